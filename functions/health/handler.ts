@@ -1,0 +1,22 @@
+// GET /health: 200 once the store answers and every registered part of the stack is running.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { notReady } from '../../lib/runtime/readiness';
+import { db, tableName } from '../../lib/store/dynamo';
+
+export const routes: Routes = {
+  'GET /health': route({
+    auth: 'public',
+    async handle() {
+      const waiting = notReady();
+      try {
+        await db().send(new GetCommand({ TableName: tableName(), Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
+      } catch {
+        waiting.push('store');
+      }
+      return waiting.length === 0 ? { body: { ok: true } } : { status: 503, body: { ok: false, waiting } };
+    },
+  }),
+};
+
+export const main = httpFunction(routes);

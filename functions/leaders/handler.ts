@@ -1,0 +1,64 @@
+// Leaders: apply, see one's own record, and the operators' review (approve, reject, suspend).
+import { ApplyLeaderBodySchema, LeaderIdPathSchema, ListLeadersQuerySchema, ReasonBodySchema, type Leader } from '../../schemas/leaders';
+import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, type LeaderAction, type LeaderDeps } from '../../lib/leaders/leaders';
+import { randomIds, systemClock } from '../../lib/runtime/clock';
+import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { dynamoLeaderStore } from '../../lib/store/leaders';
+
+const deps: LeaderDeps = { leaders: dynamoLeaderStore(), clock: systemClock, ids: randomIds };
+
+/** The leader as the API shows it. */
+export const leaderView = (l: Leader) => ({
+  leaderId: l.leaderId,
+  status: l.status,
+  name: l.name,
+  phone: l.phone,
+  pickupPoint: l.pickupPoint,
+  referralCode: l.referralCode,
+  referredBy: l.referredBy ?? null,
+  ...(l.statusReason ? { statusReason: l.statusReason } : {}),
+  createdAt: l.createdAt,
+  ...(l.approvedAt ? { approvedAt: l.approvedAt } : {}),
+});
+
+const review = (action: LeaderAction, withReason: boolean) =>
+  route({
+    auth: 'user',
+    path: LeaderIdPathSchema,
+    ...(withReason ? { body: ReasonBodySchema } : {}),
+    async handle({ principal, path, body }) {
+      const reason = (body as { reason?: string } | undefined)?.reason;
+      const leader = await reviewLeader(deps, principal, path.leaderId, action, reason);
+      return { body: { leaderId: leader.leaderId, status: leader.status } };
+    },
+  });
+
+export const routes: Routes = {
+  'POST /leaders': route({
+    auth: 'user',
+    body: ApplyLeaderBodySchema,
+    async handle({ principal, body }) {
+      const leader = await applyAsLeader(deps, principal, body);
+      return { status: 201, body: { leaderId: leader.leaderId, status: leader.status, referralCode: leader.referralCode } };
+    },
+  }),
+  'GET /leaders/me': route({
+    auth: 'user',
+    async handle({ principal }) {
+      return { body: leaderView(await myLeaderRecord(deps, principal)) };
+    },
+  }),
+  'GET /leaders': route({
+    auth: 'user',
+    query: ListLeadersQuerySchema,
+    async handle({ principal, query }) {
+      const page = await listLeaders(deps, principal, query.status, query.limit, query.cursor);
+      return { body: { items: page.items.map(leaderView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
+    },
+  }),
+  'POST /leaders/{leaderId}/approve': review('approve', false),
+  'POST /leaders/{leaderId}/reject': review('reject', true),
+  'POST /leaders/{leaderId}/suspend': review('suspend', true),
+};
+
+export const main = httpFunction(routes);

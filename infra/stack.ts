@@ -1,0 +1,123 @@
+// The local stack: DynamoDB Local, the table, the HTTP API, the stream poller and the scheduler, wired
+// from serverless.yml. Used by `npm start` and by the end-to-end tests.
+import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
+import type { Server } from 'node:http';
+import { join, resolve } from 'node:path';
+import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
+import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
+import { loadManifest, type FunctionDef } from './manifest';
+import { Scheduler, type ScheduledJob } from './scheduler';
+import { fileFailureSink, StreamPoller, type StreamConsumer } from './stream-poller';
+import { ensureTable, localClient } from './table';
+
+export interface StackOptions {
+  port: number;
+  dynamodbPort: number;
+  /** Where DynamoDB Local keeps its files; undefined keeps everything in memory. */
+  dataDir?: string;
+  tableName: string;
+  /** Use an already running DynamoDB (tests share one) instead of starting one. */
+  dynamodbEndpoint?: string;
+  scheduler?: boolean;
+  /** `background` polls the stream continuously; `manual` leaves it to `poller.drain()` (tests). */
+  streams?: 'background' | 'manual';
+}
+
+export interface RunningStack {
+  url: string;
+  endpoint: string;
+  poller: StreamPoller;
+  scheduler: Scheduler;
+  functions: FunctionDef[];
+  stop(): Promise<void>;
+}
+
+type AnyHandler = (event: unknown, context: unknown) => Promise<unknown>;
+
+async function loadHandler(fn: FunctionDef): Promise<AnyHandler> {
+  const mod = (await import(resolve(__dirname, '..', fn.module))) as Record<string, unknown>;
+  const handler = mod[fn.exportName] ?? (mod.default as Record<string, unknown> | undefined)?.[fn.exportName];
+  if (typeof handler !== 'function') throw new Error(`${fn.module}.${fn.exportName} is not a function`);
+  return handler as AnyHandler;
+}
+
+export async function startStack(options: StackOptions): Promise<RunningStack> {
+  let dynamo: LocalDynamo | undefined;
+  let endpoint = options.dynamodbEndpoint;
+  if (!endpoint) {
+    if (!javaAvailable()) throw new Error(JAVA_MISSING);
+    if (await portInUse(options.dynamodbPort)) throw new Error(`Port ${options.dynamodbPort} is taken: set DYNAMODB_PORT to a free port.`);
+    dynamo = await startDynamoDbLocal({ port: options.dynamodbPort, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
+    endpoint = dynamo.endpoint;
+  }
+  const stopAll: (() => Promise<void> | void)[] = [];
+  const stop = async () => {
+    for (const s of stopAll.reverse()) await s();
+    await dynamo?.stop();
+  };
+  try {
+    // The functions read these once, at module load: set them before importing any handler.
+    process.env.DYNAMODB_ENDPOINT = endpoint;
+    process.env.TABLE_NAME = options.tableName;
+    process.env.STAGE ||= 'local';
+    process.env.PUBLIC_URL ||= `http://localhost:${options.port}`;
+
+    const ddb = localClient(endpoint);
+    const streamArn = await ensureTable(ddb, options.tableName);
+    ddb.destroy();
+
+    const functions = loadManifest();
+    const handlers = new Map<string, AnyHandler>();
+    for (const fn of functions) handlers.set(fn.name, await loadHandler(fn));
+
+    const consumers: StreamConsumer[] = functions.flatMap((fn) =>
+      fn.streams.map((s) => ({
+        name: fn.name,
+        handler: (event) => handlers.get(fn.name)!(event, lambdaContext(fn.name)) as ReturnType<StreamConsumer['handler']>,
+        ...s,
+      })),
+    );
+    const poller = new StreamPoller({
+      client: new DynamoDBStreamsClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      streamArn,
+      consumers,
+      checkpointFile: options.dataDir ? join(options.dataDir, 'stream-checkpoints.json') : undefined,
+      onFailure: options.dataDir ? fileFailureSink(join(options.dataDir, 'stream-failures.jsonl')) : undefined,
+    });
+    if (options.streams !== 'manual') {
+      poller.start();
+      stopAll.push(() => poller.stop());
+    } else {
+      poller.healthy = true;
+    }
+
+    const jobs: ScheduledJob[] = functions.flatMap((fn) =>
+      fn.schedules.map((s) => ({ functionName: fn.name, ...s, handler: (event: unknown) => handlers.get(fn.name)!(event, lambdaContext(fn.name, 900_000)) })),
+    );
+    const scheduler = new Scheduler(jobs);
+    if (options.scheduler !== false) {
+      scheduler.start();
+      stopAll.push(() => scheduler.stop());
+    }
+
+    const { registerReadinessCheck } = await import('../lib/runtime/readiness');
+    registerReadinessCheck('streams', () => poller.healthy);
+    if (options.scheduler !== false) registerReadinessCheck('schedules', () => scheduler.running);
+
+    const routes: HttpRoute[] = functions.flatMap((fn) =>
+      fn.http.map((h) => ({ ...h, functionName: fn.name, handler: handlers.get(fn.name)! as HttpHandler })),
+    );
+    const server: Server = createHttpServer(routes);
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(options.port, ok);
+    });
+    stopAll.push(() => new Promise<void>((ok) => server.close(() => ok())));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : options.port;
+    return { url: `http://localhost:${port}`, endpoint, poller, scheduler, functions, stop };
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+}

@@ -1,0 +1,42 @@
+// `npm start`: the whole platform on one machine, with demo-able defaults. Ctrl-C stops everything,
+// DynamoDB Local's Java process included.
+import { loadConfig } from '../lib/runtime/config';
+import { JAVA_MISSING, javaAvailable } from './dynamodb-local';
+import { startStack } from './stack';
+
+async function main() {
+  process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
+  const config = loadConfig();
+  if (!javaAvailable()) {
+    console.error(JAVA_MISSING);
+    process.exit(1);
+  }
+  const stack = await startStack({ port: config.port, dynamodbPort: config.dynamodbPort, dataDir: config.dataDir, tableName: config.tableName });
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`\n${signal}: stopping…`);
+    await stack.stop();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+
+  const routes = stack.functions.reduce((n, f) => n + f.http.length, 0);
+  const streams = stack.functions.filter((f) => f.streams.length).map((f) => f.name);
+  const schedules = stack.functions.flatMap((f) => f.schedules.map((s) => `${f.name} ${s.expression} ${s.timezone}`));
+  console.log(`
+Group-buy platform (stage ${config.stage}) is up.
+  HTTP API     ${stack.url}  (${routes} routes; try ${stack.url}/health)
+  DynamoDB     ${stack.endpoint}  table ${config.tableName}, data in ${config.dataDir}/
+  Streams      ${streams.join(', ') || '(none)'}
+  Schedules    ${schedules.join('; ') || '(none)'}
+Log in with: curl -s -XPOST ${stack.url}/dev/login -d '{"userId":"op-1","roles":["operator"]}'
+Ctrl-C stops everything.`);
+}
+
+main().catch((err: Error) => {
+  console.error(err.message === JAVA_MISSING ? err.message : `Could not start: ${err.stack ?? err.message}`);
+  process.exit(1);
+});

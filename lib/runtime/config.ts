@@ -1,0 +1,103 @@
+// Configuration, read once at module load. Every setting has a working default for the local stage;
+// secrets are required in every other stage (a throwing getter, so a misconfigured deploy fails loudly).
+import { AppError } from './errors';
+
+/** Environment variable names: shared by serverless.yml, the local stack and the code. */
+export const ENV = {
+  STAGE: 'STAGE',
+  PORT: 'PORT',
+  DYNAMODB_PORT: 'DYNAMODB_PORT',
+  DYNAMODB_ENDPOINT: 'DYNAMODB_ENDPOINT',
+  DATA_DIR: 'DATA_DIR',
+  TABLE_NAME: 'TABLE_NAME',
+  PUBLIC_URL: 'PUBLIC_URL',
+  AUTH_SECRET: 'AUTH_SECRET',
+  PAYMENT_WEBHOOK_SECRET: 'PAYMENT_WEBHOOK_SECRET',
+  CUTOFF_CRON: 'CUTOFF_CRON',
+  PAYOUT_CRON: 'PAYOUT_CRON',
+  PAYMENT_TIMEOUT_MINUTES: 'PAYMENT_TIMEOUT_MINUTES',
+  AFTER_SALES_HOURS: 'AFTER_SALES_HOURS',
+  MIN_PAYOUT_FEN: 'MIN_PAYOUT_FEN',
+  REFERRAL_BPS: 'REFERRAL_BPS',
+  REFERRAL_DAYS: 'REFERRAL_DAYS',
+} as const;
+
+export const DEFAULTS = {
+  STAGE: 'local',
+  PORT: 3000,
+  DYNAMODB_PORT: 8000,
+  DATA_DIR: '.data',
+  TABLE_NAME: 'tuangou-local',
+  CUTOFF_CRON: 'cron(0 23 * * ? *)',
+  PAYOUT_CRON: 'cron(0 10 ? * MON *)',
+  PAYMENT_TIMEOUT_MINUTES: 15,
+  AFTER_SALES_HOURS: 48,
+  MIN_PAYOUT_FEN: 100,
+  REFERRAL_BPS: 100,
+  REFERRAL_DAYS: 90,
+} as const;
+
+/** Development-only secrets: accepted in the local stage, refused everywhere else. */
+const DEV_SECRETS = {
+  AUTH_SECRET: 'local-dev-auth-secret-do-not-use-in-production',
+  PAYMENT_WEBHOOK_SECRET: 'local-dev-payment-webhook-secret',
+} as const;
+
+type Env = Record<string, string | undefined>;
+
+function intSetting(env: Env, name: keyof typeof ENV, fallback: number, min = 0): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < min) {
+    throw new Error(`${name} must be an integer >= ${min}, got "${raw}"`);
+  }
+  return value;
+}
+
+function secret(env: Env, stage: string, name: keyof typeof DEV_SECRETS): string {
+  const value = env[name];
+  if (value) return value;
+  if (stage === 'local') return DEV_SECRETS[name];
+  throw new Error(`${name} is required in stage "${stage}"`);
+}
+
+export function loadConfig(env: Env = process.env) {
+  const stage = env.STAGE || DEFAULTS.STAGE;
+  const port = intSetting(env, 'PORT', DEFAULTS.PORT, 1);
+  const dynamodbPort = intSetting(env, 'DYNAMODB_PORT', DEFAULTS.DYNAMODB_PORT, 1);
+  return {
+    stage,
+    isLocal: stage === 'local',
+    port,
+    dynamodbPort,
+    /** Only set for a local DynamoDB; in AWS the SDK finds the regional endpoint itself. */
+    dynamodbEndpoint: env.DYNAMODB_ENDPOINT || (stage === 'local' ? `http://127.0.0.1:${dynamodbPort}` : undefined),
+    dataDir: env.DATA_DIR || DEFAULTS.DATA_DIR,
+    tableName: env.TABLE_NAME || DEFAULTS.TABLE_NAME,
+    publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
+    get authSecret() {
+      return secret(env, stage, 'AUTH_SECRET');
+    },
+    get paymentWebhookSecret() {
+      return secret(env, stage, 'PAYMENT_WEBHOOK_SECRET');
+    },
+    cutoffCron: env.CUTOFF_CRON || DEFAULTS.CUTOFF_CRON,
+    payoutCron: env.PAYOUT_CRON || DEFAULTS.PAYOUT_CRON,
+    paymentTimeoutMinutes: intSetting(env, 'PAYMENT_TIMEOUT_MINUTES', DEFAULTS.PAYMENT_TIMEOUT_MINUTES, 1),
+    afterSalesHours: intSetting(env, 'AFTER_SALES_HOURS', DEFAULTS.AFTER_SALES_HOURS),
+    minPayoutFen: intSetting(env, 'MIN_PAYOUT_FEN', DEFAULTS.MIN_PAYOUT_FEN, 1),
+    referralBps: intSetting(env, 'REFERRAL_BPS', DEFAULTS.REFERRAL_BPS),
+    referralDays: intSetting(env, 'REFERRAL_DAYS', DEFAULTS.REFERRAL_DAYS),
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** The process-wide configuration, read once. */
+export const config: Config = loadConfig();
+
+/** Local-only routes (`/dev/*`) answer 404 in every other stage, as if they did not exist. */
+export function requireLocalStage(): void {
+  if (!config.isLocal) throw new AppError('NOT_FOUND', 'Not found');
+}

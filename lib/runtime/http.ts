@@ -1,0 +1,158 @@
+// The one HTTP middleware stack. A cloud function serves a few routes of one capability; each route
+// declares its auth and its zod schemas, and the stack does the rest in a fixed order:
+//   resolve route → body size (413) → JSON → authenticate (401) → validate (400) → handler → serialize
+// with one error handler that shows only errors it meant to show and hides everything else behind 500.
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { z } from 'zod';
+import { jwtIdentity, type Identity, type Principal } from './auth';
+import { config } from './config';
+import { AppError, type ErrorDetail } from './errors';
+
+export type HttpEvent = APIGatewayProxyEventV2;
+export type HttpResult = APIGatewayProxyStructuredResultV2;
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+/** The principal of a public route: nobody, with no roles. */
+export const ANONYMOUS: Principal = Object.freeze({ userId: '', roles: [] });
+
+export interface HttpRequest<B = unknown, Q = unknown, P = unknown> {
+  body: B;
+  query: Q;
+  path: P;
+  /** The caller; on public routes, `ANONYMOUS`. */
+  principal: Principal;
+  headers: Record<string, string>;
+  /** The body exactly as received: signatures are computed over it. */
+  rawBody: string;
+  requestId: string;
+}
+
+export interface Reply {
+  status?: number;
+  body: unknown;
+  /** Defaults to JSON; any other type sends `body` as a string. */
+  contentType?: string;
+  headers?: Record<string, string>;
+}
+
+type Auth = 'public' | 'user';
+
+export interface Route<B = unknown, Q = unknown, P = unknown> {
+  auth: Auth;
+  body?: z.ZodType<B>;
+  query?: z.ZodType<Q>;
+  path?: z.ZodType<P>;
+  handle: (req: HttpRequest<B, Q, P>) => Promise<Reply>;
+}
+
+/** Declares a route; the generics tie the handler's request type to the schemas. */
+export function route<B = undefined, Q = undefined, P = undefined>(spec: Route<B, Q, P>): Route<B, Q, P> {
+  return spec;
+}
+
+/** Routes by API Gateway route key, e.g. `"POST /leaders/{leaderId}/approve"`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Routes = Record<string, Route<any, any, any>>;
+
+/** Turns zod issues into API.md's `details`, each naming the field. */
+export function issuesToDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
+  return error.issues.map((issue) => {
+    const path = [prefix, ...issue.path.map(String)].filter(Boolean).join('.');
+    return { path: path || prefix || 'body', message: issue.message };
+  });
+}
+
+export function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix = ''): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const details = issuesToDetails(result.error, prefix);
+  throw new AppError('VALIDATION_FAILED', `Invalid ${details.map((d) => d.path).join(', ')}`, details);
+}
+
+function rawBodyOf(event: HttpEvent): string {
+  if (!event.body) return '';
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+}
+
+function lowerCaseHeaders(headers: HttpEvent['headers']): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(headers ?? {})) if (v !== undefined) out[k.toLowerCase()] = v;
+  return out;
+}
+
+async function authenticate(identity: Identity, headers: Record<string, string>): Promise<Principal> {
+  const header = headers.authorization;
+  const match = header?.match(/^Bearer\s+(\S+)$/i);
+  if (!match) throw new AppError('UNAUTHENTICATED', 'A bearer token is required');
+  return identity.verify(match[1]!);
+}
+
+export function errorResult(error: unknown, requestId?: string): HttpResult {
+  if (error instanceof AppError && error.status < 500) {
+    const body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
+    return json(error.status, body);
+  }
+  // Anything we did not mean to show: log it whole, answer without internals.
+  console.error(JSON.stringify({ level: 'error', requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+  return json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
+}
+
+function json(status: number, body: unknown): HttpResult {
+  return { statusCode: status, headers: { 'content-type': 'application/json; charset=utf-8' }, body: JSON.stringify(body) };
+}
+
+export function toResult(reply: Reply): HttpResult {
+  const status = reply.status ?? 200;
+  if (reply.contentType && !reply.contentType.startsWith('application/json')) {
+    return { statusCode: status, headers: { 'content-type': reply.contentType, ...reply.headers }, body: String(reply.body) };
+  }
+  const result = json(status, reply.body);
+  return { ...result, headers: { ...result.headers, ...reply.headers } };
+}
+
+/** Builds the parsed request for a route: the inner pipeline, testable without Lambda. */
+export async function parseRequest(routeSpec: Route, event: HttpEvent, identity: Identity): Promise<HttpRequest> {
+  const rawBody = rawBodyOf(event);
+  if (Buffer.byteLength(rawBody, 'utf8') > MAX_BODY_BYTES) {
+    throw new AppError('PAYLOAD_TOO_LARGE', `Body over ${MAX_BODY_BYTES} bytes`);
+  }
+  const headers = lowerCaseHeaders(event.headers);
+  const principal = routeSpec.auth === 'public' ? ANONYMOUS : await authenticate(identity, headers);
+  let body: unknown = undefined;
+  if (routeSpec.body) {
+    let parsed: unknown;
+    try {
+      parsed = rawBody === '' ? undefined : JSON.parse(rawBody);
+    } catch {
+      throw new AppError('VALIDATION_FAILED', 'Body is not valid JSON', [{ path: 'body', message: 'not valid JSON' }]);
+    }
+    body = parseWith(routeSpec.body, parsed);
+  }
+  const query = routeSpec.query ? parseWith(routeSpec.query, event.queryStringParameters ?? {}) : undefined;
+  const path = routeSpec.path ? parseWith(routeSpec.path, event.pathParameters ?? {}) : undefined;
+  return { body, query, path, principal, headers, rawBody, requestId: event.requestContext?.requestId ?? '' };
+}
+
+const defaultIdentity = jwtIdentity(() => config.authSecret);
+
+/**
+ * The exported Lambda entry of an HTTP function: the middy stack around a route table.
+ * `routeKey` is API Gateway's (`"GET /orders/{orderId}"`); the local stack sends the same.
+ */
+export function httpFunction(routes: Routes, identity: Identity = defaultIdentity) {
+  const dispatch = async (event: HttpEvent): Promise<HttpResult> => {
+    const spec = routes[event.routeKey];
+    if (!spec) throw new AppError('NOT_FOUND', `No route ${event.routeKey}`);
+    const request = await parseRequest(spec, event, identity);
+    return toResult(await spec.handle(request));
+  };
+  return middy<HttpEvent, HttpResult, Error, Context>()
+    .use({
+      onError: async (request) => {
+        request.response = errorResult(request.error, request.event?.requestContext?.requestId);
+      },
+    })
+    .handler(dispatch);
+}

@@ -1,0 +1,73 @@
+// The DynamoDB document client, built once per process (module scope) from the configuration.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { config } from '../runtime/config';
+import { validationError } from '../runtime/errors';
+
+export function makeDocumentClient(endpoint = config.dynamodbEndpoint) {
+  const client = new DynamoDBClient({
+    ...(endpoint
+      ? {
+          endpoint,
+          region: process.env.AWS_REGION || 'ap-east-1',
+          // DynamoDB Local accepts any credentials; never use these against AWS.
+          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        }
+      : {}),
+    maxAttempts: 4,
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+export type Db = DynamoDBDocumentClient;
+
+let shared: Db | undefined;
+/** The process-wide client (lazy so that importing a module costs nothing until it is used). */
+export const db = (): Db => (shared ??= makeDocumentClient());
+export const tableName = () => config.tableName;
+
+interface CancellationReason {
+  Code?: string;
+}
+
+/** The per-action reasons of a cancelled transaction (`None` for actions that were fine). */
+export function cancellationReasons(err: unknown): string[] | undefined {
+  if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') return undefined;
+  const reasons = (err as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
+  return reasons.map((r) => r.Code ?? 'None');
+}
+
+export const isConditionFailure = (err: unknown) =>
+  err instanceof Error && err.name === 'ConditionalCheckFailedException';
+
+/** Encodes a LastEvaluatedKey as an opaque cursor, and back (a malformed cursor is a 400). */
+export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
+  return key ? Buffer.from(JSON.stringify(key)).toString('base64url') : undefined;
+}
+
+export function decodeCursor(cursor: string | undefined): Record<string, unknown> | undefined {
+  if (!cursor) return undefined;
+  try {
+    const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+    if (value && typeof value === 'object' && !Array.isArray(value)) {
+      const entries = Object.entries(value);
+      if (entries.length > 0 && entries.every(([, v]) => typeof v === 'string')) return value as Record<string, string>;
+    }
+  } catch {
+    // fall through
+  }
+  throw validationError('cursor', 'not a cursor this API issued');
+}
+
+/** Runs a paged query; a cursor that DynamoDB refuses (tampered with, or from another list) is a 400. */
+export async function withCursor<T>(cursor: string | undefined, query: (startKey?: Record<string, unknown>) => Promise<T>): Promise<T> {
+  const startKey = decodeCursor(cursor);
+  try {
+    return await query(startKey);
+  } catch (err) {
+    if (startKey && err instanceof Error && err.name === 'ValidationException') {
+      throw validationError('cursor', 'not a cursor of this list');
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,97 @@
+// DynamoDB adapter of the LeaderStore port.
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { LeaderStore } from '../leaders/leaders';
+import { LeaderSchema, type Leader } from '../../schemas/leaders';
+import { auditPut } from './audit';
+import { cancellationReasons, db, encodeCursor, tableName, withCursor, type Db } from './dynamo';
+import { INDEX, keys } from './keys';
+
+const toItem = (leader: Leader) => ({
+  ...keys.leader(leader.leaderId),
+  ...keys.leadersByStatus(leader.status, leader.createdAt, leader.leaderId),
+  type: 'LEADER',
+  ...leader,
+});
+
+const fromItem = (item: Record<string, unknown> | undefined) => (item ? LeaderSchema.parse(item) : undefined);
+
+export function dynamoLeaderStore(client: Db = db()): LeaderStore {
+  const get = async (leaderId: string) =>
+    fromItem((await client.send(new GetCommand({ TableName: tableName(), Key: keys.leader(leaderId) }))).Item);
+
+  const pointer = async (key: { pk: string; sk: string }) =>
+    (await client.send(new GetCommand({ TableName: tableName(), Key: key }))).Item?.leaderId as string | undefined;
+
+  return {
+    get,
+    async getByUser(userId) {
+      const leaderId = await pointer(keys.userLeader(userId));
+      return leaderId ? get(leaderId) : undefined;
+    },
+    async findByReferralCode(code) {
+      const leaderId = await pointer(keys.referralCode(code));
+      return leaderId ? get(leaderId) : undefined;
+    },
+    async create(leader, audit) {
+      const table = tableName();
+      const isNew = 'attribute_not_exists(pk)';
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              { Put: { TableName: table, Item: { ...keys.userLeader(leader.userId), type: 'USER_LEADER', leaderId: leader.leaderId }, ConditionExpression: isNew } },
+              { Put: { TableName: table, Item: { ...keys.referralCode(leader.referralCode), type: 'REFCODE', leaderId: leader.leaderId }, ConditionExpression: isNew } },
+              { Put: { TableName: table, Item: toItem(leader), ConditionExpression: isNew } },
+              auditPut(audit),
+            ],
+          }),
+        );
+        return 'created';
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.[0] === 'ConditionalCheckFailed') return 'user_has_leader';
+        if (reasons?.[1] === 'ConditionalCheckFailed') return 'code_taken';
+        throw err;
+      }
+    },
+    async update(before, after, audit) {
+      try {
+        await client.send(
+          new TransactWriteCommand({
+            TransactItems: [
+              {
+                Put: {
+                  TableName: tableName(),
+                  Item: toItem(after),
+                  // Optimistic lock: nobody changed the leader since we read it.
+                  ConditionExpression: '#status = :status AND updatedAt = :updatedAt',
+                  ExpressionAttributeNames: { '#status': 'status' },
+                  ExpressionAttributeValues: { ':status': before.status, ':updatedAt': before.updatedAt },
+                },
+              },
+              auditPut(audit),
+            ],
+          }),
+        );
+        return 'updated';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
+        throw err;
+      }
+    },
+    async listByStatus(status, limit, cursor) {
+      const page = await withCursor(cursor, (startKey) => client.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.leadersByStatusPartition(status) },
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      ));
+      const nextCursor = encodeCursor(page.LastEvaluatedKey);
+      return { items: (page.Items ?? []).map((i) => LeaderSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+    },
+  };
+}

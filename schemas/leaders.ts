@@ -1,0 +1,51 @@
+// Leaders (团长): API bodies and the stored record.
+import { z } from 'zod';
+import { CursorSchema, IdSchema, LimitSchema, NameSchema, PhoneSchema } from './common';
+
+export const LEADER_STATUSES = ['pending', 'active', 'rejected', 'suspended'] as const;
+export const LeaderStatusSchema = z.enum(LEADER_STATUSES);
+export type LeaderStatus = z.infer<typeof LeaderStatusSchema>;
+
+export const PickupPointSchema = z.object({
+  name: NameSchema,
+  address: z.string().trim().min(1).max(300),
+  community: z.string().trim().min(1).max(100),
+  city: z.string().trim().min(1).max(50),
+});
+export type PickupPoint = z.infer<typeof PickupPointSchema>;
+
+export const ReferralCodeSchema = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{4,16}$/, 'must be a referral code');
+
+export const ApplyLeaderBodySchema = z.object({
+  name: NameSchema,
+  phone: PhoneSchema,
+  pickupPoint: PickupPointSchema,
+  referralCode: ReferralCodeSchema.optional(),
+});
+export type ApplyLeaderBody = z.infer<typeof ApplyLeaderBodySchema>;
+
+export const ReasonBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
+
+export const ListLeadersQuerySchema = z.object({
+  status: LeaderStatusSchema,
+  limit: LimitSchema,
+  cursor: CursorSchema.optional(),
+});
+
+export const LeaderIdPathSchema = z.object({ leaderId: IdSchema });
+
+export const LeaderSchema = z.object({
+  leaderId: z.string(),
+  userId: z.string(),
+  name: z.string(),
+  phone: z.string(),
+  pickupPoint: PickupPointSchema,
+  status: LeaderStatusSchema,
+  referralCode: z.string(),
+  referredBy: z.string().optional(),
+  statusReason: z.string().optional(),
+  approvedAt: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type Leader = z.infer<typeof LeaderSchema>;
