@@ -4,6 +4,14 @@ import { DevLoginBodySchema } from '../../schemas/auth';
 import { jwtIdentity } from '../../lib/runtime/auth';
 import { config, requireLocalStage } from '../../lib/runtime/config';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { handlePaymentNotification } from '../../lib/payments/payments';
+import { sandbox } from '../../lib/payments/wiring';
+import { randomIds, systemClock } from '../../lib/runtime/clock';
+import { notFound } from '../../lib/runtime/errors';
+import { dynamoOrderStore } from '../../lib/store/orders';
+import { OrderIdPathSchema } from '../../schemas/orders';
+
+const orders = dynamoOrderStore();
 
 const identity = jwtIdentity(() => config.authSecret);
 
@@ -14,6 +22,19 @@ export const routes: Routes = {
     async handle({ body }) {
       requireLocalStage();
       return { body: { token: await identity.issue({ userId: body.userId, roles: body.roles, ...(body.supplierId ? { supplierId: body.supplierId } : {}) }) } };
+    },
+  }),
+  'POST /dev/pay/{orderId}': route({
+    auth: 'public',
+    path: OrderIdPathSchema,
+    async handle({ path }) {
+      requireLocalStage();
+      const order = await orders.get(path.orderId);
+      if (!order) throw notFound('Order');
+      // What the sandbox provider does when a resident pays: take the money, send a signed notify.
+      const notify = await sandbox.charge(order.orderId, order.totalFen, `sandbox-${randomIds.next()}`);
+      const after = await handlePaymentNotification({ orders, provider: sandbox, clock: systemClock }, notify.rawBody, notify.headers);
+      return { body: { orderId: after.orderId, status: after.status } };
     },
   }),
 };

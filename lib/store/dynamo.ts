@@ -1,6 +1,7 @@
 // The DynamoDB document client, built once per process (module scope) from the configuration.
+import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { config } from '../runtime/config';
 import { validationError } from '../runtime/errors';
 
@@ -69,5 +70,26 @@ export async function withCursor<T>(cursor: string | undefined, query: (startKey
       throw validationError('cursor', 'not a cursor of this list');
     }
     throw err;
+  }
+}
+
+export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+
+/**
+ * One TransactWriteItems, retried when DynamoDB cancels it for a TransactionConflict (another
+ * transaction on the same items, as in a flash sale). Conditional failures are the caller's to read.
+ */
+export async function transactWrite(client: Db, items: TransactItem[], attempts = 6): Promise<void> {
+  const token = randomUUID(); // the SDK's own retries of this call are then harmless
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await client.send(new TransactWriteCommand({ TransactItems: items, ClientRequestToken: token }));
+      return;
+    } catch (err) {
+      const reasons = cancellationReasons(err);
+      const conflictOnly = reasons?.some((r) => r === 'TransactionConflict') && !reasons.some((r) => r === 'ConditionalCheckFailed');
+      if (!conflictOnly || attempt >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
+    }
   }
 }

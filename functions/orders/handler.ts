@@ -1,0 +1,55 @@
+// Orders: residents order through a share link, read and cancel their orders.
+import { IdempotencyKeySchema, MyOrdersQuerySchema, OrderIdPathSchema, PlaceOrderBodySchema } from '../../schemas/orders';
+import { cancelOrder, orderView, placeOrder, readOrder } from '../../lib/orders/orders';
+import { orderDeps } from '../../lib/orders/wiring';
+import { httpFunction, parseWith, route, type Routes } from '../../lib/runtime/http';
+import { toBusinessIso } from '../../lib/runtime/time';
+
+const deps = orderDeps();
+
+export const routes: Routes = {
+  'POST /orders': route({
+    auth: 'user',
+    body: PlaceOrderBodySchema,
+    async handle({ principal, body, headers }) {
+      const key = parseWith(IdempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');
+      const { order, replayed } = await placeOrder(deps, principal, key, body);
+      return {
+        status: replayed ? 200 : 201,
+        body: {
+          orderId: order.orderId,
+          status: order.status,
+          totalFen: order.totalFen,
+          items: order.items.map((l) => ({ productId: l.productId, name: l.name, quantity: l.quantity, unitPriceFen: l.unitPriceFen, amountFen: l.amountFen })),
+          expiresAt: toBusinessIso(order.expiresAt),
+        },
+      };
+    },
+  }),
+  'GET /orders/{orderId}': route({
+    auth: 'user',
+    path: OrderIdPathSchema,
+    async handle({ principal, path }) {
+      const { order, viewer } = await readOrder(deps, principal, path.orderId);
+      return { body: orderView(order, viewer) };
+    },
+  }),
+  'GET /me/orders': route({
+    auth: 'user',
+    query: MyOrdersQuerySchema,
+    async handle({ principal, query }) {
+      const page = await deps.orders.listByUser(principal.userId, query.limit, query.cursor);
+      return { body: { items: page.items.map((o) => orderView(o)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
+    },
+  }),
+  'POST /orders/{orderId}/cancel': route({
+    auth: 'user',
+    path: OrderIdPathSchema,
+    async handle({ principal, path }) {
+      const order = await cancelOrder(deps, principal, path.orderId);
+      return { body: { orderId: order.orderId, status: order.status, refundedFen: order.refundedFen } };
+    },
+  }),
+};
+
+export const main = httpFunction(routes);

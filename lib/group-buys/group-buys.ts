@@ -1,0 +1,137 @@
+// Group buys: an active leader opens one from active catalogue products, snapshotting prices and
+// commission rates; anyone can view it with live remaining stock, directly or through a share link.
+import type { AuditEvent } from '../../schemas/common';
+import type { CreateGroupBuyBody, GroupBuy, GroupBuyItem, Stock } from '../../schemas/group-buys';
+import type { CatalogueStore } from '../catalogue/catalogue';
+import { requireActiveLeader, type LeaderStore } from '../leaders/leaders';
+import type { Principal } from '../runtime/auth';
+import type { Clock, Ids } from '../runtime/clock';
+import { notFound, validationError, type ErrorDetail, AppError } from '../runtime/errors';
+import { addDays, businessDate, endOfBusinessDate, toBusinessIso } from '../runtime/time';
+import { invalidShareLink, signShareToken, verifyShareToken } from './share-link';
+
+export interface GroupBuyWithStock {
+  groupBuy: GroupBuy;
+  stock: Map<string, Stock>;
+}
+
+export interface GroupBuyStore {
+  /** Writes the group buy, one stock counter per limited item, and the audit record, atomically. */
+  create(groupBuy: GroupBuy, audit: AuditEvent): Promise<void>;
+  get(groupBuyId: string): Promise<GroupBuy | undefined>;
+  getWithStock(groupBuyId: string): Promise<GroupBuyWithStock | undefined>;
+}
+
+export interface GroupBuyDeps {
+  groupBuys: GroupBuyStore;
+  leaders: LeaderStore;
+  catalogue: CatalogueStore;
+  clock: Clock;
+  ids: Ids;
+  shareKey: Buffer;
+  publicUrl: string;
+}
+
+export const MAX_CUTOFF_DAYS = 7;
+/** How long after the cutoff's date the pickup may be (our rule: a week, so share links stay short-lived). */
+export const MAX_PICKUP_DAYS_AFTER_CUTOFF = 7;
+
+function checkDates(body: CreateGroupBuyBody, now: Date): Date {
+  const cutoff = new Date(body.cutoffAt);
+  if (cutoff.getTime() <= now.getTime()) throw validationError('cutoffAt', 'must be in the future');
+  if (cutoff.getTime() > addDays(now, MAX_CUTOFF_DAYS).getTime()) throw validationError('cutoffAt', `must be at most ${MAX_CUTOFF_DAYS} days away`);
+  const cutoffDate = businessDate(cutoff);
+  if (body.pickupDate < cutoffDate) throw validationError('pickupDate', "must be on or after the cutoff's date (Asia/Shanghai)");
+  if (body.pickupDate > businessDate(addDays(cutoff, MAX_PICKUP_DAYS_AFTER_CUTOFF))) {
+    throw validationError('pickupDate', `must be at most ${MAX_PICKUP_DAYS_AFTER_CUTOFF} days after the cutoff`);
+  }
+  return cutoff;
+}
+
+export function shareTokenFor(deps: Pick<GroupBuyDeps, 'shareKey' | 'publicUrl'>, groupBuy: GroupBuy) {
+  // Valid until the end of the pickup date: after the cutoff it still opens the page (and ordering is 409).
+  const shareToken = signShareToken(deps.shareKey, { groupBuyId: groupBuy.groupBuyId, leaderId: groupBuy.leaderId, expiresAt: endOfBusinessDate(groupBuy.pickupDate) });
+  return { shareToken, shareUrl: `${deps.publicUrl}/share/${shareToken}` };
+}
+
+export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, body: CreateGroupBuyBody) {
+  const leader = await requireActiveLeader(deps.leaders, principal);
+  const now = deps.clock.now();
+  const cutoff = checkDates(body, now);
+
+  const products = await deps.catalogue.getProducts(body.items.map((i) => i.productId));
+  const problems: ErrorDetail[] = [];
+  const items: GroupBuyItem[] = [];
+  body.items.forEach((requested, i) => {
+    const product = products.get(requested.productId);
+    if (!product || product.status !== 'active') {
+      problems.push({ path: `items.${i}.productId`, message: 'no such active product' });
+      return;
+    }
+    items.push({
+      productId: product.productId,
+      supplierId: product.supplierId,
+      name: product.name,
+      unit: product.unit,
+      supplyPriceFen: product.supplyPriceFen,
+      groupPriceFen: product.groupPriceFen,
+      commissionRateBps: product.commissionRateBps,
+      ...(requested.stockLimit !== undefined ? { stockLimit: requested.stockLimit } : {}),
+      ...(requested.perResidentLimit !== undefined ? { perResidentLimit: requested.perResidentLimit } : {}),
+    });
+  });
+  if (problems.length) throw new AppError('VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+
+  const at = now.toISOString();
+  const groupBuy: GroupBuy = {
+    groupBuyId: deps.ids.next(),
+    leaderId: leader.leaderId,
+    pickupPoint: leader.pickupPoint,
+    title: body.title,
+    cutoffAt: cutoff.toISOString(),
+    pickupDate: body.pickupDate,
+    ...(body.minTotalQuantity !== undefined ? { minTotalQuantity: body.minTotalQuantity } : {}),
+    status: 'open',
+    items,
+    createdAt: at,
+    updatedAt: at,
+  };
+  await deps.groupBuys.create(groupBuy, { entityId: groupBuy.groupBuyId, entityType: 'groupBuy', action: 'groupBuy.opened', actor: principal.userId, at, after: groupBuy });
+  return { groupBuy, ...shareTokenFor(deps, groupBuy) };
+}
+
+/** The public view: no supply prices, live remaining stock, times with the +08:00 offset. */
+export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock) {
+  return {
+    groupBuyId: groupBuy.groupBuyId,
+    // `closing` is internal to the cutoff job: to the outside the group buy is no longer open.
+    status: groupBuy.status === 'closing' ? 'closed' : groupBuy.status,
+    title: groupBuy.title,
+    cutoffAt: toBusinessIso(groupBuy.cutoffAt),
+    pickupDate: groupBuy.pickupDate,
+    ...(groupBuy.minTotalQuantity !== undefined ? { minTotalQuantity: groupBuy.minTotalQuantity } : {}),
+    leader: { leaderId: groupBuy.leaderId, pickupPoint: groupBuy.pickupPoint },
+    items: groupBuy.items.map((item) => ({
+      productId: item.productId,
+      name: item.name,
+      unit: item.unit,
+      groupPriceFen: item.groupPriceFen,
+      ...(item.stockLimit !== undefined ? { stockLimit: item.stockLimit, remaining: stock.get(item.productId)?.remaining ?? item.stockLimit } : {}),
+      ...(item.perResidentLimit !== undefined ? { perResidentLimit: item.perResidentLimit } : {}),
+    })),
+  };
+}
+
+export async function viewGroupBuy(deps: Pick<GroupBuyDeps, 'groupBuys'>, groupBuyId: string) {
+  const found = await deps.groupBuys.getWithStock(groupBuyId);
+  if (!found) throw notFound('Group buy');
+  return groupBuyView(found);
+}
+
+/** Resolves a share token to its group buy: forged, altered, expired or unknown tokens are refused. */
+export async function resolveShareToken(deps: Pick<GroupBuyDeps, 'groupBuys' | 'shareKey' | 'clock'>, token: string): Promise<GroupBuyWithStock> {
+  const claims = verifyShareToken(deps.shareKey, token, deps.clock.now());
+  const found = await deps.groupBuys.getWithStock(claims.groupBuyId);
+  if (!found || found.groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
+  return found;
+}

@@ -1,0 +1,21 @@
+// The production wiring of the order use-cases: DynamoDB adapters, the system clock, random ids.
+import { shareLinkKey } from '../group-buys/share-link';
+import { randomIds, systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
+import { dynamoGroupBuyStore } from '../store/group-buys';
+import { dynamoLeaderStore } from '../store/leaders';
+import { dynamoOrderStore } from '../store/orders';
+import type { OrderDeps } from './orders';
+
+export function orderDeps(): OrderDeps {
+  const leaders = dynamoLeaderStore();
+  return {
+    orders: dynamoOrderStore(),
+    groupBuys: dynamoGroupBuyStore(),
+    leaderIdOf: async (userId) => (await leaders.getByUser(userId))?.leaderId,
+    clock: systemClock,
+    ids: randomIds,
+    shareKey: shareLinkKey(config.authSecret),
+    paymentTimeoutMinutes: config.paymentTimeoutMinutes,
+  };
+}

@@ -1,0 +1,76 @@
+// DynamoDB adapter of the CatalogueStore port.
+import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { CatalogueStore } from '../catalogue/catalogue';
+import { ProductSchema, SupplierSchema, type Product } from '../../schemas/catalogue';
+import { auditPut } from './audit';
+import { db, tableName, type Db } from './dynamo';
+import { INDEX, keys } from './keys';
+
+export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
+  const queryAll = async (index: string, keyName: string, value: string) => {
+    const items: Product[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await client.send(
+        new QueryCommand({ TableName: tableName(), IndexName: index, KeyConditionExpression: `${keyName} = :v`, ExpressionAttributeValues: { ':v': value }, ExclusiveStartKey: startKey }),
+      );
+      items.push(...(page.Items ?? []).map((i) => ProductSchema.parse(i)));
+      startKey = page.LastEvaluatedKey;
+    } while (startKey);
+    return items;
+  };
+
+  return {
+    async getSupplier(supplierId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.supplier(supplierId) }));
+      return Item ? SupplierSchema.parse(Item) : undefined;
+    },
+    async putSupplier(supplier, audit) {
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            { Put: { TableName: tableName(), Item: { ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            auditPut(audit),
+          ],
+        }),
+      );
+    },
+    async putProduct(product, audit) {
+      const item = {
+        ...keys.product(product.productId),
+        ...keys.productsBySupplier(product.supplierId, product.createdAt, product.productId),
+        ...keys.allProducts(product.name, product.productId),
+        type: 'PRODUCT',
+        ...product,
+      };
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, auditPut(audit)],
+        }),
+      );
+    },
+    async getProducts(productIds) {
+      const found = new Map<string, Product>();
+      const unique = [...new Set(productIds)];
+      for (let i = 0; i < unique.length; i += 100) {
+        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+          [tableName()]: { Keys: unique.slice(i, i + 100).map((id) => keys.product(id)) },
+        };
+        while (request && Object.keys(request).length) {
+          const res = await client.send(new BatchGetCommand({ RequestItems: request }));
+          for (const item of res.Responses?.[tableName()] ?? []) {
+            const product = ProductSchema.parse(item);
+            found.set(product.productId, product);
+          }
+          request = res.UnprocessedKeys as typeof request;
+        }
+      }
+      return found;
+    },
+    listProducts(supplierId) {
+      return supplierId
+        ? queryAll(INDEX.byGsi1, 'gsi1pk', keys.productsBySupplierPartition(supplierId))
+        : queryAll(INDEX.byGsi2, 'gsi2pk', keys.allProductsPartition);
+    },
+  };
+}

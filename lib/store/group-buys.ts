@@ -1,0 +1,68 @@
+// DynamoDB adapter of the GroupBuyStore port.
+import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import type { GroupBuyStore } from '../group-buys/group-buys';
+import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
+import { auditPut } from './audit';
+import { db, tableName, type Db } from './dynamo';
+import { keys } from './keys';
+
+export const groupBuyItem = (gb: GroupBuy) => ({
+  ...keys.groupBuy(gb.groupBuyId),
+  ...(gb.status === 'open' ? keys.openGroupBuys(gb.cutoffAt, gb.groupBuyId) : {}),
+  ...keys.groupBuysByLeader(gb.leaderId, gb.createdAt, gb.groupBuyId),
+  type: 'GROUP_BUY',
+  ...gb,
+});
+
+export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
+  return {
+    async create(groupBuy, audit) {
+      const isNew = 'attribute_not_exists(pk)';
+      const stockItems = groupBuy.items
+        .filter((i) => i.stockLimit !== undefined)
+        .map((i) => ({
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.stock(groupBuy.groupBuyId, i.productId), type: 'STOCK', groupBuyId: groupBuy.groupBuyId, productId: i.productId, stockLimit: i.stockLimit, remaining: i.stockLimit },
+            ConditionExpression: isNew,
+          },
+        }));
+      await client.send(
+        new TransactWriteCommand({
+          TransactItems: [{ Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } }, ...stockItems, auditPut(audit)],
+        }),
+      );
+    },
+    async get(groupBuyId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId) }));
+      return Item ? GroupBuySchema.parse(Item) : undefined;
+    },
+    async getWithStock(groupBuyId) {
+      // META and STOCK#… sort after BUYER#…: one query from META on returns the group buy and its stock.
+      const items: Record<string, unknown>[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk AND sk >= :from',
+            ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(groupBuyId), ':from': 'META' },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        items.push(...(page.Items ?? []));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      const meta = items.find((i) => i.sk === 'META');
+      if (!meta) return undefined;
+      const stock = new Map<string, Stock>();
+      for (const item of items) {
+        if (typeof item.sk === 'string' && item.sk.startsWith(keys.stockPrefix)) {
+          const s = StockSchema.parse(item);
+          stock.set(s.productId, s);
+        }
+      }
+      return { groupBuy: GroupBuySchema.parse(meta), stock };
+    },
+  };
+}

@@ -1,0 +1,269 @@
+// DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
+// change of an order is one more, conditional on the order being as it was read (optimistic lock).
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
+import { IdempotencyRecordSchema, OrderSchema, RefundSchema, type IdempotencyRecord, type Order, type Refund } from '../../schemas/orders';
+import { auditPut } from './audit';
+import { cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db, type TransactItem } from './dynamo';
+import { INDEX, keys } from './keys';
+
+/** How long an Idempotency-Key is remembered (our rule: longer than any group buy lives). */
+export const IDEMPOTENCY_TTL_DAYS = 14;
+
+export const orderItem = (o: Order) => ({
+  ...keys.order(o.orderId),
+  ...keys.ordersByUser(o.userId, o.createdAt, o.orderId),
+  ...keys.ordersByGroupBuy(o.groupBuyId, o.status, o.orderId),
+  // Only unpaid orders sit in the expiry index (sparse).
+  ...(o.status === 'pending_payment' ? keys.pendingOrders(o.orderId, o.expiresAt) : {}),
+  type: 'ORDER',
+  ...o,
+});
+
+export const refundItem = (r: Refund) => ({ ...keys.refund(r.orderId, r.refundId), type: 'REFUND', ...r });
+
+const table = () => tableName();
+
+/** Stock and per-resident allowance an order gives back (negative of what placing took). */
+export function releaseActions(order: Order): TransactItem[] {
+  const actions: TransactItem[] = [];
+  for (const line of order.items) {
+    if (line.stockLimited) {
+      actions.push({
+        Update: {
+          TableName: table(),
+          Key: keys.stock(order.groupBuyId, line.productId),
+          UpdateExpression: 'SET remaining = remaining + :q',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: { ':q': line.quantity },
+        },
+      });
+    }
+    if (line.residentLimited) {
+      actions.push({
+        Update: {
+          TableName: table(),
+          Key: keys.residentCounter(order.groupBuyId, order.userId, line.productId),
+          UpdateExpression: 'ADD bought :minus',
+          ExpressionAttributeValues: { ':minus': -line.quantity },
+        },
+      });
+    }
+  }
+  return actions;
+}
+
+/** The order replaced by `after`, only if it is still exactly `before`. */
+export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
+  return {
+    Put: {
+      TableName: table(),
+      Item: orderItem(after),
+      ConditionExpression: '#status = :status AND updatedAt = :updatedAt',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':status': before.status, ':updatedAt': before.updatedAt },
+    },
+  };
+}
+
+/** The group buy still takes orders at `now`: open, and before its cutoff. */
+export function groupStillOpen(groupBuyId: string, now: Date): TransactItem {
+  return {
+    ConditionCheck: {
+      TableName: table(),
+      Key: keys.groupBuy(groupBuyId),
+      ConditionExpression: '#status = :open AND cutoffAt > :now',
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: { ':open': 'open', ':now': now.toISOString() },
+    },
+  };
+}
+
+export function dynamoOrderStore(client: Db = db()): OrderStore {
+  const get = async (orderId: string) => {
+    const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.order(orderId) }));
+    return Item ? OrderSchema.parse(Item) : undefined;
+  };
+
+  return {
+    get,
+
+    async place(order, reservations, idem, audit, now): Promise<PlaceOutcome> {
+      const isNew = 'attribute_not_exists(pk)';
+      const actions: TransactItem[] = [
+        { Put: { TableName: table(), Item: orderItem(order), ConditionExpression: isNew } },
+        {
+          Put: {
+            TableName: table(),
+            Item: { ...keys.idempotency(idem.userId, idem.key), type: 'IDEMPOTENCY', ...idem, ttl: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_DAYS * 86400 },
+            ConditionExpression: isNew,
+          },
+        },
+        groupStillOpen(order.groupBuyId, now),
+      ];
+      const meaning: { kind: 'stock' | 'limit'; productId: string }[] = [];
+      for (const r of reservations) {
+        if (r.stockLimited) {
+          meaning[actions.length] = { kind: 'stock', productId: r.productId };
+          actions.push({
+            Update: {
+              TableName: table(),
+              Key: keys.stock(order.groupBuyId, r.productId),
+              UpdateExpression: 'SET remaining = remaining - :q',
+              // stockSuffices: never below zero, however many orders race for the last units.
+              ConditionExpression: 'remaining >= :q',
+              ExpressionAttributeValues: { ':q': r.quantity },
+            },
+          });
+        }
+        if (r.perResidentLimit !== undefined) {
+          meaning[actions.length] = { kind: 'limit', productId: r.productId };
+          actions.push({
+            Update: {
+              TableName: table(),
+              Key: keys.residentCounter(order.groupBuyId, order.userId, r.productId),
+              UpdateExpression: 'SET #type = :type ADD bought :q',
+              // withinResidentLimit: what this resident already holds plus this order fits the limit.
+              ConditionExpression: 'attribute_not_exists(bought) OR bought <= :max',
+              ExpressionAttributeNames: { '#type': 'type' },
+              ExpressionAttributeValues: { ':q': r.quantity, ':max': r.perResidentLimit - r.quantity, ':type': 'RESIDENT_COUNTER' },
+            },
+          });
+        }
+      }
+      actions.push(auditPut(audit));
+      try {
+        await transactWrite(client, actions);
+        return { kind: 'placed' };
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        const failed = (i: number) => reasons[i] === 'ConditionalCheckFailed';
+        if (failed(1)) return { kind: 'duplicate_key' };
+        if (failed(2)) return { kind: 'group_closed' };
+        const outOfStock = meaning.flatMap((m, i) => (m && m.kind === 'stock' && failed(i) ? [m.productId] : []));
+        if (outOfStock.length) return { kind: 'out_of_stock', productIds: outOfStock };
+        const overLimit = meaning.flatMap((m, i) => (m && m.kind === 'limit' && failed(i) ? [m.productId] : []));
+        if (overLimit.length) return { kind: 'over_limit', productIds: overLimit };
+        throw err;
+      }
+    },
+
+    async getIdempotency(userId, key): Promise<IdempotencyRecord | undefined> {
+      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.idempotency(userId, key) }));
+      return Item ? IdempotencyRecordSchema.parse(Item) : undefined;
+    },
+
+    async listByUser(userId, limit, cursor) {
+      const page = await withCursor(cursor, (startKey) =>
+        client.send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: INDEX.byGsi1,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.ordersByUserPartition(userId) },
+            ScanIndexForward: false,
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const nextCursor = encodeCursor(page.LastEvaluatedKey);
+      return { items: (page.Items ?? []).map((i) => OrderSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+    },
+
+    async change(change: OrderChange) {
+      const actions: TransactItem[] = [orderPutIfUnchanged(change.before, change.after)];
+      const groupIndex = change.groupOpenAt ? actions.push(groupStillOpen(change.before.groupBuyId, change.groupOpenAt)) - 1 : -1;
+      const paymentIndex = change.payment
+        ? actions.push({
+            Put: {
+              TableName: table(),
+              Item: { ...keys.payment(change.payment.paymentId), type: 'PAYMENT', ...change.payment },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          }) - 1
+        : -1;
+      if (change.release) actions.push(...releaseActions(change.before));
+      for (const refund of change.refunds ?? []) {
+        actions.push({ Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } });
+      }
+      actions.push(auditPut(change.audit));
+      try {
+        await transactWrite(client, actions);
+        return 'changed';
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (!reasons) throw err;
+        if (paymentIndex >= 0 && reasons[paymentIndex] === 'ConditionalCheckFailed') return 'payment_seen';
+        if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
+        if (groupIndex >= 0 && reasons[groupIndex] === 'ConditionalCheckFailed') return 'group_closed';
+        throw err;
+      }
+    },
+
+    async recordUnappliedPayment(payment, refund, audit) {
+      try {
+        await transactWrite(client, [
+          { Put: { TableName: table(), Item: { ...keys.payment(payment.paymentId), type: 'PAYMENT', ...payment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          { Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } },
+          auditPut(audit),
+        ]);
+        return 'recorded';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'payment_seen';
+        throw err;
+      }
+    },
+
+    async listRefunds(orderId) {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: table(),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.orderPartition(orderId), ':prefix': keys.refundPrefix },
+        }),
+      );
+      return (Items ?? []).map((i) => RefundSchema.parse(i));
+    },
+
+    async completeRefund(refund, completedAt, audit) {
+      const after: Refund = { ...refund, status: 'succeeded', completedAt };
+      try {
+        await transactWrite(client, [
+          {
+            Put: {
+              TableName: table(),
+              Item: refundItem(after),
+              ConditionExpression: '#status = :requested',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':requested': 'requested' },
+            },
+          },
+          auditPut({ ...audit, before: refund, after }),
+        ]);
+        return 'completed';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
+        throw err;
+      }
+    },
+
+    async dueForExpiry(now, limit) {
+      const due: Order[] = [];
+      for (const partition of keys.pendingOrdersPartitions()) {
+        const { Items } = await client.send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: INDEX.byGsi2,
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
+            ExpressionAttributeValues: { ':pk': partition, ':now': now.toISOString() },
+            Limit: limit,
+          }),
+        );
+        due.push(...(Items ?? []).map((i) => OrderSchema.parse(i)));
+      }
+      return due;
+    },
+  };
+}

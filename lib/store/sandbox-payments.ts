@@ -1,0 +1,38 @@
+// The sandbox provider's own books (a stand-in for the provider's side), kept in the table under
+// SANDBOX# keys so refunds can be checked against what was paid.
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { SandboxLedger } from '../payments/sandbox';
+import { cancellationReasons, db, tableName, transactWrite, type Db } from './dynamo';
+import { keys } from './keys';
+
+export function dynamoSandboxLedger(client: Db = db()): SandboxLedger {
+  return {
+    async recordPayment(payment) {
+      await client.send(new PutCommand({ TableName: tableName(), Item: { ...keys.sandboxPayment(payment.paymentId), type: 'SANDBOX_PAYMENT', ...payment, refundedFen: 0 } }));
+    },
+    async recordRefund(refund) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.sandboxPayment(refund.paymentId) }));
+      if (!Item) return 'unknown_payment';
+      try {
+        await transactWrite(client, [
+          { Put: { TableName: tableName(), Item: { ...keys.sandboxRefund(refund.paymentId, refund.refundId), type: 'SANDBOX_REFUND', ...refund }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.sandboxPayment(refund.paymentId),
+              UpdateExpression: 'ADD refundedFen :amount',
+              ConditionExpression: 'refundedFen <= :max',
+              ExpressionAttributeValues: { ':amount': refund.amountFen, ':max': Number(Item.amountFen) - refund.amountFen },
+            },
+          },
+        ]);
+        return 'recorded';
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.[0] === 'ConditionalCheckFailed') return 'repeat';
+        if (reasons?.[1] === 'ConditionalCheckFailed') return 'exceeds';
+        throw err;
+      }
+    },
+  };
+}

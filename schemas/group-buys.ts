@@ -1,0 +1,73 @@
+// Group buys (团购): what a leader opens, with prices and commission rates snapshot from the catalogue.
+import { z } from 'zod';
+import { DateSchema, IdSchema, InstantSchema } from './common';
+import { PickupPointSchema } from './leaders';
+
+export const GROUP_BUY_STATUSES = ['open', 'closing', 'closed', 'failed', 'cancelled'] as const;
+export const GroupBuyStatusSchema = z.enum(GROUP_BUY_STATUSES);
+export type GroupBuyStatus = z.infer<typeof GroupBuyStatusSchema>;
+
+export const MAX_GROUP_BUY_ITEMS = 50;
+
+export const CreateGroupBuyBodySchema = z.object({
+  title: z.string().trim().min(1).max(100),
+  cutoffAt: InstantSchema,
+  pickupDate: DateSchema,
+  minTotalQuantity: z.number().int().min(1).max(1_000_000).optional(),
+  items: z
+    .array(
+      z.object({
+        productId: IdSchema,
+        stockLimit: z.number().int().min(1).max(1_000_000).optional(),
+        perResidentLimit: z.number().int().min(1).max(10_000).optional(),
+      }),
+    )
+    .min(1)
+    .max(MAX_GROUP_BUY_ITEMS)
+    .superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [i, 'productId'], message: 'appears twice' });
+        seen.add(item.productId);
+      });
+    }),
+});
+export type CreateGroupBuyBody = z.infer<typeof CreateGroupBuyBodySchema>;
+
+export const GroupBuyIdPathSchema = z.object({ groupBuyId: IdSchema });
+// Any string: a malformed token is INVALID_SHARE_LINK (from the verifier), not a validation error.
+export const ShareTokenPathSchema = z.object({ shareToken: z.string() });
+
+/** One product of a group buy, snapshot when the group buy opened. */
+export const GroupBuyItemSchema = z.object({
+  productId: z.string(),
+  supplierId: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  supplyPriceFen: z.number().int(),
+  groupPriceFen: z.number().int(),
+  commissionRateBps: z.number().int(),
+  stockLimit: z.number().int().optional(),
+  perResidentLimit: z.number().int().optional(),
+});
+export type GroupBuyItem = z.infer<typeof GroupBuyItemSchema>;
+
+export const GroupBuySchema = z.object({
+  groupBuyId: z.string(),
+  leaderId: z.string(),
+  pickupPoint: PickupPointSchema,
+  title: z.string(),
+  /** UTC ISO instant. */
+  cutoffAt: z.string(),
+  pickupDate: z.string(),
+  minTotalQuantity: z.number().int().optional(),
+  status: GroupBuyStatusSchema,
+  items: z.array(GroupBuyItemSchema),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+});
+export type GroupBuy = z.infer<typeof GroupBuySchema>;
+
+/** Live stock of one item with a stock limit. */
+export const StockSchema = z.object({ productId: z.string(), stockLimit: z.number().int(), remaining: z.number().int() });
+export type Stock = z.infer<typeof StockSchema>;

@@ -1,0 +1,106 @@
+// Orders, payments and refunds.
+import { z } from 'zod';
+import { CursorSchema, FenSchema, IdSchema, InstantSchema, LimitSchema, NameSchema, PhoneSchema } from './common';
+
+export const ORDER_STATUSES = ['pending_payment', 'paid', 'expired', 'cancelled', 'ready_for_pickup', 'picked_up', 'refunded'] as const;
+export const OrderStatusSchema = z.enum(ORDER_STATUSES);
+export type OrderStatus = z.infer<typeof OrderStatusSchema>;
+
+export const MAX_ORDER_LINES = 20;
+
+export const IdempotencyKeySchema = z.string().min(8, 'must be 8 to 64 characters').max(64, 'must be 8 to 64 characters');
+
+export const PlaceOrderBodySchema = z.object({
+  shareToken: z.string().min(1).max(512),
+  items: z
+    .array(z.object({ productId: IdSchema, quantity: z.number().int().min(1).max(999) }))
+    .min(1)
+    .max(MAX_ORDER_LINES)
+    .superRefine((items, ctx) => {
+      const seen = new Set<string>();
+      items.forEach((item, i) => {
+        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [i, 'productId'], message: 'appears twice' });
+        seen.add(item.productId);
+      });
+    }),
+  contactName: NameSchema.max(50),
+  contactPhone: PhoneSchema,
+  note: z.string().trim().max(200).optional(),
+});
+export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
+
+export const OrderIdPathSchema = z.object({ orderId: IdSchema });
+export const MyOrdersQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
+
+/** One line of an order: prices snapshot from the group buy when the order was placed. */
+export const OrderLineSchema = z.object({
+  productId: z.string(),
+  supplierId: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  quantity: z.number().int(),
+  unitPriceFen: z.number().int(),
+  amountFen: z.number().int(),
+  supplyPriceFen: z.number().int(),
+  commissionRateBps: z.number().int(),
+  /** What has been refunded of this line (refunds are allocated to lines in their order). */
+  refundedFen: z.number().int(),
+  /** Which limits this line reserved against, so that releasing gives back exactly that. */
+  stockLimited: z.boolean(),
+  residentLimited: z.boolean(),
+});
+export type OrderLine = z.infer<typeof OrderLineSchema>;
+
+export const OrderSchema = z.object({
+  orderId: z.string(),
+  userId: z.string(),
+  groupBuyId: z.string(),
+  leaderId: z.string(),
+  pickupDate: z.string(),
+  cutoffAt: z.string(),
+  status: OrderStatusSchema,
+  items: z.array(OrderLineSchema),
+  totalFen: z.number().int(),
+  refundedFen: z.number().int(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  note: z.string().optional(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  expiresAt: z.string(),
+  paidAt: z.string().optional(),
+  paymentId: z.string().optional(),
+  pickupCode: z.string().optional(),
+  pickedUpAt: z.string().optional(),
+});
+export type Order = z.infer<typeof OrderSchema>;
+
+export const IdempotencyRecordSchema = z.object({ userId: z.string(), key: z.string(), requestHash: z.string(), orderId: z.string(), createdAt: z.string() });
+export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
+
+/** The payment provider's notification (webhook body). */
+export const PaymentNotificationSchema = z.object({
+  orderId: IdSchema,
+  paymentId: z.string().min(1).max(128),
+  amountFen: FenSchema,
+  paidAt: InstantSchema,
+});
+export type PaymentNotification = z.infer<typeof PaymentNotificationSchema>;
+
+export const REFUND_STATUSES = ['requested', 'succeeded'] as const;
+/** A refund: recorded as an intent in the same transaction as the order change, then executed
+ *  through the payment port by the stream-triggered `refunds` function (idempotent by refundId). */
+export const RefundSchema = z.object({
+  refundId: z.string(),
+  orderId: z.string(),
+  paymentId: z.string(),
+  amountFen: z.number().int().min(1),
+  reason: z.string(),
+  status: z.enum(REFUND_STATUSES),
+  /** How the amount is allocated to the order's lines (empty for a refund of an unapplied payment). */
+  lines: z.array(z.object({ productId: z.string(), amountFen: z.number().int() })),
+  requestedBy: z.string(),
+  createdAt: z.string(),
+  completedAt: z.string().optional(),
+});
+export type Refund = z.infer<typeof RefundSchema>;
