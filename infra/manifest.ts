@@ -79,7 +79,8 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
           filterPatterns: ((s.filterPatterns as FilterPattern[] | undefined) ?? []),
         });
       } else if ('schedule' in event) {
-        const s = event.schedule as Raw;
+        // The short form `schedule: rate(5 minutes)` is a bare expression.
+        const s = (typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule) as Raw;
         const rate = Array.isArray(s.rate) ? s.rate[0] : s.rate;
         def.schedules.push({ expression: String(rate), timezone: String(s.timezone ?? 'UTC'), input: s.input ?? {} });
       }

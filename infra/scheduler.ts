@@ -17,7 +17,8 @@ export function awsCronToCroner(expression: string): string {
   const fields = cron[1]!.trim().split(/\s+/);
   if (fields.length !== 6) throw new Error(`AWS cron needs 6 fields: ${expression}`);
   const [minute, hour, dom, month, dow] = fields as [string, string, string, string, string];
-  const weekday = dow.replace(/\d+/g, (n) => String(Number(n) - 1));
+  // Shift weekday numbers only: not the n of `6#3` (third Friday) nor the step of `1/2`.
+  const weekday = dow.replace(/(?<![#/\d])\d+/g, (n) => String(Number(n) - 1));
   return [minute, hour, dom === '?' ? '*' : dom, month, weekday === '?' ? '*' : weekday].join(' ');
 }
 

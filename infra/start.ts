@@ -1,10 +1,13 @@
 // `npm start`: the whole platform on one machine, with demo-able defaults. Ctrl-C stops everything,
 // DynamoDB Local's Java process included.
-import { loadConfig } from '../lib/runtime/config';
 import { JAVA_MISSING, javaAvailable } from './dynamodb-local';
-import { startStack } from './stack';
 
 async function main() {
+  // The stack runs its own DynamoDB Local: an endpoint left in the shell must not send the
+  // functions elsewhere. (Cleared before the configuration module is first loaded.)
+  delete process.env.DYNAMODB_ENDPOINT;
+  const { loadConfig } = await import('../lib/runtime/config');
+  const { startStack } = await import('./stack');
   process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
   const config = loadConfig();
   if (!javaAvailable()) {

@@ -247,9 +247,10 @@ export class StreamPoller {
     }
     state.attempts++;
     const reason = thrown !== undefined ? `error: ${(thrown as Error)?.message ?? String(thrown)}` : 'reported as batch item failure';
-    if (thrown !== undefined && consumer.bisectBatchOnFunctionError && limit > 1) {
+    if (thrown !== undefined && consumer.bisectBatchOnFunctionError && batch.length > 1) {
       // Split the failing batch and retry the first half alone (Lambda's bisect; a split is not a retry).
-      state.limit = Math.ceil(limit / 2);
+      // Halve the batch itself, not the limit: a short batch must not be redelivered unchanged.
+      state.limit = Math.ceil(batch.length / 2);
       state.attempts = 0;
       return;
     }
