@@ -29,8 +29,10 @@ export function verifyShareToken(key: Buffer, token: string, now: Date): ShareCl
   const parts = token.split('.');
   if (parts.length !== 4 || parts.some((p) => p === '')) throw invalidShareLink('malformed');
   const [groupBuyId, leaderId, exp, sig] = parts as [string, string, string, string];
-  const expected = signature(key, `${groupBuyId}.${leaderId}.${exp}`);
-  const given = Buffer.from(sig, 'base64url');
+  // Compare the signature as text: base64url decoding is lenient (padding, unused bits of the last
+  // character), and a genuine link must have exactly one spelling.
+  const expected = Buffer.from(signature(key, `${groupBuyId}.${leaderId}.${exp}`).toString('base64url'));
+  const given = Buffer.from(sig);
   if (given.length !== expected.length || !timingSafeEqual(given, expected)) throw invalidShareLink('bad signature');
   const expiresAt = new Date(parseInt(exp, 36) * 1000);
   if (!(expiresAt.getTime() > now.getTime())) throw invalidShareLink('expired');

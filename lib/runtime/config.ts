@@ -46,7 +46,7 @@ const DEV_SECRETS = {
 type Env = Record<string, string | undefined>;
 
 function intSetting(env: Env, name: keyof typeof ENV, fallback: number, min = 0): number {
-  const raw = env[name];
+  const raw = env[name]?.trim();
   if (raw === undefined || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isInteger(value) || value < min) {

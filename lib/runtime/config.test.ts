@@ -1,0 +1,105 @@
+// Configuration: SPEC.md's defaults for the local stage, secrets required everywhere else, and bad
+// numbers refused at load rather than misread.
+import { DEFAULTS, loadConfig } from './config';
+
+test("with an empty environment every setting has SPEC.md's default", () => {
+  const config = loadConfig({});
+  expect(config).toMatchObject({
+    stage: 'local',
+    isLocal: true,
+    port: 3000,
+    dynamodbPort: 8000,
+    dynamodbEndpoint: 'http://127.0.0.1:8000',
+    dataDir: '.data',
+    publicUrl: 'http://localhost:3000',
+    cutoffCron: 'cron(0 23 * * ? *)',
+    payoutCron: 'cron(0 10 ? * MON *)',
+    paymentTimeoutMinutes: 15,
+    afterSalesHours: 48,
+    minPayoutFen: 100,
+    referralBps: 100,
+    referralDays: 90,
+  });
+  expect(DEFAULTS).toMatchObject({ PORT: 3000, DYNAMODB_PORT: 8000, DATA_DIR: '.data', PAYMENT_TIMEOUT_MINUTES: 15, AFTER_SALES_HOURS: 48, MIN_PAYOUT_FEN: 100, REFERRAL_BPS: 100, REFERRAL_DAYS: 90 });
+});
+
+test('the environment overrides each default', () => {
+  const config = loadConfig({
+    STAGE: 'local',
+    PORT: '4000',
+    DYNAMODB_PORT: '8100',
+    DATA_DIR: '/tmp/tuangou',
+    PUBLIC_URL: 'https://tuan.example.com/',
+    CUTOFF_CRON: 'cron(0 22 * * ? *)',
+    PAYOUT_CRON: 'cron(0 9 ? * FRI *)',
+    PAYMENT_TIMEOUT_MINUTES: '30',
+    AFTER_SALES_HOURS: '72',
+    MIN_PAYOUT_FEN: '1000',
+    REFERRAL_BPS: '50',
+    REFERRAL_DAYS: '30',
+  });
+  expect(config).toMatchObject({
+    port: 4000,
+    dynamodbPort: 8100,
+    dynamodbEndpoint: 'http://127.0.0.1:8100',
+    dataDir: '/tmp/tuangou',
+    publicUrl: 'https://tuan.example.com',
+    cutoffCron: 'cron(0 22 * * ? *)',
+    payoutCron: 'cron(0 9 ? * FRI *)',
+    paymentTimeoutMinutes: 30,
+    afterSalesHours: 72,
+    minPayoutFen: 1000,
+    referralBps: 50,
+    referralDays: 30,
+  });
+});
+
+test('the local stage has working development secrets', () => {
+  const config = loadConfig({});
+  expect(config.authSecret).toEqual(expect.any(String));
+  expect(config.authSecret.length).toBeGreaterThan(0);
+  expect(config.paymentWebhookSecret).toEqual(expect.any(String));
+  expect(config.paymentWebhookSecret.length).toBeGreaterThan(0);
+  expect(config.paymentWebhookSecret).not.toBe(config.authSecret);
+});
+
+test('another stage loads, but reading a missing secret throws', () => {
+  const config = loadConfig({ STAGE: 'prod' });
+  expect(config.isLocal).toBe(false);
+  expect(config.dynamodbEndpoint).toBeUndefined();
+  expect(() => config.authSecret).toThrow(/AUTH_SECRET/);
+  expect(() => config.paymentWebhookSecret).toThrow(/PAYMENT_WEBHOOK_SECRET/);
+});
+
+test('another stage uses the secrets it is given, never the development ones', () => {
+  const local = loadConfig({});
+  const prod = loadConfig({ STAGE: 'prod', AUTH_SECRET: 'prod-auth', PAYMENT_WEBHOOK_SECRET: 'prod-webhook' });
+  expect(prod.authSecret).toBe('prod-auth');
+  expect(prod.paymentWebhookSecret).toBe('prod-webhook');
+  expect(prod.authSecret).not.toBe(local.authSecret);
+  // An empty value is as good as missing.
+  expect(() => loadConfig({ STAGE: 'prod', AUTH_SECRET: '' }).authSecret).toThrow(/AUTH_SECRET/);
+});
+
+test.each([
+  ['PAYMENT_TIMEOUT_MINUTES', '1.5'],
+  ['PAYMENT_TIMEOUT_MINUTES', 'fifteen'],
+  ['PAYMENT_TIMEOUT_MINUTES', '0'],
+  ['PORT', '-1'],
+  ['AFTER_SALES_HOURS', '48h'],
+  ['MIN_PAYOUT_FEN', '2.5'],
+  ['REFERRAL_BPS', '-5'],
+])('%s=%s is refused at load, naming the variable', (name, value) => {
+  expect(() => loadConfig({ [name]: value })).toThrow(name);
+});
+
+test.each(['AFTER_SALES_HOURS', 'REFERRAL_BPS', 'REFERRAL_DAYS'] as const)('a blank %s is never read as 0: it is the default or refused', (name) => {
+  // An empty value means the default; a value of spaces must not silently become a rule of 0.
+  let value: number | 'refused';
+  try {
+    value = loadConfig({ [name]: '  ' })[({ AFTER_SALES_HOURS: 'afterSalesHours', REFERRAL_BPS: 'referralBps', REFERRAL_DAYS: 'referralDays' } as const)[name]];
+  } catch {
+    value = 'refused';
+  }
+  expect([DEFAULTS[name], 'refused']).toContain(value);
+});

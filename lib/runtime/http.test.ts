@@ -1,0 +1,177 @@
+// The one HTTP stack, driven with API Gateway v2 events as Lambda would send them: routing, body
+// limits, JSON, authentication, validation and the error shape, with a tiny route table of its own.
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { z } from 'zod';
+import { jwtIdentity } from './auth';
+import { AppError } from './errors';
+import { httpFunction, MAX_BODY_BYTES, route, type HttpResult, type Routes } from './http';
+
+const identity = jwtIdentity(() => 'secret');
+const template = JSON.parse(readFileSync(join(__dirname, '../../events/http/health.json'), 'utf8')) as APIGatewayProxyEventV2;
+
+const OrderBodySchema = z.object({ items: z.array(z.object({ productId: z.string().min(1), quantity: z.number().int().min(1) })).min(1) });
+const SECRET_MESSAGE = 'connect ECONNREFUSED 10.0.3.7:5432 password=hunter2';
+
+const routes: Routes = {
+  'GET /ping': route({ auth: 'public', handle: async ({ principal }) => ({ body: { pong: true, userId: principal.userId } }) }),
+  'POST /orders': route({
+    auth: 'user',
+    body: OrderBodySchema,
+    handle: async ({ body, principal }) => ({ status: 201, body: { count: body.items.length, userId: principal.userId, roles: principal.roles } }),
+  }),
+  'GET /things/{thingId}': route({
+    auth: 'user',
+    path: z.object({ thingId: z.string().regex(/^[A-Z0-9]+$/) }),
+    query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
+    handle: async ({ path, query }) => ({ body: { ...path, ...query } }),
+  }),
+  'GET /boom': route({ auth: 'public', handle: async () => { throw new Error(SECRET_MESSAGE); } }),
+  'GET /conflict': route({ auth: 'public', handle: async () => { throw new AppError('CONFLICT', 'Already done'); } }),
+};
+const main = httpFunction(routes, identity);
+
+interface EventSpec {
+  body?: string;
+  token?: string;
+  headers?: Record<string, string>;
+  pathParameters?: Record<string, string>;
+  queryStringParameters?: Record<string, string>;
+  isBase64Encoded?: boolean;
+}
+
+/** A real-shaped HTTP API v2 event for a route key (from events/http/health.json). */
+function event(routeKey: string, spec: EventSpec = {}): APIGatewayProxyEventV2 {
+  const [method, path] = routeKey.split(' ') as [string, string];
+  const headers: APIGatewayProxyEventV2['headers'] = { ...template.headers, ...spec.headers };
+  if (spec.body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(spec.body));
+  }
+  if (spec.token) headers.authorization = `Bearer ${spec.token}`;
+  return {
+    ...template,
+    routeKey,
+    rawPath: path,
+    headers,
+    requestContext: { ...template.requestContext, routeKey, http: { ...template.requestContext.http, method, path } },
+    ...(spec.body !== undefined ? { body: spec.body } : {}),
+    ...(spec.pathParameters ? { pathParameters: spec.pathParameters } : {}),
+    ...(spec.queryStringParameters ? { queryStringParameters: spec.queryStringParameters } : {}),
+    isBase64Encoded: spec.isBase64Encoded ?? false,
+  };
+}
+
+async function invoke(e: APIGatewayProxyEventV2) {
+  const result = (await main(e, {} as Context)) as HttpResult;
+  return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(String(result.body)) };
+}
+
+const token = () => identity.issue({ userId: 'u-1', roles: [] });
+
+test('a public route answers without a token, as ANONYMOUS', async () => {
+  const res = await invoke(event('GET /ping'));
+  expect(res.status).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^application\/json/);
+  expect(res.body).toEqual({ pong: true, userId: '' });
+});
+
+test('a user route with a valid token reaches its handler with the principal and the parsed body', async () => {
+  const res = await invoke(event('POST /orders', { token: await token(), body: JSON.stringify({ items: [{ productId: 'p-1', quantity: 2 }] }) }));
+  expect(res.status).toBe(201);
+  expect(res.body).toEqual({ count: 1, userId: 'u-1', roles: [] });
+});
+
+test('a base64-encoded body is decoded before parsing', async () => {
+  const body = Buffer.from(JSON.stringify({ items: [{ productId: '苹果', quantity: 1 }] })).toString('base64');
+  const res = await invoke(event('POST /orders', { token: await token(), body, isBase64Encoded: true }));
+  expect(res.status).toBe(201);
+});
+
+test('a user route without a token, with a bad token, or with a token of another key is 401 UNAUTHENTICATED', async () => {
+  const body = JSON.stringify({ items: [{ productId: 'p-1', quantity: 1 }] });
+  const foreign = await jwtIdentity(() => 'another-secret').issue({ userId: 'u-1', roles: ['operator'] });
+  for (const e of [event('POST /orders', { body }), event('POST /orders', { body, token: 'not.a.jwt' }), event('POST /orders', { body, token: foreign }), event('POST /orders', { body, headers: { authorization: 'Basic dTpw' } })]) {
+    const res = await invoke(e);
+    expect(res.status).toBe(401);
+    expect(res.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
+  }
+});
+
+test('an unknown route is 404 NOT_FOUND in the error shape', async () => {
+  const res = await invoke(event('DELETE /nowhere'));
+  expect(res.status).toBe(404);
+  expect(res.body).toEqual({ error: { code: 'NOT_FOUND', message: expect.any(String) } });
+});
+
+test('a body over 64 KiB is 413 PAYLOAD_TOO_LARGE; exactly 64 KiB is not', async () => {
+  const padded = (bytes: number) => {
+    const base = JSON.stringify({ items: [{ productId: 'p', quantity: 1 }], pad: '' });
+    return base.replace('"pad":""', `"pad":"${'x'.repeat(bytes - base.length)}"`);
+  };
+  expect(Buffer.byteLength(padded(MAX_BODY_BYTES))).toBe(64 * 1024);
+  const big = await invoke(event('POST /orders', { token: await token(), body: padded(MAX_BODY_BYTES + 1) }));
+  expect(big.status).toBe(413);
+  expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
+  expect((await invoke(event('POST /orders', { token: await token(), body: padded(MAX_BODY_BYTES) }))).status).toBe(201);
+  // Counted in bytes, not characters: 22,000 three-byte characters are over the limit.
+  const wide = await invoke(event('POST /orders', { token: await token(), body: JSON.stringify({ items: [{ productId: 'p', quantity: 1 }], pad: '团'.repeat(22_000) }) }));
+  expect(wide.status).toBe(413);
+});
+
+test('malformed JSON is 400 VALIDATION_FAILED naming the body', async () => {
+  const res = await invoke(event('POST /orders', { token: await token(), body: '{"items": [' }));
+  expect(res.status).toBe(400);
+  expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ path: 'body', message: expect.any(String) }] } });
+});
+
+test('a missing body is 400 naming the body', async () => {
+  const res = await invoke(event('POST /orders', { token: await token() }));
+  expect(res.status).toBe(400);
+  expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  expect(res.body.error.details[0].path).toBe('body');
+});
+
+test('a schema failure is 400 with details naming each nested path', async () => {
+  const body = JSON.stringify({ items: [{ productId: 'p-1', quantity: 1 }, { productId: '', quantity: 1.5 }] });
+  const res = await invoke(event('POST /orders', { token: await token(), body }));
+  expect(res.status).toBe(400);
+  expect(res.body.error.code).toBe('VALIDATION_FAILED');
+  const paths = res.body.error.details.map((d: { path: string }) => d.path);
+  expect(paths).toEqual(expect.arrayContaining(['items.1.productId', 'items.1.quantity']));
+  expect(res.body.error.message).toContain('items.1.quantity');
+});
+
+test('bad path and query values are 400 naming the parameter; good ones are parsed', async () => {
+  const t = await token();
+  const badPath = await invoke(event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'lower' } }));
+  expect(badPath.status).toBe(400);
+  expect(badPath.body.error.details[0].path).toBe('thingId');
+  const badQuery = await invoke(event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'T1' }, queryStringParameters: { limit: '500' } }));
+  expect(badQuery.status).toBe(400);
+  expect(badQuery.body.error.details[0].path).toBe('limit');
+  const ok = await invoke(event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'T1' }, queryStringParameters: { limit: '5' } }));
+  expect(ok).toMatchObject({ status: 200, body: { thingId: 'T1', limit: 5 } });
+});
+
+test('an error the route meant to show keeps its code and status', async () => {
+  const res = await invoke(event('GET /conflict'));
+  expect(res.status).toBe(409);
+  expect(res.body).toEqual({ error: { code: 'CONFLICT', message: 'Already done' } });
+});
+
+test('an unexpected error is 500 INTERNAL and reveals nothing of it', async () => {
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  try {
+    const res = await invoke(event('GET /boom'));
+    expect(res.status).toBe(500);
+    expect(res.body).toEqual({ error: { code: 'INTERNAL', message: expect.any(String) } });
+    const text = JSON.stringify(res.body);
+    for (const secret of ['ECONNREFUSED', 'hunter2', '10.0.3.7', 'at ']) expect(text).not.toContain(secret);
+    // The whole error goes to the log instead.
+    expect(logged).toHaveBeenCalledWith(expect.stringContaining('ECONNREFUSED'));
+  } finally {
+    logged.mockRestore();
+  }
+});
