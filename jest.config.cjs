@@ -1,4 +1,5 @@
 process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING = '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
 // Two projects: pure unit tests (no network) and integration tests against a DynamoDB Local
 // that the run starts on a free port and stops itself (test/support/global-setup.ts).
 const common = {

@@ -11,6 +11,8 @@ export interface HttpRoute {
   path: string;
   functionName: string;
   handler: HttpHandler;
+  /** Seconds, as configured in serverless.yml. */
+  timeout?: number;
 }
 
 interface CompiledRoute extends HttpRoute {
@@ -133,7 +135,7 @@ export function createHttpServer(routes: HttpRoute[], options: { before?: (req: 
       }
       const event = toHttpApiEvent(match.route, match.params, { method, url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), sourceIp: req.socket.remoteAddress });
       try {
-        const result = await match.route.handler(event, lambdaContext(match.route.functionName));
+        const result = await match.route.handler(event, lambdaContext(match.route.functionName, (match.route.timeout ?? 10) * 1000));
         writeResult(res, result);
       } catch (err) {
         console.error(`[http] ${match.route.functionName} crashed:`, err);

@@ -30,6 +30,8 @@ export interface FunctionDef {
   /** Module path without extension, and the exported handler's name. */
   module: string;
   exportName: string;
+  /** The function's timeout in seconds (serverless.yml's, or the provider's default). */
+  timeout: number;
   http: HttpTrigger[];
   streams: StreamTrigger[];
   schedules: ScheduleTrigger[];
@@ -59,11 +61,12 @@ function resolveVariables(text: string, env: Record<string, string | undefined>,
 type Raw = Record<string, unknown>;
 
 export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), env = process.env, stage = 'local'): FunctionDef[] {
-  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags }) as { functions: Record<string, Raw> };
+  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags }) as { functions: Record<string, Raw>; provider?: Raw };
+  const defaultTimeout = Number(doc.provider?.timeout ?? 6);
   return Object.entries(doc.functions).map(([name, fn]) => {
     const handler = String(fn.handler);
     const dot = handler.lastIndexOf('.');
-    const def: FunctionDef = { name, module: handler.slice(0, dot), exportName: handler.slice(dot + 1), http: [], streams: [], schedules: [] };
+    const def: FunctionDef = { name, module: handler.slice(0, dot), exportName: handler.slice(dot + 1), timeout: Number(fn.timeout ?? defaultTimeout), http: [], streams: [], schedules: [] };
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
       if ('httpApi' in event) {
         const h = event.httpApi;

@@ -73,7 +73,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const consumers: StreamConsumer[] = functions.flatMap((fn) =>
       fn.streams.map((s) => ({
         name: fn.name,
-        handler: (event) => handlers.get(fn.name)!(event, lambdaContext(fn.name)) as ReturnType<StreamConsumer['handler']>,
+        handler: (event) => handlers.get(fn.name)!(event, lambdaContext(fn.name, fn.timeout * 1000)) as ReturnType<StreamConsumer['handler']>,
         ...s,
       })),
     );
@@ -92,7 +92,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const jobs: ScheduledJob[] = functions.flatMap((fn) =>
-      fn.schedules.map((s) => ({ functionName: fn.name, ...s, handler: (event: unknown) => handlers.get(fn.name)!(event, lambdaContext(fn.name, 900_000)) })),
+      fn.schedules.map((s) => ({ functionName: fn.name, ...s, handler: (event: unknown) => handlers.get(fn.name)!(event, lambdaContext(fn.name, fn.timeout * 1000)) })),
     );
     const scheduler = new Scheduler(jobs);
     if (options.scheduler !== false) {
@@ -105,7 +105,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     if (options.scheduler !== false) registerReadinessCheck('schedules', () => scheduler.running);
 
     const routes: HttpRoute[] = functions.flatMap((fn) =>
-      fn.http.map((h) => ({ ...h, functionName: fn.name, handler: handlers.get(fn.name)! as HttpHandler })),
+      fn.http.map((h) => ({ ...h, functionName: fn.name, timeout: fn.timeout, handler: handlers.get(fn.name)! as HttpHandler })),
     );
     const server: Server = createHttpServer(routes);
     await new Promise<void>((ok, fail) => {

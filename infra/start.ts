@@ -1,5 +1,6 @@
 // `npm start`: the whole platform on one machine, with demo-able defaults. Ctrl-C stops everything,
 // DynamoDB Local's Java process included.
+import './quiet-sdk';
 import { JAVA_MISSING, javaAvailable } from './dynamodb-local';
 
 async function main() {
@@ -8,7 +9,6 @@ async function main() {
   delete process.env.DYNAMODB_ENDPOINT;
   const { loadConfig } = await import('../lib/runtime/config');
   const { startStack } = await import('./stack');
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
   const config = loadConfig();
   if (!javaAvailable()) {
     console.error(JAVA_MISSING);

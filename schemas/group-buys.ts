@@ -65,6 +65,13 @@ export const GroupBuySchema = z.object({
   items: z.array(GroupBuyItemSchema),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** While closing: first the unpaid orders are cancelled, then the paid ones settled. */
+  closePhase: z.enum(['cancel-unpaid', 'settle-paid']).optional(),
+  /** Decided once every unpaid order is cancelled: below the minimum, the group fails. */
+  outcome: z.enum(['closed', 'failed']).optional(),
+  paidQuantity: z.number().int().optional(),
+  closeStats: z.object({ ordersCancelled: z.number().int(), ordersReady: z.number().int(), ordersRefunded: z.number().int(), pages: z.number().int() }).optional(),
+  closedAt: z.string().optional(),
 });
 export type GroupBuy = z.infer<typeof GroupBuySchema>;
 

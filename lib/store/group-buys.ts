@@ -9,6 +9,7 @@ import { keys } from './keys';
 export const groupBuyItem = (gb: GroupBuy) => ({
   ...keys.groupBuy(gb.groupBuyId),
   ...(gb.status === 'open' ? keys.openGroupBuys(gb.cutoffAt, gb.groupBuyId) : {}),
+  ...(gb.status === 'closing' ? keys.closingGroupBuys(gb.cutoffAt, gb.groupBuyId) : {}),
   ...keys.groupBuysByLeader(gb.leaderId, gb.createdAt, gb.groupBuyId),
   type: 'GROUP_BUY',
   ...gb,

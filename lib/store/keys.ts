@@ -51,6 +51,9 @@ export const keys = {
   /** gsi2 (sparse): open group buys by cutoff; the cutoff job's work list. Removed when the group closes. */
   openGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#OPEN', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   openGroupBuysPartition: 'GB#OPEN',
+  /** gsi2 (sparse): group buys being closed, so that the cutoff job can resume any that stalled. */
+  closingGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#CLOSING', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
+  closingGroupBuysPartition: 'GB#CLOSING',
   /** gsi1: a leader's group buys, newest first. */
   groupBuysByLeader: (leaderId: string, createdAt: string, groupBuyId: string) => ({ gsi1pk: `LEADER#${leaderId}#GBS`, gsi1sk: `${createdAt}#${groupBuyId}` }),
 
@@ -72,6 +75,12 @@ export const keys = {
   idempotency: (userId: string, key: string): Key => ({ pk: `IDEM#${userId}#${key}`, sk: 'IDEM' }),
   /** One application of each provider payment. */
   payment: (paymentId: string): Key => ({ pk: `PAYMENT#${paymentId}`, sk: 'PAYMENT' }),
+
+  // Pickup: codes are unique per pickup point and pickup date (this item is the guard and the lookup).
+  pickupCode: (leaderId: string, date: string, code: string): Key => ({ pk: `PICKUP#${leaderId}#${date}`, sk: `CODE#${code}` }),
+  /** The pickup sheet of a pickup point and date: one line per order with a pickup code. */
+  sheetLine: (leaderId: string, date: string, orderId: string): Key => ({ pk: `SHEET#${leaderId}#${date}`, sk: `ORDER#${orderId}` }),
+  sheetPartition: (leaderId: string, date: string) => `SHEET#${leaderId}#${date}`,
 
   // The sandbox payment provider's books (local stage only).
   sandboxPayment: (paymentId: string): Key => ({ pk: `SANDBOX#${paymentId}`, sk: 'PAYMENT' }),

@@ -23,6 +23,8 @@ export interface TestStack {
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
   login(userId: string, roles?: ('operator' | 'supplier')[], supplierId?: string): Promise<string>;
   drain(): Promise<void>;
+  /** Feeds the stream functions while `work` runs (a job that waits on them), then drains. */
+  whilePolling<T>(work: Promise<T>): Promise<T>;
   stop(): Promise<void>;
 }
 
@@ -60,6 +62,15 @@ export async function startTestStack(): Promise<TestStack> {
       return res.body.token as string;
     },
     drain: () => stack.poller.drain(),
+    async whilePolling(work) {
+      let settled = false;
+      const done = work.finally(() => (settled = true));
+      while (!settled) {
+        if (!(await stack.poller.pollOnce())) await new Promise((r) => setTimeout(r, 20));
+      }
+      await stack.poller.drain();
+      return done;
+    },
     stop: () => stack.stop(),
   };
 }

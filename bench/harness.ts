@@ -1,0 +1,137 @@
+// Shared parts of the benchmarks: a DynamoDB Local of their own, the real handlers invoked with
+// API Gateway events, and a meter on the DynamoDB client counting requests and capacity.
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { freePort, startDynamoDbLocal, type LocalDynamo } from '../infra/dynamodb-local';
+import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
+import { ensureTable, localClient } from '../infra/table';
+import { putUnits, readUnits, writeUnits, itemSize } from './capacity';
+
+export interface Meter {
+  requests: Record<string, number>;
+  wcu: number;
+  rcu: number;
+  /** The `TransactItems` of every TransactWriteItems sent, in send order (with `recordTransactWrites`). */
+  transactWrites: Input[][];
+  reset(): void;
+  total(): number;
+  /** Takes the meter off the client (a client carries at most one meter). */
+  detach(): void;
+}
+
+export async function startBenchDynamo(tableName: string): Promise<LocalDynamo> {
+  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env.TABLE_NAME = tableName;
+  process.env.STAGE = 'local';
+  process.env.LOG_REQUESTS = '0';
+  const client = localClient(dynamo.endpoint);
+  await ensureTable(client, tableName);
+  client.destroy();
+  return dynamo;
+}
+
+// Method syntax on purpose: the SDK's `add` is overloaded per step, which only a bivariant method accepts.
+type Sendable = { middlewareStack: { add(mw: unknown, opts: unknown): void; remove(name: string): boolean } };
+export type Input = Record<string, unknown>;
+
+/**
+ * Counts every request the document client sends and the capacity it would consume in AWS.
+ * Items touched by Update/ConditionCheck are counted as under 1 KB (counters and group-buy records
+ * here are; bench/orders.ts reads them back after its run and checks it).
+ */
+export function meter(client: Sendable, options: { recordTransactWrites?: boolean } = {}): Meter {
+  const m: Meter = {
+    requests: {},
+    wcu: 0,
+    rcu: 0,
+    transactWrites: [],
+    reset() {
+      m.requests = {};
+      m.wcu = 0;
+      m.rcu = 0;
+      m.transactWrites = [];
+    },
+    total: () => Object.values(m.requests).reduce((a, b) => a + b, 0),
+    detach: () => void client.middlewareStack.remove('benchMeter'),
+  };
+  client.middlewareStack.add(
+    (next: (args: { input: Input }) => Promise<{ output: Input }>, context: { commandName: string }) => async (args: { input: Input }) => {
+      const name = context.commandName.replace(/Command$/, '');
+      m.requests[name] = (m.requests[name] ?? 0) + 1;
+      // Kept by reference: neither the platform nor the SDK changes an input once sent.
+      if (options.recordTransactWrites && name === 'TransactWriteItems') m.transactWrites.push(args.input.TransactItems as Input[]);
+      const result = await next(args);
+      const input = args.input;
+      const out = result.output;
+      switch (name) {
+        case 'TransactWriteItems':
+          for (const action of input.TransactItems as Input[]) {
+            if (action.Put) m.wcu += putUnits((action.Put as Input).Item as Input, true);
+            else m.wcu += writeUnits(256, true); // Update / ConditionCheck of a small (< 1 KB) item
+          }
+          break;
+        case 'PutItem':
+          m.wcu += putUnits(input.Item as Input, false);
+          break;
+        case 'UpdateItem':
+        case 'DeleteItem':
+          m.wcu += writeUnits(256, false);
+          break;
+        case 'GetItem':
+          m.rcu += readUnits(out.Item ? itemSize(out.Item as Input) : 1, input.ConsistentRead ? 'strong' : 'eventual');
+          break;
+        case 'Query': {
+          // A query is charged on the total size read, rounded up to 4 KB once.
+          const bytes = ((out.Items as Input[] | undefined) ?? []).reduce((s, i) => s + itemSize(i), 0);
+          m.rcu += readUnits(bytes || 1, input.ConsistentRead ? 'strong' : 'eventual');
+          break;
+        }
+        case 'BatchGetItem': {
+          const responses = Object.values((out.Responses as Record<string, Input[]>) ?? {}).flat();
+          m.rcu += responses.reduce((s, i) => s + readUnits(itemSize(i), 'eventual'), 0);
+          break;
+        }
+      }
+      return result;
+    },
+    { step: 'initialize', name: 'benchMeter' },
+  );
+  return m;
+}
+
+export type HttpMain = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** Invokes a function's exported `main` as API Gateway would for this request. */
+export async function invokeHttp(main: HttpMain, routeKey: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {}) {
+  const [method, routePath] = routeKey.split(' ') as [string, string];
+  const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
+  if (options.token) headers.authorization = `Bearer ${options.token}`;
+  const event = toHttpApiEvent({ method, path: routePath }, options.params ?? {}, { method, url: path, headers, body: Buffer.from(options.body === undefined ? '' : JSON.stringify(options.body)) });
+  const result = await main(event, lambdaContext('bench'));
+  return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : undefined };
+}
+
+export function percentile(sorted: number[], p: number): number {
+  if (!sorted.length) return 0;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+/** Runs `tasks` with at most `concurrency` in flight; returns each task's latency in ms. */
+export async function runConcurrently(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+  const latencies: number[] = [];
+  let next = 0;
+  const started = process.hrtime.bigint();
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) {
+        const i = next++;
+        const t0 = process.hrtime.bigint();
+        await task(i);
+        latencies.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+    }),
+  );
+  return { latencies: latencies.sort((a, b) => a - b), seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+}
+
+export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;

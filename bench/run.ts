@@ -1,0 +1,137 @@
+// `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders]`
+// Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
+// bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
+//
+// The handlers read their configuration once per process, so every section shares this run's
+// DynamoDB Local and table; a section seeds its own data (its own group buys, residents, ...).
+// To add a section (cutoff, purchase orders): write `bench/<name>.ts` exporting its bench function
+// and add an entry to `sections` below with its JSON key and its lines of the table.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { startBenchDynamo } from './harness';
+import { benchOrders, type OrdersResult } from './orders';
+
+export interface Args {
+  orders: number;
+  concurrency: number;
+  rounds?: number;
+  warmup?: number;
+  only?: string[];
+}
+
+interface Section<R> {
+  key: string;
+  run(args: Args): Promise<R>;
+  print(result: R): string[];
+}
+
+const sections: Section<any>[] = [
+  {
+    key: 'orders',
+    run: (args) => benchOrders({ orders: args.orders, concurrency: args.concurrency, ...(args.rounds ? { rounds: args.rounds } : {}), ...(args.warmup !== undefined ? { warmup: args.warmup } : {}) }),
+    print: printOrders,
+  } satisfies Section<OrdersResult>,
+];
+
+class UsageError extends Error {}
+
+export function parseArgs(argv: string[]): Args {
+  const args: Args = { orders: 300, concurrency: 16 };
+  const positive = (name: string, raw: string | undefined, min = 1) => {
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n < min) throw new UsageError(`--${name} must be an integer >= ${min}, got ${raw ?? '(nothing)'}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i]!.split('=', 2) as [string, string | undefined];
+    const value = () => inline ?? argv[++i];
+    switch (flag) {
+      case '--orders':
+        args.orders = positive('orders', value());
+        break;
+      case '--concurrency':
+        args.concurrency = positive('concurrency', value());
+        break;
+      case '--rounds':
+        args.rounds = positive('rounds', value());
+        break;
+      case '--warmup':
+        args.warmup = positive('warmup', value(), 0);
+        break;
+      case '--only':
+        args.only = (value() ?? '').split(',').filter(Boolean);
+        break;
+      default:
+        throw new UsageError(`Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b)`);
+    }
+  }
+  return args;
+}
+
+function table(rows: (string | number)[][]): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
+  return rows.map((r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!))).join('   '));
+}
+
+function printOrders(r: OrdersResult): string[] {
+  const commands = Object.entries(r.requestsPerOrder.byCommand).map(([name, n]) => `${name} ${n}`).join(', ');
+  const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([name]) => name);
+  return [
+    `orders: ${r.config.orders} at concurrency ${r.config.concurrency}, ${r.config.rounds === 1 ? 'platform then bare' : `${r.config.rounds} alternating platform/bare rounds`}, ${r.config.warmup} warm-up orders`,
+    ...table([
+      ['', 'platform', 'bare tx', 'overhead'],
+      ['orders/s', r.ordersPerSecond, r.bare.ordersPerSecond, `${r.overhead.throughputRatio}x`],
+      ['p50 ms', r.p50Ms, r.bare.p50Ms, `${r.overhead.p50Ratio}x`],
+      ['p99 ms', r.p99Ms, r.bare.p99Ms, `${Math.round((r.p99Ms / r.bare.p99Ms) * 100) / 100}x`],
+    ]).map((l) => `  ${l}`),
+    `  requests/order ${r.requestsPerOrder.total} (${commands}); reads/order ${r.readsPerOrder}; TransactWriteItems/order ${r.transactWriteItemsPerOrder}`,
+    `  actions/transaction ${Object.entries(r.actionsPerTransaction).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  WCU/order ${r.wcuPerOrder}, RCU/order ${r.rcuPerOrder} (AWS's rules, from item sizes)`,
+    `  item bytes ${Object.entries(r.itemBytes).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  peak memory rss ${r.memory.rssMb} MB, heap ${r.memory.heapUsedMb} MB`,
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
+}
+
+async function main() {
+  // What this SDK version reads (package.json's AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING is an older name).
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const args = parseArgs(process.argv.slice(2));
+  const chosen = sections.filter((s) => !args.only || args.only.includes(s.key));
+  if (!chosen.length) throw new UsageError(`No section named ${args.only?.join(', ')} (have ${sections.map((s) => s.key).join(', ')})`);
+
+  const report: Record<string, unknown> = {
+    at: new Date().toISOString(),
+    node: process.version,
+    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model ?? 'unknown', totalMemMb: Math.round(totalmem() / 2 ** 20) },
+  };
+  const lines: string[] = [];
+  const dynamo = await startBenchDynamo('bench-orders');
+  try {
+    for (const section of chosen) {
+      const result = await section.run(args);
+      report[section.key] = result;
+      lines.push(...section.print(result));
+    }
+  } finally {
+    // The process-wide client of the application modules (if they were loaded), then DynamoDB Local.
+    const { db } = await import('../lib/store/dynamo');
+    db().destroy();
+    await dynamo.stop();
+  }
+
+  const dir = join(__dirname, 'results');
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, 'latest.json');
+  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(lines.join('\n'));
+  console.log(`results: ${file}`);
+  const failed = chosen.some((s) => Object.values((report[s.key] as { checks?: Record<string, boolean> }).checks ?? {}).some((ok) => !ok));
+  if (failed) process.exitCode = 1;
+}
+
+main().catch((err) => {
+  console.error(err instanceof UsageError ? err.message : err instanceof Error ? (err.stack ?? err.message) : err);
+  process.exitCode = 1;
+});

@@ -1,0 +1,186 @@
+// The nightly cutoff. The job only begins closing each due group buy (open → closing: new orders are
+// refused from then on); the closing itself advances in small pages, each a separate invocation fed
+// by the table's stream (every page records its progress on the group buy, which triggers the next):
+//   1. cancel-unpaid: every unpaid order is cancelled;
+//   2. decide:        with no unpaid order left, the paid quantity is final: below the group's minimum
+//                     the group fails, otherwise it closes;
+//   3. settle-paid:   every paid order becomes ready_for_pickup with a pickup code, or (failed group)
+//                     is refunded in full through the payment port (the refunds function sends it);
+//   4. finish:        the group buy becomes closed or failed.
+// Every step is a conditional write on the state it read, so a page killed half way, a record
+// delivered twice or two cutoffs at once end exactly as one clean run: no second code, no second refund.
+import type { AuditEvent } from '../../schemas/common';
+import type { GroupBuy } from '../../schemas/group-buys';
+import type { Order, OrderStatus } from '../../schemas/orders';
+import { fullRefund, transitioned, withFreshOrder, type OrderStore } from '../orders/orders';
+import { randomCode, type Clock } from '../runtime/clock';
+
+export interface CloseStats {
+  ordersCancelled: number;
+  ordersReady: number;
+  ordersRefunded: number;
+  pages: number;
+}
+
+export const ZERO_STATS: CloseStats = { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 };
+
+export interface CutoffStore {
+  get(groupBuyId: string): Promise<GroupBuy | undefined>;
+  /** Open group buys whose cutoff has passed (an index query, oldest cutoff first). */
+  due(now: Date, limit: number): Promise<GroupBuy[]>;
+  /** Group buys still closing (to resume any that stalled). */
+  closing(limit: number): Promise<GroupBuy[]>;
+  /** open → closing, if still open. */
+  beginClosing(groupBuy: GroupBuy, at: string, audit: AuditEvent): Promise<'begun' | 'stale'>;
+  /** A page of a group buy's orders in one status. */
+  ordersIn(groupBuyId: string, status: OrderStatus, limit: number): Promise<Order[]>;
+  /** Sum of the quantities of the group buy's paid orders. */
+  paidQuantity(groupBuyId: string): Promise<number>;
+  /** Moves to settle-paid with the outcome, if still in cancel-unpaid. */
+  decide(groupBuy: GroupBuy, outcome: 'closed' | 'failed', paidQuantity: number, at: string, audit: AuditEvent): Promise<'decided' | 'stale'>;
+  /** Adds a page's counts to the group buy (and so triggers the next page through the stream). */
+  recordProgress(groupBuyId: string, delta: CloseStats, at: string): Promise<void>;
+  /** closing → closed | failed, if still closing. */
+  finish(groupBuy: GroupBuy, at: string, audit: AuditEvent): Promise<'finished' | 'stale'>;
+  /** Gives a paid order its pickup code: 'code_taken' if another order of that point and date has it. */
+  assignPickupCode(before: Order, after: Order, audit: AuditEvent): Promise<'assigned' | 'code_taken' | 'stale'>;
+  /** Marks a group buy for another pass (a stalled closing gets a new stream record). */
+  nudge(groupBuyId: string, at: string): Promise<void>;
+}
+
+export interface CutoffDeps {
+  cutoff: CutoffStore;
+  orders: OrderStore;
+  clock: Clock;
+}
+
+export const PAGE_SIZE = 100;
+const PAGE_CONCURRENCY = 8;
+const ACTOR = 'system:cutoff';
+
+export const PICKUP_CODE_DIGITS = 6;
+/** Random, so that codes are not guessable in sequence; uniqueness comes from the guard item. */
+export const newPickupCode = () => randomCode(PICKUP_CODE_DIGITS, '0123456789');
+
+async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+/** Begins closing every open group buy whose cutoff has passed, and nudges closings that stalled. */
+export async function runCutoff(deps: CutoffDeps, options: { limit?: number; stalledAfterMs?: number } = {}) {
+  const now = deps.clock.now();
+  const at = now.toISOString();
+  const begun: string[] = [];
+  for (const gb of await deps.cutoff.due(now, options.limit ?? 500)) {
+    const after = { ...gb, status: 'closing' as const, closePhase: 'cancel-unpaid' as const, updatedAt: at };
+    const outcome = await deps.cutoff.beginClosing(gb, at, { entityId: gb.groupBuyId, entityType: 'groupBuy', action: 'groupBuy.closing', actor: ACTOR, at, before: { status: gb.status }, after: { status: 'closing' } });
+    if (outcome === 'begun') begun.push(after.groupBuyId);
+  }
+  const stalledAfter = options.stalledAfterMs ?? 5 * 60_000;
+  for (const gb of await deps.cutoff.closing(options.limit ?? 500)) {
+    if (!begun.includes(gb.groupBuyId) && now.getTime() - Date.parse(gb.updatedAt) > stalledAfter) {
+      await deps.cutoff.nudge(gb.groupBuyId, at);
+      begun.push(gb.groupBuyId);
+    }
+  }
+  return { begun };
+}
+
+/** Cancels one unpaid order at the cutoff (its stock no longer matters: the group is closing). */
+async function cancelUnpaid(deps: CutoffDeps, orderId: string, at: string): Promise<boolean> {
+  return withFreshOrder(deps.orders, orderId, async (order) => {
+    if (order.status !== 'pending_payment') return false;
+    const after = transitioned(order, 'close', at);
+    const outcome = await deps.orders.change({ before: order, after, audit: { entityId: order.orderId, entityType: 'order', action: 'order.cancelled_at_cutoff', actor: ACTOR, at, before: order, after } });
+    return outcome === 'changed' ? true : outcome === 'stale' ? 'stale' : false;
+  });
+}
+
+/** A paid order of a closing group: a pickup code, unique for its pickup point and date. */
+async function makeReady(deps: CutoffDeps, orderId: string, at: string): Promise<boolean> {
+  return withFreshOrder(deps.orders, orderId, async (order) => {
+    if (order.status !== 'paid') return false;
+    for (let attempt = 0; attempt < 20; attempt++) {
+      const after: Order = { ...transitioned(order, 'close', at), pickupCode: newPickupCode() };
+      const outcome = await deps.cutoff.assignPickupCode(order, after, { entityId: order.orderId, entityType: 'order', action: 'order.ready_for_pickup', actor: ACTOR, at, before: order, after });
+      if (outcome === 'assigned') return true;
+      if (outcome === 'stale') return 'stale';
+    }
+    throw new Error(`No free pickup code for ${order.leaderId} on ${order.pickupDate}`);
+  });
+}
+
+/** A paid order of a failed group: refunded in full (the refund is sent by the refunds function). */
+async function refundFailed(deps: CutoffDeps, orderId: string, at: string): Promise<boolean> {
+  return withFreshOrder(deps.orders, orderId, async (order) => {
+    if (order.status !== 'paid') return false;
+    const full = fullRefund(order, `${order.orderId}-group-failed`, 'group below its minimum', ACTOR, at);
+    const after: Order = { ...transitioned(order, 'fail', at), ...(full?.after ?? {}) };
+    const outcome = await deps.orders.change({ before: order, after, refunds: full ? [full.refund] : [], audit: { entityId: order.orderId, entityType: 'order', action: 'order.refunded_group_failed', actor: ACTOR, at, before: order, after } });
+    return outcome === 'changed' ? true : outcome === 'stale' ? 'stale' : false;
+  });
+}
+
+export interface AdvanceResult {
+  status: GroupBuy['status'] | 'missing';
+  outcome?: 'closed' | 'failed';
+  /** What this call did. */
+  stats: CloseStats;
+}
+
+/**
+ * Advances one closing group buy by up to `maxPages` pages (or until `hasTime` says stop), then records
+ * the progress: the stream turns that record into the next call. Idempotent at every step.
+ */
+export async function advanceClosing(deps: CutoffDeps, groupBuyId: string, options: { maxPages?: number; hasTime?: () => boolean } = {}): Promise<AdvanceResult> {
+  const stats: CloseStats = { ...ZERO_STATS };
+  const maxPages = options.maxPages ?? 5;
+  for (;;) {
+    const gb = await deps.cutoff.get(groupBuyId);
+    if (!gb) return { status: 'missing', stats };
+    if (gb.status !== 'closing') return { status: gb.status, ...(gb.outcome ? { outcome: gb.outcome } : {}), stats };
+    const at = deps.clock.now().toISOString();
+    // At least one page per call, so every call makes progress (and a progress record never loops).
+    const outOfBudget = stats.pages > 0 && (stats.pages >= maxPages || (options.hasTime !== undefined && !options.hasTime()));
+    if (outOfBudget) {
+      await deps.cutoff.recordProgress(groupBuyId, stats, at);
+      return { status: 'closing', ...(gb.outcome ? { outcome: gb.outcome } : {}), stats };
+    }
+
+    if (gb.closePhase !== 'settle-paid') {
+      const unpaid = await deps.cutoff.ordersIn(groupBuyId, 'pending_payment', PAGE_SIZE);
+      if (unpaid.length) {
+        await inParallel(unpaid, PAGE_CONCURRENCY, async (o) => void ((await cancelUnpaid(deps, o.orderId, at)) && stats.ordersCancelled++));
+        stats.pages++;
+        continue;
+      }
+      // No unpaid order is left and none can be placed: the paid quantity is final.
+      const paidQuantity = await deps.cutoff.paidQuantity(groupBuyId);
+      const outcome = gb.minTotalQuantity !== undefined && paidQuantity < gb.minTotalQuantity ? 'failed' : 'closed';
+      await deps.cutoff.decide(gb, outcome, paidQuantity, at, {
+        entityId: groupBuyId, entityType: 'groupBuy', action: `groupBuy.decided_${outcome}`, actor: ACTOR, at,
+        before: { closePhase: gb.closePhase }, after: { closePhase: 'settle-paid', outcome, paidQuantity, minTotalQuantity: gb.minTotalQuantity },
+      });
+      continue;
+    }
+
+    const paid = await deps.cutoff.ordersIn(groupBuyId, 'paid', PAGE_SIZE);
+    if (paid.length) {
+      if (gb.outcome === 'failed') {
+        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await refundFailed(deps, o.orderId, at)) && stats.ordersRefunded++));
+      } else {
+        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await makeReady(deps, o.orderId, at)) && stats.ordersReady++));
+      }
+      stats.pages++;
+      continue;
+    }
+    if (stats.pages > 0) await deps.cutoff.recordProgress(groupBuyId, stats, at);
+    await deps.cutoff.finish(gb, at, {
+      entityId: groupBuyId, entityType: 'groupBuy', action: `groupBuy.${gb.outcome ?? 'closed'}`, actor: ACTOR, at,
+      before: { status: 'closing' }, after: { status: gb.outcome ?? 'closed', stats: gb.closeStats },
+    });
+  }
+}

@@ -1,0 +1,30 @@
+// What `POST /jobs/cutoff` reports: it begins the cutoff as the schedule does, then waits (a bounded
+// time) for the stream-driven closing of the group buys it began, and counts what happened to them.
+import type { CutoffDeps } from './cutoff';
+import { runCutoff } from './cutoff';
+
+export interface CutoffReport {
+  closed: number;
+  failed: number;
+  ordersCancelled: number;
+  /** Group buys whose closing was still running when the report was made. */
+  inProgress: number;
+}
+
+export async function runCutoffAndReport(deps: CutoffDeps, options: { waitMs: number; pollMs?: number }): Promise<CutoffReport> {
+  const { begun } = await runCutoff(deps);
+  const deadline = Date.now() + options.waitMs;
+  for (;;) {
+    const groupBuys = await Promise.all(begun.map((id) => deps.cutoff.get(id)));
+    const pending = groupBuys.filter((gb) => gb?.status === 'closing').length;
+    if (pending === 0 || Date.now() >= deadline) {
+      return {
+        closed: groupBuys.filter((gb) => gb?.status === 'closed').length,
+        failed: groupBuys.filter((gb) => gb?.status === 'failed').length,
+        ordersCancelled: groupBuys.reduce((n, gb) => n + (gb?.closeStats?.ordersCancelled ?? 0), 0),
+        inProgress: pending,
+      };
+    }
+    await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+  }
+}

@@ -1,0 +1,176 @@
+// DynamoDB adapter of the CutoffStore port.
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CutoffStore } from '../cutoff/cutoff';
+import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
+import { OrderSchema, type Order } from '../../schemas/orders';
+import { auditPut } from './audit';
+import { cancellationReasons, db, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import { INDEX, keys } from './keys';
+import { orderPutIfUnchanged } from './orders';
+
+/**
+ * A conditional update of a group buy's state fields (never a whole-item replace, so the progress
+ * counters that pages add meanwhile survive), with its audit record.
+ */
+function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: string[] = []): TransactItem {
+  const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
+  const values: Record<string, unknown> = { ':before': before.status, ':beforeUpdatedAt': before.updatedAt };
+  const sets = Object.entries(set).map(([k, v], i) => {
+    names[`#s${i}`] = k;
+    values[`:s${i}`] = v;
+    return `#s${i} = :s${i}`;
+  });
+  const removes = remove.map((k, i) => ((names[`#r${i}`] = k), `#r${i}`));
+  return {
+    Update: {
+      TableName: tableName(),
+      Key: keys.groupBuy(before.groupBuyId),
+      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: '#status = :before AND #updatedAt = :beforeUpdatedAt',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+    },
+  };
+}
+
+export function dynamoCutoffStore(client: Db = db()): CutoffStore {
+  const get = async (groupBuyId: string) => {
+    const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId), ConsistentRead: true }));
+    return Item ? GroupBuySchema.parse(Item) : undefined;
+  };
+  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[2]) => {
+    try {
+      await transactWrite(client, [action, auditPut(audit)]);
+      return true;
+    } catch (err) {
+      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
+      throw err;
+    }
+  };
+  const queryIndex = async (partition: string, upTo: string | undefined, limit: number) => {
+    const { Items } = await client.send(
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: INDEX.byGsi2,
+        KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
+        Limit: limit,
+      }),
+    );
+    return (Items ?? []).map((i) => GroupBuySchema.parse(i));
+  };
+
+  return {
+    get,
+    // `cutoffAt#id` sorts by time; every key with a cutoff at or before now sorts below `now~`.
+    due: (now, limit) => queryIndex(keys.openGroupBuysPartition, `${now.toISOString()}~`, limit),
+    closing: (limit) => queryIndex(keys.closingGroupBuysPartition, undefined, limit),
+
+    async beginClosing(gb, at, audit) {
+      const closing = keys.closingGroupBuys(gb.cutoffAt, gb.groupBuyId);
+      const action = stateUpdate(
+        gb,
+        { status: 'closing', closePhase: 'cancel-unpaid', updatedAt: at, closeStats: { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 }, gsi2pk: closing.gsi2pk, gsi2sk: closing.gsi2sk },
+      );
+      return (await update(action, audit)) ? 'begun' : 'stale';
+    },
+
+    async ordersIn(groupBuyId, status, limit) {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEX.byGsi3,
+          KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
+          ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': `${status}#` },
+          Limit: limit,
+        }),
+      );
+      return (Items ?? []).map((i) => OrderSchema.parse(i));
+    },
+
+    async paidQuantity(groupBuyId) {
+      let total = 0;
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: INDEX.byGsi3,
+            KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
+            ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': 'paid#' },
+            ProjectionExpression: '#items',
+            ExpressionAttributeNames: { '#items': 'items' },
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) total += (OrderSchema.shape.items.parse(item.items) as Order['items']).reduce((s, l) => s + l.quantity, 0);
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return total;
+    },
+
+    async decide(gb, outcome, paidQuantity, at, audit) {
+      if (gb.closePhase !== 'cancel-unpaid') return 'stale';
+      return (await update(stateUpdate(gb, { closePhase: 'settle-paid', outcome, paidQuantity, updatedAt: at }), audit)) ? 'decided' : 'stale';
+    },
+
+    async recordProgress(groupBuyId, delta, at) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.groupBuy(groupBuyId),
+          // Counts and a timestamp only (never the state), so a progress record can't undo a decision;
+          // the timestamp makes it a change, and so a stream record, even when a page did nothing.
+          UpdateExpression: 'SET progressAt = :at ADD closeStats.ordersCancelled :c, closeStats.ordersReady :r, closeStats.ordersRefunded :f, closeStats.pages :p',
+          ConditionExpression: '#status = :closing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':closing': 'closing', ':c': delta.ordersCancelled, ':r': delta.ordersReady, ':f': delta.ordersRefunded, ':p': delta.pages },
+        }),
+      ).catch((err: Error) => {
+        if (err.name !== 'ConditionalCheckFailedException') throw err;
+      });
+    },
+
+    async finish(gb, at, audit) {
+      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at }, ['closePhase', 'gsi2pk', 'gsi2sk']);
+      return (await update(action, audit)) ? 'finished' : 'stale';
+    },
+
+    async assignPickupCode(before, after, audit) {
+      try {
+        await transactWrite(client, [
+          orderPutIfUnchanged(before, after),
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.pickupCode(after.leaderId, after.pickupDate, after.pickupCode!), type: 'PICKUP_CODE', orderId: after.orderId, leaderId: after.leaderId, pickupDate: after.pickupDate, code: after.pickupCode },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
+          auditPut(audit),
+        ]);
+        return 'assigned';
+      } catch (err) {
+        const reasons = cancellationReasons(err);
+        if (reasons?.[0] === 'ConditionalCheckFailed') return 'stale';
+        if (reasons?.[1] === 'ConditionalCheckFailed') return 'code_taken';
+        throw err;
+      }
+    },
+
+    async nudge(groupBuyId, at) {
+      await client.send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.groupBuy(groupBuyId),
+          UpdateExpression: 'SET nudgedAt = :at',
+          ConditionExpression: '#status = :closing',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':at': at, ':closing': 'closing' },
+        }),
+      ).catch((err: Error) => {
+        if (err.name !== 'ConditionalCheckFailedException') throw err;
+      });
+    },
+  };
+}

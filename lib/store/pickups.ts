@@ -1,0 +1,44 @@
+// DynamoDB adapter of the PickupStore port.
+import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { PickupStore } from '../pickups/pickups';
+import { SheetLineSchema, type SheetLine } from '../../schemas/pickups';
+import { db, isConditionFailure, tableName, type Db } from './dynamo';
+import { keys } from './keys';
+
+export function dynamoPickupStore(client: Db = db()): PickupStore {
+  return {
+    async upsertSheetLine(line) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: { ...keys.sheetLine(line.leaderId, line.date, line.orderId), type: 'SHEET_LINE', ...line },
+            // newerImage: an older or repeated image of the order never overwrites a newer one.
+            ConditionExpression: 'attribute_not_exists(version) OR version < :version',
+            ExpressionAttributeValues: { ':version': line.version },
+          }),
+        );
+        return 'written';
+      } catch (err) {
+        if (isConditionFailure(err)) return 'stale';
+        throw err;
+      }
+    },
+    async sheetLines(leaderId, date) {
+      const lines: SheetLine[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sheetPartition(leaderId, date) }, ExclusiveStartKey: startKey }),
+        );
+        lines.push(...(page.Items ?? []).map((i) => SheetLineSchema.parse(i)));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      return lines;
+    },
+    async orderIdForCode(leaderId, date, code) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.pickupCode(leaderId, date, code) }));
+      return Item?.orderId as string | undefined;
+    },
+  };
+}

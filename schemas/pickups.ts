@@ -1,0 +1,22 @@
+// Pickup points: the sorting sheet a leader works from, and pickup confirmation.
+import { z } from 'zod';
+import { DateSchema, IdSchema } from './common';
+
+export const SheetQuerySchema = z.object({ date: DateSchema });
+export const LeaderIdPathSchema = z.object({ leaderId: IdSchema });
+export const ConfirmPickupBodySchema = z.object({ pickupCode: z.string().regex(/^\d{6}$/, 'must be the 6-digit pickup code'), date: DateSchema.optional() });
+
+/** One order on a pickup point's sheet, kept by the stream-triggered aggregation. */
+export const SheetLineSchema = z.object({
+  leaderId: z.string(),
+  date: z.string(),
+  orderId: z.string(),
+  pickupCode: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  status: z.string(),
+  items: z.array(z.object({ productId: z.string(), name: z.string(), unit: z.string(), quantity: z.number().int() })),
+  /** The order's updatedAt: an older image never overwrites a newer one. */
+  version: z.string(),
+});
+export type SheetLine = z.infer<typeof SheetLineSchema>;
