@@ -104,3 +104,5 @@ export const RefundSchema = z.object({
   completedAt: z.string().optional(),
 });
 export type Refund = z.infer<typeof RefundSchema>;
+
+export const RefundBodySchema = z.object({ amountFen: FenSchema.min(1), reason: z.string().trim().min(1).max(200) });

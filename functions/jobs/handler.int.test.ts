@@ -96,6 +96,14 @@ test('the leader’s sheet lists the orders with codes and masked contacts, with
   expect(picked.body).toMatchObject({ orderId: sheet.body.orders[0].orderId, status: 'picked_up' });
   const twice = await api.call('POST', '/pickups', { token: leader.token, body: { pickupCode: code, date: pickupDate } });
   expect(twice.status).toBe(409);
+
+  // Within the after-sales window (48 h by default) the resident may ask for a refund.
+  const pickedOrder = paid.find((o) => o.orderId === sheet.body.orders[0].orderId)!;
+  const refund = await api.call('POST', `/orders/${pickedOrder.orderId}/refunds`, { token: pickedOrder.token, body: { amountFen: 100, reason: '有一盒坏了' } });
+  expect(refund.status).toBe(201);
+  expect(refund.body).toMatchObject({ amountFen: 100 });
+  const overRefund = await api.call('POST', `/orders/${pickedOrder.orderId}/refunds`, { token: pickedOrder.token, body: { amountFen: 1_000_000, reason: 'x' } });
+  expect(overRefund.status).toBe(409);
   const unknown = await api.call('POST', '/pickups', { token: leader.token, body: { pickupCode: code === '000000' ? '000001' : '000000', date: pickupDate } });
   expect(unknown.status).toBe(404);
   // Another leader can't use this point's codes.
@@ -105,7 +113,6 @@ test('the leader’s sheet lists the orders with codes and masked contacts, with
   const after = await api.call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: leader.token });
   expect(after.body.orders.find((o: { pickupCode: string }) => o.pickupCode === code).status).toBe('picked_up');
   expect(after.body.totals[0].quantity).toBe(6);
-  void paid;
 });
 
 test('only operators run jobs', async () => {

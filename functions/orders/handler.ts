@@ -1,5 +1,7 @@
 // Orders: residents order through a share link, read and cancel their orders.
-import { IdempotencyKeySchema, MyOrdersQuerySchema, OrderIdPathSchema, PlaceOrderBodySchema } from '../../schemas/orders';
+import { IdempotencyKeySchema, MyOrdersQuerySchema, OrderIdPathSchema, PlaceOrderBodySchema, RefundBodySchema } from '../../schemas/orders';
+import { requestRefund } from '../../lib/orders/refunds';
+import { config } from '../../lib/runtime/config';
 import { cancelOrder, orderView, placeOrder, readOrder } from '../../lib/orders/orders';
 import { orderDeps } from '../../lib/orders/wiring';
 import { httpFunction, parseWith, route, type Routes } from '../../lib/runtime/http';
@@ -48,6 +50,16 @@ export const routes: Routes = {
     async handle({ principal, path }) {
       const order = await cancelOrder(deps, principal, path.orderId);
       return { body: { orderId: order.orderId, status: order.status, refundedFen: order.refundedFen } };
+    },
+  }),
+  'POST /orders/{orderId}/refunds': route({
+    auth: 'user',
+    path: OrderIdPathSchema,
+    body: RefundBodySchema,
+    async handle({ principal, path, body, headers }) {
+      const key = headers['idempotency-key'] === undefined ? undefined : parseWith(IdempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');
+      const { refund, replayed } = await requestRefund({ ...deps, afterSalesHours: config.afterSalesHours }, principal, path.orderId, body, key);
+      return { status: replayed ? 200 : 201, body: { refundId: refund.refundId, amountFen: refund.amountFen, status: refund.status, lines: refund.lines } };
     },
   }),
 };

@@ -20,6 +20,8 @@ export interface LeaderStore {
   /** Replaces `before` with `after` only if nobody changed it meanwhile. */
   update(before: Leader, after: Leader, audit: AuditEvent): Promise<'updated' | 'stale'>;
   listByStatus(status: LeaderStatus, limit: number, cursor?: string): Promise<Page<Leader>>;
+  /** The leaders who named this one as their recruiter. */
+  recruitsOf(recruiterId: string): Promise<Leader[]>;
 }
 
 export interface LeaderDeps {

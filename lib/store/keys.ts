@@ -56,6 +56,7 @@ export const keys = {
   closingGroupBuysPartition: 'GB#CLOSING',
   /** gsi1: a leader's group buys, newest first. */
   groupBuysByLeader: (leaderId: string, createdAt: string, groupBuyId: string) => ({ gsi1pk: `LEADER#${leaderId}#GBS`, gsi1sk: `${createdAt}#${groupBuyId}` }),
+  groupBuysByLeaderPartition: (leaderId: string) => `LEADER#${leaderId}#GBS`,
 
   // Orders: the order and its refunds share a partition.
   order: (orderId: string): Key => ({ pk: `ORDER#${orderId}`, sk: 'META' }),
@@ -81,6 +82,62 @@ export const keys = {
   /** The pickup sheet of a pickup point and date: one line per order with a pickup code. */
   sheetLine: (leaderId: string, date: string, orderId: string): Key => ({ pk: `SHEET#${leaderId}#${date}`, sk: `ORDER#${orderId}` }),
   sheetPartition: (leaderId: string, date: string) => `SHEET#${leaderId}#${date}`,
+
+  // Purchase orders: a supplier and delivery date own one partition holding the documents (part 1 is
+  // `HEADER`, supplements after a shipped part `HEADER#02`…), their revision records, the running totals
+  // the documents are rebuilt from, and the counter of rebuilds that serialises them.
+  purchaseOrder: (supplierId: string, date: string, part: number): Key => ({
+    pk: `PO#${supplierId}#${date}`,
+    sk: part === 1 ? 'HEADER' : `HEADER#${String(part).padStart(2, '0')}`,
+  }),
+  purchaseOrderPartition: (supplierId: string, date: string) => `PO#${supplierId}#${date}`,
+  purchaseOrderHeaderPrefix: 'HEADER',
+  /** gsi1: the purchase orders of a delivery date, by supplier (`GET /purchase-orders?date=&supplierId=`). */
+  purchaseOrdersByDate: (date: string, supplierId: string, part: number) => ({
+    gsi1pk: `POS#${date}`,
+    gsi1sk: `${supplierId}#${String(part).padStart(2, '0')}`,
+  }),
+  purchaseOrdersByDatePartition: (date: string) => `POS#${date}`,
+  purchaseOrdersOfSupplierPrefix: (supplierId: string) => `${supplierId}#`,
+  /** What changed in a revision of a part, and why. */
+  purchaseOrderRevision: (supplierId: string, date: string, part: number, revision: number): Key => ({
+    pk: `PO#${supplierId}#${date}`,
+    sk: `REV#${String(part).padStart(2, '0')}#${String(revision).padStart(4, '0')}`,
+  }),
+  purchaseOrderRevisionPrefix: (part: number) => `REV#${String(part).padStart(2, '0')}#`,
+  /** Running total of one pickup point, product and supply price (ADDed to by each order's change). */
+  purchaseOrderTotal: (supplierId: string, date: string, leaderId: string, productId: string, supplyPriceFen: number): Key => ({
+    pk: `PO#${supplierId}#${date}`,
+    sk: `TOTAL#${leaderId}#${productId}#${supplyPriceFen}`,
+  }),
+  purchaseOrderTotalPrefix: 'TOTAL#',
+  /** Every rebuild (a revision or a check that found nothing to change) bumps it, conditionally. */
+  purchaseOrderBuild: (supplierId: string, date: string): Key => ({ pk: `PO#${supplierId}#${date}`, sk: 'BUILD' }),
+  /** One order's countable lines for one supplier: what that order last added to the totals. */
+  purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({ pk: `POC#${supplierId}#${date}`, sk: `ORDER#${orderId}` }),
+
+  // Commission ledger (append-only): an order's entries share a partition, read consistently when the
+  // next change of that order books its difference.
+  ledgerEntry: (orderId: string, entryId: string): Key => ({ pk: `LEDGER#ORDER#${orderId}`, sk: `ENTRY#${entryId}` }),
+  ledgerOrderPartition: (orderId: string) => `LEDGER#ORDER#${orderId}`,
+  payoutEntry: (payoutId: string): Key => ({ pk: `LEDGER#PAYOUT#${payoutId}`, sk: 'ENTRY#payout' }),
+  /** gsi1: a leader's ledger in time order (balances, `GET /leaders/me/commissions`, reconciliation). */
+  ledgerByLeader: (leaderId: string, createdAt: string, entryId: string) => ({ gsi1pk: `LEDGER#${leaderId}`, gsi1sk: `${createdAt}#${entryId}` }),
+  ledgerByLeaderPartition: (leaderId: string) => `LEDGER#${leaderId}`,
+  /** Working state of payouts, not ledger: an entry not yet claimed by a payout, by availability. */
+  payable: (availableAt: string, leaderId: string, entryId: string): Key => ({ pk: 'PAYABLE', sk: `${availableAt}#${leaderId}#${entryId}` }),
+  payablePartition: 'PAYABLE',
+  payout: (payoutId: string): Key => ({ pk: `PAYOUT#${payoutId}`, sk: 'META' }),
+  /** gsi1: payouts by status (`GET /payouts?status=`). */
+  payoutsByStatus: (status: string, createdAt: string, payoutId: string) => ({ gsi1pk: `PAYOUTS#${status}`, gsi1sk: `${createdAt}#${payoutId}` }),
+  payoutsByStatusPartition: (status: string) => `PAYOUTS#${status}`,
+  /** At most one open payout per leader: the guard. */
+  payoutState: (leaderId: string): Key => ({ pk: `PAYOUTSTATE#${leaderId}`, sk: 'STATE' }),
+  /** gsi2 on leader records: the leaders a leader recruited (reconciliation of referral shares). */
+  recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({ gsi2pk: `RECRUITS#${recruiterId}`, gsi2sk: `${createdAt}#${leaderId}` }),
+  recruitsPartition: (recruiterId: string) => `RECRUITS#${recruiterId}`,
+  /** The sandbox payout provider's books (local stage). */
+  sandboxPayout: (payoutId: string): Key => ({ pk: `SANDBOXPAYOUT#${payoutId}`, sk: 'PAYOUT' }),
 
   // The sandbox payment provider's books (local stage only).
   sandboxPayment: (paymentId: string): Key => ({ pk: `SANDBOX#${paymentId}`, sk: 'PAYMENT' }),

@@ -9,6 +9,7 @@ import { INDEX, keys } from './keys';
 const toItem = (leader: Leader) => ({
   ...keys.leader(leader.leaderId),
   ...keys.leadersByStatus(leader.status, leader.createdAt, leader.leaderId),
+  ...(leader.referredBy ? keys.recruits(leader.referredBy, leader.createdAt, leader.leaderId) : {}),
   type: 'LEADER',
   ...leader,
 });
@@ -78,6 +79,12 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
         if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
         throw err;
       }
+    },
+    async recruitsOf(recruiterId) {
+      const { Items } = await client.send(
+        new QueryCommand({ TableName: tableName(), IndexName: INDEX.byGsi2, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.recruitsPartition(recruiterId) } }),
+      );
+      return (Items ?? []).map((i) => LeaderSchema.parse(i));
     },
     async listByStatus(status, limit, cursor) {
       const page = await withCursor(cursor, (startKey) => client.send(

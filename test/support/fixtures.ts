@@ -72,3 +72,12 @@ export async function openGroupBuy(api: TestStack, leaderToken: string, spec: Gr
 export async function placeOrder(api: TestStack, token: string, shareToken: string, items: { productId: string; quantity: number }[], key = unique('idem-key')) {
   return api.call('POST', '/orders', { token, headers: { 'Idempotency-Key': key }, body: { shareToken, items, contactName: '张三', contactPhone: '13812341234' } });
 }
+
+/** Drives one order of a group buy from payment to pickup, as the platform would. */
+export async function pickedUpOrder(api: TestStack, options: { leader: { token: string; leaderId: string }; shareToken: string; items: { productId: string; quantity: number }[]; operator: string; pickupDate: string }) {
+  const resident = await api.login(unique('resident'));
+  const placed = await placeOrder(api, resident, options.shareToken, options.items);
+  if (placed.status !== 201) throw new Error(`order failed: ${placed.text}`);
+  await api.call('POST', `/dev/pay/${placed.body.orderId}`);
+  return { resident, orderId: placed.body.orderId as string, totalFen: placed.body.totalFen as number };
+}

@@ -1,0 +1,110 @@
+// Weekly payouts: one per leader whose available balance reaches MIN_PAYOUT_FEN, listing exactly the
+// entries it pays. Operators approve (paid through the payout port; a `payout` entry is appended) or
+// reject (the entries become payable again). A suspended leader's payouts are held.
+import type { LedgerEntry, Payout } from '../../schemas/commissions';
+import type { LeaderStore } from '../leaders/leaders';
+import { requireOperator, type Principal } from '../runtime/auth';
+import type { Clock, Ids } from '../runtime/clock';
+import { conflict, notFound } from '../runtime/errors';
+import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
+import type { PayoutProvider } from './payout-provider';
+
+export interface PayoutDeps {
+  ledger: LedgerStore;
+  payouts: PayoutStore;
+  leaders: LeaderStore;
+  provider: PayoutProvider;
+  clock: Clock;
+  ids: Ids;
+  minPayoutFen: number;
+}
+
+const CLAIM_CHUNK = 40;
+const ACTOR = 'system:payouts';
+
+function byLeader(entries: PayableEntry[]): Map<string, PayableEntry[]> {
+  const groups = new Map<string, PayableEntry[]>();
+  for (const e of entries) groups.set(e.leaderId, [...(groups.get(e.leaderId) ?? []), e]);
+  return groups;
+}
+
+/** Claims every payable entry of the leader for a proposing payout, then proposes it. */
+async function fillAndPropose(deps: PayoutDeps, payoutId: string, leaderId: string): Promise<boolean> {
+  for (let round = 0; round < 20; round++) {
+    const payout = await deps.payouts.get(payoutId);
+    if (!payout || payout.status !== 'proposing') return false;
+    const unclaimed = (await deps.ledger.payableOfLeader(leaderId, deps.clock.now())).filter((e) => !payout.entryIds.includes(e.entryId));
+    if (unclaimed.length === 0) {
+      const at = deps.clock.now().toISOString();
+      const outcome = await deps.payouts.propose(payout, at, { entityId: payoutId, entityType: 'payout', action: 'payout.proposed', actor: ACTOR, at, before: { status: 'proposing' }, after: { status: 'proposed', amountFen: payout.amountFen, entryIds: payout.entryIds } });
+      return outcome === 'proposed';
+    }
+    for (let i = 0; i < unclaimed.length; i += CLAIM_CHUNK) {
+      const outcome = await deps.payouts.claim(payoutId, unclaimed.slice(i, i + CLAIM_CHUNK));
+      if (outcome === 'not_proposing') return false;
+      if (outcome === 'conflict') break; // another run claimed some of these: look again
+    }
+  }
+  throw new Error(`Could not settle payout ${payoutId}`);
+}
+
+/** The weekly job: safe to run twice, or twice at once (one open payout per leader; each entry claimed once). */
+export async function runPayouts(deps: PayoutDeps): Promise<{ proposed: number }> {
+  const now = deps.clock.now();
+  let proposed = 0;
+  // Resume payouts a crashed run left half-filled.
+  for (const p of await deps.payouts.listByStatus('proposing')) if (await fillAndPropose(deps, p.payoutId, p.leaderId)) proposed++;
+
+  for (const [leaderId, entries] of byLeader(await deps.ledger.payableUpTo(now, 100_000))) {
+    const available = entries.reduce((s, e) => s + e.amountFen, 0);
+    if (available < deps.minPayoutFen) continue; // carried forward (it may be negative)
+    const leader = await deps.leaders.get(leaderId);
+    if (leader?.status !== 'active') continue; // held while the leader is not active
+    const at = now.toISOString();
+    const fresh: Payout = { payoutId: `po-${deps.ids.next()}`, leaderId, status: 'proposing', amountFen: 0, entryIds: [], createdAt: at, updatedAt: at };
+    const { payoutId } = await deps.payouts.open(fresh, { entityId: fresh.payoutId, entityType: 'payout', action: 'payout.opened', actor: ACTOR, at, after: { leaderId, status: 'proposing' } });
+    if (await fillAndPropose(deps, payoutId, leaderId)) proposed++;
+  }
+  return { proposed };
+}
+
+export async function listPayouts(deps: Pick<PayoutDeps, 'payouts'>, principal: Principal, status: Payout['status']) {
+  requireOperator(principal);
+  return deps.payouts.listByStatus(status);
+}
+
+/** Approves and pays a proposed payout; approving one left `approved` by a crash finishes paying it. */
+export async function approvePayout(deps: PayoutDeps, principal: Principal, payoutId: string): Promise<Payout> {
+  requireOperator(principal);
+  let payout = await deps.payouts.get(payoutId);
+  if (!payout) throw notFound('Payout');
+  if (payout.status === 'proposed') {
+    const leader = await deps.leaders.get(payout.leaderId);
+    if (leader?.status !== 'active') throw conflict(`Payouts to a ${leader?.status ?? 'missing'} leader are held`);
+    const at = deps.clock.now().toISOString();
+    const moved = await deps.payouts.transition(payout, 'approved', at, { entityId: payoutId, entityType: 'payout', action: 'payout.approved', actor: principal.userId, at, before: { status: 'proposed' }, after: { status: 'approved' } });
+    if (moved === 'stale') throw conflict('The payout was changed meanwhile');
+    payout = (await deps.payouts.get(payoutId))!;
+  }
+  if (payout.status !== 'approved') throw conflict(`The payout is ${payout.status}`);
+
+  await deps.provider.pay({ payoutId, leaderId: payout.leaderId, amountFen: payout.amountFen });
+  const at = deps.clock.now().toISOString();
+  const payoutEntry: LedgerEntry = { entryId: `payout:${payoutId}`, leaderId: payout.leaderId, kind: 'payout', amountFen: -payout.amountFen, payoutId, createdAt: at, availableAt: at };
+  const paid = await deps.payouts.transition(payout, 'paid', at, { entityId: payoutId, entityType: 'payout', action: 'payout.paid', actor: principal.userId, at, before: { status: 'approved' }, after: { status: 'paid', entry: payoutEntry } }, { payoutEntry });
+  if (paid === 'stale') throw conflict('The payout was changed meanwhile');
+  return (await deps.payouts.get(payoutId))!;
+}
+
+/** Rejects a proposed payout: its entries become payable again (released before the status moves). */
+export async function rejectPayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<Payout> {
+  requireOperator(principal);
+  const payout = await deps.payouts.get(payoutId);
+  if (!payout) throw notFound('Payout');
+  if (payout.status !== 'proposed') throw conflict(`The payout is ${payout.status}`);
+  await deps.payouts.release(payout);
+  const at = deps.clock.now().toISOString();
+  const moved = await deps.payouts.transition(payout, 'rejected', at, { entityId: payoutId, entityType: 'payout', action: 'payout.rejected', actor: principal.userId, at, before: { status: 'proposed' }, after: { status: 'rejected', reason } }, { reason });
+  if (moved === 'stale') throw conflict('The payout was changed meanwhile');
+  return (await deps.payouts.get(payoutId))!;
+}

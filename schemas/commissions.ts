@@ -1,0 +1,51 @@
+// Leader commissions: the append-only ledger, payouts, and the audit views.
+import { z } from 'zod';
+import { DateSchema, IdSchema, InstantSchema } from './common';
+
+export const ENTRY_KINDS = ['accrual', 'reversal', 'referral', 'payout'] as const;
+export const EntryKindSchema = z.enum(ENTRY_KINDS);
+export type EntryKind = z.infer<typeof EntryKindSchema>;
+
+/** Whose share an order-line entry belongs to: the leader's commission, or the recruiter's referral share. */
+export const ShareSchema = z.enum(['commission', 'referral']);
+export type Share = z.infer<typeof ShareSchema>;
+
+export const LedgerEntrySchema = z.object({
+  /** Derived from its cause (order line, share and the line's refunded amount; or the payout), never random. */
+  entryId: z.string(),
+  leaderId: z.string(),
+  kind: EntryKindSchema,
+  amountFen: z.number().int(),
+  share: ShareSchema.optional(),
+  orderId: z.string().optional(),
+  productId: z.string().optional(),
+  payoutId: z.string().optional(),
+  createdAt: z.string(),
+  /** When the entry stops being pending: the end of the order's after-sales window (or its creation, if later). */
+  availableAt: z.string(),
+});
+export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
+
+export const PAYOUT_STATUSES = ['proposing', 'proposed', 'approved', 'paid', 'rejected'] as const;
+export const PayoutSchema = z.object({
+  payoutId: z.string(),
+  leaderId: z.string(),
+  status: z.enum(PAYOUT_STATUSES),
+  amountFen: z.number().int(),
+  entryIds: z.array(z.string()),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  reason: z.string().optional(),
+  paidAt: z.string().optional(),
+});
+export type Payout = z.infer<typeof PayoutSchema>;
+
+export const LeaderCommissionsPathSchema = z.object({ leaderId: IdSchema });
+export const PayoutIdPathSchema = z.object({ payoutId: IdSchema });
+export const ListPayoutsQuerySchema = z.object({ status: z.enum(['proposed', 'approved', 'paid', 'rejected']).default('proposed') });
+export const RejectPayoutBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
+
+export const ReconciliationQuerySchema = z
+  .object({ leaderId: IdSchema, from: z.union([InstantSchema, DateSchema]).optional(), to: z.union([InstantSchema, DateSchema]).optional() })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
+export const AuditEventsQuerySchema = z.object({ entityId: z.string().min(1).max(200) });
