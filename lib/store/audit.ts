@@ -1,10 +1,9 @@
 // Audit records are written in the same transaction as the change they describe, so a change without
 // its audit record (or the reverse) cannot exist.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../schemas/common';
 import { AuditEventSchema } from '../../schemas/common';
 import { ulid } from '../runtime/clock';
-import { db, tableName, type Db } from './dynamo';
+import { db, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 /** A TransactWriteItems action that appends one audit record. */
@@ -19,19 +18,6 @@ export function auditPut(event: AuditEvent) {
 }
 
 export async function auditTrail(entityId: string, client: Db = db()): Promise<AuditEvent[]> {
-  const items: AuditEvent[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(
-      new QueryCommand({
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.auditPartition(entityId) },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of page.Items ?? []) items.push(AuditEventSchema.parse(item));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
+  const items = await queryAll(client, { TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.auditPartition(entityId) } });
+  return items.map((i) => AuditEventSchema.parse(i));
 }

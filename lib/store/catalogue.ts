@@ -1,24 +1,14 @@
 // DynamoDB adapter of the CatalogueStore port.
-import { BatchGetCommand, GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueStore } from '../catalogue/catalogue';
 import { ProductSchema, SupplierSchema, type Product } from '../../schemas/catalogue';
 import { auditPut } from './audit';
-import { db, tableName, type Db } from './dynamo';
+import { db, queryAll, tableName, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
-  const queryAll = async (index: string, keyName: string, value: string) => {
-    const items: Product[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await client.send(
-        new QueryCommand({ TableName: tableName(), IndexName: index, KeyConditionExpression: `${keyName} = :v`, ExpressionAttributeValues: { ':v': value }, ExclusiveStartKey: startKey }),
-      );
-      items.push(...(page.Items ?? []).map((i) => ProductSchema.parse(i)));
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
-    return items;
-  };
+  const byIndex = async (index: string, keyName: string, value: string) =>
+    (await queryAll(client, { TableName: tableName(), IndexName: index, KeyConditionExpression: `${keyName} = :v`, ExpressionAttributeValues: { ':v': value } })).map((i) => ProductSchema.parse(i));
 
   return {
     async getSupplier(supplierId) {
@@ -69,8 +59,8 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
     },
     listProducts(supplierId) {
       return supplierId
-        ? queryAll(INDEX.byGsi1, 'gsi1pk', keys.productsBySupplierPartition(supplierId))
-        : queryAll(INDEX.byGsi2, 'gsi2pk', keys.allProductsPartition);
+        ? byIndex(INDEX.byGsi1, 'gsi1pk', keys.productsBySupplierPartition(supplierId))
+        : byIndex(INDEX.byGsi2, 'gsi2pk', keys.allProductsPartition);
     },
   };
 }

@@ -2,9 +2,9 @@
 import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CutoffStore } from '../cutoff/cutoff';
 import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
-import { OrderSchema, type Order } from '../../schemas/orders';
+import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
-import { cancellationReasons, db, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged } from './orders';
 
@@ -89,24 +89,15 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     },
 
     async paidQuantity(groupBuyId) {
-      let total = 0;
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: INDEX.byGsi3,
-            KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
-            ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': 'paid#' },
-            ProjectionExpression: '#items',
-            ExpressionAttributeNames: { '#items': 'items' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) total += (OrderSchema.shape.items.parse(item.items) as Order['items']).reduce((s, l) => s + l.quantity, 0);
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return total;
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        IndexName: INDEX.byGsi3,
+        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
+        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': 'paid#' },
+        ProjectionExpression: '#items',
+        ExpressionAttributeNames: { '#items': 'items' },
+      });
+      return items.reduce((total, item) => total + OrderSchema.shape.items.parse(item.items).reduce((s, l) => s + l.quantity, 0), 0);
     },
 
     async decide(gb, outcome, paidQuantity, at, audit) {

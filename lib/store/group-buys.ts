@@ -1,9 +1,9 @@
 // DynamoDB adapter of the GroupBuyStore port.
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupBuyStore } from '../group-buys/group-buys';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
 import { auditPut } from './audit';
-import { db, tableName, type Db } from './dynamo';
+import { db, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export const groupBuyItem = (gb: GroupBuy) => ({
@@ -40,20 +40,11 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
     },
     async getWithStock(groupBuyId) {
       // META and STOCK#… sort after BUYER#…: one query from META on returns the group buy and its stock.
-      const items: Record<string, unknown>[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'pk = :pk AND sk >= :from',
-            ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(groupBuyId), ':from': 'META' },
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk >= :from',
+        ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(groupBuyId), ':from': 'META' },
+      });
       const meta = items.find((i) => i.sk === 'META');
       if (!meta) return undefined;
       const stock = new Map<string, Stock>();

@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerStore, PayableEntry, PayoutStore } from '../commissions/ledger';
 import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../schemas/commissions';
 import { auditPut } from './audit';
-import { cancellationReasons, db, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const entryItem = (e: LedgerEntry) => ({
@@ -14,17 +14,6 @@ const entryItem = (e: LedgerEntry) => ({
 });
 
 const payableItem = (p: PayableEntry) => ({ ...keys.payable(p.availableAt, p.leaderId, p.entryId), type: 'PAYABLE', ...p });
-
-async function queryAll(client: Db, input: ConstructorParameters<typeof QueryCommand>[0]): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
-  return items;
-}
 
 const toPayable = (i: Record<string, unknown>): PayableEntry => ({
   entryId: String(i.entryId),

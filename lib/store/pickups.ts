@@ -1,8 +1,8 @@
 // DynamoDB adapter of the PickupStore port.
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { PickupStore } from '../pickups/pickups';
-import { SheetLineSchema, type SheetLine } from '../../schemas/pickups';
-import { db, isConditionFailure, tableName, type Db } from './dynamo';
+import { SheetLineSchema } from '../../schemas/pickups';
+import { db, isConditionFailure, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoPickupStore(client: Db = db()): PickupStore {
@@ -25,16 +25,8 @@ export function dynamoPickupStore(client: Db = db()): PickupStore {
       }
     },
     async sheetLines(leaderId, date) {
-      const lines: SheetLine[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sheetPartition(leaderId, date) }, ExclusiveStartKey: startKey }),
-        );
-        lines.push(...(page.Items ?? []).map((i) => SheetLineSchema.parse(i)));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      return lines;
+      const items = await queryAll(client, { TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sheetPartition(leaderId, date) } });
+      return items.map((i) => SheetLineSchema.parse(i));
     },
     async orderIdForCode(leaderId, date, code) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.pickupCode(leaderId, date, code) }));
