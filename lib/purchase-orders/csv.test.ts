@@ -1,0 +1,35 @@
+// The CSV a supplier downloads: Excel-ready encoding, quoting, and no formulas from typed-in text.
+import type { PurchaseOrder } from '../../schemas/purchase-orders';
+import { purchaseOrderCsv, textCell, yuan } from './csv';
+
+const po: PurchaseOrder = {
+  purchaseOrderId: 'S1-2026-11-26', supplierId: 'S1', deliveryDate: '2026-11-26', part: 1, status: 'issued', revision: 2,
+  lines: [{ productId: 'P1', name: '草莓', unit: '盒', quantity: 5, supplyPriceFen: 1250, amountFen: 6250 }],
+  pickupPoints: [{ leaderId: 'L1', pickupPointName: '老王便利店 "东门"', address: '和平路 8 号, 2 楼', lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 5 }] }],
+  totalFen: 6250, issuedAt: '2026-11-25T15:01:00.000Z', updatedAt: '2026-11-25T15:01:00.000Z',
+};
+
+test('money is shown in yuan from integer fen', () => {
+  expect([yuan(0), yuan(5), yuan(1250), yuan(-1500), yuan(123456789)]).toEqual(['0.00', '0.05', '12.50', '-15.00', '1234567.89']);
+});
+
+test('cells with commas, quotes or line breaks are quoted; formula-like text is defused', () => {
+  expect(textCell('草莓')).toBe('草莓');
+  expect(textCell('a,b')).toBe('"a,b"');
+  expect(textCell('say "hi"')).toBe('"say ""hi"""');
+  expect(textCell('line\nbreak')).toBe('"line\nbreak"');
+  expect(textCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
+  expect(textCell('-1')).toBe("'-1");
+});
+
+test('a BOM, CRLF line ends, bilingual headings, the lines and then the breakdown per pickup point', () => {
+  const csv = purchaseOrderCsv(po);
+  expect(csv.startsWith('\uFEFF采购单号 Purchase order,S1-2026-11-26\r\n')).toBe(true);
+  expect(csv.endsWith('\r\n')).toBe(true);
+  expect(csv.replace(/\r\n/g, '')).not.toMatch(/\n/);
+  const rows = csv.slice(1).split('\r\n');
+  expect(rows).toContain('商品编号 Product ID,商品 Product,单位 Unit,数量 Quantity,供货价(元) Supply price (CNY),金额(元) Amount (CNY)');
+  expect(rows).toContain('P1,草莓,盒,5,12.50,62.50');
+  expect(rows).toContain('"老王便利店 ""东门""","和平路 8 号, 2 楼",L1,P1,草莓,盒,5');
+  expect(rows.indexOf('P1,草莓,盒,5,12.50,62.50')).toBeLessThan(rows.findIndex((r) => r.startsWith('"老王便利店')));
+});

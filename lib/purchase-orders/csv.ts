@@ -1,0 +1,55 @@
+// A purchase order as CSV for the supplier's warehouse: opens cleanly in Excel (UTF-8 with a BOM,
+// CRLF line ends, RFC 4180 quoting), bilingual headings, the product lines, then the breakdown per
+// pickup point that the warehouse packs and routes by.
+import type { PurchaseOrder, PurchaseOrderStatus } from '../../schemas/purchase-orders';
+
+const BOM = '\uFEFF';
+const CRLF = '\r\n';
+
+const STATUS_LABELS: Record<PurchaseOrderStatus, string> = {
+  issued: '已下达 issued',
+  acknowledged: '已确认 acknowledged',
+  shipped: '已发货 shipped',
+};
+
+/** Integer fen as yuan with two decimals, by string arithmetic (no floating point touches money). */
+export function yuan(fen: number): string {
+  const digits = String(Math.abs(fen)).padStart(3, '0');
+  return `${fen < 0 ? '-' : ''}${digits.slice(0, -2)}.${digits.slice(-2)}`;
+}
+
+/**
+ * A text cell. Quoted when it holds a comma, a quote or a line break; text that Excel would run as a
+ * formula (=, +, -, @ first: a pickup point's address is typed by a leader) gets a leading apostrophe.
+ */
+export function textCell(value: string): string {
+  const safe = /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
+  return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+}
+
+type Cell = string | number;
+const row = (cells: Cell[]) => cells.map((c) => (typeof c === 'number' ? String(c) : textCell(c))).join(',');
+
+export function purchaseOrderCsv(po: PurchaseOrder): string {
+  const rows: Cell[][] = [
+    ['采购单号 Purchase order', po.purchaseOrderId],
+    ['供应商 Supplier', po.supplierId],
+    ['送货日期 Delivery date', po.deliveryDate],
+    ['状态 Status', STATUS_LABELS[po.status]],
+    ['版本 Revision', po.revision],
+    ...(po.supplementOf ? [['补充采购单，原单 Supplement of', po.supplementOf] as Cell[]] : []),
+    ['合计金额(元) Total (CNY)', yuan(po.totalFen)],
+    [],
+    ['商品汇总 Products'],
+    ['商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity', '供货价(元) Supply price (CNY)', '金额(元) Amount (CNY)'],
+    ...po.lines.map((l): Cell[] => [l.productId, l.name, l.unit, l.quantity, yuan(l.supplyPriceFen), yuan(l.amountFen)]),
+    [],
+    ['自提点明细 By pickup point'],
+    ['自提点 Pickup point', '地址 Address', '团长编号 Leader ID', '商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity'],
+    ...po.pickupPoints.flatMap((p) => p.lines.map((l): Cell[] => [p.pickupPointName, p.address, p.leaderId, l.productId, l.name, l.unit, l.quantity])),
+  ];
+  return BOM + rows.map(row).join(CRLF) + CRLF;
+}
+
+/** The file name offered for download (ASCII: ids and dates only). */
+export const csvFileName = (po: PurchaseOrder) => `purchase-order-${po.purchaseOrderId}-r${po.revision}.csv`;
