@@ -40,9 +40,9 @@ export interface CutoffStore {
   decide(groupBuy: GroupBuy, outcome: 'closed' | 'failed', paidQuantity: number, at: string, audit: AuditEvent): Promise<'decided' | 'stale'>;
   /** Adds a page's counts to the group buy (and so triggers the next page through the stream). */
   recordProgress(groupBuyId: string, delta: CloseStats, at: string): Promise<void>;
-  /** closing → closed | failed, if still closing. */
+  /** closing → closed | failed, if still closing, with the exact counts of what the closing settled. */
   finish(groupBuy: GroupBuy, at: string, audit: AuditEvent): Promise<'finished' | 'stale'>;
-  /** Gives a paid order its pickup code: 'code_taken' if another order of that point and date has it. */
+  /** Gives a paid order its pickup code (and tallies it): 'code_taken' if another order of that point and date has it. */
   assignPickupCode(before: Order, after: Order, audit: AuditEvent): Promise<'assigned' | 'code_taken' | 'stale'>;
   /** Marks a group buy for another pass (a stalled closing gets a new stream record). */
   nudge(groupBuyId: string, at: string): Promise<void>;
@@ -94,7 +94,7 @@ async function cancelUnpaid(deps: CutoffDeps, orderId: string, at: string): Prom
   return withFreshOrder(deps.orders, orderId, async (order) => {
     if (order.status !== 'pending_payment') return false;
     const after = transitioned(order, 'close', at);
-    const outcome = await deps.orders.change({ before: order, after, audit: { entityId: order.orderId, entityType: 'order', action: 'order.cancelled_at_cutoff', actor: ACTOR, at, before: order, after } });
+    const outcome = await deps.orders.change({ before: order, after, tally: { groupBuyId: order.groupBuyId, kind: 'cancelled' }, audit: { entityId: order.orderId, entityType: 'order', action: 'order.cancelled_at_cutoff', actor: ACTOR, at, before: order, after } });
     return outcome === 'changed' ? true : outcome === 'stale' ? 'stale' : false;
   });
 }
@@ -119,7 +119,7 @@ async function refundFailed(deps: CutoffDeps, orderId: string, at: string): Prom
     if (order.status !== 'paid') return false;
     const full = fullRefund(order, `${order.orderId}-group-failed`, 'group below its minimum', ACTOR, at);
     const after: Order = { ...transitioned(order, 'fail', at), ...(full?.after ?? {}) };
-    const outcome = await deps.orders.change({ before: order, after, refunds: full ? [full.refund] : [], audit: { entityId: order.orderId, entityType: 'order', action: 'order.refunded_group_failed', actor: ACTOR, at, before: order, after } });
+    const outcome = await deps.orders.change({ before: order, after, refunds: full ? [full.refund] : [], tally: { groupBuyId: order.groupBuyId, kind: 'refunded' }, audit: { entityId: order.orderId, entityType: 'order', action: 'order.refunded_group_failed', actor: ACTOR, at, before: order, after } });
     return outcome === 'changed' ? true : outcome === 'stale' ? 'stale' : false;
   });
 }

@@ -46,7 +46,15 @@ export interface OrderChange {
   /** Apply this payment once (`payment_seen` if it was applied before). */
   payment?: PaymentRecord;
   refunds?: Refund[];
+  /** Counted by the closing of its group buy (written with the change, so a retry can't count twice). */
+  tally?: CloseTally;
   audit: AuditEvent;
+}
+
+export type CloseTallyKind = 'cancelled' | 'ready' | 'refunded';
+export interface CloseTally {
+  groupBuyId: string;
+  kind: CloseTallyKind;
 }
 
 export interface OrderStore {

@@ -6,7 +6,7 @@ import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
 import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
-import { orderPutIfUnchanged } from './orders';
+import { orderPutIfUnchanged, tallyPut } from './orders';
 
 /**
  * A conditional update of a group buy's state fields (never a whole-item replace, so the progress
@@ -123,7 +123,20 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     },
 
     async finish(gb, at, audit) {
-      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at }, ['closePhase', 'gsi2pk', 'gsi2sk']);
+      // The counts come from the tallies written with each order's change, so they are exact even when
+      // a page was killed half way and done again (in-memory progress counts are not).
+      const count = async (kind: string) => {
+        let n = 0;
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(gb.groupBuyId), ':prefix': keys.closeTallyPrefix(kind) }, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: startKey }));
+          n += page.Count ?? 0;
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return n;
+      };
+      const closeStats = { ordersCancelled: await count('cancelled'), ordersReady: await count('ready'), ordersRefunded: await count('refunded'), pages: gb.closeStats?.pages ?? 0 };
+      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, closeStats }, ['closePhase', 'gsi2pk', 'gsi2sk']);
       return (await update(action, audit)) ? 'finished' : 'stale';
     },
 
@@ -138,6 +151,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
+          tallyPut({ groupBuyId: after.groupBuyId, kind: 'ready' }, after.orderId),
           auditPut(audit),
         ]);
         return 'assigned';

@@ -51,6 +51,9 @@ export const keys = {
   /** gsi2 (sparse): open group buys by cutoff; the cutoff job's work list. Removed when the group closes. */
   openGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#OPEN', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   openGroupBuysPartition: 'GB#OPEN',
+  /** One per order the closing settled, written with the order's change: the closing's exact counts. */
+  closeTally: (groupBuyId: string, kind: string, orderId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `CLOSE#${kind}#${orderId}` }),
+  closeTallyPrefix: (kind: string) => `CLOSE#${kind}#`,
   /** gsi2 (sparse): group buys being closed, so that the cutoff job can resume any that stalled. */
   closingGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#CLOSING', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   closingGroupBuysPartition: 'GB#CLOSING',

@@ -1,7 +1,7 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
+import type { CloseTally, OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
 import { IdempotencyRecordSchema, OrderSchema, RefundSchema, type IdempotencyRecord, type Order, type Refund } from '../../schemas/orders';
 import { auditPut } from './audit';
 import { cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db, type TransactItem } from './dynamo';
@@ -51,6 +51,11 @@ export function releaseActions(order: Order): TransactItem[] {
     }
   }
   return actions;
+}
+
+/** The closing's record that it settled this order (once: the order's own condition guards it). */
+export function tallyPut(tally: CloseTally, orderId: string): TransactItem {
+  return { Put: { TableName: table(), Item: { ...keys.closeTally(tally.groupBuyId, tally.kind, orderId), type: 'CLOSE_TALLY', orderId } } };
 }
 
 /** The order replaced by `after`, only if it is still exactly `before`. */
@@ -185,6 +190,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
           }) - 1
         : -1;
       if (change.release) actions.push(...releaseActions(change.before));
+      if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId));
       for (const refund of change.refunds ?? []) {
         actions.push({ Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } });
       }
