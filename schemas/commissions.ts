@@ -26,7 +26,8 @@ export const LedgerEntrySchema = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
-export const PAYOUT_STATUSES = ['proposing', 'proposed', 'approved', 'paid', 'rejected'] as const;
+/** `proposing` and `rejecting` are internal steps (claiming entries; giving them back). */
+export const PAYOUT_STATUSES = ['proposing', 'proposed', 'approved', 'paid', 'rejecting', 'rejected'] as const;
 export const PayoutSchema = z.object({
   payoutId: z.string(),
   leaderId: z.string(),

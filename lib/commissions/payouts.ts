@@ -52,8 +52,9 @@ async function fillAndPropose(deps: PayoutDeps, payoutId: string, leaderId: stri
 export async function runPayouts(deps: PayoutDeps): Promise<{ proposed: number }> {
   const now = deps.clock.now();
   let proposed = 0;
-  // Resume payouts a crashed run left half-filled.
+  // Resume what a crash left half done: payouts half-filled, rejections half given back.
   for (const p of await deps.payouts.listByStatus('proposing')) if (await fillAndPropose(deps, p.payoutId, p.leaderId)) proposed++;
+  for (const p of await deps.payouts.listByStatus('rejecting')) await finishRejecting(deps, p, ACTOR);
 
   for (const [leaderId, entries] of byLeader(await deps.ledger.payableUpTo(now, 100_000))) {
     const available = entries.reduce((s, e) => s + e.amountFen, 0);
@@ -96,15 +97,29 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
   return (await deps.payouts.get(payoutId))!;
 }
 
-/** Rejects a proposed payout: its entries become payable again (released before the status moves). */
+/**
+ * Rejects a proposed payout: first proposed → rejecting (so a concurrent approve can no longer win),
+ * then its entries become payable again, then rejected. A crash in between is finished by the next
+ * reject, or by the payout job.
+ */
 export async function rejectPayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<Payout> {
   requireOperator(principal);
-  const payout = await deps.payouts.get(payoutId);
+  let payout = await deps.payouts.get(payoutId);
   if (!payout) throw notFound('Payout');
-  if (payout.status !== 'proposed') throw conflict(`The payout is ${payout.status}`);
+  if (payout.status === 'proposed') {
+    const at = deps.clock.now().toISOString();
+    const moved = await deps.payouts.transition(payout, 'rejecting', at, { entityId: payoutId, entityType: 'payout', action: 'payout.rejecting', actor: principal.userId, at, before: { status: 'proposed' }, after: { status: 'rejecting', reason } }, { reason });
+    if (moved === 'stale') throw conflict('The payout was changed meanwhile');
+    payout = (await deps.payouts.get(payoutId))!;
+  }
+  if (payout.status !== 'rejecting') throw conflict(`The payout is ${payout.status}`);
+  return finishRejecting(deps, payout, principal.userId);
+}
+
+async function finishRejecting(deps: PayoutDeps, payout: Payout, actor: string): Promise<Payout> {
   await deps.payouts.release(payout);
   const at = deps.clock.now().toISOString();
-  const moved = await deps.payouts.transition(payout, 'rejected', at, { entityId: payoutId, entityType: 'payout', action: 'payout.rejected', actor: principal.userId, at, before: { status: 'proposed' }, after: { status: 'rejected', reason } }, { reason });
+  const moved = await deps.payouts.transition(payout, 'rejected', at, { entityId: payout.payoutId, entityType: 'payout', action: 'payout.rejected', actor, at, before: { status: 'rejecting' }, after: { status: 'rejected', reason: payout.reason } });
   if (moved === 'stale') throw conflict('The payout was changed meanwhile');
-  return (await deps.payouts.get(payoutId))!;
+  return (await deps.payouts.get(payout.payoutId))!;
 }

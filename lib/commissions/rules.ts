@@ -44,6 +44,9 @@ export function referralTarget(order: Order, line: OrderLine, referral: Referral
 
 export const entryIdFor = (orderId: string, productId: string, share: Share, refundedFen: number) => `${orderId}:${productId}:${share}:${refundedFen}`;
 
+/** The line's refunded amount when the entry was booked (the last part of its cause-derived id). */
+export const refundedAtCause = (e: LedgerEntry) => Number(e.entryId.slice(e.entryId.lastIndexOf(':') + 1));
+
 /** The entries to append so that, per line and share, the ledger sums to the target. */
 export function plannedEntries(order: Order, referral: Referral | undefined, existing: LedgerEntry[], rules: CommissionRules, now: Date): LedgerEntry[] {
   if (!order.pickedUpAt) return [];
@@ -58,6 +61,9 @@ export function plannedEntries(order: Order, referral: Referral | undefined, exi
     ];
     for (const [share, leaderId, target] of shares) {
       const mine = existing.filter((e) => e.productId === line.productId && e.share === share);
+      // A line's refunded amount only grows: an image older than an entry already booked (a replayed
+      // batch delivers old records after newer ones) must book nothing.
+      if (mine.some((e) => refundedAtCause(e) > line.refundedFen)) continue;
       const current = mine.reduce((s, e) => s + e.amountFen, 0);
       const delta = target - current;
       if (delta === 0 || !leaderId) continue;
