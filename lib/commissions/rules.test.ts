@@ -10,7 +10,7 @@ const line = (refundedFen = 0): OrderLine => ({
   productId: 'P1', supplierId: 'S', name: '鸡蛋', unit: '盒', quantity: 3, unitPriceFen: 999, amountFen: 2997,
   supplyPriceFen: 500, commissionRateBps: 1234, refundedFen, stockLimited: false, residentLimited: false,
 });
-const order = (refundedFen = 0, pickedUpAt: string | undefined = '2026-11-24T10:00:00Z'): Order => ({
+const order = (refundedFen = 0, pickedUpAt: string | null = '2026-11-24T10:00:00Z'): Order => ({
   orderId: 'O1', userId: 'U', groupBuyId: 'G', leaderId: 'L', pickupDate: '2026-11-24', cutoffAt: '2026-11-23T15:00:00Z',
   status: 'picked_up', items: [line(refundedFen)], totalFen: 2997, refundedFen, contactName: 'x', contactPhone: '13800000000',
   createdAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z', expiresAt: '2026-11-23T10:15:00Z', ...(pickedUpAt ? { pickedUpAt } : {}),
@@ -32,7 +32,7 @@ test('a picked-up line earns floor(net × rate / 10000), and the recruiter floor
 });
 
 test('nothing is earned before pickup', () => {
-  expect(plannedEntries(order(0, undefined), referral, [], rules, now)).toEqual([]);
+  expect(plannedEntries(order(0, null), referral, [], rules, now)).toEqual([]);
 });
 
 test('each refund brings the line back to the formula; replaying older images books nothing more', () => {
