@@ -72,6 +72,8 @@ export const GroupBuySchema = z.object({
   paidQuantity: z.number().int().optional(),
   closeStats: z.object({ ordersCancelled: z.number().int(), ordersReady: z.number().int(), ordersRefunded: z.number().int(), pages: z.number().int() }).optional(),
   closedAt: z.string().optional(),
+  /** When the closing last recorded progress (a closing silent for long is nudged). */
+  progressAt: z.string().optional(),
 });
 export type GroupBuy = z.infer<typeof GroupBuySchema>;
 

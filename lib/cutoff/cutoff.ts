@@ -81,7 +81,7 @@ export async function runCutoff(deps: CutoffDeps, options: { limit?: number; sta
   }
   const stalledAfter = options.stalledAfterMs ?? 5 * 60_000;
   for (const gb of await deps.cutoff.closing(options.limit ?? 500)) {
-    if (!begun.includes(gb.groupBuyId) && now.getTime() - Date.parse(gb.updatedAt) > stalledAfter) {
+    if (!begun.includes(gb.groupBuyId) && now.getTime() - Date.parse(gb.progressAt ?? gb.updatedAt) > stalledAfter) {
       await deps.cutoff.nudge(gb.groupBuyId, at);
       begun.push(gb.groupBuyId);
     }

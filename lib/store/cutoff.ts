@@ -15,10 +15,11 @@ import { orderPutIfUnchanged, tallyPut } from './orders';
 function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: string[] = []): TransactItem {
   const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
   const values: Record<string, unknown> = { ':before': before.status, ':beforeUpdatedAt': before.updatedAt };
+  // A dotted key sets one field of a map (`closeStats.ordersReady`), leaving its other fields alone.
   const sets = Object.entries(set).map(([k, v], i) => {
-    names[`#s${i}`] = k;
+    const path = k.split('.').map((part, j) => ((names[`#s${i}_${j}`] = part), `#s${i}_${j}`)).join('.');
     values[`:s${i}`] = v;
-    return `#s${i} = :s${i}`;
+    return `${path} = :s${i}`;
   });
   const removes = remove.map((k, i) => ((names[`#r${i}`] = k), `#r${i}`));
   return {
@@ -135,8 +136,8 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         } while (startKey);
         return n;
       };
-      const closeStats = { ordersCancelled: await count('cancelled'), ordersReady: await count('ready'), ordersRefunded: await count('refunded'), pages: gb.closeStats?.pages ?? 0 };
-      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, closeStats }, ['closePhase', 'gsi2pk', 'gsi2sk']);
+      const counts = { 'closeStats.ordersCancelled': await count('cancelled'), 'closeStats.ordersReady': await count('ready'), 'closeStats.ordersRefunded': await count('refunded') };
+      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'gsi2pk', 'gsi2sk']);
       return (await update(action, audit)) ? 'finished' : 'stale';
     },
 
