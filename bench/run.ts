@@ -1,4 +1,5 @@
-// `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders]`
+// `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders,cutoff]`
+// `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
@@ -10,6 +11,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startBenchDynamo } from './harness';
+import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
 
 export interface Args {
@@ -18,6 +20,10 @@ export interface Args {
   rounds?: number;
   warmup?: number;
   only?: string[];
+  /** cutoff: orders per group buy of each run, the group buys closed side by side, and a run of 10,000. */
+  sizes?: number[];
+  groups?: number;
+  big?: boolean;
 }
 
 interface Section<R> {
@@ -32,6 +38,11 @@ const sections: Section<any>[] = [
     run: (args) => benchOrders({ orders: args.orders, concurrency: args.concurrency, ...(args.rounds ? { rounds: args.rounds } : {}), ...(args.warmup !== undefined ? { warmup: args.warmup } : {}) }),
     print: printOrders,
   } satisfies Section<OrdersResult>,
+  {
+    key: 'cutoff',
+    run: (args) => benchCutoff({ sizes: args.sizes ?? [250, 500, 1000], groups: args.groups ?? 2, big: args.big ?? false }),
+    print: printCutoff,
+  } satisfies Section<CutoffResult>,
 ];
 
 class UsageError extends Error {}
@@ -62,8 +73,17 @@ export function parseArgs(argv: string[]): Args {
       case '--only':
         args.only = (value() ?? '').split(',').filter(Boolean);
         break;
+      case '--sizes':
+        args.sizes = (value() ?? '').split(',').map((n) => positive('sizes', n));
+        break;
+      case '--groups':
+        args.groups = positive('groups', value());
+        break;
+      case '--big':
+        args.big = true;
+        break;
       default:
-        throw new UsageError(`Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b)`);
+        throw new UsageError(`Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big)`);
     }
   }
   return args;
@@ -90,6 +110,27 @@ function printOrders(r: OrdersResult): string[] {
     `  WCU/order ${r.wcuPerOrder}, RCU/order ${r.rcuPerOrder} (AWS's rules, from item sizes)`,
     `  item bytes ${Object.entries(r.itemBytes).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `  peak memory rss ${r.memory.rssMb} MB, heap ${r.memory.heapUsedMb} MB`,
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
+}
+
+function printCutoff(r: CutoffResult): string[] {
+  const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([name]) => name);
+  const largest = r.bySize.reduce((a, b) => (b.ordersPerGroup > a.ordersPerGroup ? b : a));
+  const row = (label: string, x: CutoffResult['bySize'][number]) => [
+    label, x.orders, x.seconds, x.ordersPerSecond, x.msPerOrder, x.invocations, x.maxInvocationSeconds, x.maxOrdersPerInvocation, x.requestsPerOrder.total, x.wcuPerOrder, x.rcuPerOrder,
+  ];
+  return [
+    `cutoff: ${r.config.groups} group buys side by side of M orders each (1 in ${r.config.unpaidEvery} unpaid), closed by closeGroupBuys invoked as the stream does (${r.config.pageSize} orders a page, at most ${r.config.maxPagesPerInvocation} pages or ${r.config.workBudgetMs / 1000} s a call); each M run twice, in a palindrome, means shown`,
+    ...table([
+      ['M', 'orders', 's', 'orders/s', 'ms/order', 'calls', 'max call s', 'max orders/call', 'req/order', 'WCU/order', 'RCU/order'],
+      ...r.bySize.map((x) => row(String(x.ordersPerGroup), x)),
+      ...(r.big ? [row(`${r.big.ordersPerGroup} (--big)`, r.big)] : []),
+    ]).map((l) => `  ${l}`),
+    `  requests/order by command (M=${largest.ordersPerGroup}): ${Object.entries(largest.requestsPerOrder.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  growth from M=${Math.min(...r.config.sizes)} to M=${largest.ordersPerGroup} of per-order figures (1 = linear): WCU ${r.growth.wcuPerOrder}x, RCU ${r.growth.rcuPerOrder}x, requests ${r.growth.requestsPerOrder}x, time ${r.growth.msPerOrder}x`,
+    `  time fit over all runs: ${r.timeFit.fixedSeconds} s + ${r.timeFit.msPerOrder} ms × orders (r² ${r.timeFit.r2})`,
+    `  item bytes ${Object.entries(r.itemBytes).map(([k, n]) => `${k} ${n}`).join(', ')}`,
     `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
   ];
 }
