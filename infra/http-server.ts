@@ -21,7 +21,11 @@ interface CompiledRoute extends HttpRoute {
   specificity: number;
 }
 
+/** API Gateway's route key: `$default` for the catch-all route. */
+export const routeKeyOf = (route: { method: string; path: string }) => (route.path === '*' ? '$default' : `${route.method} ${route.path}`);
+
 function compile(route: HttpRoute): CompiledRoute {
+  if (route.path === '*') return { ...route, pattern: /^/, names: [], specificity: -1 };
   const names: string[] = [];
   const source = route.path
     .split('/')
@@ -68,7 +72,7 @@ export function toHttpApiEvent(route: { method: string; path: string }, params: 
   const now = new Date();
   return {
     version: '2.0',
-    routeKey: `${route.method} ${route.path}`,
+    routeKey: routeKeyOf(route),
     rawPath: url.pathname,
     rawQueryString: url.search.slice(1),
     ...(cookies ? { cookies } : {}),
@@ -82,7 +86,7 @@ export function toHttpApiEvent(route: { method: string; path: string }, params: 
       domainPrefix: 'localhost',
       http: { method: req.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
       requestId: randomUUID(),
-      routeKey: `${route.method} ${route.path}`,
+      routeKey: routeKeyOf(route),
       stage: '$default',
       time: now.toUTCString(),
       timeEpoch: now.getTime(),

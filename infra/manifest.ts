@@ -70,7 +70,8 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
       if ('httpApi' in event) {
         const h = event.httpApi;
-        const [method, path] = typeof h === 'string' ? h.split(/\s+/) : [(h as Raw).method, (h as Raw).path];
+        // `'*'` is API Gateway's $default route: whatever no other route matches.
+        const [method, path] = h === '*' ? ['ANY', '*'] : typeof h === 'string' ? h.split(/\s+/) : [(h as Raw).method, (h as Raw).path];
         def.http.push({ method: String(method).toUpperCase(), path: String(path) });
       } else if ('stream' in event) {
         const s = event.stream as Raw;

@@ -167,3 +167,11 @@ test('the pending list pages with nextCursor and every application appears once'
   expect(new Set(seen).size).toBe(seen.length);
   expect(seen.length).toBeGreaterThanOrEqual(5);
 });
+
+test('an unknown route is 404 NOT_FOUND in the API’s error shape', async () => {
+  for (const [method, path] of [['GET', '/no-such-thing'], ['DELETE', '/leaders'], ['GET', '/leaders/x/y/z']] as const) {
+    const res = await api.call(method, path, { token: operator });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('NOT_FOUND');
+  }
+});
