@@ -24,6 +24,7 @@ import type { Order } from '../../schemas/orders';
 import { activeLeader, openGroupBuy, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { main as cutoffJob } from '../cutoff/handler';
+import { passCutoff } from '../../test/support/time-travel';
 
 let api: TestStack;
 let operator: string;
@@ -37,7 +38,6 @@ afterAll(() => api.stop());
 const deps = cutoffDeps();
 const orders = dynamoOrderStore();
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Checks every item, 16 at a time. */
 const each = <T>(items: T[], check: (item: T) => Promise<void>) => pool(items.length, 16, (i) => check(items[i]!));
@@ -174,7 +174,7 @@ async function groupWithOrders(options: { paid: number; unpaid: number; quantity
   const quantity = options.quantity ?? 1;
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '草莓', unit: '盒' }]);
-  const cutoffAt = soon(1500);
+  const cutoffAt = soon(3_600_000);
   const pickupDate = shanghaiDate(soon(86_400_000));
   const opened = await openGroupBuy(api, leader.token, {
     items: [{ productId: products[0]!.productId }],
@@ -184,13 +184,13 @@ async function groupWithOrders(options: { paid: number; unpaid: number; quantity
   });
   const groupBuy = (await deps.cutoff.get(opened.groupBuyId))!;
   const seeded = await seedOrders(groupBuy, options);
-  await wait(Math.max(0, Date.parse(cutoffAt) - Date.now() + 50));
-  return { leaderId: leader.leaderId, groupBuy, pickupDate, ...seeded };
+  await passCutoff(groupBuy.groupBuyId);
+  return { leaderId: leader.leaderId, groupBuy: (await deps.cutoff.get(groupBuy.groupBuyId))!, pickupDate, ...seeded };
 }
 
 /** Orders of a group buy as placing (and paying) leaves them, written straight with the item builder. */
 async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: number; quantity?: number; failing?: boolean }) {
-  const at = new Date(Date.parse(groupBuy.cutoffAt) - 60_000).toISOString();
+  const at = new Date(Date.now() - 60_000).toISOString();
   const body = { shareToken: 'seeded', items: [{ productId: groupBuy.items[0]!.productId, quantity: options.quantity ?? 1 }], contactName: '张三', contactPhone: '13812341234' };
   const { lines } = priceLines(groupBuy, body);
   const placed = (i: number): Order => ({
@@ -430,10 +430,10 @@ test('a group of 1,000 orders closes through the stream in many invocations of a
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '西瓜', unit: '个' }]);
   const pickupDate = shanghaiDate(soon(86_400_000));
-  const opened = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId }], cutoffAt: soon(1500), pickupDate });
+  const opened = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId }], cutoffAt: soon(3_600_000), pickupDate });
   const groupBuy = (await deps.cutoff.get(opened.groupBuyId))!;
   const orderIds = (await seedOrders(groupBuy, { paid: ORDERS, unpaid: 0 })).paid.map((o) => o.orderId);
-  await wait(Math.max(0, Date.parse(groupBuy.cutoffAt) - Date.now() + 50));
+  await passCutoff(groupBuy.groupBuyId);
 
   // Each invocation of closeGroupBuys, measured: the orders it settled (its order writes) and its time.
   const invocations: { orders: number; ms: number }[] = [];

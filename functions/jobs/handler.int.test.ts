@@ -3,6 +3,7 @@ import { auditTrail } from '../../lib/store/audit';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
+import { passCutoff } from '../../test/support/time-travel';
 
 let api: TestStack;
 let operator: string;
@@ -13,13 +14,12 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** A group buy whose cutoff passes in a moment, with paid and unpaid orders. */
 async function groupWithOrders(options: { paid: number; unpaid: number; minTotalQuantity?: number; quantity?: number }) {
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '草莓', unit: '盒' }]);
-  const cutoffAt = soon(1500);
+  const cutoffAt = soon(3_600_000);
   const gb = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId, stockLimit: 1000 }], cutoffAt, pickupDate: shanghaiDate(soon(86_400_000)), ...(options.minTotalQuantity ? { minTotalQuantity: options.minTotalQuantity } : {}) });
   const paid: { orderId: string; token: string }[] = [];
   const unpaid: { orderId: string; token: string }[] = [];
@@ -33,7 +33,7 @@ async function groupWithOrders(options: { paid: number; unpaid: number; minTotal
       unpaid.push({ orderId: res.body.orderId, token });
     }
   }
-  await wait(Math.max(0, Date.parse(cutoffAt) - Date.now() + 50));
+  await passCutoff(gb.groupBuyId);
   return { leader, gb, paid, unpaid, productId: products[0]!.productId, pickupDate: shanghaiDate(soon(86_400_000)) };
 }
 

@@ -2,6 +2,7 @@
 import '../../test/support/no-after-sales-window';
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
+import { passCutoff } from '../../test/support/time-travel';
 
 let api: TestStack;
 let operator: string;
@@ -11,7 +12,6 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * A leader whose group buy closed: `orders` residents each bought `quantity` of every product, paid,
@@ -20,7 +20,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function leaderWithPickups(options: { orders: number; quantity?: number; referralCode?: string; products?: number }) {
   const leader = options.referralCode ? await recruitedLeader(options.referralCode) : await activeLeader(api);
   const { products } = await supplierWithProducts(api, Array.from({ length: options.products ?? 1 }, (_, i) => ({ name: `鸡蛋${i}`, supplyPriceFen: 500 + i * 1000, groupPriceFen: 999 + i * 1000, commissionRateBps: 1234 })));
-  const cutoffAt = new Date(Date.now() + 1500).toISOString();
+  const cutoffAt = new Date(Date.now() + 3_600_000).toISOString();
   const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
   const gb = await openGroupBuy(api, leader.token, { items: products.map((p) => ({ productId: p.productId })), cutoffAt, pickupDate });
   const orders: { orderId: string; resident: string; totalFen: number }[] = [];
@@ -30,7 +30,7 @@ async function leaderWithPickups(options: { orders: number; quantity?: number; r
     await api.call('POST', `/dev/pay/${placed.body.orderId}`);
     orders.push({ orderId: placed.body.orderId, resident, totalFen: placed.body.totalFen });
   }
-  await wait(Math.max(0, Date.parse(cutoffAt) - Date.now() + 50));
+  await passCutoff(gb.groupBuyId);
   await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: operator }));
   for (const o of orders) {
     const code = (await api.call('GET', `/orders/${o.orderId}`, { token: o.resident })).body.pickupCode;

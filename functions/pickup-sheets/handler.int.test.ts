@@ -16,6 +16,7 @@ import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { main as pickupSheets } from './handler';
+import { passCutoff } from '../../test/support/time-travel';
 
 let api: TestStack;
 let operator: string;
@@ -27,7 +28,6 @@ afterAll(() => api.stop());
 
 const orders = dynamoOrderStore();
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Item = Record<string, any>;
 
@@ -49,7 +49,7 @@ interface Point {
 async function pickupPoint(count: number): Promise<Point> {
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '草莓', unit: '盒' }, { name: '鸡蛋', unit: '板' }]);
-  const cutoffAt = soon(2000);
+  const cutoffAt = soon(3_600_000);
   const pickupDate = shanghaiDate(soon(86_400_000));
   const gb = await openGroupBuy(api, leader.token, { items: products.map((p) => ({ productId: p.productId })), cutoffAt, pickupDate });
   const orderIds: string[] = [];
@@ -64,7 +64,7 @@ async function pickupPoint(count: number): Promise<Point> {
       orderIds.push(placed.body.orderId);
     }),
   );
-  await wait(Math.max(0, Date.parse(cutoffAt) - Date.now() + 50));
+  await passCutoff(gb.groupBuyId);
   return { leader, pickupDate, groupBuyId: gb.groupBuyId, orderIds };
 }
 

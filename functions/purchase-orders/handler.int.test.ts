@@ -18,6 +18,7 @@ import { PurchaseOrderSchema, type Contribution, type PurchaseOrder } from '../.
 import { consolidationHandler, main as consolidateMain } from '../consolidate-purchase-orders/handler';
 import { openGroupBuy, operatorToken, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
+import { passCutoff } from '../../test/support/time-travel';
 
 let api: TestStack;
 let operator: string;
@@ -28,7 +29,6 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
-const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const orders = dynamoOrderStore();
 const purchaseOrders = dynamoPurchaseOrderStore();
 
@@ -50,8 +50,8 @@ async function order(shareToken: string, items: { productId: string; quantity: n
 }
 
 /** The nightly cutoff, run by an operator once every cutoff given has passed; then the stream settles. */
-async function cutoffAfter(cutoffAt: string) {
-  await wait(Math.max(0, Date.parse(cutoffAt) - Date.now() + 50));
+async function cutoffAfter(...groupBuyIds: string[]) {
+  await passCutoff(groupBuyIds);
   const report = await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: operator }));
   expect(report.status).toBe(200);
   await api.drain();
@@ -179,7 +179,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     eggsPo = `${eggs.supplierId}-${date}`;
 
     // Both group buys close at the same instant, for the same pickup date.
-    const cutoffAt = new Date(Math.ceil((Date.now() + 4000) / 1000) * 1000).toISOString();
+    const cutoffAt = soon(3_600_000);
     const items = [{ productId: strawberry }, { productId: apple }, { productId: egg }];
     const gbFang = await openGroupBuy(api, fang.token, { items, cutoffAt, pickupDate: date });
     const gbWang = await openGroupBuy(api, wang.token, { items, cutoffAt, pickupDate: date });
@@ -189,7 +189,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     o.fangUnpaid = await order(gbFang.shareToken, [{ productId: strawberry, quantity: 10 }], false);
     o.wang1 = await order(gbWang.shareToken, [{ productId: strawberry, quantity: 3 }, { productId: apple, quantity: 1 }, { productId: egg, quantity: 2 }]);
     o.wang2 = await order(gbWang.shareToken, [{ productId: egg, quantity: 4 }]);
-    await cutoffAfter(cutoffAt);
+    await cutoffAfter(gbFang.groupBuyId, gbWang.groupBuyId);
   });
 
   test('one purchase order per supplier and date: totals per product at the supply price, and the breakdown per pickup point', async () => {
@@ -326,11 +326,11 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect(await stored(fruit.supplierId, date, 2)).toMatchObject({ purchaseOrderId: `${fruitPo}-2`, revision: 1, totalFen: -5 * 300 });
 
     // A late cutoff for the same date: the open supplement gets a new revision, saying why.
-    const cutoffAt = soon(2500);
+    const cutoffAt = soon(3_600_000);
     const late = await openGroupBuy(api, fang.token, { items: [{ productId: strawberry }, { productId: egg }], cutoffAt, pickupDate: date });
     groupBuys.push(late.groupBuyId);
     o.late = await order(late.shareToken, [{ productId: strawberry, quantity: 4 }, { productId: egg, quantity: 3 }]);
-    await cutoffAfter(cutoffAt);
+    await cutoffAfter(late.groupBuyId);
 
     expect(await stored(fruit.supplierId, date)).toEqual(shippedFruit);
     expect(await stored(eggs.supplierId, date)).toEqual(shippedEggs);
