@@ -1,18 +1,20 @@
 // `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders,cutoff]`
 // `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
+// `npm run bench -- --only purchase-orders [--sizes 250,500,1000]` (--sizes: M of both cutoff and purchase orders)
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
 // The handlers read their configuration once per process, so every section shares this run's
 // DynamoDB Local and table; a section seeds its own data (its own group buys, residents, ...).
-// To add a section (cutoff, purchase orders): write `bench/<name>.ts` exporting its bench function
-// and add an entry to `sections` below with its JSON key and its lines of the table.
+// To add a section: write `bench/<name>.ts` exporting its bench function and add an entry to `sections`
+// below with its JSON key (and its `--only` name, when not the key) and its lines of the table.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startBenchDynamo } from './harness';
 import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
+import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
 
 export interface Args {
   orders: number;
@@ -20,7 +22,7 @@ export interface Args {
   rounds?: number;
   warmup?: number;
   only?: string[];
-  /** cutoff: orders per group buy of each run, the group buys closed side by side, and a run of 10,000. */
+  /** cutoff: orders per group buy of each run (purchase orders: orders consolidated in each run), the group buys closed side by side, and a run of 10,000. */
   sizes?: number[];
   groups?: number;
   big?: boolean;
@@ -28,6 +30,8 @@ export interface Args {
 
 interface Section<R> {
   key: string;
+  /** The name `--only` takes, when not the key. */
+  flag?: string;
   run(args: Args): Promise<R>;
   print(result: R): string[];
 }
@@ -43,6 +47,12 @@ const sections: Section<any>[] = [
     run: (args) => benchCutoff({ sizes: args.sizes ?? [250, 500, 1000], groups: args.groups ?? 2, big: args.big ?? false }),
     print: printCutoff,
   } satisfies Section<CutoffResult>,
+  {
+    key: 'purchaseOrders',
+    flag: 'purchase-orders',
+    run: (args) => benchPurchaseOrders({ sizes: args.sizes ?? [250, 500, 1000] }),
+    print: printPurchaseOrders,
+  } satisfies Section<PurchaseOrdersResult>,
 ];
 
 class UsageError extends Error {}
@@ -135,12 +145,40 @@ function printCutoff(r: CutoffResult): string[] {
   ];
 }
 
+function printPurchaseOrders(r: PurchaseOrdersResult): string[] {
+  const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([name]) => name);
+  const largest = r.bySize.reduce((a, b) => (b.orders > a.orders ? b : a));
+  const list = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${k} ${n}`).join(', ');
+  return [
+    `purchaseOrders: M ready orders (${r.config.pickupPoints} pickup points, ${r.config.suppliers} suppliers × ${r.config.productsPerSupplier} products, one delivery date) consolidated by consolidatePurchaseOrders from their stream records (3 per order, 1 through the filter; batches of ${r.config.batchSize}, one shard: one call at a time); each M run twice, in a palindrome, means shown`,
+    ...table([
+      ['M', 's', 'orders/s', 'ms/order', 'calls', 'req/order', 'WCU/order', 'RCU/order', 'POs', 'revisions'],
+      ...r.bySize.map((x) => [x.orders, x.seconds, x.ordersPerSecond, x.msPerOrder, x.calls, x.requestsPerOrder.total, x.wcuPerOrder, x.rcuPerOrder, x.purchaseOrders, x.revisions]),
+    ]).map((l) => `  ${l}`),
+    `  requests/order by command (M=${largest.orders}): ${list(largest.requestsPerOrder.byCommand)}`,
+    `  WCU/order by item written (M=${largest.orders}): ${list(largest.wcuPerOrderByItem)}`,
+    `  reads/order by partition (M=${largest.orders}): ${list(largest.readsPerOrder)} (order items, indexes, Scan: none)`,
+    `  growth from M=${Math.min(...r.config.sizes)} to M=${largest.orders} of per-order figures (1 = linear): WCU ${r.growth.wcuPerOrder}x, RCU ${r.growth.rcuPerOrder}x, requests ${r.growth.requestsPerOrder}x, time ${r.growth.msPerOrder}x`,
+    `  change after issue: ${r.config.refundedLines} order lines refunded in full (real refund endpoint), their records in one call; totals for the change:`,
+    ...table([
+      ['M', 's', 'requests', 'WCU', 'RCU', 'revisions', 'no-op rebuilds', 'requests by command'],
+      ...r.bySize.map((x) => [x.orders, x.change.seconds, x.change.requests.total, x.change.wcu, x.change.rcu, x.change.revisions, x.change.unchangedRebuilds, list(x.change.requests.byCommand)]),
+    ]).map((l) => `    ${l}`),
+    `    WCU by item written (M=${largest.orders}): ${list(largest.change.wcuByItem)}`,
+    `    growth from M=${Math.min(...r.config.sizes)} to M=${largest.orders} (1 = independent of M): WCU ${r.changeGrowth.wcu}x, RCU ${r.changeGrowth.rcu}x, requests ${r.changeGrowth.requests}x`,
+    `  item bytes ${list(r.itemBytes)}`,
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
+}
+
 async function main() {
   // What this SDK version reads (package.json's AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING is an older name).
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = parseArgs(process.argv.slice(2));
-  const chosen = sections.filter((s) => !args.only || args.only.includes(s.key));
-  if (!chosen.length) throw new UsageError(`No section named ${args.only?.join(', ')} (have ${sections.map((s) => s.key).join(', ')})`);
+  const unknown = (args.only ?? []).filter((name) => !sections.some((s) => name === s.key || name === s.flag));
+  if (unknown.length) throw new UsageError(`No section named ${unknown.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
+  const chosen = sections.filter((s) => !args.only || args.only.includes(s.key) || (s.flag !== undefined && args.only.includes(s.flag)));
+  if (!chosen.length) throw new UsageError(`No section named ${args.only?.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
 
   const report: Record<string, unknown> = {
     at: new Date().toISOString(),

@@ -1,0 +1,657 @@
+// Purchase-order consolidation at volume: M orders made ready for pickup on one delivery date (several
+// pickup points, products of 2 suppliers), consolidated by the real `consolidatePurchaseOrders` function
+// (`functions/consolidate-purchase-orders/handler.ts`'s `main`) from their stream records, invoked as
+// Lambda invokes it from one shard: batches of its serverless.yml `batchSize` of the records its
+// `filterPatterns` let through, one call after the other, a failed record delivered again from there.
+//
+// The stream is built as the platform writes it: per order an INSERT (pending_payment), a MODIFY (paid)
+// and the cutoff's MODIFY (ready_for_pickup, with a pickup code); only the last passes the filter. The
+// orders themselves are seeded with the store's item builder, as they stand after the cutoff.
+//
+// What it reports per M: seconds, orders consolidated per second, DynamoDB requests (by command), WCU
+// and RCU per order (AWS's rules, bench/harness.ts's meter on the platform's client), which partitions
+// the reads went to (never an order: "no Scan, reads what changed"), the purchase orders and revisions
+// written, and whether the per-order figures stay constant across M. Then a change after issue: K order
+// lines refunded in full through the real refund endpoint, their records fed to the function, and the
+// cost of that one revision. Each purchase order is checked against a recomputation from the orders.
+//
+// DynamoDB Local slows as its store grows: the sizes run in a palindrome after an unmeasured warm-up and
+// each size's figures are the mean of its two runs (as in bench/cutoff.ts).
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { GroupBuy } from '../schemas/group-buys';
+import type { Order, OrderLine } from '../schemas/orders';
+import type { PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
+import { itemSize, putUnits, writeUnits } from './capacity';
+import { invokeHttp, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+
+export interface PurchaseOrdersOptions {
+  /** Orders consolidated in each run (in a palindrome: every size twice). */
+  sizes: number[];
+  /** Order lines refunded in full after the purchase orders are issued (default 10). */
+  refunds?: number;
+}
+
+interface Cost {
+  requests: { total: number; byCommand: Record<string, number> };
+  wcu: number;
+  rcu: number;
+  /** The WCU by the item written (the meter's rules, from the transactions it recorded). */
+  wcuByItem: Record<string, number>;
+}
+
+/** WCU by the kind of item written: contributions, running totals, documents, revisions, audit, counter. */
+function wcuByItem(m: Meter): Record<string, number> {
+  const by: Record<string, number> = {};
+  const add = (kind: string, wcu: number) => void (by[kind] = (by[kind] ?? 0) + wcu);
+  for (const actions of m.transactWrites) {
+    for (const action of actions) {
+      const put = action.Put as Input | undefined;
+      if (put) add(String((put.Item as Input).type), putUnits(put.Item as Input, true));
+      else {
+        const key = ((action.Update ?? action.ConditionCheck) as Input).Key as Input;
+        add(String(key.sk).startsWith('TOTAL#') ? 'PO_TOTAL' : String(key.sk) === 'BUILD' ? 'PO_BUILD' : 'other', writeUnits(256, true));
+      }
+    }
+  }
+  // Outside transactions: the counter bump of a rebuild that found nothing to change.
+  if (m.requests.UpdateItem) add('PO_BUILD', m.requests.UpdateItem * writeUnits(256, false));
+  return by;
+}
+
+export interface ChangeAfterIssue {
+  /** Order lines refunded in full (one per order), and the records that reached the function. */
+  refundedLines: number;
+  records: number;
+  seconds: number;
+  /** Totals for the whole change (not per order). */
+  requests: { total: number; byCommand: Record<string, number> };
+  wcu: number;
+  wcuByItem: Record<string, number>;
+  rcu: number;
+  /** Revisions written by the change (one per purchase order whose quantities changed). */
+  revisions: number;
+  /** Rebuilds that found nothing to change (a supplier of a refunded order whose own lines did not change). */
+  unchangedRebuilds: number;
+}
+
+export interface PurchaseOrdersRun {
+  orders: number;
+  /** Records in the stream (3 per order), and those the filter lets through to the function. */
+  streamRecords: number;
+  records: number;
+  calls: number;
+  /** Records delivered again after a reported failure (0 expected). */
+  redelivered: number;
+  seconds: number;
+  ordersPerSecond: number;
+  msPerOrder: number;
+  requestsPerOrder: { total: number; byCommand: Record<string, number> };
+  wcuPerOrder: number;
+  /** WCU per order by the item written (contribution, running total, document, revision, audit, rebuild counter). */
+  wcuPerOrderByItem: Record<string, number>;
+  rcuPerOrder: number;
+  /** Reads per order by the partition they went to: contribution (POC#), purchase-order partition (PO#), group buy, order, other. */
+  readsPerOrder: Record<string, number>;
+  purchaseOrders: number;
+  revisions: number;
+  change: ChangeAfterIssue;
+  /** Every purchase order equals a recomputation from the orders: after consolidation, and after the change. */
+  exact: boolean;
+  changeExact: boolean;
+}
+
+export interface PurchaseOrdersResult {
+  config: { sizes: number[]; batchSize: number; suppliers: number; productsPerSupplier: number; pickupPoints: number; refundedLines: number; shards: 1 };
+  bySize: PurchaseOrdersRun[];
+  runs: PurchaseOrdersRun[];
+  /** Per-order figures at the largest M over the smallest: 1 when a total grows exactly linearly with M. */
+  growth: { wcuPerOrder: number; rcuPerOrder: number; requestsPerOrder: number; msPerOrder: number };
+  /** The change after issue at the largest M over the smallest: 1 when it costs the same whatever M. */
+  changeGrowth: { wcu: number; rcu: number; requests: number };
+  itemBytes: Record<string, number>;
+  checks: Record<string, boolean>;
+}
+
+const SUPPLIERS = 2;
+const PRODUCTS_PER_SUPPLIER = 3;
+const PICKUP_POINTS = 5;
+const DEFAULT_REFUNDS = 10;
+const FUNCTION_NAME = 'consolidatePurchaseOrders';
+
+const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+const since = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
+
+function expectStatus(what: string, res: { status: number; body: unknown }, status: number) {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Record<string, any>;
+}
+
+/** A small deterministic generator (mulberry32): the same orders for the same M on every run. */
+function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/**
+ * What each supplier's purchase order must say, recomputed from the orders by the rule in
+ * docs/data-model.md (independently of lib/purchase-orders): per supplier, `leaderId#productId#supplyPriceFen`
+ * → quantity over the lines of ready_for_pickup / picked_up orders that are not refunded in full.
+ */
+function expectedCells(orders: Iterable<Order>): Map<string, Map<string, number>> {
+  const bySupplier = new Map<string, Map<string, number>>();
+  for (const order of orders) {
+    if (order.status !== 'ready_for_pickup' && order.status !== 'picked_up') continue;
+    for (const line of order.items) {
+      if (line.refundedFen >= line.amountFen) continue;
+      const cells = bySupplier.get(line.supplierId) ?? new Map<string, number>();
+      bySupplier.set(line.supplierId, cells);
+      const key = `${order.leaderId}#${line.productId}#${line.supplyPriceFen}`;
+      cells.set(key, (cells.get(key) ?? 0) + line.quantity);
+    }
+  }
+  return bySupplier;
+}
+
+/** Where a document differs from the expected cells (empty when it matches, lines and totals included). */
+function documentProblems(doc: PurchaseOrder | undefined, expected: Map<string, number>, pointNames: Map<string, string>): string[] {
+  if (!doc) return expected.size ? ['no purchase order'] : [];
+  const problems: string[] = [];
+  const found = new Map<string, number>();
+  for (const point of doc.pickupPoints) {
+    if (pointNames.get(point.leaderId) !== point.pickupPointName) problems.push(`pickup point of ${point.leaderId} is "${point.pickupPointName}"`);
+    for (const line of point.lines) {
+      const key = `${point.leaderId}#${line.productId}#${line.supplyPriceFen}`;
+      found.set(key, (found.get(key) ?? 0) + line.quantity);
+    }
+  }
+  for (const key of new Set([...found.keys(), ...expected.keys()])) {
+    if ((found.get(key) ?? 0) !== (expected.get(key) ?? 0)) problems.push(`${key}: ${found.get(key) ?? 0}, expected ${expected.get(key) ?? 0}`);
+  }
+  const byProduct = new Map<string, number>();
+  for (const [key, q] of expected) {
+    const [, productId, price] = key.split('#');
+    byProduct.set(`${productId}#${price}`, (byProduct.get(`${productId}#${price}`) ?? 0) + q);
+  }
+  for (const line of doc.lines) {
+    const want = byProduct.get(`${line.productId}#${line.supplyPriceFen}`) ?? 0;
+    if (line.quantity !== want || line.amountFen !== line.quantity * line.supplyPriceFen) problems.push(`line ${line.productId}: ${line.quantity} (${line.amountFen} fen), expected ${want}`);
+  }
+  if (doc.lines.length !== byProduct.size) problems.push(`${doc.lines.length} lines, expected ${byProduct.size}`);
+  const totalFen = [...expected].reduce((s, [key, q]) => s + q * Number(key.split('#')[2]), 0);
+  if (doc.totalFen !== totalFen) problems.push(`totalFen ${doc.totalFen}, expected ${totalFen}`);
+  return problems;
+}
+
+export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promise<PurchaseOrdersResult> {
+  const { sizes } = options;
+  const refunds = options.refunds ?? DEFAULT_REFUNDS;
+  if (!sizes.length || sizes.some((m) => !(m > 0)) || !(refunds > 0)) throw new Error('sizes and refunds must be positive');
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('benchPurchaseOrders runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
+
+  // Imported only now: the handlers read their configuration (endpoint, table) at module load.
+  const { main: devMain } = (await import('../functions/dev/handler')) as { main: HttpMain };
+  const { main: leadersMain } = (await import('../functions/leaders/handler')) as { main: HttpMain };
+  const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
+  const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
+  const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
+  const { main: consolidate } = (await import('../functions/consolidate-purchase-orders/handler')) as { main: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> };
+  const { loadManifest } = await import('../infra/manifest');
+  const { matchesAnyFilter } = await import('../infra/filter-patterns');
+  const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
+  const { priceLines } = await import('../lib/orders/orders');
+  const { ulid } = await import('../lib/runtime/clock');
+  const { db, tableName } = await import('../lib/store/dynamo');
+  const { keys } = await import('../lib/store/keys');
+  const { orderItem } = await import('../lib/store/orders');
+
+  // The function's stream settings, from serverless.yml: what Lambda would hand it, in what batches.
+  const trigger = loadManifest().find((f) => f.name === FUNCTION_NAME)?.streams[0];
+  if (!trigger) throw new Error(`serverless.yml has no stream trigger for ${FUNCTION_NAME}`);
+  const batchSize = trigger.batchSize;
+
+  // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
+  const bench = DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 8 }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
+  const region = process.env.AWS_REGION || 'ap-east-1';
+  const streamArn = `arn:aws:dynamodb:${region}:000000000000:table/${tableName()}/stream/bench`;
+  const run = Date.now().toString(36);
+  const itemBytes: Record<string, number> = {};
+  const biggest = (name: string, bytes: number) => void (itemBytes[name] = Math.max(itemBytes[name] ?? 0, bytes));
+
+  // Which partitions the platform's reads go to (by the pk read), while `reads` is set.
+  let reads: Record<string, number> | undefined;
+  const partitionKind = (pk: unknown) => {
+    const p = String(pk);
+    return p.startsWith('POC#') ? 'contribution' : p.startsWith('PO#') ? 'purchaseOrder' : p.startsWith('GB#') ? 'groupBuy' : p.startsWith('ORDER#') ? 'order' : 'other';
+  };
+  (db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
+    (next: (args: { input: Input }) => Promise<unknown>, context: { commandName: string }) => async (args: { input: Input }) => {
+      if (reads) {
+        const input = args.input;
+        const name = context.commandName.replace(/Command$/, '');
+        const kind =
+          name === 'GetItem'
+            ? partitionKind((input.Key as Input).pk)
+            : name === 'Query'
+              ? input.IndexName
+                ? 'index'
+                : partitionKind((input.ExpressionAttributeValues as Input | undefined)?.[':pk'])
+              : name === 'Scan'
+                ? 'scan'
+                : name === 'BatchGetItem' || name === 'TransactGetItems'
+                  ? 'other'
+                  : undefined;
+        if (kind) reads[kind] = (reads[kind] ?? 0) + 1;
+      }
+      return next(args);
+    },
+    { step: 'initialize', name: 'benchPurchaseOrdersReads' },
+  );
+
+  let sequence = 0;
+  const nextSequenceNumber = () => String(++sequence).padStart(21, '1');
+  /** A stream record as Lambda hands it to the function (NEW_AND_OLD_IMAGES). */
+  const streamRecord = (eventName: 'INSERT' | 'MODIFY', newItem: Input, oldItem?: Input): DynamoDBRecord => ({
+    eventID: `${run}-${sequence + 1}`,
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: region,
+    eventSourceARN: streamArn,
+    dynamodb: {
+      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+      Keys: marshall({ pk: newItem.pk, sk: newItem.sk }) as never,
+      NewImage: marshall(newItem, { removeUndefinedValues: true }) as never,
+      ...(oldItem ? { OldImage: marshall(oldItem, { removeUndefinedValues: true }) as never } : {}),
+      SequenceNumber: nextSequenceNumber(),
+      SizeBytes: itemSize(newItem) + (oldItem ? itemSize(oldItem) : 0),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  });
+
+  /**
+   * Feeds records to the function as Lambda does from one shard: filtered, in batches of batchSize, one
+   * call at a time; after a reported failure the batch is delivered again from the failed record on.
+   */
+  const feed = async (stream: DynamoDBRecord[]) => {
+    const delivered = stream.filter((r) => matchesAnyFilter(r, trigger.filterPatterns));
+    let calls = 0;
+    let redelivered = 0;
+    for (let start = 0; start < delivered.length; start += batchSize) {
+      let batch = delivered.slice(start, start + batchSize);
+      for (let attempt = 0; ; attempt++) {
+        calls++;
+        const { batchItemFailures } = await consolidate({ Records: batch });
+        const failed = batchItemFailures[0]?.itemIdentifier;
+        if (!failed) break;
+        if (attempt >= trigger.maximumRetryAttempts) throw new Error(`${FUNCTION_NAME} keeps failing at record ${failed}`);
+        batch = batch.slice(Math.max(0, batch.findIndex((r) => r.dynamodb?.SequenceNumber === failed)));
+        redelivered += batch.length;
+      }
+    }
+    return { delivered: delivered.length, calls, redelivered };
+  };
+
+  const costOf = (m: Meter): Cost => ({ requests: { total: m.total(), byCommand: { ...m.requests } }, wcu: m.wcu, rcu: m.rcu, wcuByItem: wcuByItem(m) });
+
+  try {
+    // ---- Once: an operator and the leaders (pickup points), through the real handlers -----------------------
+    const login = async (userId: string, roles: string[] = []) =>
+      expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
+    const operator = await login(`bench-po-op-${run}`, ['operator']);
+    const leaders: { token: string; pickupPointName: string }[] = [];
+    for (let i = 0; i < PICKUP_POINTS; i++) {
+      const token = await login(`bench-po-leader-${run}-${i}`);
+      const pickupPointName = `幸福${i + 1}号自提点`;
+      const applied = expectStatus(
+        'apply as leader',
+        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', { token, body: { name: `团长${i + 1}`, phone: '13900001111', pickupPoint: { name: pickupPointName, address: `幸福路 ${i + 1} 号`, community: '幸福小区', city: '上海' } } }),
+        201,
+      );
+      const leaderId = applied.leaderId as string;
+      expectStatus('approve leader', await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, { token: operator, params: { leaderId } }), 200);
+      leaders.push({ token, pickupPointName });
+    }
+
+    /** A run's catalogue (new suppliers: a run's purchase orders are its own) and one group buy per pickup point. */
+    const seedCatalogue = async (label: string) => {
+      const productIds: string[] = [];
+      const supplierIds: string[] = [];
+      for (let s = 0; s < SUPPLIERS; s++) {
+        const supplier = expectStatus('supplier', await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', { token: operator, body: { name: `供应商${s + 1}-${run}-${label}`, contactPhone: '13700002222' } }), 201);
+        supplierIds.push(supplier.supplierId as string);
+        for (let p = 0; p < PRODUCTS_PER_SUPPLIER; p++) {
+          const product = expectStatus(
+            'product',
+            await invokeHttp(catalogueMain, 'POST /products', '/products', {
+              token: operator,
+              body: { supplierId: supplier.supplierId, name: `商品${s + 1}-${p + 1}`, unit: p % 2 ? '盒' : '斤', supplyPriceFen: 500 + 100 * (s * PRODUCTS_PER_SUPPLIER + p), groupPriceFen: 800 + 100 * (s * PRODUCTS_PER_SUPPLIER + p) },
+            }),
+            201,
+          );
+          productIds.push(product.productId as string);
+        }
+      }
+      const pickupDate = shanghaiDate(hoursFromNow(30));
+      const groupBuys: GroupBuy[] = [];
+      for (const leader of leaders) {
+        const opened = expectStatus(
+          'group buy',
+          await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', { token: leader.token, body: { title: '明日鲜货团', cutoffAt: hoursFromNow(2), pickupDate, items: productIds.map((productId) => ({ productId })) } }),
+          201,
+        );
+        const { Item } = await bench.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }));
+        groupBuys.push(Item as GroupBuy);
+      }
+      return { supplierIds, productIds, groupBuys, pickupDate };
+    };
+
+    /** Every item of a purchase-order partition (documents, revisions, totals, the rebuild counter). */
+    const partition = async (supplierId: string, date: string) => {
+      const items: Input[] = [];
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await bench.send(
+          new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.purchaseOrderPartition(supplierId, date) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+        );
+        items.push(...((page.Items ?? []) as Input[]));
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      const docs = items.filter((i) => i.type === 'PURCHASE_ORDER') as (Input & PurchaseOrder)[];
+      const revisions = items.filter((i) => i.type === 'PURCHASE_ORDER_REVISION') as (Input & PurchaseOrderRevision)[];
+      for (const d of docs) biggest('purchase order', itemSize(d));
+      for (const r of revisions) biggest('revision', itemSize(r));
+      for (const t of items.filter((i) => i.type === 'PO_TOTAL')) biggest('running total', itemSize(t));
+      return { docs, revisions, totals: items.filter((i) => i.type === 'PO_TOTAL').length };
+    };
+
+    /** Checks each supplier's purchase order (part 1: nothing is shipped here) against the orders. */
+    const verify = async (what: string, supplierIds: string[], date: string, orders: Iterable<Order>, pointNames: Map<string, string>) => {
+      const expected = expectedCells(orders);
+      let exact = true;
+      const found = [];
+      for (const supplierId of supplierIds) {
+        const p = await partition(supplierId, date);
+        if (p.docs.length !== 1) {
+          exact = false;
+          console.error(`purchase-orders bench (${what}): ${supplierId} has ${p.docs.length} purchase orders, expected 1`);
+        }
+        const problems = documentProblems(p.docs.find((d) => d.part === 1), expected.get(supplierId) ?? new Map(), pointNames);
+        if (problems.length) {
+          exact = false;
+          console.error(`purchase-orders bench (${what}): ${supplierId}-${date} differs from the orders: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+        }
+        found.push(p);
+      }
+      return { exact, partitions: found };
+    };
+
+    // ---- One run: M ready orders, consolidated, then K lines refunded ------------------------------------------
+    const runOnce = async (m: number, label: string): Promise<PurchaseOrdersRun> => {
+      const { supplierIds, groupBuys, pickupDate } = await seedCatalogue(label);
+      const pointNames = new Map(groupBuys.map((g) => [g.leaderId, g.pickupPoint.name]));
+      const rand = random(m * 7919 + 17);
+      const placedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+      const paidAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+      const readyAt = new Date(Date.now() - 60_000).toISOString();
+      const codes = new Map<string, number>();
+
+      // The orders, and each one's stream: placed (INSERT), paid (MODIFY), made ready at the cutoff (MODIFY).
+      const orders: Order[] = [];
+      const placedRecords: DynamoDBRecord[] = [];
+      const readyRecords: DynamoDBRecord[] = [];
+      const readyItems: Input[] = [];
+      const paidItems: Input[] = [];
+      for (let i = 0; i < m; i++) {
+        const groupBuy = groupBuys[Math.floor(rand() * groupBuys.length)]!;
+        const products = [...groupBuy.items];
+        for (let j = products.length - 1; j > 0; j--) {
+          const k = Math.floor(rand() * (j + 1));
+          [products[j], products[k]] = [products[k]!, products[j]!];
+        }
+        products.length = 1 + Math.floor(rand() * 3);
+        const body = { shareToken: 'seeded', items: products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) })), contactName: '张三', contactPhone: '13812341234' };
+        const { lines } = priceLines(groupBuy, body);
+        const placed: Order = {
+          orderId: ulid(),
+          userId: `bench-po-resident-${run}-${label}-${i}`,
+          groupBuyId: groupBuy.groupBuyId,
+          leaderId: groupBuy.leaderId,
+          pickupDate: groupBuy.pickupDate,
+          cutoffAt: groupBuy.cutoffAt,
+          status: 'pending_payment',
+          items: lines,
+          totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
+          refundedFen: 0,
+          contactName: body.contactName,
+          contactPhone: body.contactPhone,
+          createdAt: placedAt,
+          updatedAt: placedAt,
+          expiresAt: new Date(Date.parse(placedAt) + 15 * 60_000).toISOString(),
+        };
+        const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${ulid()}` };
+        const code = (codes.get(groupBuy.leaderId) ?? 0) + 1;
+        codes.set(groupBuy.leaderId, code);
+        const ready: Order = { ...paid, status: 'ready_for_pickup', updatedAt: readyAt, pickupCode: String(code).padStart(PICKUP_CODE_DIGITS, '0') };
+        const [placedItem, paidItem, readyItem] = [orderItem(placed), orderItem(paid), orderItem(ready)];
+        placedRecords.push(streamRecord('INSERT', placedItem), streamRecord('MODIFY', paidItem, placedItem));
+        readyItems.push(readyItem);
+        paidItems.push(paidItem);
+        orders.push(ready);
+      }
+      // The cutoff's changes come after the day's orders and payments.
+      for (const [i, item] of readyItems.entries()) readyRecords.push(streamRecord('MODIFY', item, paidItems[i]));
+      biggest('order (ready)', Math.max(...readyItems.map(itemSize)));
+
+      const batches = Math.ceil(readyItems.length / 25);
+      await runConcurrently(batches, 8, async (b) => {
+        let requests = readyItems.slice(b * 25, b * 25 + 25).map((i) => ({ PutRequest: { Item: i } }));
+        while (requests.length) {
+          const { UnprocessedItems } = await bench.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
+          requests = (UnprocessedItems?.[tableName()] ?? []) as typeof requests;
+        }
+      });
+
+      // ---- Consolidation, metered --------------------------------------------------------------------------------
+      const stream = [...placedRecords, ...readyRecords];
+      reads = {};
+      const metered = meter(db(), { recordTransactWrites: true });
+      let fed: Awaited<ReturnType<typeof feed>>;
+      const started = process.hrtime.bigint();
+      try {
+        fed = await feed(stream);
+      } finally {
+        metered.detach();
+      }
+      const seconds = since(started);
+      const consolidation = costOf(metered);
+      const consolidationReads = reads;
+      reads = undefined;
+
+      const before = await verify(`M=${m}, consolidated`, supplierIds, pickupDate, orders, pointNames);
+      const revisionsBefore = before.partitions.reduce((s, p) => s + p.revisions.length, 0);
+
+      // ---- Change after issue: K lines refunded in full by an operator, through the real endpoint ----------------
+      // One line per order, of orders that keep another line (so the order stays ready_for_pickup), spread over the run.
+      const multiLine = orders.filter((o) => o.items.length >= 2);
+      const step = Math.max(1, Math.floor(multiLine.length / refunds));
+      const refunded = Array.from({ length: Math.min(refunds, multiLine.length) }, (_, k) => multiLine[k * step]!);
+      for (const order of refunded) {
+        const line = order.items[0] as OrderLine;
+        expectStatus(
+          'refund',
+          await invokeHttp(ordersMain, 'POST /orders/{orderId}/refunds', `/orders/${order.orderId}/refunds`, { token: operator, params: { orderId: order.orderId }, body: { amountFen: line.amountFen, reason: '坏果，整行退款' } }),
+          201,
+        );
+      }
+      const after = new Map(orders.map((o) => [o.orderId, o]));
+      const changeRecords: DynamoDBRecord[] = [];
+      for (const order of refunded) {
+        const { Item } = await bench.send(new GetCommand({ TableName: tableName(), Key: keys.order(order.orderId), ConsistentRead: true }));
+        const changed = Item as Input & Order;
+        if (changed.items[0]!.refundedFen !== changed.items[0]!.amountFen || changed.status !== 'ready_for_pickup') throw new Error(`order ${order.orderId} was not refunded as expected`);
+        after.set(order.orderId, changed);
+        changeRecords.push(streamRecord('MODIFY', changed, orderItem(order)));
+      }
+
+      const changeMeter = meter(db(), { recordTransactWrites: true });
+      let changeFed: Awaited<ReturnType<typeof feed>>;
+      const changeStarted = process.hrtime.bigint();
+      try {
+        changeFed = await feed(changeRecords);
+      } finally {
+        changeMeter.detach();
+      }
+      const changeSeconds = since(changeStarted);
+      const change = costOf(changeMeter);
+      const afterChange = await verify(`M=${m}, after ${refunded.length} refunds`, supplierIds, pickupDate, after.values(), pointNames);
+      const revisionsAfter = afterChange.partitions.reduce((s, p) => s + p.revisions.length, 0);
+
+      // The change's revisions: one per supplier whose refunded quantities are not zero, each saying so.
+      const refundedBySupplier = new Map<string, number>();
+      for (const order of refunded) refundedBySupplier.set(order.items[0]!.supplierId, (refundedBySupplier.get(order.items[0]!.supplierId) ?? 0) + order.items[0]!.quantity);
+      let changeExact = afterChange.exact && revisionsAfter - revisionsBefore === refundedBySupplier.size;
+      for (const [i, supplierId] of supplierIds.entries()) {
+        const newest = afterChange.partitions[i]!.revisions.reduce<PurchaseOrderRevision | undefined>((a, r) => (!a || r.revision > a.revision ? r : a), undefined);
+        const want = refundedBySupplier.get(supplierId);
+        if (want === undefined) continue;
+        const delta = newest ? newest.lines.reduce((s, l) => s + l.delta, 0) : 0;
+        const causes = newest?.cause.orders.length ?? 0;
+        if (delta !== -want || causes !== refunded.filter((o) => o.items[0]!.supplierId === supplierId).length) {
+          changeExact = false;
+          console.error(`purchase-orders bench (M=${m}): the refunds' revision of ${supplierId} changes ${delta} with ${causes} causes, expected ${-want}`);
+        }
+      }
+
+      const per = (n: number, digits = 3) => round(n / m, digits);
+      return {
+        orders: m,
+        streamRecords: stream.length,
+        records: fed.delivered,
+        calls: fed.calls,
+        redelivered: fed.redelivered + changeFed.redelivered,
+        seconds: round(seconds, 3),
+        ordersPerSecond: round(m / seconds, 1),
+        msPerOrder: round((seconds * 1000) / m, 3),
+        requestsPerOrder: { total: per(consolidation.requests.total), byCommand: Object.fromEntries(Object.entries(consolidation.requests.byCommand).map(([k, n]) => [k, per(n)])) },
+        wcuPerOrder: per(consolidation.wcu),
+        wcuPerOrderByItem: Object.fromEntries(Object.entries(consolidation.wcuByItem).map(([k, n]) => [k, per(n)])),
+        rcuPerOrder: per(consolidation.rcu),
+        readsPerOrder: Object.fromEntries(Object.entries(consolidationReads).map(([k, n]) => [k, per(n)])),
+        purchaseOrders: before.partitions.reduce((s, p) => s + p.docs.length, 0),
+        revisions: revisionsBefore,
+        change: {
+          refundedLines: refunded.length,
+          records: changeFed.delivered,
+          seconds: round(changeSeconds, 3),
+          requests: change.requests,
+          wcu: change.wcu,
+          wcuByItem: change.wcuByItem,
+          rcu: change.rcu,
+          revisions: revisionsAfter - revisionsBefore,
+          unchangedRebuilds: change.requests.byCommand.UpdateItem ?? 0,
+        },
+        exact: before.exact,
+        changeExact,
+      };
+    };
+
+    // ---- The runs ------------------------------------------------------------------------------------------------
+    await runOnce(Math.min(100, ...sizes), 'warmup');
+    const order = [...sizes, ...[...sizes].reverse()];
+    const runs: PurchaseOrdersRun[] = [];
+    for (const [i, m] of order.entries()) runs.push(await runOnce(m, `r${i}`));
+
+    const bySize = sizes.map((m): PurchaseOrdersRun => {
+      const two = runs.filter((r) => r.orders === m);
+      const avg = (f: (r: PurchaseOrdersRun) => number, digits = 3) => round(mean(two.map(f)), digits);
+      const avgMap = (f: (r: PurchaseOrdersRun) => Record<string, number>, digits = 3) =>
+        Object.fromEntries([...new Set(two.flatMap((r) => Object.keys(f(r))))].map((k) => [k, avg((r) => f(r)[k] ?? 0, digits)]));
+      return {
+        orders: m,
+        streamRecords: two[0]!.streamRecords,
+        records: two[0]!.records,
+        calls: avg((r) => r.calls, 1),
+        redelivered: two.reduce((s, r) => s + r.redelivered, 0),
+        seconds: avg((r) => r.seconds),
+        ordersPerSecond: avg((r) => r.ordersPerSecond, 1),
+        msPerOrder: avg((r) => r.msPerOrder),
+        requestsPerOrder: { total: avg((r) => r.requestsPerOrder.total), byCommand: avgMap((r) => r.requestsPerOrder.byCommand) },
+        wcuPerOrder: avg((r) => r.wcuPerOrder),
+        wcuPerOrderByItem: avgMap((r) => r.wcuPerOrderByItem),
+        rcuPerOrder: avg((r) => r.rcuPerOrder),
+        readsPerOrder: avgMap((r) => r.readsPerOrder),
+        purchaseOrders: avg((r) => r.purchaseOrders, 1),
+        revisions: avg((r) => r.revisions, 1),
+        change: {
+          refundedLines: two[0]!.change.refundedLines,
+          records: two[0]!.change.records,
+          seconds: avg((r) => r.change.seconds),
+          requests: { total: avg((r) => r.change.requests.total, 1), byCommand: avgMap((r) => r.change.requests.byCommand, 1) },
+          wcu: avg((r) => r.change.wcu, 1),
+          wcuByItem: avgMap((r) => r.change.wcuByItem, 1),
+          rcu: avg((r) => r.change.rcu, 1),
+          revisions: avg((r) => r.change.revisions, 1),
+          unchangedRebuilds: avg((r) => r.change.unchangedRebuilds, 1),
+        },
+        exact: two.every((r) => r.exact),
+        changeExact: two.every((r) => r.changeExact),
+      };
+    });
+
+    const smallest = bySize.reduce((a, b) => (b.orders < a.orders ? b : a));
+    const largest = bySize.reduce((a, b) => (b.orders > a.orders ? b : a));
+    const ratio = (f: (r: PurchaseOrdersRun) => number) => round(f(largest) / f(smallest), 2);
+    const growth = { wcuPerOrder: ratio((r) => r.wcuPerOrder), rcuPerOrder: ratio((r) => r.rcuPerOrder), requestsPerOrder: ratio((r) => r.requestsPerOrder.total), msPerOrder: ratio((r) => r.msPerOrder) };
+    const changeGrowth = { wcu: ratio((r) => r.change.wcu), rcu: ratio((r) => r.change.rcu), requests: ratio((r) => r.change.requests.total) };
+    const within = (x: number, tolerance: number) => x <= 1 + tolerance && x >= 1 - tolerance;
+    const expectedRevisions = (m: number) => SUPPLIERS * Math.ceil(m / batchSize);
+
+    return {
+      config: { sizes, batchSize, suppliers: SUPPLIERS, productsPerSupplier: PRODUCTS_PER_SUPPLIER, pickupPoints: PICKUP_POINTS, refundedLines: refunds, shards: 1 },
+      bySize,
+      runs,
+      growth,
+      changeGrowth,
+      itemBytes,
+      checks: {
+        everyPurchaseOrderEqualsItsOrders: runs.every((r) => r.exact),
+        changeAfterIssueRevisedExactly: runs.every((r) => r.changeExact),
+        onePurchaseOrderPerSupplier: runs.every((r) => r.purchaseOrders === SUPPLIERS),
+        // Every batch changes both suppliers' totals: one revision each per batch, never more.
+        oneRevisionPerPurchaseOrderPerBatch: runs.every((r) => r.revisions === expectedRevisions(r.orders)),
+        noFailedRecords: runs.every((r) => r.redelivered === 0),
+        // "No Scan": reads go to the contributions of the orders that changed, the purchase-order partitions and
+        // the group buys (pickup points), never to an order, an index or a Scan.
+        noScanNorOrderReads: runs.every((r) => !r.readsPerOrder.scan && !r.readsPerOrder.order && !r.readsPerOrder.index && !r.requestsPerOrder.byCommand.Scan),
+        // Linear growth: per-order capacity and requests constant across M (within 10 %), time within 50 %.
+        wcuPerOrderConstant: within(growth.wcuPerOrder, 0.1),
+        rcuPerOrderConstant: within(growth.rcuPerOrder, 0.1),
+        requestsPerOrderConstant: within(growth.requestsPerOrder, 0.1),
+        timePerOrderConstant: growth.msPerOrder <= 1.5,
+        // A change after issue costs the same whatever the day's volume (within 25 %: which suppliers the K lines fall on varies).
+        changeCostIndependentOfM: within(changeGrowth.wcu, 0.25) && within(changeGrowth.rcu, 0.25) && within(changeGrowth.requests, 0.25),
+        // The meter sizes Update targets as under 1 KB: true if the running totals (the only ones updated in bulk) are.
+        runningTotalUnder1KB: (itemBytes['running total'] ?? 0) <= 1024,
+      },
+    };
+  } finally {
+    reads = undefined;
+    db().middlewareStack.remove('benchPurchaseOrdersReads');
+    bench.destroy();
+  }
+}
