@@ -56,8 +56,8 @@ export function parsePurchaseOrderId(id: string): { supplierId: string; delivery
 // ---------------------------------------------------------------------------------------------------
 // Contributions and deltas
 
-/** The change to one running total. */
-export interface TotalDelta {
+/** What identifies one running total: a pickup point, a product and its supply price. */
+export interface CellOf {
   leaderId: string;
   pickupPointName: string;
   address: string;
@@ -65,6 +65,10 @@ export interface TotalDelta {
   name: string;
   unit: string;
   supplyPriceFen: number;
+}
+
+/** The change to one running total. */
+export interface TotalDelta extends CellOf {
   delta: number;
 }
 
@@ -130,14 +134,7 @@ function compareImages(before: Contribution | undefined, after: Contribution): '
 // ---------------------------------------------------------------------------------------------------
 // Documents: built from cells (one pickup point, product and supply price with a quantity)
 
-interface Cell {
-  leaderId: string;
-  pickupPointName: string;
-  address: string;
-  productId: string;
-  name: string;
-  unit: string;
-  supplyPriceFen: number;
+interface Cell extends CellOf {
   quantity: number;
 }
 
