@@ -19,7 +19,7 @@ export const routes: Routes = {
       return waiting.length === 0 ? { body: { ok: true } } : { status: 503, body: { ok: false, waiting } };
     },
   }),
-  // API Gateway's $default route: any path no other route serves gets the API's own 404.
+  // API Gateway's $default route: a path that no other route serves gets the API's own 404.
   $default: route({
     auth: 'public',
     async handle() {
