@@ -16,8 +16,8 @@ export interface LedgerStore {
   /** Appends an entry (and its payable marker, and its audit record); 'exists' if its cause was booked. */
   append(entry: LedgerEntry, audit: AuditEvent): Promise<'appended' | 'exists'>;
   entriesOfLeader(leaderId: string): Promise<LedgerEntry[]>;
-  /** Entries not claimed by any payout whose after-sales window has passed, oldest first. */
-  payableUpTo(now: Date, limit: number): Promise<PayableEntry[]>;
+  /** Every entry not claimed by any payout whose after-sales window has passed, oldest first. */
+  payableUpTo(now: Date): Promise<PayableEntry[]>;
   payableOfLeader(leaderId: string, now: Date): Promise<PayableEntry[]>;
 }
 

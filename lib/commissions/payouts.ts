@@ -28,21 +28,30 @@ function byLeader(entries: PayableEntry[]): Map<string, PayableEntry[]> {
   return groups;
 }
 
-/** Claims every payable entry of the leader for a proposing payout, then proposes it. */
-async function fillAndPropose(deps: PayoutDeps, payoutId: string, leaderId: string): Promise<boolean> {
+/**
+ * Claims every payable entry of the leader for a proposing payout, then proposes it. `known` are the
+ * leader's entries the caller has just read: the first round claims them without reading again; only
+ * a claim that finds an entry gone (another run took it) sends it back to the store for a fresh look.
+ */
+async function fillAndPropose(deps: PayoutDeps, payoutId: string, leaderId: string, known?: PayableEntry[]): Promise<boolean> {
+  let candidates = known;
   for (let round = 0; round < 20; round++) {
     const payout = await deps.payouts.get(payoutId);
     if (!payout || payout.status !== 'proposing') return false;
-    const unclaimed = (await deps.ledger.payableOfLeader(leaderId, deps.clock.now())).filter((e) => !payout.entryIds.includes(e.entryId));
-    if (unclaimed.length === 0) {
-      const at = deps.clock.now().toISOString();
-      const outcome = await deps.payouts.propose(payout, at, { entityId: payoutId, entityType: 'payout', action: 'payout.proposed', actor: ACTOR, at, before: { status: 'proposing' }, after: { status: 'proposed', amountFen: payout.amountFen, entryIds: payout.entryIds } });
-      return outcome === 'proposed';
-    }
-    for (let i = 0; i < unclaimed.length; i += CLAIM_CHUNK) {
+    const seen = candidates ?? (await deps.ledger.payableOfLeader(leaderId, deps.clock.now()));
+    candidates = undefined;
+    const unclaimed = seen.filter((e) => !payout.entryIds.includes(e.entryId));
+    let conflicted = false;
+    for (let i = 0; i < unclaimed.length && !conflicted; i += CLAIM_CHUNK) {
       const outcome = await deps.payouts.claim(payoutId, unclaimed.slice(i, i + CLAIM_CHUNK));
       if (outcome === 'not_proposing') return false;
-      if (outcome === 'conflict') break; // another run claimed some of these: look again
+      conflicted = outcome === 'conflict'; // another run claimed some of these: look again
+    }
+    if (!conflicted) {
+      const at = deps.clock.now().toISOString();
+      const claimed = (await deps.payouts.get(payoutId))!;
+      const outcome = await deps.payouts.propose(claimed, at, { entityId: payoutId, entityType: 'payout', action: 'payout.proposed', actor: ACTOR, at, before: { status: 'proposing' }, after: { status: 'proposed', amountFen: claimed.amountFen, entryIds: claimed.entryIds } });
+      return outcome === 'proposed';
     }
   }
   throw new Error(`Could not settle payout ${payoutId}`);
@@ -56,7 +65,7 @@ export async function runPayouts(deps: PayoutDeps): Promise<{ proposed: number }
   for (const p of await deps.payouts.listByStatus('proposing')) if (await fillAndPropose(deps, p.payoutId, p.leaderId)) proposed++;
   for (const p of await deps.payouts.listByStatus('rejecting')) await finishRejecting(deps, p, ACTOR);
 
-  for (const [leaderId, entries] of byLeader(await deps.ledger.payableUpTo(now, 100_000))) {
+  for (const [leaderId, entries] of byLeader(await deps.ledger.payableUpTo(now))) {
     const available = entries.reduce((s, e) => s + e.amountFen, 0);
     if (available < deps.minPayoutFen) continue; // carried forward (it may be negative)
     const leader = await deps.leaders.get(leaderId);
@@ -64,7 +73,7 @@ export async function runPayouts(deps: PayoutDeps): Promise<{ proposed: number }
     const at = now.toISOString();
     const fresh: Payout = { payoutId: `po-${deps.ids.next()}`, leaderId, status: 'proposing', amountFen: 0, entryIds: [], createdAt: at, updatedAt: at };
     const { payoutId } = await deps.payouts.open(fresh, { entityId: fresh.payoutId, entityType: 'payout', action: 'payout.opened', actor: ACTOR, at, after: { leaderId, status: 'proposing' } });
-    if (await fillAndPropose(deps, payoutId, leaderId)) proposed++;
+    if (await fillAndPropose(deps, payoutId, leaderId, entries)) proposed++;
   }
   return { proposed };
 }

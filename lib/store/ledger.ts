@@ -52,9 +52,8 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore {
       const items = await queryAll(client, { TableName: tableName(), IndexName: INDEX.byGsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.ledgerByLeaderPartition(leaderId) } });
       return items.map((i) => LedgerEntrySchema.parse(i));
     },
-    async payableUpTo(now, limit) {
-      const { Items } = await client.send(new QueryCommand({ ...payableQuery(now), Limit: limit }));
-      return (Items ?? []).map(toPayable);
+    async payableUpTo(now) {
+      return (await queryAll(client, { ...payableQuery(now), ConsistentRead: true })).map(toPayable);
     },
     async payableOfLeader(leaderId, now) {
       const items = await queryAll(client, { ...payableQuery(now), FilterExpression: 'leaderId = :leader', ExpressionAttributeValues: { ...payableQuery(now).ExpressionAttributeValues, ':leader': leaderId }, ConsistentRead: true });
