@@ -1,6 +1,7 @@
 // Group buys (团购): what a leader opens, with prices and commission rates snapshot from the catalogue.
 import { z } from 'zod';
 import { DateSchema, IdSchema, InstantSchema } from './common';
+import { ProductSchema } from './catalogue';
 import { PickupPointSchema } from './leaders';
 
 export const GROUP_BUY_STATUSES = ['open', 'closing', 'closed', 'failed', 'cancelled'] as const;
@@ -39,14 +40,15 @@ export const GroupBuyIdPathSchema = z.object({ groupBuyId: IdSchema });
 export const ShareTokenPathSchema = z.object({ shareToken: z.string() });
 
 /** One product of a group buy, snapshot when the group buy opened. */
-export const GroupBuyItemSchema = z.object({
-  productId: z.string(),
-  supplierId: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  supplyPriceFen: z.number().int(),
-  groupPriceFen: z.number().int(),
-  commissionRateBps: z.number().int(),
+export const GroupBuyItemSchema = ProductSchema.pick({
+  productId: true,
+  supplierId: true,
+  name: true,
+  unit: true,
+  supplyPriceFen: true,
+  groupPriceFen: true,
+  commissionRateBps: true,
+}).extend({
   stockLimit: z.number().int().optional(),
   perResidentLimit: z.number().int().optional(),
 });
