@@ -106,7 +106,9 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: cutoffJob } = await import('../functions/cutoff/handler');
-  const { main: closeGroupBuys } = (await import('../functions/close-group-buys/handler')) as { main: (event: DynamoDBStreamEvent, context?: unknown) => Promise<DynamoDBBatchResponse> };
+  const { main: closeGroupBuys } = (await import('../functions/close-group-buys/handler')) as {
+    main: (event: DynamoDBStreamEvent, context?: unknown) => Promise<DynamoDBBatchResponse>;
+  };
   const { PAGE_SIZE } = await import('../lib/cutoff/cutoff');
   const { priceLines } = await import('../lib/orders/orders');
   const { ulid } = await import('../lib/runtime/clock');
@@ -117,7 +119,12 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
 
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
   const bench = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 8 }),
+    new DynamoDBClient({
+      endpoint,
+      region: process.env.AWS_REGION || 'ap-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 8,
+    }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
   const run = Date.now().toString(36);
@@ -126,7 +133,8 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   // What each invocation settled: its order-changing transactions, counted in its own async context.
   const invocation = new AsyncLocalStorage<{ orders: number }>();
   const isOrderWrite = (command: string, input: Input) =>
-    command === 'TransactWriteItemsCommand' && (input.TransactItems as Input[]).some((a) => ((a.Put as Input | undefined)?.Item as Input | undefined)?.type === 'ORDER');
+    command === 'TransactWriteItemsCommand' &&
+    (input.TransactItems as Input[]).some((a) => ((a.Put as Input | undefined)?.Item as Input | undefined)?.type === 'ORDER');
   (db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
     (next: (args: { input: Input }) => Promise<unknown>, context: { commandName: string }) => async (args: { input: Input }) => {
       const result = await next(args);
@@ -142,10 +150,20 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
     const login = async (userId: string, roles: string[] = []) =>
       expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
     const operator = await login(`bench-cutoff-op-${run}`, ['operator']);
-    const supplier = expectStatus('supplier', await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', { token: operator, body: { name: `鲜果供应商-${run}`, contactPhone: '13700002222' } }), 201);
+    const supplier = expectStatus(
+      'supplier',
+      await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
+        token: operator,
+        body: { name: `鲜果供应商-${run}`, contactPhone: '13700002222' },
+      }),
+      201,
+    );
     const product = expectStatus(
       'product',
-      await invokeHttp(catalogueMain, 'POST /products', '/products', { token: operator, body: { supplierId: supplier.supplierId, name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 } }),
+      await invokeHttp(catalogueMain, 'POST /products', '/products', {
+        token: operator,
+        body: { supplierId: supplier.supplierId, name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 },
+      }),
       201,
     );
     let leaderCount = 0;
@@ -154,11 +172,25 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       const token = await login(`bench-cutoff-leader-${run}-${leaderCount++}`);
       const applied = expectStatus(
         'apply as leader',
-        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', { token, body: { name: '李团长', phone: '13900001111', pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' } } }),
+        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
+          token,
+          body: {
+            name: '李团长',
+            phone: '13900001111',
+            pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
+          },
+        }),
         201,
       );
       const leaderId = applied.leaderId as string;
-      expectStatus('approve leader', await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, { token: operator, params: { leaderId } }), 200);
+      expectStatus(
+        'approve leader',
+        await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
+          token: operator,
+          params: { leaderId },
+        }),
+        200,
+      );
       return token;
     };
 
@@ -167,13 +199,23 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       const token = await newLeader();
       const opened = expectStatus(
         'group buy',
-        await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', { token, body: { title: '今日鲜果团', cutoffAt, pickupDate: shanghaiDate(hoursFromNow(30)), items: [{ productId: product.productId }] } }),
+        await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
+          token,
+          body: { title: '今日鲜果团', cutoffAt, pickupDate: shanghaiDate(hoursFromNow(30)), items: [{ productId: product.productId }] },
+        }),
         201,
       );
-      const { Item } = await bench.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }));
+      const { Item } = await bench.send(
+        new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }),
+      );
       const groupBuy = Item as GroupBuy;
       const at = new Date(Date.now() - 60_000).toISOString();
-      const body = { shareToken: 'seeded', items: [{ productId: product.productId as string, quantity: 1 }], contactName: '张三', contactPhone: '13812341234' };
+      const body = {
+        shareToken: 'seeded',
+        items: [{ productId: product.productId as string, quantity: 1 }],
+        contactName: '张三',
+        contactPhone: '13812341234',
+      };
       const { lines } = priceLines(groupBuy, body);
       const items = Array.from({ length: m }, (_, i) => {
         const unpaid = i % UNPAID_EVERY === UNPAID_EVERY - 1;
@@ -272,7 +314,9 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
               if (image.status !== 'closing') return;
               const settled = { orders: 0 };
               const t0 = process.hrtime.bigint();
-              const response = await invocation.run(settled, () => closeGroupBuys(closingRecord(image), lambdaContext('closeGroupBuys', 30_000)));
+              const response = await invocation.run(settled, () =>
+                closeGroupBuys(closingRecord(image), lambdaContext('closeGroupBuys', 30_000)),
+              );
               const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
               if (response.batchItemFailures.length) throw new Error(`closeGroupBuys failed on ${id}`);
               invocations.push({ seconds, orders: settled.orders });
@@ -289,10 +333,22 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       for (const id of ids) {
         const gb = await readGroupBuy(id);
         itemBytes['group buy (closed)'] = Math.max(itemBytes['group buy (closed)'] ?? 0, itemSize(gb));
-        const [ready, cancelled, paid, pending] = await Promise.all(['ready_for_pickup', 'cancelled', 'paid', 'pending_payment'].map((s) => countIn(id, s)));
-        const guards = await count({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.pickupCode(gb.leaderId, gb.pickupDate, '').pk } });
+        const [ready, cancelled, paid, pending] = await Promise.all(
+          ['ready_for_pickup', 'cancelled', 'paid', 'pending_payment'].map((s) => countIn(id, s)),
+        );
+        const guards = await count({
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.pickupCode(gb.leaderId, gb.pickupDate, '').pk },
+        });
         const found = { status: gb.status, ready, cancelled, paid, pending, guards };
-        const expected = { status: 'closed', ready: m - expectedUnpaid, cancelled: expectedUnpaid, paid: 0, pending: 0, guards: m - expectedUnpaid };
+        const expected = {
+          status: 'closed',
+          ready: m - expectedUnpaid,
+          cancelled: expectedUnpaid,
+          paid: 0,
+          pending: 0,
+          guards: m - expectedUnpaid,
+        };
         if (JSON.stringify(found) !== JSON.stringify(expected)) {
           exact = false;
           console.error(`cutoff bench: group buy ${id} ended as ${JSON.stringify(found)}, expected ${JSON.stringify(expected)}`);
@@ -313,7 +369,10 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
         maxInvocationSeconds: round(Math.max(...times), 3),
         meanInvocationSeconds: round(mean(times), 3),
         maxOrdersPerInvocation: Math.max(...invocations.map((i) => i.orders)),
-        requestsPerOrder: { total: per(metered.total()), byCommand: Object.fromEntries(Object.entries(metered.requests).map(([k, n]) => [k, per(n)])) },
+        requestsPerOrder: {
+          total: per(metered.total()),
+          byCommand: Object.fromEntries(Object.entries(metered.requests).map(([k, n]) => [k, per(n)])),
+        },
         wcuPerOrder: per(metered.wcu),
         rcuPerOrder: per(metered.rcu),
         exact,
@@ -343,7 +402,10 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
         maxInvocationSeconds: Math.max(...two.map((r) => r.maxInvocationSeconds)),
         meanInvocationSeconds: avg((r) => r.meanInvocationSeconds),
         maxOrdersPerInvocation: Math.max(...two.map((r) => r.maxOrdersPerInvocation)),
-        requestsPerOrder: { total: avg((r) => r.requestsPerOrder.total), byCommand: Object.fromEntries(commands.map((c) => [c, avg((r) => r.requestsPerOrder.byCommand[c] ?? 0)])) },
+        requestsPerOrder: {
+          total: avg((r) => r.requestsPerOrder.total),
+          byCommand: Object.fromEntries(commands.map((c) => [c, avg((r) => r.requestsPerOrder.byCommand[c] ?? 0)])),
+        },
         wcuPerOrder: avg((r) => r.wcuPerOrder),
         rcuPerOrder: avg((r) => r.rcuPerOrder),
         exact: two.every((r) => r.exact),
@@ -353,12 +415,23 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
     const smallest = bySize.reduce((a, b) => (b.ordersPerGroup < a.ordersPerGroup ? b : a));
     const largest = bySize.reduce((a, b) => (b.ordersPerGroup > a.ordersPerGroup ? b : a));
     const ratio = (f: (r: CutoffRun) => number) => round(f(largest) / f(smallest), 2);
-    const growth = { wcuPerOrder: ratio((r) => r.wcuPerOrder), rcuPerOrder: ratio((r) => r.rcuPerOrder), requestsPerOrder: ratio((r) => r.requestsPerOrder.total), msPerOrder: ratio((r) => r.msPerOrder) };
+    const growth = {
+      wcuPerOrder: ratio((r) => r.wcuPerOrder),
+      rcuPerOrder: ratio((r) => r.rcuPerOrder),
+      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
+      msPerOrder: ratio((r) => r.msPerOrder),
+    };
     const fit = linearFit([...runs, ...(big ? [big] : [])].map((r) => ({ x: r.orders, y: r.seconds })));
     const all = [...runs, ...(big ? [big] : [])];
 
     return {
-      config: { ...options, pageSize: PAGE_SIZE, maxPagesPerInvocation: MAX_PAGES_PER_INVOCATION, workBudgetMs: WORK_BUDGET_MS, unpaidEvery: UNPAID_EVERY },
+      config: {
+        ...options,
+        pageSize: PAGE_SIZE,
+        maxPagesPerInvocation: MAX_PAGES_PER_INVOCATION,
+        workBudgetMs: WORK_BUDGET_MS,
+        unpaidEvery: UNPAID_EVERY,
+      },
       bySize,
       runs,
       ...(big ? { big } : {}),

@@ -102,11 +102,21 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
 export type HttpMain = (event: APIGatewayProxyEventV2, context: unknown) => Promise<APIGatewayProxyStructuredResultV2>;
 
 /** Invokes a function's exported `main` as API Gateway would for this request. */
-export async function invokeHttp(main: HttpMain, routeKey: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {}) {
+export async function invokeHttp(
+  main: HttpMain,
+  routeKey: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {},
+) {
   const [method, routePath] = routeKey.split(' ') as [string, string];
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
   if (options.token) headers.authorization = `Bearer ${options.token}`;
-  const event = toHttpApiEvent({ method, path: routePath }, options.params ?? {}, { method, url: path, headers, body: Buffer.from(options.body === undefined ? '' : JSON.stringify(options.body)) });
+  const event = toHttpApiEvent({ method, path: routePath }, options.params ?? {}, {
+    method,
+    url: path,
+    headers,
+    body: Buffer.from(options.body === undefined ? '' : JSON.stringify(options.body)),
+  });
   const result = await main(event, lambdaContext('bench'));
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : undefined };
 }
@@ -117,7 +127,11 @@ export function percentile(sorted: number[], p: number): number {
 }
 
 /** Runs `tasks` with at most `concurrency` in flight; returns each task's latency in ms. */
-export async function runConcurrently(count: number, concurrency: number, task: (i: number) => Promise<void>): Promise<{ latencies: number[]; seconds: number }> {
+export async function runConcurrently(
+  count: number,
+  concurrency: number,
+  task: (i: number) => Promise<void>,
+): Promise<{ latencies: number[]; seconds: number }> {
   const latencies: number[] = [];
   let next = 0;
   const started = process.hrtime.bigint();

@@ -89,7 +89,13 @@ function memorySampler() {
 
 function timing(latencies: number[], seconds: number): Timing {
   const sorted = [...latencies].sort((a, b) => a - b);
-  return { orders: sorted.length, seconds: round(seconds, 3), ordersPerSecond: round(sorted.length / seconds, 1), p50Ms: round(percentile(sorted, 50)), p99Ms: round(percentile(sorted, 99)) };
+  return {
+    orders: sorted.length,
+    seconds: round(seconds, 3),
+    ordersPerSecond: round(sorted.length / seconds, 1),
+    p50Ms: round(percentile(sorted, 50)),
+    p99Ms: round(percentile(sorted, 99)),
+  };
 }
 
 export async function benchOrders(options: OrdersOptions): Promise<OrdersResult> {
@@ -111,7 +117,12 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
 
   const memory = memorySampler();
   const bareClient = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 4 }),
+    new DynamoDBClient({
+      endpoint,
+      region: process.env.AWS_REGION || 'ap-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 4,
+    }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
   let live: Meter | undefined;
@@ -124,15 +135,39 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     const leaderToken = await login(`bench-leader-${run}`);
     const applied = expectStatus(
       'apply as leader',
-      await invokeHttp(leadersMain, 'POST /leaders', '/leaders', { token: leaderToken, body: { name: '李团长', phone: '13900001111', pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' } } }),
+      await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
+        token: leaderToken,
+        body: {
+          name: '李团长',
+          phone: '13900001111',
+          pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
+        },
+      }),
       201,
     );
     const leaderId = applied.leaderId as string;
-    expectStatus('approve leader', await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, { token: operator, params: { leaderId } }), 200);
-    const supplier = expectStatus('supplier', await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', { token: operator, body: { name: `鲜果供应商-${run}`, contactPhone: '13700002222' } }), 201);
+    expectStatus(
+      'approve leader',
+      await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
+        token: operator,
+        params: { leaderId },
+      }),
+      200,
+    );
+    const supplier = expectStatus(
+      'supplier',
+      await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
+        token: operator,
+        body: { name: `鲜果供应商-${run}`, contactPhone: '13700002222' },
+      }),
+      201,
+    );
     const product = expectStatus(
       'product',
-      await invokeHttp(catalogueMain, 'POST /products', '/products', { token: operator, body: { supplierId: supplier.supplierId, name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 } }),
+      await invokeHttp(catalogueMain, 'POST /products', '/products', {
+        token: operator,
+        body: { supplierId: supplier.supplierId, name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 },
+      }),
       201,
     );
     const productId = product.productId as string;
@@ -144,7 +179,12 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       'group buy',
       await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
         token: leaderToken,
-        body: { title: '今日鲜果团', cutoffAt, pickupDate: shanghaiDate(hoursFromNow(30)), items: [{ productId, stockLimit, perResidentLimit }] },
+        body: {
+          title: '今日鲜果团',
+          cutoffAt,
+          pickupDate: shanghaiDate(hoursFromNow(30)),
+          items: [{ productId, stockLimit, perResidentLimit }],
+        },
       }),
       201,
     );
@@ -167,7 +207,8 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
 
     // ---- The same transaction with no platform around it ------------------------------------------------
     const counterKeyOf = (userId: string) => keys.residentCounter(groupBuyId, userId, productId);
-    const sameKey = (a: unknown, b: { pk: string; sk: string }) => (a as Input | undefined)?.pk === b.pk && (a as Input | undefined)?.sk === b.sk;
+    const sameKey = (a: unknown, b: { pk: string; sk: string }) =>
+      (a as Input | undefined)?.pk === b.pk && (a as Input | undefined)?.sk === b.sk;
     /** New items under fresh keys (`pk#bare`), the same stock and group-buy items, a fresh resident's counter. */
     const bareCopy = (items: Input[]): TransactItems => {
       const orderPut = items.find((a) => ((a.Put as Input | undefined)?.Item as Input | undefined)?.type === 'ORDER');
@@ -241,7 +282,12 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       const put = action.Put as Input | undefined;
       if (put) itemBytes[`put ${String((put.Item as Input).type ?? 'item').toLowerCase()}`] = itemSize(put.Item as Input);
     }
-    const sampleUser = (((sample.find((a) => (a.Put as Input | undefined)?.Item && ((a.Put as Input).Item as Input).type === 'ORDER')?.Put as Input | undefined)?.Item as Input | undefined)?.userId ?? '') as string;
+    const sampleUser = ((
+      (
+        sample.find((a) => (a.Put as Input | undefined)?.Item && ((a.Put as Input).Item as Input).type === 'ORDER')?.Put as
+          Input | undefined
+      )?.Item as Input | undefined
+    )?.userId ?? '') as string;
     const existing = async (label: string, key: { pk: string; sk: string }) => {
       const { Item } = await bareClient.send(new GetCommand({ TableName: tableName(), Key: key }));
       itemBytes[label] = Item ? itemSize(Item) : 0;
@@ -251,7 +297,8 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     await existing('update resident counter', counterKeyOf(sampleUser));
 
     const actionsPerTransaction: Record<string, number> = {};
-    for (const action of sample) for (const kind of Object.keys(action)) actionsPerTransaction[kind] = (actionsPerTransaction[kind] ?? 0) + 1;
+    for (const action of sample)
+      for (const kind of Object.keys(action)) actionsPerTransaction[kind] = (actionsPerTransaction[kind] ?? 0) + 1;
 
     const per = (n: number) => round(n / orders, 3);
     const byCommand = Object.fromEntries(Object.entries(requests).map(([name, n]) => [name, per(n)]));
@@ -283,7 +330,9 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
         atMostTwoReadsPerOrder: readsPerOrder <= 2,
         noScan: !requests.Scan,
         // The meter sizes Update/ConditionCheck targets as under 1 KB: true if that held.
-        checkedAndUpdatedItemsUnder1KB: ['check group buy', 'update stock', 'update resident counter'].every((k) => (itemBytes[k] ?? 0) <= 1024),
+        checkedAndUpdatedItemsUnder1KB: ['check group buy', 'update stock', 'update resident counter'].every(
+          (k) => (itemBytes[k] ?? 0) <= 1024,
+        ),
         stockCounterExact: stock.Item?.remaining === expectedRemaining,
       },
     };

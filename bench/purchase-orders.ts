@@ -104,7 +104,15 @@ export interface PurchaseOrdersRun {
 }
 
 export interface PurchaseOrdersResult {
-  config: { sizes: number[]; batchSize: number; suppliers: number; productsPerSupplier: number; pickupPoints: number; refundedLines: number; shards: 1 };
+  config: {
+    sizes: number[];
+    batchSize: number;
+    suppliers: number;
+    productsPerSupplier: number;
+    pickupPoints: number;
+    refundedLines: number;
+    shards: 1;
+  };
   bySize: PurchaseOrdersRun[];
   runs: PurchaseOrdersRun[];
   /** Per-order figures at the largest M over the smallest: 1 when a total grows exactly linearly with M. */
@@ -169,14 +177,16 @@ function documentProblems(doc: PurchaseOrder | undefined, expected: Map<string, 
   const problems: string[] = [];
   const found = new Map<string, number>();
   for (const point of doc.pickupPoints) {
-    if (pointNames.get(point.leaderId) !== point.pickupPointName) problems.push(`pickup point of ${point.leaderId} is "${point.pickupPointName}"`);
+    if (pointNames.get(point.leaderId) !== point.pickupPointName)
+      problems.push(`pickup point of ${point.leaderId} is "${point.pickupPointName}"`);
     for (const line of point.lines) {
       const key = `${point.leaderId}#${line.productId}#${line.supplyPriceFen}`;
       found.set(key, (found.get(key) ?? 0) + line.quantity);
     }
   }
   for (const key of new Set([...found.keys(), ...expected.keys()])) {
-    if ((found.get(key) ?? 0) !== (expected.get(key) ?? 0)) problems.push(`${key}: ${found.get(key) ?? 0}, expected ${expected.get(key) ?? 0}`);
+    if ((found.get(key) ?? 0) !== (expected.get(key) ?? 0))
+      problems.push(`${key}: ${found.get(key) ?? 0}, expected ${expected.get(key) ?? 0}`);
   }
   const byProduct = new Map<string, number>();
   for (const [key, q] of expected) {
@@ -185,7 +195,8 @@ function documentProblems(doc: PurchaseOrder | undefined, expected: Map<string, 
   }
   for (const line of doc.lines) {
     const want = byProduct.get(`${line.productId}#${line.supplyPriceFen}`) ?? 0;
-    if (line.quantity !== want || line.amountFen !== line.quantity * line.supplyPriceFen) problems.push(`line ${line.productId}: ${line.quantity} (${line.amountFen} fen), expected ${want}`);
+    if (line.quantity !== want || line.amountFen !== line.quantity * line.supplyPriceFen)
+      problems.push(`line ${line.productId}: ${line.quantity} (${line.amountFen} fen), expected ${want}`);
   }
   if (doc.lines.length !== byProduct.size) problems.push(`${doc.lines.length} lines, expected ${byProduct.size}`);
   const totalFen = [...expected].reduce((s, [key, q]) => s + q * Number(key.split('#')[2]), 0);
@@ -206,7 +217,9 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
-  const { main: consolidate } = (await import('../functions/consolidate-purchase-orders/handler')) as { main: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse> };
+  const { main: consolidate } = (await import('../functions/consolidate-purchase-orders/handler')) as {
+    main: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
+  };
   const { loadManifest } = await import('../infra/manifest');
   const { matchesAnyFilter } = await import('../infra/filter-patterns');
   const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
@@ -223,7 +236,12 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
 
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
   const bench = DynamoDBDocumentClient.from(
-    new DynamoDBClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 8 }),
+    new DynamoDBClient({
+      endpoint,
+      region: process.env.AWS_REGION || 'ap-east-1',
+      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      maxAttempts: 8,
+    }),
     { marshallOptions: { removeUndefinedValues: true } },
   );
   const region = process.env.AWS_REGION || 'ap-east-1';
@@ -236,7 +254,15 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   let reads: Record<string, number> | undefined;
   const partitionKind = (pk: unknown) => {
     const p = String(pk);
-    return p.startsWith('POC#') ? 'contribution' : p.startsWith('PO#') ? 'purchaseOrder' : p.startsWith('GB#') ? 'groupBuy' : p.startsWith('ORDER#') ? 'order' : 'other';
+    return p.startsWith('POC#')
+      ? 'contribution'
+      : p.startsWith('PO#')
+        ? 'purchaseOrder'
+        : p.startsWith('GB#')
+          ? 'groupBuy'
+          : p.startsWith('ORDER#')
+            ? 'order'
+            : 'other';
   };
   (db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
     (next: (args: { input: Input }) => Promise<unknown>, context: { commandName: string }) => async (args: { input: Input }) => {
@@ -299,14 +325,24 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
         const failed = batchItemFailures[0]?.itemIdentifier;
         if (!failed) break;
         if (attempt >= trigger.maximumRetryAttempts) throw new Error(`${FUNCTION_NAME} keeps failing at record ${failed}`);
-        batch = batch.slice(Math.max(0, batch.findIndex((r) => r.dynamodb?.SequenceNumber === failed)));
+        batch = batch.slice(
+          Math.max(
+            0,
+            batch.findIndex((r) => r.dynamodb?.SequenceNumber === failed),
+          ),
+        );
         redelivered += batch.length;
       }
     }
     return { delivered: delivered.length, calls, redelivered };
   };
 
-  const costOf = (m: Meter): Cost => ({ requests: { total: m.total(), byCommand: { ...m.requests } }, wcu: m.wcu, rcu: m.rcu, wcuByItem: wcuByItem(m) });
+  const costOf = (m: Meter): Cost => ({
+    requests: { total: m.total(), byCommand: { ...m.requests } },
+    wcu: m.wcu,
+    rcu: m.rcu,
+    wcuByItem: wcuByItem(m),
+  });
 
   try {
     // ---- Once: an operator and the leaders (pickup points), through the real handlers -----------------------
@@ -319,11 +355,25 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       const pickupPointName = `幸福${i + 1}号自提点`;
       const applied = expectStatus(
         'apply as leader',
-        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', { token, body: { name: `团长${i + 1}`, phone: '13900001111', pickupPoint: { name: pickupPointName, address: `幸福路 ${i + 1} 号`, community: '幸福小区', city: '上海' } } }),
+        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
+          token,
+          body: {
+            name: `团长${i + 1}`,
+            phone: '13900001111',
+            pickupPoint: { name: pickupPointName, address: `幸福路 ${i + 1} 号`, community: '幸福小区', city: '上海' },
+          },
+        }),
         201,
       );
       const leaderId = applied.leaderId as string;
-      expectStatus('approve leader', await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, { token: operator, params: { leaderId } }), 200);
+      expectStatus(
+        'approve leader',
+        await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
+          token: operator,
+          params: { leaderId },
+        }),
+        200,
+      );
       leaders.push({ token, pickupPointName });
     }
 
@@ -332,14 +382,27 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       const productIds: string[] = [];
       const supplierIds: string[] = [];
       for (let s = 0; s < SUPPLIERS; s++) {
-        const supplier = expectStatus('supplier', await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', { token: operator, body: { name: `供应商${s + 1}-${run}-${label}`, contactPhone: '13700002222' } }), 201);
+        const supplier = expectStatus(
+          'supplier',
+          await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
+            token: operator,
+            body: { name: `供应商${s + 1}-${run}-${label}`, contactPhone: '13700002222' },
+          }),
+          201,
+        );
         supplierIds.push(supplier.supplierId as string);
         for (let p = 0; p < PRODUCTS_PER_SUPPLIER; p++) {
           const product = expectStatus(
             'product',
             await invokeHttp(catalogueMain, 'POST /products', '/products', {
               token: operator,
-              body: { supplierId: supplier.supplierId, name: `商品${s + 1}-${p + 1}`, unit: p % 2 ? '盒' : '斤', supplyPriceFen: 500 + 100 * (s * PRODUCTS_PER_SUPPLIER + p), groupPriceFen: 800 + 100 * (s * PRODUCTS_PER_SUPPLIER + p) },
+              body: {
+                supplierId: supplier.supplierId,
+                name: `商品${s + 1}-${p + 1}`,
+                unit: p % 2 ? '盒' : '斤',
+                supplyPriceFen: 500 + 100 * (s * PRODUCTS_PER_SUPPLIER + p),
+                groupPriceFen: 800 + 100 * (s * PRODUCTS_PER_SUPPLIER + p),
+              },
             }),
             201,
           );
@@ -351,10 +414,15 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       for (const leader of leaders) {
         const opened = expectStatus(
           'group buy',
-          await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', { token: leader.token, body: { title: '明日鲜货团', cutoffAt: hoursFromNow(2), pickupDate, items: productIds.map((productId) => ({ productId })) } }),
+          await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
+            token: leader.token,
+            body: { title: '明日鲜货团', cutoffAt: hoursFromNow(2), pickupDate, items: productIds.map((productId) => ({ productId })) },
+          }),
           201,
         );
-        const { Item } = await bench.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }));
+        const { Item } = await bench.send(
+          new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }),
+        );
         groupBuys.push(Item as GroupBuy);
       }
       return { supplierIds, productIds, groupBuys, pickupDate };
@@ -366,7 +434,13 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       let startKey: Record<string, unknown> | undefined;
       do {
         const page = await bench.send(
-          new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.purchaseOrderPartition(supplierId, date) }, ConsistentRead: true, ExclusiveStartKey: startKey }),
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.purchaseOrderPartition(supplierId, date) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
         );
         items.push(...((page.Items ?? []) as Input[]));
         startKey = page.LastEvaluatedKey;
@@ -390,10 +464,16 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
           exact = false;
           console.error(`purchase-orders bench (${what}): ${supplierId} has ${p.docs.length} purchase orders, expected 1`);
         }
-        const problems = documentProblems(p.docs.find((d) => d.part === 1), expected.get(supplierId) ?? new Map(), pointNames);
+        const problems = documentProblems(
+          p.docs.find((d) => d.part === 1),
+          expected.get(supplierId) ?? new Map(),
+          pointNames,
+        );
         if (problems.length) {
           exact = false;
-          console.error(`purchase-orders bench (${what}): ${supplierId}-${date} differs from the orders: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`);
+          console.error(
+            `purchase-orders bench (${what}): ${supplierId}-${date} differs from the orders: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+          );
         }
         found.push(p);
       }
@@ -424,7 +504,12 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
           [products[j], products[k]] = [products[k]!, products[j]!];
         }
         products.length = 1 + Math.floor(rand() * 3);
-        const body = { shareToken: 'seeded', items: products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) })), contactName: '张三', contactPhone: '13812341234' };
+        const body = {
+          shareToken: 'seeded',
+          items: products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) })),
+          contactName: '张三',
+          contactPhone: '13812341234',
+        };
         const { lines } = priceLines(groupBuy, body);
         const placed: Order = {
           orderId: ulid(),
@@ -446,7 +531,12 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
         const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${ulid()}` };
         const code = (codes.get(groupBuy.leaderId) ?? 0) + 1;
         codes.set(groupBuy.leaderId, code);
-        const ready: Order = { ...paid, status: 'ready_for_pickup', updatedAt: readyAt, pickupCode: String(code).padStart(PICKUP_CODE_DIGITS, '0') };
+        const ready: Order = {
+          ...paid,
+          status: 'ready_for_pickup',
+          updatedAt: readyAt,
+          pickupCode: String(code).padStart(PICKUP_CODE_DIGITS, '0'),
+        };
         const [placedItem, paidItem, readyItem] = [orderItem(placed), orderItem(paid), orderItem(ready)];
         placedRecords.push(streamRecord('INSERT', placedItem), streamRecord('MODIFY', paidItem, placedItem));
         readyItems.push(readyItem);
@@ -494,7 +584,11 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
         const line = order.items[0] as OrderLine;
         expectStatus(
           'refund',
-          await invokeHttp(ordersMain, 'POST /orders/{orderId}/refunds', `/orders/${order.orderId}/refunds`, { token: operator, params: { orderId: order.orderId }, body: { amountFen: line.amountFen, reason: '坏果，整行退款' } }),
+          await invokeHttp(ordersMain, 'POST /orders/{orderId}/refunds', `/orders/${order.orderId}/refunds`, {
+            token: operator,
+            params: { orderId: order.orderId },
+            body: { amountFen: line.amountFen, reason: '坏果，整行退款' },
+          }),
           201,
         );
       }
@@ -503,7 +597,8 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       for (const order of refunded) {
         const { Item } = await bench.send(new GetCommand({ TableName: tableName(), Key: keys.order(order.orderId), ConsistentRead: true }));
         const changed = Item as Input & Order;
-        if (changed.items[0]!.refundedFen !== changed.items[0]!.amountFen || changed.status !== 'ready_for_pickup') throw new Error(`order ${order.orderId} was not refunded as expected`);
+        if (changed.items[0]!.refundedFen !== changed.items[0]!.amountFen || changed.status !== 'ready_for_pickup')
+          throw new Error(`order ${order.orderId} was not refunded as expected`);
         after.set(order.orderId, changed);
         changeRecords.push(streamRecord('MODIFY', changed, orderItem(order)));
       }
@@ -523,17 +618,26 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
 
       // The change's revisions: one per supplier whose refunded quantities are not zero, each saying so.
       const refundedBySupplier = new Map<string, number>();
-      for (const order of refunded) refundedBySupplier.set(order.items[0]!.supplierId, (refundedBySupplier.get(order.items[0]!.supplierId) ?? 0) + order.items[0]!.quantity);
+      for (const order of refunded)
+        refundedBySupplier.set(
+          order.items[0]!.supplierId,
+          (refundedBySupplier.get(order.items[0]!.supplierId) ?? 0) + order.items[0]!.quantity,
+        );
       let changeExact = afterChange.exact && revisionsAfter - revisionsBefore === refundedBySupplier.size;
       for (const [i, supplierId] of supplierIds.entries()) {
-        const newest = afterChange.partitions[i]!.revisions.reduce<PurchaseOrderRevision | undefined>((a, r) => (!a || r.revision > a.revision ? r : a), undefined);
+        const newest = afterChange.partitions[i]!.revisions.reduce<PurchaseOrderRevision | undefined>(
+          (a, r) => (!a || r.revision > a.revision ? r : a),
+          undefined,
+        );
         const want = refundedBySupplier.get(supplierId);
         if (want === undefined) continue;
         const delta = newest ? newest.lines.reduce((s, l) => s + l.delta, 0) : 0;
         const causes = newest?.cause.orders.length ?? 0;
         if (delta !== -want || causes !== refunded.filter((o) => o.items[0]!.supplierId === supplierId).length) {
           changeExact = false;
-          console.error(`purchase-orders bench (M=${m}): the refunds' revision of ${supplierId} changes ${delta} with ${causes} causes, expected ${-want}`);
+          console.error(
+            `purchase-orders bench (M=${m}): the refunds' revision of ${supplierId} changes ${delta} with ${causes} causes, expected ${-want}`,
+          );
         }
       }
 
@@ -547,7 +651,10 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
         seconds: round(seconds, 3),
         ordersPerSecond: round(m / seconds, 1),
         msPerOrder: round((seconds * 1000) / m, 3),
-        requestsPerOrder: { total: per(consolidation.requests.total), byCommand: Object.fromEntries(Object.entries(consolidation.requests.byCommand).map(([k, n]) => [k, per(n)])) },
+        requestsPerOrder: {
+          total: per(consolidation.requests.total),
+          byCommand: Object.fromEntries(Object.entries(consolidation.requests.byCommand).map(([k, n]) => [k, per(n)])),
+        },
         wcuPerOrder: per(consolidation.wcu),
         wcuPerOrderByItem: Object.fromEntries(Object.entries(consolidation.wcuByItem).map(([k, n]) => [k, per(n)])),
         rcuPerOrder: per(consolidation.rcu),
@@ -616,13 +723,30 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
     const smallest = bySize.reduce((a, b) => (b.orders < a.orders ? b : a));
     const largest = bySize.reduce((a, b) => (b.orders > a.orders ? b : a));
     const ratio = (f: (r: PurchaseOrdersRun) => number) => round(f(largest) / f(smallest), 2);
-    const growth = { wcuPerOrder: ratio((r) => r.wcuPerOrder), rcuPerOrder: ratio((r) => r.rcuPerOrder), requestsPerOrder: ratio((r) => r.requestsPerOrder.total), msPerOrder: ratio((r) => r.msPerOrder) };
-    const changeGrowth = { wcu: ratio((r) => r.change.wcu), rcu: ratio((r) => r.change.rcu), requests: ratio((r) => r.change.requests.total) };
+    const growth = {
+      wcuPerOrder: ratio((r) => r.wcuPerOrder),
+      rcuPerOrder: ratio((r) => r.rcuPerOrder),
+      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
+      msPerOrder: ratio((r) => r.msPerOrder),
+    };
+    const changeGrowth = {
+      wcu: ratio((r) => r.change.wcu),
+      rcu: ratio((r) => r.change.rcu),
+      requests: ratio((r) => r.change.requests.total),
+    };
     const within = (x: number, tolerance: number) => x <= 1 + tolerance && x >= 1 - tolerance;
     const expectedRevisions = (m: number) => SUPPLIERS * Math.ceil(m / batchSize);
 
     return {
-      config: { sizes, batchSize, suppliers: SUPPLIERS, productsPerSupplier: PRODUCTS_PER_SUPPLIER, pickupPoints: PICKUP_POINTS, refundedLines: refunds, shards: 1 },
+      config: {
+        sizes,
+        batchSize,
+        suppliers: SUPPLIERS,
+        productsPerSupplier: PRODUCTS_PER_SUPPLIER,
+        pickupPoints: PICKUP_POINTS,
+        refundedLines: refunds,
+        shards: 1,
+      },
       bySize,
       runs,
       growth,
@@ -637,7 +761,9 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
         noFailedRecords: runs.every((r) => r.redelivered === 0),
         // "No Scan": reads go to the contributions of the orders that changed, the purchase-order partitions and
         // the group buys (pickup points), never to an order, an index or a Scan.
-        noScanNorOrderReads: runs.every((r) => !r.readsPerOrder.scan && !r.readsPerOrder.order && !r.readsPerOrder.index && !r.requestsPerOrder.byCommand.Scan),
+        noScanNorOrderReads: runs.every(
+          (r) => !r.readsPerOrder.scan && !r.readsPerOrder.order && !r.readsPerOrder.index && !r.requestsPerOrder.byCommand.Scan,
+        ),
         // Linear growth: per-order capacity and requests constant across M (within 10 %), time within 50 %.
         wcuPerOrderConstant: within(growth.wcuPerOrder, 0.1),
         rcuPerOrderConstant: within(growth.rcuPerOrder, 0.1),

@@ -39,7 +39,13 @@ interface Section<R> {
 const sections: Section<any>[] = [
   {
     key: 'orders',
-    run: (args) => benchOrders({ orders: args.orders, concurrency: args.concurrency, ...(args.rounds ? { rounds: args.rounds } : {}), ...(args.warmup !== undefined ? { warmup: args.warmup } : {}) }),
+    run: (args) =>
+      benchOrders({
+        orders: args.orders,
+        concurrency: args.concurrency,
+        ...(args.rounds ? { rounds: args.rounds } : {}),
+        ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
+      }),
     print: printOrders,
   } satisfies Section<OrdersResult>,
   {
@@ -93,7 +99,9 @@ export function parseArgs(argv: string[]): Args {
         args.big = true;
         break;
       default:
-        throw new UsageError(`Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big)`);
+        throw new UsageError(
+          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big)`,
+        );
     }
   }
   return args;
@@ -105,8 +113,12 @@ function table(rows: (string | number)[][]): string[] {
 }
 
 function printOrders(r: OrdersResult): string[] {
-  const commands = Object.entries(r.requestsPerOrder.byCommand).map(([name, n]) => `${name} ${n}`).join(', ');
-  const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([name]) => name);
+  const commands = Object.entries(r.requestsPerOrder.byCommand)
+    .map(([name, n]) => `${name} ${n}`)
+    .join(', ');
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
   return [
     `orders: ${r.config.orders} at concurrency ${r.config.concurrency}, ${r.config.rounds === 1 ? 'platform then bare' : `${r.config.rounds} alternating platform/bare rounds`}, ${r.config.warmup} warm-up orders`,
     ...table([
@@ -116,19 +128,35 @@ function printOrders(r: OrdersResult): string[] {
       ['p99 ms', r.p99Ms, r.bare.p99Ms, `${Math.round((r.p99Ms / r.bare.p99Ms) * 100) / 100}x`],
     ]).map((l) => `  ${l}`),
     `  requests/order ${r.requestsPerOrder.total} (${commands}); reads/order ${r.readsPerOrder}; TransactWriteItems/order ${r.transactWriteItemsPerOrder}`,
-    `  actions/transaction ${Object.entries(r.actionsPerTransaction).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  actions/transaction ${Object.entries(r.actionsPerTransaction)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `  WCU/order ${r.wcuPerOrder}, RCU/order ${r.rcuPerOrder} (AWS's rules, from item sizes)`,
-    `  item bytes ${Object.entries(r.itemBytes).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  item bytes ${Object.entries(r.itemBytes)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `  peak memory rss ${r.memory.rssMb} MB, heap ${r.memory.heapUsedMb} MB`,
     `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
   ];
 }
 
 function printCutoff(r: CutoffResult): string[] {
-  const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([name]) => name);
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
   const largest = r.bySize.reduce((a, b) => (b.ordersPerGroup > a.ordersPerGroup ? b : a));
   const row = (label: string, x: CutoffResult['bySize'][number]) => [
-    label, x.orders, x.seconds, x.ordersPerSecond, x.msPerOrder, x.invocations, x.maxInvocationSeconds, x.maxOrdersPerInvocation, x.requestsPerOrder.total, x.wcuPerOrder, x.rcuPerOrder,
+    label,
+    x.orders,
+    x.seconds,
+    x.ordersPerSecond,
+    x.msPerOrder,
+    x.invocations,
+    x.maxInvocationSeconds,
+    x.maxOrdersPerInvocation,
+    x.requestsPerOrder.total,
+    x.wcuPerOrder,
+    x.rcuPerOrder,
   ];
   return [
     `cutoff: ${r.config.groups} group buys side by side of M orders each (1 in ${r.config.unpaidEvery} unpaid), closed by closeGroupBuys invoked as the stream does (${r.config.pageSize} orders a page, at most ${r.config.maxPagesPerInvocation} pages or ${r.config.workBudgetMs / 1000} s a call); each M run twice, in a palindrome, means shown`,
@@ -137,23 +165,43 @@ function printCutoff(r: CutoffResult): string[] {
       ...r.bySize.map((x) => row(String(x.ordersPerGroup), x)),
       ...(r.big ? [row(`${r.big.ordersPerGroup} (--big)`, r.big)] : []),
     ]).map((l) => `  ${l}`),
-    `  requests/order by command (M=${largest.ordersPerGroup}): ${Object.entries(largest.requestsPerOrder.byCommand).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  requests/order by command (M=${largest.ordersPerGroup}): ${Object.entries(largest.requestsPerOrder.byCommand)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `  growth from M=${Math.min(...r.config.sizes)} to M=${largest.ordersPerGroup} of per-order figures (1 = linear): WCU ${r.growth.wcuPerOrder}x, RCU ${r.growth.rcuPerOrder}x, requests ${r.growth.requestsPerOrder}x, time ${r.growth.msPerOrder}x`,
     `  time fit over all runs: ${r.timeFit.fixedSeconds} s + ${r.timeFit.msPerOrder} ms × orders (r² ${r.timeFit.r2})`,
-    `  item bytes ${Object.entries(r.itemBytes).map(([k, n]) => `${k} ${n}`).join(', ')}`,
+    `  item bytes ${Object.entries(r.itemBytes)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
   ];
 }
 
 function printPurchaseOrders(r: PurchaseOrdersResult): string[] {
-  const failed = Object.entries(r.checks).filter(([, ok]) => !ok).map(([name]) => name);
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
   const largest = r.bySize.reduce((a, b) => (b.orders > a.orders ? b : a));
-  const list = (o: Record<string, number>) => Object.entries(o).map(([k, n]) => `${k} ${n}`).join(', ');
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
   return [
     `purchaseOrders: M ready orders (${r.config.pickupPoints} pickup points, ${r.config.suppliers} suppliers × ${r.config.productsPerSupplier} products, one delivery date) consolidated by consolidatePurchaseOrders from their stream records (3 per order, 1 through the filter; batches of ${r.config.batchSize}, one shard: one call at a time); each M run twice, in a palindrome, means shown`,
     ...table([
       ['M', 's', 'orders/s', 'ms/order', 'calls', 'req/order', 'WCU/order', 'RCU/order', 'POs', 'revisions'],
-      ...r.bySize.map((x) => [x.orders, x.seconds, x.ordersPerSecond, x.msPerOrder, x.calls, x.requestsPerOrder.total, x.wcuPerOrder, x.rcuPerOrder, x.purchaseOrders, x.revisions]),
+      ...r.bySize.map((x) => [
+        x.orders,
+        x.seconds,
+        x.ordersPerSecond,
+        x.msPerOrder,
+        x.calls,
+        x.requestsPerOrder.total,
+        x.wcuPerOrder,
+        x.rcuPerOrder,
+        x.purchaseOrders,
+        x.revisions,
+      ]),
     ]).map((l) => `  ${l}`),
     `  requests/order by command (M=${largest.orders}): ${list(largest.requestsPerOrder.byCommand)}`,
     `  WCU/order by item written (M=${largest.orders}): ${list(largest.wcuPerOrderByItem)}`,
@@ -162,7 +210,16 @@ function printPurchaseOrders(r: PurchaseOrdersResult): string[] {
     `  change after issue: ${r.config.refundedLines} order lines refunded in full (real refund endpoint), their records in one call; totals for the change:`,
     ...table([
       ['M', 's', 'requests', 'WCU', 'RCU', 'revisions', 'no-op rebuilds', 'requests by command'],
-      ...r.bySize.map((x) => [x.orders, x.change.seconds, x.change.requests.total, x.change.wcu, x.change.rcu, x.change.revisions, x.change.unchangedRebuilds, list(x.change.requests.byCommand)]),
+      ...r.bySize.map((x) => [
+        x.orders,
+        x.change.seconds,
+        x.change.requests.total,
+        x.change.wcu,
+        x.change.rcu,
+        x.change.revisions,
+        x.change.unchangedRebuilds,
+        list(x.change.requests.byCommand),
+      ]),
     ]).map((l) => `    ${l}`),
     `    WCU by item written (M=${largest.orders}): ${list(largest.change.wcuByItem)}`,
     `    growth from M=${Math.min(...r.config.sizes)} to M=${largest.orders} (1 = independent of M): WCU ${r.changeGrowth.wcu}x, RCU ${r.changeGrowth.rcu}x, requests ${r.changeGrowth.requests}x`,
@@ -176,9 +233,11 @@ async function main() {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const args = parseArgs(process.argv.slice(2));
   const unknown = (args.only ?? []).filter((name) => !sections.some((s) => name === s.key || name === s.flag));
-  if (unknown.length) throw new UsageError(`No section named ${unknown.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
+  if (unknown.length)
+    throw new UsageError(`No section named ${unknown.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
   const chosen = sections.filter((s) => !args.only || args.only.includes(s.key) || (s.flag !== undefined && args.only.includes(s.flag)));
-  if (!chosen.length) throw new UsageError(`No section named ${args.only?.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
+  if (!chosen.length)
+    throw new UsageError(`No section named ${args.only?.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
 
   const report: Record<string, unknown> = {
     at: new Date().toISOString(),

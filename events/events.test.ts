@@ -52,7 +52,11 @@ describe.each([
     for (const record of event.Records) {
       expect(record).toMatchObject({ eventName, eventSource: 'aws:dynamodb', eventVersion: '1.1', awsRegion: expect.any(String) });
       expect(record.eventSourceARN).toMatch(/^arn:aws:dynamodb:[a-z0-9-]+:\d{12}:table\/[^/]+\/stream\/[\dT:.-]+$/);
-      expect(record.dynamodb).toMatchObject({ StreamViewType: 'NEW_AND_OLD_IMAGES', SequenceNumber: expect.stringMatching(/^\d{21,40}$/), SizeBytes: expect.any(Number) });
+      expect(record.dynamodb).toMatchObject({
+        StreamViewType: 'NEW_AND_OLD_IMAGES',
+        SequenceNumber: expect.stringMatching(/^\d{21,40}$/),
+        SizeBytes: expect.any(Number),
+      });
       expect(record.dynamodb?.NewImage).toBeDefined();
       expect(record.dynamodb?.OldImage === undefined).toBe(eventName === 'INSERT');
       // The keys are the image's keys.

@@ -50,7 +50,14 @@ export interface LocalDynamo {
 /** Starts DynamoDB Local and resolves once it answers. `dataDir` undefined keeps it in memory. */
 export async function startDynamoDbLocal(options: { port: number; dataDir?: string }): Promise<LocalDynamo> {
   const dir = jarDir();
-  const args = [`-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`, '-jar', join(dir, 'DynamoDBLocal.jar'), '-port', String(options.port), '-sharedDb'];
+  const args = [
+    `-Djava.library.path=${join(dir, 'DynamoDBLocal_lib')}`,
+    '-jar',
+    join(dir, 'DynamoDBLocal.jar'),
+    '-port',
+    String(options.port),
+    '-sharedDb',
+  ];
   if (options.dataDir) {
     const dbPath = resolve(options.dataDir);
     mkdirSync(dbPath, { recursive: true });
@@ -67,7 +74,12 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   process.once('exit', reap);
   void exited.then(() => process.removeListener('exit', reap));
   const endpoint = `http://127.0.0.1:${options.port}`;
-  const client = new DynamoDBClient({ endpoint, region: 'local', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'local',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`DynamoDB Local exited (${child.exitCode}): ${stderr.trim()}`);

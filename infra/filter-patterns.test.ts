@@ -3,7 +3,11 @@
 import type { DynamoDBRecord } from 'aws-lambda';
 import { matchesAnyFilter, matchesFilter, type FilterPattern } from './filter-patterns';
 
-function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', newImage?: Record<string, unknown>, oldImage?: Record<string, unknown>): DynamoDBRecord {
+function record(
+  eventName: 'INSERT' | 'MODIFY' | 'REMOVE',
+  newImage?: Record<string, unknown>,
+  oldImage?: Record<string, unknown>,
+): DynamoDBRecord {
   return {
     eventName,
     eventSource: 'aws:dynamodb',
@@ -17,7 +21,11 @@ function record(eventName: 'INSERT' | 'MODIFY' | 'REMOVE', newImage?: Record<str
   };
 }
 
-const paidOrder = record('MODIFY', { type: { S: 'ORDER' }, status: { S: 'paid' }, pk: { S: 'ORDER#o-1' } }, { type: { S: 'ORDER' }, status: { S: 'pending_payment' } });
+const paidOrder = record(
+  'MODIFY',
+  { type: { S: 'ORDER' }, status: { S: 'paid' }, pk: { S: 'ORDER#o-1' } },
+  { type: { S: 'ORDER' }, status: { S: 'pending_payment' } },
+);
 const newOrder = record('INSERT', { type: { S: 'ORDER' }, status: { S: 'pending_payment' }, pk: { S: 'ORDER#o-1' } });
 const leader = record('INSERT', { type: { S: 'LEADER' }, status: { S: 'pending' }, pk: { S: 'LEADER#l-1' } });
 const removed = record('REMOVE', undefined, { type: { S: 'ORDER' }, status: { S: 'cancelled' } });
@@ -60,7 +68,10 @@ test('anything-but matches every present value except those listed', () => {
 test('nested patterns must match at every level, every field of a pattern at once', () => {
   const paidOrders: FilterPattern = {
     eventName: ['MODIFY'],
-    dynamodb: { NewImage: { type: { S: ['ORDER'] }, status: { S: ['paid'] } }, OldImage: { status: { S: [{ 'anything-but': ['paid'] }] } } },
+    dynamodb: {
+      NewImage: { type: { S: ['ORDER'] }, status: { S: ['paid'] } },
+      OldImage: { status: { S: [{ 'anything-but': ['paid'] }] } },
+    },
   };
   expect(matchesFilter(paidOrder, paidOrders)).toBe(true);
   expect(matchesFilter(newOrder, paidOrders)).toBe(false);
@@ -70,10 +81,7 @@ test('nested patterns must match at every level, every field of a pattern at onc
 });
 
 test('a record passes when it matches any one of the patterns', () => {
-  const patterns: FilterPattern[] = [
-    { dynamodb: { NewImage: { type: { S: ['LEADER'] } } } },
-    { eventName: ['REMOVE'] },
-  ];
+  const patterns: FilterPattern[] = [{ dynamodb: { NewImage: { type: { S: ['LEADER'] } } } }, { eventName: ['REMOVE'] }];
   expect(matchesAnyFilter(leader, patterns)).toBe(true);
   expect(matchesAnyFilter(removed, patterns)).toBe(true);
   expect(matchesAnyFilter(newOrder, patterns)).toBe(false);

@@ -13,7 +13,13 @@ describe('toHttpApiEvent', () => {
     {
       method: 'POST',
       url: '/leaders/L-1/approve?dryRun=1&tag=a&tag=b',
-      headers: { 'Content-Type': 'application/json', Authorization: 'Bearer t0k3n', 'X-Forwarded-For': ['1.1.1.1', '2.2.2.2'], Host: 'api.local', Cookie: 'a=1; b=2' },
+      headers: {
+        'Content-Type': 'application/json',
+        Authorization: 'Bearer t0k3n',
+        'X-Forwarded-For': ['1.1.1.1', '2.2.2.2'],
+        Host: 'api.local',
+        Cookie: 'a=1; b=2',
+      },
       body,
       sourceIp: '10.0.0.7',
     },
@@ -32,7 +38,12 @@ describe('toHttpApiEvent', () => {
   });
 
   test('lower-cases header names and joins repeated headers with commas', () => {
-    expect(event.headers).toMatchObject({ 'content-type': 'application/json', authorization: 'Bearer t0k3n', 'x-forwarded-for': '1.1.1.1,2.2.2.2', host: 'api.local' });
+    expect(event.headers).toMatchObject({
+      'content-type': 'application/json',
+      authorization: 'Bearer t0k3n',
+      'x-forwarded-for': '1.1.1.1,2.2.2.2',
+      host: 'api.local',
+    });
     expect(Object.keys(event.headers).every((k) => k === k.toLowerCase())).toBe(true);
   });
 
@@ -53,7 +64,11 @@ describe('toHttpApiEvent', () => {
   });
 
   test('a request without body, query or parameters carries none of them', () => {
-    const get = toHttpApiEvent({ method: 'GET', path: '/health' }, {}, { method: 'GET', url: '/health', headers: {}, body: Buffer.alloc(0) });
+    const get = toHttpApiEvent(
+      { method: 'GET', path: '/health' },
+      {},
+      { method: 'GET', url: '/health', headers: {}, body: Buffer.alloc(0) },
+    );
     expect(get).toMatchObject({ version: '2.0', routeKey: 'GET /health', rawPath: '/health', rawQueryString: '', isBase64Encoded: false });
     expect(get.body).toBeUndefined();
     expect(get.queryStringParameters).toBeUndefined();
@@ -62,7 +77,11 @@ describe('toHttpApiEvent', () => {
 
   test('a binary body arrives base64-encoded', () => {
     const bytes = Buffer.from([0, 1, 2, 255]);
-    const upload = toHttpApiEvent({ method: 'POST', path: '/upload' }, {}, { method: 'POST', url: '/upload', headers: { 'content-type': 'image/png' }, body: bytes });
+    const upload = toHttpApiEvent(
+      { method: 'POST', path: '/upload' },
+      {},
+      { method: 'POST', url: '/upload', headers: { 'content-type': 'image/png' }, body: bytes },
+    );
     expect(upload.isBase64Encoded).toBe(true);
     expect(Buffer.from(upload.body!, 'base64')).toEqual(bytes);
   });
@@ -70,17 +89,28 @@ describe('toHttpApiEvent', () => {
 
 describe('createHttpServer', () => {
   const seen: APIGatewayProxyEventV2[] = [];
-  const echo = (name: string): HttpHandler => async (event) => {
-    seen.push(event);
-    return { statusCode: 200, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ handledBy: name, params: event.pathParameters ?? {} }) };
-  };
+  const echo =
+    (name: string): HttpHandler =>
+    async (event) => {
+      seen.push(event);
+      return {
+        statusCode: 200,
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ handledBy: name, params: event.pathParameters ?? {} }),
+      };
+    };
   const routes: HttpRoute[] = [
     { method: 'GET', path: '/leaders/{leaderId}', functionName: 'leaderById', handler: echo('leaderById') },
     { method: 'GET', path: '/leaders/me', functionName: 'me', handler: echo('me') },
     { method: 'POST', path: '/leaders/{leaderId}/approve', functionName: 'approve', handler: echo('approve') },
     { method: 'GET', path: '/files/{proxy+}', functionName: 'files', handler: echo('files') },
     { method: 'GET', path: '/bare', functionName: 'bare', handler: async () => ({ ok: true, items: [1, 2] }) as never },
-    { method: 'POST', path: '/created', functionName: 'created', handler: async () => ({ statusCode: 201, headers: { 'content-type': 'application/json', 'x-request': 'yes' }, body: '{"id":"c-1"}' }) },
+    {
+      method: 'POST',
+      path: '/created',
+      functionName: 'created',
+      handler: async () => ({ statusCode: 201, headers: { 'content-type': 'application/json', 'x-request': 'yes' }, body: '{"id":"c-1"}' }),
+    },
   ];
   let server: Server;
   let base: string;
@@ -117,7 +147,11 @@ describe('createHttpServer', () => {
 
   test('the handler gets the HTTP API event of the request', async () => {
     seen.length = 0;
-    await fetch(`${base}/leaders/L-9/approve?x=1`, { method: 'POST', headers: { Authorization: 'Bearer abc', 'content-type': 'application/json' }, body: '{"reason":"ok"}' });
+    await fetch(`${base}/leaders/L-9/approve?x=1`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer abc', 'content-type': 'application/json' },
+      body: '{"reason":"ok"}',
+    });
     expect(seen[0]).toMatchObject({
       version: '2.0',
       routeKey: 'POST /leaders/{leaderId}/approve',
@@ -130,7 +164,12 @@ describe('createHttpServer', () => {
   });
 
   test('an unknown path, or a known path with another method, is 404 Not Found', async () => {
-    for (const [method, path] of [['GET', '/nope'], ['DELETE', '/leaders/L-1'], ['GET', '/leaders/L-1/approve'], ['GET', '/leaders']] as const) {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/leaders/L-1'],
+      ['GET', '/leaders/L-1/approve'],
+      ['GET', '/leaders'],
+    ] as const) {
       const res = await fetch(`${base}${path}`, { method });
       expect({ method, path, status: res.status }).toEqual({ method, path, status: 404 });
       expect(await res.json()).toEqual({ message: 'Not Found' });

@@ -31,9 +31,9 @@ function compile(route: HttpRoute): CompiledRoute {
     .split('/')
     .map((segment) => {
       const greedy = segment.match(/^\{(\w+)\+\}$/);
-      if (greedy) return names.push(greedy[1]!), '(.+)';
+      if (greedy) return (names.push(greedy[1]!), '(.+)');
       const param = segment.match(/^\{(\w+)\}$/);
-      if (param) return names.push(param[1]!), '([^/]+)';
+      if (param) return (names.push(param[1]!), '([^/]+)');
       return segment.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
     })
     .join('/');
@@ -61,7 +61,11 @@ export function lambdaContext(functionName: string, timeoutMs = 10_000): Context
 }
 
 /** API Gateway's HTTP API event (payload format 2.0) for a request. */
-export function toHttpApiEvent(route: { method: string; path: string }, params: Record<string, string>, req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: Buffer; sourceIp?: string }): APIGatewayProxyEventV2 {
+export function toHttpApiEvent(
+  route: { method: string; path: string },
+  params: Record<string, string>,
+  req: { method: string; url: string; headers: Record<string, string | string[] | undefined>; body: Buffer; sourceIp?: string },
+): APIGatewayProxyEventV2 {
   const url = new URL(req.url, 'http://localhost');
   const headers: Record<string, string> = {};
   for (const [k, v] of Object.entries(req.headers)) if (v !== undefined) headers[k.toLowerCase()] = Array.isArray(v) ? v.join(',') : v;
@@ -84,7 +88,13 @@ export function toHttpApiEvent(route: { method: string; path: string }, params: 
       apiId: 'local',
       domainName: headers.host ?? 'localhost',
       domainPrefix: 'localhost',
-      http: { method: req.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: req.sourceIp ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method: req.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.sourceIp ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: routeKeyOf(route),
       stage: '$default',
@@ -103,7 +113,12 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void
     return;
   }
   const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : '';
-  res.writeHead(result.statusCode ?? 200, { ...(result.headers as Record<string, string>), ...(result.cookies ? { 'set-cookie': result.cookies } : {}) }).end(body);
+  res
+    .writeHead(result.statusCode ?? 200, {
+      ...(result.headers as Record<string, string>),
+      ...(result.cookies ? { 'set-cookie': result.cookies } : {}),
+    })
+    .end(body);
 }
 
 /** API Gateway refuses payloads over 10 MB before any function runs; the functions enforce 64 KiB. */
@@ -120,7 +135,8 @@ export function createHttpServer(routes: HttpRoute[], options: { before?: (req: 
     });
     req.on('end', async () => {
       const started = Date.now();
-      if (size > GATEWAY_MAX_BYTES) return void res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
+      if (size > GATEWAY_MAX_BYTES)
+        return void res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
       if (options.before && !options.before(req)) return;
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const method = req.method ?? 'GET';
@@ -137,7 +153,13 @@ export function createHttpServer(routes: HttpRoute[], options: { before?: (req: 
         // API Gateway's own answer for a route that does not exist.
         return void res.writeHead(404, { 'content-type': 'application/json' }).end('{"message":"Not Found"}');
       }
-      const event = toHttpApiEvent(match.route, match.params, { method, url: req.url ?? '/', headers: req.headers, body: Buffer.concat(chunks), sourceIp: req.socket.remoteAddress });
+      const event = toHttpApiEvent(match.route, match.params, {
+        method,
+        url: req.url ?? '/',
+        headers: req.headers,
+        body: Buffer.concat(chunks),
+        sourceIp: req.socket.remoteAddress,
+      });
       try {
         const result = await match.route.handler(event, lambdaContext(match.route.functionName, (match.route.timeout ?? 10) * 1000));
         writeResult(res, result);
@@ -145,7 +167,8 @@ export function createHttpServer(routes: HttpRoute[], options: { before?: (req: 
         console.error(`[http] ${match.route.functionName} crashed:`, err);
         res.writeHead(502, { 'content-type': 'application/json' }).end('{"message":"Internal Server Error"}');
       }
-      if (process.env.LOG_REQUESTS !== '0') console.log(`[http] ${method} ${req.url} → ${res.statusCode} (${Date.now() - started} ms, ${match.route.functionName})`);
+      if (process.env.LOG_REQUESTS !== '0')
+        console.log(`[http] ${method} ${req.url} → ${res.statusCode} (${Date.now() - started} ms, ${match.route.functionName})`);
     });
   });
 }

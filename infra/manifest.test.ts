@@ -30,7 +30,9 @@ describe('the real serverless.yml', () => {
     const byName = Object.fromEntries(functions.map((f) => [f.name, f.http.map((h) => `${h.method} ${h.path}`)]));
     expect(byName.health).toContain('GET /health');
     expect(byName.dev).toContain('POST /dev/login');
-    expect(byName.leaders).toEqual(expect.arrayContaining(['POST /leaders', 'GET /leaders/me', 'GET /leaders', 'POST /leaders/{leaderId}/approve']));
+    expect(byName.leaders).toEqual(
+      expect.arrayContaining(['POST /leaders', 'GET /leaders/me', 'GET /leaders', 'POST /leaders/{leaderId}/approve']),
+    );
     expect(new Set(routeKeys).size).toBe(routeKeys.length);
     // Every route is a method and a path, but for API Gateway's catch-all ($default), `ANY *`.
     for (const key of routeKeys) expect(key).toMatch(/^((GET|POST|PUT|PATCH|DELETE|ANY) \/[^\s]*|ANY \*)$/);
@@ -164,14 +166,24 @@ resources:
 
   test("a stream trigger without settings gets Lambda's defaults", () => {
     expect(fn('plainStream').streams).toEqual([
-      { batchSize: 100, maximumRetryAttempts: expect.any(Number), bisectBatchOnFunctionError: false, reportBatchItemFailures: false, filterPatterns: [] },
+      {
+        batchSize: 100,
+        maximumRetryAttempts: expect.any(Number),
+        bisectBatchOnFunctionError: false,
+        reportBatchItemFailures: false,
+        filterPatterns: [],
+      },
     ]);
     expect(fn('plainStream').streams[0]!.maximumRetryAttempts).toBeGreaterThanOrEqual(10_000);
   });
 
   test('a scheduler trigger keeps its cron, time zone and input', () => {
     expect(fn('cutoff').schedules).toEqual([
-      { expression: 'cron(0 23 * * ? *)', timezone: 'Asia/Shanghai', input: { job: 'cutoff', scheduledTime: '<aws.scheduler.scheduled-time>' } },
+      {
+        expression: 'cron(0 23 * * ? *)',
+        timezone: 'Asia/Shanghai',
+        input: { job: 'cutoff', scheduledTime: '<aws.scheduler.scheduled-time>' },
+      },
     ]);
   });
 

@@ -50,23 +50,37 @@ const cfnTags: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'Select', 'If', 'Equals',
 
 /** Resolves the variables we use: `${env:X, 'default'}`, `${sls:stage}`, `${opt:…, 'default'}`. */
 function resolveVariables(text: string, env: Record<string, string | undefined>, stage: string): string {
-  return text.replace(/\$\{(env|opt|sls):([A-Za-z0-9_]+)(?:,\s*'([^']*)')?\}/g, (whole, source: string, name: string, fallback?: string) => {
-    if (source === 'env') return env[name] ?? fallback ?? '';
-    if (source === 'sls' && name === 'stage') return stage;
-    if (source === 'opt' && name === 'stage') return stage;
-    return fallback ?? whole;
-  });
+  return text.replace(
+    /\$\{(env|opt|sls):([A-Za-z0-9_]+)(?:,\s*'([^']*)')?\}/g,
+    (whole, source: string, name: string, fallback?: string) => {
+      if (source === 'env') return env[name] ?? fallback ?? '';
+      if (source === 'sls' && name === 'stage') return stage;
+      if (source === 'opt' && name === 'stage') return stage;
+      return fallback ?? whole;
+    },
+  );
 }
 
 type Raw = Record<string, unknown>;
 
 export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), env = process.env, stage = 'local'): FunctionDef[] {
-  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags }) as { functions: Record<string, Raw>; provider?: Raw };
+  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags }) as {
+    functions: Record<string, Raw>;
+    provider?: Raw;
+  };
   const defaultTimeout = Number(doc.provider?.timeout ?? 6);
   return Object.entries(doc.functions).map(([name, fn]) => {
     const handler = String(fn.handler);
     const dot = handler.lastIndexOf('.');
-    const def: FunctionDef = { name, module: handler.slice(0, dot), exportName: handler.slice(dot + 1), timeout: Number(fn.timeout ?? defaultTimeout), http: [], streams: [], schedules: [] };
+    const def: FunctionDef = {
+      name,
+      module: handler.slice(0, dot),
+      exportName: handler.slice(dot + 1),
+      timeout: Number(fn.timeout ?? defaultTimeout),
+      http: [],
+      streams: [],
+      schedules: [],
+    };
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
       if ('httpApi' in event) {
         const h = event.httpApi;
@@ -80,7 +94,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
           maximumRetryAttempts: Number(s.maximumRetryAttempts ?? 10000),
           bisectBatchOnFunctionError: Boolean(s.bisectBatchOnFunctionError),
           reportBatchItemFailures: s.functionResponseType === 'ReportBatchItemFailures',
-          filterPatterns: ((s.filterPatterns as FilterPattern[] | undefined) ?? []),
+          filterPatterns: (s.filterPatterns as FilterPattern[] | undefined) ?? [],
         });
       } else if ('schedule' in event) {
         // The short form `schedule: rate(5 minutes)` is a bare expression.

@@ -52,7 +52,12 @@ describe('nextRun', () => {
 
   test('a numeric AWS weekday fires on the same day as its name', () => {
     const after = new Date('2026-11-25T00:00:00Z');
-    for (const [num, name] of [['1', 'SUN'], ['2', 'MON'], ['6', 'FRI'], ['7', 'SAT']] as const) {
+    for (const [num, name] of [
+      ['1', 'SUN'],
+      ['2', 'MON'],
+      ['6', 'FRI'],
+      ['7', 'SAT'],
+    ] as const) {
       const byNumber = nextRun({ expression: `cron(0 10 ? * ${num} *)`, timezone: SHANGHAI }, after);
       const byName = nextRun({ expression: `cron(0 10 ? * ${name} *)`, timezone: SHANGHAI }, after);
       expect(byNumber?.toISOString()).toBe(byName?.toISOString());

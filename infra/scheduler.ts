@@ -31,7 +31,9 @@ export function rateToMs(expression: string): number | undefined {
 
 /** The input with EventBridge Scheduler's context attributes filled in. */
 export function scheduledInput(input: unknown, scheduledTime: Date): unknown {
-  return JSON.parse(JSON.stringify(input ?? {}).replaceAll('<aws.scheduler.scheduled-time>', scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z')));
+  return JSON.parse(
+    JSON.stringify(input ?? {}).replaceAll('<aws.scheduler.scheduled-time>', scheduledTime.toISOString().replace(/\.\d{3}Z$/, 'Z')),
+  );
 }
 
 export function nextRun(job: Pick<ScheduledJob, 'expression' | 'timezone'>, after = new Date()): Date | undefined {

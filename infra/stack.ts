@@ -47,7 +47,10 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (!endpoint) {
     if (!javaAvailable()) throw new Error(JAVA_MISSING);
     if (await portInUse(options.dynamodbPort)) throw new Error(`Port ${options.dynamodbPort} is taken: set DYNAMODB_PORT to a free port.`);
-    dynamo = await startDynamoDbLocal({ port: options.dynamodbPort, dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined });
+    dynamo = await startDynamoDbLocal({
+      port: options.dynamodbPort,
+      dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+    });
     endpoint = dynamo.endpoint;
   }
   const stopAll: (() => Promise<void> | void)[] = [];
@@ -73,12 +76,17 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const consumers: StreamConsumer[] = functions.flatMap((fn) =>
       fn.streams.map((s) => ({
         name: fn.name,
-        handler: (event) => handlers.get(fn.name)!(event, lambdaContext(fn.name, fn.timeout * 1000)) as ReturnType<StreamConsumer['handler']>,
+        handler: (event) =>
+          handlers.get(fn.name)!(event, lambdaContext(fn.name, fn.timeout * 1000)) as ReturnType<StreamConsumer['handler']>,
         ...s,
       })),
     );
     const poller = new StreamPoller({
-      client: new DynamoDBStreamsClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } }),
+      client: new DynamoDBStreamsClient({
+        endpoint,
+        region: process.env.AWS_REGION || 'ap-east-1',
+        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      }),
       streamArn,
       consumers,
       checkpointFile: options.dataDir ? join(options.dataDir, 'stream-checkpoints.json') : undefined,
@@ -92,7 +100,11 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     }
 
     const jobs: ScheduledJob[] = functions.flatMap((fn) =>
-      fn.schedules.map((s) => ({ functionName: fn.name, ...s, handler: (event: unknown) => handlers.get(fn.name)!(event, lambdaContext(fn.name, fn.timeout * 1000)) })),
+      fn.schedules.map((s) => ({
+        functionName: fn.name,
+        ...s,
+        handler: (event: unknown) => handlers.get(fn.name)!(event, lambdaContext(fn.name, fn.timeout * 1000)),
+      })),
     );
     const scheduler = new Scheduler(jobs);
     if (options.scheduler !== false) {

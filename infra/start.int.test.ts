@@ -43,7 +43,14 @@ afterAll(() => {
 
 /** `npx tsx infra/start.ts` in its own process group, as a terminal would run it. */
 function start(): Started {
-  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), DATA_DIR: dataDir, TABLE_NAME, LOG_REQUESTS: '0' };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    DYNAMODB_PORT: String(dynamodbPort),
+    DATA_DIR: dataDir,
+    TABLE_NAME,
+    LOG_REQUESTS: '0',
+  };
   // The test run's own DynamoDB Local is not the one `npm start` must use.
   delete env.DYNAMODB_ENDPOINT;
   const child = spawn('npx', ['tsx', 'infra/start.ts'], { cwd: ROOT, env, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -129,7 +136,12 @@ test('npm start serves the API, stops on Ctrl-C with its DynamoDB Local, and kee
   await waitHealthy(second);
   const me = await call('GET', '/leaders/me', await login('u-npm-start'));
   expect(me.status).toBe(200);
-  expect(me.body).toMatchObject({ leaderId: applied.body.leaderId, status: 'pending', referralCode: applied.body.referralCode, pickupPoint });
+  expect(me.body).toMatchObject({
+    leaderId: applied.body.leaderId,
+    status: 'pending',
+    referralCode: applied.body.referralCode,
+    pickupPoint,
+  });
 
   await interrupt(second);
   expect(javaOnPort(dynamodbPort)).toBe('');
@@ -141,7 +153,13 @@ test("without Java, npm start's script exits non-zero with one line saying how t
   mkdirSync(bin, { recursive: true });
   symlinkSync(process.execPath, join(bin, 'node'));
   const script = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts.start!;
-  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:${join(ROOT, 'node_modules', '.bin')}`, PORT: String(port), DYNAMODB_PORT: String(dynamodbPort), DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PATH: `${bin}:${join(ROOT, 'node_modules', '.bin')}`,
+    PORT: String(port),
+    DYNAMODB_PORT: String(dynamodbPort),
+    DATA_DIR: dataDir,
+  };
   delete env.DYNAMODB_ENDPOINT;
   expect(spawnSync('/bin/sh', ['-c', 'command -v java'], { env }).status).not.toBe(0);
 

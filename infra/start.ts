@@ -14,7 +14,12 @@ async function main() {
     console.error(JAVA_MISSING);
     process.exit(1);
   }
-  const stack = await startStack({ port: config.port, dynamodbPort: config.dynamodbPort, dataDir: config.dataDir, tableName: config.tableName });
+  const stack = await startStack({
+    port: config.port,
+    dynamodbPort: config.dynamodbPort,
+    dataDir: config.dataDir,
+    tableName: config.tableName,
+  });
   let stopping = false;
   const shutdown = async (signal: string) => {
     if (stopping) return;

@@ -68,7 +68,15 @@ const label = (r: DynamoDBRecord) => `${r.dynamodb?.NewImage?.pk?.S}@${r.dynamod
 const seq = (r: DynamoDBRecord) => r.dynamodb!.SequenceNumber!;
 
 function consumer(handler: StreamConsumer['handler'], settings: Partial<StreamConsumer> = {}): StreamConsumer {
-  return { name: 'consumer', handler, batchSize: 100, maximumRetryAttempts: 10_000, bisectBatchOnFunctionError: false, reportBatchItemFailures: true, ...settings };
+  return {
+    name: 'consumer',
+    handler,
+    batchSize: 100,
+    maximumRetryAttempts: 10_000,
+    bisectBatchOnFunctionError: false,
+    reportBatchItemFailures: true,
+    ...settings,
+  };
 }
 
 function poller(streamArn: string, consumers: StreamConsumer[], extra: Partial<PollerOptions> = {}) {
@@ -87,12 +95,20 @@ test('every record is delivered once, in order per item, in batches of at most b
   expect(new Set(seen.delivered()).size).toBe(21);
   expect(Math.max(...seen.batches.map((b) => b.length))).toBeLessThanOrEqual(4);
   for (const id of ids) {
-    const versions = seen.delivered().filter((l) => l.startsWith(`${id}@`)).map((l) => Number(l.split('@')[1]));
+    const versions = seen
+      .delivered()
+      .filter((l) => l.startsWith(`${id}@`))
+      .map((l) => Number(l.split('@')[1]));
     expect(versions).toEqual([1, 2, 3, 4, 5, 6, 7]);
   }
   // Lambda's record shape: the stream's ARN, the event name and both images.
   const first = seen.batches[0]![0]!;
-  expect(first).toMatchObject({ eventSource: 'aws:dynamodb', eventName: 'INSERT', eventSourceARN: streamArn, dynamodb: { StreamViewType: 'NEW_AND_OLD_IMAGES', Keys: { pk: { S: 'a' }, sk: { S: 'THING' } } } });
+  expect(first).toMatchObject({
+    eventSource: 'aws:dynamodb',
+    eventName: 'INSERT',
+    eventSourceARN: streamArn,
+    dynamodb: { StreamViewType: 'NEW_AND_OLD_IMAGES', Keys: { pk: { S: 'a' }, sk: { S: 'THING' } } },
+  });
   expect(seen.batches.flat().find((r) => r.eventName === 'MODIFY')?.dynamodb?.OldImage).toBeDefined();
 });
 
@@ -170,7 +186,12 @@ test('with bisectBatchOnFunctionError a poison record is isolated, sent to onFai
     { onFailure: (consumerName, records, reason) => failures.push({ consumer: consumerName, records, reason }) },
   ).drain();
 
-  expect(processed.sort()).toEqual(ids.filter((id) => id !== 'item-6').map((id) => `${id}@1`).sort());
+  expect(processed.sort()).toEqual(
+    ids
+      .filter((id) => id !== 'item-6')
+      .map((id) => `${id}@1`)
+      .sort(),
+  );
   expect(failures).toHaveLength(1);
   expect(failures[0]!.consumer).toBe('orders');
   expect(failures[0]!.records.map(label)).toEqual(['item-6@1']);
@@ -209,7 +230,9 @@ test('a batch filtered down to nothing is skipped, and the consumer goes on with
   await put(name, { pk: 'o-1', sk: 'ORDER', version: 1, type: 'order' });
   const seen = recorder();
 
-  await poller(streamArn, [consumer(async (e) => seen.record(e), { batchSize: 2, filterPatterns: [{ dynamodb: { NewImage: { type: { S: ['order'] } } } }] })]).drain();
+  await poller(streamArn, [
+    consumer(async (e) => seen.record(e), { batchSize: 2, filterPatterns: [{ dynamodb: { NewImage: { type: { S: ['order'] } } } }] }),
+  ]).drain();
 
   expect(seen.batches.map((b) => b.map(label))).toEqual([['o-1@1']]);
 });

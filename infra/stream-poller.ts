@@ -147,7 +147,14 @@ export class StreamPoller {
     for (const states of this.shards.values()) {
       for (const s of found) {
         if (s.ShardId && !states.has(s.ShardId)) {
-          states.set(s.ShardId, { shardId: s.ShardId, parentShardId: s.ParentShardId, buffer: [], attempts: 0, limit: 0, exhausted: false });
+          states.set(s.ShardId, {
+            shardId: s.ShardId,
+            parentShardId: s.ParentShardId,
+            buffer: [],
+            attempts: 0,
+            limit: 0,
+            exhausted: false,
+          });
         }
       }
     }
@@ -194,7 +201,16 @@ export class StreamPoller {
           // Resume after the last record we hold (or the checkpoint).
           const last = state.buffer.at(-1)?.dynamodb?.SequenceNumber;
           state.iterator = last
-            ? (await this.options.client.send(new GetShardIteratorCommand({ StreamArn: this.options.streamArn, ShardId: state.shardId, ShardIteratorType: 'AFTER_SEQUENCE_NUMBER', SequenceNumber: last }))).ShardIterator
+            ? (
+                await this.options.client.send(
+                  new GetShardIteratorCommand({
+                    StreamArn: this.options.streamArn,
+                    ShardId: state.shardId,
+                    ShardIteratorType: 'AFTER_SEQUENCE_NUMBER',
+                    SequenceNumber: last,
+                  }),
+                )
+              ).ShardIterator
             : undefined;
           return true;
         }
@@ -216,7 +232,9 @@ export class StreamPoller {
     const region = this.options.region ?? 'ap-east-1';
     const lambdaRecords = batch.map((r) => toLambdaRecord(r, this.options.streamArn, region));
     // Event filtering: records that match no pattern never reach the function (and are not billed).
-    const delivered = consumer.filterPatterns?.length ? lambdaRecords.filter((r) => matchesAnyFilter(r, consumer.filterPatterns!)) : lambdaRecords;
+    const delivered = consumer.filterPatterns?.length
+      ? lambdaRecords.filter((r) => matchesAnyFilter(r, consumer.filterPatterns!))
+      : lambdaRecords;
 
     let failedAt: number | undefined; // index in batch of the lowest failed record
     let thrown: unknown;
@@ -257,7 +275,9 @@ export class StreamPoller {
     if (state.attempts > consumer.maximumRetryAttempts) {
       const dropCount = thrown !== undefined ? limit : 1;
       const dropped = state.buffer.slice(0, dropCount).map((r) => toLambdaRecord(r, this.options.streamArn, region));
-      console.error(`[streams] ${consumer.name}: ${dropped.length} record(s) sent to the failure destination after ${state.attempts} attempts (${reason})`);
+      console.error(
+        `[streams] ${consumer.name}: ${dropped.length} record(s) sent to the failure destination after ${state.attempts} attempts (${reason})`,
+      );
       this.options.onFailure?.(consumer.name, dropped, reason);
       this.commit(consumer, state, dropCount);
       state.attempts = 0;

@@ -22,7 +22,11 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
 }
 
 export function localClient(endpoint: string) {
-  return new DynamoDBClient({ endpoint, region: process.env.AWS_REGION || 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  return new DynamoDBClient({
+    endpoint,
+    region: process.env.AWS_REGION || 'ap-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
 }
 
 /** Creates the table when missing and waits until it is active. Returns its stream ARN. */

@@ -47,6 +47,10 @@ export const ListPayoutsQuerySchema = z.object({ status: z.enum(['proposed', 'ap
 export const RejectPayoutBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
 
 export const ReconciliationQuerySchema = z
-  .object({ leaderId: IdSchema, from: z.union([InstantSchema, DateSchema]).optional(), to: z.union([InstantSchema, DateSchema]).optional() })
+  .object({
+    leaderId: IdSchema,
+    from: z.union([InstantSchema, DateSchema]).optional(),
+    to: z.union([InstantSchema, DateSchema]).optional(),
+  })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
 export const AuditEventsQuerySchema = z.object({ entityId: z.string().min(1).max(200) });

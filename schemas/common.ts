@@ -7,7 +7,11 @@ export const FenSchema = z.number().int().min(0).max(10_000_000_000);
 export const BpsSchema = z.number().int().min(0).max(10_000);
 /** Mainland mobile: 11 digits starting with 1. */
 export const PhoneSchema = z.string().regex(/^1\d{10}$/, 'must be an 11-digit mainland mobile number starting with 1');
-export const IdSchema = z.string().min(1).max(64).regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id issued by this API');
+export const IdSchema = z
+  .string()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be an id issued by this API');
 export const NameSchema = z.string().trim().min(1).max(100);
 /** ISO 8601 with an offset or Z. */
 export const InstantSchema = z.iso.datetime({ offset: true });

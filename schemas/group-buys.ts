@@ -72,7 +72,9 @@ export const GroupBuySchema = z.object({
   /** Decided once every unpaid order is cancelled: below the minimum, the group fails. */
   outcome: z.enum(['closed', 'failed']).optional(),
   paidQuantity: z.number().int().optional(),
-  closeStats: z.object({ ordersCancelled: z.number().int(), ordersReady: z.number().int(), ordersRefunded: z.number().int(), pages: z.number().int() }).optional(),
+  closeStats: z
+    .object({ ordersCancelled: z.number().int(), ordersReady: z.number().int(), ordersRefunded: z.number().int(), pages: z.number().int() })
+    .optional(),
   closedAt: z.string().optional(),
   /** When the closing last recorded progress (a closing silent for long is nudged). */
   progressAt: z.string().optional(),

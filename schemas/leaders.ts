@@ -14,7 +14,11 @@ export const PickupPointSchema = z.object({
 });
 export type PickupPoint = z.infer<typeof PickupPointSchema>;
 
-export const ReferralCodeSchema = z.string().trim().toUpperCase().regex(/^[A-Z0-9]{4,16}$/, 'must be a referral code');
+export const ReferralCodeSchema = z
+  .string()
+  .trim()
+  .toUpperCase()
+  .regex(/^[A-Z0-9]{4,16}$/, 'must be a referral code');
 
 export const ApplyLeaderBodySchema = z.object({
   name: NameSchema,

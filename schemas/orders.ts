@@ -75,7 +75,13 @@ export const OrderSchema = z.object({
 });
 export type Order = z.infer<typeof OrderSchema>;
 
-export const IdempotencyRecordSchema = z.object({ userId: z.string(), key: z.string(), requestHash: z.string(), orderId: z.string(), createdAt: z.string() });
+export const IdempotencyRecordSchema = z.object({
+  userId: z.string(),
+  key: z.string(),
+  requestHash: z.string(),
+  orderId: z.string(),
+  createdAt: z.string(),
+});
 export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 
 /** The payment provider's notification (webhook body). */

@@ -4,7 +4,10 @@ import { DateSchema, IdSchema } from './common';
 
 export const SheetQuerySchema = z.object({ date: DateSchema });
 export const LeaderIdPathSchema = z.object({ leaderId: IdSchema });
-export const ConfirmPickupBodySchema = z.object({ pickupCode: z.string().regex(/^\d{6}$/, 'must be the 6-digit pickup code'), date: DateSchema.optional() });
+export const ConfirmPickupBodySchema = z.object({
+  pickupCode: z.string().regex(/^\d{6}$/, 'must be the 6-digit pickup code'),
+  date: DateSchema.optional(),
+});
 
 /** One order on a pickup point's sheet, kept by the stream-triggered aggregation. */
 export const SheetLineSchema = z.object({

@@ -33,7 +33,9 @@ export const PickupPointBreakdownSchema = z.object({
   leaderId: z.string(),
   pickupPointName: z.string(),
   address: z.string(),
-  lines: z.array(z.object({ productId: z.string(), name: z.string(), unit: z.string(), supplyPriceFen: z.number().int(), quantity: z.number().int() })),
+  lines: z.array(
+    z.object({ productId: z.string(), name: z.string(), unit: z.string(), supplyPriceFen: z.number().int(), quantity: z.number().int() }),
+  ),
 });
 export type PickupPointBreakdown = z.infer<typeof PickupPointBreakdownSchema>;
 
@@ -120,6 +122,16 @@ export const PurchaseOrderRevisionSchema = z.object({
   }),
   totalFen: ChangeSchema,
   lines: z.array(z.object({ productId: z.string(), name: z.string(), supplyPriceFen: z.number().int() }).extend(ChangeSchema.shape)),
-  pickupPoints: z.array(z.object({ leaderId: z.string(), pickupPointName: z.string(), productId: z.string(), name: z.string(), supplyPriceFen: z.number().int() }).extend(ChangeSchema.shape)),
+  pickupPoints: z.array(
+    z
+      .object({
+        leaderId: z.string(),
+        pickupPointName: z.string(),
+        productId: z.string(),
+        name: z.string(),
+        supplyPriceFen: z.number().int(),
+      })
+      .extend(ChangeSchema.shape),
+  ),
 });
 export type PurchaseOrderRevision = z.infer<typeof PurchaseOrderRevisionSchema>;

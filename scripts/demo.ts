@@ -6,7 +6,11 @@ const run = Date.now().toString(36);
 async function call(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}) {
   const res = await fetch(`${base}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    headers: {
+      'content-type': 'application/json',
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
     body: options.body === undefined ? undefined : JSON.stringify(options.body),
   });
   const text = await res.text();
@@ -14,7 +18,8 @@ async function call(method: string, path: string, options: { token?: string; bod
   if (!res.ok) throw new Error(`${method} ${path} → ${res.status} ${text}`);
   return body;
 }
-const login = async (userId: string, roles: string[] = [], supplierId?: string) => (await call('POST', '/dev/login', { body: { userId, roles, ...(supplierId ? { supplierId } : {}) } })).token as string;
+const login = async (userId: string, roles: string[] = [], supplierId?: string) =>
+  (await call('POST', '/dev/login', { body: { userId, roles, ...(supplierId ? { supplierId } : {}) } })).token as string;
 const step = (what: string, detail?: unknown) => console.log(`✔ ${what}${detail === undefined ? '' : `  ${JSON.stringify(detail)}`}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shanghaiDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -23,24 +28,57 @@ async function main() {
   await call('GET', '/health');
   const operator = await login(`op-${run}`, ['operator']);
   const leaderToken = await login(`leader-${run}`);
-  const leader = await call('POST', '/leaders', { token: leaderToken, body: { name: '王芳', phone: '13800001234', pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' } } });
+  const leader = await call('POST', '/leaders', {
+    token: leaderToken,
+    body: {
+      name: '王芳',
+      phone: '13800001234',
+      pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
+    },
+  });
   await call('POST', `/leaders/${leader.leaderId}/approve`, { token: operator });
   step('leader applied and approved', { leaderId: leader.leaderId, referralCode: leader.referralCode });
 
   const supplier = await call('POST', '/suppliers', { token: operator, body: { name: '崇明果园', contactPhone: '13700002222' } });
-  const strawberries = await call('POST', '/products', { token: operator, body: { supplierId: supplier.supplierId, name: '草莓', unit: '盒', supplyPriceFen: 1800, groupPriceFen: 2590, commissionRateBps: 1200 } });
-  const eggs = await call('POST', '/products', { token: operator, body: { supplierId: supplier.supplierId, name: '土鸡蛋', unit: '板', supplyPriceFen: 2200, groupPriceFen: 2990 } });
+  const strawberries = await call('POST', '/products', {
+    token: operator,
+    body: { supplierId: supplier.supplierId, name: '草莓', unit: '盒', supplyPriceFen: 1800, groupPriceFen: 2590, commissionRateBps: 1200 },
+  });
+  const eggs = await call('POST', '/products', {
+    token: operator,
+    body: { supplierId: supplier.supplierId, name: '土鸡蛋', unit: '板', supplyPriceFen: 2200, groupPriceFen: 2990 },
+  });
   step('supplier and products', { supplierId: supplier.supplierId });
 
   const cutoffAt = new Date(Date.now() + 8000);
   const pickupDate = shanghaiDate(new Date(cutoffAt.getTime() + 86_400_000));
-  const gb = await call('POST', '/group-buys', { token: leaderToken, body: { title: '周末鲜果团', cutoffAt: cutoffAt.toISOString(), pickupDate, items: [{ productId: strawberries.productId, stockLimit: 20, perResidentLimit: 3 }, { productId: eggs.productId }] } });
+  const gb = await call('POST', '/group-buys', {
+    token: leaderToken,
+    body: {
+      title: '周末鲜果团',
+      cutoffAt: cutoffAt.toISOString(),
+      pickupDate,
+      items: [{ productId: strawberries.productId, stockLimit: 20, perResidentLimit: 3 }, { productId: eggs.productId }],
+    },
+  });
   step('group buy opened', { shareUrl: gb.shareUrl });
 
   const residents = [];
   for (let i = 0; i < 3; i++) {
     const token = await login(`resident-${run}-${i}`);
-    const order = await call('POST', '/orders', { token, headers: { 'Idempotency-Key': `demo-${run}-${i}` }, body: { shareToken: gb.shareToken, contactName: `居民${i}`, contactPhone: `1391234567${i}`, items: [{ productId: strawberries.productId, quantity: 2 }, { productId: eggs.productId, quantity: 1 }] } });
+    const order = await call('POST', '/orders', {
+      token,
+      headers: { 'Idempotency-Key': `demo-${run}-${i}` },
+      body: {
+        shareToken: gb.shareToken,
+        contactName: `居民${i}`,
+        contactPhone: `1391234567${i}`,
+        items: [
+          { productId: strawberries.productId, quantity: 2 },
+          { productId: eggs.productId, quantity: 1 },
+        ],
+      },
+    });
     if (i < 2) await call('POST', `/dev/pay/${order.orderId}`);
     residents.push({ token, orderId: order.orderId });
   }
@@ -49,20 +87,37 @@ async function main() {
   await sleep(Math.max(0, cutoffAt.getTime() - Date.now() + 200));
   step('cutoff', await call('POST', '/jobs/cutoff', { token: operator }));
   const sheet = await call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: leaderToken });
-  step('pickup sheet', { totals: sheet.totals, orders: sheet.orders.map((o: { pickupCode: string; contactPhone: string }) => [o.pickupCode, o.contactPhone]) });
+  step('pickup sheet', {
+    totals: sheet.totals,
+    orders: sheet.orders.map((o: { pickupCode: string; contactPhone: string }) => [o.pickupCode, o.contactPhone]),
+  });
 
   await sleep(1500); // the purchase-order consolidation runs from the stream
   const supplierToken = await login(`supplier-${run}`, ['supplier'], supplier.supplierId);
   const pos = await call('GET', `/purchase-orders?date=${pickupDate}`, { token: supplierToken });
-  step('purchase order', pos.items.map((po: { purchaseOrderId: string; totalFen: number; lines: unknown[] }) => ({ id: po.purchaseOrderId, totalFen: po.totalFen, lines: po.lines })));
+  step(
+    'purchase order',
+    pos.items.map((po: { purchaseOrderId: string; totalFen: number; lines: unknown[] }) => ({
+      id: po.purchaseOrderId,
+      totalFen: po.totalFen,
+      lines: po.lines,
+    })),
+  );
 
   const first = residents[0]!;
   const code = (await call('GET', `/orders/${first.orderId}`, { token: first.token })).pickupCode;
   step('picked up', await call('POST', '/pickups', { token: leaderToken, body: { pickupCode: code, date: pickupDate } }));
-  step('refund after pickup', await call('POST', `/orders/${first.orderId}/refunds`, { token: first.token, body: { amountFen: 500, reason: '一盒有点压坏' } }));
+  step(
+    'refund after pickup',
+    await call('POST', `/orders/${first.orderId}/refunds`, { token: first.token, body: { amountFen: 500, reason: '一盒有点压坏' } }),
+  );
   await sleep(1500); // commissions are booked from the stream
   const commissions = await call('GET', '/leaders/me/commissions', { token: leaderToken });
-  step('commissions', { pendingFen: commissions.pendingFen, availableFen: commissions.availableFen, entries: commissions.entries.map((e: { kind: string; amountFen: number }) => [e.kind, e.amountFen]) });
+  step('commissions', {
+    pendingFen: commissions.pendingFen,
+    availableFen: commissions.availableFen,
+    entries: commissions.entries.map((e: { kind: string; amountFen: number }) => [e.kind, e.amountFen]),
+  });
   step('reconciliation', await call('GET', `/audit/reconciliation?leaderId=${leader.leaderId}`, { token: operator }));
   step('payout run (entries are pending for AFTER_SALES_HOURS first)', await call('POST', '/jobs/payouts', { token: operator }));
   console.log(`\nDone. Audit trail of the first order: ${base}/audit/events?entityId=${first.orderId} (operator token).`);

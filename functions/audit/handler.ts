@@ -23,7 +23,19 @@ export const routes: Routes = {
     async handle({ principal, query }) {
       requireOperator(principal);
       const events = await auditTrail(query.entityId);
-      return { body: { items: events.map((e) => ({ at: toBusinessIso(e.at), actor: e.actor, action: e.action, entityId: e.entityId, entityType: e.entityType, ...(e.before !== undefined ? { before: e.before } : {}), ...(e.after !== undefined ? { after: e.after } : {}) })) } };
+      return {
+        body: {
+          items: events.map((e) => ({
+            at: toBusinessIso(e.at),
+            actor: e.actor,
+            action: e.action,
+            entityId: e.entityId,
+            entityType: e.entityType,
+            ...(e.before !== undefined ? { before: e.before } : {}),
+            ...(e.after !== undefined ? { after: e.after } : {}),
+          })),
+        },
+      };
     },
   }),
 };

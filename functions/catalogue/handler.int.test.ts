@@ -12,7 +12,14 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const product = (supplierId: string, extra: Record<string, unknown> = {}) => ({ supplierId, name: '阳光玫瑰葡萄', unit: '盒', supplyPriceFen: 2500, groupPriceFen: 3290, ...extra });
+const product = (supplierId: string, extra: Record<string, unknown> = {}) => ({
+  supplierId,
+  name: '阳光玫瑰葡萄',
+  unit: '盒',
+  supplyPriceFen: 2500,
+  groupPriceFen: 3290,
+  ...extra,
+});
 
 async function newSupplier(name = unique('鲜果供应商')) {
   const res = await api.call('POST', '/suppliers', { token: operator, body: { name, contactPhone: '13700002222' } });
@@ -45,12 +52,15 @@ describe('suppliers', () => {
     }
   });
 
-  test.each(['1370000123', '23700001234', '1370000123x', ''])('contactPhone %p is 400 VALIDATION_FAILED naming contactPhone', async (contactPhone) => {
-    const res = await api.call('POST', '/suppliers', { token: operator, body: { name: '崇明蔬菜合作社', contactPhone } });
-    expect(res.status).toBe(400);
-    expect(res.body.error.code).toBe('VALIDATION_FAILED');
-    expect(paths(res)).toEqual(['contactPhone']);
-  });
+  test.each(['1370000123', '23700001234', '1370000123x', ''])(
+    'contactPhone %p is 400 VALIDATION_FAILED naming contactPhone',
+    async (contactPhone) => {
+      const res = await api.call('POST', '/suppliers', { token: operator, body: { name: '崇明蔬菜合作社', contactPhone } });
+      expect(res.status).toBe(400);
+      expect(res.body.error.code).toBe('VALIDATION_FAILED');
+      expect(paths(res)).toEqual(['contactPhone']);
+    },
+  );
 
   test('a missing name is 400 naming name', async () => {
     const res = await api.call('POST', '/suppliers', { token: operator, body: { contactPhone: '13700001234' } });
@@ -64,7 +74,15 @@ describe('products', () => {
     const supplierId = await newSupplier();
     const res = await api.call('POST', '/products', { token: operator, body: product(supplierId) });
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ productId: expect.any(String), supplierId, name: '阳光玫瑰葡萄', unit: '盒', supplyPriceFen: 2500, groupPriceFen: 3290, commissionRateBps: 1000 });
+    expect(res.body).toMatchObject({
+      productId: expect.any(String),
+      supplierId,
+      name: '阳光玫瑰葡萄',
+      unit: '盒',
+      supplyPriceFen: 2500,
+      groupPriceFen: 3290,
+      commissionRateBps: 1000,
+    });
 
     const items = await listed(operator, supplierId);
     expect(items).toEqual([expect.objectContaining({ productId: res.body.productId, commissionRateBps: 1000, groupPriceFen: 3290 })]);

@@ -45,9 +45,11 @@ const each = <T>(items: T[], check: (item: T) => Promise<void>) => pool(items.le
 /** Runs `work(i)` for i < count with at most `concurrency` in flight. */
 async function pool(count: number, concurrency: number, work: (i: number) => Promise<void>) {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(concurrency, count) }, async () => {
-    while (next < count) await work(next++);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, count) }, async () => {
+      while (next < count) await work(next++);
+    }),
+  );
 }
 
 // ---- Killing a function half way ------------------------------------------------------------------
@@ -68,18 +70,19 @@ const killed = () => Object.assign(new Error('killed half way (test)'), { name: 
 function installKillSwitch() {
   const stack = db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void };
   stack.add(
-    (next: (args: { input: Record<string, any> }) => Promise<unknown>, context: { commandName: string }) => async (args: { input: Record<string, any> }) => {
-      const zone = killZones.getStore();
-      if (!zone) return next(args);
-      if (zone.dead) throw killed();
-      const result = await next(args);
-      if (zone.counts(context.commandName, args.input)) {
-        zone.landed++;
-        if (--zone.writesLeft <= 0) zone.dead = true;
-      }
-      if (zone.dead) throw killed();
-      return result;
-    },
+    (next: (args: { input: Record<string, any> }) => Promise<unknown>, context: { commandName: string }) =>
+      async (args: { input: Record<string, any> }) => {
+        const zone = killZones.getStore();
+        if (!zone) return next(args);
+        if (zone.dead) throw killed();
+        const result = await next(args);
+        if (zone.counts(context.commandName, args.input)) {
+          zone.landed++;
+          if (--zone.writesLeft <= 0) zone.dead = true;
+        }
+        if (zone.dead) throw killed();
+        return result;
+      },
     { step: 'initialize', name: 'testKillSwitch' },
   );
 }
@@ -124,7 +127,12 @@ function closingOnlyPoller(consumer: StreamConsumer): StreamPoller {
   const stackPoller = api.stack.poller as unknown as { options: PollerOptions; checkpoints: Record<string, Record<string, string>> };
   const checkpointFile = join(mkdtempSync(join(tmpdir(), 'closing-only-')), 'checkpoints.json');
   writeFileSync(checkpointFile, JSON.stringify({ [consumer.name]: stackPoller.checkpoints[consumer.name] ?? {} }));
-  return new StreamPoller({ client: stackPoller.options.client, streamArn: stackPoller.options.streamArn, consumers: [consumer], checkpointFile });
+  return new StreamPoller({
+    client: stackPoller.options.client,
+    streamArn: stackPoller.options.streamArn,
+    consumers: [consumer],
+    checkpointFile,
+  });
 }
 
 type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void | undefined>;
@@ -191,7 +199,12 @@ async function groupWithOrders(options: { paid: number; unpaid: number; quantity
 /** Orders of a group buy as placing (and paying) leaves them, written straight with the item builder. */
 async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: number; quantity?: number; failing?: boolean }) {
   const at = new Date(Date.now() - 60_000).toISOString();
-  const body = { shareToken: 'seeded', items: [{ productId: groupBuy.items[0]!.productId, quantity: options.quantity ?? 1 }], contactName: '张三', contactPhone: '13812341234' };
+  const body = {
+    shareToken: 'seeded',
+    items: [{ productId: groupBuy.items[0]!.productId, quantity: options.quantity ?? 1 }],
+    contactName: '张三',
+    contactPhone: '13812341234',
+  };
   const { lines } = priceLines(groupBuy, body);
   const placed = (i: number): Order => ({
     orderId: ulid(),
@@ -211,7 +224,13 @@ async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: n
     // Not yet expired: the expiry job is not what this file tests.
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
   });
-  const paid = Array.from({ length: options.paid }, (_, i): Order => ({ ...placed(i), status: 'paid', paidAt: at, updatedAt: at, paymentId: `sandbox-${ulid()}` }));
+  const paid = Array.from({ length: options.paid }, (_, i): Order => ({
+    ...placed(i),
+    status: 'paid',
+    paidAt: at,
+    updatedAt: at,
+    paymentId: `sandbox-${ulid()}`,
+  }));
   const unpaid = Array.from({ length: options.unpaid }, (_, i) => placed(options.paid + i));
   const items = [...paid, ...unpaid].map(orderItem);
   const batches = Array.from({ length: Math.ceil(items.length / 25) }, (_, b) => items.slice(b * 25, b * 25 + 25));
@@ -223,7 +242,8 @@ async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: n
     }
   });
   // Only refunds need the provider's record of the payment.
-  if (options.failing) await pool(paid.length, 16, async (i) => void (await sandbox.charge(paid[i]!.orderId, paid[i]!.totalFen, paid[i]!.paymentId!)));
+  if (options.failing)
+    await pool(paid.length, 16, async (i) => void (await sandbox.charge(paid[i]!.orderId, paid[i]!.totalFen, paid[i]!.paymentId!)));
   return { paid, unpaid };
 }
 
@@ -257,7 +277,12 @@ const count = <T>(list: T[], value: T) => list.filter((x) => x === value).length
 async function expectClosedExactlyOnce(s: Seeded, outcome: 'closed' | 'failed') {
   const groupBuy = (await deps.cutoff.get(s.groupBuy.groupBuyId))!;
   expect(groupBuy.status).toBe(outcome);
-  expect(await actionsOf(groupBuy.groupBuyId)).toEqual(['groupBuy.opened', 'groupBuy.closing', `groupBuy.decided_${outcome}`, `groupBuy.${outcome}`]);
+  expect(await actionsOf(groupBuy.groupBuyId)).toEqual([
+    'groupBuy.opened',
+    'groupBuy.closing',
+    `groupBuy.decided_${outcome}`,
+    `groupBuy.${outcome}`,
+  ]);
 
   await each(s.unpaid, async (placed) => {
     const order = (await orders.get(placed.orderId))!;
@@ -269,12 +294,19 @@ async function expectClosedExactlyOnce(s: Seeded, outcome: 'closed' | 'failed') 
   const paid = await Promise.all(s.paid.map(async (p) => (await orders.get(p.orderId))!));
   const guards = await codeGuards(s.leaderId, s.pickupDate);
   if (outcome === 'closed') {
-    for (const order of paid) expect({ orderId: order.orderId, status: order.status, pickupCode: order.pickupCode }).toEqual({ orderId: order.orderId, status: 'ready_for_pickup', pickupCode: expect.stringMatching(/^\d{6}$/) });
+    for (const order of paid)
+      expect({ orderId: order.orderId, status: order.status, pickupCode: order.pickupCode }).toEqual({
+        orderId: order.orderId,
+        status: 'ready_for_pickup',
+        pickupCode: expect.stringMatching(/^\d{6}$/),
+      });
     const codes = paid.map((o) => o.pickupCode!);
     expect(new Set(codes).size).toBe(paid.length);
     // One guard per ready order, naming that order with its code: no code was taken twice or left behind.
     expect(guards).toHaveLength(paid.length);
-    expect(new Map(guards.map((g) => [g.code as string, g.orderId as string]))).toEqual(new Map(paid.map((o) => [o.pickupCode!, o.orderId])));
+    expect(new Map(guards.map((g) => [g.code as string, g.orderId as string]))).toEqual(
+      new Map(paid.map((o) => [o.pickupCode!, o.orderId])),
+    );
     await each(paid, async (order) => {
       const actions = await actionsOf(order.orderId);
       expect(count(actions, 'order.ready_for_pickup')).toBe(1);
@@ -286,11 +318,17 @@ async function expectClosedExactlyOnce(s: Seeded, outcome: 'closed' | 'failed') 
     await each(paid, async (order) => {
       expect(order).toMatchObject({ status: 'refunded', refundedFen: order.totalFen });
       expect(order.pickupCode).toBeUndefined();
-      expect(await orders.listRefunds(order.orderId)).toEqual([expect.objectContaining({ refundId: `${order.orderId}-group-failed`, amountFen: order.totalFen, status: 'succeeded' })]);
+      expect(await orders.listRefunds(order.orderId)).toEqual([
+        expect.objectContaining({ refundId: `${order.orderId}-group-failed`, amountFen: order.totalFen, status: 'succeeded' }),
+      ]);
       expect(count(await actionsOf(order.orderId), 'order.refunded_group_failed')).toBe(1);
       // The provider's own books: one refund of the payment, for exactly what was paid.
-      expect(await queryAll(keys.sandboxPayment(order.paymentId!).pk, 'REFUND#')).toEqual([expect.objectContaining({ refundId: `${order.orderId}-group-failed`, amountFen: order.totalFen })]);
-      expect(await queryAll(keys.sandboxPayment(order.paymentId!).pk, 'PAYMENT')).toEqual([expect.objectContaining({ amountFen: order.totalFen, refundedFen: order.totalFen })]);
+      expect(await queryAll(keys.sandboxPayment(order.paymentId!).pk, 'REFUND#')).toEqual([
+        expect.objectContaining({ refundId: `${order.orderId}-group-failed`, amountFen: order.totalFen }),
+      ]);
+      expect(await queryAll(keys.sandboxPayment(order.paymentId!).pk, 'PAYMENT')).toEqual([
+        expect.objectContaining({ amountFen: order.totalFen, refundedFen: order.totalFen }),
+      ]);
     });
   }
   return groupBuy;
@@ -308,7 +346,10 @@ async function closeByHand(groupBuyId: string) {
 // ---- 1. Killed half way, run again ----------------------------------------------------------------------
 
 /** What the kill tests left, for the check of the closing's counters below. */
-const afterKill: { closed?: { groupBuy: GroupBuy; seeded: Seeded }; failed?: { groupBuy: GroupBuy; seeded: Seeded; report: Record<string, number> } } = {};
+const afterKill: {
+  closed?: { groupBuy: GroupBuy; seeded: Seeded };
+  failed?: { groupBuy: GroupBuy; seeded: Seeded; report: Record<string, number> };
+} = {};
 
 test('killed half way and run again (closed group): one pickup code per paid order, nothing twice', async () => {
   const s = await groupWithOrders({ paid: 110, unpaid: 110 });
@@ -364,7 +405,11 @@ test('killed half way and run again (group below its minimum): one refund per pa
 test('after a kill the closing’s counters still count every order once (closeStats, the report’s ordersCancelled)', () => {
   const { closed, failed } = afterKill;
   if (!closed || !failed) throw new Error('runs after the two kill tests above');
-  const counts = ({ ordersCancelled, ordersReady, ordersRefunded }: NonNullable<GroupBuy['closeStats']>) => ({ ordersCancelled, ordersReady, ordersRefunded });
+  const counts = ({ ordersCancelled, ordersReady, ordersRefunded }: NonNullable<GroupBuy['closeStats']>) => ({
+    ordersCancelled,
+    ordersReady,
+    ordersRefunded,
+  });
   expect({
     closedGroup: counts(closed.groupBuy.closeStats!),
     failedGroup: counts(failed.groupBuy.closeStats!),
@@ -383,7 +428,9 @@ test('two POST /jobs/cutoff at once close each group buy once', async () => {
   const closing = await groupWithOrders({ paid: 110, unpaid: 10 });
   const failing = await groupWithOrders({ paid: 110, unpaid: 10, failing: true });
 
-  const [a, b] = await api.whilePolling(Promise.all([api.call('POST', '/jobs/cutoff', { token: operator }), api.call('POST', '/jobs/cutoff', { token: operator })]));
+  const [a, b] = await api.whilePolling(
+    Promise.all([api.call('POST', '/jobs/cutoff', { token: operator }), api.call('POST', '/jobs/cutoff', { token: operator })]),
+  );
   expect([a.status, b.status]).toEqual([200, 200]);
   // Each group buy was begun by exactly one of the two (and no other was due).
   expect(a.body.closed + b.body.closed).toBe(1);
@@ -430,7 +477,11 @@ test('a group of 1,000 orders closes through the stream in many invocations of a
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '西瓜', unit: '个' }]);
   const pickupDate = shanghaiDate(soon(86_400_000));
-  const opened = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId }], cutoffAt: soon(3_600_000), pickupDate });
+  const opened = await openGroupBuy(api, leader.token, {
+    items: [{ productId: products[0]!.productId }],
+    cutoffAt: soon(3_600_000),
+    pickupDate,
+  });
   const groupBuy = (await deps.cutoff.get(opened.groupBuyId))!;
   const orderIds = (await seedOrders(groupBuy, { paid: ORDERS, unpaid: 0 })).paid.map((o) => o.orderId);
   await passCutoff(groupBuy.groupBuyId);
@@ -467,5 +518,7 @@ test('a group of 1,000 orders closes through the stream in many invocations of a
   expect(await codeGuards(leader.leaderId, pickupDate)).toHaveLength(ORDERS);
   // What the invocations took here (work budget 5 s; a page runs 8 orders at a time): shown, not asserted,
   // as these machines are shared.
-  console.log(`closeGroupBuys: ${working.length} invocations with work (of ${invocations.length}), orders settled ${working.map((i) => i.orders).join(' ')}, max ${Math.max(...invocations.map((i) => i.ms))} ms`);
+  console.log(
+    `closeGroupBuys: ${working.length} invocations with work (of ${invocations.length}), orders settled ${working.map((i) => i.orders).join(' ')}, max ${Math.max(...invocations.map((i) => i.ms))} ms`,
+  );
 }, 120_000);

@@ -30,16 +30,17 @@ let operator: string;
 let mods: Awaited<ReturnType<typeof loadModules>>;
 
 async function loadModules() {
-  const [{ bookOrderCommissions }, { commissionDeps }, { main }, dynamo, ddbLib, util, { OrderSchema }, { dynamoLedgerStore }] = await Promise.all([
-    import('../../lib/commissions/commissions'),
-    import('../../lib/commissions/wiring'),
-    import('./handler'),
-    import('../../lib/store/dynamo'),
-    import('@aws-sdk/lib-dynamodb'),
-    import('@aws-sdk/util-dynamodb'),
-    import('../../schemas/orders'),
-    import('../../lib/store/ledger'),
-  ]);
+  const [{ bookOrderCommissions }, { commissionDeps }, { main }, dynamo, ddbLib, util, { OrderSchema }, { dynamoLedgerStore }] =
+    await Promise.all([
+      import('../../lib/commissions/commissions'),
+      import('../../lib/commissions/wiring'),
+      import('./handler'),
+      import('../../lib/store/dynamo'),
+      import('@aws-sdk/lib-dynamodb'),
+      import('@aws-sdk/util-dynamodb'),
+      import('../../schemas/orders'),
+      import('../../lib/store/ledger'),
+    ]);
   return { bookOrderCommissions, commissionDeps, main, dynamo, ddbLib, util, OrderSchema, dynamoLedgerStore };
 }
 
@@ -62,7 +63,10 @@ beforeAll(async () => {
   mods = await loadModules();
   for (const supplier of [0, 1]) {
     const specs = PRODUCT_SPECS.filter((p) => p.supplier === supplier);
-    const made = await supplierWithProducts(api, specs.map(({ supplier: _s, ...spec }) => spec));
+    const made = await supplierWithProducts(
+      api,
+      specs.map(({ supplier: _s, ...spec }) => spec),
+    );
     made.products.forEach((p, i) => {
       const rate = specs[i]!.commissionRateBps;
       products.push({ productId: p.productId, groupPriceFen: specs[i]!.groupPriceFen, rateBps: rate });
@@ -109,22 +113,47 @@ const skipped = new Set((process.env.FC_SKIP ?? '').split(',').filter(Boolean));
 const weighted: { weight: number; kind: Command['kind']; arbitrary: fc.Arbitrary<Command> }[] = [
   { weight: 5, kind: 'pickup', arbitrary: fc.record({ kind: fc.constant('pickup' as const), order: orderIndex }) },
   { weight: 5, kind: 'refund', arbitrary: fc.record({ kind: fc.constant('refund' as const), order: orderIndex, amount: amountArb }) },
-  { weight: 2, kind: 'duplicate', arbitrary: fc.record({ kind: fc.constant('duplicate' as const), order: orderIndex, via: fc.constantFrom('book' as const, 'handler' as const) }) },
-  { weight: 2, kind: 'redeliver', arbitrary: fc.record({ kind: fc.constant('redeliver' as const), order: orderIndex, from: fc.nat({ max: 7 }) }) },
+  {
+    weight: 2,
+    kind: 'duplicate',
+    arbitrary: fc.record({
+      kind: fc.constant('duplicate' as const),
+      order: orderIndex,
+      via: fc.constantFrom('book' as const, 'handler' as const),
+    }),
+  },
+  {
+    weight: 2,
+    kind: 'redeliver',
+    arbitrary: fc.record({ kind: fc.constant('redeliver' as const), order: orderIndex, from: fc.nat({ max: 7 }) }),
+  },
   { weight: 1, kind: 'drain', arbitrary: fc.record({ kind: fc.constant('drain' as const) }) },
-  { weight: 2, kind: 'payouts', arbitrary: fc.record({ kind: fc.constant('payouts' as const), concurrent: fc.boolean(), afterDrain: fc.boolean() }) },
+  {
+    weight: 2,
+    kind: 'payouts',
+    arbitrary: fc.record({ kind: fc.constant('payouts' as const), concurrent: fc.boolean(), afterDrain: fc.boolean() }),
+  },
   { weight: 2, kind: 'approve', arbitrary: fc.record({ kind: fc.constant('approve' as const), pick: fc.nat({ max: 3 }) }) },
   { weight: 1, kind: 'reject', arbitrary: fc.record({ kind: fc.constant('reject' as const), pick: fc.nat({ max: 3 }) }) },
-  { weight: 1, kind: 'approveAndReject', arbitrary: fc.record({ kind: fc.constant('approveAndReject' as const), pick: fc.nat({ max: 3 }) }) },
+  {
+    weight: 1,
+    kind: 'approveAndReject',
+    arbitrary: fc.record({ kind: fc.constant('approveAndReject' as const), pick: fc.nat({ max: 3 }) }),
+  },
 ];
-const commandArb: fc.Arbitrary<Command> = fc.oneof(...weighted.filter((w) => !skipped.has(w.kind)).map(({ weight, arbitrary }) => ({ weight, arbitrary })));
+const commandArb: fc.Arbitrary<Command> = fc.oneof(
+  ...weighted.filter((w) => !skipped.has(w.kind)).map(({ weight, arbitrary }) => ({ weight, arbitrary })),
+);
 const quantitiesArb = fc
   .array(fc.integer({ min: 0, max: 5 }), { minLength: PRODUCT_SPECS.length, maxLength: PRODUCT_SPECS.length })
   .map((qs) => (qs.some((q) => q > 0) ? qs : [1, ...qs.slice(1)]));
 const planArb: fc.Arbitrary<Plan> = fc.record({
   orders: fc.array(quantitiesArb, { minLength: 1, maxLength: 4 }),
   beforeCutoff: fc.array(fc.record({ order: orderIndex, amount: amountArb }), { maxLength: 2 }),
-  pickedUpAtOnce: fc.array(fc.integer({ min: 0, max: 3 }).map((n) => n > 0), { minLength: 4, maxLength: 4 }),
+  pickedUpAtOnce: fc.array(
+    fc.integer({ min: 0, max: 3 }).map((n) => n > 0),
+    { minLength: 4, maxLength: 4 },
+  ),
   commands: fc.array(commandArb, { minLength: 2, maxLength: 16 }),
 });
 
@@ -178,7 +207,9 @@ function amountFor(order: ModelOrder, amount: Amount): number {
 }
 
 async function rawOrder(orderId: string): Promise<Record<string, unknown>> {
-  const { Item } = await mods.dynamo.db().send(new mods.ddbLib.GetCommand({ TableName: mods.dynamo.tableName(), Key: keys.order(orderId), ConsistentRead: true }));
+  const { Item } = await mods.dynamo
+    .db()
+    .send(new mods.ddbLib.GetCommand({ TableName: mods.dynamo.tableName(), Key: keys.order(orderId), ConsistentRead: true }));
   if (!Item) throw new Error(`order ${orderId} not in the table`);
   return Item;
 }
@@ -205,7 +236,9 @@ async function proposedPayoutsOf(state: RunState): Promise<{ payoutId: string; l
   const res = await api.call('GET', '/payouts?status=proposed', { token: operator });
   expect(res.status).toBe(200);
   const mine = new Set([state.recruit.leaderId, state.recruiter.leaderId]);
-  return (res.body.items as { payoutId: string; leaderId: string; createdAt: string }[]).filter((p) => mine.has(p.leaderId)).sort((a, b) => a.payoutId.localeCompare(b.payoutId));
+  return (res.body.items as { payoutId: string; leaderId: string; createdAt: string }[])
+    .filter((p) => mine.has(p.leaderId))
+    .sort((a, b) => a.payoutId.localeCompare(b.payoutId));
 }
 
 async function refund(state: RunState, order: ModelOrder, amountSpec: Amount) {
@@ -218,7 +251,10 @@ async function refund(state: RunState, order: ModelOrder, amountSpec: Amount) {
     expect(res.body.error.code).toBe('CONFLICT');
     // …and changed nothing.
     const after = (await api.call('GET', `/orders/${order.orderId}`, { token: operator })).body;
-    expect({ refundedFen: after.refundedFen, lines: after.items.map((l: ModelLine) => l.refundedFen) }).toEqual({ refundedFen: order.refundedFen, lines: order.lines.map((l) => l.refundedFen) });
+    expect({ refundedFen: after.refundedFen, lines: after.items.map((l: ModelLine) => l.refundedFen) }).toEqual({
+      refundedFen: order.refundedFen,
+      lines: order.lines.map((l) => l.refundedFen),
+    });
     return;
   }
   state.log.push(`refund ${order.orderId} ${amountFen} of ${remaining} → ${res.status}`);
@@ -248,7 +284,10 @@ async function run(state: RunState, command: Command) {
         state.log.push(`pickup ${order!.orderId}: no pickup code (refunded before the cutoff)`);
         return;
       }
-      const res = await api.call('POST', '/pickups', { token: state.recruit.token, body: { pickupCode: order!.pickupCode, date: state.pickupDate } });
+      const res = await api.call('POST', '/pickups', {
+        token: state.recruit.token,
+        body: { pickupCode: order!.pickupCode, date: state.pickupDate },
+      });
       state.log.push(`pickup ${order!.orderId} (${order!.status}) → ${res.status}`);
       if (order!.status === 'ready_for_pickup') {
         expect(res.status).toBe(200);
@@ -267,7 +306,8 @@ async function run(state: RunState, command: Command) {
       const image = await rawOrder(order!.orderId);
       const before = await mods.dynamoLedgerStore().entriesForOrder(order!.orderId);
       if (command.via === 'book') {
-        for (let i = 0; i < 2; i++) expect(await mods.bookOrderCommissions(mods.commissionDeps(), mods.OrderSchema.parse(image))).toEqual([]);
+        for (let i = 0; i < 2; i++)
+          expect(await mods.bookOrderCommissions(mods.commissionDeps(), mods.OrderSchema.parse(image))).toEqual([]);
       } else {
         for (let i = 0; i < 2; i++) expect(await mods.main(streamEvent(state, [image]))).toEqual({ batchItemFailures: [] });
       }
@@ -297,8 +337,12 @@ async function run(state: RunState, command: Command) {
     case 'payouts': {
       // The job runs either once the stream has caught up, or while records are still waiting to be booked.
       if (command.afterDrain) await api.drain();
-      const runs = await Promise.all(Array.from({ length: command.concurrent ? 2 : 1 }, () => api.call('POST', '/jobs/payouts', { token: operator })));
-      state.log.push(`payouts${command.concurrent ? ' ×2 at once' : ''}${command.afterDrain ? ' (stream drained)' : ''} → ${runs.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join(', ')}`);
+      const runs = await Promise.all(
+        Array.from({ length: command.concurrent ? 2 : 1 }, () => api.call('POST', '/jobs/payouts', { token: operator })),
+      );
+      state.log.push(
+        `payouts${command.concurrent ? ' ×2 at once' : ''}${command.afterDrain ? ' (stream drained)' : ''} → ${runs.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join(', ')}`,
+      );
       for (const r of runs) expect(r.status).toBe(200);
       return;
     }
@@ -350,7 +394,12 @@ async function setUp(plan: Plan, log: string[]): Promise<RunState> {
   const recruitToken = await api.login(unique('recruit'));
   const applied = await api.call('POST', '/leaders', {
     token: recruitToken,
-    body: { name: '新团长', phone: '13900002222', pickupPoint: { name: '新点', address: '新路 2 号', community: '新小区', city: '杭州' }, referralCode: recruiter.referralCode },
+    body: {
+      name: '新团长',
+      phone: '13900002222',
+      pickupPoint: { name: '新点', address: '新路 2 号', community: '新小区', city: '杭州' },
+      referralCode: recruiter.referralCode,
+    },
   });
   expect(applied.status).toBe(201);
   expect((await api.call('POST', `/leaders/${applied.body.leaderId}/approve`, { token: operator })).status).toBe(200);
@@ -366,7 +415,11 @@ async function setUp(plan: Plan, log: string[]): Promise<RunState> {
   // A comfortable cutoff; once every order is placed, paid (and some refunded) it is made to pass.
   const started = Date.now();
   const cutoffAt = new Date(started + 3_600_000).toISOString();
-  const gb = await openGroupBuy(api, state.recruit.token, { items: products.map((p) => ({ productId: p.productId })), cutoffAt, pickupDate: state.pickupDate });
+  const gb = await openGroupBuy(api, state.recruit.token, {
+    items: products.map((p) => ({ productId: p.productId })),
+    cutoffAt,
+    pickupDate: state.pickupDate,
+  });
   for (const quantities of plan.orders) {
     const resident = await api.login(unique('resident'));
     const items = products.map((p, i) => ({ productId: p.productId, quantity: quantities[i]! })).filter((i) => i.quantity > 0);
@@ -374,10 +427,16 @@ async function setUp(plan: Plan, log: string[]): Promise<RunState> {
     expect(placed.status).toBe(201);
     const paid = await api.call('POST', `/dev/pay/${placed.body.orderId}`);
     expect(paid.status).toBe(200);
-    const lines = items.map((i) => ({ productId: i.productId, amountFen: i.quantity * products.find((p) => p.productId === i.productId)!.groupPriceFen, refundedFen: 0 }));
+    const lines = items.map((i) => ({
+      productId: i.productId,
+      amountFen: i.quantity * products.find((p) => p.productId === i.productId)!.groupPriceFen,
+      refundedFen: 0,
+    }));
     expect(placed.body.totalFen).toBe(sum(lines.map((l) => l.amountFen)));
     state.orders.push({ orderId: placed.body.orderId, totalFen: placed.body.totalFen, refundedFen: 0, lines, status: 'paid', images: [] });
-    state.log.push(`order ${placed.body.orderId}: ${lines.map((l) => `${l.amountFen}@${rateOf.get(l.productId)}`).join(' + ')} = ${placed.body.totalFen}`);
+    state.log.push(
+      `order ${placed.body.orderId}: ${lines.map((l) => `${l.amountFen}@${rateOf.get(l.productId)}`).join(' + ')} = ${placed.body.totalFen}`,
+    );
   }
   for (const r of plan.beforeCutoff) await refund(state, state.orders[r.order % state.orders.length]!, r.amount);
   state.log.push(`(placed, paid and refunded before the cutoff in ${Date.now() - started} ms)`);
@@ -456,7 +515,12 @@ async function checkInvariants(state: RunState) {
   ]);
   for (const model of state.orders) {
     const view = (await api.call('GET', `/orders/${model.orderId}`, { token: operator })).body;
-    expect({ orderId: view.orderId, status: view.status, refundedFen: view.refundedFen, lines: view.items.map((l: ModelLine) => ({ productId: l.productId, amountFen: l.amountFen, refundedFen: l.refundedFen })) }).toEqual({
+    expect({
+      orderId: view.orderId,
+      status: view.status,
+      refundedFen: view.refundedFen,
+      lines: view.items.map((l: ModelLine) => ({ productId: l.productId, amountFen: l.amountFen, refundedFen: l.refundedFen })),
+    }).toEqual({
       orderId: model.orderId,
       status: model.status,
       refundedFen: model.refundedFen,
@@ -466,13 +530,22 @@ async function checkInvariants(state: RunState) {
     expect(view.refundedFen).toBeLessThanOrEqual(view.totalFen);
     const paymentId = String((await rawOrder(model.orderId)).paymentId);
     const sandbox = await mods.dynamo.db().send(
-      new mods.ddbLib.QueryCommand({ TableName: mods.dynamo.tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sandboxPayment(paymentId).pk }, ConsistentRead: true }),
+      new mods.ddbLib.QueryCommand({
+        TableName: mods.dynamo.tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.sandboxPayment(paymentId).pk },
+        ConsistentRead: true,
+      }),
     );
     const items = sandbox.Items ?? [];
     const payment = items.find((i) => i.sk === keys.sandboxPayment(paymentId).sk);
     expect(payment?.amountFen).toBe(view.totalFen);
     const sandboxRefunds = items.filter((i) => String(i.sk).startsWith('REFUND#'));
-    expect({ orderId: model.orderId, refundedBySandbox: sum(sandboxRefunds.map((i) => Number(i.amountFen))), paymentRefundedFen: payment?.refundedFen }).toEqual({
+    expect({
+      orderId: model.orderId,
+      refundedBySandbox: sum(sandboxRefunds.map((i) => Number(i.amountFen))),
+      paymentRefundedFen: payment?.refundedFen,
+    }).toEqual({
       orderId: model.orderId,
       refundedBySandbox: view.refundedFen,
       paymentRefundedFen: view.refundedFen,
@@ -497,7 +570,12 @@ async function checkInvariants(state: RunState) {
     expect(rec.status).toBe(200);
     expect({ leaderId: leader.leaderId, discrepancies: rec.body.discrepancies }).toEqual({ leaderId: leader.leaderId, discrepancies: [] });
 
-    const view = (await api.call('GET', `/leaders/${leader.leaderId}/commissions`, { token: operator })).body as { pendingFen: number; availableFen: number; paidFen: number; entries: EntryView[] };
+    const view = (await api.call('GET', `/leaders/${leader.leaderId}/commissions`, { token: operator })).body as {
+      pendingFen: number;
+      availableFen: number;
+      paidFen: number;
+      entries: EntryView[];
+    };
     const earnings = view.entries.filter((e) => e.kind !== 'payout');
     const earned = sum(earnings.map((e) => e.amountFen));
 
@@ -519,7 +597,9 @@ async function checkInvariants(state: RunState) {
     expect(view.pendingFen + view.availableFen + view.paidFen).toBe(earned);
     expect(view.paidFen).toBe(sum(paid.map((p) => p.amountFen)));
     const payoutEntries = view.entries.filter((e) => e.kind === 'payout');
-    expect(payoutEntries.map((e) => `${e.payoutId} ${e.amountFen}`).sort()).toEqual(paid.map((p) => `${p.payoutId} ${-p.amountFen}`).sort());
+    expect(payoutEntries.map((e) => `${e.payoutId} ${e.amountFen}`).sort()).toEqual(
+      paid.map((p) => `${p.payoutId} ${-p.amountFen}`).sort(),
+    );
 
     // (d) Entry ids are unique; no entry is in two live payouts; every earning is either still payable
     //     or claimed by exactly one live payout (a rejected payout gives its entries back), never both.
@@ -531,39 +611,55 @@ async function checkInvariants(state: RunState) {
     expect([...claimedBy].filter(([, ps]) => ps.length > 1)).toEqual([]);
     const payable = await payableMarkersOf(leader.leaderId);
     expect(payable.length).toBe(new Set(payable).size);
-    expect(payable.filter((id) => claimedBy.has(id)).map((id) => `${id} payable again while in ${claimedBy.get(id)!.join(',')}`)).toEqual([]);
+    expect(payable.filter((id) => claimedBy.has(id)).map((id) => `${id} payable again while in ${claimedBy.get(id)!.join(',')}`)).toEqual(
+      [],
+    );
     expect([...payable, ...claimedBy.keys()].sort()).toEqual(earnings.map((e) => e.entryId).sort());
     const amountOf = new Map(earnings.map((e) => [e.entryId, e.amountFen]));
-    for (const p of live) expect({ payoutId: p.payoutId, amountFen: p.amountFen }).toEqual({ payoutId: p.payoutId, amountFen: sum(p.entryIds.map((id) => amountOf.get(id) ?? NaN)) });
+    for (const p of live)
+      expect({ payoutId: p.payoutId, amountFen: p.amountFen }).toEqual({
+        payoutId: p.payoutId,
+        amountFen: sum(p.entryIds.map((id) => amountOf.get(id) ?? NaN)),
+      });
   }
 }
 
 // ---------------------------------------------------------------------------------------------------
 
-test('random orders, pickups, refunds, redeliveries and payout runs: the ledger reconciles to the fen and nothing is paid twice', async () => {
-  const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
-  const numRuns = process.env.FC_PLAN ? 1 : Number(process.env.FC_RUNS ?? 12);
-  let failingLog: string[] = [];
-  // FC_PLAN='{"orders":…}' replays one plan exactly (a counterexample, say) instead of generating plans.
-  const plans: fc.Arbitrary<Plan> = process.env.FC_PLAN ? fc.constant(JSON.parse(process.env.FC_PLAN) as Plan) : planArb;
-  const property = fc.asyncProperty(plans, async (plan) => {
-    const log: string[] = [];
-    try {
-      const state = await setUp(plan, log);
-      for (const [i, now] of plan.pickedUpAtOnce.entries()) if (now && i < state.orders.length) await run(state, { kind: 'pickup', order: i });
-      for (const command of plan.commands) await run(state, command);
-      await checkInvariants(state);
-      if (process.env.FC_LOG) console.log(log.join('\n'));
-    } catch (err) {
-      failingLog = log;
-      throw err;
+test(
+  'random orders, pickups, refunds, redeliveries and payout runs: the ledger reconciles to the fen and nothing is paid twice',
+  async () => {
+    const seed = process.env.FC_SEED ? Number(process.env.FC_SEED) : Date.now() % 2 ** 31;
+    const numRuns = process.env.FC_PLAN ? 1 : Number(process.env.FC_RUNS ?? 12);
+    let failingLog: string[] = [];
+    // FC_PLAN='{"orders":…}' replays one plan exactly (a counterexample, say) instead of generating plans.
+    const plans: fc.Arbitrary<Plan> = process.env.FC_PLAN ? fc.constant(JSON.parse(process.env.FC_PLAN) as Plan) : planArb;
+    const property = fc.asyncProperty(plans, async (plan) => {
+      const log: string[] = [];
+      try {
+        const state = await setUp(plan, log);
+        for (const [i, now] of plan.pickedUpAtOnce.entries())
+          if (now && i < state.orders.length) await run(state, { kind: 'pickup', order: i });
+        for (const command of plan.commands) await run(state, command);
+        await checkInvariants(state);
+        if (process.env.FC_LOG) console.log(log.join('\n'));
+      } catch (err) {
+        failingLog = log;
+        throw err;
+      }
+    });
+    const details = await fc.check(property, {
+      seed,
+      numRuns,
+      ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}),
+      endOnFailure: !process.env.FC_SHRINK,
+    });
+    if (details.failed) {
+      throw new Error(
+        `${fc.defaultReportMessage(details)}\n\nReproduce: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath} (FC_SHRINK=1 to shrink)\n` +
+          `What the failing run did:\n  ${failingLog.join('\n  ')}\n\nThe failure:\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
+      );
     }
-  });
-  const details = await fc.check(property, { seed, numRuns, ...(process.env.FC_PATH ? { path: process.env.FC_PATH } : {}), endOnFailure: !process.env.FC_SHRINK });
-  if (details.failed) {
-    throw new Error(
-      `${fc.defaultReportMessage(details)}\n\nReproduce: FC_SEED=${details.seed} FC_PATH=${details.counterexamplePath} (FC_SHRINK=1 to shrink)\n` +
-        `What the failing run did:\n  ${failingLog.join('\n  ')}\n\nThe failure:\n${details.errorInstance instanceof Error ? details.errorInstance.message : String(details.errorInstance)}`,
-    );
-  }
-}, process.env.FC_SHRINK ? 3_600_000 : 180_000);
+  },
+  process.env.FC_SHRINK ? 3_600_000 : 180_000,
+);

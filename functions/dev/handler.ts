@@ -21,7 +21,15 @@ export const routes: Routes = {
     body: DevLoginBodySchema,
     async handle({ body }) {
       requireLocalStage();
-      return { body: { token: await identity.issue({ userId: body.userId, roles: body.roles, ...(body.supplierId ? { supplierId: body.supplierId } : {}) }) } };
+      return {
+        body: {
+          token: await identity.issue({
+            userId: body.userId,
+            roles: body.roles,
+            ...(body.supplierId ? { supplierId: body.supplierId } : {}),
+          }),
+        },
+      };
     },
   }),
   'POST /dev/pay/{orderId}': route({

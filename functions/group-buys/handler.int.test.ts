@@ -1,7 +1,17 @@
 // Group buys and share links through HTTP against the real local stack: who may open one, the date
 // rules in Asia/Shanghai, the public view (live stock, no supply prices), and every kind of bad link.
 import { startTestStack, type TestStack } from '../../test/support/stack';
-import { activeLeader, hoursFromNow, openGroupBuy, operatorToken, pickupPoint, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
+import {
+  activeLeader,
+  hoursFromNow,
+  openGroupBuy,
+  operatorToken,
+  pickupPoint,
+  placeOrder,
+  shanghaiDate,
+  supplierWithProducts,
+  unique,
+} from '../../test/support/fixtures';
 import { shareLinkKey, signShareToken, verifyShareToken } from '../../lib/group-buys/share-link';
 import { config } from '../../lib/runtime/config';
 import { endOfBusinessDate } from '../../lib/runtime/time';
@@ -42,7 +52,12 @@ describe('opening a group buy', () => {
   test('an active leader opens one and gets a share link carrying its token', async () => {
     const res = await open(leader.token, groupBuyBody());
     expect(res.status).toBe(201);
-    expect(res.body).toMatchObject({ groupBuyId: expect.any(String), status: 'open', shareToken: expect.any(String), shareUrl: expect.any(String) });
+    expect(res.body).toMatchObject({
+      groupBuyId: expect.any(String),
+      status: 'open',
+      shareToken: expect.any(String),
+      shareUrl: expect.any(String),
+    });
     expect(res.body.shareUrl).toContain(res.body.shareToken);
     expect(res.body.shareUrl.endsWith(`/share/${res.body.shareToken}`)).toBe(true);
     expect(res.body.shareToken).toMatch(/^[A-Za-z0-9._-]+$/);
@@ -63,9 +78,14 @@ describe('opening a group buy', () => {
 
   test('a pending leader and a suspended leader are 403 FORBIDDEN', async () => {
     const pending = await api.login(unique('u-pending'));
-    expect((await api.call('POST', '/leaders', { token: pending, body: { name: '候选团长', phone: '13900002222', pickupPoint } })).status).toBe(201);
+    expect(
+      (await api.call('POST', '/leaders', { token: pending, body: { name: '候选团长', phone: '13900002222', pickupPoint } })).status,
+    ).toBe(201);
     const suspended = await activeLeader(api);
-    const suspend = await api.call('POST', `/leaders/${suspended.leaderId}/suspend`, { token: await operatorToken(api), body: { reason: '多次投诉' } });
+    const suspend = await api.call('POST', `/leaders/${suspended.leaderId}/suspend`, {
+      token: await operatorToken(api),
+      body: { reason: '多次投诉' },
+    });
     expect(suspend.status).toBe(200);
 
     for (const token of [pending, suspended.token]) {
@@ -88,16 +108,36 @@ describe('opening a group buy', () => {
 
   test.each([
     ['a cutoff in the past', 'cutoffAt', () => ({ cutoffAt: hoursFromNow(-1), pickupDate: shanghaiDate(hoursFromNow(24)) })],
-    ['a cutoff more than 7 days away', 'cutoffAt', () => ({ cutoffAt: hoursFromNow(7 * 24 + 1), pickupDate: shanghaiDate(hoursFromNow(8 * 24)) })],
+    [
+      'a cutoff more than 7 days away',
+      'cutoffAt',
+      () => ({ cutoffAt: hoursFromNow(7 * 24 + 1), pickupDate: shanghaiDate(hoursFromNow(8 * 24)) }),
+    ],
     ['a cutoff without an offset', 'cutoffAt', () => ({ cutoffAt: hoursFromNow(6).replace('Z', '') })],
-    ['a pickup date before the cutoff date', 'pickupDate', () => ({ cutoffAt: hoursFromNow(48), pickupDate: plusDays(shanghaiDate(hoursFromNow(48)), -1) })],
+    [
+      'a pickup date before the cutoff date',
+      'pickupDate',
+      () => ({ cutoffAt: hoursFromNow(48), pickupDate: plusDays(shanghaiDate(hoursFromNow(48)), -1) }),
+    ],
     ['a pickup date that is not a date', 'pickupDate', () => ({ pickupDate: '2026/11/24' })],
     ['an unknown product', 'items.0.productId', () => ({ items: [{ productId: 'NO-SUCH-PRODUCT' }] })],
-    ['an unknown second product', 'items.1.productId', () => ({ items: [{ productId: grapes().productId }, { productId: 'NO-SUCH-PRODUCT' }] })],
-    ['the same product twice', 'items.1.productId', () => ({ items: [{ productId: grapes().productId }, { productId: grapes().productId, stockLimit: 5 }] })],
+    [
+      'an unknown second product',
+      'items.1.productId',
+      () => ({ items: [{ productId: grapes().productId }, { productId: 'NO-SUCH-PRODUCT' }] }),
+    ],
+    [
+      'the same product twice',
+      'items.1.productId',
+      () => ({ items: [{ productId: grapes().productId }, { productId: grapes().productId, stockLimit: 5 }] }),
+    ],
     ['no items', 'items', () => ({ items: [] })],
     ['a zero stock limit', 'items.0.stockLimit', () => ({ items: [{ productId: grapes().productId, stockLimit: 0 }] })],
-    ['a fractional per-resident limit', 'items.0.perResidentLimit', () => ({ items: [{ productId: grapes().productId, perResidentLimit: 1.5 }] })],
+    [
+      'a fractional per-resident limit',
+      'items.0.perResidentLimit',
+      () => ({ items: [{ productId: grapes().productId, perResidentLimit: 1.5 }] }),
+    ],
     ['an empty title', 'title', () => ({ title: '  ' })],
   ] as const)('%s is 400 VALIDATION_FAILED naming %s', async (_case, path, extra) => {
     const res = await open(leader.token, groupBuyBody(extra()));
@@ -134,11 +174,22 @@ describe('opening a group buy', () => {
       const { db, tableName } = await import('../../lib/store/dynamo');
       const { INDEX, keys } = await import('../../lib/store/keys');
       const gsi = keys.groupBuysByLeader(leaderId, '', '');
-      const page = await db().send(new QueryCommand({ TableName: tableName(), IndexName: INDEX.byGsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': gsi.gsi1pk } }));
+      const page = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': gsi.gsi1pk },
+        }),
+      );
       return page.Items ?? [];
     };
 
-    for (const extra of [{ cutoffAt: hoursFromNow(-1) }, { items: [{ productId: grapes().productId, stockLimit: 5 }, { productId: 'NO-SUCH-PRODUCT' }] }, { items: [] }]) {
+    for (const extra of [
+      { cutoffAt: hoursFromNow(-1) },
+      { items: [{ productId: grapes().productId, stockLimit: 5 }, { productId: 'NO-SUCH-PRODUCT' }] },
+      { items: [] },
+    ]) {
       expect((await open(fresh.token, groupBuyBody(extra))).status).toBe(400);
     }
     expect(await groupBuysOf(fresh.leaderId)).toEqual([]);
@@ -159,7 +210,12 @@ describe('viewing a group buy', () => {
   test('anyone sees it without a token: the leader, the pickup point and the catalogue prices, live stock and limits', async () => {
     const cutoffAt = hoursFromNow(6);
     const pickupDate = shanghaiDate(hoursFromNow(30));
-    const { groupBuyId } = await openGroupBuy(api, leader.token, { title: '周末鲜果团', cutoffAt, pickupDate, items: groupBuyBody().items });
+    const { groupBuyId } = await openGroupBuy(api, leader.token, {
+      title: '周末鲜果团',
+      cutoffAt,
+      pickupDate,
+      items: groupBuyBody().items,
+    });
 
     const res = await api.call('GET', `/group-buys/${groupBuyId}`);
     expect(res.status).toBe(200);
@@ -170,7 +226,15 @@ describe('viewing a group buy', () => {
       pickupDate,
       leader: { leaderId: leader.leaderId, pickupPoint },
       items: [
-        { productId: grapes().productId, name: '阳光玫瑰葡萄', unit: '盒', groupPriceFen: 3290, stockLimit: 10, remaining: 10, perResidentLimit: 3 },
+        {
+          productId: grapes().productId,
+          name: '阳光玫瑰葡萄',
+          unit: '盒',
+          groupPriceFen: 3290,
+          stockLimit: 10,
+          remaining: 10,
+          perResidentLimit: 3,
+        },
         { productId: eggs().productId, name: '土鸡蛋', unit: '30枚', groupPriceFen: 2590 },
       ],
     });
@@ -201,7 +265,10 @@ describe('viewing a group buy', () => {
     const { groupBuyId, shareToken } = await openGroupBuy(api, leader.token, { items: groupBuyBody().items });
     const resident = await api.login(unique('u-resident'));
 
-    const order = await placeOrder(api, resident, shareToken, [{ productId: grapes().productId, quantity: 2 }, { productId: eggs().productId, quantity: 5 }]);
+    const order = await placeOrder(api, resident, shareToken, [
+      { productId: grapes().productId, quantity: 2 },
+      { productId: eggs().productId, quantity: 5 },
+    ]);
     expect(order.status).toBe(201);
 
     const direct = await api.call('GET', `/group-buys/${groupBuyId}`);
@@ -270,7 +337,13 @@ describe('share links', () => {
   });
 
   test('a validly signed token for a group buy that does not exist is 400 INVALID_SHARE_LINK', async () => {
-    await expectInvalid(signShareToken(shareKey(), { groupBuyId: 'NO-SUCH-GROUP-BUY', leaderId: leader.leaderId, expiresAt: new Date(Date.now() + 86_400_000) }));
+    await expectInvalid(
+      signShareToken(shareKey(), {
+        groupBuyId: 'NO-SUCH-GROUP-BUY',
+        leaderId: leader.leaderId,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      }),
+    );
   });
 
   test('a validly signed token naming another leader for an existing group buy is 400 INVALID_SHARE_LINK', async () => {
@@ -281,6 +354,12 @@ describe('share links', () => {
 
   test('a token signed with another key is 400 INVALID_SHARE_LINK', async () => {
     const { groupBuyId } = await openGroupBuy(api, leader.token, { items: groupBuyBody().items });
-    await expectInvalid(signShareToken(shareLinkKey('not-the-auth-secret'), { groupBuyId, leaderId: leader.leaderId, expiresAt: new Date(Date.now() + 86_400_000) }));
+    await expectInvalid(
+      signShareToken(shareLinkKey('not-the-auth-secret'), {
+        groupBuyId,
+        leaderId: leader.leaderId,
+        expiresAt: new Date(Date.now() + 86_400_000),
+      }),
+    );
   });
 });

@@ -20,7 +20,12 @@ async function groupWithOrders(options: { paid: number; unpaid: number; minTotal
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '草莓', unit: '盒' }]);
   const cutoffAt = soon(3_600_000);
-  const gb = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId, stockLimit: 1000 }], cutoffAt, pickupDate: shanghaiDate(soon(86_400_000)), ...(options.minTotalQuantity ? { minTotalQuantity: options.minTotalQuantity } : {}) });
+  const gb = await openGroupBuy(api, leader.token, {
+    items: [{ productId: products[0]!.productId, stockLimit: 1000 }],
+    cutoffAt,
+    pickupDate: shanghaiDate(soon(86_400_000)),
+    ...(options.minTotalQuantity ? { minTotalQuantity: options.minTotalQuantity } : {}),
+  });
   const paid: { orderId: string; token: string }[] = [];
   const unpaid: { orderId: string; token: string }[] = [];
   for (let i = 0; i < options.paid + options.unpaid; i++) {
@@ -53,12 +58,18 @@ test('the cutoff closes the group: unpaid orders cancelled, paid ones ready for 
   }
   expect(new Set(codes).size).toBe(codes.length);
   for (const o of unpaid) expect((await api.call('GET', `/orders/${o.orderId}`, { token: o.token })).body.status).toBe('cancelled');
-  expect((await auditTrail(gb.groupBuyId)).map((e) => e.action)).toEqual(['groupBuy.opened', 'groupBuy.closing', 'groupBuy.decided_closed', 'groupBuy.closed']);
+  expect((await auditTrail(gb.groupBuyId)).map((e) => e.action)).toEqual([
+    'groupBuy.opened',
+    'groupBuy.closing',
+    'groupBuy.decided_closed',
+    'groupBuy.closed',
+  ]);
 
   // A second run finds nothing to do and changes nothing.
   const again = await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: operator }));
   expect(again.body).toMatchObject({ closed: 0, failed: 0, ordersCancelled: 0 });
-  for (const o of paid) expect((await api.call('GET', `/orders/${o.orderId}`, { token: o.token })).body.pickupCode).toBe(codes[paid.indexOf(o)]);
+  for (const o of paid)
+    expect((await api.call('GET', `/orders/${o.orderId}`, { token: o.token })).body.pickupCode).toBe(codes[paid.indexOf(o)]);
 });
 
 test('a group below its minimum fails and every paid order is refunded in full through the payment port', async () => {
@@ -83,12 +94,19 @@ test('the leader’s sheet lists the orders with codes and masked contacts, with
   expect(sheet.status).toBe(200);
   expect(sheet.body.totals).toEqual([{ productId, name: '草莓', unit: '盒', quantity: 6 }]);
   expect(sheet.body.orders).toHaveLength(3);
-  expect(sheet.body.orders[0]).toMatchObject({ contactName: '张*', contactPhone: '138****1234', status: 'ready_for_pickup', items: [{ productId, quantity: 2 }] });
+  expect(sheet.body.orders[0]).toMatchObject({
+    contactName: '张*',
+    contactPhone: '138****1234',
+    status: 'ready_for_pickup',
+    items: [{ productId, quantity: 2 }],
+  });
 
   const byOperator = await api.call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: operator });
   expect(byOperator.body.orders[0].contactPhone).toBe('13812341234');
   const otherLeader = await activeLeader(api);
-  expect((await api.call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: otherLeader.token })).status).toBe(403);
+  expect((await api.call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: otherLeader.token })).status).toBe(
+    403,
+  );
 
   const code = sheet.body.orders[0].pickupCode;
   const picked = await api.call('POST', '/pickups', { token: leader.token, body: { pickupCode: code, date: pickupDate } });
@@ -99,15 +117,31 @@ test('the leader’s sheet lists the orders with codes and masked contacts, with
 
   // Within the after-sales window (48 h by default) the resident may ask for a refund.
   const pickedOrder = paid.find((o) => o.orderId === sheet.body.orders[0].orderId)!;
-  const refund = await api.call('POST', `/orders/${pickedOrder.orderId}/refunds`, { token: pickedOrder.token, body: { amountFen: 100, reason: '有一盒坏了' } });
+  const refund = await api.call('POST', `/orders/${pickedOrder.orderId}/refunds`, {
+    token: pickedOrder.token,
+    body: { amountFen: 100, reason: '有一盒坏了' },
+  });
   expect(refund.status).toBe(201);
   expect(refund.body).toMatchObject({ amountFen: 100 });
-  const overRefund = await api.call('POST', `/orders/${pickedOrder.orderId}/refunds`, { token: pickedOrder.token, body: { amountFen: 1_000_000, reason: 'x' } });
+  const overRefund = await api.call('POST', `/orders/${pickedOrder.orderId}/refunds`, {
+    token: pickedOrder.token,
+    body: { amountFen: 1_000_000, reason: 'x' },
+  });
   expect(overRefund.status).toBe(409);
-  const unknown = await api.call('POST', '/pickups', { token: leader.token, body: { pickupCode: code === '000000' ? '000001' : '000000', date: pickupDate } });
+  const unknown = await api.call('POST', '/pickups', {
+    token: leader.token,
+    body: { pickupCode: code === '000000' ? '000001' : '000000', date: pickupDate },
+  });
   expect(unknown.status).toBe(404);
   // Another leader can't use this point's codes.
-  expect((await api.call('POST', '/pickups', { token: otherLeader.token, body: { pickupCode: sheet.body.orders[1].pickupCode, date: pickupDate } })).status).toBe(404);
+  expect(
+    (
+      await api.call('POST', '/pickups', {
+        token: otherLeader.token,
+        body: { pickupCode: sheet.body.orders[1].pickupCode, date: pickupDate },
+      })
+    ).status,
+  ).toBe(404);
 
   await api.drain();
   const after = await api.call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: leader.token });

@@ -27,7 +27,13 @@ test('a user applies with a pickup point and sees a pending record with a referr
 
   const me = await api.call('GET', '/leaders/me', { token });
   expect(me.status).toBe(200);
-  expect(me.body).toMatchObject({ leaderId: res.body.leaderId, status: 'pending', pickupPoint, referralCode: res.body.referralCode, referredBy: null });
+  expect(me.body).toMatchObject({
+    leaderId: res.body.leaderId,
+    status: 'pending',
+    pickupPoint,
+    referralCode: res.body.referralCode,
+    referredBy: null,
+  });
 });
 
 test('a second application by the same user is 409 CONFLICT', async () => {
@@ -71,9 +77,15 @@ test('operators list pending applications, approve, suspend and reinstate; each 
 test('an action the current status does not allow is 409 and changes nothing', async () => {
   const { token, res } = await applyAs('u-reject');
   const leaderId = res.body.leaderId;
-  expect((await api.call('POST', `/leaders/${leaderId}/reject`, { token: operator, body: { reason: '资料不全' } })).body.status).toBe('rejected');
+  expect((await api.call('POST', `/leaders/${leaderId}/reject`, { token: operator, body: { reason: '资料不全' } })).body.status).toBe(
+    'rejected',
+  );
 
-  for (const [action, body] of [['approve', undefined], ['suspend', { reason: 'x' }], ['reject', { reason: 'x' }]] as const) {
+  for (const [action, body] of [
+    ['approve', undefined],
+    ['suspend', { reason: 'x' }],
+    ['reject', { reason: 'x' }],
+  ] as const) {
     const res2 = await api.call('POST', `/leaders/${leaderId}/${action}`, { token: operator, body });
     expect(res2.status).toBe(409);
     expect(res2.body.error.code).toBe('CONFLICT');
@@ -133,8 +145,12 @@ test('no token, a forged token and an expired token are 401; a non-operator is 4
 
   const { SignJWT } = await import('jose');
   const { config } = await import('../../lib/runtime/config');
-  const expired = await new SignJWT({ roles: ['operator'] }).setProtectedHeader({ alg: 'HS256' }).setSubject('op-1')
-    .setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_600).sign(new TextEncoder().encode(config.authSecret));
+  const expired = await new SignJWT({ roles: ['operator'] })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('op-1')
+    .setIssuedAt(1_700_000_000)
+    .setExpirationTime(1_700_000_600)
+    .sign(new TextEncoder().encode(config.authSecret));
   expect((await api.call('GET', '/leaders?status=pending', { token: expired })).status).toBe(401);
 
   const resident = await api.login('u-resident');
@@ -169,7 +185,11 @@ test('the pending list pages with nextCursor and every application appears once'
 });
 
 test('an unknown route is 404 NOT_FOUND in the API’s error shape', async () => {
-  for (const [method, path] of [['GET', '/no-such-thing'], ['DELETE', '/leaders'], ['GET', '/leaders/x/y/z']] as const) {
+  for (const [method, path] of [
+    ['GET', '/no-such-thing'],
+    ['DELETE', '/leaders'],
+    ['GET', '/leaders/x/y/z'],
+  ] as const) {
     const res = await api.call(method, path, { token: operator });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('NOT_FOUND');

@@ -12,21 +12,33 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-
 /**
  * A leader whose group buy closed: `orders` residents each bought `quantity` of every product, paid,
  * and picked up. Prices: product i at 999 + i·1000 fen with commission 1234 bps (so floors matter).
  */
 async function leaderWithPickups(options: { orders: number; quantity?: number; referralCode?: string; products?: number }) {
   const leader = options.referralCode ? await recruitedLeader(options.referralCode) : await activeLeader(api);
-  const { products } = await supplierWithProducts(api, Array.from({ length: options.products ?? 1 }, (_, i) => ({ name: `鸡蛋${i}`, supplyPriceFen: 500 + i * 1000, groupPriceFen: 999 + i * 1000, commissionRateBps: 1234 })));
+  const { products } = await supplierWithProducts(
+    api,
+    Array.from({ length: options.products ?? 1 }, (_, i) => ({
+      name: `鸡蛋${i}`,
+      supplyPriceFen: 500 + i * 1000,
+      groupPriceFen: 999 + i * 1000,
+      commissionRateBps: 1234,
+    })),
+  );
   const cutoffAt = new Date(Date.now() + 3_600_000).toISOString();
   const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
   const gb = await openGroupBuy(api, leader.token, { items: products.map((p) => ({ productId: p.productId })), cutoffAt, pickupDate });
   const orders: { orderId: string; resident: string; totalFen: number }[] = [];
   for (let i = 0; i < options.orders; i++) {
     const resident = await api.login(unique('resident'));
-    const placed = await placeOrder(api, resident, gb.shareToken, products.map((p) => ({ productId: p.productId, quantity: options.quantity ?? 3 })));
+    const placed = await placeOrder(
+      api,
+      resident,
+      gb.shareToken,
+      products.map((p) => ({ productId: p.productId, quantity: options.quantity ?? 3 })),
+    );
     await api.call('POST', `/dev/pay/${placed.body.orderId}`);
     orders.push({ orderId: placed.body.orderId, resident, totalFen: placed.body.totalFen });
   }
@@ -43,19 +55,30 @@ async function leaderWithPickups(options: { orders: number; quantity?: number; r
 
 async function recruitedLeader(referralCode: string) {
   const token = await api.login(unique('recruit'));
-  const applied = await api.call('POST', '/leaders', { token, body: { name: '新团长', phone: '13900002222', pickupPoint: { name: '新点', address: '新路 2 号', community: '新小区', city: '杭州' }, referralCode } });
+  const applied = await api.call('POST', '/leaders', {
+    token,
+    body: {
+      name: '新团长',
+      phone: '13900002222',
+      pickupPoint: { name: '新点', address: '新路 2 号', community: '新小区', city: '杭州' },
+      referralCode,
+    },
+  });
   await api.call('POST', `/leaders/${applied.body.leaderId}/approve`, { token: operator });
   return { token, leaderId: applied.body.leaderId as string };
 }
 
 const commissions = async (leaderToken: string) => (await api.call('GET', '/leaders/me/commissions', { token: leaderToken })).body;
-const reconciliation = async (leaderId: string) => (await api.call('GET', `/audit/reconciliation?leaderId=${leaderId}`, { token: operator })).body;
+const reconciliation = async (leaderId: string) =>
+  (await api.call('GET', `/audit/reconciliation?leaderId=${leaderId}`, { token: operator })).body;
 
 test('a picked-up order line earns floor(net × rate / 10000), booked once however often the stream delivers it', async () => {
   const { leader, orders } = await leaderWithPickups({ orders: 2, quantity: 3 });
   // 3 × 999 = 2997 fen per line; floor(2997 × 1234 / 10000) = floor(369.8298) = 369.
   const body = await commissions(leader.token);
-  expect(body.entries.filter((e: { kind: string }) => e.kind === 'accrual').map((e: { amountFen: number }) => e.amountFen)).toEqual([369, 369]);
+  expect(body.entries.filter((e: { kind: string }) => e.kind === 'accrual').map((e: { amountFen: number }) => e.amountFen)).toEqual([
+    369, 369,
+  ]);
   expect(body).toMatchObject({ leaderId: leader.leaderId, pendingFen: 0, availableFen: 738, paidFen: 0 });
   expect((await reconciliation(leader.leaderId)).discrepancies).toEqual([]);
 
@@ -75,25 +98,46 @@ test('refunds after pickup append the reversal that brings each line back to the
   expect((await commissions(leader.token)).availableFen).toBe(369 + 740);
 
   // (This file runs with no after-sales window: the resident's window has passed, an operator refunds.)
-  expect((await api.call('POST', `/orders/${order!.orderId}/refunds`, { token: order!.resident, body: { amountFen: 1000, reason: '坏了一个' } })).status).toBe(409);
-  const partial = await api.call('POST', `/orders/${order!.orderId}/refunds`, { token: operator, body: { amountFen: 1000, reason: '坏了一个' } });
+  expect(
+    (await api.call('POST', `/orders/${order!.orderId}/refunds`, { token: order!.resident, body: { amountFen: 1000, reason: '坏了一个' } }))
+      .status,
+  ).toBe(409);
+  const partial = await api.call('POST', `/orders/${order!.orderId}/refunds`, {
+    token: operator,
+    body: { amountFen: 1000, reason: '坏了一个' },
+  });
   expect(partial.status).toBe(201);
-  expect(partial.body).toMatchObject({ refundId: expect.any(String), amountFen: 1000, lines: [{ productId: products[0]!.productId, amountFen: 1000 }] });
+  expect(partial.body).toMatchObject({
+    refundId: expect.any(String),
+    amountFen: 1000,
+    lines: [{ productId: products[0]!.productId, amountFen: 1000 }],
+  });
   await api.drain();
   // Line 1 net 1997 → floor(246.4298) = 246: a reversal of −123.
   let body = await commissions(leader.token);
-  expect(body.entries.filter((e: { kind: string }) => e.kind === 'reversal').map((e: { amountFen: number }) => e.amountFen)).toEqual([-123]);
+  expect(body.entries.filter((e: { kind: string }) => e.kind === 'reversal').map((e: { amountFen: number }) => e.amountFen)).toEqual([
+    -123,
+  ]);
   expect(body.availableFen).toBe(246 + 740);
 
   // Allocated in line order: 1997 left on line 1, then 1000 of line 2.
-  const operatorRefund = await api.call('POST', `/orders/${order!.orderId}/refunds`, { token: operator, body: { amountFen: 2997, reason: '运营补偿' } });
-  expect(operatorRefund.body.lines).toEqual([{ productId: products[0]!.productId, amountFen: 1997 }, { productId: products[1]!.productId, amountFen: 1000 }]);
+  const operatorRefund = await api.call('POST', `/orders/${order!.orderId}/refunds`, {
+    token: operator,
+    body: { amountFen: 2997, reason: '运营补偿' },
+  });
+  expect(operatorRefund.body.lines).toEqual([
+    { productId: products[0]!.productId, amountFen: 1997 },
+    { productId: products[1]!.productId, amountFen: 1000 },
+  ]);
   await api.drain();
   body = await commissions(leader.token);
   // Line 1 net 0 → 0; line 2 net 4997 → floor(616.6298) = 616.
   expect(body.availableFen).toBe(0 + 616);
 
-  const tooMuch = await api.call('POST', `/orders/${order!.orderId}/refunds`, { token: operator, body: { amountFen: order!.totalFen, reason: 'x' } });
+  const tooMuch = await api.call('POST', `/orders/${order!.orderId}/refunds`, {
+    token: operator,
+    body: { amountFen: order!.totalFen, reason: 'x' },
+  });
   expect(tooMuch.status).toBe(409);
   expect(tooMuch.body.error.code).toBe('CONFLICT');
   const orderView = (await api.call('GET', `/orders/${order!.orderId}`, { token: order!.resident })).body;
@@ -101,7 +145,10 @@ test('refunds after pickup append the reversal that brings each line back to the
   expect((await reconciliation(leader.leaderId)).discrepancies).toEqual([]);
 
   // The whole remainder: the order is refunded and every line's commission returns to zero.
-  const rest = await api.call('POST', `/orders/${order!.orderId}/refunds`, { token: operator, body: { amountFen: order!.totalFen - 3997, reason: '全部退款' } });
+  const rest = await api.call('POST', `/orders/${order!.orderId}/refunds`, {
+    token: operator,
+    body: { amountFen: order!.totalFen - 3997, reason: '全部退款' },
+  });
   expect(rest.status).toBe(201);
   await api.drain();
   expect((await api.call('GET', `/orders/${order!.orderId}`, { token: order!.resident })).body.status).toBe('refunded');
@@ -116,9 +163,19 @@ test('a resident cannot refund before pickup or someone else’s order; bad amou
   const resident = await api.login(unique('early'));
   const placed = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
   await api.call('POST', `/dev/pay/${placed.body.orderId}`);
-  const early = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, { token: resident, body: { amountFen: 100, reason: 'x' } });
+  const early = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, {
+    token: resident,
+    body: { amountFen: 100, reason: 'x' },
+  });
   expect(early.status).toBe(409);
-  expect((await api.call('POST', `/orders/${placed.body.orderId}/refunds`, { token: await api.login(unique('x')), body: { amountFen: 100, reason: 'x' } })).status).toBe(404);
+  expect(
+    (
+      await api.call('POST', `/orders/${placed.body.orderId}/refunds`, {
+        token: await api.login(unique('x')),
+        body: { amountFen: 100, reason: 'x' },
+      })
+    ).status,
+  ).toBe(404);
   for (const amountFen of [0, -5, 1.5, '100']) {
     const bad = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, { token: operator, body: { amountFen, reason: 'x' } });
     expect(bad.status).toBe(400);
@@ -126,8 +183,16 @@ test('a resident cannot refund before pickup or someone else’s order; bad amou
   }
   // An operator may refund before pickup; a retry with the same Idempotency-Key refunds once.
   const key = unique('refund-key');
-  const first = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, { token: operator, headers: { 'Idempotency-Key': key }, body: { amountFen: 100, reason: '缺货' } });
-  const again = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, { token: operator, headers: { 'Idempotency-Key': key }, body: { amountFen: 100, reason: '缺货' } });
+  const first = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, {
+    token: operator,
+    headers: { 'Idempotency-Key': key },
+    body: { amountFen: 100, reason: '缺货' },
+  });
+  const again = await api.call('POST', `/orders/${placed.body.orderId}/refunds`, {
+    token: operator,
+    headers: { 'Idempotency-Key': key },
+    body: { amountFen: 100, reason: '缺货' },
+  });
   expect(first.status).toBe(201);
   expect(again.status).toBe(200);
   expect(again.body.refundId).toBe(first.body.refundId);
@@ -152,7 +217,11 @@ test('the recruiter earns REFERRAL_BPS of the recruit’s lines, reversed alike 
   expect((await reconciliation(recruit.leaderId)).discrepancies).toEqual([]);
 
   // A recruit of the recruit earns the first recruiter nothing (one level only).
-  const { leader: secondLevel } = await leaderWithPickups({ orders: 1, quantity: 10, referralCode: (await api.call('GET', '/leaders/me', { token: recruit.token })).body.referralCode });
+  const { leader: secondLevel } = await leaderWithPickups({
+    orders: 1,
+    quantity: 10,
+    referralCode: (await api.call('GET', '/leaders/me', { token: recruit.token })).body.referralCode,
+  });
   expect((await commissions(recruiter.token)).entries).toHaveLength(2);
   expect((await commissions(recruit.token)).entries.some((e: { kind: string }) => e.kind === 'referral')).toBe(true);
   void secondLevel;
@@ -163,16 +232,22 @@ test('payouts: proposed from the available balance, approved and paid once; reje
   const run = await api.call('POST', '/jobs/payouts', { token: operator });
   expect(run.status).toBe(200);
   expect(run.body.proposed).toBeGreaterThanOrEqual(1);
-  const proposed = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.find((p: { leaderId: string }) => p.leaderId === leader.leaderId);
+  const proposed = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.find(
+    (p: { leaderId: string }) => p.leaderId === leader.leaderId,
+  );
   expect(proposed).toMatchObject({ amountFen: 3 * 369, status: 'proposed' });
   const accrualIds = (await commissions(leader.token)).entries.map((e: { entryId: string }) => e.entryId).sort();
   expect([...proposed.entryIds].sort()).toEqual(accrualIds);
 
   // Reject: the entries are payable again, and the next run proposes them again.
-  expect((await api.call('POST', `/payouts/${proposed.payoutId}/reject`, { token: operator, body: { reason: '核对中' } })).body.status).toBe('rejected');
+  expect(
+    (await api.call('POST', `/payouts/${proposed.payoutId}/reject`, { token: operator, body: { reason: '核对中' } })).body.status,
+  ).toBe('rejected');
   expect((await api.call('POST', `/payouts/${proposed.payoutId}/approve`, { token: operator })).status).toBe(409);
   await api.call('POST', '/jobs/payouts', { token: operator });
-  const again = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.find((p: { leaderId: string }) => p.leaderId === leader.leaderId);
+  const again = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.find(
+    (p: { leaderId: string }) => p.leaderId === leader.leaderId,
+  );
   expect(again.amountFen).toBe(3 * 369);
 
   const paid = await api.call('POST', `/payouts/${again.payoutId}/approve`, { token: operator });
@@ -191,14 +266,20 @@ test('payouts: proposed from the available balance, approved and paid once; reje
   body = await commissions(leader.token);
   expect(body.availableFen).toBe(-369);
   await api.call('POST', '/jobs/payouts', { token: operator });
-  expect((await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.some((p: { leaderId: string }) => p.leaderId === leader.leaderId)).toBe(false);
+  expect(
+    (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.some(
+      (p: { leaderId: string }) => p.leaderId === leader.leaderId,
+    ),
+  ).toBe(false);
   expect((await reconciliation(leader.leaderId)).discrepancies).toEqual([]);
 });
 
 test('a suspended leader’s payouts are held', async () => {
   const { leader } = await leaderWithPickups({ orders: 2, quantity: 3 });
   await api.call('POST', '/jobs/payouts', { token: operator });
-  const proposed = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.find((p: { leaderId: string }) => p.leaderId === leader.leaderId);
+  const proposed = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.find(
+    (p: { leaderId: string }) => p.leaderId === leader.leaderId,
+  );
   await api.call('POST', `/leaders/${leader.leaderId}/suspend`, { token: operator, body: { reason: '投诉' } });
   const held = await api.call('POST', `/payouts/${proposed.payoutId}/approve`, { token: operator });
   expect(held.status).toBe(409);
@@ -208,7 +289,9 @@ test('a suspended leader’s payouts are held', async () => {
 test('two payout runs at once propose one payout per leader and claim each entry once', async () => {
   const { leader } = await leaderWithPickups({ orders: 3, quantity: 3 });
   await Promise.all([api.call('POST', '/jobs/payouts', { token: operator }), api.call('POST', '/jobs/payouts', { token: operator })]);
-  const mine = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.filter((p: { leaderId: string }) => p.leaderId === leader.leaderId);
+  const mine = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.filter(
+    (p: { leaderId: string }) => p.leaderId === leader.leaderId,
+  );
   expect(mine).toHaveLength(1);
   expect(mine[0].amountFen).toBe(3 * 369);
   expect(new Set(mine[0].entryIds).size).toBe(3);
@@ -218,8 +301,14 @@ test('operators read the audit trail of any entity; others may not', async () =>
   const { leader } = await leaderWithPickups({ orders: 1 });
   const events = await api.call('GET', `/audit/events?entityId=${leader.leaderId}`, { token: operator });
   expect(events.status).toBe(200);
-  expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['leader.applied', 'leader.approve', 'ledger.accrual']));
-  expect(events.body.items[0]).toMatchObject({ at: expect.stringMatching(/\+08:00$/), actor: expect.any(String), entityId: leader.leaderId });
+  expect(events.body.items.map((e: { action: string }) => e.action)).toEqual(
+    expect.arrayContaining(['leader.applied', 'leader.approve', 'ledger.accrual']),
+  );
+  expect(events.body.items[0]).toMatchObject({
+    at: expect.stringMatching(/\+08:00$/),
+    actor: expect.any(String),
+    entityId: leader.leaderId,
+  });
   expect((await api.call('GET', `/audit/events?entityId=${leader.leaderId}`, { token: leader.token })).status).toBe(403);
   expect((await api.call('GET', `/audit/reconciliation?leaderId=${leader.leaderId}`, { token: leader.token })).status).toBe(403);
   expect((await api.call('GET', '/audit/reconciliation', { token: operator })).status).toBe(400);

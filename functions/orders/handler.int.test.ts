@@ -11,15 +11,25 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-async function setup(items: { stockLimit?: number; perResidentLimit?: number }[] = [{ stockLimit: 10 }], groupBuy: { cutoffAt?: string } = {}) {
+async function setup(
+  items: { stockLimit?: number; perResidentLimit?: number }[] = [{ stockLimit: 10 }],
+  groupBuy: { cutoffAt?: string } = {},
+) {
   const leader = await activeLeader(api);
-  const { products } = await supplierWithProducts(api, items.map((_, i) => ({ name: `苹果${i}`, supplyPriceFen: 800 + i, groupPriceFen: 1000 + i * 100 })));
-  const gb = await openGroupBuy(api, leader.token, { items: products.map((p, i) => ({ productId: p.productId, ...items[i] })), ...groupBuy });
+  const { products } = await supplierWithProducts(
+    api,
+    items.map((_, i) => ({ name: `苹果${i}`, supplyPriceFen: 800 + i, groupPriceFen: 1000 + i * 100 })),
+  );
+  const gb = await openGroupBuy(api, leader.token, {
+    items: products.map((p, i) => ({ productId: p.productId, ...items[i] })),
+    ...groupBuy,
+  });
   return { leader, products, gb };
 }
 
 const remainingOf = async (groupBuyId: string, productId: string) =>
-  (await api.call('GET', `/group-buys/${groupBuyId}`)).body.items.find((i: { productId: string }) => i.productId === productId).remaining as number;
+  (await api.call('GET', `/group-buys/${groupBuyId}`)).body.items.find((i: { productId: string }) => i.productId === productId)
+    .remaining as number;
 
 test('an order is priced from the group buy snapshot, never from the client, and reserves stock', async () => {
   const { products, gb } = await setup([{ stockLimit: 10 }, {}]);
@@ -27,7 +37,16 @@ test('an order is priced from the group buy snapshot, never from the client, and
   const res = await api.call('POST', '/orders', {
     token: resident,
     headers: { 'Idempotency-Key': unique('key') },
-    body: { shareToken: gb.shareToken, contactName: '张三', contactPhone: '13812341234', totalFen: 1, items: [{ productId: products[0]!.productId, quantity: 3, unitPriceFen: 1 }, { productId: products[1]!.productId, quantity: 2 }] },
+    body: {
+      shareToken: gb.shareToken,
+      contactName: '张三',
+      contactPhone: '13812341234',
+      totalFen: 1,
+      items: [
+        { productId: products[0]!.productId, quantity: 3, unitPriceFen: 1 },
+        { productId: products[1]!.productId, quantity: 2 },
+      ],
+    },
   });
   expect(res.status).toBe(201);
   expect(res.body).toMatchObject({
@@ -48,7 +67,9 @@ test('an order is priced from the group buy snapshot, never from the client, and
 test('50 residents racing for 10 units get exactly 10 orders and 40 OUT_OF_STOCK', async () => {
   const { products, gb } = await setup([{ stockLimit: 10 }]);
   const residents = await Promise.all(Array.from({ length: 50 }, (_, i) => api.login(`racer-${i}-${unique('r')}`)));
-  const results = await Promise.all(residents.map((token) => placeOrder(api, token, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }])));
+  const results = await Promise.all(
+    residents.map((token) => placeOrder(api, token, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }])),
+  );
   const statuses = results.map((r) => r.status);
   expect(statuses.filter((s) => s === 201)).toHaveLength(10);
   expect(statuses.filter((s) => s === 409)).toHaveLength(40);
@@ -61,7 +82,9 @@ test('50 residents racing for 10 units get exactly 10 orders and 40 OUT_OF_STOCK
 test('a resident ordering twice at once cannot exceed the per-resident limit', async () => {
   const { products, gb } = await setup([{ perResidentLimit: 2 }]);
   const resident = await api.login(unique('greedy'));
-  const results = await Promise.all(Array.from({ length: 5 }, () => placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }])));
+  const results = await Promise.all(
+    Array.from({ length: 5 }, () => placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }])),
+  );
   expect(results.filter((r) => r.status === 201)).toHaveLength(2);
   expect(results.filter((r) => r.status === 409).every((r) => r.body.error.code === 'OUT_OF_STOCK')).toBe(true);
 
@@ -79,7 +102,11 @@ test('the same Idempotency-Key and body gives the same order; another body is 40
   const key = unique('same-key');
   const items = [{ productId: products[0]!.productId, quantity: 2 }];
 
-  const [a, b, c] = await Promise.all([placeOrder(api, resident, gb.shareToken, items, key), placeOrder(api, resident, gb.shareToken, items, key), placeOrder(api, resident, gb.shareToken, items, key)]);
+  const [a, b, c] = await Promise.all([
+    placeOrder(api, resident, gb.shareToken, items, key),
+    placeOrder(api, resident, gb.shareToken, items, key),
+    placeOrder(api, resident, gb.shareToken, items, key),
+  ]);
   expect(new Set([a, b, c].map((r) => r.body.orderId)).size).toBe(1);
   expect([a, b, c].map((r) => r.status).sort()).toEqual([200, 200, 201]);
   const later = await placeOrder(api, resident, gb.shareToken, items, key);
@@ -91,7 +118,10 @@ test('the same Idempotency-Key and body gives the same order; another body is 40
   expect(different.status).toBe(409);
   expect(different.body.error.code).toBe('CONFLICT');
 
-  const noKey = await api.call('POST', '/orders', { token: resident, body: { shareToken: gb.shareToken, items, contactName: '张三', contactPhone: '13812341234' } });
+  const noKey = await api.call('POST', '/orders', {
+    token: resident,
+    body: { shareToken: gb.shareToken, items, contactName: '张三', contactPhone: '13812341234' },
+  });
   expect(noKey.status).toBe(400);
   expect(noKey.body.error.details[0].path).toBe('Idempotency-Key');
   const shortKey = await placeOrder(api, resident, gb.shareToken, items, 'short');
@@ -122,11 +152,24 @@ test('bad order input is 400 naming the field', async () => {
     [[], 'items'],
   ];
   for (const [items, path] of cases) {
-    const res = await api.call('POST', '/orders', { token: resident, headers: { 'Idempotency-Key': unique('k') }, body: { shareToken: gb.shareToken, items, contactName: '张三', contactPhone: '13812341234' } });
+    const res = await api.call('POST', '/orders', {
+      token: resident,
+      headers: { 'Idempotency-Key': unique('k') },
+      body: { shareToken: gb.shareToken, items, contactName: '张三', contactPhone: '13812341234' },
+    });
     expect(res.status).toBe(400);
     expect(res.body.error.details.map((d: { path: string }) => d.path)).toContain(path);
   }
-  const badPhone = await api.call('POST', '/orders', { token: resident, headers: { 'Idempotency-Key': unique('k') }, body: { shareToken: gb.shareToken, items: [{ productId: products[0]!.productId, quantity: 1 }], contactName: '张三', contactPhone: '12345' } });
+  const badPhone = await api.call('POST', '/orders', {
+    token: resident,
+    headers: { 'Idempotency-Key': unique('k') },
+    body: {
+      shareToken: gb.shareToken,
+      items: [{ productId: products[0]!.productId, quantity: 1 }],
+      contactName: '张三',
+      contactPhone: '12345',
+    },
+  });
   expect(badPhone.body.error.details[0].path).toBe('contactPhone');
   expect(await remainingOf(gb.groupBuyId, products[0]!.productId)).toBe(10);
 });
@@ -139,7 +182,15 @@ test('who may read an order: its resident, its leader (contacts masked), operato
 
   const own = await api.call('GET', path, { token: resident });
   expect(own.status).toBe(200);
-  expect(own.body).toMatchObject({ orderId: placed.body.orderId, status: 'pending_payment', groupBuyId: gb.groupBuyId, leaderId: leader.leaderId, totalFen: 1000, refundedFen: 0, contactPhone: '13812341234' });
+  expect(own.body).toMatchObject({
+    orderId: placed.body.orderId,
+    status: 'pending_payment',
+    groupBuyId: gb.groupBuyId,
+    leaderId: leader.leaderId,
+    totalFen: 1000,
+    refundedFen: 0,
+    contactPhone: '13812341234',
+  });
 
   const byLeader = await api.call('GET', path, { token: leader.token });
   expect(byLeader.status).toBe(200);
@@ -169,7 +220,9 @@ test('an unpaid order expires after the payment timeout and gives its stock back
   const { products, gb } = await setup([{ stockLimit: 5, perResidentLimit: 3 }]);
   const resident = await api.login(unique('slowpayer'));
   const placed = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 3 }]);
-  const paidOne = await placeOrder(api, await api.login(unique('payer')), gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
+  const paidOne = await placeOrder(api, await api.login(unique('payer')), gb.shareToken, [
+    { productId: products[0]!.productId, quantity: 1 },
+  ]);
   await api.call('POST', `/dev/pay/${paidOne.body.orderId}`);
   expect(await remainingOf(gb.groupBuyId, products[0]!.productId)).toBe(1);
 
@@ -184,7 +237,9 @@ test('an unpaid order expires after the payment timeout and gives its stock back
   expect(notYet.expired).toBe(0);
   expect(second.expired).toBe(0);
   expect((await api.call('GET', `/orders/${placed.body.orderId}`, { token: resident })).body.status).toBe('expired');
-  expect((await api.call('GET', `/orders/${paidOne.body.orderId}`, { token: await api.login('op-3', ['operator']) })).body.status).toBe('paid');
+  expect((await api.call('GET', `/orders/${paidOne.body.orderId}`, { token: await api.login('op-3', ['operator']) })).body.status).toBe(
+    'paid',
+  );
   expect(await remainingOf(gb.groupBuyId, products[0]!.productId)).toBe(4);
 
   // The per-resident allowance came back too: the same resident may order 3 again.
@@ -210,7 +265,12 @@ test('cancel before the cutoff: an unpaid order releases its stock; a paid one i
   await api.drain();
   const refunds = await dynamoOrderStore().listRefunds(paid.body.orderId);
   expect(refunds).toEqual([expect.objectContaining({ amountFen: 3000, status: 'succeeded' })]);
-  expect((await auditTrail(paid.body.orderId)).map((e) => e.action)).toEqual(['order.placed', 'order.paid', 'order.cancelled', 'refund.succeeded']);
+  expect((await auditTrail(paid.body.orderId)).map((e) => e.action)).toEqual([
+    'order.placed',
+    'order.paid',
+    'order.cancelled',
+    'refund.succeeded',
+  ]);
 
   // Cancelling again, or someone else's order, changes nothing.
   expect((await api.call('POST', `/orders/${paid.body.orderId}/cancel`, { token: resident })).status).toBe(409);
@@ -238,6 +298,9 @@ test('after the cutoff, ordering is GROUP_BUY_CLOSED and cancelling is 409, even
 test('opening a group buy needs a cutoff in the future', async () => {
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api);
-  const res = await api.call('POST', '/group-buys', { token: leader.token, body: { title: 't', cutoffAt: hoursFromNow(-1), pickupDate: '2030-01-01', items: [{ productId: products[0]!.productId }] } });
+  const res = await api.call('POST', '/group-buys', {
+    token: leader.token,
+    body: { title: 't', cutoffAt: hoursFromNow(-1), pickupDate: '2030-01-01', items: [{ productId: products[0]!.productId }] },
+  });
   expect(res.status).toBe(400);
 });

@@ -22,7 +22,13 @@ export const routes: Routes = {
           orderId: order.orderId,
           status: order.status,
           totalFen: order.totalFen,
-          items: order.items.map((l) => ({ productId: l.productId, name: l.name, quantity: l.quantity, unitPriceFen: l.unitPriceFen, amountFen: l.amountFen })),
+          items: order.items.map((l) => ({
+            productId: l.productId,
+            name: l.name,
+            quantity: l.quantity,
+            unitPriceFen: l.unitPriceFen,
+            amountFen: l.amountFen,
+          })),
           expiresAt: toBusinessIso(order.expiresAt),
         },
       };
@@ -57,9 +63,21 @@ export const routes: Routes = {
     path: OrderIdPathSchema,
     body: RefundBodySchema,
     async handle({ principal, path, body, headers }) {
-      const key = headers['idempotency-key'] === undefined ? undefined : parseWith(IdempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');
-      const { refund, replayed } = await requestRefund({ ...deps, afterSalesHours: config.afterSalesHours }, principal, path.orderId, body, key);
-      return { status: replayed ? 200 : 201, body: { refundId: refund.refundId, amountFen: refund.amountFen, status: refund.status, lines: refund.lines } };
+      const key =
+        headers['idempotency-key'] === undefined
+          ? undefined
+          : parseWith(IdempotencyKeySchema, headers['idempotency-key'], 'Idempotency-Key');
+      const { refund, replayed } = await requestRefund(
+        { ...deps, afterSalesHours: config.afterSalesHours },
+        principal,
+        path.orderId,
+        body,
+        key,
+      );
+      return {
+        status: replayed ? 200 : 201,
+        body: { refundId: refund.refundId, amountFen: refund.amountFen, status: refund.status, lines: refund.lines },
+      };
     },
   }),
 };

@@ -23,12 +23,21 @@ async function pendingOrder(quantity = 2) {
   const gb = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId, stockLimit: 20 }] });
   const resident = await api.login(unique('payer'));
   const placed = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity }]);
-  return { orderId: placed.body.orderId as string, totalFen: placed.body.totalFen as number, resident, gb, productId: products[0]!.productId };
+  return {
+    orderId: placed.body.orderId as string,
+    totalFen: placed.body.totalFen as number,
+    resident,
+    gb,
+    productId: products[0]!.productId,
+  };
 }
 
 function notify(body: Record<string, unknown>, signature?: string) {
   const rawBody = JSON.stringify(body);
-  return api.call('POST', '/payments/notify', { rawBody, headers: { 'X-Payment-Signature': signature ?? signPayload(config.paymentWebhookSecret, rawBody) } });
+  return api.call('POST', '/payments/notify', {
+    rawBody,
+    headers: { 'X-Payment-Signature': signature ?? signPayload(config.paymentWebhookSecret, rawBody) },
+  });
 }
 
 const statusOf = async (orderId: string, token: string) => (await api.call('GET', `/orders/${orderId}`, { token })).body.status;
@@ -54,7 +63,10 @@ test('a bad or missing signature is 401 and the order stays unpaid', async () =>
   const missing = await api.call('POST', '/payments/notify', { rawBody: JSON.stringify(body) });
   expect(missing.status).toBe(401);
   // Signed over another body than the one sent.
-  const swapped = await api.call('POST', '/payments/notify', { rawBody: JSON.stringify({ ...body, amountFen: 1 }), headers: { 'X-Payment-Signature': signPayload(config.paymentWebhookSecret, JSON.stringify(body)) } });
+  const swapped = await api.call('POST', '/payments/notify', {
+    rawBody: JSON.stringify({ ...body, amountFen: 1 }),
+    headers: { 'X-Payment-Signature': signPayload(config.paymentWebhookSecret, JSON.stringify(body)) },
+  });
   expect(swapped.status).toBe(401);
   expect(await statusOf(orderId, resident)).toBe('pending_payment');
 });
@@ -90,7 +102,9 @@ test('money arriving for an expired order is refunded in full through the provid
 
   const refunds = await dynamoOrderStore().listRefunds(orderId);
   expect(refunds).toEqual([expect.objectContaining({ paymentId, amountFen: totalFen, status: 'succeeded' })]);
-  const remaining = (await api.call('GET', `/group-buys/${gb.groupBuyId}`)).body.items.find((i: { productId: string }) => i.productId === productId).remaining;
+  const remaining = (await api.call('GET', `/group-buys/${gb.groupBuyId}`)).body.items.find(
+    (i: { productId: string }) => i.productId === productId,
+  ).remaining;
   expect(remaining).toBe(20);
   // A repeat of the late notification refunds nothing twice.
   await api.call('POST', '/payments/notify', { rawBody: late.rawBody, headers: late.headers });
@@ -104,7 +118,9 @@ test('/dev/pay acts as the sandbox provider: it records the payment and sends a 
   expect(res.body).toEqual({ orderId, status: 'paid' });
   const order = await api.call('GET', `/orders/${orderId}`, { token: resident });
   expect(order.body.paidAt).toMatch(/\+08:00$/);
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.payment((await dynamoOrderStore().get(orderId))!.paymentId!) }));
+  const { Item } = await db().send(
+    new GetCommand({ TableName: tableName(), Key: keys.payment((await dynamoOrderStore().get(orderId))!.paymentId!) }),
+  );
   expect(Item).toMatchObject({ orderId, amountFen: totalFen, outcome: 'applied' });
   expect((await api.call('POST', '/dev/pay/NO-SUCH-ORDER')).status).toBe(404);
 });

@@ -48,7 +48,10 @@ interface Point {
 /** A leader's group buy, its cutoff just passed, with `count` paid orders of one or two products, through HTTP. */
 async function pickupPoint(count: number): Promise<Point> {
   const leader = await activeLeader(api);
-  const { products } = await supplierWithProducts(api, [{ name: '草莓', unit: '盒' }, { name: '鸡蛋', unit: '板' }]);
+  const { products } = await supplierWithProducts(api, [
+    { name: '草莓', unit: '盒' },
+    { name: '鸡蛋', unit: '板' },
+  ]);
   const cutoffAt = soon(3_600_000);
   const pickupDate = shanghaiDate(soon(86_400_000));
   const gb = await openGroupBuy(api, leader.token, { items: products.map((p) => ({ productId: p.productId })), cutoffAt, pickupDate });
@@ -56,7 +59,10 @@ async function pickupPoint(count: number): Promise<Point> {
   await Promise.all(
     Array.from({ length: count }, async (_, i) => {
       const token = await api.login(unique('resident'));
-      const items = [{ productId: products[0]!.productId, quantity: i + 1 }, ...(i % 2 ? [{ productId: products[1]!.productId, quantity: 2 }] : [])];
+      const items = [
+        { productId: products[0]!.productId, quantity: i + 1 },
+        ...(i % 2 ? [{ productId: products[1]!.productId, quantity: 2 }] : []),
+      ];
       const placed = await placeOrder(api, token, gb.shareToken, items);
       if (placed.status !== 201) throw new Error(`order failed: ${placed.text}`);
       const paid = await api.call('POST', `/dev/pay/${placed.body.orderId}`);
@@ -113,7 +119,14 @@ async function deliver(...records: DynamoDBRecord[]) {
 
 interface SheetView {
   totals: { productId: string; name: string; quantity: number }[];
-  orders: { orderId: string; pickupCode: string; contactName: string; contactPhone: string; status: string; items: { productId: string; quantity: number }[] }[];
+  orders: {
+    orderId: string;
+    pickupCode: string;
+    contactName: string;
+    contactPhone: string;
+    status: string;
+    items: { productId: string; quantity: number }[];
+  }[];
 }
 
 const byKey = <T>(list: T[], key: (t: T) => string) => [...list].sort((a, b) => key(a).localeCompare(key(b)));
@@ -122,7 +135,11 @@ async function readSheet(point: Point): Promise<SheetView> {
   const res = await api.call('GET', `/pickup-points/${point.leader.leaderId}/sheet?date=${point.pickupDate}`, { token: operator });
   expect(res.status).toBe(200);
   return {
-    totals: byKey(res.body.totals as SheetView['totals'], (t) => t.productId).map(({ productId, name, quantity }) => ({ productId, name, quantity })),
+    totals: byKey(res.body.totals as SheetView['totals'], (t) => t.productId).map(({ productId, name, quantity }) => ({
+      productId,
+      name,
+      quantity,
+    })),
     orders: byKey(res.body.orders as SheetView['orders'], (o) => o.orderId).map((o) => ({
       orderId: o.orderId,
       pickupCode: o.pickupCode,
@@ -204,7 +221,10 @@ test('a newer image before an older one (picked up, then ready for pickup) leave
   await confirmPickup(point, o2);
   const picked1 = await stored(o1);
   const picked2 = await stored(o2);
-  const refund = await api.call('POST', `/orders/${o2}/refunds`, { token: operator, body: { amountFen: picked2.totalFen, reason: '商品损坏' } });
+  const refund = await api.call('POST', `/orders/${o2}/refunds`, {
+    token: operator,
+    body: { amountFen: picked2.totalFen, reason: '商品损坏' },
+  });
   expect(refund.status).toBe(201);
   const refunded2 = await stored(o2);
   expect([picked1.status, refunded2.status]).toEqual(['picked_up', 'refunded']);
@@ -215,7 +235,12 @@ test('a newer image before an older one (picked up, then ready for pickup) leave
   await deliver(streamRecord(ready[o4]!), streamRecord(ready[o1]!), streamRecord(picked1, ready[o1]), streamRecord(ready[o1]!));
 
   const sheet = await expectSheetExact(point);
-  expect(Object.fromEntries(sheet.orders.map((o) => [o.orderId, o.status]))).toEqual({ [o1]: 'picked_up', [o2]: 'refunded', [o3]: 'ready_for_pickup', [o4]: 'ready_for_pickup' });
+  expect(Object.fromEntries(sheet.orders.map((o) => [o.orderId, o.status]))).toEqual({
+    [o1]: 'picked_up',
+    [o2]: 'refunded',
+    [o3]: 'ready_for_pickup',
+    [o4]: 'ready_for_pickup',
+  });
 });
 
 // ---- Through the poller: a batch that fails once ---------------------------------------------------------------------
@@ -279,5 +304,10 @@ test('a batch that fails once through the poller (half done, then a crash or a r
   expect(Math.max(...partial.deliveries.values())).toBeGreaterThan(1);
 
   const sheet = await expectSheetExact(point);
-  expect(sheet.orders.filter((o) => o.status === 'picked_up').map((o) => o.orderId).sort()).toEqual([o1, o2, o3].sort());
+  expect(
+    sheet.orders
+      .filter((o) => o.status === 'picked_up')
+      .map((o) => o.orderId)
+      .sort(),
+  ).toEqual([o1, o2, o3].sort());
 });

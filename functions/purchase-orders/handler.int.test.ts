@@ -5,7 +5,13 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import { applyContribution, applyOrder, planRebuild, rebuildPurchaseOrder, type ConsolidationStore } from '../../lib/purchase-orders/consolidation';
+import {
+  applyContribution,
+  applyOrder,
+  planRebuild,
+  rebuildPurchaseOrder,
+  type ConsolidationStore,
+} from '../../lib/purchase-orders/consolidation';
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/orders';
 import { auditTrail } from '../../lib/store/audit';
@@ -35,7 +41,10 @@ const purchaseOrders = dynamoPurchaseOrderStore();
 /** An approved leader with a pickup point of its own. */
 async function leaderAt(pickupPoint: { name: string; address: string }) {
   const token = await api.login(unique('leader'));
-  const applied = await api.call('POST', '/leaders', { token, body: { name: '团长', phone: '13900001111', pickupPoint: { ...pickupPoint, community: '幸福小区', city: '上海' } } });
+  const applied = await api.call('POST', '/leaders', {
+    token,
+    body: { name: '团长', phone: '13900001111', pickupPoint: { ...pickupPoint, community: '幸福小区', city: '上海' } },
+  });
   await api.call('POST', `/leaders/${applied.body.leaderId}/approve`, { token: operator });
   return { token, leaderId: applied.body.leaderId as string };
 }
@@ -75,9 +84,26 @@ async function refund(orderId: string, what: { productId: string; amountFen?: nu
       const items = o.items.map((l) => (l === line ? { ...l, refundedFen: l.refundedFen + amountFen } : l));
       const refundedFen = o.refundedFen + amountFen;
       after = { ...(refundedFen === o.totalFen ? transitioned(o, 'refundAll', at) : { ...o, updatedAt: at }), items, refundedFen };
-      refunds = [{ refundId, orderId, paymentId: o.paymentId!, amountFen, reason: '坏了', status: 'requested', lines: [{ productId: what.productId, amountFen }], requestedBy: 'op-test', createdAt: at }];
+      refunds = [
+        {
+          refundId,
+          orderId,
+          paymentId: o.paymentId!,
+          amountFen,
+          reason: '坏了',
+          status: 'requested',
+          lines: [{ productId: what.productId, amountFen }],
+          requestedBy: 'op-test',
+          createdAt: at,
+        },
+      ];
     }
-    const outcome = await orders.change({ before: o, after, refunds, audit: { entityId: orderId, entityType: 'order', action: 'order.refund_requested', actor: 'op-test', at, before: o, after } });
+    const outcome = await orders.change({
+      before: o,
+      after,
+      refunds,
+      audit: { entityId: orderId, entityType: 'order', action: 'order.refund_requested', actor: 'op-test', at, before: o, after },
+    });
     return outcome === 'changed' ? true : 'stale';
   });
 }
@@ -90,7 +116,12 @@ function recordOf(o: Order): DynamoDBRecord {
     eventID: `test-${seq}`,
     eventName: 'MODIFY',
     eventSource: 'aws:dynamodb',
-    dynamodb: { Keys: marshall(keys.order(o.orderId)) as never, NewImage: marshall(orderItem(o), { removeUndefinedValues: true }) as never, SequenceNumber: seq, StreamViewType: 'NEW_AND_OLD_IMAGES' },
+    dynamodb: {
+      Keys: marshall(keys.order(o.orderId)) as never,
+      NewImage: marshall(orderItem(o), { removeUndefinedValues: true }) as never,
+      SequenceNumber: seq,
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
   };
 }
 const batch = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
@@ -112,10 +143,16 @@ async function consolidated(supplierId: string, date: string) {
   const sums = new Map<string, number>();
   for (const part of parts) {
     let amount = 0;
-    for (const p of part.pickupPoints) for (const l of p.lines) sums.set(`${p.leaderId}#${l.productId}`, (sums.get(`${p.leaderId}#${l.productId}`) ?? 0) + l.quantity);
+    for (const p of part.pickupPoints)
+      for (const l of p.lines) sums.set(`${p.leaderId}#${l.productId}`, (sums.get(`${p.leaderId}#${l.productId}`) ?? 0) + l.quantity);
     // Each part's lines are the sum of its breakdown, and its total the sum of its lines.
     for (const l of part.lines) {
-      expect(l.quantity).toBe(part.pickupPoints.flatMap((p) => p.lines).filter((x) => x.productId === l.productId && x.supplyPriceFen === l.supplyPriceFen).reduce((s, x) => s + x.quantity, 0));
+      expect(l.quantity).toBe(
+        part.pickupPoints
+          .flatMap((p) => p.lines)
+          .filter((x) => x.productId === l.productId && x.supplyPriceFen === l.supplyPriceFen)
+          .reduce((s, x) => s + x.quantity, 0),
+      );
       expect(l.amountFen).toBe(l.quantity * l.supplyPriceFen);
       amount += l.amountFen;
     }
@@ -134,7 +171,15 @@ async function recomputed(supplierId: string, groupBuyIds: string[]) {
   for (const groupBuyId of groupBuyIds) {
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await db().send(new QueryCommand({ TableName: tableName(), IndexName: INDEX.byGsi3, KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) }, ExclusiveStartKey: startKey }));
+      const page = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEX.byGsi3,
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) },
+          ExclusiveStartKey: startKey,
+        }),
+      );
       for (const item of page.Items ?? []) {
         const o = OrderSchema.parse(item);
         if (o.status !== 'ready_for_pickup' && o.status !== 'picked_up') continue;
@@ -168,7 +213,10 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
   let eggsPo: string;
 
   beforeAll(async () => {
-    fruit = await supplierWithProducts(api, [{ name: '草莓', unit: '盒', supplyPriceFen: 1250, groupPriceFen: 1990 }, { name: '苹果', unit: '斤', supplyPriceFen: 300, groupPriceFen: 500 }]);
+    fruit = await supplierWithProducts(api, [
+      { name: '草莓', unit: '盒', supplyPriceFen: 1250, groupPriceFen: 1990 },
+      { name: '苹果', unit: '斤', supplyPriceFen: 300, groupPriceFen: 500 },
+    ]);
     eggs = await supplierWithProducts(api, [{ name: '鸡蛋', unit: '盒', supplyPriceFen: 999, groupPriceFen: 1500 }]);
     [strawberry, apple, egg] = [fruit.products[0]!.productId, fruit.products[1]!.productId, eggs.products[0]!.productId];
     fruitToken = await api.login(unique('fruit-clerk'), ['supplier'], fruit.supplierId);
@@ -184,17 +232,30 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     const gbFang = await openGroupBuy(api, fang.token, { items, cutoffAt, pickupDate: date });
     const gbWang = await openGroupBuy(api, wang.token, { items, cutoffAt, pickupDate: date });
     groupBuys.push(gbFang.groupBuyId, gbWang.groupBuyId);
-    o.fang1 = await order(gbFang.shareToken, [{ productId: strawberry, quantity: 2 }, { productId: egg, quantity: 1 }]);
+    o.fang1 = await order(gbFang.shareToken, [
+      { productId: strawberry, quantity: 2 },
+      { productId: egg, quantity: 1 },
+    ]);
     o.fang2 = await order(gbFang.shareToken, [{ productId: apple, quantity: 5 }]);
     o.fangUnpaid = await order(gbFang.shareToken, [{ productId: strawberry, quantity: 10 }], false);
-    o.wang1 = await order(gbWang.shareToken, [{ productId: strawberry, quantity: 3 }, { productId: apple, quantity: 1 }, { productId: egg, quantity: 2 }]);
+    o.wang1 = await order(gbWang.shareToken, [
+      { productId: strawberry, quantity: 3 },
+      { productId: apple, quantity: 1 },
+      { productId: egg, quantity: 2 },
+    ]);
     o.wang2 = await order(gbWang.shareToken, [{ productId: egg, quantity: 4 }]);
     await cutoffAfter(gbFang.groupBuyId, gbWang.groupBuyId);
   });
 
   test('one purchase order per supplier and date: totals per product at the supply price, and the breakdown per pickup point', async () => {
     const [po] = await partsOf(fruitToken, date);
-    expect(po).toMatchObject({ purchaseOrderId: fruitPo, supplierId: fruit.supplierId, deliveryDate: date, status: 'issued', totalFen: 5 * 1250 + 6 * 300 });
+    expect(po).toMatchObject({
+      purchaseOrderId: fruitPo,
+      supplierId: fruit.supplierId,
+      deliveryDate: date,
+      status: 'issued',
+      totalFen: 5 * 1250 + 6 * 300,
+    });
     expect(po!.revision).toBeGreaterThanOrEqual(1);
     // The unpaid order (cancelled at the cutoff) is in nothing.
     expect(po!.lines).toEqual([
@@ -202,8 +263,24 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       { productId: apple, name: '苹果', unit: '斤', quantity: 6, supplyPriceFen: 300, amountFen: 1800 },
     ]);
     expect(po!.pickupPoints).toEqual([
-      { leaderId: fang.leaderId, pickupPointName: '芳芳小卖部', address: '幸福路 1 号', lines: [expect.objectContaining({ productId: strawberry, quantity: 2 }), expect.objectContaining({ productId: apple, quantity: 5 })] },
-      { leaderId: wang.leaderId, pickupPointName: '老王便利店 "东门"', address: '和平路 8 号, 2 楼', lines: [expect.objectContaining({ productId: strawberry, quantity: 3 }), expect.objectContaining({ productId: apple, quantity: 1 })] },
+      {
+        leaderId: fang.leaderId,
+        pickupPointName: '芳芳小卖部',
+        address: '幸福路 1 号',
+        lines: [
+          expect.objectContaining({ productId: strawberry, quantity: 2 }),
+          expect.objectContaining({ productId: apple, quantity: 5 }),
+        ],
+      },
+      {
+        leaderId: wang.leaderId,
+        pickupPointName: '老王便利店 "东门"',
+        address: '和平路 8 号, 2 楼',
+        lines: [
+          expect.objectContaining({ productId: strawberry, quantity: 3 }),
+          expect.objectContaining({ productId: apple, quantity: 1 }),
+        ],
+      },
     ]);
     expect(po!.issuedAt).toMatch(/\+08:00$/);
     expect(po!.updatedAt).toMatch(/\+08:00$/);
@@ -213,8 +290,17 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect(single.body).toEqual(po);
 
     const [eggPo] = await partsOf(eggsToken, date);
-    expect(eggPo).toMatchObject({ purchaseOrderId: eggsPo, totalFen: 7 * 999, lines: [{ productId: egg, quantity: 7, supplyPriceFen: 999, amountFen: 6993 }] });
-    expect(eggPo!.pickupPoints.map((p: { leaderId: string; lines: { quantity: number }[] }) => [p.leaderId, p.lines[0]!.quantity])).toEqual([[fang.leaderId, 1], [wang.leaderId, 6]]);
+    expect(eggPo).toMatchObject({
+      purchaseOrderId: eggsPo,
+      totalFen: 7 * 999,
+      lines: [{ productId: egg, quantity: 7, supplyPriceFen: 999, amountFen: 6993 }],
+    });
+    expect(eggPo!.pickupPoints.map((p: { leaderId: string; lines: { quantity: number }[] }) => [p.leaderId, p.lines[0]!.quantity])).toEqual(
+      [
+        [fang.leaderId, 1],
+        [wang.leaderId, 6],
+      ],
+    );
 
     // Issued once and audited; the revision records say what each revision changed.
     const revisions = await api.call('GET', `/purchase-orders/${fruitPo}/revisions`, { token: fruitToken });
@@ -236,7 +322,10 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect((await api.call('GET', `/purchase-orders?date=${date}`, { token: fang.token })).status).toBe(403);
     expect((await api.call('GET', `/purchase-orders?date=${date}`)).status).toBe(401);
     expect((await api.call('GET', `/purchase-orders/${fruit.supplierId}-${date}-7`, { token: fruitToken })).status).toBe(404);
-    expect((await api.call('GET', `/purchase-orders?date=tomorrow`, { token: fruitToken })).body.error).toMatchObject({ code: 'VALIDATION_FAILED', details: [{ path: 'date' }] });
+    expect((await api.call('GET', `/purchase-orders?date=tomorrow`, { token: fruitToken })).body.error).toMatchObject({
+      code: 'VALIDATION_FAILED',
+      details: [{ path: 'date' }],
+    });
   });
 
   test('operators see every supplier’s purchase orders of a date, narrowed by supplier', async () => {
@@ -254,7 +343,13 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="purchase-order-.+\.csv"$/);
-    const bytes = new Uint8Array(await (await fetch(`${api.stack.url}/purchase-orders/${fruitPo}`, { headers: { accept: 'text/csv', authorization: `Bearer ${fruitToken}` } })).arrayBuffer());
+    const bytes = new Uint8Array(
+      await (
+        await fetch(`${api.stack.url}/purchase-orders/${fruitPo}`, {
+          headers: { accept: 'text/csv', authorization: `Bearer ${fruitToken}` },
+        })
+      ).arrayBuffer(),
+    );
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const text = new TextDecoder('utf-8', { ignoreBOM: true }).decode(bytes);
     expect(text.startsWith(`\uFEFF采购单号 Purchase order,${fruitPo}\r\n`)).toBe(true);
@@ -279,7 +374,12 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     await refund(o.wang1!, { productId: strawberry }); // the whole line: 3 boxes no longer delivered
     await api.drain();
     const after = await api.call('GET', `/purchase-orders/${fruitPo}`, { token: fruitToken });
-    expect(after.body).toMatchObject({ revision: before.revision + 1, status: 'issued', acknowledgedRevision: before.revision, totalFen: 2 * 1250 + 6 * 300 });
+    expect(after.body).toMatchObject({
+      revision: before.revision + 1,
+      status: 'issued',
+      acknowledgedRevision: before.revision,
+      totalFen: 2 * 1250 + 6 * 300,
+    });
     expect(after.body.lines[0]).toMatchObject({ productId: strawberry, quantity: 2 });
     expect(after.body.pickupPoints[1].lines).toEqual([expect.objectContaining({ productId: apple, quantity: 1 })]);
 
@@ -293,7 +393,9 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       cause: { orders: [{ orderId: o.wang1, status: 'ready_for_pickup' }] },
     });
     expect(revisions.at(-1).at).toMatch(/\+08:00$/);
-    expect((await auditTrail(fruitPo)).map((e) => e.action)).toEqual(expect.arrayContaining(['purchaseOrder.acknowledged', 'purchaseOrder.revised']));
+    expect((await auditTrail(fruitPo)).map((e) => e.action)).toEqual(
+      expect.arrayContaining(['purchaseOrder.acknowledged', 'purchaseOrder.revised']),
+    );
     // The egg supplier's purchase order did not move.
     expect((await stored(eggs.supplierId, date)).lines[0]!.quantity).toBe(7);
   });
@@ -313,7 +415,12 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect((await api.call('POST', `/purchase-orders/${fruitPo}/acknowledge`, { token: fruitToken })).status).toBe(409);
     // Shipping straight from issued is allowed too.
     expect((await api.call('POST', `/purchase-orders/${eggsPo}/ship`, { token: eggsToken })).status).toBe(200);
-    expect((await auditTrail(fruitPo)).filter((e) => e.action === 'purchaseOrder.shipped')).toEqual([expect.objectContaining({ before: expect.objectContaining({ status: 'acknowledged' }), after: expect.objectContaining({ status: 'shipped' }) })]);
+    expect((await auditTrail(fruitPo)).filter((e) => e.action === 'purchaseOrder.shipped')).toEqual([
+      expect.objectContaining({
+        before: expect.objectContaining({ status: 'acknowledged' }),
+        after: expect.objectContaining({ status: 'shipped' }),
+      }),
+    ]);
   });
 
   test('a shipped purchase order never changes: a later refund and a late cutoff for the same date go into a supplement', async () => {
@@ -327,9 +434,16 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
 
     // A late cutoff for the same date: the open supplement gets a new revision, saying why.
     const cutoffAt = soon(3_600_000);
-    const late = await openGroupBuy(api, fang.token, { items: [{ productId: strawberry }, { productId: egg }], cutoffAt, pickupDate: date });
+    const late = await openGroupBuy(api, fang.token, {
+      items: [{ productId: strawberry }, { productId: egg }],
+      cutoffAt,
+      pickupDate: date,
+    });
     groupBuys.push(late.groupBuyId);
-    o.late = await order(late.shareToken, [{ productId: strawberry, quantity: 4 }, { productId: egg, quantity: 3 }]);
+    o.late = await order(late.shareToken, [
+      { productId: strawberry, quantity: 4 },
+      { productId: egg, quantity: 3 },
+    ]);
     await cutoffAfter(late.groupBuyId);
 
     expect(await stored(fruit.supplierId, date)).toEqual(shippedFruit);
@@ -337,15 +451,37 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     const fruitParts = await partsOf(fruitToken, date);
     expect(fruitParts.map((p) => p.purchaseOrderId)).toEqual([fruitPo, `${fruitPo}-2`]);
     expect(fruitParts[1]).toMatchObject({ part: 2, supplementOf: fruitPo, status: 'issued', totalFen: 4 * 1250 - 5 * 300 });
-    expect(fruitParts[1]!.lines.map((l) => [l.productId, l.quantity])).toEqual([[strawberry, 4], [apple, -5]]);
-    expect(fruitParts[1]!.pickupPoints).toEqual([expect.objectContaining({ leaderId: fang.leaderId, lines: [expect.objectContaining({ productId: strawberry, quantity: 4 }), expect.objectContaining({ productId: apple, quantity: -5 })] })]);
+    expect(fruitParts[1]!.lines.map((l) => [l.productId, l.quantity])).toEqual([
+      [strawberry, 4],
+      [apple, -5],
+    ]);
+    expect(fruitParts[1]!.pickupPoints).toEqual([
+      expect.objectContaining({
+        leaderId: fang.leaderId,
+        lines: [
+          expect.objectContaining({ productId: strawberry, quantity: 4 }),
+          expect.objectContaining({ productId: apple, quantity: -5 }),
+        ],
+      }),
+    ]);
     const supplementRevisions = (await api.call('GET', `/purchase-orders/${fruitPo}-2/revisions`, { token: fruitToken })).body.items;
     expect(supplementRevisions).toMatchObject([
-      { revision: 1, lines: [{ productId: apple, before: 0, after: -5, delta: -5 }], cause: { orders: [{ orderId: o.fang2, status: 'refunded' }] } },
-      { revision: 2, lines: [{ productId: strawberry, before: 0, after: 4, delta: 4 }], cause: { orders: [{ orderId: o.late, status: 'ready_for_pickup' }] } },
+      {
+        revision: 1,
+        lines: [{ productId: apple, before: 0, after: -5, delta: -5 }],
+        cause: { orders: [{ orderId: o.fang2, status: 'refunded' }] },
+      },
+      {
+        revision: 2,
+        lines: [{ productId: strawberry, before: 0, after: 4, delta: 4 }],
+        cause: { orders: [{ orderId: o.late, status: 'ready_for_pickup' }] },
+      },
     ]);
     const eggParts = await partsOf(eggsToken, date);
-    expect(eggParts.map((p) => [p.purchaseOrderId, p.totalFen])).toEqual([[eggsPo, 7 * 999], [`${eggsPo}-2`, 3 * 999]]);
+    expect(eggParts.map((p) => [p.purchaseOrderId, p.totalFen])).toEqual([
+      [eggsPo, 7 * 999],
+      [`${eggsPo}-2`, 3 * 999],
+    ]);
     // A supplement is acted on like any purchase order.
     expect((await api.call('POST', `/purchase-orders/${fruitPo}-2/acknowledge`, { token: fruitToken })).body.status).toBe('acknowledged');
   });
@@ -359,17 +495,31 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
   });
 
   test('duplicate, repeated and out-of-date stream records change nothing', async () => {
-    const before = [await stored(fruit.supplierId, date, 1), await stored(fruit.supplierId, date, 2), await stored(eggs.supplierId, date, 2)];
+    const before = [
+      await stored(fruit.supplierId, date, 1),
+      await stored(fruit.supplierId, date, 2),
+      await stored(eggs.supplierId, date, 2),
+    ];
     const current = await Promise.all(Object.values(o).map(currentOrder));
     const records = current.map(recordOf);
     // The same records twice in one batch, the whole batch again, and an old image of a refunded order.
     expect(await consolidateMain(batch(...records, ...records))).toEqual({ batchItemFailures: [] });
     expect(await consolidateMain(batch(...[...records].reverse()))).toEqual({ batchItemFailures: [] });
     const old = current.find((c) => c.orderId === o.fang2)!;
-    const oldImage: Order = { ...old, status: 'ready_for_pickup', refundedFen: 0, items: old.items.map((l) => ({ ...l, refundedFen: 0 })), updatedAt: new Date(Date.parse(old.updatedAt) - 60_000).toISOString() };
+    const oldImage: Order = {
+      ...old,
+      status: 'ready_for_pickup',
+      refundedFen: 0,
+      items: old.items.map((l) => ({ ...l, refundedFen: 0 })),
+      updatedAt: new Date(Date.parse(old.updatedAt) - 60_000).toISOString(),
+    };
     expect(await consolidateMain(batch(recordOf(oldImage)))).toEqual({ batchItemFailures: [] });
     await api.drain();
-    expect([await stored(fruit.supplierId, date, 1), await stored(fruit.supplierId, date, 2), await stored(eggs.supplierId, date, 2)]).toEqual(before);
+    expect([
+      await stored(fruit.supplierId, date, 1),
+      await stored(fruit.supplierId, date, 2),
+      await stored(eggs.supplierId, date, 2),
+    ]).toEqual(before);
   });
 
   test('a consolidation killed after applying the changes but before rebuilding finishes the job when redelivered', async () => {
@@ -385,9 +535,16 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect(await stored(eggs.supplierId, date, 2)).toEqual(before);
 
     // A run whose rebuild fails reports the record, so that Lambda delivers it again.
-    const failing: ConsolidationStore = { ...deps.store, commitBuild: async () => { throw new Error('killed'); } };
+    const failing: ConsolidationStore = {
+      ...deps.store,
+      commitBuild: async () => {
+        throw new Error('killed');
+      },
+    };
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    expect(await consolidationHandler({ ...deps, store: failing })(batch(record))).toEqual({ batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }] });
+    expect(await consolidationHandler({ ...deps, store: failing })(batch(record))).toEqual({
+      batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }],
+    });
     expect(quiet).toHaveBeenCalledWith(expect.stringContaining('killed'));
     quiet.mockRestore();
     expect(await stored(eggs.supplierId, date, 2)).toEqual(before);
@@ -397,7 +554,10 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     const after = await stored(eggs.supplierId, date, 2);
     expect(after).toMatchObject({ revision: before.revision + 1, totalFen: 0, lines: [] });
     const revisions = await purchaseOrders.revisions(eggs.supplierId, date, 2);
-    expect(revisions.at(-1)).toMatchObject({ lines: [{ productId: egg, before: 3, after: 0, delta: -3 }], cause: { orders: [{ orderId: o.late }] } });
+    expect(revisions.at(-1)).toMatchObject({
+      lines: [{ productId: egg, before: 3, after: 0, delta: -3 }],
+      cause: { orders: [{ orderId: o.late }] },
+    });
     await api.drain();
     expect(await stored(eggs.supplierId, date, 2)).toEqual(after);
     expect(sorted(await consolidated(eggs.supplierId, date))).toEqual(sorted(await recomputed(eggs.supplierId, groupBuys)));
@@ -409,11 +569,18 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     const r1 = recordOf(await currentOrder(o.fang1!));
     const r2 = recordOf(await currentOrder(o.wang1!));
     const r3 = recordOf(await currentOrder(o.wang2!));
-    const results = await Promise.all([consolidateMain(batch(r1, r3)), consolidateMain(batch(r2, r1)), consolidateMain(batch(r3, r2)), consolidateMain(batch(r1))]);
+    const results = await Promise.all([
+      consolidateMain(batch(r1, r3)),
+      consolidateMain(batch(r2, r1)),
+      consolidateMain(batch(r3, r2)),
+      consolidateMain(batch(r1)),
+    ]);
     expect(results).toEqual(results.map(() => ({ batchItemFailures: [] })));
-    for (const supplierId of [fruit.supplierId, eggs.supplierId]) expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+    for (const supplierId of [fruit.supplierId, eggs.supplierId])
+      expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
     await api.drain();
-    for (const supplierId of [fruit.supplierId, eggs.supplierId]) expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+    for (const supplierId of [fruit.supplierId, eggs.supplierId])
+      expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
     // Every stored part parses, and no revision number was used twice.
     for (const supplierId of [fruit.supplierId, eggs.supplierId]) {
       for (const part of (await purchaseOrders.listByDate(date, supplierId, 100)).items) {
@@ -428,12 +595,29 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     const store = dynamoConsolidationStore();
     // A contribution that comes and goes (as an order made ready and then refunded would).
     const ghost: Contribution = {
-      supplierId: fruit.supplierId, deliveryDate: date, orderId: unique('ghost'), groupBuyId: groupBuys[0]!, leaderId: fang.leaderId, pickupPointName: '芳芳小卖部', address: '幸福路 1 号',
-      orderStatus: 'ready_for_pickup', lines: [{ productId: apple, name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 1 }], version: '2026-01-01T00:00:00.000Z', fingerprint: 'ready',
+      supplierId: fruit.supplierId,
+      deliveryDate: date,
+      orderId: unique('ghost'),
+      groupBuyId: groupBuys[0]!,
+      leaderId: fang.leaderId,
+      pickupPointName: '芳芳小卖部',
+      address: '幸福路 1 号',
+      orderStatus: 'ready_for_pickup',
+      lines: [{ productId: apple, name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 1 }],
+      version: '2026-01-01T00:00:00.000Z',
+      fingerprint: 'ready',
     };
     expect(await applyContribution(store, ghost)).toBe('applied');
     const early = await store.snapshot(fruit.supplierId, date); // a slow rebuild reads the ghost's apple…
-    expect(await applyContribution(store, { ...ghost, orderStatus: 'refunded', lines: [], version: '2026-01-01T00:00:01.000Z', fingerprint: 'refunded' })).toBe('applied');
+    expect(
+      await applyContribution(store, {
+        ...ghost,
+        orderStatus: 'refunded',
+        lines: [],
+        version: '2026-01-01T00:00:01.000Z',
+        fingerprint: 'refunded',
+      }),
+    ).toBe('applied');
     expect(await rebuildPurchaseOrder({ store, clock: { now: () => new Date() } }, fruit.supplierId, date)).toBe('unchanged'); // …a quick one finds nothing to do…
     const stalePlan = planRebuild(early, fruit.supplierId, date, { orders: [] }, new Date().toISOString());
     expect(stalePlan).toBeDefined();

@@ -1,7 +1,14 @@
 // Supplier purchase orders: list by delivery date, read one (as JSON or as CSV), acknowledge, ship.
 import { ListPurchaseOrdersQuerySchema, PurchaseOrderIdPathSchema } from '../../schemas/purchase-orders';
 import { csvFileName, purchaseOrderCsv } from '../../lib/purchase-orders/csv';
-import { actOnPurchaseOrder, listPurchaseOrders, purchaseOrderRevisions, purchaseOrderView, readPurchaseOrder, revisionView } from '../../lib/purchase-orders/purchase-orders';
+import {
+  actOnPurchaseOrder,
+  listPurchaseOrders,
+  purchaseOrderRevisions,
+  purchaseOrderView,
+  readPurchaseOrder,
+  revisionView,
+} from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
 import { httpFunction, route, type Reply, type Routes } from '../../lib/runtime/http';
 

@@ -27,7 +27,14 @@ export async function createSupplier(deps: CatalogueDeps, principal: Principal, 
   requireOperator(principal);
   const at = deps.clock.now().toISOString();
   const supplier: Supplier = { supplierId: deps.ids.next(), name: body.name, contactPhone: body.contactPhone, createdAt: at };
-  await deps.catalogue.putSupplier(supplier, { entityId: supplier.supplierId, entityType: 'supplier', action: 'supplier.created', actor: principal.userId, at, after: supplier });
+  await deps.catalogue.putSupplier(supplier, {
+    entityId: supplier.supplierId,
+    entityType: 'supplier',
+    action: 'supplier.created',
+    actor: principal.userId,
+    at,
+    after: supplier,
+  });
   return supplier;
 }
 
@@ -36,7 +43,14 @@ export async function createProduct(deps: CatalogueDeps, principal: Principal, b
   if (!(await deps.catalogue.getSupplier(body.supplierId))) throw validationError('supplierId', 'unknown supplier');
   const at = deps.clock.now().toISOString();
   const product: Product = { productId: deps.ids.next(), ...body, status: 'active', createdAt: at };
-  await deps.catalogue.putProduct(product, { entityId: product.productId, entityType: 'product', action: 'product.created', actor: principal.userId, at, after: product });
+  await deps.catalogue.putProduct(product, {
+    entityId: product.productId,
+    entityType: 'product',
+    action: 'product.created',
+    actor: principal.userId,
+    at,
+    after: product,
+  });
   return product;
 }
 

@@ -56,7 +56,11 @@ export const entryView = (e: LedgerEntry) => ({
   availableAt: toBusinessIso(e.availableAt),
 });
 
-export async function commissionsOf(deps: Pick<CommissionDeps, 'ledger' | 'leaders' | 'clock'>, principal: Principal, leaderId: string | 'me') {
+export async function commissionsOf(
+  deps: Pick<CommissionDeps, 'ledger' | 'leaders' | 'clock'>,
+  principal: Principal,
+  leaderId: string | 'me',
+) {
   let id = leaderId;
   if (leaderId === 'me') {
     const own = await deps.leaders.getByUser(principal.userId);
@@ -66,6 +70,8 @@ export async function commissionsOf(deps: Pick<CommissionDeps, 'ledger' | 'leade
     const own = await deps.leaders.getByUser(principal.userId);
     if (own?.leaderId !== leaderId) throw forbidden('Operators only');
   }
-  const entries = (await deps.ledger.entriesOfLeader(id)).sort((a, b) => b.createdAt.localeCompare(a.createdAt) || b.entryId.localeCompare(a.entryId));
+  const entries = (await deps.ledger.entriesOfLeader(id)).sort(
+    (a, b) => b.createdAt.localeCompare(a.createdAt) || b.entryId.localeCompare(a.entryId),
+  );
   return { leaderId: id, ...balances(entries, deps.clock.now()), entries: entries.map(entryView) };
 }

@@ -32,7 +32,13 @@ export interface PayoutStore {
   /** proposing → proposed. */
   propose(payout: Payout, at: string, audit: AuditEvent): Promise<'proposed' | 'stale'>;
   /** Moves a payout between statuses, conditionally; `paid` appends the payout entry and closes it. */
-  transition(payout: Payout, to: Payout['status'], at: string, audit: AuditEvent, extra?: { reason?: string; payoutEntry?: LedgerEntry }): Promise<'moved' | 'stale'>;
+  transition(
+    payout: Payout,
+    to: Payout['status'],
+    at: string,
+    audit: AuditEvent,
+    extra?: { reason?: string; payoutEntry?: LedgerEntry },
+  ): Promise<'moved' | 'stale'>;
   /** Gives a rejected payout's entries back to the payable pool. */
   release(payout: Payout): Promise<void>;
   listByStatus(status: Payout['status']): Promise<Payout[]>;

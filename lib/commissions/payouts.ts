@@ -50,7 +50,15 @@ async function fillAndPropose(deps: PayoutDeps, payoutId: string, leaderId: stri
     if (!conflicted) {
       const at = deps.clock.now().toISOString();
       const claimed = (await deps.payouts.get(payoutId))!;
-      const outcome = await deps.payouts.propose(claimed, at, { entityId: payoutId, entityType: 'payout', action: 'payout.proposed', actor: ACTOR, at, before: { status: 'proposing' }, after: { status: 'proposed', amountFen: claimed.amountFen, entryIds: claimed.entryIds } });
+      const outcome = await deps.payouts.propose(claimed, at, {
+        entityId: payoutId,
+        entityType: 'payout',
+        action: 'payout.proposed',
+        actor: ACTOR,
+        at,
+        before: { status: 'proposing' },
+        after: { status: 'proposed', amountFen: claimed.amountFen, entryIds: claimed.entryIds },
+      });
       return outcome === 'proposed';
     }
   }
@@ -71,8 +79,23 @@ export async function runPayouts(deps: PayoutDeps): Promise<{ proposed: number }
     const leader = await deps.leaders.get(leaderId);
     if (leader?.status !== 'active') continue; // held while the leader is not active
     const at = now.toISOString();
-    const fresh: Payout = { payoutId: `po-${deps.ids.next()}`, leaderId, status: 'proposing', amountFen: 0, entryIds: [], createdAt: at, updatedAt: at };
-    const { payoutId } = await deps.payouts.open(fresh, { entityId: fresh.payoutId, entityType: 'payout', action: 'payout.opened', actor: ACTOR, at, after: { leaderId, status: 'proposing' } });
+    const fresh: Payout = {
+      payoutId: `po-${deps.ids.next()}`,
+      leaderId,
+      status: 'proposing',
+      amountFen: 0,
+      entryIds: [],
+      createdAt: at,
+      updatedAt: at,
+    };
+    const { payoutId } = await deps.payouts.open(fresh, {
+      entityId: fresh.payoutId,
+      entityType: 'payout',
+      action: 'payout.opened',
+      actor: ACTOR,
+      at,
+      after: { leaderId, status: 'proposing' },
+    });
     if (await fillAndPropose(deps, payoutId, leaderId, entries)) proposed++;
   }
   return { proposed };
@@ -92,7 +115,15 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
     const leader = await deps.leaders.get(payout.leaderId);
     if (leader?.status !== 'active') throw conflict(`Payouts to a ${leader?.status ?? 'missing'} leader are held`);
     const at = deps.clock.now().toISOString();
-    const moved = await deps.payouts.transition(payout, 'approved', at, { entityId: payoutId, entityType: 'payout', action: 'payout.approved', actor: principal.userId, at, before: { status: 'proposed' }, after: { status: 'approved' } });
+    const moved = await deps.payouts.transition(payout, 'approved', at, {
+      entityId: payoutId,
+      entityType: 'payout',
+      action: 'payout.approved',
+      actor: principal.userId,
+      at,
+      before: { status: 'proposed' },
+      after: { status: 'approved' },
+    });
     if (moved === 'stale') throw conflict('The payout was changed meanwhile');
     payout = (await deps.payouts.get(payoutId))!;
   }
@@ -100,8 +131,30 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
 
   await deps.provider.pay({ payoutId, leaderId: payout.leaderId, amountFen: payout.amountFen });
   const at = deps.clock.now().toISOString();
-  const payoutEntry: LedgerEntry = { entryId: `payout:${payoutId}`, leaderId: payout.leaderId, kind: 'payout', amountFen: -payout.amountFen, payoutId, createdAt: at, availableAt: at };
-  const paid = await deps.payouts.transition(payout, 'paid', at, { entityId: payoutId, entityType: 'payout', action: 'payout.paid', actor: principal.userId, at, before: { status: 'approved' }, after: { status: 'paid', entry: payoutEntry } }, { payoutEntry });
+  const payoutEntry: LedgerEntry = {
+    entryId: `payout:${payoutId}`,
+    leaderId: payout.leaderId,
+    kind: 'payout',
+    amountFen: -payout.amountFen,
+    payoutId,
+    createdAt: at,
+    availableAt: at,
+  };
+  const paid = await deps.payouts.transition(
+    payout,
+    'paid',
+    at,
+    {
+      entityId: payoutId,
+      entityType: 'payout',
+      action: 'payout.paid',
+      actor: principal.userId,
+      at,
+      before: { status: 'approved' },
+      after: { status: 'paid', entry: payoutEntry },
+    },
+    { payoutEntry },
+  );
   if (paid === 'stale') throw conflict('The payout was changed meanwhile');
   return (await deps.payouts.get(payoutId))!;
 }
@@ -117,7 +170,21 @@ export async function rejectPayout(deps: PayoutDeps, principal: Principal, payou
   if (!payout) throw notFound('Payout');
   if (payout.status === 'proposed') {
     const at = deps.clock.now().toISOString();
-    const moved = await deps.payouts.transition(payout, 'rejecting', at, { entityId: payoutId, entityType: 'payout', action: 'payout.rejecting', actor: principal.userId, at, before: { status: 'proposed' }, after: { status: 'rejecting', reason } }, { reason });
+    const moved = await deps.payouts.transition(
+      payout,
+      'rejecting',
+      at,
+      {
+        entityId: payoutId,
+        entityType: 'payout',
+        action: 'payout.rejecting',
+        actor: principal.userId,
+        at,
+        before: { status: 'proposed' },
+        after: { status: 'rejecting', reason },
+      },
+      { reason },
+    );
     if (moved === 'stale') throw conflict('The payout was changed meanwhile');
     payout = (await deps.payouts.get(payoutId))!;
   }
@@ -128,7 +195,15 @@ export async function rejectPayout(deps: PayoutDeps, principal: Principal, payou
 async function finishRejecting(deps: PayoutDeps, payout: Payout, actor: string): Promise<Payout> {
   await deps.payouts.release(payout);
   const at = deps.clock.now().toISOString();
-  const moved = await deps.payouts.transition(payout, 'rejected', at, { entityId: payout.payoutId, entityType: 'payout', action: 'payout.rejected', actor, at, before: { status: 'rejecting' }, after: { status: 'rejected', reason: payout.reason } });
+  const moved = await deps.payouts.transition(payout, 'rejected', at, {
+    entityId: payout.payoutId,
+    entityType: 'payout',
+    action: 'payout.rejected',
+    actor,
+    at,
+    before: { status: 'rejecting' },
+    after: { status: 'rejected', reason: payout.reason },
+  });
   if (moved === 'stale') throw conflict('The payout was changed meanwhile');
   return (await deps.payouts.get(payout.payoutId))!;
 }

@@ -7,13 +7,36 @@ const rules: CommissionRules = { referralBps: 100, referralDays: 90, afterSalesH
 const now = new Date('2026-11-25T12:00:00Z');
 
 const line = (refundedFen = 0): OrderLine => ({
-  productId: 'P1', supplierId: 'S', name: '鸡蛋', unit: '盒', quantity: 3, unitPriceFen: 999, amountFen: 2997,
-  supplyPriceFen: 500, commissionRateBps: 1234, refundedFen, stockLimited: false, residentLimited: false,
+  productId: 'P1',
+  supplierId: 'S',
+  name: '鸡蛋',
+  unit: '盒',
+  quantity: 3,
+  unitPriceFen: 999,
+  amountFen: 2997,
+  supplyPriceFen: 500,
+  commissionRateBps: 1234,
+  refundedFen,
+  stockLimited: false,
+  residentLimited: false,
 });
 const order = (refundedFen = 0, pickedUpAt: string | null = '2026-11-24T10:00:00Z'): Order => ({
-  orderId: 'O1', userId: 'U', groupBuyId: 'G', leaderId: 'L', pickupDate: '2026-11-24', cutoffAt: '2026-11-23T15:00:00Z',
-  status: 'picked_up', items: [line(refundedFen)], totalFen: 2997, refundedFen, contactName: 'x', contactPhone: '13800000000',
-  createdAt: '2026-11-23T10:00:00Z', updatedAt: '2026-11-24T10:00:00Z', expiresAt: '2026-11-23T10:15:00Z', ...(pickedUpAt ? { pickedUpAt } : {}),
+  orderId: 'O1',
+  userId: 'U',
+  groupBuyId: 'G',
+  leaderId: 'L',
+  pickupDate: '2026-11-24',
+  cutoffAt: '2026-11-23T15:00:00Z',
+  status: 'picked_up',
+  items: [line(refundedFen)],
+  totalFen: 2997,
+  refundedFen,
+  contactName: 'x',
+  contactPhone: '13800000000',
+  createdAt: '2026-11-23T10:00:00Z',
+  updatedAt: '2026-11-24T10:00:00Z',
+  expiresAt: '2026-11-23T10:15:00Z',
+  ...(pickedUpAt ? { pickedUpAt } : {}),
 });
 const referral = { recruiterId: 'R', from: '2026-10-01T00:00:00Z' };
 
@@ -55,8 +78,25 @@ test('the referral share runs REFERRAL_DAYS from the recruit’s approval', () =
 });
 
 test('balances: pending inside the after-sales window, available after it, paid = payouts; available may go negative', () => {
-  const e = (kind: LedgerEntry['kind'], amountFen: number, availableAt: string): LedgerEntry => ({ entryId: `${kind}${amountFen}${availableAt}`, leaderId: 'L', kind, amountFen, createdAt: availableAt, availableAt });
-  expect(balances([e('accrual', 500, '2026-11-20T00:00:00Z'), e('accrual', 300, '2026-11-26T00:00:00Z'), e('payout', -500, '2026-11-21T00:00:00Z'), e('reversal', -200, '2026-11-22T00:00:00Z')], now)).toEqual({
+  const e = (kind: LedgerEntry['kind'], amountFen: number, availableAt: string): LedgerEntry => ({
+    entryId: `${kind}${amountFen}${availableAt}`,
+    leaderId: 'L',
+    kind,
+    amountFen,
+    createdAt: availableAt,
+    availableAt,
+  });
+  expect(
+    balances(
+      [
+        e('accrual', 500, '2026-11-20T00:00:00Z'),
+        e('accrual', 300, '2026-11-26T00:00:00Z'),
+        e('payout', -500, '2026-11-21T00:00:00Z'),
+        e('reversal', -200, '2026-11-22T00:00:00Z'),
+      ],
+      now,
+    ),
+  ).toEqual({
     pendingFen: 300,
     availableFen: -200,
     paidFen: 500,

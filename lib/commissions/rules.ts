@@ -42,13 +42,20 @@ export function referralTarget(order: Order, line: OrderLine, referral: Referral
   return Math.floor((netOf(line) * rules.referralBps) / 10_000);
 }
 
-export const entryIdFor = (orderId: string, productId: string, share: Share, refundedFen: number) => `${orderId}:${productId}:${share}:${refundedFen}`;
+export const entryIdFor = (orderId: string, productId: string, share: Share, refundedFen: number) =>
+  `${orderId}:${productId}:${share}:${refundedFen}`;
 
 /** The line's refunded amount when the entry was booked (the last part of its cause-derived id). */
 export const refundedAtCause = (e: LedgerEntry) => Number(e.entryId.slice(e.entryId.lastIndexOf(':') + 1));
 
 /** The entries to append so that, per line and share, the ledger sums to the target. */
-export function plannedEntries(order: Order, referral: Referral | undefined, existing: LedgerEntry[], rules: CommissionRules, now: Date): LedgerEntry[] {
+export function plannedEntries(
+  order: Order,
+  referral: Referral | undefined,
+  existing: LedgerEntry[],
+  rules: CommissionRules,
+  now: Date,
+): LedgerEntry[] {
   if (!order.pickedUpAt) return [];
   const createdAt = now.toISOString();
   const windowEnd = addHours(new Date(order.pickedUpAt), rules.afterSalesHours);

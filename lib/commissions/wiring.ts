@@ -11,15 +11,28 @@ import type { PayoutDeps } from './payouts';
 import type { ReconcileDeps } from './reconcile';
 import type { CommissionRules } from './rules';
 
-export const commissionRules = (): CommissionRules => ({ referralBps: config.referralBps, referralDays: config.referralDays, afterSalesHours: config.afterSalesHours });
+export const commissionRules = (): CommissionRules => ({
+  referralBps: config.referralBps,
+  referralDays: config.referralDays,
+  afterSalesHours: config.afterSalesHours,
+});
 
 /** The sandbox pays locally; other stages refuse until a real payout adapter is wired here. */
 const payoutProvider = (): PayoutProvider =>
   config.isLocal
     ? sandboxPayoutProvider(dynamoSandboxPayoutBooks())
-    : { pay: async ({ payoutId }) => { throw new Error(`No payout provider adapter in stage ${config.stage}: payout ${payoutId} not sent`); } };
+    : {
+        pay: async ({ payoutId }) => {
+          throw new Error(`No payout provider adapter in stage ${config.stage}: payout ${payoutId} not sent`);
+        },
+      };
 
-export const commissionDeps = (): CommissionDeps => ({ ledger: dynamoLedgerStore(), leaders: dynamoLeaderStore(), clock: systemClock, rules: commissionRules() });
+export const commissionDeps = (): CommissionDeps => ({
+  ledger: dynamoLedgerStore(),
+  leaders: dynamoLeaderStore(),
+  clock: systemClock,
+  rules: commissionRules(),
+});
 
 export const payoutDeps = (): PayoutDeps => ({
   ledger: dynamoLedgerStore(),
@@ -31,4 +44,9 @@ export const payoutDeps = (): PayoutDeps => ({
   minPayoutFen: config.minPayoutFen,
 });
 
-export const reconcileDeps = (): ReconcileDeps => ({ leaders: dynamoLeaderStore(), ledger: dynamoLedgerStore(), ordersOfLeader: ordersOfLeader(), rules: commissionRules() });
+export const reconcileDeps = (): ReconcileDeps => ({
+  leaders: dynamoLeaderStore(),
+  ledger: dynamoLedgerStore(),
+  ordersOfLeader: ordersOfLeader(),
+  rules: commissionRules(),
+});

@@ -37,7 +37,13 @@ export interface CutoffStore {
   /** Sum of the quantities of the group buy's paid orders. */
   paidQuantity(groupBuyId: string): Promise<number>;
   /** Moves to settle-paid with the outcome, if still in cancel-unpaid. */
-  decide(groupBuy: GroupBuy, outcome: 'closed' | 'failed', paidQuantity: number, at: string, audit: AuditEvent): Promise<'decided' | 'stale'>;
+  decide(
+    groupBuy: GroupBuy,
+    outcome: 'closed' | 'failed',
+    paidQuantity: number,
+    at: string,
+    audit: AuditEvent,
+  ): Promise<'decided' | 'stale'>;
   /** Adds a page's counts to the group buy (and so triggers the next page through the stream). */
   recordProgress(groupBuyId: string, delta: CloseStats, at: string): Promise<void>;
   /** closing → closed | failed, if still closing, with the exact counts of what the closing settled. */
@@ -64,9 +70,11 @@ export const newPickupCode = () => randomCode(PICKUP_CODE_DIGITS, '0123456789');
 
 async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 /** Begins closing every open group buy whose cutoff has passed, and nudges closings that stalled. */
@@ -76,7 +84,15 @@ export async function runCutoff(deps: CutoffDeps, options: { limit?: number; sta
   const begun: string[] = [];
   for (const gb of await deps.cutoff.due(now, options.limit ?? 500)) {
     const after = { ...gb, status: 'closing' as const, closePhase: 'cancel-unpaid' as const, updatedAt: at };
-    const outcome = await deps.cutoff.beginClosing(gb, at, { entityId: gb.groupBuyId, entityType: 'groupBuy', action: 'groupBuy.closing', actor: ACTOR, at, before: { status: gb.status }, after: { status: 'closing' } });
+    const outcome = await deps.cutoff.beginClosing(gb, at, {
+      entityId: gb.groupBuyId,
+      entityType: 'groupBuy',
+      action: 'groupBuy.closing',
+      actor: ACTOR,
+      at,
+      before: { status: gb.status },
+      after: { status: 'closing' },
+    });
     if (outcome === 'begun') begun.push(after.groupBuyId);
   }
   const stalledAfter = options.stalledAfterMs ?? 5 * 60_000;
@@ -94,7 +110,12 @@ async function cancelUnpaid(deps: CutoffDeps, orderId: string, at: string): Prom
   return withFreshOrder(deps.orders, orderId, async (order) => {
     if (order.status !== 'pending_payment') return false;
     const after = transitioned(order, 'close', at);
-    const outcome = await deps.orders.change({ before: order, after, tally: { groupBuyId: order.groupBuyId, kind: 'cancelled' }, audit: { entityId: order.orderId, entityType: 'order', action: 'order.cancelled_at_cutoff', actor: ACTOR, at, before: order, after } });
+    const outcome = await deps.orders.change({
+      before: order,
+      after,
+      tally: { groupBuyId: order.groupBuyId, kind: 'cancelled' },
+      audit: { entityId: order.orderId, entityType: 'order', action: 'order.cancelled_at_cutoff', actor: ACTOR, at, before: order, after },
+    });
     return outcome === 'changed' ? true : outcome === 'stale' ? 'stale' : false;
   });
 }
@@ -105,7 +126,15 @@ async function makeReady(deps: CutoffDeps, orderId: string, at: string): Promise
     if (order.status !== 'paid') return false;
     for (let attempt = 0; attempt < 20; attempt++) {
       const after: Order = { ...transitioned(order, 'close', at), pickupCode: newPickupCode() };
-      const outcome = await deps.cutoff.assignPickupCode(order, after, { entityId: order.orderId, entityType: 'order', action: 'order.ready_for_pickup', actor: ACTOR, at, before: order, after });
+      const outcome = await deps.cutoff.assignPickupCode(order, after, {
+        entityId: order.orderId,
+        entityType: 'order',
+        action: 'order.ready_for_pickup',
+        actor: ACTOR,
+        at,
+        before: order,
+        after,
+      });
       if (outcome === 'assigned') return true;
       if (outcome === 'stale') return 'stale';
     }
@@ -119,7 +148,21 @@ async function refundFailed(deps: CutoffDeps, orderId: string, at: string): Prom
     if (order.status !== 'paid') return false;
     const full = fullRefund(order, `${order.orderId}-group-failed`, 'group below its minimum', ACTOR, at);
     const after: Order = { ...transitioned(order, 'fail', at), ...(full?.after ?? {}) };
-    const outcome = await deps.orders.change({ before: order, after, refunds: full ? [full.refund] : [], tally: { groupBuyId: order.groupBuyId, kind: 'refunded' }, audit: { entityId: order.orderId, entityType: 'order', action: 'order.refunded_group_failed', actor: ACTOR, at, before: order, after } });
+    const outcome = await deps.orders.change({
+      before: order,
+      after,
+      refunds: full ? [full.refund] : [],
+      tally: { groupBuyId: order.groupBuyId, kind: 'refunded' },
+      audit: {
+        entityId: order.orderId,
+        entityType: 'order',
+        action: 'order.refunded_group_failed',
+        actor: ACTOR,
+        at,
+        before: order,
+        after,
+      },
+    });
     return outcome === 'changed' ? true : outcome === 'stale' ? 'stale' : false;
   });
 }
@@ -135,7 +178,11 @@ export interface AdvanceResult {
  * Advances one closing group buy by up to `maxPages` pages (or until `hasTime` says stop), then records
  * the progress: the stream turns that record into the next call. Idempotent at every step.
  */
-export async function advanceClosing(deps: CutoffDeps, groupBuyId: string, options: { maxPages?: number; hasTime?: () => boolean } = {}): Promise<AdvanceResult> {
+export async function advanceClosing(
+  deps: CutoffDeps,
+  groupBuyId: string,
+  options: { maxPages?: number; hasTime?: () => boolean } = {},
+): Promise<AdvanceResult> {
   const stats: CloseStats = { ...ZERO_STATS };
   const maxPages = options.maxPages ?? 5;
   for (;;) {
@@ -153,7 +200,11 @@ export async function advanceClosing(deps: CutoffDeps, groupBuyId: string, optio
     if (gb.closePhase !== 'settle-paid') {
       const unpaid = await deps.cutoff.ordersIn(groupBuyId, 'pending_payment', PAGE_SIZE);
       if (unpaid.length) {
-        await inParallel(unpaid, PAGE_CONCURRENCY, async (o) => void ((await cancelUnpaid(deps, o.orderId, at)) && stats.ordersCancelled++));
+        await inParallel(
+          unpaid,
+          PAGE_CONCURRENCY,
+          async (o) => void ((await cancelUnpaid(deps, o.orderId, at)) && stats.ordersCancelled++),
+        );
         stats.pages++;
         continue;
       }
@@ -161,8 +212,13 @@ export async function advanceClosing(deps: CutoffDeps, groupBuyId: string, optio
       const paidQuantity = await deps.cutoff.paidQuantity(groupBuyId);
       const outcome = gb.minTotalQuantity !== undefined && paidQuantity < gb.minTotalQuantity ? 'failed' : 'closed';
       await deps.cutoff.decide(gb, outcome, paidQuantity, at, {
-        entityId: groupBuyId, entityType: 'groupBuy', action: `groupBuy.decided_${outcome}`, actor: ACTOR, at,
-        before: { closePhase: gb.closePhase }, after: { closePhase: 'settle-paid', outcome, paidQuantity, minTotalQuantity: gb.minTotalQuantity },
+        entityId: groupBuyId,
+        entityType: 'groupBuy',
+        action: `groupBuy.decided_${outcome}`,
+        actor: ACTOR,
+        at,
+        before: { closePhase: gb.closePhase },
+        after: { closePhase: 'settle-paid', outcome, paidQuantity, minTotalQuantity: gb.minTotalQuantity },
       });
       continue;
     }
@@ -179,8 +235,13 @@ export async function advanceClosing(deps: CutoffDeps, groupBuyId: string, optio
     }
     if (stats.pages > 0) await deps.cutoff.recordProgress(groupBuyId, stats, at);
     await deps.cutoff.finish(gb, at, {
-      entityId: groupBuyId, entityType: 'groupBuy', action: `groupBuy.${gb.outcome ?? 'closed'}`, actor: ACTOR, at,
-      before: { status: 'closing' }, after: { status: gb.outcome ?? 'closed', stats: gb.closeStats },
+      entityId: groupBuyId,
+      entityType: 'groupBuy',
+      action: `groupBuy.${gb.outcome ?? 'closed'}`,
+      actor: ACTOR,
+      at,
+      before: { status: 'closing' },
+      after: { status: gb.outcome ?? 'closed', stats: gb.closeStats },
     });
   }
 }

@@ -39,7 +39,8 @@ export const MAX_PICKUP_DAYS_AFTER_CUTOFF = 7;
 function checkDates(body: CreateGroupBuyBody, now: Date): Date {
   const cutoff = new Date(body.cutoffAt);
   if (cutoff.getTime() <= now.getTime()) throw validationError('cutoffAt', 'must be in the future');
-  if (cutoff.getTime() > addDays(now, MAX_CUTOFF_DAYS).getTime()) throw validationError('cutoffAt', `must be at most ${MAX_CUTOFF_DAYS} days away`);
+  if (cutoff.getTime() > addDays(now, MAX_CUTOFF_DAYS).getTime())
+    throw validationError('cutoffAt', `must be at most ${MAX_CUTOFF_DAYS} days away`);
   const cutoffDate = businessDate(cutoff);
   if (body.pickupDate < cutoffDate) throw validationError('pickupDate', "must be on or after the cutoff's date (Asia/Shanghai)");
   if (body.pickupDate > businessDate(addDays(cutoff, MAX_PICKUP_DAYS_AFTER_CUTOFF))) {
@@ -50,7 +51,11 @@ function checkDates(body: CreateGroupBuyBody, now: Date): Date {
 
 export function shareTokenFor(deps: Pick<GroupBuyDeps, 'shareKey' | 'publicUrl'>, groupBuy: GroupBuy) {
   // Valid until the end of the pickup date: after the cutoff it still opens the page (and ordering is 409).
-  const shareToken = signShareToken(deps.shareKey, { groupBuyId: groupBuy.groupBuyId, leaderId: groupBuy.leaderId, expiresAt: endOfBusinessDate(groupBuy.pickupDate) });
+  const shareToken = signShareToken(deps.shareKey, {
+    groupBuyId: groupBuy.groupBuyId,
+    leaderId: groupBuy.leaderId,
+    expiresAt: endOfBusinessDate(groupBuy.pickupDate),
+  });
   return { shareToken, shareUrl: `${deps.publicUrl}/share/${shareToken}` };
 }
 
@@ -96,7 +101,14 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
     createdAt: at,
     updatedAt: at,
   };
-  await deps.groupBuys.create(groupBuy, { entityId: groupBuy.groupBuyId, entityType: 'groupBuy', action: 'groupBuy.opened', actor: principal.userId, at, after: groupBuy });
+  await deps.groupBuys.create(groupBuy, {
+    entityId: groupBuy.groupBuyId,
+    entityType: 'groupBuy',
+    action: 'groupBuy.opened',
+    actor: principal.userId,
+    at,
+    after: groupBuy,
+  });
   return { groupBuy, ...shareTokenFor(deps, groupBuy) };
 }
 
@@ -116,7 +128,9 @@ export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock) {
       name: item.name,
       unit: item.unit,
       groupPriceFen: item.groupPriceFen,
-      ...(item.stockLimit !== undefined ? { stockLimit: item.stockLimit, remaining: stock.get(item.productId)?.remaining ?? item.stockLimit } : {}),
+      ...(item.stockLimit !== undefined
+        ? { stockLimit: item.stockLimit, remaining: stock.get(item.productId)?.remaining ?? item.stockLimit }
+        : {}),
       ...(item.perResidentLimit !== undefined ? { perResidentLimit: item.perResidentLimit } : {}),
     })),
   };
@@ -129,7 +143,10 @@ export async function viewGroupBuy(deps: Pick<GroupBuyDeps, 'groupBuys'>, groupB
 }
 
 /** Resolves a share token to its group buy: forged, altered, expired or unknown tokens are refused. */
-export async function resolveShareToken(deps: Pick<GroupBuyDeps, 'groupBuys' | 'shareKey' | 'clock'>, token: string): Promise<GroupBuyWithStock> {
+export async function resolveShareToken(
+  deps: Pick<GroupBuyDeps, 'groupBuys' | 'shareKey' | 'clock'>,
+  token: string,
+): Promise<GroupBuyWithStock> {
   const claims = verifyShareToken(deps.shareKey, token, deps.clock.now());
   const found = await deps.groupBuys.getWithStock(claims.groupBuyId);
   if (!found || found.groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');

@@ -7,7 +7,11 @@ import { shareLinkKey, signShareToken, verifyShareToken, type ShareClaims } from
 const key = shareLinkKey('unit-test-auth-secret');
 const now = new Date('2026-11-23T10:00:00.000Z');
 // Fixed ids, so every run signs (and alters) the same token.
-const claims: ShareClaims = { groupBuyId: '01KAT5X8R0GB1QK7M3V9Z2D4HC', leaderId: '01KAT2P4M0LD8FW6N5T3Y7R2QE', expiresAt: new Date('2026-11-25T16:00:00.000Z') };
+const claims: ShareClaims = {
+  groupBuyId: '01KAT5X8R0GB1QK7M3V9Z2D4HC',
+  leaderId: '01KAT2P4M0LD8FW6N5T3Y7R2QE',
+  expiresAt: new Date('2026-11-25T16:00:00.000Z'),
+};
 
 function refusal(fn: () => unknown): AppError {
   try {
@@ -110,7 +114,15 @@ test('a signature with padding, junk, whitespace or the standard base64 alphabet
 
 test('malformed tokens are refused, not thrown as anything else', () => {
   const token = signShareToken(key, claims);
-  for (const bad of ['', 'not-a-token', 'a.b.c', `${token}.extra`, token.replace(/\.[^.]+\./, '..'), '....', token.split('.').slice(1).join('.')]) {
+  for (const bad of [
+    '',
+    'not-a-token',
+    'a.b.c',
+    `${token}.extra`,
+    token.replace(/\.[^.]+\./, '..'),
+    '....',
+    token.split('.').slice(1).join('.'),
+  ]) {
     expectRefused(bad);
   }
 });

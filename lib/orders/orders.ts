@@ -84,8 +84,18 @@ export interface OrderDeps {
 /** A stable fingerprint of a request body: the same body in any key order or spacing hashes the same. */
 export function requestHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical(body))).digest('base64url');
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('base64url');
 }
 
 const outOfStock = (details: ErrorDetail[]) => new AppError('OUT_OF_STOCK', details.map((d) => d.message).join('; '), details);
@@ -120,7 +130,12 @@ export function priceLines(groupBuy: GroupBuy, body: PlaceOrderBody): { lines: O
       stockLimited: item.stockLimit !== undefined,
       residentLimited: item.perResidentLimit !== undefined,
     });
-    reservations.push({ productId: item.productId, quantity: requested.quantity, stockLimited: item.stockLimit !== undefined, ...(item.perResidentLimit !== undefined ? { perResidentLimit: item.perResidentLimit } : {}) });
+    reservations.push({
+      productId: item.productId,
+      quantity: requested.quantity,
+      stockLimited: item.stockLimit !== undefined,
+      ...(item.perResidentLimit !== undefined ? { perResidentLimit: item.perResidentLimit } : {}),
+    });
   });
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
   if (limits.length) throw outOfStock(limits);
@@ -133,7 +148,12 @@ export interface PlacedOrder {
   replayed: boolean;
 }
 
-export async function placeOrder(deps: OrderDeps, principal: Principal, idempotencyKey: string, body: PlaceOrderBody): Promise<PlacedOrder> {
+export async function placeOrder(
+  deps: OrderDeps,
+  principal: Principal,
+  idempotencyKey: string,
+  body: PlaceOrderBody,
+): Promise<PlacedOrder> {
   const now = deps.clock.now();
   const claims = verifyShareToken(deps.shareKey, body.shareToken, now);
   const hash = requestHash(body);
@@ -177,8 +197,20 @@ export async function placeOrder(deps: OrderDeps, principal: Principal, idempote
     updatedAt: at,
     expiresAt: addMinutes(now, deps.paymentTimeoutMinutes).toISOString(),
   };
-  const idem: IdempotencyRecord = { userId: principal.userId, key: idempotencyKey, requestHash: hash, orderId: order.orderId, createdAt: at };
-  const outcome = await deps.orders.place(order, reservations, idem, { entityId: order.orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: order }, now);
+  const idem: IdempotencyRecord = {
+    userId: principal.userId,
+    key: idempotencyKey,
+    requestHash: hash,
+    orderId: order.orderId,
+    createdAt: at,
+  };
+  const outcome = await deps.orders.place(
+    order,
+    reservations,
+    idem,
+    { entityId: order.orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: order },
+    now,
+  );
 
   switch (outcome.kind) {
     case 'placed':
@@ -194,7 +226,10 @@ export async function placeOrder(deps: OrderDeps, principal: Principal, idempote
     case 'over_limit': {
       const why = outcome.kind === 'out_of_stock' ? 'not enough stock left' : 'over your limit for this item';
       throw outOfStock(
-        outcome.productIds.map((productId) => ({ path: `items.${body.items.findIndex((i) => i.productId === productId)}.quantity`, message: `${productId}: ${why}` })),
+        outcome.productIds.map((productId) => ({
+          path: `items.${body.items.findIndex((i) => i.productId === productId)}.quantity`,
+          message: `${productId}: ${why}`,
+        })),
       );
     }
   }
@@ -203,7 +238,11 @@ export async function placeOrder(deps: OrderDeps, principal: Principal, idempote
 type Viewer = 'owner' | 'leader' | 'operator';
 
 /** Who may read an order: its resident, that pickup point's leader, operators. Others get 404. */
-export async function readOrder(deps: Pick<OrderDeps, 'orders' | 'leaderIdOf'>, principal: Principal, orderId: string): Promise<{ order: Order; viewer: Viewer }> {
+export async function readOrder(
+  deps: Pick<OrderDeps, 'orders' | 'leaderIdOf'>,
+  principal: Principal,
+  orderId: string,
+): Promise<{ order: Order; viewer: Viewer }> {
   const order = await deps.orders.get(orderId);
   if (order) {
     if (isOperator(principal)) return { order, viewer: 'operator' };
@@ -223,7 +262,15 @@ export function orderView(order: Order, viewer: Viewer = 'owner') {
     leaderId: order.leaderId,
     totalFen: order.totalFen,
     refundedFen: order.refundedFen,
-    items: order.items.map((l) => ({ productId: l.productId, name: l.name, unit: l.unit, quantity: l.quantity, unitPriceFen: l.unitPriceFen, amountFen: l.amountFen, refundedFen: l.refundedFen })),
+    items: order.items.map((l) => ({
+      productId: l.productId,
+      name: l.name,
+      unit: l.unit,
+      quantity: l.quantity,
+      unitPriceFen: l.unitPriceFen,
+      amountFen: l.amountFen,
+      refundedFen: l.refundedFen,
+    })),
     ...(order.pickupCode ? { pickupCode: order.pickupCode } : {}),
     pickupDate: order.pickupDate,
     contactName: masked ? maskName(order.contactName) : order.contactName,
@@ -242,12 +289,28 @@ export function transitioned(order: Order, event: OrderEvent, at: string): Order
 }
 
 /** A refund of everything not yet refunded, allocated line by line. */
-export function fullRefund(order: Order, refundId: string, reason: string, actor: string, at: string): { refund: Refund; after: Pick<Order, 'items' | 'refundedFen'> } | undefined {
+export function fullRefund(
+  order: Order,
+  refundId: string,
+  reason: string,
+  actor: string,
+  at: string,
+): { refund: Refund; after: Pick<Order, 'items' | 'refundedFen'> } | undefined {
   const amountFen = order.totalFen - order.refundedFen;
   if (amountFen <= 0 || !order.paymentId) return undefined;
   const lines = order.items.map((l) => ({ productId: l.productId, amountFen: l.amountFen - l.refundedFen })).filter((l) => l.amountFen > 0);
   return {
-    refund: { refundId, orderId: order.orderId, paymentId: order.paymentId, amountFen, reason, status: 'requested', lines, requestedBy: actor, createdAt: at },
+    refund: {
+      refundId,
+      orderId: order.orderId,
+      paymentId: order.paymentId,
+      amountFen,
+      reason,
+      status: 'requested',
+      lines,
+      requestedBy: actor,
+      createdAt: at,
+    },
     after: { items: order.items.map((l) => ({ ...l, refundedFen: l.amountFen })), refundedFen: order.totalFen },
   };
 }
@@ -295,7 +358,10 @@ export async function cancelOrder(deps: Pick<OrderDeps, 'orders' | 'clock'>, pri
 }
 
 /** Expires unpaid orders past their payment deadline and gives their stock back. Safe to run twice. */
-export async function expireDueOrders(deps: Pick<OrderDeps, 'orders' | 'clock'>, options: { limit?: number; hasTime?: () => boolean } = {}): Promise<{ expired: number }> {
+export async function expireDueOrders(
+  deps: Pick<OrderDeps, 'orders' | 'clock'>,
+  options: { limit?: number; hasTime?: () => boolean } = {},
+): Promise<{ expired: number }> {
   const now = deps.clock.now();
   const due = await deps.orders.dueForExpiry(now, options.limit ?? 200);
   let expired = 0;

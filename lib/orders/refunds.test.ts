@@ -3,7 +3,18 @@ import { AppError } from '../runtime/errors';
 import { allocateRefund } from './refunds';
 
 const line = (productId: string, amountFen: number, refundedFen = 0): OrderLine => ({
-  productId, supplierId: 's', name: productId, unit: '份', quantity: 1, unitPriceFen: amountFen, amountFen, supplyPriceFen: 1, commissionRateBps: 1000, refundedFen, stockLimited: false, residentLimited: false,
+  productId,
+  supplierId: 's',
+  name: productId,
+  unit: '份',
+  quantity: 1,
+  unitPriceFen: amountFen,
+  amountFen,
+  supplyPriceFen: 1,
+  commissionRateBps: 1000,
+  refundedFen,
+  stockLimited: false,
+  residentLimited: false,
 });
 
 test('a refund is allocated to the lines in their order, each up to what remains of it', () => {

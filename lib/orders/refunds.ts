@@ -74,8 +74,21 @@ export async function requestRefund(
 
     const at = now.toISOString();
     const lines = allocateRefund(order.items, body.amountFen);
-    const refund: Refund = { refundId, orderId, paymentId: order.paymentId, amountFen: body.amountFen, reason: body.reason, status: 'requested', lines, requestedBy: principal.userId, createdAt: at };
-    const items = order.items.map((l) => ({ ...l, refundedFen: l.refundedFen + (lines.find((a) => a.productId === l.productId)?.amountFen ?? 0) }));
+    const refund: Refund = {
+      refundId,
+      orderId,
+      paymentId: order.paymentId,
+      amountFen: body.amountFen,
+      reason: body.reason,
+      status: 'requested',
+      lines,
+      requestedBy: principal.userId,
+      createdAt: at,
+    };
+    const items = order.items.map((l) => ({
+      ...l,
+      refundedFen: l.refundedFen + (lines.find((a) => a.productId === l.productId)?.amountFen ?? 0),
+    }));
     const refundedFen = order.refundedFen + body.amountFen;
     const base: Order = refundedFen === order.totalFen ? transitioned(order, 'refundAll', at) : { ...order, updatedAt: at };
     const after: Order = { ...base, items, refundedFen };
@@ -83,7 +96,15 @@ export async function requestRefund(
       before: order,
       after,
       refunds: [refund],
-      audit: { entityId: orderId, entityType: 'order', action: 'order.refund_requested', actor: principal.userId, at, before: order, after: { ...after, refund } },
+      audit: {
+        entityId: orderId,
+        entityType: 'order',
+        action: 'order.refund_requested',
+        actor: principal.userId,
+        at,
+        before: order,
+        after: { ...after, refund },
+      },
     });
     return outcome === 'changed' ? { refund, replayed: false } : 'stale';
   });

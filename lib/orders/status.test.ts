@@ -7,7 +7,9 @@ const events = Object.keys(ORDER_TRANSITIONS) as OrderEvent[];
 const allowed = events.flatMap((event) =>
   Object.entries(ORDER_TRANSITIONS[event]).map(([from, to]) => [event, from as OrderStatus, to as OrderStatus] as const),
 );
-const refused = events.flatMap((event) => ORDER_STATUSES.filter((from) => ORDER_TRANSITIONS[event][from] === undefined).map((from) => [event, from] as const));
+const refused = events.flatMap((event) =>
+  ORDER_STATUSES.filter((from) => ORDER_TRANSITIONS[event][from] === undefined).map((from) => [event, from] as const),
+);
 
 test('the table holds the transitions the business rules describe', () => {
   expect(ORDER_TRANSITIONS).toEqual({

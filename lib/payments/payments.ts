@@ -75,7 +75,18 @@ export async function handlePaymentNotification(deps: PaymentDeps, rawBody: stri
 /** Executes a requested refund through the provider, then marks it done. Safe to run twice. */
 export async function executeRefund(deps: PaymentDeps, refund: Refund): Promise<'completed' | 'already'> {
   if (refund.status !== 'requested') return 'already';
-  await deps.provider.refund({ refundId: refund.refundId, paymentId: refund.paymentId, orderId: refund.orderId, amountFen: refund.amountFen });
+  await deps.provider.refund({
+    refundId: refund.refundId,
+    paymentId: refund.paymentId,
+    orderId: refund.orderId,
+    amountFen: refund.amountFen,
+  });
   const at = deps.clock.now().toISOString();
-  return deps.orders.completeRefund(refund, at, { entityId: refund.orderId, entityType: 'refund', action: 'refund.succeeded', actor: PAYMENTS_ACTOR, at });
+  return deps.orders.completeRefund(refund, at, {
+    entityId: refund.orderId,
+    entityType: 'refund',
+    action: 'refund.succeeded',
+    actor: PAYMENTS_ACTOR,
+    at,
+  });
 }

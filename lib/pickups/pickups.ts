@@ -77,7 +77,8 @@ export async function pickupSheet(deps: PickupDeps, principal: Principal, leader
 /** The leader hands the goods over: an unknown code is 404, one already used 409. */
 export async function confirmPickup(deps: PickupDeps, principal: Principal, pickupCode: string, date?: string): Promise<Order> {
   const leader = await deps.leaders.getByUser(principal.userId);
-  if (!leader || (leader.status !== 'active' && leader.status !== 'suspended')) throw forbidden('Only a pickup point’s leader confirms pickups');
+  if (!leader || (leader.status !== 'active' && leader.status !== 'suspended'))
+    throw forbidden('Only a pickup point’s leader confirms pickups');
   const day = date ?? businessDate(deps.clock.now());
   const orderId = await deps.pickups.orderIdForCode(leader.leaderId, day, pickupCode);
   if (!orderId) throw notFound('Pickup code');
@@ -86,7 +87,11 @@ export async function confirmPickup(deps: PickupDeps, principal: Principal, pick
     if (order.status !== 'ready_for_pickup') throw conflict(`The order is ${order.status}`);
     const at = deps.clock.now().toISOString();
     const after: Order = { ...transitioned(order, 'pickup', at), pickedUpAt: at };
-    const outcome = await deps.orders.change({ before: order, after, audit: { entityId: order.orderId, entityType: 'order', action: 'order.picked_up', actor: principal.userId, at, before: order, after } });
+    const outcome = await deps.orders.change({
+      before: order,
+      after,
+      audit: { entityId: order.orderId, entityType: 'order', action: 'order.picked_up', actor: principal.userId, at, before: order, after },
+    });
     return outcome === 'changed' ? after : 'stale';
   });
 }

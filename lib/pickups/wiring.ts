@@ -4,4 +4,9 @@ import { dynamoOrderStore } from '../store/orders';
 import { dynamoPickupStore } from '../store/pickups';
 import type { PickupDeps } from './pickups';
 
-export const pickupDeps = (): PickupDeps => ({ pickups: dynamoPickupStore(), orders: dynamoOrderStore(), leaders: dynamoLeaderStore(), clock: systemClock });
+export const pickupDeps = (): PickupDeps => ({
+  pickups: dynamoPickupStore(),
+  orders: dynamoOrderStore(),
+  leaders: dynamoLeaderStore(),
+  clock: systemClock,
+});

@@ -13,14 +13,39 @@ import {
 } from './consolidation';
 
 const line = (over: Partial<OrderLine> = {}): OrderLine => ({
-  productId: 'P1', supplierId: 'S1', name: '草莓', unit: '盒', quantity: 2, unitPriceFen: 1990, amountFen: 3980, supplyPriceFen: 1250,
-  commissionRateBps: 1000, refundedFen: 0, stockLimited: false, residentLimited: false, ...over,
+  productId: 'P1',
+  supplierId: 'S1',
+  name: '草莓',
+  unit: '盒',
+  quantity: 2,
+  unitPriceFen: 1990,
+  amountFen: 3980,
+  supplyPriceFen: 1250,
+  commissionRateBps: 1000,
+  refundedFen: 0,
+  stockLimited: false,
+  residentLimited: false,
+  ...over,
 });
 
 const order = (over: Partial<Order> = {}): Order => ({
-  orderId: 'O1', userId: 'U1', groupBuyId: 'G1', leaderId: 'L1', pickupDate: '2026-11-26', cutoffAt: '2026-11-25T15:00:00.000Z',
-  status: 'ready_for_pickup', items: [line()], totalFen: 3980, refundedFen: 0, contactName: '张三', contactPhone: '13812341234',
-  createdAt: '2026-11-25T01:00:00.000Z', updatedAt: '2026-11-25T15:00:01.000Z', expiresAt: '2026-11-25T01:15:00.000Z', pickupCode: '123456', ...over,
+  orderId: 'O1',
+  userId: 'U1',
+  groupBuyId: 'G1',
+  leaderId: 'L1',
+  pickupDate: '2026-11-26',
+  cutoffAt: '2026-11-25T15:00:00.000Z',
+  status: 'ready_for_pickup',
+  items: [line()],
+  totalFen: 3980,
+  refundedFen: 0,
+  contactName: '张三',
+  contactPhone: '13812341234',
+  createdAt: '2026-11-25T01:00:00.000Z',
+  updatedAt: '2026-11-25T15:00:01.000Z',
+  expiresAt: '2026-11-25T01:15:00.000Z',
+  pickupCode: '123456',
+  ...over,
 });
 
 const point = { name: '芳芳小卖部', address: '幸福路 1 号' };
@@ -32,7 +57,8 @@ describe('which order lines a supplier delivers', () => {
   });
 
   test('orders before the cutoff, and refunded, cancelled or expired orders count for nothing', () => {
-    for (const status of ['pending_payment', 'paid', 'refunded', 'cancelled', 'expired'] as const) expect(countableLines(order({ status }))).toEqual([]);
+    for (const status of ['pending_payment', 'paid', 'refunded', 'cancelled', 'expired'] as const)
+      expect(countableLines(order({ status }))).toEqual([]);
   });
 
   test('a line refunded in full does not count; one refunded in part (compensation) counts in full', () => {
@@ -43,14 +69,26 @@ describe('which order lines a supplier delivers', () => {
 
 describe('contributions and the change they make to the totals', () => {
   test('an order contributes its countable lines to each of its suppliers', () => {
-    const o = order({ items: [line({ productId: 'P1', supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2', quantity: 3, supplyPriceFen: 500 })] });
-    expect(contributionOf(o, 'S1', point).lines).toEqual([{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 2 }]);
-    expect(contributionOf(o, 'S2', point)).toMatchObject({ supplierId: 'S2', deliveryDate: '2026-11-26', leaderId: 'L1', pickupPointName: '芳芳小卖部', lines: [{ productId: 'P2', quantity: 3, supplyPriceFen: 500 }] });
+    const o = order({
+      items: [line({ productId: 'P1', supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2', quantity: 3, supplyPriceFen: 500 })],
+    });
+    expect(contributionOf(o, 'S1', point).lines).toEqual([
+      { productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 2 },
+    ]);
+    expect(contributionOf(o, 'S2', point)).toMatchObject({
+      supplierId: 'S2',
+      deliveryDate: '2026-11-26',
+      leaderId: 'L1',
+      pickupPointName: '芳芳小卖部',
+      lines: [{ productId: 'P2', quantity: 3, supplyPriceFen: 500 }],
+    });
   });
 
   test('the first contribution adds its quantities; a refund takes them off; a repeat changes nothing', () => {
     const ready = contributionOf(order(), 'S1', point);
-    expect(contributionDeltas(undefined, ready)).toEqual([expect.objectContaining({ leaderId: 'L1', productId: 'P1', supplyPriceFen: 1250, delta: 2 })]);
+    expect(contributionDeltas(undefined, ready)).toEqual([
+      expect.objectContaining({ leaderId: 'L1', productId: 'P1', supplyPriceFen: 1250, delta: 2 }),
+    ]);
     const refunded = contributionOf(order({ status: 'refunded', updatedAt: '2026-11-25T16:00:00.000Z' }), 'S1', point);
     expect(contributionDeltas(ready, refunded)).toEqual([expect.objectContaining({ productId: 'P1', delta: -2 })]);
     expect(contributionDeltas(ready, ready)).toEqual([]);
@@ -66,7 +104,17 @@ describe('contributions and the change they make to the totals', () => {
 
 describe('planning a rebuild', () => {
   const total = (over: Partial<PurchaseOrderTotal>): PurchaseOrderTotal => ({
-    supplierId: 'S1', deliveryDate: '2026-11-26', leaderId: 'L1', pickupPointName: '芳芳小卖部', address: '幸福路 1 号', productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 5, ...over,
+    supplierId: 'S1',
+    deliveryDate: '2026-11-26',
+    leaderId: 'L1',
+    pickupPointName: '芳芳小卖部',
+    address: '幸福路 1 号',
+    productId: 'P1',
+    name: '草莓',
+    unit: '盒',
+    supplyPriceFen: 1250,
+    quantity: 5,
+    ...over,
   });
   const snapshot = (over: Partial<ConsolidationSnapshot>): ConsolidationSnapshot => ({ build: 0, documents: [], totals: [], ...over });
   const cause = { orders: [{ orderId: 'O1', groupBuyId: 'G1', status: 'ready_for_pickup' }] };
@@ -77,16 +125,40 @@ describe('planning a rebuild', () => {
   });
 
   test('the first rebuild issues revision 1 with lines at the supply price and a breakdown per pickup point', () => {
-    const plan = planRebuild(snapshot({ totals: [total({}), total({ leaderId: 'L2', pickupPointName: '老王便利店', quantity: 3 }), total({ productId: 'P2', name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 4 })] }), 'S1', '2026-11-26', cause, at)!;
+    const plan = planRebuild(
+      snapshot({
+        totals: [
+          total({}),
+          total({ leaderId: 'L2', pickupPointName: '老王便利店', quantity: 3 }),
+          total({ productId: 'P2', name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 4 }),
+        ],
+      }),
+      'S1',
+      '2026-11-26',
+      cause,
+      at,
+    )!;
     expect(plan.before).toBeUndefined();
-    expect(plan.after).toMatchObject({ purchaseOrderId: 'S1-2026-11-26', part: 1, status: 'issued', revision: 1, totalFen: 8 * 1250 + 4 * 300 });
+    expect(plan.after).toMatchObject({
+      purchaseOrderId: 'S1-2026-11-26',
+      part: 1,
+      status: 'issued',
+      revision: 1,
+      totalFen: 8 * 1250 + 4 * 300,
+    });
     // In Chinese (pinyin) order: 草莓 cǎoméi before 苹果 píngguǒ.
     expect(plan.after.lines).toEqual([
       { productId: 'P1', name: '草莓', unit: '盒', quantity: 8, supplyPriceFen: 1250, amountFen: 10000 },
       { productId: 'P2', name: '苹果', unit: '斤', quantity: 4, supplyPriceFen: 300, amountFen: 1200 },
     ]);
     expect(plan.after.pickupPoints.map((p) => [p.leaderId, p.lines.map((l) => [l.productId, l.quantity])])).toEqual([
-      ['L1', [['P1', 5], ['P2', 4]]],
+      [
+        'L1',
+        [
+          ['P1', 5],
+          ['P2', 4],
+        ],
+      ],
       ['L2', [['P1', 3]]],
     ]);
     expect(plan.revision).toMatchObject({ revision: 1, cause, totalFen: { before: 0, after: 11200, delta: 11200 } });
@@ -101,7 +173,13 @@ describe('planning a rebuild', () => {
   test('a change revises it with the difference per product and pickup point; an acknowledged one must be acknowledged again', () => {
     const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!.after;
     const acknowledged = { ...issued, status: 'acknowledged' as const, acknowledgedRevision: 1 };
-    const plan = planRebuild(snapshot({ documents: [acknowledged], totals: [total({ quantity: 2 })] }), 'S1', '2026-11-26', cause, '2026-11-25T16:00:00.000Z')!;
+    const plan = planRebuild(
+      snapshot({ documents: [acknowledged], totals: [total({ quantity: 2 })] }),
+      'S1',
+      '2026-11-26',
+      cause,
+      '2026-11-25T16:00:00.000Z',
+    )!;
     expect(plan.before).toBe(acknowledged);
     expect(plan.after).toMatchObject({ revision: 2, status: 'issued', acknowledgedRevision: 1, totalFen: 2500, issuedAt: at });
     expect(plan.revision).toMatchObject({
@@ -116,10 +194,29 @@ describe('planning a rebuild', () => {
 
   test('a shipped purchase order is never changed: the difference goes into a supplement (negative: a credit)', () => {
     const shipped = { ...planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!.after, status: 'shipped' as const };
-    const plan = planRebuild(snapshot({ documents: [shipped], totals: [total({ quantity: 3 }), total({ productId: 'P2', name: '苹果', supplyPriceFen: 300, quantity: 1 })] }), 'S1', '2026-11-26', cause, at)!;
+    const plan = planRebuild(
+      snapshot({
+        documents: [shipped],
+        totals: [total({ quantity: 3 }), total({ productId: 'P2', name: '苹果', supplyPriceFen: 300, quantity: 1 })],
+      }),
+      'S1',
+      '2026-11-26',
+      cause,
+      at,
+    )!;
     expect(plan.before).toBeUndefined();
-    expect(plan.after).toMatchObject({ purchaseOrderId: 'S1-2026-11-26-2', part: 2, supplementOf: 'S1-2026-11-26', revision: 1, status: 'issued', totalFen: -2 * 1250 + 300 });
-    expect(plan.after.lines.map((l) => [l.productId, l.quantity])).toEqual([['P1', -2], ['P2', 1]]);
+    expect(plan.after).toMatchObject({
+      purchaseOrderId: 'S1-2026-11-26-2',
+      part: 2,
+      supplementOf: 'S1-2026-11-26',
+      revision: 1,
+      status: 'issued',
+      totalFen: -2 * 1250 + 300,
+    });
+    expect(plan.after.lines.map((l) => [l.productId, l.quantity])).toEqual([
+      ['P1', -2],
+      ['P2', 1],
+    ]);
     // Nothing more to supplement once the totals equal what shipped.
     expect(planRebuild(snapshot({ documents: [shipped], totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
   });
@@ -131,6 +228,7 @@ describe('purchase order ids', () => {
     expect(purchaseOrderIdOf('01JSUP', '2026-11-26', 2)).toBe('01JSUP-2026-11-26-2');
     expect(parsePurchaseOrderId('01JSUP-2026-11-26')).toEqual({ supplierId: '01JSUP', deliveryDate: '2026-11-26', part: 1 });
     expect(parsePurchaseOrderId('01JSUP-2026-11-26-2')).toEqual({ supplierId: '01JSUP', deliveryDate: '2026-11-26', part: 2 });
-    for (const bad of ['01JSUP', '01JSUP-2026-11-26-1', '01JSUP-2026-11-26-02', '-2026-11-26', '01JSUP-26-11-26']) expect(parsePurchaseOrderId(bad)).toBeUndefined();
+    for (const bad of ['01JSUP', '01JSUP-2026-11-26-1', '01JSUP-2026-11-26-02', '-2026-11-26', '01JSUP-26-11-26'])
+      expect(parsePurchaseOrderId(bad)).toBeUndefined();
   });
 });

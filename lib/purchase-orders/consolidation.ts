@@ -16,7 +16,13 @@ import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { PickupPoint } from '../../schemas/leaders';
 import type { Order, OrderLine } from '../../schemas/orders';
-import type { Contribution, ContributionLine, PurchaseOrder, PurchaseOrderRevision, PurchaseOrderTotal } from '../../schemas/purchase-orders';
+import type {
+  Contribution,
+  ContributionLine,
+  PurchaseOrder,
+  PurchaseOrderRevision,
+  PurchaseOrderTotal,
+} from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
 
 // ---------------------------------------------------------------------------------------------------
@@ -87,10 +93,22 @@ export function contributionOf(order: Order, supplierId: string, pickupPoint: Pi
     const key = lineKey(line.productId, line.supplyPriceFen);
     const existing = byKey.get(key);
     if (existing) existing.quantity += line.quantity;
-    else byKey.set(key, { productId: line.productId, name: line.name, unit: line.unit, supplyPriceFen: line.supplyPriceFen, quantity: line.quantity });
+    else
+      byKey.set(key, {
+        productId: line.productId,
+        name: line.name,
+        unit: line.unit,
+        supplyPriceFen: line.supplyPriceFen,
+        quantity: line.quantity,
+      });
   }
-  const lines = [...byKey.values()].sort((a, b) => (a.productId === b.productId ? a.supplyPriceFen - b.supplyPriceFen : a.productId < b.productId ? -1 : 1));
-  const fingerprint = createHash('sha256').update(JSON.stringify([order.status, lines.map((l) => [l.productId, l.supplyPriceFen, l.quantity])])).digest('base64url').slice(0, 16);
+  const lines = [...byKey.values()].sort((a, b) =>
+    a.productId === b.productId ? a.supplyPriceFen - b.supplyPriceFen : a.productId < b.productId ? -1 : 1,
+  );
+  const fingerprint = createHash('sha256')
+    .update(JSON.stringify([order.status, lines.map((l) => [l.productId, l.supplyPriceFen, l.quantity])]))
+    .digest('base64url')
+    .slice(0, 16);
   return {
     supplierId,
     deliveryDate: order.pickupDate,
@@ -111,7 +129,16 @@ export function contributionDeltas(before: Contribution | undefined, after: Cont
   const deltas = new Map<string, TotalDelta>();
   const add = (line: ContributionLine, sign: 1 | -1) => {
     const key = lineKey(line.productId, line.supplyPriceFen);
-    const d = deltas.get(key) ?? { leaderId: after.leaderId, pickupPointName: after.pickupPointName, address: after.address, productId: line.productId, name: line.name, unit: line.unit, supplyPriceFen: line.supplyPriceFen, delta: 0 };
+    const d = deltas.get(key) ?? {
+      leaderId: after.leaderId,
+      pickupPointName: after.pickupPointName,
+      address: after.address,
+      productId: line.productId,
+      name: line.name,
+      unit: line.unit,
+      supplyPriceFen: line.supplyPriceFen,
+      delta: 0,
+    };
     d.delta += sign * line.quantity;
     deltas.set(key, d);
   };
@@ -159,7 +186,16 @@ function cellsOfDocument(doc: PurchaseOrder): Map<string, Cell> {
 export function targetCells(totals: PurchaseOrderTotal[], shipped: PurchaseOrder[]): Map<string, Cell> {
   const cells = new Map<string, Cell>();
   for (const t of totals) {
-    cells.set(cellKey(t), { leaderId: t.leaderId, pickupPointName: t.pickupPointName, address: t.address, productId: t.productId, name: t.name, unit: t.unit, supplyPriceFen: t.supplyPriceFen, quantity: t.quantity });
+    cells.set(cellKey(t), {
+      leaderId: t.leaderId,
+      pickupPointName: t.pickupPointName,
+      address: t.address,
+      productId: t.productId,
+      name: t.name,
+      unit: t.unit,
+      supplyPriceFen: t.supplyPriceFen,
+      quantity: t.quantity,
+    });
   }
   for (const doc of shipped) {
     for (const [key, covered] of cellsOfDocument(doc)) {
@@ -176,10 +212,19 @@ export function targetCells(totals: PurchaseOrderTotal[], shipped: PurchaseOrder
 export function documentContent(cells: Iterable<Cell>): Pick<PurchaseOrder, 'lines' | 'pickupPoints' | 'totalFen'> {
   const lines = new Map<string, PurchaseOrder['lines'][number]>();
   const points = new Map<string, PurchaseOrder['pickupPoints'][number]>();
-  const sorted = [...cells].filter((c) => c.quantity !== 0).sort((a, b) => byText(a.name, b.name) || byText(a.productId, b.productId) || a.supplyPriceFen - b.supplyPriceFen);
+  const sorted = [...cells]
+    .filter((c) => c.quantity !== 0)
+    .sort((a, b) => byText(a.name, b.name) || byText(a.productId, b.productId) || a.supplyPriceFen - b.supplyPriceFen);
   for (const c of sorted) {
     const key = lineKey(c.productId, c.supplyPriceFen);
-    const line = lines.get(key) ?? { productId: c.productId, name: c.name, unit: c.unit, quantity: 0, supplyPriceFen: c.supplyPriceFen, amountFen: 0 };
+    const line = lines.get(key) ?? {
+      productId: c.productId,
+      name: c.name,
+      unit: c.unit,
+      quantity: 0,
+      supplyPriceFen: c.supplyPriceFen,
+      amountFen: 0,
+    };
     line.quantity += c.quantity;
     line.amountFen = line.quantity * line.supplyPriceFen;
     lines.set(key, line);
@@ -196,7 +241,12 @@ export function documentContent(cells: Iterable<Cell>): Pick<PurchaseOrder, 'lin
 }
 
 const canonical = (cells: Map<string, Cell>) =>
-  JSON.stringify([...cells.entries()].filter(([, c]) => c.quantity !== 0).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, c]) => [k, c.quantity, c.name, c.unit, c.pickupPointName, c.address]));
+  JSON.stringify(
+    [...cells.entries()]
+      .filter(([, c]) => c.quantity !== 0)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([k, c]) => [k, c.quantity, c.name, c.unit, c.pickupPointName, c.address]),
+  );
 
 /** Per product and per pickup point: before, after and the difference (changed ones only). */
 function difference(before: Map<string, Cell>, after: Map<string, Cell>): Pick<PurchaseOrderRevision, 'lines' | 'pickupPoints'> {
@@ -206,25 +256,53 @@ function difference(before: Map<string, Cell>, after: Map<string, Cell>): Pick<P
       const b = before.get(k)?.quantity ?? 0;
       const a = after.get(k)?.quantity ?? 0;
       const c = (after.get(k) ?? before.get(k))!;
-      return { leaderId: c.leaderId, pickupPointName: c.pickupPointName, productId: c.productId, name: c.name, supplyPriceFen: c.supplyPriceFen, before: b, after: a, delta: a - b };
+      return {
+        leaderId: c.leaderId,
+        pickupPointName: c.pickupPointName,
+        productId: c.productId,
+        name: c.name,
+        supplyPriceFen: c.supplyPriceFen,
+        before: b,
+        after: a,
+        delta: a - b,
+      };
     })
     .filter((c) => c.delta !== 0)
-    .sort((x, y) => byText(x.pickupPointName, y.pickupPointName) || byText(x.leaderId, y.leaderId) || byText(x.name, y.name) || x.supplyPriceFen - y.supplyPriceFen);
+    .sort(
+      (x, y) =>
+        byText(x.pickupPointName, y.pickupPointName) ||
+        byText(x.leaderId, y.leaderId) ||
+        byText(x.name, y.name) ||
+        x.supplyPriceFen - y.supplyPriceFen,
+    );
   const lines = new Map<string, PurchaseOrderRevision['lines'][number]>();
   for (const c of pickupPoints) {
     const key = lineKey(c.productId, c.supplyPriceFen);
-    const line = lines.get(key) ?? { productId: c.productId, name: c.name, supplyPriceFen: c.supplyPriceFen, before: 0, after: 0, delta: 0 };
+    const line = lines.get(key) ?? {
+      productId: c.productId,
+      name: c.name,
+      supplyPriceFen: c.supplyPriceFen,
+      before: 0,
+      after: 0,
+      delta: 0,
+    };
     lines.set(key, line);
   }
   // Product totals over every pickup point (not only the changed ones).
-  for (const [map, field] of [[before, 'before'], [after, 'after']] as const) {
+  for (const [map, field] of [
+    [before, 'before'],
+    [after, 'after'],
+  ] as const) {
     for (const c of map.values()) {
       const line = lines.get(lineKey(c.productId, c.supplyPriceFen));
       if (line) line[field] += c.quantity;
     }
   }
   for (const line of lines.values()) line.delta = line.after - line.before;
-  return { lines: [...lines.values()].filter((l) => l.delta !== 0).sort((x, y) => byText(x.name, y.name) || x.supplyPriceFen - y.supplyPriceFen), pickupPoints };
+  return {
+    lines: [...lines.values()].filter((l) => l.delta !== 0).sort((x, y) => byText(x.name, y.name) || x.supplyPriceFen - y.supplyPriceFen),
+    pickupPoints,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -294,11 +372,19 @@ export interface AppliedOrder {
 }
 
 /** Applies an order's contribution to each of its suppliers' purchase orders. */
-export async function applyOrder(deps: Pick<ConsolidationDeps, 'store'>, order: Order, pickupPointOf: (groupBuyId: string) => Promise<Pick<PickupPoint, 'name' | 'address'>>): Promise<AppliedOrder[]> {
+export async function applyOrder(
+  deps: Pick<ConsolidationDeps, 'store'>,
+  order: Order,
+  pickupPointOf: (groupBuyId: string) => Promise<Pick<PickupPoint, 'name' | 'address'>>,
+): Promise<AppliedOrder[]> {
   const pickupPoint = await pickupPointOf(order.groupBuyId);
   const applied: AppliedOrder[] = [];
   for (const supplierId of suppliersOf(order)) {
-    applied.push({ supplierId, deliveryDate: order.pickupDate, outcome: await applyContribution(deps.store, contributionOf(order, supplierId, pickupPoint)) });
+    applied.push({
+      supplierId,
+      deliveryDate: order.pickupDate,
+      outcome: await applyContribution(deps.store, contributionOf(order, supplierId, pickupPoint)),
+    });
   }
   return applied;
 }
@@ -307,10 +393,19 @@ export type Cause = PurchaseOrderRevision['cause'];
 export type PlannedRevision = DocumentWrite;
 
 /** What the rebuild of a supplier and date must write, if anything. */
-export function planRebuild(snapshot: ConsolidationSnapshot, supplierId: string, deliveryDate: string, cause: Cause, at: string): PlannedRevision | undefined {
+export function planRebuild(
+  snapshot: ConsolidationSnapshot,
+  supplierId: string,
+  deliveryDate: string,
+  cause: Cause,
+  at: string,
+): PlannedRevision | undefined {
   const documents = [...snapshot.documents].sort((a, b) => a.part - b.part);
   const last = documents.at(-1);
-  const target = targetCells(snapshot.totals, documents.filter((d) => d.status === 'shipped'));
+  const target = targetCells(
+    snapshot.totals,
+    documents.filter((d) => d.status === 'shipped'),
+  );
   const live = last && last.status !== 'shipped' ? last : undefined;
   const current = live ? cellsOfDocument(live) : new Map<string, Cell>();
   if (canonical(current) === canonical(target)) return undefined;
@@ -319,7 +414,13 @@ export function planRebuild(snapshot: ConsolidationSnapshot, supplierId: string,
   let after: PurchaseOrder;
   if (live) {
     // A revised purchase order must be acknowledged again: what was acknowledged has changed.
-    after = { ...live, ...content, revision: live.revision + 1, status: live.status === 'acknowledged' ? 'issued' : live.status, updatedAt: at };
+    after = {
+      ...live,
+      ...content,
+      revision: live.revision + 1,
+      status: live.status === 'acknowledged' ? 'issued' : live.status,
+      updatedAt: at,
+    };
   } else {
     // None yet, or every part shipped: a new part (a supplement of part 1 when it is not the first).
     const part = (last?.part ?? 0) + 1;
@@ -359,7 +460,12 @@ export function planRebuild(snapshot: ConsolidationSnapshot, supplierId: string,
 }
 
 /** Rebuilds one purchase order from its totals: issues it, revises it, or confirms it is current. */
-export async function rebuildPurchaseOrder(deps: Pick<ConsolidationDeps, 'store' | 'clock'>, supplierId: string, deliveryDate: string, cause: Cause = { orders: [] }): Promise<'issued' | 'revised' | 'unchanged'> {
+export async function rebuildPurchaseOrder(
+  deps: Pick<ConsolidationDeps, 'store' | 'clock'>,
+  supplierId: string,
+  deliveryDate: string,
+  cause: Cause = { orders: [] },
+): Promise<'issued' | 'revised' | 'unchanged'> {
   for (let attempt = 1; ; attempt++) {
     const snapshot = await deps.store.snapshot(supplierId, deliveryDate);
     const plan = planRebuild(snapshot, supplierId, deliveryDate, cause, deps.clock.now().toISOString());
@@ -416,11 +522,17 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
       if (!order) continue;
       for (const applied of await applyOrder(deps, order, pickupPointOf)) {
         const key = `${applied.supplierId}#${applied.deliveryDate}`;
-        const po = touched.get(key) ?? { supplierId: applied.supplierId, deliveryDate: applied.deliveryDate, first: index, cause: { orders: [] } };
+        const po = touched.get(key) ?? {
+          supplierId: applied.supplierId,
+          deliveryDate: applied.deliveryDate,
+          first: index,
+          cause: { orders: [] },
+        };
         touched.set(key, po);
         // 'already': applied by an earlier delivery that did not get as far as the rebuild.
         if (applied.outcome === 'applied' || applied.outcome === 'already') {
-          if (po.cause.orders.length < MAX_CAUSES) po.cause.orders.push({ orderId: order.orderId, groupBuyId: order.groupBuyId, status: order.status });
+          if (po.cause.orders.length < MAX_CAUSES)
+            po.cause.orders.push({ orderId: order.orderId, groupBuyId: order.groupBuyId, status: order.status });
           else po.cause.more = (po.cause.more ?? 0) + 1;
         }
       }
@@ -434,7 +546,11 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
   const rebuilt: ConsolidationResult['rebuilt'] = [];
   for (const po of touched.values()) {
     try {
-      rebuilt.push({ supplierId: po.supplierId, deliveryDate: po.deliveryDate, outcome: await rebuildPurchaseOrder(deps, po.supplierId, po.deliveryDate, po.cause) });
+      rebuilt.push({
+        supplierId: po.supplierId,
+        deliveryDate: po.deliveryDate,
+        outcome: await rebuildPurchaseOrder(deps, po.supplierId, po.deliveryDate, po.cause),
+      });
     } catch (err) {
       errors.push({ purchaseOrder: purchaseOrderIdOf(po.supplierId, po.deliveryDate, 1), error: err as Error });
       failedAt = Math.min(failedAt ?? po.first, po.first);

@@ -3,10 +3,24 @@ import type { PurchaseOrder } from '../../schemas/purchase-orders';
 import { purchaseOrderCsv, textCell, yuan } from './csv';
 
 const po: PurchaseOrder = {
-  purchaseOrderId: 'S1-2026-11-26', supplierId: 'S1', deliveryDate: '2026-11-26', part: 1, status: 'issued', revision: 2,
+  purchaseOrderId: 'S1-2026-11-26',
+  supplierId: 'S1',
+  deliveryDate: '2026-11-26',
+  part: 1,
+  status: 'issued',
+  revision: 2,
   lines: [{ productId: 'P1', name: '草莓', unit: '盒', quantity: 5, supplyPriceFen: 1250, amountFen: 6250 }],
-  pickupPoints: [{ leaderId: 'L1', pickupPointName: '老王便利店 "东门"', address: '和平路 8 号, 2 楼', lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 5 }] }],
-  totalFen: 6250, issuedAt: '2026-11-25T15:01:00.000Z', updatedAt: '2026-11-25T15:01:00.000Z',
+  pickupPoints: [
+    {
+      leaderId: 'L1',
+      pickupPointName: '老王便利店 "东门"',
+      address: '和平路 8 号, 2 楼',
+      lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 5 }],
+    },
+  ],
+  totalFen: 6250,
+  issuedAt: '2026-11-25T15:01:00.000Z',
+  updatedAt: '2026-11-25T15:01:00.000Z',
 };
 
 test('money is shown in yuan from integer fen', () => {

@@ -46,7 +46,9 @@ export function purchaseOrderCsv(po: PurchaseOrder): string {
     [],
     ['自提点明细 By pickup point'],
     ['自提点 Pickup point', '地址 Address', '团长编号 Leader ID', '商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity'],
-    ...po.pickupPoints.flatMap((p) => p.lines.map((l): Cell[] => [p.pickupPointName, p.address, p.leaderId, l.productId, l.name, l.unit, l.quantity])),
+    ...po.pickupPoints.flatMap((p) =>
+      p.lines.map((l): Cell[] => [p.pickupPointName, p.address, p.leaderId, l.productId, l.name, l.unit, l.quantity]),
+    ),
   ];
   return BOM + rows.map(row).join(CRLF) + CRLF;
 }

@@ -33,12 +33,18 @@ export const PURCHASE_ORDER_TRANSITIONS: Record<PurchaseOrderAction, { from: rea
 };
 
 /** The supplier the principal acts for, if they hold the supplier role (and, when given, it is that one). */
-const isSupplier = (p: Principal, supplierId?: string) => p.roles.includes('supplier') && !!p.supplierId && (supplierId === undefined || p.supplierId === supplierId);
+const isSupplier = (p: Principal, supplierId?: string) =>
+  p.roles.includes('supplier') && !!p.supplierId && (supplierId === undefined || p.supplierId === supplierId);
 
-export async function listPurchaseOrders(deps: PurchaseOrderDeps, principal: Principal, query: ListPurchaseOrdersQuery): Promise<Page<PurchaseOrder>> {
+export async function listPurchaseOrders(
+  deps: PurchaseOrderDeps,
+  principal: Principal,
+  query: ListPurchaseOrdersQuery,
+): Promise<Page<PurchaseOrder>> {
   if (isOperator(principal)) return deps.purchaseOrders.listByDate(query.date, query.supplierId, query.limit, query.cursor);
   if (isSupplier(principal)) {
-    if (query.supplierId !== undefined && query.supplierId !== principal.supplierId) throw forbidden('A supplier sees only its own purchase orders');
+    if (query.supplierId !== undefined && query.supplierId !== principal.supplierId)
+      throw forbidden('A supplier sees only its own purchase orders');
     return deps.purchaseOrders.listByDate(query.date, principal.supplierId, query.limit, query.cursor);
   }
   throw forbidden('Only suppliers and operators see purchase orders');
@@ -53,7 +59,11 @@ export async function readPurchaseOrder(deps: PurchaseOrderDeps, principal: Prin
   return po;
 }
 
-export async function purchaseOrderRevisions(deps: PurchaseOrderDeps, principal: Principal, purchaseOrderId: string): Promise<PurchaseOrderRevision[]> {
+export async function purchaseOrderRevisions(
+  deps: PurchaseOrderDeps,
+  principal: Principal,
+  purchaseOrderId: string,
+): Promise<PurchaseOrderRevision[]> {
   const po = await readPurchaseOrder(deps, principal, purchaseOrderId);
   return deps.purchaseOrders.revisions(po.supplierId, po.deliveryDate, po.part);
 }
@@ -61,12 +71,18 @@ export async function purchaseOrderRevisions(deps: PurchaseOrderDeps, principal:
 const MAX_STALE_RETRIES = 5;
 
 /** The supplier acknowledges or ships its purchase order (the revision it reads at that moment). */
-export async function actOnPurchaseOrder(deps: PurchaseOrderDeps, principal: Principal, purchaseOrderId: string, action: PurchaseOrderAction): Promise<PurchaseOrder> {
+export async function actOnPurchaseOrder(
+  deps: PurchaseOrderDeps,
+  principal: Principal,
+  purchaseOrderId: string,
+  action: PurchaseOrderAction,
+): Promise<PurchaseOrder> {
   for (let attempt = 0; attempt < MAX_STALE_RETRIES; attempt++) {
     const po = await readPurchaseOrder(deps, principal, purchaseOrderId);
     if (!isSupplier(principal, po.supplierId)) throw forbidden(`Only the supplier may ${action} its purchase order`);
     const rule = PURCHASE_ORDER_TRANSITIONS[action];
-    if (!rule.from.includes(po.status)) throw conflict(`A purchase order that is ${po.status} cannot be ${action === 'ship' ? 'shipped' : 'acknowledged'}`);
+    if (!rule.from.includes(po.status))
+      throw conflict(`A purchase order that is ${po.status} cannot be ${action === 'ship' ? 'shipped' : 'acknowledged'}`);
     const at = deps.clock.now().toISOString();
     const after: PurchaseOrder = {
       ...po,

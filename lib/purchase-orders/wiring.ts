@@ -4,5 +4,9 @@ import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../store/pur
 import type { ConsolidationDeps } from './consolidation';
 import type { PurchaseOrderDeps } from './purchase-orders';
 
-export const consolidationDeps = (): ConsolidationDeps => ({ store: dynamoConsolidationStore(), groupBuys: dynamoGroupBuyStore(), clock: systemClock });
+export const consolidationDeps = (): ConsolidationDeps => ({
+  store: dynamoConsolidationStore(),
+  groupBuys: dynamoGroupBuyStore(),
+  clock: systemClock,
+});
 export const purchaseOrderDeps = (): PurchaseOrderDeps => ({ purchaseOrders: dynamoPurchaseOrderStore(), clock: systemClock });

@@ -20,7 +20,16 @@ test("with an empty environment every setting has SPEC.md's default", () => {
     referralBps: 100,
     referralDays: 90,
   });
-  expect(DEFAULTS).toMatchObject({ PORT: 3000, DYNAMODB_PORT: 8000, DATA_DIR: '.data', PAYMENT_TIMEOUT_MINUTES: 15, AFTER_SALES_HOURS: 48, MIN_PAYOUT_FEN: 100, REFERRAL_BPS: 100, REFERRAL_DAYS: 90 });
+  expect(DEFAULTS).toMatchObject({
+    PORT: 3000,
+    DYNAMODB_PORT: 8000,
+    DATA_DIR: '.data',
+    PAYMENT_TIMEOUT_MINUTES: 15,
+    AFTER_SALES_HOURS: 48,
+    MIN_PAYOUT_FEN: 100,
+    REFERRAL_BPS: 100,
+    REFERRAL_DAYS: 90,
+  });
 });
 
 test('the environment overrides each default', () => {
@@ -93,13 +102,18 @@ test.each([
   expect(() => loadConfig({ [name]: value })).toThrow(name);
 });
 
-test.each(['AFTER_SALES_HOURS', 'REFERRAL_BPS', 'REFERRAL_DAYS'] as const)('a blank %s is never read as 0: it is the default or refused', (name) => {
-  // An empty value means the default; a value of spaces must not silently become a rule of 0.
-  let value: number | 'refused';
-  try {
-    value = loadConfig({ [name]: '  ' })[({ AFTER_SALES_HOURS: 'afterSalesHours', REFERRAL_BPS: 'referralBps', REFERRAL_DAYS: 'referralDays' } as const)[name]];
-  } catch {
-    value = 'refused';
-  }
-  expect([DEFAULTS[name], 'refused']).toContain(value);
-});
+test.each(['AFTER_SALES_HOURS', 'REFERRAL_BPS', 'REFERRAL_DAYS'] as const)(
+  'a blank %s is never read as 0: it is the default or refused',
+  (name) => {
+    // An empty value means the default; a value of spaces must not silently become a rule of 0.
+    let value: number | 'refused';
+    try {
+      value = loadConfig({ [name]: '  ' })[
+        ({ AFTER_SALES_HOURS: 'afterSalesHours', REFERRAL_BPS: 'referralBps', REFERRAL_DAYS: 'referralDays' } as const)[name]
+      ];
+    } catch {
+      value = 'refused';
+    }
+    expect([DEFAULTS[name], 'refused']).toContain(value);
+  },
+);

@@ -19,7 +19,10 @@ const routes: Routes = {
   'POST /orders': route({
     auth: 'user',
     body: OrderBodySchema,
-    handle: async ({ body, principal }) => ({ status: 201, body: { count: body.items.length, userId: principal.userId, roles: principal.roles } }),
+    handle: async ({ body, principal }) => ({
+      status: 201,
+      body: { count: body.items.length, userId: principal.userId, roles: principal.roles },
+    }),
   }),
   'GET /things/{thingId}': route({
     auth: 'user',
@@ -27,8 +30,18 @@ const routes: Routes = {
     query: z.object({ limit: z.coerce.number().int().min(1).max(100).default(10) }),
     handle: async ({ path, query }) => ({ body: { ...path, ...query } }),
   }),
-  'GET /boom': route({ auth: 'public', handle: async () => { throw new Error(SECRET_MESSAGE); } }),
-  'GET /conflict': route({ auth: 'public', handle: async () => { throw new AppError('CONFLICT', 'Already done'); } }),
+  'GET /boom': route({
+    auth: 'public',
+    handle: async () => {
+      throw new Error(SECRET_MESSAGE);
+    },
+  }),
+  'GET /conflict': route({
+    auth: 'public',
+    handle: async () => {
+      throw new AppError('CONFLICT', 'Already done');
+    },
+  }),
 };
 const main = httpFunction(routes, identity);
 
@@ -78,7 +91,9 @@ test('a public route answers without a token, as ANONYMOUS', async () => {
 });
 
 test('a user route with a valid token reaches its handler with the principal and the parsed body', async () => {
-  const res = await invoke(event('POST /orders', { token: await token(), body: JSON.stringify({ items: [{ productId: 'p-1', quantity: 2 }] }) }));
+  const res = await invoke(
+    event('POST /orders', { token: await token(), body: JSON.stringify({ items: [{ productId: 'p-1', quantity: 2 }] }) }),
+  );
   expect(res.status).toBe(201);
   expect(res.body).toEqual({ count: 1, userId: 'u-1', roles: [] });
 });
@@ -92,7 +107,12 @@ test('a base64-encoded body is decoded before parsing', async () => {
 test('a user route without a token, with a bad token, or with a token of another key is 401 UNAUTHENTICATED', async () => {
   const body = JSON.stringify({ items: [{ productId: 'p-1', quantity: 1 }] });
   const foreign = await jwtIdentity(() => 'another-secret').issue({ userId: 'u-1', roles: ['operator'] });
-  for (const e of [event('POST /orders', { body }), event('POST /orders', { body, token: 'not.a.jwt' }), event('POST /orders', { body, token: foreign }), event('POST /orders', { body, headers: { authorization: 'Basic dTpw' } })]) {
+  for (const e of [
+    event('POST /orders', { body }),
+    event('POST /orders', { body, token: 'not.a.jwt' }),
+    event('POST /orders', { body, token: foreign }),
+    event('POST /orders', { body, headers: { authorization: 'Basic dTpw' } }),
+  ]) {
     const res = await invoke(e);
     expect(res.status).toBe(401);
     expect(res.body).toEqual({ error: { code: 'UNAUTHENTICATED', message: expect.any(String) } });
@@ -116,14 +136,21 @@ test('a body over 64 KiB is 413 PAYLOAD_TOO_LARGE; exactly 64 KiB is not', async
   expect(big.body.error.code).toBe('PAYLOAD_TOO_LARGE');
   expect((await invoke(event('POST /orders', { token: await token(), body: padded(MAX_BODY_BYTES) }))).status).toBe(201);
   // Counted in bytes, not characters: 22,000 three-byte characters are over the limit.
-  const wide = await invoke(event('POST /orders', { token: await token(), body: JSON.stringify({ items: [{ productId: 'p', quantity: 1 }], pad: '团'.repeat(22_000) }) }));
+  const wide = await invoke(
+    event('POST /orders', {
+      token: await token(),
+      body: JSON.stringify({ items: [{ productId: 'p', quantity: 1 }], pad: '团'.repeat(22_000) }),
+    }),
+  );
   expect(wide.status).toBe(413);
 });
 
 test('malformed JSON is 400 VALIDATION_FAILED naming the body', async () => {
   const res = await invoke(event('POST /orders', { token: await token(), body: '{"items": [' }));
   expect(res.status).toBe(400);
-  expect(res.body).toEqual({ error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ path: 'body', message: expect.any(String) }] } });
+  expect(res.body).toEqual({
+    error: { code: 'VALIDATION_FAILED', message: expect.any(String), details: [{ path: 'body', message: expect.any(String) }] },
+  });
 });
 
 test('a missing body is 400 naming the body', async () => {
@@ -134,7 +161,12 @@ test('a missing body is 400 naming the body', async () => {
 });
 
 test('a schema failure is 400 with details naming each nested path', async () => {
-  const body = JSON.stringify({ items: [{ productId: 'p-1', quantity: 1 }, { productId: '', quantity: 1.5 }] });
+  const body = JSON.stringify({
+    items: [
+      { productId: 'p-1', quantity: 1 },
+      { productId: '', quantity: 1.5 },
+    ],
+  });
   const res = await invoke(event('POST /orders', { token: await token(), body }));
   expect(res.status).toBe(400);
   expect(res.body.error.code).toBe('VALIDATION_FAILED');
@@ -148,10 +180,14 @@ test('bad path and query values are 400 naming the parameter; good ones are pars
   const badPath = await invoke(event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'lower' } }));
   expect(badPath.status).toBe(400);
   expect(badPath.body.error.details[0].path).toBe('thingId');
-  const badQuery = await invoke(event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'T1' }, queryStringParameters: { limit: '500' } }));
+  const badQuery = await invoke(
+    event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'T1' }, queryStringParameters: { limit: '500' } }),
+  );
   expect(badQuery.status).toBe(400);
   expect(badQuery.body.error.details[0].path).toBe('limit');
-  const ok = await invoke(event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'T1' }, queryStringParameters: { limit: '5' } }));
+  const ok = await invoke(
+    event('GET /things/{thingId}', { token: t, pathParameters: { thingId: 'T1' }, queryStringParameters: { limit: '5' } }),
+  );
   expect(ok).toMatchObject({ status: 200, body: { thingId: 'T1', limit: 5 } });
 });
 

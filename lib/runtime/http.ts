@@ -95,7 +95,13 @@ export function errorResult(error: unknown, requestId?: string): HttpResult {
     return json(error.status, body);
   }
   // Anything we did not mean to show: log it whole, answer without internals.
-  console.error(JSON.stringify({ level: 'error', requestId, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+  console.error(
+    JSON.stringify({
+      level: 'error',
+      requestId,
+      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+    }),
+  );
   return json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
 }
 

@@ -31,7 +31,14 @@ export function streamFunction(handle: (change: ChangeRecord) => Promise<void>) 
       try {
         await handle(change);
       } catch (err) {
-        console.error(JSON.stringify({ level: 'error', sequenceNumber: change.sequenceNumber, error: (err as Error).message, stack: (err as Error).stack }));
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            sequenceNumber: change.sequenceNumber,
+            error: (err as Error).message,
+            stack: (err as Error).stack,
+          }),
+        );
         return { batchItemFailures: [{ itemIdentifier: change.sequenceNumber }] };
       }
     }

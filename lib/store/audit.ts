@@ -18,6 +18,10 @@ export function auditPut(event: AuditEvent) {
 }
 
 export async function auditTrail(entityId: string, client: Db = db()): Promise<AuditEvent[]> {
-  const items = await queryAll(client, { TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.auditPartition(entityId) } });
+  const items = await queryAll(client, {
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.auditPartition(entityId) },
+  });
   return items.map((i) => AuditEventSchema.parse(i));
 }

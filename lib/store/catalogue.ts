@@ -8,7 +8,14 @@ import { INDEX, keys } from './keys';
 
 export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
   const byIndex = async (index: string, keyName: string, value: string) =>
-    (await queryAll(client, { TableName: tableName(), IndexName: index, KeyConditionExpression: `${keyName} = :v`, ExpressionAttributeValues: { ':v': value } })).map((i) => ProductSchema.parse(i));
+    (
+      await queryAll(client, {
+        TableName: tableName(),
+        IndexName: index,
+        KeyConditionExpression: `${keyName} = :v`,
+        ExpressionAttributeValues: { ':v': value },
+      })
+    ).map((i) => ProductSchema.parse(i));
 
   return {
     async getSupplier(supplierId) {
@@ -19,7 +26,13 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
       await client.send(
         new TransactWriteCommand({
           TransactItems: [
-            { Put: { TableName: tableName(), Item: { ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier }, ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: { ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             auditPut(audit),
           ],
         }),
@@ -35,7 +48,10 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
       };
       await client.send(
         new TransactWriteCommand({
-          TransactItems: [{ Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } }, auditPut(audit)],
+          TransactItems: [
+            { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+            auditPut(audit),
+          ],
         }),
       );
     },

@@ -17,7 +17,10 @@ function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: str
   const values: Record<string, unknown> = { ':before': before.status, ':beforeUpdatedAt': before.updatedAt };
   // A dotted key sets one field of a map (`closeStats.ordersReady`), leaving its other fields alone.
   const sets = Object.entries(set).map(([k, v], i) => {
-    const path = k.split('.').map((part, j) => ((names[`#s${i}_${j}`] = part), `#s${i}_${j}`)).join('.');
+    const path = k
+      .split('.')
+      .map((part, j) => ((names[`#s${i}_${j}`] = part), `#s${i}_${j}`))
+      .join('.');
     values[`:s${i}`] = v;
     return `${path} = :s${i}`;
   });
@@ -69,10 +72,14 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
 
     async beginClosing(gb, at, audit) {
       const closing = keys.closingGroupBuys(gb.cutoffAt, gb.groupBuyId);
-      const action = stateUpdate(
-        gb,
-        { status: 'closing', closePhase: 'cancel-unpaid', updatedAt: at, closeStats: { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 }, gsi2pk: closing.gsi2pk, gsi2sk: closing.gsi2sk },
-      );
+      const action = stateUpdate(gb, {
+        status: 'closing',
+        closePhase: 'cancel-unpaid',
+        updatedAt: at,
+        closeStats: { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 },
+        gsi2pk: closing.gsi2pk,
+        gsi2sk: closing.gsi2sk,
+      });
       return (await update(action, audit)) ? 'begun' : 'stale';
     },
 
@@ -103,24 +110,36 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
 
     async decide(gb, outcome, paidQuantity, at, audit) {
       if (gb.closePhase !== 'cancel-unpaid') return 'stale';
-      return (await update(stateUpdate(gb, { closePhase: 'settle-paid', outcome, paidQuantity, updatedAt: at }), audit)) ? 'decided' : 'stale';
+      return (await update(stateUpdate(gb, { closePhase: 'settle-paid', outcome, paidQuantity, updatedAt: at }), audit))
+        ? 'decided'
+        : 'stale';
     },
 
     async recordProgress(groupBuyId, delta, at) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.groupBuy(groupBuyId),
-          // Counts and a timestamp only (never the state), so a progress record can't undo a decision;
-          // the timestamp makes it a change, and so a stream record, even when a page did nothing.
-          UpdateExpression: 'SET progressAt = :at ADD closeStats.ordersCancelled :c, closeStats.ordersReady :r, closeStats.ordersRefunded :f, closeStats.pages :p',
-          ConditionExpression: '#status = :closing',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':closing': 'closing', ':c': delta.ordersCancelled, ':r': delta.ordersReady, ':f': delta.ordersRefunded, ':p': delta.pages },
-        }),
-      ).catch((err: Error) => {
-        if (err.name !== 'ConditionalCheckFailedException') throw err;
-      });
+      await client
+        .send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: keys.groupBuy(groupBuyId),
+            // Counts and a timestamp only (never the state), so a progress record can't undo a decision;
+            // the timestamp makes it a change, and so a stream record, even when a page did nothing.
+            UpdateExpression:
+              'SET progressAt = :at ADD closeStats.ordersCancelled :c, closeStats.ordersReady :r, closeStats.ordersRefunded :f, closeStats.pages :p',
+            ConditionExpression: '#status = :closing',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: {
+              ':at': at,
+              ':closing': 'closing',
+              ':c': delta.ordersCancelled,
+              ':r': delta.ordersReady,
+              ':f': delta.ordersRefunded,
+              ':p': delta.pages,
+            },
+          }),
+        )
+        .catch((err: Error) => {
+          if (err.name !== 'ConditionalCheckFailedException') throw err;
+        });
     },
 
     async finish(gb, at, audit) {
@@ -130,14 +149,31 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         let n = 0;
         let startKey: Record<string, unknown> | undefined;
         do {
-          const page = await client.send(new QueryCommand({ TableName: tableName(), KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)', ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(gb.groupBuyId), ':prefix': keys.closeTallyPrefix(kind) }, Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: startKey }));
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName(),
+              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+              ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(gb.groupBuyId), ':prefix': keys.closeTallyPrefix(kind) },
+              Select: 'COUNT',
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          );
           n += page.Count ?? 0;
           startKey = page.LastEvaluatedKey;
         } while (startKey);
         return n;
       };
-      const counts = { 'closeStats.ordersCancelled': await count('cancelled'), 'closeStats.ordersReady': await count('ready'), 'closeStats.ordersRefunded': await count('refunded') };
-      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'gsi2pk', 'gsi2sk']);
+      const counts = {
+        'closeStats.ordersCancelled': await count('cancelled'),
+        'closeStats.ordersReady': await count('ready'),
+        'closeStats.ordersRefunded': await count('refunded'),
+      };
+      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, ...counts }, [
+        'closePhase',
+        'gsi2pk',
+        'gsi2sk',
+      ]);
       return (await update(action, audit)) ? 'finished' : 'stale';
     },
 
@@ -148,7 +184,14 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.pickupCode(after.leaderId, after.pickupDate, after.pickupCode!), type: 'PICKUP_CODE', orderId: after.orderId, leaderId: after.leaderId, pickupDate: after.pickupDate, code: after.pickupCode },
+              Item: {
+                ...keys.pickupCode(after.leaderId, after.pickupDate, after.pickupCode!),
+                type: 'PICKUP_CODE',
+                orderId: after.orderId,
+                leaderId: after.leaderId,
+                pickupDate: after.pickupDate,
+                code: after.pickupCode,
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -165,18 +208,20 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     },
 
     async nudge(groupBuyId, at) {
-      await client.send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.groupBuy(groupBuyId),
-          UpdateExpression: 'SET nudgedAt = :at',
-          ConditionExpression: '#status = :closing',
-          ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':at': at, ':closing': 'closing' },
-        }),
-      ).catch((err: Error) => {
-        if (err.name !== 'ConditionalCheckFailedException') throw err;
-      });
+      await client
+        .send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: keys.groupBuy(groupBuyId),
+            UpdateExpression: 'SET nudgedAt = :at',
+            ConditionExpression: '#status = :closing',
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':at': at, ':closing': 'closing' },
+          }),
+        )
+        .catch((err: Error) => {
+          if (err.name !== 'ConditionalCheckFailedException') throw err;
+        });
     },
   };
 }

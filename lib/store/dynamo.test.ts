@@ -4,7 +4,10 @@ import type { Db } from './dynamo';
 import { cancellationReasons, transactWrite } from './dynamo';
 
 function cancelled(...codes: string[]) {
-  return Object.assign(new Error('Transaction cancelled'), { name: 'TransactionCanceledException', CancellationReasons: codes.map((Code) => ({ Code })) });
+  return Object.assign(new Error('Transaction cancelled'), {
+    name: 'TransactionCanceledException',
+    CancellationReasons: codes.map((Code) => ({ Code })),
+  });
 }
 
 function fakeClient(outcomes: (Error | 'ok')[]) {

@@ -1,7 +1,13 @@
 // The DynamoDB document client, built once per process (module scope) from the configuration.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, QueryCommand, TransactWriteCommand, type QueryCommandInput, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+} from '@aws-sdk/lib-dynamodb';
 import { config } from '../runtime/config';
 import { validationError } from '../runtime/errors';
 
@@ -38,8 +44,7 @@ export function cancellationReasons(err: unknown): string[] | undefined {
   return reasons.map((r) => r.Code ?? 'None');
 }
 
-export const isConditionFailure = (err: unknown) =>
-  err instanceof Error && err.name === 'ConditionalCheckFailedException';
+export const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
 
 /** Encodes a LastEvaluatedKey as an opaque cursor, and back (a malformed cursor is a 400). */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {

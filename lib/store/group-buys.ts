@@ -24,13 +24,24 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
         .map((i) => ({
           Put: {
             TableName: tableName(),
-            Item: { ...keys.stock(groupBuy.groupBuyId, i.productId), type: 'STOCK', groupBuyId: groupBuy.groupBuyId, productId: i.productId, stockLimit: i.stockLimit, remaining: i.stockLimit },
+            Item: {
+              ...keys.stock(groupBuy.groupBuyId, i.productId),
+              type: 'STOCK',
+              groupBuyId: groupBuy.groupBuyId,
+              productId: i.productId,
+              stockLimit: i.stockLimit,
+              remaining: i.stockLimit,
+            },
             ConditionExpression: isNew,
           },
         }));
       await client.send(
         new TransactWriteCommand({
-          TransactItems: [{ Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } }, ...stockItems, auditPut(audit)],
+          TransactItems: [
+            { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
+            ...stockItems,
+            auditPut(audit),
+          ],
         }),
       );
     },

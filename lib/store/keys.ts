@@ -47,7 +47,10 @@ export const keys = {
   groupBuyPartition: (groupBuyId: string) => `GB#${groupBuyId}`,
   stock: (groupBuyId: string, productId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `STOCK#${productId}` }),
   stockPrefix: 'STOCK#',
-  residentCounter: (groupBuyId: string, userId: string, productId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `BUYER#${userId}#${productId}` }),
+  residentCounter: (groupBuyId: string, userId: string, productId: string): Key => ({
+    pk: `GB#${groupBuyId}`,
+    sk: `BUYER#${userId}#${productId}`,
+  }),
   /** gsi2 (sparse): open group buys by cutoff; the cutoff job's work list. Removed when the group closes. */
   openGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#OPEN', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   openGroupBuysPartition: 'GB#OPEN',
@@ -58,7 +61,10 @@ export const keys = {
   closingGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#CLOSING', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   closingGroupBuysPartition: 'GB#CLOSING',
   /** gsi1: a leader's group buys, newest first. */
-  groupBuysByLeader: (leaderId: string, createdAt: string, groupBuyId: string) => ({ gsi1pk: `LEADER#${leaderId}#GBS`, gsi1sk: `${createdAt}#${groupBuyId}` }),
+  groupBuysByLeader: (leaderId: string, createdAt: string, groupBuyId: string) => ({
+    gsi1pk: `LEADER#${leaderId}#GBS`,
+    gsi1sk: `${createdAt}#${groupBuyId}`,
+  }),
   groupBuysByLeaderPartition: (leaderId: string) => `LEADER#${leaderId}#GBS`,
 
   // Orders: the order and its refunds share a partition.
@@ -67,13 +73,22 @@ export const keys = {
   refund: (orderId: string, refundId: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundId}` }),
   refundPrefix: 'REFUND#',
   /** gsi1: a resident's orders, newest first (`GET /me/orders`). */
-  ordersByUser: (userId: string, createdAt: string, orderId: string) => ({ gsi1pk: `USER#${userId}#ORDERS`, gsi1sk: `${createdAt}#${orderId}` }),
+  ordersByUser: (userId: string, createdAt: string, orderId: string) => ({
+    gsi1pk: `USER#${userId}#ORDERS`,
+    gsi1sk: `${createdAt}#${orderId}`,
+  }),
   ordersByUserPartition: (userId: string) => `USER#${userId}#ORDERS`,
   /** gsi2 (sparse, sharded): unpaid orders by payment deadline; the expiry job's work list. */
-  pendingOrders: (orderId: string, expiresAt: string) => ({ gsi2pk: `ORDERS#PENDING#${shardOf(orderId, PENDING_SHARDS)}`, gsi2sk: `${expiresAt}#${orderId}` }),
+  pendingOrders: (orderId: string, expiresAt: string) => ({
+    gsi2pk: `ORDERS#PENDING#${shardOf(orderId, PENDING_SHARDS)}`,
+    gsi2sk: `${expiresAt}#${orderId}`,
+  }),
   pendingOrdersPartitions: () => Array.from({ length: PENDING_SHARDS }, (_, i) => `ORDERS#PENDING#${i}`),
   /** gsi3: a group buy's orders by status (the cutoff reads `paid#…` and `pending_payment#…`). */
-  ordersByGroupBuy: (groupBuyId: string, status: string, orderId: string) => ({ gsi3pk: `GB#${groupBuyId}#ORDERS`, gsi3sk: `${status}#${orderId}` }),
+  ordersByGroupBuy: (groupBuyId: string, status: string, orderId: string) => ({
+    gsi3pk: `GB#${groupBuyId}#ORDERS`,
+    gsi3sk: `${status}#${orderId}`,
+  }),
   ordersByGroupBuyPartition: (groupBuyId: string) => `GB#${groupBuyId}#ORDERS`,
   /** One order per resident and Idempotency-Key. */
   idempotency: (userId: string, key: string): Key => ({ pk: `IDEM#${userId}#${key}`, sk: 'IDEM' }),
@@ -117,7 +132,10 @@ export const keys = {
   /** Every rebuild (a revision or a check that found nothing to change) bumps it, conditionally. */
   purchaseOrderBuild: (supplierId: string, date: string): Key => ({ pk: `PO#${supplierId}#${date}`, sk: 'BUILD' }),
   /** One order's countable lines for one supplier: what that order last added to the totals. */
-  purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({ pk: `POC#${supplierId}#${date}`, sk: `ORDER#${orderId}` }),
+  purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({
+    pk: `POC#${supplierId}#${date}`,
+    sk: `ORDER#${orderId}`,
+  }),
 
   // Commission ledger (append-only): an order's entries share a partition, read consistently when the
   // next change of that order books its difference.
@@ -125,19 +143,31 @@ export const keys = {
   ledgerOrderPartition: (orderId: string) => `LEDGER#ORDER#${orderId}`,
   payoutEntry: (payoutId: string): Key => ({ pk: `LEDGER#PAYOUT#${payoutId}`, sk: 'ENTRY#payout' }),
   /** gsi1: a leader's ledger in time order (balances, `GET /leaders/me/commissions`, reconciliation). */
-  ledgerByLeader: (leaderId: string, createdAt: string, entryId: string) => ({ gsi1pk: `LEDGER#${leaderId}`, gsi1sk: `${createdAt}#${entryId}` }),
+  ledgerByLeader: (leaderId: string, createdAt: string, entryId: string) => ({
+    gsi1pk: `LEDGER#${leaderId}`,
+    gsi1sk: `${createdAt}#${entryId}`,
+  }),
   ledgerByLeaderPartition: (leaderId: string) => `LEDGER#${leaderId}`,
   /** Working state of payouts, not ledger: an entry not yet claimed by a payout, by availability. */
-  payable: (availableAt: string, leaderId: string, entryId: string): Key => ({ pk: 'PAYABLE', sk: `${availableAt}#${leaderId}#${entryId}` }),
+  payable: (availableAt: string, leaderId: string, entryId: string): Key => ({
+    pk: 'PAYABLE',
+    sk: `${availableAt}#${leaderId}#${entryId}`,
+  }),
   payablePartition: 'PAYABLE',
   payout: (payoutId: string): Key => ({ pk: `PAYOUT#${payoutId}`, sk: 'META' }),
   /** gsi1: payouts by status (`GET /payouts?status=`). */
-  payoutsByStatus: (status: string, createdAt: string, payoutId: string) => ({ gsi1pk: `PAYOUTS#${status}`, gsi1sk: `${createdAt}#${payoutId}` }),
+  payoutsByStatus: (status: string, createdAt: string, payoutId: string) => ({
+    gsi1pk: `PAYOUTS#${status}`,
+    gsi1sk: `${createdAt}#${payoutId}`,
+  }),
   payoutsByStatusPartition: (status: string) => `PAYOUTS#${status}`,
   /** At most one open payout per leader: the guard. */
   payoutState: (leaderId: string): Key => ({ pk: `PAYOUTSTATE#${leaderId}`, sk: 'STATE' }),
   /** gsi2 on leader records: the leaders a leader recruited (reconciliation of referral shares). */
-  recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({ gsi2pk: `RECRUITS#${recruiterId}`, gsi2sk: `${createdAt}#${leaderId}` }),
+  recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({
+    gsi2pk: `RECRUITS#${recruiterId}`,
+    gsi2sk: `${createdAt}#${leaderId}`,
+  }),
   recruitsPartition: (recruiterId: string) => `RECRUITS#${recruiterId}`,
   /** The sandbox payout provider's books (local stage). */
   sandboxPayout: (payoutId: string): Key => ({ pk: `SANDBOXPAYOUT#${payoutId}`, sk: 'PAYOUT' }),

@@ -40,8 +40,20 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
         await client.send(
           new TransactWriteCommand({
             TransactItems: [
-              { Put: { TableName: table, Item: { ...keys.userLeader(leader.userId), type: 'USER_LEADER', leaderId: leader.leaderId }, ConditionExpression: isNew } },
-              { Put: { TableName: table, Item: { ...keys.referralCode(leader.referralCode), type: 'REFCODE', leaderId: leader.leaderId }, ConditionExpression: isNew } },
+              {
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.userLeader(leader.userId), type: 'USER_LEADER', leaderId: leader.leaderId },
+                  ConditionExpression: isNew,
+                },
+              },
+              {
+                Put: {
+                  TableName: table,
+                  Item: { ...keys.referralCode(leader.referralCode), type: 'REFCODE', leaderId: leader.leaderId },
+                  ConditionExpression: isNew,
+                },
+              },
               { Put: { TableName: table, Item: toItem(leader), ConditionExpression: isNew } },
               auditPut(audit),
             ],
@@ -82,21 +94,28 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
     },
     async recruitsOf(recruiterId) {
       const { Items } = await client.send(
-        new QueryCommand({ TableName: tableName(), IndexName: INDEX.byGsi2, KeyConditionExpression: 'gsi2pk = :pk', ExpressionAttributeValues: { ':pk': keys.recruitsPartition(recruiterId) } }),
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEX.byGsi2,
+          KeyConditionExpression: 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.recruitsPartition(recruiterId) },
+        }),
       );
       return (Items ?? []).map((i) => LeaderSchema.parse(i));
     },
     async listByStatus(status, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) => client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX.byGsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.leadersByStatusPartition(status) },
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      ));
+      const page = await withCursor(cursor, (startKey) =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: INDEX.byGsi1,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.leadersByStatusPartition(status) },
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
       const nextCursor = encodeCursor(page.LastEvaluatedKey);
       return { items: (page.Items ?? []).map((i) => LeaderSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },

@@ -31,13 +31,31 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore {
   });
   return {
     async entriesForOrder(orderId) {
-      const items = await queryAll(client, { TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.ledgerOrderPartition(orderId) }, ConsistentRead: true });
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.ledgerOrderPartition(orderId) },
+        ConsistentRead: true,
+      });
       return items.map((i) => LedgerEntrySchema.parse(i));
     },
     async append(entry, audit) {
-      const actions: TransactItem[] = [{ Put: { TableName: tableName(), Item: entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } }];
+      const actions: TransactItem[] = [
+        { Put: { TableName: tableName(), Item: entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
+      ];
       if (entry.kind !== 'payout') {
-        actions.push({ Put: { TableName: tableName(), Item: payableItem({ entryId: entry.entryId, leaderId: entry.leaderId, orderId: entry.orderId, amountFen: entry.amountFen, availableAt: entry.availableAt }) } });
+        actions.push({
+          Put: {
+            TableName: tableName(),
+            Item: payableItem({
+              entryId: entry.entryId,
+              leaderId: entry.leaderId,
+              orderId: entry.orderId,
+              amountFen: entry.amountFen,
+              availableAt: entry.availableAt,
+            }),
+          },
+        });
       }
       actions.push(auditPut(audit));
       try {
@@ -49,14 +67,24 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore {
       }
     },
     async entriesOfLeader(leaderId) {
-      const items = await queryAll(client, { TableName: tableName(), IndexName: INDEX.byGsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.ledgerByLeaderPartition(leaderId) } });
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        IndexName: INDEX.byGsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.ledgerByLeaderPartition(leaderId) },
+      });
       return items.map((i) => LedgerEntrySchema.parse(i));
     },
     async payableUpTo(now) {
       return (await queryAll(client, { ...payableQuery(now), ConsistentRead: true })).map(toPayable);
     },
     async payableOfLeader(leaderId, now) {
-      const items = await queryAll(client, { ...payableQuery(now), FilterExpression: 'leaderId = :leader', ExpressionAttributeValues: { ...payableQuery(now).ExpressionAttributeValues, ':leader': leaderId }, ConsistentRead: true });
+      const items = await queryAll(client, {
+        ...payableQuery(now),
+        FilterExpression: 'leaderId = :leader',
+        ExpressionAttributeValues: { ...payableQuery(now).ExpressionAttributeValues, ':leader': leaderId },
+        ConsistentRead: true,
+      });
       return items.map(toPayable);
     },
   };
@@ -97,7 +125,13 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
           {
             Put: {
               TableName: tableName(),
-              Item: { ...keys.payout(payout.payoutId), ...keys.payoutsByStatus(payout.status, payout.createdAt, payout.payoutId), type: 'PAYOUT', ...rest, claims: {} },
+              Item: {
+                ...keys.payout(payout.payoutId),
+                ...keys.payoutsByStatus(payout.status, payout.createdAt, payout.payoutId),
+                type: 'PAYOUT',
+                ...rest,
+                claims: {},
+              },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -106,7 +140,9 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
         return { payoutId: payout.payoutId, created: true };
       } catch (err) {
         if (cancellationReasons(err)?.[0] !== 'ConditionalCheckFailed') throw err;
-        const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.payoutState(payout.leaderId), ConsistentRead: true }));
+        const { Item } = await client.send(
+          new GetCommand({ TableName: tableName(), Key: keys.payoutState(payout.leaderId), ConsistentRead: true }),
+        );
         return { payoutId: String(Item?.openPayoutId), created: false };
       }
     },
@@ -132,7 +168,13 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
             },
           },
           // Each entry leaves the payable pool exactly once: a second claimer finds its marker gone.
-          ...entries.map((e) => ({ Delete: { TableName: tableName(), Key: keys.payable(e.availableAt, e.leaderId, e.entryId), ConditionExpression: 'attribute_exists(pk)' } })),
+          ...entries.map((e) => ({
+            Delete: {
+              TableName: tableName(),
+              Key: keys.payable(e.availableAt, e.leaderId, e.entryId),
+              ConditionExpression: 'attribute_exists(pk)',
+            },
+          })),
         ]);
         return 'claimed';
       } catch (err) {
@@ -156,16 +198,33 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
             UpdateExpression: `SET #status = :to, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk${extra.reason ? ', reason = :reason' : ''}${to === 'paid' ? ', paidAt = :at' : ''}`,
             ConditionExpression: '#status = :from AND updatedAt = :before',
             ExpressionAttributeNames: { '#status': 'status' },
-            ExpressionAttributeValues: { ':to': to, ':from': payout.status, ':before': payout.updatedAt, ':at': at, ':g1pk': byStatus.gsi1pk, ':g1sk': byStatus.gsi1sk, ...(extra.reason ? { ':reason': extra.reason } : {}) },
+            ExpressionAttributeValues: {
+              ':to': to,
+              ':from': payout.status,
+              ':before': payout.updatedAt,
+              ':at': at,
+              ':g1pk': byStatus.gsi1pk,
+              ':g1sk': byStatus.gsi1sk,
+              ...(extra.reason ? { ':reason': extra.reason } : {}),
+            },
           },
         },
       ];
       if (to === 'paid' || to === 'rejected') {
         actions.push({
-          Update: { TableName: tableName(), Key: keys.payoutState(payout.leaderId), UpdateExpression: 'REMOVE openPayoutId', ConditionExpression: 'openPayoutId = :id', ExpressionAttributeValues: { ':id': payout.payoutId } },
+          Update: {
+            TableName: tableName(),
+            Key: keys.payoutState(payout.leaderId),
+            UpdateExpression: 'REMOVE openPayoutId',
+            ConditionExpression: 'openPayoutId = :id',
+            ExpressionAttributeValues: { ':id': payout.payoutId },
+          },
         });
       }
-      if (extra.payoutEntry) actions.push({ Put: { TableName: tableName(), Item: entryItem(extra.payoutEntry), ConditionExpression: 'attribute_not_exists(pk)' } });
+      if (extra.payoutEntry)
+        actions.push({
+          Put: { TableName: tableName(), Item: entryItem(extra.payoutEntry), ConditionExpression: 'attribute_not_exists(pk)' },
+        });
       actions.push(auditPut(audit));
       try {
         await transactWrite(client, actions);
@@ -180,7 +239,12 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
       for (const entry of claims) await client.send(new PutCommand({ TableName: tableName(), Item: payableItem(entry) }));
     },
     async listByStatus(status) {
-      const items = await queryAll(client, { TableName: tableName(), IndexName: INDEX.byGsi1, KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) } });
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        IndexName: INDEX.byGsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) },
+      });
       return items.map(payoutFrom);
     },
     async claimedEntries(payout) {

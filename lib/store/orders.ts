@@ -100,7 +100,12 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         {
           Put: {
             TableName: table(),
-            Item: { ...keys.idempotency(idem.userId, idem.key), type: 'IDEMPOTENCY', ...idem, ttl: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_DAYS * 86400 },
+            Item: {
+              ...keys.idempotency(idem.userId, idem.key),
+              type: 'IDEMPOTENCY',
+              ...idem,
+              ttl: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_DAYS * 86400,
+            },
             ConditionExpression: isNew,
           },
         },
@@ -211,7 +216,13 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     async recordUnappliedPayment(payment, refund, audit) {
       try {
         await transactWrite(client, [
-          { Put: { TableName: table(), Item: { ...keys.payment(payment.paymentId), type: 'PAYMENT', ...payment }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: table(),
+              Item: { ...keys.payment(payment.paymentId), type: 'PAYMENT', ...payment },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           { Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } },
           auditPut(audit),
         ]);

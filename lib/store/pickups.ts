@@ -25,7 +25,11 @@ export function dynamoPickupStore(client: Db = db()): PickupStore {
       }
     },
     async sheetLines(leaderId, date) {
-      const items = await queryAll(client, { TableName: tableName(), KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.sheetPartition(leaderId, date) } });
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.sheetPartition(leaderId, date) },
+      });
       return items.map((i) => SheetLineSchema.parse(i));
     },
     async orderIdForCode(leaderId, date, code) {

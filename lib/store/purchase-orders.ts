@@ -13,7 +13,18 @@ import {
   type PurchaseOrderRevision,
 } from '../../schemas/purchase-orders';
 import { auditPut } from './audit';
-import { cancellationReasons, db, type Db, encodeCursor, isConditionFailure, queryAll, tableName, type TransactItem, transactWrite, withCursor } from './dynamo';
+import {
+  cancellationReasons,
+  db,
+  type Db,
+  encodeCursor,
+  isConditionFailure,
+  queryAll,
+  tableName,
+  type TransactItem,
+  transactWrite,
+  withCursor,
+} from './dynamo';
 import { INDEX, keys } from './keys';
 
 export const purchaseOrderItem = (po: PurchaseOrder) => ({
@@ -84,7 +95,13 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
 
   return {
     async getContribution(supplierId, deliveryDate, orderId) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.purchaseOrderContribution(supplierId, deliveryDate, orderId), ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({
+          TableName: tableName(),
+          Key: keys.purchaseOrderContribution(supplierId, deliveryDate, orderId),
+          ConsistentRead: true,
+        }),
+      );
       return Item ? ContributionSchema.parse(Item) : undefined;
     },
 
@@ -93,10 +110,17 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
         {
           Put: {
             TableName: tableName(),
-            Item: { ...keys.purchaseOrderContribution(after.supplierId, after.deliveryDate, after.orderId), type: 'PO_CONTRIBUTION', ...after },
+            Item: {
+              ...keys.purchaseOrderContribution(after.supplierId, after.deliveryDate, after.orderId),
+              type: 'PO_CONTRIBUTION',
+              ...after,
+            },
             // contributionAsRead: the totals get new minus old only if "old" is still what is recorded.
             ...(before
-              ? { ConditionExpression: 'version = :version AND fingerprint = :fingerprint', ExpressionAttributeValues: { ':version': before.version, ':fingerprint': before.fingerprint } }
+              ? {
+                  ConditionExpression: 'version = :version AND fingerprint = :fingerprint',
+                  ExpressionAttributeValues: { ':version': before.version, ':fingerprint': before.fingerprint },
+                }
               : { ConditionExpression: 'attribute_not_exists(pk)' }),
           },
         },
@@ -113,9 +137,15 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
 
     async snapshot(supplierId, deliveryDate) {
       // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.purchaseOrderBuild(supplierId, deliveryDate), ConsistentRead: true }));
-      const documents = (await partitionQuery(supplierId, deliveryDate, keys.purchaseOrderHeaderPrefix)).map((i) => PurchaseOrderSchema.parse(i));
-      const totals = (await partitionQuery(supplierId, deliveryDate, keys.purchaseOrderTotalPrefix)).map((i) => PurchaseOrderTotalSchema.parse(i));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName(), Key: keys.purchaseOrderBuild(supplierId, deliveryDate), ConsistentRead: true }),
+      );
+      const documents = (await partitionQuery(supplierId, deliveryDate, keys.purchaseOrderHeaderPrefix)).map((i) =>
+        PurchaseOrderSchema.parse(i),
+      );
+      const totals = (await partitionQuery(supplierId, deliveryDate, keys.purchaseOrderTotalPrefix)).map((i) =>
+        PurchaseOrderTotalSchema.parse(i),
+      );
       return { build: typeof Item?.build === 'number' ? Item.build : 0, documents: documents.sort((a, b) => a.part - b.part), totals };
     },
 
@@ -137,7 +167,13 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
           await transactWrite(client, [
             { Update: bump },
             documentPut(before, after),
-            { Put: { TableName: tableName(), Item: revisionItem(supplierId, deliveryDate, after.part, revision), ConditionExpression: 'attribute_not_exists(pk)' } },
+            {
+              Put: {
+                TableName: tableName(),
+                Item: revisionItem(supplierId, deliveryDate, after.part, revision),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
             auditPut(audit),
           ]);
         }
@@ -153,7 +189,9 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
 export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore {
   return {
     async get(supplierId, deliveryDate, part) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.purchaseOrder(supplierId, deliveryDate, part), ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName(), Key: keys.purchaseOrder(supplierId, deliveryDate, part), ConsistentRead: true }),
+      );
       return Item ? PurchaseOrderSchema.parse(Item) : undefined;
     },
 
@@ -164,7 +202,10 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
             TableName: tableName(),
             IndexName: INDEX.byGsi1,
             KeyConditionExpression: supplierId ? 'gsi1pk = :pk AND begins_with(gsi1sk, :supplier)' : 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.purchaseOrdersByDatePartition(deliveryDate), ...(supplierId ? { ':supplier': keys.purchaseOrdersOfSupplierPrefix(supplierId) } : {}) },
+            ExpressionAttributeValues: {
+              ':pk': keys.purchaseOrdersByDatePartition(deliveryDate),
+              ...(supplierId ? { ':supplier': keys.purchaseOrdersOfSupplierPrefix(supplierId) } : {}),
+            },
             Limit: limit,
             ExclusiveStartKey: startKey,
           }),
@@ -188,7 +229,10 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
       const items = await queryAll(client, {
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate), ':prefix': keys.purchaseOrderRevisionPrefix(part) },
+        ExpressionAttributeValues: {
+          ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate),
+          ':prefix': keys.purchaseOrderRevisionPrefix(part),
+        },
       });
       return items.map((i) => PurchaseOrderRevisionSchema.parse(i));
     },

@@ -8,14 +8,25 @@ import { keys } from './keys';
 export function dynamoSandboxLedger(client: Db = db()): SandboxLedger {
   return {
     async recordPayment(payment) {
-      await client.send(new PutCommand({ TableName: tableName(), Item: { ...keys.sandboxPayment(payment.paymentId), type: 'SANDBOX_PAYMENT', ...payment, refundedFen: 0 } }));
+      await client.send(
+        new PutCommand({
+          TableName: tableName(),
+          Item: { ...keys.sandboxPayment(payment.paymentId), type: 'SANDBOX_PAYMENT', ...payment, refundedFen: 0 },
+        }),
+      );
     },
     async recordRefund(refund) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.sandboxPayment(refund.paymentId) }));
       if (!Item) return 'unknown_payment';
       try {
         await transactWrite(client, [
-          { Put: { TableName: tableName(), Item: { ...keys.sandboxRefund(refund.paymentId, refund.refundId), type: 'SANDBOX_REFUND', ...refund }, ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.sandboxRefund(refund.paymentId, refund.refundId), type: 'SANDBOX_REFUND', ...refund },
+              ConditionExpression: 'attribute_not_exists(pk)',
+            },
+          },
           {
             Update: {
               TableName: tableName(),

@@ -8,7 +8,13 @@ export function dynamoSandboxPayoutBooks(client: Db = db()): SandboxPayoutBooks 
   return {
     async record(request) {
       try {
-        await client.send(new PutCommand({ TableName: tableName(), Item: { ...keys.sandboxPayout(request.payoutId), type: 'SANDBOX_PAYOUT', ...request }, ConditionExpression: 'attribute_not_exists(pk)' }));
+        await client.send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: { ...keys.sandboxPayout(request.payoutId), type: 'SANDBOX_PAYOUT', ...request },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          }),
+        );
         return 'recorded';
       } catch (err) {
         if (isConditionFailure(err)) return 'repeat';

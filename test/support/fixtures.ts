@@ -31,17 +31,29 @@ export interface ProductSpec {
 /** A supplier with products (default: one product at 8.00 supply, 10.00 group price). */
 export async function supplierWithProducts(api: TestStack, specs: ProductSpec[] = [{}]) {
   const operator = await operatorToken(api);
-  const supplier = await api.call('POST', '/suppliers', { token: operator, body: { name: unique('鲜果供应商'), contactPhone: '13700002222' } });
+  const supplier = await api.call('POST', '/suppliers', {
+    token: operator,
+    body: { name: unique('鲜果供应商'), contactPhone: '13700002222' },
+  });
   if (supplier.status !== 201) throw new Error(`supplier failed: ${supplier.text}`);
   const supplierId = supplier.body.supplierId as string;
   const products = [];
   for (const [i, spec] of specs.entries()) {
     const res = await api.call('POST', '/products', {
       token: operator,
-      body: { supplierId, name: spec.name ?? `商品${i}`, unit: spec.unit ?? '份', supplyPriceFen: spec.supplyPriceFen ?? 800, groupPriceFen: spec.groupPriceFen ?? 1000, ...(spec.commissionRateBps !== undefined ? { commissionRateBps: spec.commissionRateBps } : {}) },
+      body: {
+        supplierId,
+        name: spec.name ?? `商品${i}`,
+        unit: spec.unit ?? '份',
+        supplyPriceFen: spec.supplyPriceFen ?? 800,
+        groupPriceFen: spec.groupPriceFen ?? 1000,
+        ...(spec.commissionRateBps !== undefined ? { commissionRateBps: spec.commissionRateBps } : {}),
+      },
     });
     if (res.status !== 201) throw new Error(`product failed: ${res.text}`);
-    products.push(res.body as { productId: string; groupPriceFen: number; supplyPriceFen: number; commissionRateBps: number; name: string });
+    products.push(
+      res.body as { productId: string; groupPriceFen: number; supplyPriceFen: number; commissionRateBps: number; name: string },
+    );
   }
   return { supplierId, products };
 }
@@ -62,19 +74,44 @@ export async function openGroupBuy(api: TestStack, leaderToken: string, spec: Gr
   const cutoffAt = spec.cutoffAt ?? hoursFromNow(6);
   const res = await api.call('POST', '/group-buys', {
     token: leaderToken,
-    body: { title: spec.title ?? '今日鲜果团', cutoffAt, pickupDate: spec.pickupDate ?? shanghaiDate(hoursFromNow(30)), items: spec.items, ...(spec.minTotalQuantity ? { minTotalQuantity: spec.minTotalQuantity } : {}) },
+    body: {
+      title: spec.title ?? '今日鲜果团',
+      cutoffAt,
+      pickupDate: spec.pickupDate ?? shanghaiDate(hoursFromNow(30)),
+      items: spec.items,
+      ...(spec.minTotalQuantity ? { minTotalQuantity: spec.minTotalQuantity } : {}),
+    },
   });
   if (res.status !== 201) throw new Error(`group buy failed: ${res.text}`);
   return res.body as { groupBuyId: string; shareToken: string; shareUrl: string; status: string };
 }
 
 /** A resident places an order through a share link. */
-export async function placeOrder(api: TestStack, token: string, shareToken: string, items: { productId: string; quantity: number }[], key = unique('idem-key')) {
-  return api.call('POST', '/orders', { token, headers: { 'Idempotency-Key': key }, body: { shareToken, items, contactName: '张三', contactPhone: '13812341234' } });
+export async function placeOrder(
+  api: TestStack,
+  token: string,
+  shareToken: string,
+  items: { productId: string; quantity: number }[],
+  key = unique('idem-key'),
+) {
+  return api.call('POST', '/orders', {
+    token,
+    headers: { 'Idempotency-Key': key },
+    body: { shareToken, items, contactName: '张三', contactPhone: '13812341234' },
+  });
 }
 
 /** Drives one order of a group buy from payment to pickup, as the platform would. */
-export async function pickedUpOrder(api: TestStack, options: { leader: { token: string; leaderId: string }; shareToken: string; items: { productId: string; quantity: number }[]; operator: string; pickupDate: string }) {
+export async function pickedUpOrder(
+  api: TestStack,
+  options: {
+    leader: { token: string; leaderId: string };
+    shareToken: string;
+    items: { productId: string; quantity: number }[];
+    operator: string;
+    pickupDate: string;
+  },
+) {
   const resident = await api.login(unique('resident'));
   const placed = await placeOrder(api, resident, options.shareToken, options.items);
   if (placed.status !== 201) throw new Error(`order failed: ${placed.text}`);

@@ -38,7 +38,14 @@ export function assertLocalEndpoint(endpoint: string | undefined): string {
 export async function startTestStack(): Promise<TestStack> {
   const endpoint = assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);
   const { startStack } = await import('../../infra/stack');
-  const stack = await startStack({ port: 0, dynamodbPort: 0, dynamodbEndpoint: endpoint, tableName: process.env.TABLE_NAME!, scheduler: false, streams: 'manual' });
+  const stack = await startStack({
+    port: 0,
+    dynamodbPort: 0,
+    dynamodbEndpoint: endpoint,
+    tableName: process.env.TABLE_NAME!,
+    scheduler: false,
+    streams: 'manual',
+  });
   const call = async (method: string, path: string, options: CallOptions = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
     if (options.token) headers.authorization = `Bearer ${options.token}`;

@@ -23,24 +23,39 @@ async function moveCutoff(groupBuyId: string, cutoffAt: string): Promise<void> {
     }),
   );
   // The open-index key moves with the cutoff, while the group buy is open.
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.groupBuy(groupBuyId),
-      UpdateExpression: 'SET gsi2sk = :sk',
-      ConditionExpression: 'gsi2pk = :open',
-      ExpressionAttributeValues: { ':sk': open.gsi2sk, ':open': open.gsi2pk },
-    }),
-  ).catch((err: Error) => {
-    if (err.name !== 'ConditionalCheckFailedException') throw err;
-  });
+  await db()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.groupBuy(groupBuyId),
+        UpdateExpression: 'SET gsi2sk = :sk',
+        ConditionExpression: 'gsi2pk = :open',
+        ExpressionAttributeValues: { ':sk': open.gsi2sk, ':open': open.gsi2pk },
+      }),
+    )
+    .catch((err: Error) => {
+      if (err.name !== 'ConditionalCheckFailedException') throw err;
+    });
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await db().send(
-      new QueryCommand({ TableName: tableName(), IndexName: INDEX.byGsi3, KeyConditionExpression: 'gsi3pk = :pk', ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) }, ExclusiveStartKey: startKey }),
+      new QueryCommand({
+        TableName: tableName(),
+        IndexName: INDEX.byGsi3,
+        KeyConditionExpression: 'gsi3pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) },
+        ExclusiveStartKey: startKey,
+      }),
     );
     for (const order of page.Items ?? []) {
-      await db().send(new UpdateCommand({ TableName: tableName(), Key: keys.order(String(order.orderId)), UpdateExpression: 'SET cutoffAt = :cutoff', ExpressionAttributeValues: { ':cutoff': cutoffAt } }));
+      await db().send(
+        new UpdateCommand({
+          TableName: tableName(),
+          Key: keys.order(String(order.orderId)),
+          UpdateExpression: 'SET cutoffAt = :cutoff',
+          ExpressionAttributeValues: { ':cutoff': cutoffAt },
+        }),
+      );
     }
     startKey = page.LastEvaluatedKey;
   } while (startKey);
