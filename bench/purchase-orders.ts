@@ -20,7 +20,7 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order, OrderLine } from '../schemas/orders';
 import type { PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
@@ -217,11 +217,11 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
-  const { main: consolidate } = (await import('../functions/consolidate-purchase-orders/handler')) as {
-    main: (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse>;
-  };
+  const { main: consolidate } = await import('../functions/consolidate-purchase-orders/handler');
+  const { queueEvent } = await import('../test/support/queue-events');
+  const { CONSUMER_ROUTES } = await import('../lib/runtime/stream-routes');
   const { loadManifest } = await import('../infra/manifest');
-  const { matchesAnyFilter } = await import('../infra/filter-patterns');
+  const { matchesAnyFilter } = await import('../lib/runtime/filter-patterns');
   const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
   const { priceLines } = await import('../lib/orders/orders');
   const { ulid } = await import('../lib/runtime/clock');
@@ -229,9 +229,10 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const { keys } = await import('../lib/store/keys');
   const { orderItem } = await import('../lib/store/orders');
 
-  // The function's stream settings, from serverless.yml: what Lambda would hand it, in what batches.
-  const trigger = loadManifest().find((f) => f.name === FUNCTION_NAME)?.streams[0];
-  if (!trigger) throw new Error(`serverless.yml has no stream trigger for ${FUNCTION_NAME}`);
+  // The function's queue settings, from serverless.yml, and its route: what its queue would hand it, in what batches.
+  const trigger = loadManifest().find((f) => f.name === FUNCTION_NAME)?.queues[0];
+  const route = CONSUMER_ROUTES.find((r) => r.name === FUNCTION_NAME);
+  if (!trigger || !route) throw new Error(`serverless.yml has no queue trigger for ${FUNCTION_NAME}`);
   const batchSize = trigger.batchSize;
 
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
@@ -310,27 +311,22 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   });
 
   /**
-   * Feeds records to the function as Lambda does from one shard: filtered, in batches of batchSize, one
-   * call at a time; after a reported failure the batch is delivered again from the failed record on.
+   * Feeds records to the function as its queue does: those the router sends it (its route's filter), in
+   * batches of batchSize, one call at a time; a reported failure comes again, alone.
    */
   const feed = async (stream: DynamoDBRecord[]) => {
-    const delivered = stream.filter((r) => matchesAnyFilter(r, trigger.filterPatterns));
+    const delivered = stream.filter((r) => matchesAnyFilter(r, route.filterPatterns));
     let calls = 0;
     let redelivered = 0;
     for (let start = 0; start < delivered.length; start += batchSize) {
       let batch = delivered.slice(start, start + batchSize);
       for (let attempt = 0; ; attempt++) {
         calls++;
-        const { batchItemFailures } = await consolidate({ Records: batch });
-        const failed = batchItemFailures[0]?.itemIdentifier;
-        if (!failed) break;
-        if (attempt >= trigger.maximumRetryAttempts) throw new Error(`${FUNCTION_NAME} keeps failing at record ${failed}`);
-        batch = batch.slice(
-          Math.max(
-            0,
-            batch.findIndex((r) => r.dynamodb?.SequenceNumber === failed),
-          ),
-        );
+        const event = queueEvent(batch);
+        const failed = new Set((await consolidate(event)).batchItemFailures.map((f) => f.itemIdentifier));
+        if (failed.size === 0) break;
+        if (attempt >= route.maxReceiveCount) throw new Error(`${FUNCTION_NAME} keeps failing`);
+        batch = batch.filter((_, i) => failed.has(event.Records[i]!.messageId));
         redelivered += batch.length;
       }
     }

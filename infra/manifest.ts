@@ -1,9 +1,9 @@
 // Reads serverless.yml, the one description of the functions and their triggers, so that the local
 // stack serves exactly what AWS would: the same handlers, routes, stream settings and schedules.
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { parse, type Tags } from 'yaml';
-import type { FilterPattern } from './filter-patterns';
+import type { FilterPattern } from '../lib/runtime/filter-patterns';
 
 export interface HttpTrigger {
   method: string;
@@ -16,6 +16,15 @@ export interface StreamTrigger {
   bisectBatchOnFunctionError: boolean;
   reportBatchItemFailures: boolean;
   filterPatterns: FilterPattern[];
+}
+
+export interface QueueTrigger {
+  /** The CloudFormation logical id of the queue (`RefundsQueue`). */
+  queue: string;
+  batchSize: number;
+  /** Seconds to gather a batch (`maximumBatchingWindow`). */
+  batchWindowSeconds: number;
+  reportBatchItemFailures: boolean;
 }
 
 export interface ScheduleTrigger {
@@ -34,6 +43,7 @@ export interface FunctionDef {
   timeout: number;
   http: HttpTrigger[];
   streams: StreamTrigger[];
+  queues: QueueTrigger[];
   schedules: ScheduleTrigger[];
 }
 
@@ -63,13 +73,46 @@ function resolveVariables(text: string, env: Record<string, string | undefined>,
 
 type Raw = Record<string, unknown>;
 
+const FILE_VARIABLE = /^\$\{file\((\.\/[^)]+\.js)\):([A-Za-z0-9_.]+)(?:,\s*(null|'[^']*'))?\}$/;
+
+/**
+ * `${file(./x.js):name}` as serverless resolves it: the export, called with the CLI options when it is a
+ * function. Locally only synchronous exports are supported (those serverless.yml uses are).
+ */
+function resolveFileVariables(value: unknown, dir: string, stage: string): unknown {
+  if (typeof value === 'string') {
+    const m = FILE_VARIABLE.exec(value);
+    if (!m) return value;
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    let result: unknown = (require(resolve(dir, m[1]!)) as Raw)[m[2]!];
+    if (typeof result === 'function') result = (result as (arg: unknown) => unknown)({ options: { stage } });
+    if (result instanceof Promise) throw new Error(`${value}: an asynchronous export can't be resolved locally`);
+    return result ?? (m[3] === 'null' || m[3] === undefined ? null : m[3].slice(1, -1));
+  }
+  if (Array.isArray(value)) return value.map((v) => resolveFileVariables(v, dir, stage));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveFileVariables(v, dir, stage)]));
+  return value;
+}
+
+/** `!GetAtt RefundsQueue.Arn` (or its list form) → `RefundsQueue`. */
+function logicalIdOf(arn: unknown): string {
+  const getAtt = (arn as Raw | undefined)?.['Fn::GetAtt'];
+  const target = Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
+  if (typeof target !== 'string') throw new Error(`An sqs event needs arn: !GetAtt <Queue>.Arn, got ${JSON.stringify(arn)}`);
+  return target;
+}
+
 export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), env = process.env, stage = 'local'): FunctionDef[] {
   const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags }) as {
     functions: Record<string, Raw>;
     provider?: Raw;
   };
   const defaultTimeout = Number(doc.provider?.timeout ?? 6);
-  return Object.entries(doc.functions).map(([name, fn]) => {
+  const functions = resolveFileVariables(doc.functions, dirname(file), stage) as Record<string, Raw | null>;
+  // As in serverless: a function whose definition resolves to null does not exist in this stage.
+  const defined = Object.entries(functions).filter((entry): entry is [string, Raw] => entry[1] !== null);
+  return defined.map(([name, fn]) => {
     const handler = String(fn.handler);
     const dot = handler.lastIndexOf('.');
     const def: FunctionDef = {
@@ -79,6 +122,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
       timeout: Number(fn.timeout ?? defaultTimeout),
       http: [],
       streams: [],
+      queues: [],
       schedules: [],
     };
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
@@ -95,6 +139,14 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
           bisectBatchOnFunctionError: Boolean(s.bisectBatchOnFunctionError),
           reportBatchItemFailures: s.functionResponseType === 'ReportBatchItemFailures',
           filterPatterns: (s.filterPatterns as FilterPattern[] | undefined) ?? [],
+        });
+      } else if ('sqs' in event) {
+        const q = event.sqs as Raw;
+        def.queues.push({
+          queue: logicalIdOf(q.arn),
+          batchSize: Number(q.batchSize ?? 10),
+          batchWindowSeconds: Number(q.maximumBatchingWindow ?? 0),
+          reportBatchItemFailures: q.functionResponseType === 'ReportBatchItemFailures',
         });
       } else if ('schedule' in event) {
         // The short form `schedule: rate(5 minutes)` is a bare expression.

@@ -6,9 +6,11 @@ import { join, resolve } from 'node:path';
 import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
 import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
 import { loadManifest, type FunctionDef } from './manifest';
+import { LocalSqs, type QueueSpec } from './local-sqs';
 import { Scheduler, type ScheduledJob } from './scheduler';
 import { fileFailureSink, StreamPoller, type StreamConsumer } from './stream-poller';
 import { ensureTable, localClient } from './table';
+import { CONSUMER_ROUTES, queueLogicalId, queueName } from '../lib/runtime/stream-routes';
 
 export interface StackOptions {
   port: number;
@@ -19,14 +21,20 @@ export interface StackOptions {
   /** Use an already running DynamoDB (tests share one) instead of starting one. */
   dynamodbEndpoint?: string;
   scheduler?: boolean;
-  /** `background` polls the stream continuously; `manual` leaves it to `poller.drain()` (tests). */
+  /** `background` polls the stream and the queues continuously; `manual` leaves it to `drain()` (tests). */
   streams?: 'background' | 'manual';
+  /** The local SQS endpoint's port (0: any free port). */
+  sqsPort?: number;
 }
 
 export interface RunningStack {
   url: string;
   endpoint: string;
   poller: StreamPoller;
+  /** The consumers' queues and their event sources. */
+  queues: LocalSqs;
+  /** Polls the stream and feeds the queues (of the functions named, or all) until nothing is left (tests, jobs). */
+  drain(options?: { only?: string[] }): Promise<void>;
   scheduler: Scheduler;
   functions: FunctionDef[];
   stop(): Promise<void>;
@@ -69,6 +77,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const streamArn = await ensureTable(ddb, options.tableName);
     ddb.destroy();
 
+    // The consumers' queues (each with its dead-letter queue), named as serverless.yml names them.
+    const specs: QueueSpec[] = CONSUMER_ROUTES.flatMap((route) => [
+      { name: queueName(options.tableName, route.name, true) },
+      {
+        name: queueName(options.tableName, route.name),
+        maxReceiveCount: route.maxReceiveCount,
+        deadLetter: queueName(options.tableName, route.name, true),
+      },
+    ]);
+    const queues = new LocalSqs(specs, {
+      dataDir: options.dataDir ? join(options.dataDir, 'queues') : undefined,
+      log: (line) => console.error(line),
+    });
+    process.env.SQS_ENDPOINT = await queues.listen(options.sqsPort ?? 0);
+    stopAll.push(() => queues.stop());
+
     const functions = loadManifest();
     const handlers = new Map<string, AnyHandler>();
     for (const fn of functions) handlers.set(fn.name, await loadHandler(fn));
@@ -81,6 +105,22 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
         ...s,
       })),
     );
+    for (const fn of functions) {
+      for (const q of fn.queues) {
+        const route = CONSUMER_ROUTES.find((r) => queueLogicalId(r.name) === q.queue);
+        if (!route) throw new Error(`${fn.name} reads ${q.queue}, which no route in stream-routes.json names`);
+        queues.subscribe({
+          queue: queueName(options.tableName, route.name),
+          functionName: fn.name,
+          handler: (event, context) =>
+            handlers.get(fn.name)!(event, context) as ReturnType<Parameters<LocalSqs['subscribe']>[0]['handler']>,
+          context: () => lambdaContext(fn.name, fn.timeout * 1000),
+          batchSize: q.batchSize,
+          batchWindowSeconds: q.batchWindowSeconds,
+          reportBatchItemFailures: q.reportBatchItemFailures,
+        });
+      }
+    }
     const poller = new StreamPoller({
       client: new DynamoDBStreamsClient({
         endpoint,
@@ -94,10 +134,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     });
     if (options.streams !== 'manual') {
       poller.start();
+      queues.start();
       stopAll.push(() => poller.stop());
     } else {
       poller.healthy = true;
+      queues.healthy = true;
     }
+    const drain = async (drainOptions: { only?: string[] } = {}) => {
+      // The stream feeds the queues, and the consumers' writes feed the stream: until both are quiet.
+      for (let round = 0; round < 1000; round++) {
+        const streamed = await poller.drain();
+        const delivered = await queues.drain(drainOptions);
+        if (!streamed && !delivered) return;
+      }
+      throw new Error('The stream and the queues did not settle');
+    };
 
     const jobs: ScheduledJob[] = functions.flatMap((fn) =>
       fn.schedules.map((s) => ({
@@ -114,6 +165,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const { registerReadinessCheck } = await import('../lib/runtime/readiness');
     registerReadinessCheck('streams', () => poller.healthy);
+    registerReadinessCheck('queues', () => queues.healthy);
     if (options.scheduler !== false) registerReadinessCheck('schedules', () => scheduler.running);
 
     const routes: HttpRoute[] = functions.flatMap((fn) =>
@@ -127,7 +179,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stopAll.push(() => new Promise<void>((ok) => server.close(() => ok())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
-    return { url: `http://localhost:${port}`, endpoint, poller, scheduler, functions, stop };
+    return { url: `http://localhost:${port}`, endpoint, poller, queues, drain, scheduler, functions, stop };
   } catch (err) {
     await stop();
     throw err;

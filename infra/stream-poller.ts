@@ -13,7 +13,7 @@ import {
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { existsSync, readFileSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { matchesAnyFilter, type FilterPattern } from './filter-patterns';
+import { matchesAnyFilter, type FilterPattern } from '../lib/runtime/filter-patterns';
 
 export interface StreamConsumer {
   name: string;
@@ -114,13 +114,16 @@ export class StreamPoller {
     await this.loop;
   }
 
-  /** Polls until every consumer has processed everything in the stream (for tests and jobs). */
-  async drain(maxRounds = 1000): Promise<void> {
+  /** Polls until every consumer has processed everything in the stream (for tests and jobs). True when anything was. */
+  async drain(maxRounds = 1000): Promise<boolean> {
     let idle = 0;
+    let worked = false;
     for (let round = 0; round < maxRounds; round++) {
       this.lastDescribe = 0;
-      idle = (await this.pollOnce()) ? 0 : idle + 1;
-      if (idle >= 2) return;
+      const busy = await this.pollOnce();
+      worked ||= busy;
+      idle = busy ? 0 : idle + 1;
+      if (idle >= 2) return worked;
     }
     throw new Error('Stream did not drain');
   }

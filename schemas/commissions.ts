@@ -1,6 +1,6 @@
 // Leader commissions: the append-only ledger, payouts, and the audit views.
 import { z } from 'zod';
-import { DateSchema, IdSchema, InstantSchema } from './common';
+import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema } from './common';
 
 export const ENTRY_KINDS = ['accrual', 'reversal', 'referral', 'payout'] as const;
 export const EntryKindSchema = z.enum(ENTRY_KINDS);
@@ -32,8 +32,11 @@ export const PayoutSchema = z.object({
   payoutId: z.string(),
   leaderId: z.string(),
   status: z.enum(PAYOUT_STATUSES),
+  /** The sum of the entries it claimed (each a claim item of its own), and how many. */
   amountFen: z.number().int(),
-  entryIds: z.array(z.string()),
+  entryCount: z.number().int().default(0),
+  /** Moved on by every conditional write: a change decided on an older read fails. */
+  version: z.number().int().min(0).default(0),
   createdAt: z.string(),
   updatedAt: z.string(),
   reason: z.string().optional(),
@@ -43,7 +46,12 @@ export type Payout = z.infer<typeof PayoutSchema>;
 
 export const LeaderCommissionsPathSchema = z.object({ leaderId: IdSchema });
 export const PayoutIdPathSchema = z.object({ payoutId: IdSchema });
-export const ListPayoutsQuerySchema = z.object({ status: z.enum(['proposed', 'approved', 'paid', 'rejected']).default('proposed') });
+export const ListPayoutsQuerySchema = z.object({
+  status: z.enum(['proposed', 'approved', 'paid', 'rejected']).default('proposed'),
+  limit: LimitSchema,
+  cursor: CursorSchema.optional(),
+});
+export const LeaderCommissionsQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
 export const RejectPayoutBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
 
 export const ReconciliationQuerySchema = z

@@ -2,14 +2,11 @@
 // and a group too big for one invocation, all against the real stack and DynamoDB Local. Leaders and
 // group buys are made through HTTP; orders are written as placing and paying leaves them (the order
 // store's item builder, the sandbox provider's books), for volume. The closing itself always runs
-// through the real cutoff job and use-cases, `closeGroupBuys` and the stream poller.
+// through the real cutoff job and use-cases, `closeGroupBuys`, the stream router and its queue.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { StreamPoller, type PollerOptions, type StreamConsumer } from '../../infra/stream-poller';
+import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { QueueSubscription } from '../../infra/local-sqs';
 import { advanceClosing, PAGE_SIZE, runCutoff } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
 import { priceLines } from '../../lib/orders/orders';
@@ -110,54 +107,34 @@ function killZone(writes: number, counts: KillZone['counts']): KillZone {
   return { writesLeft: writes, counts, dead: false, landed: 0 };
 }
 
-/** The stack's consumer of a stream function (the poller keeps them in its options). */
-function streamConsumer(name: string): StreamConsumer {
-  const consumers = (api.stack.poller as unknown as { options: PollerOptions }).options.consumers;
-  const consumer = consumers.find((c) => c.name === name);
-  if (!consumer) throw new Error(`no stream consumer ${name}`);
-  return consumer;
+/** The queue's event source of a consumer function (its handler is what the queue invokes). */
+function queueConsumer(name: string): QueueSubscription {
+  return api.stack.queues.subscription(name);
 }
 
-/**
- * A poller of the stack's stream with one consumer only, starting where the stack's poller stands (its
- * checkpoints). The other stream functions aren't under test where this is used, and on a loaded machine
- * their work would only slow the closing's chain of invocations down.
- */
-function closingOnlyPoller(consumer: StreamConsumer): StreamPoller {
-  const stackPoller = api.stack.poller as unknown as { options: PollerOptions; checkpoints: Record<string, Record<string, string>> };
-  const checkpointFile = join(mkdtempSync(join(tmpdir(), 'closing-only-')), 'checkpoints.json');
-  writeFileSync(checkpointFile, JSON.stringify({ [consumer.name]: stackPoller.checkpoints[consumer.name] ?? {} }));
-  return new StreamPoller({
-    client: stackPoller.options.client,
-    streamArn: stackPoller.options.streamArn,
-    consumers: [consumer],
-    checkpointFile,
-  });
-}
+type QueueHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse | void | undefined>;
 
-type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void | undefined>;
-
-/** Puts `wrap` around a stream function as the poller invokes it, until the returned restore is called. */
-function aroundStreamFunction(name: string, wrap: (real: StreamHandler, event: DynamoDBStreamEvent) => ReturnType<StreamHandler>) {
-  const consumer = streamConsumer(name);
+/** Puts `wrap` around a consumer function as its queue invokes it, until the returned restore is called. */
+function aroundQueueFunction(name: string, wrap: (real: QueueHandler, event: SQSEvent, context?: Context) => ReturnType<QueueHandler>) {
+  const consumer = queueConsumer(name);
   const real = consumer.handler;
-  consumer.handler = (event) => wrap(real, event);
+  consumer.handler = (event, context) => wrap(real, event, context);
   return () => void (consumer.handler = real);
 }
 
 /** The first invocation of closeGroupBuys dies after `writes` order changes have landed (mid-page). */
 function killFirstClosingInvocation(groupBuyId: string, writes: number) {
   const observed = { killed: false, readyAtKill: -1, refundedAtKill: -1, invocations: 0 };
-  const restore = aroundStreamFunction('closeGroupBuys', async (real, event) => {
+  const restore = aroundQueueFunction('closeGroupBuys', async (real, event, context) => {
     observed.invocations++;
-    if (observed.killed) return real(event);
+    if (observed.killed) return real(event, context);
     const zone = killZone(writes, orderWrite);
-    const response = await quietKills(() => killZones.run(zone, () => real(event)));
+    const response = await quietKills(() => killZones.run(zone, () => real(event, context)));
     if (!zone.dead) return response;
     observed.killed = true;
     observed.readyAtKill = (await deps.cutoff.ordersIn(groupBuyId, 'ready_for_pickup', 10_000)).length;
     observed.refundedAtKill = (await deps.cutoff.ordersIn(groupBuyId, 'refunded', 10_000)).length;
-    // Lambda reports a function that was stopped as a failed invocation: the batch is delivered again.
+    // Lambda reports a function that was stopped as a failed invocation: the queue delivers the batch again.
     throw new Error('closeGroupBuys was killed half way');
   });
   return { observed, restore };
@@ -488,17 +465,17 @@ test('a group of 1,000 orders closes through the stream in many invocations of a
 
   // Each invocation of closeGroupBuys, measured: the orders it settled (its order writes) and its time.
   const invocations: { orders: number; ms: number }[] = [];
-  const measured = { ...streamConsumer('closeGroupBuys') };
-  const real = measured.handler;
-  measured.handler = async (event) => {
+  const restore = aroundQueueFunction('closeGroupBuys', async (real, event, context) => {
     const probe = killZone(Number.POSITIVE_INFINITY, orderWrite);
     const started = Date.now();
-    const response = await killZones.run(probe, () => real(event));
+    const response = await killZones.run(probe, () => real(event, context));
     invocations.push({ orders: probe.landed, ms: Date.now() - started });
     return response;
-  };
+  });
   expect(await cutoffJob()).toEqual({ begun: 1 });
-  await closingOnlyPoller(measured).drain(10_000);
+  // Only the closing's queue is fed: the other consumers are not under test here, and on a loaded machine
+  // their work would only slow the closing's chain of invocations down.
+  await api.stack.drain({ only: ['closeGroupBuys'] }).finally(restore);
 
   const closed = (await deps.cutoff.get(groupBuy.groupBuyId))!;
   expect(closed.status).toBe('closed');

@@ -3,11 +3,11 @@
 import { OrderSchema } from '../../schemas/orders';
 import { bookOrderCommissions } from '../../lib/commissions/commissions';
 import { commissionDeps } from '../../lib/commissions/wiring';
-import { streamFunction } from '../../lib/runtime/stream';
+import { queueFunction } from '../../lib/runtime/stream';
 
 const deps = commissionDeps();
 
-export const main = streamFunction(async (change) => {
+export const main = queueFunction(async (change) => {
   if (change.newImage?.type !== 'ORDER' || !change.newImage.pickedUpAt) return;
   await bookOrderCommissions(deps, OrderSchema.parse(change.newImage));
 });

@@ -16,7 +16,8 @@
 //   {"orders":[[1,0,0,0]],"beforeCutoff":[],"pickedUpAtOnce":[true,false,false,false],"commands":[{"kind":"approveAndReject","pick":0},{"kind":"approve","pick":0}]}
 import '../../test/support/no-after-sales-window';
 import fc from 'fast-check';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
+import { queueEvent } from '../../test/support/queue-events';
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { keys } from '../../lib/store/keys';
@@ -214,7 +215,8 @@ async function rawOrder(orderId: string): Promise<Record<string, unknown>> {
   return Item;
 }
 
-function streamEvent(state: RunState, images: Record<string, unknown>[]): DynamoDBStreamEvent {
+/** The images as the commissions queue delivers them (the stream records the router sent). */
+function queueEventOf(state: RunState, images: Record<string, unknown>[]): SQSEvent {
   const records: DynamoDBRecord[] = images.map((image) => {
     const seq = String(++state.seq).padStart(21, '0');
     return {
@@ -229,11 +231,24 @@ function streamEvent(state: RunState, images: Record<string, unknown>[]): Dynamo
       },
     };
   });
-  return { Records: records };
+  return queueEvent(records);
+}
+
+/** How many payouts are proposed in all (every page). */
+async function proposedCount(): Promise<number> {
+  let count = 0;
+  let cursor: string | undefined;
+  do {
+    const res = await api.call('GET', `/payouts?status=proposed&limit=100${cursor ? `&cursor=${cursor}` : ''}`, { token: operator });
+    expect(res.status).toBe(200);
+    count += res.body.items.length;
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return count;
 }
 
 async function proposedPayoutsOf(state: RunState): Promise<{ payoutId: string; leaderId: string }[]> {
-  const res = await api.call('GET', '/payouts?status=proposed', { token: operator });
+  const res = await api.call('GET', '/payouts?status=proposed&limit=100', { token: operator });
   expect(res.status).toBe(200);
   const mine = new Set([state.recruit.leaderId, state.recruiter.leaderId]);
   return (res.body.items as { payoutId: string; leaderId: string; createdAt: string }[])
@@ -309,7 +324,7 @@ async function run(state: RunState, command: Command) {
         for (let i = 0; i < 2; i++)
           expect(await mods.bookOrderCommissions(mods.commissionDeps(), mods.OrderSchema.parse(image))).toEqual([]);
       } else {
-        for (let i = 0; i < 2; i++) expect(await mods.main(streamEvent(state, [image]))).toEqual({ batchItemFailures: [] });
+        for (let i = 0; i < 2; i++) expect(await mods.main(queueEventOf(state, [image]))).toEqual({ batchItemFailures: [] });
       }
       const after = await mods.dynamoLedgerStore().entriesForOrder(order!.orderId);
       state.log.push(`duplicate(${command.via}) ${order!.orderId}: ${before.length} → ${after.length} entries`);
@@ -323,7 +338,7 @@ async function run(state: RunState, command: Command) {
       const from = command.from % order!.images.length;
       const images = order!.images.slice(from);
       const before = await mods.dynamoLedgerStore().entriesForOrder(order!.orderId);
-      expect(await mods.main(streamEvent(state, images))).toEqual({ batchItemFailures: [] });
+      expect(await mods.main(queueEventOf(state, images))).toEqual({ batchItemFailures: [] });
       const after = await mods.dynamoLedgerStore().entriesForOrder(order!.orderId);
       const describe = images.map((i) => `${i.status}/refunded ${i.refundedFen}${i.pickedUpAt ? '/picked' : ''}`).join(', ');
       state.log.push(`redeliver ${order!.orderId} images [${describe}]: ${before.length} → ${after.length} entries`);
@@ -337,13 +352,20 @@ async function run(state: RunState, command: Command) {
     case 'payouts': {
       // The job runs either once the stream has caught up, or while records are still waiting to be booked.
       if (command.afterDrain) await api.drain();
+      const proposedBefore = await proposedCount();
       const runs = await Promise.all(
         Array.from({ length: command.concurrent ? 2 : 1 }, () => api.call('POST', '/jobs/payouts', { token: operator })),
       );
       state.log.push(
         `payouts${command.concurrent ? ' ×2 at once' : ''}${command.afterDrain ? ' (stream drained)' : ''} → ${runs.map((r) => `${r.status} ${JSON.stringify(r.body)}`).join(', ')}`,
       );
-      for (const r of runs) expect(r.status).toBe(200);
+      // A run may find another one running (409); every payout is proposed by exactly one run.
+      for (const r of runs) expect([200, 409]).toContain(r.status);
+      expect(runs.some((r) => r.status === 200)).toBe(true);
+      const proposedAfter = await proposedCount();
+      expect(runs.filter((r) => r.status === 200).reduce((n, r) => n + (r.body as { proposed: number }).proposed, 0)).toBe(
+        proposedAfter - proposedBefore,
+      );
       return;
     }
     case 'approve':
@@ -474,12 +496,27 @@ interface PayoutView {
   entryIds: string[];
 }
 
+/** Every page of a list the API pages with `nextCursor`. */
+async function allPages<T>(path: string, field: 'items' | 'entries' = 'items'): Promise<{ first: Record<string, unknown>; all: T[] }> {
+  const all: T[] = [];
+  let first: Record<string, unknown> | undefined;
+  let cursor: string | undefined;
+  do {
+    const res = await api.call('GET', `${path}${path.includes('?') ? '&' : '?'}limit=100${cursor ? `&cursor=${cursor}` : ''}`, {
+      token: operator,
+    });
+    expect(res.status).toBe(200);
+    first ??= res.body as Record<string, unknown>;
+    all.push(...(res.body[field] as T[]));
+    cursor = res.body.nextCursor;
+  } while (cursor);
+  return { first: first!, all };
+}
+
 async function payoutsOf(leaderId: string): Promise<PayoutView[]> {
   const all: PayoutView[] = [];
   for (const status of ['proposed', 'approved', 'paid', 'rejected']) {
-    const res = await api.call('GET', `/payouts?status=${status}`, { token: operator });
-    expect(res.status).toBe(200);
-    all.push(...(res.body.items as PayoutView[]).filter((p) => p.leaderId === leaderId));
+    all.push(...(await allPages<PayoutView>(`/payouts?status=${status}`)).all.filter((p) => p.leaderId === leaderId));
   }
   return all;
 }
@@ -492,8 +529,7 @@ async function payableMarkersOf(leaderId: string): Promise<string[]> {
       new mods.ddbLib.QueryCommand({
         TableName: mods.dynamo.tableName(),
         KeyConditionExpression: 'pk = :pk',
-        FilterExpression: 'leaderId = :leader',
-        ExpressionAttributeValues: { ':pk': keys.payablePartition, ':leader': leaderId },
+        ExpressionAttributeValues: { ':pk': keys.payablePartition(leaderId) },
         ConsistentRead: true,
         ExclusiveStartKey: start,
       }),
@@ -570,12 +606,9 @@ async function checkInvariants(state: RunState) {
     expect(rec.status).toBe(200);
     expect({ leaderId: leader.leaderId, discrepancies: rec.body.discrepancies }).toEqual({ leaderId: leader.leaderId, discrepancies: [] });
 
-    const view = (await api.call('GET', `/leaders/${leader.leaderId}/commissions`, { token: operator })).body as {
-      pendingFen: number;
-      availableFen: number;
-      paidFen: number;
-      entries: EntryView[];
-    };
+    // The balances, and every entry of the ledger, page by page.
+    const pages = await allPages<EntryView>(`/leaders/${leader.leaderId}/commissions`, 'entries');
+    const view = { ...(pages.first as { pendingFen: number; availableFen: number; paidFen: number }), entries: pages.all };
     const earnings = view.entries.filter((e) => e.kind !== 'payout');
     const earned = sum(earnings.map((e) => e.amountFen));
 

@@ -288,7 +288,16 @@ test('a suspended leader’s payouts are held', async () => {
 
 test('two payout runs at once propose one payout per leader and claim each entry once', async () => {
   const { leader } = await leaderWithPickups({ orders: 3, quantity: 3 });
-  await Promise.all([api.call('POST', '/jobs/payouts', { token: operator }), api.call('POST', '/jobs/payouts', { token: operator })]);
+  const before = (await api.call('GET', '/payouts?status=proposed&limit=100', { token: operator })).body.items.length;
+  const runs = await Promise.all([
+    api.call('POST', '/jobs/payouts', { token: operator }),
+    api.call('POST', '/jobs/payouts', { token: operator }),
+  ]);
+  // Each run either ran (200) or found the other one running (409); every payout is counted by exactly one.
+  for (const run of runs) expect([200, 409]).toContain(run.status);
+  expect(runs.some((r) => r.status === 200)).toBe(true);
+  const after = (await api.call('GET', '/payouts?status=proposed&limit=100', { token: operator })).body.items.length;
+  expect(runs.filter((r) => r.status === 200).reduce((n, r) => n + r.body.proposed, 0)).toBe(after - before);
   const mine = (await api.call('GET', '/payouts?status=proposed', { token: operator })).body.items.filter(
     (p: { leaderId: string }) => p.leaderId === leader.leaderId,
   );

@@ -1,5 +1,5 @@
 // A leader's commissions: pending, available and paid amounts and every ledger entry.
-import { LeaderCommissionsPathSchema } from '../../schemas/commissions';
+import { LeaderCommissionsPathSchema, LeaderCommissionsQuerySchema } from '../../schemas/commissions';
 import { commissionsOf } from '../../lib/commissions/commissions';
 import { commissionDeps } from '../../lib/commissions/wiring';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
@@ -9,15 +9,17 @@ const deps = commissionDeps();
 export const routes: Routes = {
   'GET /leaders/me/commissions': route({
     auth: 'user',
-    async handle({ principal }) {
-      return { body: await commissionsOf(deps, principal, 'me') };
+    query: LeaderCommissionsQuerySchema,
+    async handle({ principal, query }) {
+      return { body: await commissionsOf(deps, principal, 'me', query) };
     },
   }),
   'GET /leaders/{leaderId}/commissions': route({
     auth: 'user',
     path: LeaderCommissionsPathSchema,
-    async handle({ principal, path }) {
-      return { body: await commissionsOf(deps, principal, path.leaderId) };
+    query: LeaderCommissionsQuerySchema,
+    async handle({ principal, path, query }) {
+      return { body: await commissionsOf(deps, principal, path.leaderId, query) };
     },
   }),
 };

@@ -1,14 +1,13 @@
 // Operators review the proposed payouts: approve (paid through the payout port) or reject.
-import type { Payout } from '../../schemas/commissions';
 import { ListPayoutsQuerySchema, PayoutIdPathSchema, RejectPayoutBodySchema } from '../../schemas/commissions';
-import { approvePayout, listPayouts, rejectPayout } from '../../lib/commissions/payouts';
+import { approvePayout, listPayouts, rejectPayout, type PayoutWithEntries } from '../../lib/commissions/payouts';
 import { payoutDeps } from '../../lib/commissions/wiring';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';
 
 const deps = payoutDeps();
 
-export const payoutView = (p: Payout) => ({
+export const payoutView = (p: PayoutWithEntries) => ({
   payoutId: p.payoutId,
   leaderId: p.leaderId,
   amountFen: p.amountFen,
@@ -24,7 +23,8 @@ export const routes: Routes = {
     auth: 'user',
     query: ListPayoutsQuerySchema,
     async handle({ principal, query }) {
-      return { body: { items: (await listPayouts(deps, principal, query.status)).map(payoutView) } };
+      const page = await listPayouts(deps, principal, query.status, query.limit, query.cursor);
+      return { body: { items: page.items.map(payoutView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
     },
   }),
   'POST /payouts/{payoutId}/approve': route({

@@ -6,8 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
-import type { PollerOptions, StreamConsumer } from '../../infra/stream-poller';
+import type { Context, DynamoDBRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { queueEvent } from '../../test/support/queue-events';
 import { advanceClosing, runCutoff } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
 import { db, tableName } from '../../lib/store/dynamo';
@@ -112,7 +112,7 @@ function streamRecord(newImage: Item, oldImage?: Item): DynamoDBRecord {
 
 /** One invocation of the function with these records; it reports no failure. */
 async function deliver(...records: DynamoDBRecord[]) {
-  expect(await pickupSheets({ Records: records })).toEqual({ batchItemFailures: [] });
+  expect(await pickupSheets(queueEvent(records))).toEqual({ batchItemFailures: [] });
 }
 
 // ---- The sheet, read and recomputed ------------------------------------------------------------------------------
@@ -243,42 +243,42 @@ test('a newer image before an older one (picked up, then ready for pickup) leave
   });
 });
 
-// ---- Through the poller: a batch that fails once ---------------------------------------------------------------------
+// ---- Through the queue: a batch that fails once ---------------------------------------------------------------------
 
-type StreamHandler = (event: DynamoDBStreamEvent) => Promise<DynamoDBBatchResponse | void | undefined>;
+type QueueHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse | void | undefined>;
 
-/** The stack's consumer of a stream function (the poller keeps them in its options). */
-function streamConsumer(name: string): StreamConsumer {
-  const consumer = (api.stack.poller as unknown as { options: PollerOptions }).options.consumers.find((c) => c.name === name);
-  if (!consumer) throw new Error(`no stream consumer ${name}`);
-  return consumer;
-}
+/** The record a message of the pickupSheets queue carries. */
+const recordIn = (m: SQSRecord) => JSON.parse(m.body) as DynamoDBRecord;
 
 /**
- * Wraps pickupSheets as the poller invokes it: the first invocation carrying at least two of this pickup
+ * Wraps pickupSheets as its queue invokes it: the first invocation carrying at least two of this pickup
  * point's orders does half its work with the real function and then fails, by throwing (`'throw'`, a
- * crashed invocation) or by reporting the record at the half as failed (`'report'`, a partial batch).
+ * crashed invocation) or by reporting the message at the half and those after it as failed (`'report'`,
+ * a partial batch).
  */
 function failOnce(point: Point, how: 'throw' | 'report') {
-  const consumer = streamConsumer('pickupSheets');
-  const real: StreamHandler = consumer.handler;
+  const consumer = api.stack.queues.subscription('pickupSheets');
+  const real: QueueHandler = consumer.handler;
   const seen = new Map<string, number>(); // sequence number → deliveries, for this point's records
   const state = { failed: false, restore: () => void (consumer.handler = real), deliveries: seen };
-  const ours = (r: DynamoDBRecord) => r.dynamodb?.NewImage?.leaderId?.S === point.leader.leaderId;
-  consumer.handler = async (event) => {
-    for (const r of event.Records.filter(ours)) seen.set(r.dynamodb!.SequenceNumber!, (seen.get(r.dynamodb!.SequenceNumber!) ?? 0) + 1);
+  const ours = (m: SQSRecord) => recordIn(m).dynamodb?.NewImage?.leaderId?.S === point.leader.leaderId;
+  consumer.handler = async (event, context) => {
     const mine = event.Records.filter(ours);
-    if (state.failed || mine.length < 2) return real(event);
+    for (const m of mine) {
+      const seq = recordIn(m).dynamodb!.SequenceNumber!;
+      seen.set(seq, (seen.get(seq) ?? 0) + 1);
+    }
+    if (state.failed || mine.length < 2) return real(event, context);
     state.failed = true;
     const half = event.Records.indexOf(mine[Math.floor(mine.length / 2)]!);
-    await real({ Records: event.Records.slice(0, half) });
+    await real({ Records: event.Records.slice(0, half) }, context);
     if (how === 'throw') throw new Error('pickupSheets failed half way (test)');
-    return { batchItemFailures: [{ itemIdentifier: event.Records[half]!.dynamodb!.SequenceNumber! }] };
+    return { batchItemFailures: event.Records.slice(half).map((m) => ({ itemIdentifier: m.messageId })) };
   };
   return state;
 }
 
-test('a batch that fails once through the poller (half done, then a crash or a reported failure) leaves the sheet exact', async () => {
+test('a batch that fails once through the queue (half done, then a crash or a reported failure) leaves the sheet exact', async () => {
   const point = await pickupPoint(6);
 
   // The cutoff through the stream; the first batch of this point's ready orders crashes half way.

@@ -3,11 +3,11 @@
 import { OrderSchema } from '../../schemas/orders';
 import { sheetLineOf } from '../../lib/pickups/pickups';
 import { pickupDeps } from '../../lib/pickups/wiring';
-import { streamFunction } from '../../lib/runtime/stream';
+import { queueFunction } from '../../lib/runtime/stream';
 
 const { pickups } = pickupDeps();
 
-export const main = streamFunction(async (change) => {
+export const main = queueFunction(async (change) => {
   if (change.newImage?.type !== 'ORDER') return;
   const line = sheetLineOf(OrderSchema.parse(change.newImage));
   if (line) await pickups.upsertSheetLine(line);

@@ -4,7 +4,8 @@
 // the stream records arrive (twice, retried, concurrently, or after a consolidation killed half way).
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
+import { queueEvent } from '../../test/support/queue-events';
 import {
   applyContribution,
   applyOrder,
@@ -124,7 +125,7 @@ function recordOf(o: Order): DynamoDBRecord {
     },
   };
 }
-const batch = (...records: DynamoDBRecord[]): DynamoDBStreamEvent => ({ Records: records });
+const batch = (...records: DynamoDBRecord[]): SQSEvent => queueEvent(records);
 const currentOrder = async (orderId: string) => (await orders.get(orderId))!;
 
 /** Every part a supplier has for a date, through the API as the supplier sees them. */
@@ -542,8 +543,9 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       },
     };
     const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
-    expect(await consolidationHandler({ ...deps, store: failing })(batch(record))).toEqual({
-      batchItemFailures: [{ itemIdentifier: record.dynamodb!.SequenceNumber }],
+    const delivery = batch(record);
+    expect(await consolidationHandler({ ...deps, store: failing })(delivery)).toEqual({
+      batchItemFailures: [{ itemIdentifier: delivery.Records[0]!.messageId }],
     });
     expect(quiet).toHaveBeenCalledWith(expect.stringContaining('killed'));
     quiet.mockRestore();

@@ -5,12 +5,12 @@ import { RefundSchema } from '../../schemas/orders';
 import { executeRefund, type PaymentDeps } from '../../lib/payments/payments';
 import { paymentProvider } from '../../lib/payments/wiring';
 import { systemClock } from '../../lib/runtime/clock';
-import { streamFunction } from '../../lib/runtime/stream';
+import { queueFunction } from '../../lib/runtime/stream';
 import { dynamoOrderStore } from '../../lib/store/orders';
 
 const deps: PaymentDeps = { orders: dynamoOrderStore(), provider: paymentProvider, clock: systemClock };
 
-export const main = streamFunction(async (change) => {
+export const main = queueFunction(async (change) => {
   if (change.newImage?.type !== 'REFUND') return;
   const refund = RefundSchema.parse(change.newImage);
   if (refund.status === 'requested') await executeRefund(deps, refund);

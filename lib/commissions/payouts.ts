@@ -1,11 +1,17 @@
 // Weekly payouts: one per leader whose available balance reaches MIN_PAYOUT_FEN, listing exactly the
 // entries it pays. Operators approve (paid through the payout port; a `payout` entry is appended) or
 // reject (the entries become payable again). A suspended leader's payouts are held.
+//
+// Every payout transition is conditional on the exact status it leaves and the version it was read at,
+// so no path can move a payout back to an earlier state. One run at a time holds a lease; a run works
+// leader by leader, page by page, and one leader whose payout fails does not stop the others.
 import type { LedgerEntry, Payout } from '../../schemas/commissions';
 import type { LeaderStore } from '../leaders/leaders';
 import { requireOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
+import type { Page } from '../runtime/page';
+import { addMinutes } from '../runtime/time';
 import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
 import type { PayoutProvider } from './payout-provider';
 
@@ -19,103 +25,167 @@ export interface PayoutDeps {
   minPayoutFen: number;
 }
 
+/** Claims per transaction: each claim is a delete of its marker and a put of the claim (≤ 100 actions). */
 const CLAIM_CHUNK = 40;
 const ACTOR = 'system:payouts';
+/** A run that dies leaves its lease; the next run may take over after this long. */
+const RUN_LEASE_MINUTES = 15;
+const LEADER_PAGE = 100;
 
-function byLeader(entries: PayableEntry[]): Map<string, PayableEntry[]> {
-  const groups = new Map<string, PayableEntry[]>();
-  for (const e of entries) groups.set(e.leaderId, [...(groups.get(e.leaderId) ?? []), e]);
-  return groups;
-}
+const sum = (entries: PayableEntry[]) => entries.reduce((s, e) => s + e.amountFen, 0);
 
 /**
- * Claims every payable entry of the leader for a proposing payout, then proposes it. `known` are the
- * leader's entries the caller has just read: the first round claims them without reading again; only
- * a claim that finds an entry gone (another run took it) sends it back to the store for a fresh look.
+ * Claims every payable entry of the leader for a proposing payout, then proposes it. A claim that finds
+ * an entry gone, or the payout changed, reads again; a payout that is no longer proposing is left alone.
  */
-async function fillAndPropose(deps: PayoutDeps, payoutId: string, leaderId: string, known?: PayableEntry[]): Promise<boolean> {
-  let candidates = known;
+async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<boolean> {
   for (let round = 0; round < 20; round++) {
-    const payout = await deps.payouts.get(payoutId);
+    let payout = await deps.payouts.get(payoutId);
     if (!payout || payout.status !== 'proposing') return false;
-    const seen = candidates ?? (await deps.ledger.payableOfLeader(leaderId, deps.clock.now()));
-    candidates = undefined;
-    const unclaimed = seen.filter((e) => !payout.entryIds.includes(e.entryId));
-    let conflicted = false;
-    for (let i = 0; i < unclaimed.length && !conflicted; i += CLAIM_CHUNK) {
-      const outcome = await deps.payouts.claim(payoutId, unclaimed.slice(i, i + CLAIM_CHUNK));
-      if (outcome === 'not_proposing') return false;
-      conflicted = outcome === 'conflict'; // another run claimed some of these: look again
+    const candidates = await deps.ledger.payableOfLeader(payout.leaderId, deps.clock.now());
+    let retry = false;
+    for (let i = 0; i < candidates.length && !retry; i += CLAIM_CHUNK) {
+      const chunk = candidates.slice(i, i + CLAIM_CHUNK);
+      const outcome = await deps.payouts.claim(payout, chunk);
+      if (outcome !== 'claimed') retry = true;
+      else
+        payout = {
+          ...payout,
+          amountFen: payout.amountFen + sum(chunk),
+          entryCount: payout.entryCount + chunk.length,
+          version: payout.version + 1,
+        };
     }
-    if (!conflicted) {
-      const at = deps.clock.now().toISOString();
-      const claimed = (await deps.payouts.get(payoutId))!;
-      const outcome = await deps.payouts.propose(claimed, at, {
-        entityId: payoutId,
-        entityType: 'payout',
-        action: 'payout.proposed',
-        actor: ACTOR,
-        at,
-        before: { status: 'proposing' },
-        after: { status: 'proposed', amountFen: claimed.amountFen, entryIds: claimed.entryIds },
-      });
-      return outcome === 'proposed';
-    }
+    if (retry) continue;
+    const at = deps.clock.now().toISOString();
+    const outcome = await deps.payouts.transition(payout, 'proposing', 'proposed', at, {
+      entityId: payoutId,
+      entityType: 'payout',
+      action: 'payout.proposed',
+      actor: ACTOR,
+      at,
+      before: { status: 'proposing' },
+      after: { status: 'proposed', amountFen: payout.amountFen, entryCount: payout.entryCount },
+    });
+    if (outcome === 'moved') return true;
   }
   throw new Error(`Could not settle payout ${payoutId}`);
 }
 
-/** The weekly job: safe to run twice, or twice at once (one open payout per leader; each entry claimed once). */
-export async function runPayouts(deps: PayoutDeps): Promise<{ proposed: number }> {
-  const now = deps.clock.now();
-  let proposed = 0;
-  // Resume what a crash left half done: payouts half-filled, rejections half given back.
-  for (const p of await deps.payouts.listByStatus('proposing')) if (await fillAndPropose(deps, p.payoutId, p.leaderId)) proposed++;
-  for (const p of await deps.payouts.listByStatus('rejecting')) await finishRejecting(deps, p, ACTOR);
-
-  for (const [leaderId, entries] of byLeader(await deps.ledger.payableUpTo(now))) {
-    const available = entries.reduce((s, e) => s + e.amountFen, 0);
-    if (available < deps.minPayoutFen) continue; // carried forward (it may be negative)
-    const leader = await deps.leaders.get(leaderId);
-    if (leader?.status !== 'active') continue; // held while the leader is not active
-    const at = now.toISOString();
-    const fresh: Payout = {
-      payoutId: `po-${deps.ids.next()}`,
-      leaderId,
-      status: 'proposing',
-      amountFen: 0,
-      entryIds: [],
-      createdAt: at,
-      updatedAt: at,
-    };
-    const { payoutId } = await deps.payouts.open(fresh, {
-      entityId: fresh.payoutId,
-      entityType: 'payout',
-      action: 'payout.opened',
-      actor: ACTOR,
-      at,
-      after: { leaderId, status: 'proposing' },
-    });
-    if (await fillAndPropose(deps, payoutId, leaderId, entries)) proposed++;
-  }
-  return { proposed };
+/** One leader's payout of the week, if their available balance reaches the minimum. */
+async function proposeFor(deps: PayoutDeps, leaderId: string, now: Date): Promise<boolean> {
+  const open = await deps.payouts.openPayoutOf(leaderId);
+  if (open) return open.status === 'proposing' ? fillAndPropose(deps, open.payoutId) : false; // one open payout per leader
+  const available = sum(await deps.ledger.payableOfLeader(leaderId, now));
+  if (available < deps.minPayoutFen) return false; // carried forward (it may be negative)
+  const at = now.toISOString();
+  const fresh: Payout = {
+    payoutId: `po-${deps.ids.next()}`,
+    leaderId,
+    status: 'proposing',
+    amountFen: 0,
+    entryCount: 0,
+    version: 1,
+    createdAt: at,
+    updatedAt: at,
+  };
+  const { payoutId } = await deps.payouts.open(fresh, {
+    entityId: fresh.payoutId,
+    entityType: 'payout',
+    action: 'payout.opened',
+    actor: ACTOR,
+    at,
+    after: { leaderId, status: 'proposing' },
+  });
+  return fillAndPropose(deps, payoutId);
 }
 
-export async function listPayouts(deps: Pick<PayoutDeps, 'payouts'>, principal: Principal, status: Payout['status']) {
+async function eachPage<T>(read: (cursor?: string) => Promise<Page<T>>, work: (item: T) => Promise<void>): Promise<void> {
+  let cursor: string | undefined;
+  do {
+    const page = await read(cursor);
+    for (const item of page.items) await work(item);
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+export interface PayoutRunReport {
+  proposed: number;
+  /** Leaders whose payout failed this time (logged; the next run tries again). */
+  failed: number;
+}
+
+/** The weekly job: one run at a time (another one at once answers 409), safe to run again after a crash. */
+export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
+  const now = deps.clock.now();
+  const runId = deps.ids.next();
+  if (!(await deps.payouts.acquireRunLease(runId, now.toISOString(), addMinutes(now, RUN_LEASE_MINUTES).toISOString()))) {
+    throw conflict('Another payout run is in progress');
+  }
+  const report: PayoutRunReport = { proposed: 0, failed: 0 };
+  const guarded = async (what: string, work: () => Promise<boolean | void>) => {
+    try {
+      if ((await work()) === true) report.proposed++;
+    } catch (err) {
+      report.failed++;
+      console.error(JSON.stringify({ level: 'error', job: 'payouts', what, error: (err as Error).message }));
+    }
+  };
+  try {
+    // What a crash left half done: rejections half given back (proposing ones are resumed per leader).
+    await eachPage(
+      (cursor) => deps.payouts.listByStatus('rejecting', LEADER_PAGE, cursor),
+      (p) => guarded(p.payoutId, () => finishRejecting(deps, p, ACTOR).then(() => undefined)),
+    );
+    await eachPage(
+      (cursor) => deps.leaders.listByStatus('active', LEADER_PAGE, cursor),
+      (leader) => guarded(leader.leaderId, () => proposeFor(deps, leader.leaderId, now)),
+    );
+  } finally {
+    await deps.payouts.releaseRunLease(runId);
+  }
+  return report;
+}
+
+export interface PayoutWithEntries extends Payout {
+  entryIds: string[];
+}
+
+/** A payout with the ids of the entries it pays. */
+export async function withEntries(deps: Pick<PayoutDeps, 'payouts'>, payout: Payout): Promise<PayoutWithEntries> {
+  return { ...payout, entryIds: (await deps.payouts.claimsOf(payout.payoutId)).map((c) => c.entryId).sort() };
+}
+
+export async function listPayouts(
+  deps: Pick<PayoutDeps, 'payouts'>,
+  principal: Principal,
+  status: Payout['status'],
+  limit = 50,
+  cursor?: string,
+): Promise<Page<PayoutWithEntries>> {
   requireOperator(principal);
-  return deps.payouts.listByStatus(status);
+  const page = await deps.payouts.listByStatus(status, limit, cursor);
+  return {
+    items: await Promise.all(page.items.map((p) => withEntries(deps, p))),
+    ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+  };
+}
+
+async function mustGet(deps: Pick<PayoutDeps, 'payouts'>, payoutId: string): Promise<Payout> {
+  const payout = await deps.payouts.get(payoutId);
+  if (!payout) throw notFound('Payout');
+  return payout;
 }
 
 /** Approves and pays a proposed payout; approving one left `approved` by a crash finishes paying it. */
-export async function approvePayout(deps: PayoutDeps, principal: Principal, payoutId: string): Promise<Payout> {
+export async function approvePayout(deps: PayoutDeps, principal: Principal, payoutId: string): Promise<PayoutWithEntries> {
   requireOperator(principal);
-  let payout = await deps.payouts.get(payoutId);
-  if (!payout) throw notFound('Payout');
+  let payout = await mustGet(deps, payoutId);
   if (payout.status === 'proposed') {
     const leader = await deps.leaders.get(payout.leaderId);
     if (leader?.status !== 'active') throw conflict(`Payouts to a ${leader?.status ?? 'missing'} leader are held`);
     const at = deps.clock.now().toISOString();
-    const moved = await deps.payouts.transition(payout, 'approved', at, {
+    const moved = await deps.payouts.transition(payout, 'proposed', 'approved', at, {
       entityId: payoutId,
       entityType: 'payout',
       action: 'payout.approved',
@@ -125,7 +195,7 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
       after: { status: 'approved' },
     });
     if (moved === 'stale') throw conflict('The payout was changed meanwhile');
-    payout = (await deps.payouts.get(payoutId))!;
+    payout = await mustGet(deps, payoutId);
   }
   if (payout.status !== 'approved') throw conflict(`The payout is ${payout.status}`);
 
@@ -142,6 +212,7 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
   };
   const paid = await deps.payouts.transition(
     payout,
+    'approved',
     'paid',
     at,
     {
@@ -156,7 +227,7 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
     { payoutEntry },
   );
   if (paid === 'stale') throw conflict('The payout was changed meanwhile');
-  return (await deps.payouts.get(payoutId))!;
+  return withEntries(deps, await mustGet(deps, payoutId));
 }
 
 /**
@@ -164,14 +235,14 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
  * then its entries become payable again, then rejected. A crash in between is finished by the next
  * reject, or by the payout job.
  */
-export async function rejectPayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<Payout> {
+export async function rejectPayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<PayoutWithEntries> {
   requireOperator(principal);
-  let payout = await deps.payouts.get(payoutId);
-  if (!payout) throw notFound('Payout');
+  let payout = await mustGet(deps, payoutId);
   if (payout.status === 'proposed') {
     const at = deps.clock.now().toISOString();
     const moved = await deps.payouts.transition(
       payout,
+      'proposed',
       'rejecting',
       at,
       {
@@ -186,16 +257,16 @@ export async function rejectPayout(deps: PayoutDeps, principal: Principal, payou
       { reason },
     );
     if (moved === 'stale') throw conflict('The payout was changed meanwhile');
-    payout = (await deps.payouts.get(payoutId))!;
+    payout = await mustGet(deps, payoutId);
   }
   if (payout.status !== 'rejecting') throw conflict(`The payout is ${payout.status}`);
-  return finishRejecting(deps, payout, principal.userId);
+  return withEntries(deps, await finishRejecting(deps, payout, principal.userId));
 }
 
-async function finishRejecting(deps: PayoutDeps, payout: Payout, actor: string): Promise<Payout> {
+async function finishRejecting(deps: Pick<PayoutDeps, 'payouts' | 'clock'>, payout: Payout, actor: string): Promise<Payout> {
   await deps.payouts.release(payout);
   const at = deps.clock.now().toISOString();
-  const moved = await deps.payouts.transition(payout, 'rejected', at, {
+  const moved = await deps.payouts.transition(payout, 'rejecting', 'rejected', at, {
     entityId: payout.payoutId,
     entityType: 'payout',
     action: 'payout.rejected',

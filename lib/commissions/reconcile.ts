@@ -56,7 +56,7 @@ export async function reconcile(deps: ReconcileDeps, principal: Principal, leade
 
   const booked = new Map<string, number>();
   const ranged = from !== undefined || to !== undefined;
-  for (const e of await deps.ledger.entriesOfLeader(leaderId)) {
+  for (const e of await deps.ledger.allEntriesOfLeader(leaderId)) {
     if (e.kind === 'payout' || !e.orderId || !e.productId || !e.share) continue;
     // With a range, entries of orders outside it are not part of the comparison.
     if (ranged && !counted.has(e.orderId)) continue;

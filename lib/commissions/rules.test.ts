@@ -1,7 +1,7 @@
 // The commission rules, pure: the formula, referral windows, stale images, balances.
 import type { LedgerEntry } from '../../schemas/commissions';
 import type { Order, OrderLine } from '../../schemas/orders';
-import { balances, plannedEntries, type CommissionRules } from './rules';
+import { balances, summarize, plannedEntries, type CommissionRules } from './rules';
 
 const rules: CommissionRules = { referralBps: 100, referralDays: 90, afterSalesHours: 48 };
 const now = new Date('2026-11-25T12:00:00Z');
@@ -86,17 +86,14 @@ test('balances: pending inside the after-sales window, available after it, paid 
     createdAt: availableAt,
     availableAt,
   });
-  expect(
-    balances(
-      [
-        e('accrual', 500, '2026-11-20T00:00:00Z'),
-        e('accrual', 300, '2026-11-26T00:00:00Z'),
-        e('payout', -500, '2026-11-21T00:00:00Z'),
-        e('reversal', -200, '2026-11-22T00:00:00Z'),
-      ],
-      now,
-    ),
-  ).toEqual({
+  const entries = [
+    e('accrual', 500, '2026-11-20T00:00:00Z'),
+    e('accrual', 300, '2026-11-26T00:00:00Z'),
+    e('payout', -500, '2026-11-21T00:00:00Z'),
+    e('reversal', -200, '2026-11-22T00:00:00Z'),
+  ];
+  // The store keeps the running totals (summarize) and hands over the recent entries, where pending ones are.
+  expect(balances(summarize(entries), entries, now)).toEqual({
     pendingFen: 300,
     availableFen: -200,
     paidFen: 500,

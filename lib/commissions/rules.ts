@@ -98,15 +98,24 @@ export interface Balances {
   paidFen: number;
 }
 
-/** paid = the payouts paid; pending = earnings still in their after-sales window; available = the rest. */
-export function balances(entries: LedgerEntry[], now: Date): Balances {
-  let pendingFen = 0;
-  let earnedAvailable = 0;
+/** The running totals of a set of entries: what a leader's summary holds once they are all booked. */
+export function summarize(entries: LedgerEntry[]): { earnedFen: number; paidFen: number } {
+  let earnedFen = 0;
   let paidFen = 0;
   for (const e of entries) {
     if (e.kind === 'payout') paidFen -= e.amountFen;
-    else if (Date.parse(e.availableAt) > now.getTime()) pendingFen += e.amountFen;
-    else earnedAvailable += e.amountFen;
+    else earnedFen += e.amountFen;
   }
-  return { pendingFen, availableFen: earnedAvailable - paidFen, paidFen };
+  return { earnedFen, paidFen };
+}
+
+/**
+ * paid = the payouts paid; pending = earnings still in their after-sales window (found among the recent
+ * entries: none older can be); available = the rest of what was earned, less what was paid.
+ */
+export function balances(summary: { earnedFen: number; paidFen: number }, recent: LedgerEntry[], now: Date): Balances {
+  const pendingFen = recent
+    .filter((e) => e.kind !== 'payout' && Date.parse(e.availableAt) > now.getTime())
+    .reduce((s, e) => s + e.amountFen, 0);
+  return { pendingFen, availableFen: summary.earnedFen - pendingFen - summary.paidFen, paidFen: summary.paidFen };
 }

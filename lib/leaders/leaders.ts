@@ -6,10 +6,8 @@ import { isOperator, requireOperator, type Principal } from '../runtime/auth';
 import { randomCode, type Clock, type Ids } from '../runtime/clock';
 import { AppError, conflict, notFound, validationError } from '../runtime/errors';
 
-export interface Page<T> {
-  items: T[];
-  nextCursor?: string;
-}
+import type { Page } from '../runtime/page';
+export type { Page } from '../runtime/page';
 
 export interface LeaderStore {
   get(leaderId: string): Promise<Leader | undefined>;

@@ -479,24 +479,26 @@ export async function rebuildPurchaseOrder(
 }
 
 export interface OrderRecord {
-  sequenceNumber: string;
+  /** The message's id: what a failure is reported by. */
+  id: string;
   /** The order of the record, if it is one this consolidation reads (parsed late: a bad image fails its own record). */
   order: () => Order | undefined;
 }
 
 export interface ConsolidationResult {
-  /** The first record to deliver again; none when the whole batch is done. */
-  failedSequenceNumber?: string;
-  errors: { sequenceNumber?: string; purchaseOrder?: string; error: Error }[];
+  /** The records to deliver again (none when the whole batch is done). */
+  failedIds: string[];
+  errors: { id?: string; purchaseOrder?: string; error: Error }[];
   rebuilt: { supplierId: string; deliveryDate: string; outcome: 'issued' | 'revised' | 'unchanged' }[];
 }
 
 const MAX_CAUSES = 50;
 
 /**
- * A stream batch: applies each record's changes in order (stopping at the first failure), then rebuilds
- * each purchase order they touched once. A failed rebuild sends the batch back from the first record
- * that touched it; the records are then found applied, and the rebuild runs again.
+ * A batch of changed orders: applies each one's changes (a record that fails is reported alone, and the
+ * others go on: each is applied in its own transaction), then rebuilds each purchase order they touched
+ * once. A failed rebuild reports every record that touched it; delivered again, they are found applied,
+ * and the rebuild runs again.
  */
 export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[]): Promise<ConsolidationResult> {
   const errors: ConsolidationResult['errors'] = [];
@@ -514,9 +516,9 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
     return found;
   };
 
-  const touched = new Map<string, { supplierId: string; deliveryDate: string; first: number; cause: Cause }>();
-  let failedAt: number | undefined;
-  for (const [index, record] of records.entries()) {
+  const touched = new Map<string, { supplierId: string; deliveryDate: string; ids: string[]; cause: Cause }>();
+  const failed = new Set<string>();
+  for (const record of records) {
     try {
       const order = record.order();
       if (!order) continue;
@@ -525,10 +527,11 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
         const po = touched.get(key) ?? {
           supplierId: applied.supplierId,
           deliveryDate: applied.deliveryDate,
-          first: index,
+          ids: [],
           cause: { orders: [] },
         };
         touched.set(key, po);
+        po.ids.push(record.id);
         // 'already': applied by an earlier delivery that did not get as far as the rebuild.
         if (applied.outcome === 'applied' || applied.outcome === 'already') {
           if (po.cause.orders.length < MAX_CAUSES)
@@ -537,9 +540,8 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
         }
       }
     } catch (err) {
-      errors.push({ sequenceNumber: record.sequenceNumber, error: err as Error });
-      failedAt = index;
-      break;
+      errors.push({ id: record.id, error: err as Error });
+      failed.add(record.id);
     }
   }
 
@@ -553,8 +555,8 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
       });
     } catch (err) {
       errors.push({ purchaseOrder: purchaseOrderIdOf(po.supplierId, po.deliveryDate, 1), error: err as Error });
-      failedAt = Math.min(failedAt ?? po.first, po.first);
+      for (const id of po.ids) failed.add(id);
     }
   }
-  return { ...(failedAt !== undefined ? { failedSequenceNumber: records[failedAt]!.sequenceNumber } : {}), errors, rebuilt };
+  return { failedIds: records.filter((r) => failed.has(r.id)).map((r) => r.id), errors, rebuilt };
 }

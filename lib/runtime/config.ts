@@ -8,6 +8,8 @@ export const ENV = {
   PORT: 'PORT',
   DYNAMODB_PORT: 'DYNAMODB_PORT',
   DYNAMODB_ENDPOINT: 'DYNAMODB_ENDPOINT',
+  SQS_PORT: 'SQS_PORT',
+  SQS_ENDPOINT: 'SQS_ENDPOINT',
   DATA_DIR: 'DATA_DIR',
   TABLE_NAME: 'TABLE_NAME',
   PUBLIC_URL: 'PUBLIC_URL',
@@ -26,6 +28,7 @@ export const DEFAULTS = {
   STAGE: 'local',
   PORT: 3000,
   DYNAMODB_PORT: 8000,
+  SQS_PORT: 9324,
   DATA_DIR: '.data',
   TABLE_NAME: 'tuangou-local',
   CUTOFF_CRON: 'cron(0 23 * * ? *)',
@@ -66,6 +69,7 @@ export function loadConfig(env: Env = process.env) {
   const stage = env.STAGE || DEFAULTS.STAGE;
   const port = intSetting(env, 'PORT', DEFAULTS.PORT, 1);
   const dynamodbPort = intSetting(env, 'DYNAMODB_PORT', DEFAULTS.DYNAMODB_PORT, 1);
+  const sqsPort = intSetting(env, 'SQS_PORT', DEFAULTS.SQS_PORT, 1);
   return {
     stage,
     isLocal: stage === 'local',
@@ -73,6 +77,14 @@ export function loadConfig(env: Env = process.env) {
     dynamodbPort,
     /** Only set for a local DynamoDB; in AWS the SDK finds the regional endpoint itself. */
     dynamodbEndpoint: env.DYNAMODB_ENDPOINT || (stage === 'local' ? `http://127.0.0.1:${dynamodbPort}` : undefined),
+    sqsPort,
+    /**
+     * The local stack's SQS endpoint (the consumers' queues); in AWS the SDK finds the regional one. Read
+     * when first used, not at load: the local stack picks its port when it starts.
+     */
+    get sqsEndpoint(): string | undefined {
+      return env.SQS_ENDPOINT || (stage === 'local' ? `http://127.0.0.1:${sqsPort}` : undefined);
+    },
     dataDir: env.DATA_DIR || DEFAULTS.DATA_DIR,
     tableName: env.TABLE_NAME || DEFAULTS.TABLE_NAME,
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),

@@ -1,10 +1,14 @@
-// The one way a stream-triggered function is written: records are handled one by one, in order; the
-// first failure is reported through `batchItemFailures` and the rest of the batch is left for the
-// redelivery Lambda makes from that record on (so per-item order holds). Handlers must be idempotent:
-// any record may arrive twice.
+// How table changes reach their consumers. The stream router (functions/stream-router) is the one reader
+// of the table's stream; it sends each change, as the stream record Lambda handed it, to the queue of
+// every consumer whose filter it matches (stream-routes.json). A consumer is written once, as a handler
+// of changes: records are handled one by one; each failure is reported on its own message
+// (`batchItemFailures`) and delivered again later, without holding back the rest or any other consumer.
+// Delivery is at least once and in no guaranteed order: handlers must be idempotent and compare integer
+// versions, never arrival order or clocks.
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
 
 export interface ChangeRecord {
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -24,24 +28,39 @@ export function toChange(record: DynamoDBRecord): ChangeRecord {
   };
 }
 
-export function streamFunction(handle: (change: ChangeRecord) => Promise<void>) {
-  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
-    for (const record of event.Records) {
-      const change = toChange(record);
+/** The body of a consumer's message: the stream record as Lambda hands it to a function. */
+const StreamRecordSchema = z.object({
+  eventID: z.string().optional(),
+  eventName: z.enum(['INSERT', 'MODIFY', 'REMOVE']),
+  dynamodb: z.object({
+    Keys: z.record(z.string(), z.unknown()).optional(),
+    NewImage: z.record(z.string(), z.unknown()).optional(),
+    OldImage: z.record(z.string(), z.unknown()).optional(),
+    SequenceNumber: z.string().optional(),
+  }),
+});
+
+/** The change a consumer's message carries (a body that is not one fails that message alone). */
+export function changeOf(message: Pick<SQSRecord, 'body'>): ChangeRecord {
+  return toChange(StreamRecordSchema.parse(JSON.parse(message.body)) as DynamoDBRecord);
+}
+
+export type ChangeHandler = (change: ChangeRecord, context?: Context) => Promise<void>;
+
+/** A consumer of table changes, fed by its queue: one message at a time, each failure reported alone. */
+export function queueFunction(handle: ChangeHandler) {
+  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
+    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+    for (const message of event.Records) {
       try {
-        await handle(change);
+        await handle(changeOf(message), context);
       } catch (err) {
         console.error(
-          JSON.stringify({
-            level: 'error',
-            sequenceNumber: change.sequenceNumber,
-            error: (err as Error).message,
-            stack: (err as Error).stack,
-          }),
+          JSON.stringify({ level: 'error', messageId: message.messageId, error: (err as Error).message, stack: (err as Error).stack }),
         );
-        return { batchItemFailures: [{ itemIdentifier: change.sequenceNumber }] };
+        batchItemFailures.push({ itemIdentifier: message.messageId });
       }
     }
-    return { batchItemFailures: [] };
+    return { batchItemFailures };
   };
 }

@@ -78,6 +78,20 @@ export async function withCursor<T>(cursor: string | undefined, query: (startKey
   }
 }
 
+/**
+ * The condition that an item is still at the integer version it was read at (0: it has none yet). Every
+ * conditional write of a versioned item moves its version on, so a write decided on an older read fails.
+ */
+export function atVersion(version: number) {
+  return version > 0
+    ? {
+        condition: '#version = :expectedVersion',
+        names: { '#version': 'version' },
+        values: { ':expectedVersion': version } as Record<string, unknown>,
+      }
+    : { condition: 'attribute_not_exists(#version)', names: { '#version': 'version' }, values: {} as Record<string, unknown> };
+}
+
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
 /**

@@ -137,24 +137,32 @@ export const keys = {
     sk: `ORDER#${orderId}`,
   }),
 
-  // Commission ledger (append-only): an order's entries share a partition, read consistently when the
-  // next change of that order books its difference.
+  // Commission ledger (append-only): an order's entries share a partition with its head, whose version
+  // every booking for that order moves on (so two bookings that read the same ledger can't both append).
   ledgerEntry: (orderId: string, entryId: string): Key => ({ pk: `LEDGER#ORDER#${orderId}`, sk: `ENTRY#${entryId}` }),
   ledgerOrderPartition: (orderId: string) => `LEDGER#ORDER#${orderId}`,
+  ledgerEntryPrefix: 'ENTRY#',
+  ledgerHead: (orderId: string): Key => ({ pk: `LEDGER#ORDER#${orderId}`, sk: 'HEAD' }),
   payoutEntry: (payoutId: string): Key => ({ pk: `LEDGER#PAYOUT#${payoutId}`, sk: 'ENTRY#payout' }),
-  /** gsi1: a leader's ledger in time order (balances, `GET /leaders/me/commissions`, reconciliation). */
+  /** gsi1: a leader's ledger in time order (`GET /leaders/me/commissions`, page by page; the pending part). */
   ledgerByLeader: (leaderId: string, createdAt: string, entryId: string) => ({
     gsi1pk: `LEDGER#${leaderId}`,
     gsi1sk: `${createdAt}#${entryId}`,
   }),
   ledgerByLeaderPartition: (leaderId: string) => `LEDGER#${leaderId}`,
-  /** Working state of payouts, not ledger: an entry not yet claimed by a payout, by availability. */
-  payable: (availableAt: string, leaderId: string, entryId: string): Key => ({
-    pk: 'PAYABLE',
-    sk: `${availableAt}#${leaderId}#${entryId}`,
+  /** A leader's running totals: everything earned and everything paid, ADDed with each entry. */
+  ledgerSummary: (leaderId: string): Key => ({ pk: `LEADER#${leaderId}`, sk: 'LEDGER' }),
+  /** Working state of payouts, not ledger: an entry of the leader not yet claimed by a payout, by availability. */
+  payable: (leaderId: string, availableAt: string, entryId: string): Key => ({
+    pk: `PAYABLE#${leaderId}`,
+    sk: `${availableAt}#${entryId}`,
   }),
-  payablePartition: 'PAYABLE',
+  payablePartition: (leaderId: string) => `PAYABLE#${leaderId}`,
   payout: (payoutId: string): Key => ({ pk: `PAYOUT#${payoutId}`, sk: 'META' }),
+  /** The entries a payout pays: one item each (a payout's size does not grow one item). */
+  payoutClaim: (payoutId: string, entryId: string): Key => ({ pk: `PAYOUT#${payoutId}`, sk: `CLAIM#${entryId}` }),
+  payoutPartition: (payoutId: string) => `PAYOUT#${payoutId}`,
+  payoutClaimPrefix: 'CLAIM#',
   /** gsi1: payouts by status (`GET /payouts?status=`). */
   payoutsByStatus: (status: string, createdAt: string, payoutId: string) => ({
     gsi1pk: `PAYOUTS#${status}`,
@@ -163,6 +171,8 @@ export const keys = {
   payoutsByStatusPartition: (status: string) => `PAYOUTS#${status}`,
   /** At most one open payout per leader: the guard. */
   payoutState: (leaderId: string): Key => ({ pk: `PAYOUTSTATE#${leaderId}`, sk: 'STATE' }),
+  /** One payout run at a time: a lease with an expiry. */
+  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' } as Key,
   /** gsi2 on leader records: the leaders a leader recruited (reconciliation of referral shares). */
   recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({
     gsi2pk: `RECRUITS#${recruiterId}`,

@@ -1,9 +1,23 @@
-// DynamoDB adapters of the LedgerStore and PayoutStore ports.
-import { GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+// DynamoDB adapters of the LedgerStore and PayoutStore ports. Nothing here grows with a leader's history
+// in one item or one read: an order's entries share a small partition with its head, payable markers
+// live in the leader's own partition, a payout's claims are items of their own, and lists are paged.
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerStore, PayableEntry, PayoutStore } from '../commissions/ledger';
 import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../schemas/commissions';
 import { auditPut } from './audit';
-import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import {
+  atVersion,
+  cancellationReasons,
+  db,
+  encodeCursor,
+  isConditionFailure,
+  queryAll,
+  tableName,
+  transactWrite,
+  withCursor,
+  type Db,
+  type TransactItem,
+} from './dynamo';
 import { INDEX, keys } from './keys';
 
 const entryItem = (e: LedgerEntry) => ({
@@ -13,8 +27,6 @@ const entryItem = (e: LedgerEntry) => ({
   ...e,
 });
 
-const payableItem = (p: PayableEntry) => ({ ...keys.payable(p.availableAt, p.leaderId, p.entryId), type: 'PAYABLE', ...p });
-
 const toPayable = (i: Record<string, unknown>): PayableEntry => ({
   entryId: String(i.entryId),
   leaderId: String(i.leaderId),
@@ -23,66 +35,116 @@ const toPayable = (i: Record<string, unknown>): PayableEntry => ({
   availableAt: String(i.availableAt),
 });
 
-export function dynamoLedgerStore(client: Db = db()): LedgerStore {
-  const payableQuery = (now: Date) => ({
+/** Just the marker's fields (an entry carries more). */
+const payableOf = (p: PayableEntry): PayableEntry => ({
+  entryId: p.entryId,
+  leaderId: p.leaderId,
+  ...(p.orderId ? { orderId: p.orderId } : {}),
+  amountFen: p.amountFen,
+  availableAt: p.availableAt,
+});
+
+const payableItem = (p: PayableEntry) => ({ ...keys.payable(p.leaderId, p.availableAt, p.entryId), type: 'PAYABLE', ...payableOf(p) });
+
+/** Adds to a leader's running totals (the summary item is made by its first ADD). */
+const summaryAdd = (leaderId: string, field: 'earnedFen' | 'paidFen', amountFen: number): TransactItem => ({
+  Update: {
     TableName: tableName(),
-    KeyConditionExpression: 'pk = :pk AND sk < :upTo',
-    ExpressionAttributeValues: { ':pk': keys.payablePartition, ':upTo': `${now.toISOString()}~` },
+    Key: keys.ledgerSummary(leaderId),
+    UpdateExpression: 'SET #type = :type, leaderId = :leader ADD #field :amount',
+    ExpressionAttributeNames: { '#type': 'type', '#field': field },
+    ExpressionAttributeValues: { ':type': 'LEDGER_SUMMARY', ':leader': leaderId, ':amount': amountFen },
+  },
+});
+
+export function dynamoLedgerStore(client: Db = db()): LedgerStore & { entriesForOrder(orderId: string): Promise<LedgerEntry[]> } {
+  const ledgerOfOrder = async (orderId: string) => {
+    const items = await queryAll(client, {
+      TableName: tableName(),
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.ledgerOrderPartition(orderId) },
+      ConsistentRead: true,
+    });
+    const head = items.find((i) => i.sk === keys.ledgerHead(orderId).sk);
+    return {
+      entries: items.filter((i) => String(i.sk).startsWith(keys.ledgerEntryPrefix)).map((i) => LedgerEntrySchema.parse(i)),
+      version: typeof head?.version === 'number' ? head.version : 0,
+    };
+  };
+  const byLeader = (leaderId: string, from?: string) => ({
+    TableName: tableName(),
+    IndexName: INDEX.byGsi1,
+    KeyConditionExpression: from ? 'gsi1pk = :pk AND gsi1sk >= :from' : 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': keys.ledgerByLeaderPartition(leaderId), ...(from ? { ':from': from } : {}) },
   });
+
   return {
+    ledgerOfOrder,
+    /** Every entry of an order (tests and tools). */
     async entriesForOrder(orderId) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.ledgerOrderPartition(orderId) },
-        ConsistentRead: true,
-      });
-      return items.map((i) => LedgerEntrySchema.parse(i));
+      return (await ledgerOfOrder(orderId)).entries;
     },
-    async append(entry, audit) {
+
+    async book(orderId, version, entries, audits) {
+      const head = atVersion(version);
       const actions: TransactItem[] = [
-        { Put: { TableName: tableName(), Item: entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } },
-      ];
-      if (entry.kind !== 'payout') {
-        actions.push({
-          Put: {
+        {
+          Update: {
             TableName: tableName(),
-            Item: payableItem({
-              entryId: entry.entryId,
-              leaderId: entry.leaderId,
-              orderId: entry.orderId,
-              amountFen: entry.amountFen,
-              availableAt: entry.availableAt,
-            }),
+            Key: keys.ledgerHead(orderId),
+            UpdateExpression: 'SET #type = :type, #version = :next',
+            // ledgerAsRead: no other booking of this order committed since its entries were read.
+            ConditionExpression: head.condition,
+            ExpressionAttributeNames: { '#type': 'type', ...head.names },
+            ExpressionAttributeValues: { ':type': 'LEDGER_HEAD', ':next': version + 1, ...head.values },
           },
-        });
+        },
+      ];
+      const earned = new Map<string, number>();
+      for (const entry of entries) {
+        actions.push({ Put: { TableName: tableName(), Item: entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } });
+        actions.push({ Put: { TableName: tableName(), Item: payableItem(entry) } });
+        earned.set(entry.leaderId, (earned.get(entry.leaderId) ?? 0) + entry.amountFen);
       }
-      actions.push(auditPut(audit));
+      for (const [leaderId, amount] of earned) actions.push(summaryAdd(leaderId, 'earnedFen', amount));
+      for (const audit of audits) actions.push(auditPut(audit));
       try {
         await transactWrite(client, actions);
-        return 'appended';
+        return 'booked';
       } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'exists';
+        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return 'stale';
         throw err;
       }
     },
-    async entriesOfLeader(leaderId) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        IndexName: INDEX.byGsi1,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.ledgerByLeaderPartition(leaderId) },
-      });
-      return items.map((i) => LedgerEntrySchema.parse(i));
+
+    async entriesOfLeader(leaderId, limit, cursor) {
+      const page = await withCursor(cursor, (startKey) =>
+        client.send(new QueryCommand({ ...byLeader(leaderId), ScanIndexForward: false, Limit: limit, ExclusiveStartKey: startKey })),
+      );
+      const nextCursor = encodeCursor(page.LastEvaluatedKey);
+      return { items: (page.Items ?? []).map((i) => LedgerEntrySchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
-    async payableUpTo(now) {
-      return (await queryAll(client, { ...payableQuery(now), ConsistentRead: true })).map(toPayable);
+
+    async allEntriesOfLeader(leaderId) {
+      return (await queryAll(client, byLeader(leaderId))).map((i) => LedgerEntrySchema.parse(i));
     },
+
+    async entriesOfLeaderSince(leaderId, since) {
+      return (await queryAll(client, byLeader(leaderId, since.toISOString()))).map((i) => LedgerEntrySchema.parse(i));
+    },
+
+    async summaryOf(leaderId) {
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName(), Key: keys.ledgerSummary(leaderId), ConsistentRead: true }),
+      );
+      return { earnedFen: Number(Item?.earnedFen ?? 0), paidFen: Number(Item?.paidFen ?? 0) };
+    },
+
     async payableOfLeader(leaderId, now) {
       const items = await queryAll(client, {
-        ...payableQuery(now),
-        FilterExpression: 'leaderId = :leader',
-        ExpressionAttributeValues: { ...payableQuery(now).ExpressionAttributeValues, ':leader': leaderId },
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk < :upTo',
+        ExpressionAttributeValues: { ':pk': keys.payablePartition(leaderId), ':upTo': `${now.toISOString()}~` },
         ConsistentRead: true,
       });
       return items.map(toPayable);
@@ -90,26 +152,38 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore {
   };
 }
 
-type StoredPayout = Payout & { claims?: Record<string, PayableEntry> };
-
-const payoutFrom = (item: Record<string, unknown>): StoredPayout => {
-  const claims = (item.claims ?? {}) as Record<string, PayableEntry>;
-  return { ...PayoutSchema.parse({ ...item, entryIds: Object.keys(claims).sort() }), claims };
-};
+const payoutItem = (p: Payout) => ({
+  ...keys.payout(p.payoutId),
+  ...keys.payoutsByStatus(p.status, p.createdAt, p.payoutId),
+  type: 'PAYOUT',
+  ...p,
+});
 
 export function dynamoPayoutStore(client: Db = db()): PayoutStore {
   const get = async (payoutId: string) => {
     const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.payout(payoutId), ConsistentRead: true }));
-    return Item ? payoutFrom(Item) : undefined;
+    return Item ? PayoutSchema.parse(Item) : undefined;
   };
+  const claimsOf = async (payoutId: string) =>
+    (
+      await queryAll(client, {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+        ExpressionAttributeValues: { ':pk': keys.payoutPartition(payoutId), ':prefix': keys.payoutClaimPrefix },
+        ConsistentRead: true,
+      })
+    ).map(toPayable);
+
   return {
     get,
+    claimsOf,
+
     async openPayoutOf(leaderId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.payoutState(leaderId), ConsistentRead: true }));
       return Item?.openPayoutId ? get(String(Item.openPayoutId)) : undefined;
     },
+
     async open(payout, audit) {
-      const { entryIds: _ids, ...rest } = payout;
       try {
         await transactWrite(client, [
           {
@@ -122,19 +196,7 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
               ExpressionAttributeValues: { ':id': payout.payoutId },
             },
           },
-          {
-            Put: {
-              TableName: tableName(),
-              Item: {
-                ...keys.payout(payout.payoutId),
-                ...keys.payoutsByStatus(payout.status, payout.createdAt, payout.payoutId),
-                type: 'PAYOUT',
-                ...rest,
-                claims: {},
-              },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+          { Put: { TableName: tableName(), Item: payoutItem(payout), ConditionExpression: 'attribute_not_exists(pk)' } },
           auditPut(audit),
         ]);
         return { payoutId: payout.payoutId, created: true };
@@ -146,33 +208,39 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
         return { payoutId: String(Item?.openPayoutId), created: false };
       }
     },
-    async claim(payoutId, entries) {
+
+    async claim(payout, entries) {
       if (entries.length === 0) return 'claimed';
-      const names: Record<string, string> = { '#status': 'status' };
-      const values: Record<string, unknown> = { ':proposing': 'proposing', ':sum': entries.reduce((s, e) => s + e.amountFen, 0) };
-      const sets = entries.map((e, i) => {
-        names[`#e${i}`] = e.entryId;
-        values[`:e${i}`] = e;
-        return `claims.#e${i} = :e${i}`;
-      });
       try {
         await transactWrite(client, [
           {
             Update: {
               TableName: tableName(),
-              Key: keys.payout(payoutId),
-              UpdateExpression: `SET ${sets.join(', ')} ADD amountFen :sum`,
-              ConditionExpression: '#status = :proposing',
-              ExpressionAttributeNames: names,
-              ExpressionAttributeValues: values,
+              Key: keys.payout(payout.payoutId),
+              UpdateExpression: 'SET #version = :next ADD amountFen :sum, entryCount :count',
+              ConditionExpression: '#status = :proposing AND #version = :version',
+              ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
+              ExpressionAttributeValues: {
+                ':proposing': 'proposing',
+                ':version': payout.version,
+                ':next': payout.version + 1,
+                ':sum': entries.reduce((s, e) => s + e.amountFen, 0),
+                ':count': entries.length,
+              },
             },
           },
           // Each entry leaves the payable pool exactly once: a second claimer finds its marker gone.
           ...entries.map((e) => ({
             Delete: {
               TableName: tableName(),
-              Key: keys.payable(e.availableAt, e.leaderId, e.entryId),
+              Key: keys.payable(e.leaderId, e.availableAt, e.entryId),
               ConditionExpression: 'attribute_exists(pk)',
+            },
+          })),
+          ...entries.map((e) => ({
+            Put: {
+              TableName: tableName(),
+              Item: { ...keys.payoutClaim(payout.payoutId, e.entryId), type: 'PAYOUT_CLAIM', ...payableOf(e) },
             },
           })),
         ]);
@@ -180,28 +248,28 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (!reasons) throw err;
-        if (reasons[0] === 'ConditionalCheckFailed') return 'not_proposing';
-        if (reasons.some((r) => r === 'ConditionalCheckFailed')) return 'conflict';
+        if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
+        if (reasons.includes('ConditionalCheckFailed')) return 'conflict';
         throw err;
       }
     },
-    async propose(payout, at, audit) {
-      return (await this.transition(payout, 'proposed', at, audit)) === 'moved' ? 'proposed' : 'stale';
-    },
-    async transition(payout, to, at, audit, extra = {}) {
+
+    async transition(payout, from, to, at, audit, extra = {}) {
       const byStatus = keys.payoutsByStatus(to, payout.createdAt, payout.payoutId);
       const actions: TransactItem[] = [
         {
           Update: {
             TableName: tableName(),
             Key: keys.payout(payout.payoutId),
-            UpdateExpression: `SET #status = :to, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk${extra.reason ? ', reason = :reason' : ''}${to === 'paid' ? ', paidAt = :at' : ''}`,
-            ConditionExpression: '#status = :from AND updatedAt = :before',
-            ExpressionAttributeNames: { '#status': 'status' },
+            UpdateExpression: `SET #status = :to, #version = :next, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk${extra.reason ? ', reason = :reason' : ''}${to === 'paid' ? ', paidAt = :at' : ''}`,
+            // exactlyFrom: the status it leaves, at the version it was read at; nothing ever moves back.
+            ConditionExpression: '#status = :from AND #version = :version',
+            ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
             ExpressionAttributeValues: {
               ':to': to,
-              ':from': payout.status,
-              ':before': payout.updatedAt,
+              ':from': from,
+              ':version': payout.version,
+              ':next': payout.version + 1,
               ':at': at,
               ':g1pk': byStatus.gsi1pk,
               ':g1sk': byStatus.gsi1sk,
@@ -221,10 +289,12 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
           },
         });
       }
-      if (extra.payoutEntry)
+      if (extra.payoutEntry) {
         actions.push({
           Put: { TableName: tableName(), Item: entryItem(extra.payoutEntry), ConditionExpression: 'attribute_not_exists(pk)' },
         });
+        actions.push(summaryAdd(payout.leaderId, 'paidFen', -extra.payoutEntry.amountFen));
+      }
       actions.push(auditPut(audit));
       try {
         await transactWrite(client, actions);
@@ -234,21 +304,62 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
         throw err;
       }
     },
+
     async release(payout) {
-      const claims = Object.values((payout as StoredPayout).claims ?? {});
-      for (const entry of claims) await client.send(new PutCommand({ TableName: tableName(), Item: payableItem(entry) }));
+      // Idempotent: a marker put back twice is the same item.
+      for (const claim of await claimsOf(payout.payoutId))
+        await client.send(new PutCommand({ TableName: tableName(), Item: payableItem(claim) }));
     },
-    async listByStatus(status) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        IndexName: INDEX.byGsi1,
-        KeyConditionExpression: 'gsi1pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) },
-      });
-      return items.map(payoutFrom);
+
+    async listByStatus(status, limit, cursor) {
+      const page = await withCursor(cursor, (startKey) =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: INDEX.byGsi1,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) },
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const nextCursor = encodeCursor(page.LastEvaluatedKey);
+      return { items: (page.Items ?? []).map((i) => PayoutSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
-    async claimedEntries(payout) {
-      return Object.values((payout as StoredPayout).claims ?? {});
+
+    async acquireRunLease(runId, now, until) {
+      try {
+        await client.send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: { ...keys.payoutRunLease, type: 'PAYOUT_RUN_LEASE', runId, until },
+            // Free, or left by a run that died: its lease has run out.
+            ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+            ExpressionAttributeNames: { '#until': 'until' },
+            ExpressionAttributeValues: { ':now': now },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+
+    async releaseRunLease(runId) {
+      await client
+        .send(
+          new DeleteCommand({
+            TableName: tableName(),
+            Key: keys.payoutRunLease,
+            ConditionExpression: 'runId = :run',
+            ExpressionAttributeValues: { ':run': runId },
+          }),
+        )
+        .catch((err: unknown) => {
+          if (!isConditionFailure(err)) throw err;
+        });
     },
   };
 }

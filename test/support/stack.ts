@@ -68,14 +68,16 @@ export async function startTestStack(): Promise<TestStack> {
       if (res.status !== 200) throw new Error(`login failed: ${res.text}`);
       return res.body.token as string;
     },
-    drain: () => stack.poller.drain(),
+    drain: () => stack.drain(),
     async whilePolling(work) {
       let settled = false;
       const done = work.finally(() => (settled = true));
       while (!settled) {
-        if (!(await stack.poller.pollOnce())) await new Promise((r) => setTimeout(r, 20));
+        const streamed = await stack.poller.pollOnce();
+        const delivered = await stack.queues.pollOnce();
+        if (!streamed && !delivered) await new Promise((r) => setTimeout(r, 20));
       }
-      await stack.poller.drain();
+      await stack.drain();
       return done;
     },
     stop: () => stack.stop(),
