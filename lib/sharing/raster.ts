@@ -2,7 +2,7 @@
 // 4 sub-scanlines per pixel row with exact horizontal coverage), encoded as PNG. Pure JavaScript, so the
 // poster renders the same in a Lambda as here, with no native canvas and no system fonts.
 import type { PathCommand } from 'opentype.js';
-import { PNG } from 'pngjs';
+import { crc32, deflateSync } from 'node:zlib';
 
 export type Rgb = readonly [number, number, number];
 
@@ -64,15 +64,20 @@ export function flatten(commands: PathCommand[]): Edge[] {
 }
 
 export class Raster {
-  readonly data: Buffer;
+  readonly data: Uint8Array;
 
   constructor(
     readonly width: number,
     readonly height: number,
     background: Rgb,
   ) {
-    this.data = Buffer.alloc(width * height * 4);
-    for (let i = 0; i < width * height; i++) this.data.set([background[0], background[1], background[2], 255], i * 4);
+    this.data = new Uint8Array(width * height * 4);
+    for (let i = 0; i < width * height * 4; i += 4) {
+      this.data[i] = background[0];
+      this.data[i + 1] = background[1];
+      this.data[i + 2] = background[2];
+      this.data[i + 3] = 255;
+    }
   }
 
   private blend(x: number, y: number, color: Rgb, alpha: number): void {
@@ -134,9 +139,38 @@ export class Raster {
     }
   }
 
+  /** PNG, 8-bit RGB, each row with the Sub filter (flat colours compress to almost nothing). */
   toPng(): Buffer {
-    const png = new PNG({ width: this.width, height: this.height });
-    this.data.copy(png.data);
-    return PNG.sync.write(png, { colorType: 2 });
+    const stride = this.width * 3 + 1;
+    const raw = Buffer.alloc(stride * this.height);
+    for (let y = 0; y < this.height; y++) {
+      raw[y * stride] = 1; // Sub: each byte minus the same channel of the pixel to its left
+      for (let x = 0; x < this.width; x++) {
+        for (let k = 0; k < 3; k++) {
+          const value = this.data[(y * this.width + x) * 4 + k]!;
+          const left = x > 0 ? this.data[(y * this.width + x - 1) * 4 + k]! : 0;
+          raw[y * stride + 1 + x * 3 + k] = (value - left) & 255;
+        }
+      }
+    }
+    const chunk = (type: string, body: Buffer) => {
+      const head = Buffer.alloc(8);
+      head.writeUInt32BE(body.length, 0);
+      head.write(type, 4, 'ascii');
+      const crc = Buffer.alloc(4);
+      crc.writeUInt32BE(crc32(Buffer.concat([head.subarray(4), body])) >>> 0, 0);
+      return Buffer.concat([head, body, crc]);
+    };
+    const header = Buffer.alloc(13);
+    header.writeUInt32BE(this.width, 0);
+    header.writeUInt32BE(this.height, 4);
+    header[8] = 8; // bit depth
+    header[9] = 2; // colour type: RGB
+    return Buffer.concat([
+      Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+      chunk('IHDR', header),
+      chunk('IDAT', deflateSync(raw, { level: 9 })),
+      chunk('IEND', Buffer.alloc(0)),
+    ]);
   }
 }
