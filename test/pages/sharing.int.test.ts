@@ -16,7 +16,10 @@ beforeAll(async () => {
   api = await startTestStack({ port: PAGE_PORT });
   leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ name: '丹东草莓', unit: '500g/盒', supplyPriceFen: 1800, groupPriceFen: 2590 }]);
-  group = await openGroupBuy(api, leader.token, { title: '周末鲜果团', items: [{ productId: products[0]!.productId, perResidentLimit: 3 }] });
+  group = await openGroupBuy(api, leader.token, {
+    title: '周末鲜果团',
+    items: [{ productId: products[0]!.productId, perResidentLimit: 3 }],
+  });
 });
 afterAll(() => api?.stop());
 
@@ -84,7 +87,9 @@ test('/openapi.json describes every route that serverless.yml serves, from the r
   const doc = (await api.call('GET', '/openapi.json')).body;
   expect(doc.openapi).toBe('3.1.0');
   const routes = loadManifest().flatMap((f) => f.http.filter((h) => h.path !== '*').map((h) => `${h.method} ${h.path}`));
-  const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`));
+  const documented = Object.entries(doc.paths as Record<string, object>).flatMap(([path, ops]) =>
+    Object.keys(ops).map((m) => `${m.toUpperCase()} ${path}`),
+  );
   expect(documented.sort()).toEqual(routes.sort());
   const placeOrder = doc.paths['/orders'].post;
   expect(placeOrder.requestBody.content['application/json'].schema.required).toEqual(
