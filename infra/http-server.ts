@@ -124,7 +124,13 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void
 /** API Gateway refuses payloads over 10 MB before any function runs; the functions enforce 64 KiB. */
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 
-export function createHttpServer(routes: HttpRoute[], options: { before?: (req: IncomingMessage) => boolean } = {}): Server {
+export interface HttpServerOptions {
+  before?: (req: IncomingMessage) => boolean;
+  /** What sits in front of the API (CloudFront's static behaviours): true when it answered the request. */
+  front?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export function createHttpServer(routes: HttpRoute[], options: HttpServerOptions = {}): Server {
   const compiled = routes.map(compile).sort((a, b) => b.specificity - a.specificity);
   return createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -138,6 +144,10 @@ export function createHttpServer(routes: HttpRoute[], options: { before?: (req: 
       if (size > GATEWAY_MAX_BYTES)
         return void res.writeHead(413, { 'content-type': 'application/json' }).end('{"message":"Request Entity Too Large"}');
       if (options.before && !options.before(req)) return;
+      if (options.front?.(req, res)) {
+        if (process.env.LOG_REQUESTS !== '0') console.log(`[web] ${req.method} ${req.url} → ${res.statusCode}`);
+        return;
+      }
       const path = new URL(req.url ?? '/', 'http://localhost').pathname;
       const method = req.method ?? 'GET';
       let match: { route: CompiledRoute; params: Record<string, string> } | undefined;

@@ -50,7 +50,7 @@ export interface FunctionDef {
 const hasToJSON = (v: unknown): v is { toJSON(): unknown } => typeof (v as { toJSON?: unknown })?.toJSON === 'function';
 
 // CloudFormation intrinsic functions: kept as plain objects, never evaluated locally.
-const cfnTags: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'Select', 'If', 'Equals', 'ImportValue'].flatMap((name) =>
+const cfnTags: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'Select', 'Split', 'If', 'Equals', 'ImportValue'].flatMap((name) =>
   (['scalar', 'seq', 'map'] as const).map((kind) => ({
     tag: `!${name}`,
     collection: kind === 'scalar' ? undefined : kind,
@@ -104,7 +104,7 @@ function logicalIdOf(arn: unknown): string {
 }
 
 export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), env = process.env, stage = 'local'): FunctionDef[] {
-  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags }) as {
+  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags, merge: true }) as {
     functions: Record<string, Raw>;
     provider?: Raw;
   };
@@ -157,4 +157,26 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
     }
     return def;
   });
+}
+
+/** A CloudFront behaviour that serves the web app's static files; `page` when page paths become /index.html. */
+export interface WebBehavior {
+  pathPattern: string;
+  page: boolean;
+}
+
+/**
+ * The paths CloudFront sends to the web bucket (serverless.yml, `WebDistribution`): the local stack serves
+ * them from web/dist the same way, and everything else goes to the functions as on AWS.
+ */
+export function loadWebBehaviors(file = resolve(__dirname, '..', 'serverless.yml')): WebBehavior[] {
+  type Resources = { Resources?: Record<string, { Properties?: { DistributionConfig?: { CacheBehaviors?: Raw[] } } }> };
+  const doc = parse(readFileSync(file, 'utf8'), { customTags: cfnTags, merge: true }) as { resources?: Resources | (Resources | string)[] };
+  // `resources` may be a list of parts that serverless merges (some of them `${file(…)}` variables).
+  const parts = Array.isArray(doc.resources) ? doc.resources : [doc.resources];
+  const distribution = parts.map((part) => (typeof part === 'object' ? part?.Resources?.WebDistribution : undefined)).find(Boolean);
+  const behaviors = distribution?.Properties?.DistributionConfig?.CacheBehaviors ?? [];
+  return behaviors
+    .filter((b) => b.TargetOriginId === 'web')
+    .map((b) => ({ pathPattern: String(b.PathPattern), page: Array.isArray(b.FunctionAssociations) && b.FunctionAssociations.length > 0 }));
 }

@@ -5,8 +5,9 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
 import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
-import { loadManifest, type FunctionDef } from './manifest';
 import { LocalSqs, type QueueSpec } from './local-sqs';
+import { loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
+import { staticSite, WEB_DIST } from './static-site';
 import { Scheduler, type ScheduledJob } from './scheduler';
 import { fileFailureSink, StreamPoller, type StreamConsumer } from './stream-poller';
 import { ensureTable, localClient } from './table';
@@ -171,7 +172,7 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const routes: HttpRoute[] = functions.flatMap((fn) =>
       fn.http.map((h) => ({ ...h, functionName: fn.name, timeout: fn.timeout, handler: handlers.get(fn.name)! as HttpHandler })),
     );
-    const server: Server = createHttpServer(routes);
+    const server: Server = createHttpServer(routes, { front: staticSite(WEB_DIST, loadWebBehaviors()) });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(options.port, ok);

@@ -2,6 +2,9 @@
 import { CreateGroupBuyBodySchema, GroupBuyIdPathSchema, ShareTokenPathSchema } from '../../schemas/group-buys';
 import { groupBuyView, openGroupBuy, resolveShareToken, viewGroupBuy, type GroupBuyDeps } from '../../lib/group-buys/group-buys';
 import { shareLinkKey } from '../../lib/group-buys/share-link';
+import { prefersHtml, sharePageHtml } from '../../lib/sharing/share-page';
+import { webShell } from '../../lib/sharing/wiring';
+import { AppError } from '../../lib/runtime/errors';
 import { randomIds, systemClock } from '../../lib/runtime/clock';
 import { config } from '../../lib/runtime/config';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
@@ -39,10 +42,25 @@ export const routes: Routes = {
   'GET /share/{shareToken}': route({
     auth: 'public',
     path: ShareTokenPathSchema,
-    async handle({ path }) {
-      return { body: groupBuyView(await resolveShareToken(deps, path.shareToken)) };
+    async handle({ path, headers }) {
+      // A browser opening the link gets the resident's page (the web app); API clients keep the JSON.
+      if (prefersHtml(headers.accept)) return sharePage(path.shareToken);
+      return { body: groupBuyView(await resolveShareToken(deps, path.shareToken)), headers: { vary: 'Accept' } };
     },
   }),
 };
+
+/** The web app's shell, titled with the group buy for link previews; a bad link still opens the page, which explains. */
+async function sharePage(shareToken: string) {
+  const headers = { vary: 'Accept', 'cache-control': 'no-cache' };
+  try {
+    const { groupBuy } = await resolveShareToken(deps, shareToken);
+    const content = { title: groupBuy.title, pickupPointName: groupBuy.pickupPoint.name, pickupDate: groupBuy.pickupDate };
+    return { body: sharePageHtml(webShell(), content), contentType: 'text/html; charset=utf-8', headers };
+  } catch (err) {
+    if (!(err instanceof AppError) || err.status >= 500) throw err;
+    return { status: err.status, body: sharePageHtml(webShell(), undefined), contentType: 'text/html; charset=utf-8', headers };
+  }
+}
 
 export const main = httpFunction(routes);

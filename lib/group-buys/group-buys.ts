@@ -2,6 +2,7 @@
 // commission rates; anyone can view it with live remaining stock, directly or through a share link.
 import type { AuditEvent } from '../../schemas/common';
 import type { CreateGroupBuyBody, GroupBuy, GroupBuyItem, Stock } from '../../schemas/group-buys';
+import type { GroupBuyView } from '../../schemas/views';
 import type { CatalogueStore } from '../catalogue/catalogue';
 import { requireActiveLeader, type LeaderStore } from '../leaders/leaders';
 import type { Principal } from '../runtime/auth';
@@ -113,7 +114,7 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
 }
 
 /** The public view: no supply prices, live remaining stock, times with the +08:00 offset. */
-export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock) {
+export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock): GroupBuyView {
   return {
     groupBuyId: groupBuy.groupBuyId,
     // `closing` is internal to the cutoff job: to the outside the group buy is no longer open.

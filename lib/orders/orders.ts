@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { IdempotencyRecord, Order, OrderLine, PlaceOrderBody, Refund } from '../../schemas/orders';
+import type { OrderView } from '../../schemas/views';
 import type { GroupBuyStore } from '../group-buys/group-buys';
 import { invalidShareLink, verifyShareToken } from '../group-buys/share-link';
 import type { Page } from '../leaders/leaders';
@@ -253,7 +254,7 @@ export async function readOrder(
   throw notFound('Order');
 }
 
-export function orderView(order: Order, viewer: Viewer = 'owner') {
+export function orderView(order: Order, viewer: Viewer = 'owner'): OrderView {
   const masked = viewer === 'leader';
   return {
     orderId: order.orderId,

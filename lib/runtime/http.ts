@@ -32,7 +32,7 @@ export interface HttpRequest<B = unknown, Q = unknown, P = unknown> {
 export interface Reply {
   status?: number;
   body: unknown;
-  /** Defaults to JSON; any other type sends `body` as a string. */
+  /** Defaults to JSON; any other type sends `body` as a string (or, for a Buffer, as binary). */
   contentType?: string;
   headers?: Record<string, string>;
 }
@@ -111,6 +111,11 @@ function json(status: number, body: unknown): HttpResult {
 
 export function toResult(reply: Reply): HttpResult {
   const status = reply.status ?? 200;
+  if (Buffer.isBuffer(reply.body)) {
+    // Binary (a PNG, say): API Gateway decodes base64 bodies flagged so.
+    const headers = { 'content-type': reply.contentType ?? 'application/octet-stream', ...reply.headers };
+    return { statusCode: status, headers, body: reply.body.toString('base64'), isBase64Encoded: true };
+  }
   if (reply.contentType && !reply.contentType.startsWith('application/json')) {
     return { statusCode: status, headers: { 'content-type': reply.contentType, ...reply.headers }, body: String(reply.body) };
   }

@@ -1,5 +1,7 @@
 // Starts one in-memory DynamoDB Local on a free port for the integration run; each test file makes
 // its own table in it (test/support/stack.ts).
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { freePort, javaAvailable, JAVA_MISSING, startDynamoDbLocal, type LocalDynamo } from '../../infra/dynamodb-local';
 
 declare global {
@@ -9,6 +11,14 @@ declare global {
 
 export default async function globalSetup() {
   if (!javaAvailable()) throw new Error(JAVA_MISSING);
+  // The pages and /openapi.json, as `npm start` serves them (the browser tests open them).
+  const built = spawnSync('npm', ['run', '--silent', 'build:web'], {
+    cwd: resolve(__dirname, '..', '..'),
+    encoding: 'utf8',
+    // Jest's NODE_ENV=test would make a test build of the libraries (Vant then gives every field one id).
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   globalThis.__DYNAMODB_LOCAL__ = dynamo;
   // Workers start after this and inherit the environment.

@@ -35,11 +35,13 @@ export function assertLocalEndpoint(endpoint: string | undefined): string {
   return endpoint;
 }
 
-export async function startTestStack(): Promise<TestStack> {
+/** `port`: a known port, when the share links must name it (pages and posters); otherwise any free one. */
+export async function startTestStack(options: { port?: number } = {}): Promise<TestStack> {
   const endpoint = assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);
+  if (options.port) process.env.PUBLIC_URL = `http://localhost:${options.port}`;
   const { startStack } = await import('../../infra/stack');
   const stack = await startStack({
-    port: 0,
+    port: options.port ?? 0,
     dynamodbPort: 0,
     dynamodbEndpoint: endpoint,
     tableName: process.env.TABLE_NAME!,

@@ -1,0 +1,41 @@
+// Sharing a group buy: the QR poster behind a share link (public, cacheable) and the WeChat group text
+// (接龙) for its leader.
+import { GroupBuyIdPathSchema, ShareTokenPathSchema } from '../../schemas/group-buys';
+import { shareLinkKey } from '../../lib/group-buys/share-link';
+import { posterFor, shareTextFor, type SharingDeps } from '../../lib/sharing/sharing';
+import { posterFont } from '../../lib/sharing/wiring';
+import { systemClock } from '../../lib/runtime/clock';
+import { config } from '../../lib/runtime/config';
+import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { dynamoGroupBuyStore } from '../../lib/store/group-buys';
+import { dynamoLeaderStore } from '../../lib/store/leaders';
+
+const deps: SharingDeps = {
+  groupBuys: dynamoGroupBuyStore(),
+  leaders: dynamoLeaderStore(),
+  clock: systemClock,
+  shareKey: shareLinkKey(config.authSecret),
+  publicUrl: config.publicUrl,
+  font: posterFont,
+};
+
+export const routes: Routes = {
+  'GET /share/{shareToken}/poster.png': route({
+    auth: 'public',
+    path: ShareTokenPathSchema,
+    async handle({ path }) {
+      const png = await posterFor(deps, path.shareToken);
+      // The title and pickup point rarely change; stock is not on the poster.
+      return { body: png, contentType: 'image/png', headers: { 'cache-control': 'public, max-age=600' } };
+    },
+  }),
+  'GET /group-buys/{groupBuyId}/share-text': route({
+    auth: 'user',
+    path: GroupBuyIdPathSchema,
+    async handle({ principal, path }) {
+      return { body: { text: await shareTextFor(deps, principal, path.groupBuyId) } };
+    },
+  }),
+};
+
+export const main = httpFunction(routes);

@@ -1,0 +1,215 @@
+// What the API answers (API.md), as zod schemas: the web app's API client takes its response types from
+// here (z.infer), the OpenAPI document its response bodies, and the server's views are typed by them, so a
+// change to a response breaks the build of whoever depends on it. Optional fields are those API.md makes optional.
+import { z } from 'zod';
+import { PickupPointSchema } from './leaders';
+
+export const ErrorBodySchema = z.object({
+  error: z.object({
+    code: z.string(),
+    message: z.string(),
+    details: z.array(z.object({ path: z.string(), message: z.string() })).optional(),
+  }),
+});
+export type ErrorBody = z.infer<typeof ErrorBodySchema>;
+
+export const GroupBuyViewSchema = z.object({
+  groupBuyId: z.string(),
+  status: z.enum(['open', 'closed', 'failed', 'cancelled']),
+  title: z.string(),
+  cutoffAt: z.string(),
+  pickupDate: z.string(),
+  minTotalQuantity: z.number().int().optional(),
+  leader: z.object({ leaderId: z.string(), pickupPoint: PickupPointSchema }),
+  items: z.array(
+    z.object({
+      productId: z.string(),
+      name: z.string(),
+      unit: z.string(),
+      groupPriceFen: z.number().int(),
+      stockLimit: z.number().int().optional(),
+      remaining: z.number().int().optional(),
+      perResidentLimit: z.number().int().optional(),
+      /** Added with the sold-counts work (API.md additions): real paid quantities only. */
+      soldQuantity: z.number().int().optional(),
+      referencePriceFen: z.number().int().optional(),
+    }),
+  ),
+});
+export type GroupBuyView = z.infer<typeof GroupBuyViewSchema>;
+
+export const OpenedGroupBuySchema = GroupBuyViewSchema.extend({ shareToken: z.string(), shareUrl: z.string() });
+export type OpenedGroupBuy = z.infer<typeof OpenedGroupBuySchema>;
+
+export const OrderViewSchema = z.object({
+  orderId: z.string(),
+  status: z.enum(['pending_payment', 'paid', 'expired', 'cancelled', 'ready_for_pickup', 'picked_up', 'refunded']),
+  groupBuyId: z.string(),
+  leaderId: z.string(),
+  totalFen: z.number().int(),
+  refundedFen: z.number().int(),
+  items: z.array(
+    z.object({
+      productId: z.string(),
+      name: z.string(),
+      unit: z.string(),
+      quantity: z.number().int(),
+      unitPriceFen: z.number().int(),
+      amountFen: z.number().int(),
+      refundedFen: z.number().int(),
+    }),
+  ),
+  pickupCode: z.string().optional(),
+  pickupDate: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  note: z.string().optional(),
+  createdAt: z.string(),
+  expiresAt: z.string(),
+  paidAt: z.string().optional(),
+  pickedUpAt: z.string().optional(),
+});
+export type OrderView = z.infer<typeof OrderViewSchema>;
+
+export const PlacedOrderSchema = OrderViewSchema.pick({ orderId: true, status: true, totalFen: true, expiresAt: true }).extend({
+  items: z.array(
+    z.object({ productId: z.string(), quantity: z.number().int(), unitPriceFen: z.number().int(), amountFen: z.number().int() }),
+  ),
+});
+export type PlacedOrder = z.infer<typeof PlacedOrderSchema>;
+
+export const LeaderViewSchema = z.object({
+  leaderId: z.string(),
+  status: z.enum(['pending', 'active', 'rejected', 'suspended']),
+  name: z.string().optional(),
+  phone: z.string().optional(),
+  pickupPoint: PickupPointSchema,
+  referralCode: z.string(),
+  referredBy: z.string().optional(),
+  statusReason: z.string().optional(),
+});
+export type LeaderView = z.infer<typeof LeaderViewSchema>;
+
+export const ProductViewSchema = z.object({
+  productId: z.string(),
+  supplierId: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  groupPriceFen: z.number().int(),
+  supplyPriceFen: z.number().int().optional(),
+  commissionRateBps: z.number().int().optional(),
+});
+export type ProductView = z.infer<typeof ProductViewSchema>;
+
+export const PickupSheetSchema = z.object({
+  leaderId: z.string(),
+  date: z.string(),
+  totals: z.array(z.object({ productId: z.string(), name: z.string(), quantity: z.number().int() })),
+  orders: z.array(
+    z.object({
+      orderId: z.string(),
+      pickupCode: z.string(),
+      contactName: z.string(),
+      contactPhone: z.string(),
+      status: z.string(),
+      items: z.array(z.object({ productId: z.string(), name: z.string(), unit: z.string().optional(), quantity: z.number().int() })),
+    }),
+  ),
+});
+export type PickupSheet = z.infer<typeof PickupSheetSchema>;
+
+export const PurchaseOrderViewSchema = z.object({
+  purchaseOrderId: z.string(),
+  supplierId: z.string(),
+  deliveryDate: z.string(),
+  status: z.enum(['issued', 'acknowledged', 'shipped']),
+  totalFen: z.number().int(),
+  lines: z.array(
+    z.object({
+      productId: z.string(),
+      name: z.string(),
+      unit: z.string().optional(),
+      quantity: z.number().int(),
+      supplyPriceFen: z.number().int(),
+      amountFen: z.number().int(),
+    }),
+  ),
+  pickupPoints: z.array(
+    z.object({
+      leaderId: z.string(),
+      pickupPointName: z.string(),
+      address: z.string(),
+      lines: z.array(
+        z.object({ productId: z.string(), name: z.string().optional(), unit: z.string().optional(), quantity: z.number().int() }),
+      ),
+    }),
+  ),
+});
+export type PurchaseOrderView = z.infer<typeof PurchaseOrderViewSchema>;
+
+export const CommissionsViewSchema = z.object({
+  leaderId: z.string(),
+  pendingFen: z.number().int(),
+  availableFen: z.number().int(),
+  paidFen: z.number().int(),
+  entries: z.array(
+    z.object({
+      entryId: z.string(),
+      kind: z.enum(['accrual', 'reversal', 'referral', 'payout']),
+      amountFen: z.number().int(),
+      orderId: z.string().optional(),
+      payoutId: z.string().optional(),
+      createdAt: z.string(),
+    }),
+  ),
+});
+export type CommissionsView = z.infer<typeof CommissionsViewSchema>;
+
+export const PayoutViewSchema = z.object({
+  payoutId: z.string(),
+  leaderId: z.string(),
+  amountFen: z.number().int(),
+  status: z.string(),
+  entryIds: z.array(z.string()),
+  createdAt: z.string().optional(),
+  paidAt: z.string().optional(),
+  reason: z.string().optional(),
+  riskFlags: z.array(z.string()).optional(),
+});
+export type PayoutView = z.infer<typeof PayoutViewSchema>;
+
+export const ReconciliationSchema = z.object({
+  leaderId: z.string(),
+  expectedFen: z.number().int(),
+  ledgerFen: z.number().int(),
+  discrepancies: z.array(z.unknown()),
+});
+export type Reconciliation = z.infer<typeof ReconciliationSchema>;
+
+export const AuditTrailSchema = z.object({
+  items: z.array(
+    z.object({ at: z.string(), actor: z.string(), action: z.string(), entityId: z.string(), before: z.unknown(), after: z.unknown() }),
+  ),
+});
+export type AuditTrail = z.infer<typeof AuditTrailSchema>;
+
+export const CutoffRunSchema = z.object({ closed: z.number().int(), failed: z.number().int(), ordersCancelled: z.number().int() });
+export const PayoutRunSchema = z.object({ proposed: z.number().int() });
+
+/** `/auth/*` (API.md additions, "Sign-in"). */
+export const SessionSchema = z.object({
+  accessToken: z.string(),
+  refreshToken: z.string(),
+  expiresIn: z.number().int(),
+  user: z.object({ userId: z.string(), roles: z.array(z.enum(['operator', 'supplier'])), supplierId: z.string().optional() }),
+});
+export type Session = z.infer<typeof SessionSchema>;
+
+export const ReviewsViewSchema = z.object({
+  items: z.array(z.object({ rating: z.number().int(), text: z.string().optional(), contactName: z.string(), createdAt: z.string() })),
+  count: z.number().int(),
+  averageRatingX100: z.number().int(),
+});
+export type ReviewsView = z.infer<typeof ReviewsViewSchema>;
+
+export const ListOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });

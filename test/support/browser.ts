@@ -1,0 +1,50 @@
+// Debian's Chromium driven by playwright-core (its own browser download cannot work here), at a phone's
+// width, in a time zone far from Beijing so that the pages must show Beijing time themselves.
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { chromium, type Browser, type Page } from 'playwright-core';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+export const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    // Without the background-networking flags Chromium keeps dialling out, which this machine refuses.
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** A fresh phone (375 px wide): its own storage, so each user signs in on their own device. */
+export async function phone(browser: Browser, baseURL: string): Promise<Page> {
+  const context = await browser.newContext({
+    baseURL,
+    viewport: { width: 375, height: 760 },
+    deviceScaleFactor: 1,
+    locale: 'zh-CN',
+    timezoneId: 'America/New_York',
+    acceptDownloads: true,
+  });
+  return context.newPage();
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
+}
+
+/** Signs in on the page's sign-in panel the way the local stage allows until SMS sign-in lands: /dev/login. */
+export async function devSignIn(page: Page, phoneNumber: string, role?: '供应商' | '运营', supplierId?: string): Promise<void> {
+  await page.getByLabel('手机号').first().fill(phoneNumber);
+  if (role) await page.getByRole('radio', { name: role }).click();
+  if (supplierId) await page.getByLabel('供应商编号').fill(supplierId);
+  await page.getByRole('button', { name: '开发登录' }).click();
+}
