@@ -236,6 +236,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
           updatedAt: at,
           expiresAt: hoursFromNow(1),
           ...(unpaid ? {} : { paidAt: at, paymentId: `bench-${ulid()}` }),
+          version: unpaid ? 1 : 2,
         };
         return orderItem(order);
       });

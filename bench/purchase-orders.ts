@@ -523,8 +523,9 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
           createdAt: placedAt,
           updatedAt: placedAt,
           expiresAt: new Date(Date.parse(placedAt) + 15 * 60_000).toISOString(),
+          version: 1,
         };
-        const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${ulid()}` };
+        const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${ulid()}`, version: 2 };
         const code = (codes.get(groupBuy.leaderId) ?? 0) + 1;
         codes.set(groupBuy.leaderId, code);
         const ready: Order = {
@@ -532,6 +533,7 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
           status: 'ready_for_pickup',
           updatedAt: readyAt,
           pickupCode: String(code).padStart(PICKUP_CODE_DIGITS, '0'),
+          version: 3,
         };
         const [placedItem, paidItem, readyItem] = [orderItem(placed), orderItem(paid), orderItem(ready)];
         placedRecords.push(streamRecord('INSERT', placedItem), streamRecord('MODIFY', paidItem, placedItem));

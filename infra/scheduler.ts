@@ -44,13 +44,15 @@ export function nextRun(job: Pick<ScheduledJob, 'expression' | 'timezone'>, afte
 
 export class Scheduler {
   private timers: { stop(): void }[] = [];
+  /** Jobs running now: stop() waits for them, so nothing runs on after the stack is gone. */
+  private readonly inFlight = new Set<Promise<void>>();
   running = false;
 
   constructor(private readonly jobs: ScheduledJob[]) {}
 
   start(): void {
     for (const job of this.jobs) {
-      const fire = async (at: Date) => {
+      const run = async (at: Date) => {
         try {
           console.log(`[schedule] ${job.functionName} (${job.expression} ${job.timezone})`);
           const result = await job.handler(scheduledInput(job.input, at));
@@ -60,10 +62,17 @@ export class Scheduler {
           console.error(`[schedule] ${job.functionName} failed:`, err);
         }
       };
+      const fire = (at: Date) => {
+        const running = run(at).finally(() => this.inFlight.delete(running));
+        this.inFlight.add(running);
+        return running;
+      };
       const every = rateToMs(job.expression);
       if (every) {
+        // A rate schedule runs when it is created, then every period (as EventBridge Scheduler's does).
+        const first = setTimeout(() => void fire(new Date()), 0);
         const timer = setInterval(() => void fire(new Date()), every);
-        this.timers.push({ stop: () => clearInterval(timer) });
+        this.timers.push({ stop: () => (clearTimeout(first), clearInterval(timer)) });
       } else {
         const cron = new Cron(awsCronToCroner(job.expression), { timezone: job.timezone, protect: true }, () => void fire(new Date()));
         this.timers.push({ stop: () => cron.stop() });
@@ -72,9 +81,10 @@ export class Scheduler {
     this.running = true;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
     for (const t of this.timers) t.stop();
     this.timers = [];
     this.running = false;
+    await Promise.all(this.inFlight);
   }
 }

@@ -159,10 +159,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
       })),
     );
     const scheduler = new Scheduler(jobs);
-    if (options.scheduler !== false) {
-      scheduler.start();
-      stopAll.push(() => scheduler.stop());
-    }
+    if (options.scheduler !== false) scheduler.start();
+    // A test may start it later; stopping one that never ran does nothing.
+    stopAll.push(() => scheduler.stop());
 
     const { registerReadinessCheck } = await import('../lib/runtime/readiness');
     registerReadinessCheck('streams', () => poller.healthy);

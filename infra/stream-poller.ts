@@ -118,8 +118,9 @@ export class StreamPoller {
   async drain(maxRounds = 1000): Promise<boolean> {
     let idle = 0;
     let worked = false;
+    // New shards are looked for once per drain, not once per round.
+    this.lastDescribe = 0;
     for (let round = 0; round < maxRounds; round++) {
-      this.lastDescribe = 0;
       const busy = await this.pollOnce();
       worked ||= busy;
       idle = busy ? 0 : idle + 1;

@@ -78,6 +78,8 @@ export const GroupBuySchema = z.object({
   closedAt: z.string().optional(),
   /** When the closing last recorded progress (a closing silent for long is nudged). */
   progressAt: z.string().optional(),
+  /** Moved on by every conditional write of the group buy. */
+  version: z.number().int().min(0).default(0),
 });
 export type GroupBuy = z.infer<typeof GroupBuySchema>;
 

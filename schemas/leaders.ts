@@ -51,5 +51,7 @@ export const LeaderSchema = z.object({
   approvedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
+  /** Moved on by every conditional write of the leader. */
+  version: z.number().int().min(0).default(0),
 });
 export type Leader = z.infer<typeof LeaderSchema>;

@@ -72,6 +72,8 @@ export const OrderSchema = z.object({
   paymentId: z.string().optional(),
   pickupCode: z.string().optional(),
   pickedUpAt: z.string().optional(),
+  /** Moved on by every write of the order (conditional on the one read): what consumers compare. */
+  version: z.number().int().min(0).default(0),
 });
 export type Order = z.infer<typeof OrderSchema>;
 

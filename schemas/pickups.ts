@@ -19,7 +19,7 @@ export const SheetLineSchema = z.object({
   contactPhone: z.string(),
   status: z.string(),
   items: z.array(z.object({ productId: z.string(), name: z.string(), unit: z.string(), quantity: z.number().int() })),
-  /** The order's updatedAt: an older image never overwrites a newer one. */
-  version: z.string(),
+  /** The order's version: an older image never overwrites a newer one. */
+  orderVersion: z.number().int(),
 });
 export type SheetLine = z.infer<typeof SheetLineSchema>;

@@ -85,9 +85,9 @@ export const ContributionSchema = z.object({
   address: z.string(),
   orderStatus: z.string(),
   lines: z.array(ContributionLineSchema),
-  /** The order's updatedAt: an older image never replaces a newer one. */
-  version: z.string(),
-  /** Of the status and lines: tells two images with the same updatedAt apart. */
+  /** The order's version: an older image never replaces a newer one. */
+  orderVersion: z.number().int(),
+  /** Of the status and lines (what the totals hold of the order). */
   fingerprint: z.string(),
 });
 export type Contribution = z.infer<typeof ContributionSchema>;

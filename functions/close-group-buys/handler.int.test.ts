@@ -23,6 +23,9 @@ import { startTestStack, type TestStack } from '../../test/support/stack';
 import { main as cutoffJob } from '../cutoff/handler';
 import { passCutoff } from '../../test/support/time-travel';
 
+// Hundreds of orders closed per test, through the stream and the queues: more than the default 30 s on a busy machine.
+jest.setTimeout(180_000);
+
 let api: TestStack;
 let operator: string;
 beforeAll(async () => {
@@ -200,6 +203,7 @@ async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: n
     updatedAt: at,
     // Not yet expired: the expiry job is not what this file tests.
     expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    version: 1,
   });
   const paid = Array.from({ length: options.paid }, (_, i): Order => ({
     ...placed(i),
@@ -207,6 +211,7 @@ async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: n
     paidAt: at,
     updatedAt: at,
     paymentId: `sandbox-${ulid()}`,
+    version: 2,
   }));
   const unpaid = Array.from({ length: options.unpaid }, (_, i) => placed(options.paid + i));
   const items = [...paid, ...unpaid].map(orderItem);

@@ -304,3 +304,34 @@ test('opening a group buy needs a cutoff in the future', async () => {
   });
   expect(res.status).toBe(400);
 });
+
+test('an operator’s full refund of a paid order gives back its stock and the resident’s allowance; a partial one does not', async () => {
+  const { products, gb } = await setup([{ stockLimit: 3, perResidentLimit: 2 }]);
+  const productId = products[0]!.productId;
+  const resident = await api.login(unique('resident'));
+  const operator = await api.login('op-refunds', ['operator']);
+  const first = await placeOrder(api, resident, gb.shareToken, [{ productId, quantity: 2 }]);
+  expect(first.status).toBe(201);
+  await api.call('POST', `/dev/pay/${first.body.orderId}`);
+  expect(await remainingOf(gb.groupBuyId, productId)).toBe(1);
+  // At the limit: the resident may not order more.
+  expect((await placeOrder(api, resident, gb.shareToken, [{ productId, quantity: 1 }])).status).toBe(409);
+
+  const partial = await api.call('POST', `/orders/${first.body.orderId}/refunds`, {
+    token: operator,
+    body: { amountFen: 100, reason: '少了一个' },
+  });
+  expect(partial.status).toBe(201);
+  expect(await remainingOf(gb.groupBuyId, productId)).toBe(1);
+
+  const rest = first.body.totalFen - 100;
+  const full = await api.call('POST', `/orders/${first.body.orderId}/refunds`, {
+    token: operator,
+    body: { amountFen: rest, reason: '缺货' },
+  });
+  expect(full.status).toBe(201);
+  expect((await api.call('GET', `/orders/${first.body.orderId}`, { token: resident })).body.status).toBe('refunded');
+  expect(await remainingOf(gb.groupBuyId, productId)).toBe(3);
+  // The allowance came back too: the same resident orders the full limit again.
+  expect((await placeOrder(api, resident, gb.shareToken, [{ productId, quantity: 2 }])).status).toBe(201);
+});

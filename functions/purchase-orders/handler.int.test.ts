@@ -513,6 +513,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       refundedFen: 0,
       items: old.items.map((l) => ({ ...l, refundedFen: 0 })),
       updatedAt: new Date(Date.parse(old.updatedAt) - 60_000).toISOString(),
+      version: old.version - 1,
     };
     expect(await consolidateMain(batch(recordOf(oldImage)))).toEqual({ batchItemFailures: [] });
     await api.drain();
@@ -606,7 +607,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       address: '幸福路 1 号',
       orderStatus: 'ready_for_pickup',
       lines: [{ productId: apple, name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 1 }],
-      version: '2026-01-01T00:00:00.000Z',
+      orderVersion: 1,
       fingerprint: 'ready',
     };
     expect(await applyContribution(store, ghost)).toBe('applied');
@@ -616,7 +617,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
         ...ghost,
         orderStatus: 'refunded',
         lines: [],
-        version: '2026-01-01T00:00:01.000Z',
+        orderVersion: 2,
         fingerprint: 'refunded',
       }),
     ).toBe('applied');

@@ -37,6 +37,7 @@ const order = (refundedFen = 0, pickedUpAt: string | null = '2026-11-24T10:00:00
   updatedAt: '2026-11-24T10:00:00Z',
   expiresAt: '2026-11-23T10:15:00Z',
   ...(pickedUpAt ? { pickedUpAt } : {}),
+  version: 3,
 });
 const referral = { recruiterId: 'R', from: '2026-10-01T00:00:00Z' };
 

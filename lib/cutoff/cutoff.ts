@@ -14,6 +14,7 @@ import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderStatus } from '../../schemas/orders';
 import { fullRefund, transitioned, withFreshOrder, type OrderStore } from '../orders/orders';
 import { randomCode, type Clock } from '../runtime/clock';
+import type { Page } from '../runtime/page';
 
 export interface CloseStats {
   ordersCancelled: number;
@@ -26,10 +27,10 @@ export const ZERO_STATS: CloseStats = { ordersCancelled: 0, ordersReady: 0, orde
 
 export interface CutoffStore {
   get(groupBuyId: string): Promise<GroupBuy | undefined>;
-  /** Open group buys whose cutoff has passed (an index query, oldest cutoff first). */
-  due(now: Date, limit: number): Promise<GroupBuy[]>;
-  /** Group buys still closing (to resume any that stalled). */
-  closing(limit: number): Promise<GroupBuy[]>;
+  /** Open group buys whose cutoff is before `upTo` (an index query, oldest cutoff first), page by page. */
+  due(upTo: Date, limit: number, cursor?: string): Promise<Page<GroupBuy>>;
+  /** Group buys still closing (to resume any that stalled), page by page. */
+  closing(limit: number, cursor?: string): Promise<Page<GroupBuy>>;
   /** open → closing, if still open. */
   beginClosing(groupBuy: GroupBuy, at: string, audit: AuditEvent): Promise<'begun' | 'stale'>;
   /** A page of a group buy's orders in one status. */
@@ -77,13 +78,33 @@ async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promi
   );
 }
 
-/** Begins closing every open group buy whose cutoff has passed, and nudges closings that stalled. */
-export async function runCutoff(deps: CutoffDeps, options: { limit?: number; stalledAfterMs?: number } = {}) {
-  const now = deps.clock.now();
-  const at = now.toISOString();
+export interface CutoffOptions {
+  /** Group buys per page of the index (and begun at once, PAGE_CONCURRENCY at a time). */
+  pageSize?: number;
+  /** A closing silent for this long is nudged (it gets a new change, so its consumer runs again). */
+  stalledAfterMs?: number;
+  /** Stop early when the invocation runs out of time (the next run picks up the rest). */
+  hasTime?: () => boolean;
+  /**
+   * Also close, each at its own cutoff, the group buys whose cutoff falls within this many ms: the
+   * scheduled run waits for them, so a group buy closes at its cutoff, not at the next run.
+   */
+  lookAheadMs?: number;
+  sleep?: (ms: number) => Promise<void>;
+}
+
+const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/**
+ * Begins closing every open group buy whose cutoff has passed (all of them, page by page) and nudges
+ * closings that stalled; with `lookAheadMs`, then waits for the cutoffs about to pass and begins those.
+ */
+export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
+  const pageSize = options.pageSize ?? 100;
+  const hasTime = options.hasTime ?? (() => true);
   const begun: string[] = [];
-  for (const gb of await deps.cutoff.due(now, options.limit ?? 500)) {
-    const after = { ...gb, status: 'closing' as const, closePhase: 'cancel-unpaid' as const, updatedAt: at };
+  const begin = async (gb: GroupBuy) => {
+    const at = deps.clock.now().toISOString();
     const outcome = await deps.cutoff.beginClosing(gb, at, {
       entityId: gb.groupBuyId,
       entityType: 'groupBuy',
@@ -93,13 +114,47 @@ export async function runCutoff(deps: CutoffDeps, options: { limit?: number; sta
       before: { status: gb.status },
       after: { status: 'closing' },
     });
-    if (outcome === 'begun') begun.push(after.groupBuyId);
-  }
+    if (outcome === 'begun') begun.push(gb.groupBuyId);
+  };
+
+  // Every due group buy: beginning one takes it out of the open index, so pages never repeat it.
+  const now = deps.clock.now();
+  let cursor: string | undefined;
+  do {
+    const page = await deps.cutoff.due(now, pageSize, cursor);
+    await inParallel(page.items, PAGE_CONCURRENCY, begin);
+    cursor = page.nextCursor;
+  } while (cursor && hasTime());
+
   const stalledAfter = options.stalledAfterMs ?? 5 * 60_000;
-  for (const gb of await deps.cutoff.closing(options.limit ?? 500)) {
-    if (!begun.includes(gb.groupBuyId) && now.getTime() - Date.parse(gb.progressAt ?? gb.updatedAt) > stalledAfter) {
-      await deps.cutoff.nudge(gb.groupBuyId, at);
-      begun.push(gb.groupBuyId);
+  cursor = undefined;
+  do {
+    const page = await deps.cutoff.closing(pageSize, cursor);
+    await inParallel(page.items, PAGE_CONCURRENCY, async (gb) => {
+      if (!begun.includes(gb.groupBuyId) && now.getTime() - Date.parse(gb.progressAt ?? gb.updatedAt) > stalledAfter) {
+        await deps.cutoff.nudge(gb.groupBuyId, now.toISOString());
+        begun.push(gb.groupBuyId);
+      }
+    });
+    cursor = page.nextCursor;
+  } while (cursor && hasTime());
+
+  if (options.lookAheadMs) {
+    // While cutoffs fall within the window, wake at each (or every 10 s, to see group buys opened since)
+    // and begin what has passed. With nothing coming, the run ends at once: idle minutes cost nothing.
+    const until = now.getTime() + options.lookAheadMs;
+    for (;;) {
+      const current = deps.clock.now().getTime();
+      if (current >= until || !hasTime()) break;
+      const coming = (await deps.cutoff.due(new Date(until), pageSize)).items.filter((gb) => !begun.includes(gb.groupBuyId));
+      await inParallel(
+        coming.filter((gb) => Date.parse(gb.cutoffAt) <= current),
+        PAGE_CONCURRENCY,
+        begin,
+      );
+      const next = Math.min(...coming.map((gb) => Date.parse(gb.cutoffAt)).filter((t) => t > current));
+      if (!Number.isFinite(next)) break;
+      await (options.sleep ?? sleepFor)(Math.min(next - current + 20, 10_000, until - current));
     }
   }
   return { begun };

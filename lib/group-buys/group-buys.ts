@@ -101,6 +101,7 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
     items,
     createdAt: at,
     updatedAt: at,
+    version: 1,
   };
   await deps.groupBuys.create(groupBuy, {
     entityId: groupBuy.groupBuyId,

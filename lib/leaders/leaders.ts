@@ -74,6 +74,7 @@ export async function applyAsLeader(deps: LeaderDeps, principal: Principal, body
       ...(referredBy ? { referredBy } : {}),
       createdAt: now,
       updatedAt: now,
+      version: 1,
     };
     const outcome = await deps.leaders.create(leader, {
       entityId: leader.leaderId,

@@ -197,6 +197,7 @@ export async function placeOrder(
     createdAt: at,
     updatedAt: at,
     expiresAt: addMinutes(now, deps.paymentTimeoutMinutes).toISOString(),
+    version: 1,
   };
   const idem: IdempotencyRecord = {
     userId: principal.userId,

@@ -95,6 +95,8 @@ export async function requestRefund(
     const outcome = await deps.orders.change({
       before: order,
       after,
+      // Refunded in full, the order gives its stock and per-resident allowance back (as a cancel does).
+      release: refundedFen === order.totalFen,
       refunds: [refund],
       audit: {
         entityId: orderId,

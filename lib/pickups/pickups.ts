@@ -36,7 +36,7 @@ export function sheetLineOf(order: Order): SheetLine | undefined {
     contactPhone: order.contactPhone,
     status: order.status,
     items: order.items.map((l) => ({ productId: l.productId, name: l.name, unit: l.unit, quantity: l.quantity })),
-    version: order.updatedAt,
+    orderVersion: order.version,
   };
 }
 

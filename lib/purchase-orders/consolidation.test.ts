@@ -45,6 +45,7 @@ const order = (over: Partial<Order> = {}): Order => ({
   updatedAt: '2026-11-25T15:00:01.000Z',
   expiresAt: '2026-11-25T01:15:00.000Z',
   pickupCode: '123456',
+  version: 4,
   ...over,
 });
 

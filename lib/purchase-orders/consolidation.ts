@@ -119,7 +119,7 @@ export function contributionOf(order: Order, supplierId: string, pickupPoint: Pi
     address: pickupPoint.address,
     orderStatus: order.status,
     lines,
-    version: order.updatedAt,
+    orderVersion: order.version,
     fingerprint,
   };
 }
@@ -148,14 +148,12 @@ export function contributionDeltas(before: Contribution | undefined, after: Cont
 }
 
 /**
- * Newest image wins: an order's updatedAt orders its images. Two images with the same updatedAt (two
- * changes in one millisecond) differ by fingerprint; the stream delivers an item's records in order,
- * redeliveries included, so the later of the two is applied last.
+ * Newest image wins: every write of an order moves its version on, so versions order its images, in
+ * whatever order the queue delivers them.
  */
 function compareImages(before: Contribution | undefined, after: Contribution): 'newer' | 'same' | 'older' {
-  if (!before || after.version > before.version) return 'newer';
-  if (after.version < before.version) return 'older';
-  return after.fingerprint === before.fingerprint ? 'same' : 'newer';
+  if (!before || after.orderVersion > before.orderVersion) return 'newer';
+  return after.orderVersion < before.orderVersion ? 'older' : 'same';
 }
 
 // ---------------------------------------------------------------------------------------------------

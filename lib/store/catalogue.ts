@@ -1,9 +1,9 @@
 // DynamoDB adapter of the CatalogueStore port.
-import { BatchGetCommand, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueStore } from '../catalogue/catalogue';
 import { ProductSchema, SupplierSchema, type Product } from '../../schemas/catalogue';
 import { auditPut } from './audit';
-import { db, queryAll, tableName, type Db } from './dynamo';
+import { db, queryAll, tableName, transactWrite, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
@@ -23,20 +23,16 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
       return Item ? SupplierSchema.parse(Item) : undefined;
     },
     async putSupplier(supplier, audit) {
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: tableName(),
-                Item: { ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            auditPut(audit),
-          ],
-        }),
-      );
+      await transactWrite(client, [
+        {
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        auditPut(audit),
+      ]);
     },
     async putProduct(product, audit) {
       const item = {
@@ -46,14 +42,10 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
         type: 'PRODUCT',
         ...product,
       };
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
-            auditPut(audit),
-          ],
-        }),
-      );
+      await transactWrite(client, [
+        { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        auditPut(audit),
+      ]);
     },
     async getProducts(productIds) {
       const found = new Map<string, Product>();

@@ -4,7 +4,18 @@ import type { CutoffStore } from '../cutoff/cutoff';
 import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
-import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import {
+  atVersion,
+  cancellationReasons,
+  db,
+  encodeCursor,
+  queryAll,
+  tableName,
+  transactWrite,
+  withCursor,
+  type Db,
+  type TransactItem,
+} from './dynamo';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged, tallyPut } from './orders';
 
@@ -13,8 +24,9 @@ import { orderPutIfUnchanged, tallyPut } from './orders';
  * counters that pages add meanwhile survive), with its audit record.
  */
 function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: string[] = []): TransactItem {
-  const names: Record<string, string> = { '#status': 'status', '#updatedAt': 'updatedAt' };
-  const values: Record<string, unknown> = { ':before': before.status, ':beforeUpdatedAt': before.updatedAt };
+  const unchanged = atVersion(before.version);
+  const names: Record<string, string> = { '#status': 'status', ...unchanged.names };
+  const values: Record<string, unknown> = { ':before': before.status, ':next': before.version + 1, ...unchanged.values };
   // A dotted key sets one field of a map (`closeStats.ordersReady`), leaving its other fields alone.
   const sets = Object.entries(set).map(([k, v], i) => {
     const path = k
@@ -29,8 +41,8 @@ function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: str
     Update: {
       TableName: tableName(),
       Key: keys.groupBuy(before.groupBuyId),
-      UpdateExpression: `SET ${sets.join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
-      ConditionExpression: '#status = :before AND #updatedAt = :beforeUpdatedAt',
+      UpdateExpression: `SET ${[...sets, '#version = :next'].join(', ')}${removes.length ? ` REMOVE ${removes.join(', ')}` : ''}`,
+      ConditionExpression: `#status = :before AND ${unchanged.condition}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
@@ -51,24 +63,28 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
       throw err;
     }
   };
-  const queryIndex = async (partition: string, upTo: string | undefined, limit: number) => {
-    const { Items } = await client.send(
-      new QueryCommand({
-        TableName: tableName(),
-        IndexName: INDEX.byGsi2,
-        KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
-        ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
-        Limit: limit,
-      }),
+  const queryIndex = async (partition: string, upTo: string | undefined, limit: number, cursor?: string) => {
+    const page = await withCursor(cursor, (startKey) =>
+      client.send(
+        new QueryCommand({
+          TableName: tableName(),
+          IndexName: INDEX.byGsi2,
+          KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
+          ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
+          Limit: limit,
+          ExclusiveStartKey: startKey,
+        }),
+      ),
     );
-    return (Items ?? []).map((i) => GroupBuySchema.parse(i));
+    const nextCursor = encodeCursor(page.LastEvaluatedKey);
+    return { items: (page.Items ?? []).map((i) => GroupBuySchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
   };
 
   return {
     get,
-    // `cutoffAt#id` sorts by time; every key with a cutoff at or before now sorts below `now~`.
-    due: (now, limit) => queryIndex(keys.openGroupBuysPartition, `${now.toISOString()}~`, limit),
-    closing: (limit) => queryIndex(keys.closingGroupBuysPartition, undefined, limit),
+    // `cutoffAt#id` sorts by time; every key with a cutoff at or before `upTo` sorts below `upTo~`.
+    due: (upTo, limit, cursor) => queryIndex(keys.openGroupBuysPartition, `${upTo.toISOString()}~`, limit, cursor),
+    closing: (limit, cursor) => queryIndex(keys.closingGroupBuysPartition, undefined, limit, cursor),
 
     async beginClosing(gb, at, audit) {
       const closing = keys.closingGroupBuys(gb.cutoffAt, gb.groupBuyId);
@@ -121,8 +137,9 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
           new UpdateCommand({
             TableName: tableName(),
             Key: keys.groupBuy(groupBuyId),
-            // Counts and a timestamp only (never the state), so a progress record can't undo a decision;
-            // the timestamp makes it a change, and so a stream record, even when a page did nothing.
+            // Counts and a timestamp only (never the state, nor its version: a state change decided on the
+            // read before this stays valid), so a progress record can't undo a decision; the timestamp makes
+            // it a change, and so a stream record, even when a page did nothing.
             UpdateExpression:
               'SET progressAt = :at ADD closeStats.ordersCancelled :c, closeStats.ordersReady :r, closeStats.ordersRefunded :f, closeStats.pages :p',
             ConditionExpression: '#status = :closing',

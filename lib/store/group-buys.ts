@@ -1,9 +1,9 @@
 // DynamoDB adapter of the GroupBuyStore port.
-import { GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupBuyStore } from '../group-buys/group-buys';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
 import { auditPut } from './audit';
-import { db, queryAll, tableName, type Db } from './dynamo';
+import { db, queryAll, tableName, transactWrite, type Db } from './dynamo';
 import { keys } from './keys';
 
 export const groupBuyItem = (gb: GroupBuy) => ({
@@ -35,15 +35,11 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
             ConditionExpression: isNew,
           },
         }));
-      await client.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
-            ...stockItems,
-            auditPut(audit),
-          ],
-        }),
-      );
+      await transactWrite(client, [
+        { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
+        ...stockItems,
+        auditPut(audit),
+      ]);
     },
     async get(groupBuyId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId) }));

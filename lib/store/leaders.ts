@@ -1,9 +1,9 @@
 // DynamoDB adapter of the LeaderStore port.
-import { GetCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaderStore } from '../leaders/leaders';
 import { LeaderSchema, type Leader } from '../../schemas/leaders';
 import { auditPut } from './audit';
-import { cancellationReasons, db, encodeCursor, tableName, withCursor, type Db } from './dynamo';
+import { atVersion, cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
@@ -17,11 +17,12 @@ const toItem = (leader: Leader) => ({
 const fromItem = (item: Record<string, unknown> | undefined) => (item ? LeaderSchema.parse(item) : undefined);
 
 export function dynamoLeaderStore(client: Db = db()): LeaderStore {
+  // Strongly consistent: reviews, pickups and payouts decide on the leader's current status.
   const get = async (leaderId: string) =>
-    fromItem((await client.send(new GetCommand({ TableName: tableName(), Key: keys.leader(leaderId) }))).Item);
+    fromItem((await client.send(new GetCommand({ TableName: tableName(), Key: keys.leader(leaderId), ConsistentRead: true }))).Item);
 
   const pointer = async (key: { pk: string; sk: string }) =>
-    (await client.send(new GetCommand({ TableName: tableName(), Key: key }))).Item?.leaderId as string | undefined;
+    (await client.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item?.leaderId as string | undefined;
 
   return {
     get,
@@ -37,28 +38,24 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       const table = tableName();
       const isNew = 'attribute_not_exists(pk)';
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.userLeader(leader.userId), type: 'USER_LEADER', leaderId: leader.leaderId },
-                  ConditionExpression: isNew,
-                },
-              },
-              {
-                Put: {
-                  TableName: table,
-                  Item: { ...keys.referralCode(leader.referralCode), type: 'REFCODE', leaderId: leader.leaderId },
-                  ConditionExpression: isNew,
-                },
-              },
-              { Put: { TableName: table, Item: toItem(leader), ConditionExpression: isNew } },
-              auditPut(audit),
-            ],
-          }),
-        );
+        await transactWrite(client, [
+          {
+            Put: {
+              TableName: table,
+              Item: { ...keys.userLeader(leader.userId), type: 'USER_LEADER', leaderId: leader.leaderId },
+              ConditionExpression: isNew,
+            },
+          },
+          {
+            Put: {
+              TableName: table,
+              Item: { ...keys.referralCode(leader.referralCode), type: 'REFCODE', leaderId: leader.leaderId },
+              ConditionExpression: isNew,
+            },
+          },
+          { Put: { TableName: table, Item: toItem(leader), ConditionExpression: isNew } },
+          auditPut(audit),
+        ]);
         return 'created';
       } catch (err) {
         const reasons = cancellationReasons(err);
@@ -68,24 +65,21 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       }
     },
     async update(before, after, audit) {
+      const unchanged = atVersion(before.version);
       try {
-        await client.send(
-          new TransactWriteCommand({
-            TransactItems: [
-              {
-                Put: {
-                  TableName: tableName(),
-                  Item: toItem(after),
-                  // Optimistic lock: nobody changed the leader since we read it.
-                  ConditionExpression: '#status = :status AND updatedAt = :updatedAt',
-                  ExpressionAttributeNames: { '#status': 'status' },
-                  ExpressionAttributeValues: { ':status': before.status, ':updatedAt': before.updatedAt },
-                },
-              },
-              auditPut(audit),
-            ],
-          }),
-        );
+        await transactWrite(client, [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: toItem({ ...after, version: before.version + 1 }),
+              // Optimistic lock: nobody changed the leader since we read it.
+              ConditionExpression: unchanged.condition,
+              ExpressionAttributeNames: unchanged.names,
+              ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
+            },
+          },
+          auditPut(audit),
+        ]);
         return 'updated';
       } catch (err) {
         if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';

@@ -4,7 +4,17 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CloseTally, OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
 import { IdempotencyRecordSchema, OrderSchema, RefundSchema, type IdempotencyRecord, type Order, type Refund } from '../../schemas/orders';
 import { auditPut } from './audit';
-import { cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db, type TransactItem } from './dynamo';
+import {
+  atVersion,
+  cancellationReasons,
+  db,
+  encodeCursor,
+  tableName,
+  transactWrite,
+  withCursor,
+  type Db,
+  type TransactItem,
+} from './dynamo';
 import { INDEX, keys } from './keys';
 
 /** How long an Idempotency-Key is remembered (our rule: longer than any group buy lives). */
@@ -58,15 +68,16 @@ export function tallyPut(tally: CloseTally, orderId: string): TransactItem {
   return { Put: { TableName: table(), Item: { ...keys.closeTally(tally.groupBuyId, tally.kind, orderId), type: 'CLOSE_TALLY', orderId } } };
 }
 
-/** The order replaced by `after`, only if it is still exactly `before`. */
+/** The order replaced by `after` (at the next version), only if it is still at the version `before` was read at. */
 export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
+  const unchanged = atVersion(before.version);
   return {
     Put: {
       TableName: table(),
-      Item: orderItem(after),
-      ConditionExpression: '#status = :status AND updatedAt = :updatedAt',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':status': before.status, ':updatedAt': before.updatedAt },
+      Item: orderItem({ ...after, version: before.version + 1 }),
+      ConditionExpression: unchanged.condition,
+      ExpressionAttributeNames: unchanged.names,
+      ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
     },
   };
 }
@@ -85,8 +96,9 @@ export function groupStillOpen(groupBuyId: string, now: Date): TransactItem {
 }
 
 export function dynamoOrderStore(client: Db = db()): OrderStore {
+  // Strongly consistent: every change of an order is decided on this read.
   const get = async (orderId: string) => {
-    const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.order(orderId) }));
+    const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.order(orderId), ConsistentRead: true }));
     return Item ? OrderSchema.parse(Item) : undefined;
   };
 

@@ -14,8 +14,8 @@ export function dynamoPickupStore(client: Db = db()): PickupStore {
             TableName: tableName(),
             Item: { ...keys.sheetLine(line.leaderId, line.date, line.orderId), type: 'SHEET_LINE', ...line },
             // newerImage: an older or repeated image of the order never overwrites a newer one.
-            ConditionExpression: 'attribute_not_exists(version) OR version < :version',
-            ExpressionAttributeValues: { ':version': line.version },
+            ConditionExpression: 'attribute_not_exists(orderVersion) OR orderVersion < :version',
+            ExpressionAttributeValues: { ':version': line.orderVersion },
           }),
         );
         return 'written';

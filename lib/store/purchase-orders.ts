@@ -118,8 +118,8 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
             // contributionAsRead: the totals get new minus old only if "old" is still what is recorded.
             ...(before
               ? {
-                  ConditionExpression: 'version = :version AND fingerprint = :fingerprint',
-                  ExpressionAttributeValues: { ':version': before.version, ':fingerprint': before.fingerprint },
+                  ConditionExpression: 'orderVersion = :version',
+                  ExpressionAttributeValues: { ':version': before.orderVersion },
                 }
               : { ConditionExpression: 'attribute_not_exists(pk)' }),
           },

@@ -35,8 +35,11 @@ export function assertLocalEndpoint(endpoint: string | undefined): string {
   return endpoint;
 }
 
-/** `port`: a known port, when the share links must name it (pages and posters); otherwise any free one. */
-export async function startTestStack(options: { port?: number } = {}): Promise<TestStack> {
+/**
+ * `port`: a known port, when the share links must name it (pages and posters); otherwise any free one.
+ * `background`: the stream and queues run by themselves, as in `npm start`.
+ */
+export async function startTestStack(options: { port?: number; background?: boolean } = {}): Promise<TestStack> {
   const endpoint = assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);
   if (options.port) process.env.PUBLIC_URL = `http://localhost:${options.port}`;
   const { startStack } = await import('../../infra/stack');
@@ -46,7 +49,9 @@ export async function startTestStack(options: { port?: number } = {}): Promise<T
     dynamodbEndpoint: endpoint,
     tableName: process.env.TABLE_NAME!,
     scheduler: false,
-    streams: 'manual',
+    // `background`: the stream and the queues are polled all the time, as in `npm start` (the scheduler
+    // is the test's to start); otherwise the test drives them with drain().
+    streams: options.background ? 'background' : 'manual',
   });
   const call = async (method: string, path: string, options: CallOptions = {}) => {
     const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
