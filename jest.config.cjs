@@ -15,7 +15,7 @@ module.exports = {
       ...common,
       displayName: 'unit',
       testMatch: ['<rootDir>/**/*.test.ts'],
-      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$'],
+      testPathIgnorePatterns: ['/node_modules/', '\\.int\\.test\\.ts$', '<rootDir>/test/iam/'],
     },
     {
       ...common,
@@ -24,6 +24,9 @@ module.exports = {
       globalSetup: '<rootDir>/test/support/global-setup.ts',
       globalTeardown: '<rootDir>/test/support/global-teardown.ts',
     },
+    // After the integration suite (npm test runs it second): serverless.yml's IAM against what was recorded.
+    { ...common, displayName: 'iam', testMatch: ['<rootDir>/test/iam/*.test.ts'] },
   ],
-  testTimeout: 30000,
+  // Generous: the integration suite shares a 2-core machine with DynamoDB Local, Chromium and the builds.
+  testTimeout: 120000,
 };

@@ -50,8 +50,28 @@ export function iamOf(service: 'dynamodb' | 'sqs', command: string, input: Input
   return [{ action: `dynamodb:${command}`, resource: input.IndexName ? 'index' : 'table' }];
 }
 
+/** Records each secret a function reads (from SSM Parameter Store in AWS) as `ssm:GetParameters` of `secret:<NAME>`. */
+export function recordSecretReads(reads: ((name: string) => void)[], dir: string): void {
+  mkdirSync(dir, { recursive: true });
+  const file = join(dir, `secrets-${process.pid}-${process.env.JEST_WORKER_ID ?? '0'}.jsonl`);
+  const seen = new Set<string>();
+  reads.push((name) => {
+    const fn = invocation.getStore()?.functionName;
+    if (!fn) return;
+    const line = JSON.stringify({ fn, action: 'ssm:GetParameters', resource: `secret:${name}` });
+    if (!seen.has(line)) {
+      seen.add(line);
+      appendFileSync(file, line + '\n');
+    }
+  });
+}
+
 /** Puts the recorder on a client (the document client and the SQS client of the functions). */
+const recording = new WeakSet<object>();
+
 export function recordAwsCalls(client: Sendable, service: 'dynamodb' | 'sqs', dir: string): void {
+  if (recording.has(client)) return; // a second stack in one process shares the client
+  recording.add(client);
   mkdirSync(dir, { recursive: true });
   const file = join(dir, `calls-${process.pid}-${process.env.JEST_WORKER_ID ?? '0'}.jsonl`);
   const seen = new Set<string>();

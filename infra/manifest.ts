@@ -45,6 +45,14 @@ export interface FunctionDef {
   streams: StreamTrigger[];
   queues: QueueTrigger[];
   schedules: ScheduleTrigger[];
+  /** Its `iamRoleStatements`, as written (resources unresolved: `${self:custom.tableArn}`, `!GetAtt …`). */
+  iam: IamStatement[];
+}
+
+export interface IamStatement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
 }
 
 const hasToJSON = (v: unknown): v is { toJSON(): unknown } => typeof (v as { toJSON?: unknown })?.toJSON === 'function';
@@ -124,6 +132,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
       streams: [],
       queues: [],
       schedules: [],
+      iam: (fn.iamRoleStatements as IamStatement[] | undefined) ?? [],
     };
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
       if ('httpApi' in event) {

@@ -81,6 +81,13 @@ export class Scheduler {
     this.running = true;
   }
 
+  /** Fires a function's schedule now, as EventBridge Scheduler would at its time (tests, operators). */
+  async runNow(functionName: string): Promise<void> {
+    const job = this.jobs.find((j) => j.functionName === functionName);
+    if (!job) throw new Error(`No schedule fires ${functionName}`);
+    await job.handler(scheduledInput(job.input, new Date()));
+  }
+
   async stop(): Promise<void> {
     for (const t of this.timers) t.stop();
     this.timers = [];

@@ -5,6 +5,7 @@ import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
 import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
 import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
+import { inFunction, recordAwsCalls, recordSecretReads } from './aws-calls';
 import { LocalSqs, type QueueSpec } from './local-sqs';
 import { loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
 import { staticSite, WEB_DIST } from './static-site';
@@ -96,7 +97,23 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
 
     const functions = loadManifest();
     const handlers = new Map<string, AnyHandler>();
-    for (const fn of functions) handlers.set(fn.name, await loadHandler(fn));
+    // Each invocation runs as its function (the AWS calls it makes are recorded as that function's).
+    const callsDir = process.env.AWS_CALLS_DIR;
+    if (callsDir) {
+      const { secretReads } = await import('../lib/runtime/secrets');
+      recordSecretReads(secretReads, callsDir);
+    }
+    for (const fn of functions) {
+      // Loaded as that function too: what its module reads when it loads (a secret, say) is its own.
+      const handler = await inFunction(fn.name, () => loadHandler(fn));
+      handlers.set(fn.name, (event, context) => inFunction(fn.name, () => handler(event, context)));
+    }
+    if (callsDir) {
+      const { db } = await import('../lib/store/dynamo');
+      const { sqsClient } = await import('../lib/aws/sqs');
+      recordAwsCalls(db(), 'dynamodb', callsDir);
+      recordAwsCalls(sqsClient(), 'sqs', callsDir);
+    }
 
     const consumers: StreamConsumer[] = functions.flatMap((fn) =>
       fn.streams.map((s) => ({

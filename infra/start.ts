@@ -7,6 +7,9 @@ async function main() {
   // The stack runs its own DynamoDB Local: an endpoint left in the shell must not send the
   // functions elsewhere. (Cleared before the configuration module is first loaded.)
   delete process.env.DYNAMODB_ENDPOINT;
+  // Logs readable on a terminal (indented JSON); metrics stay on this machine (no CloudWatch here).
+  process.env.POWERTOOLS_DEV ??= 'true';
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   const { loadConfig } = await import('../lib/runtime/config');
   const { startStack } = await import('./stack');
   const config = loadConfig();

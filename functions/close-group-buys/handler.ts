@@ -3,6 +3,7 @@
 import type { Context, SQSEvent } from 'aws-lambda';
 import { advanceClosing } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
+import { count } from '../../lib/runtime/observability';
 import { queueFunction } from '../../lib/runtime/stream';
 
 const deps = cutoffDeps();
@@ -23,6 +24,7 @@ export const main = (event: SQSEvent, context?: Context) => {
     if (image?.type !== 'GROUP_BUY' || image.status !== 'closing' || typeof image.groupBuyId !== 'string') return;
     if (advanced.has(image.groupBuyId)) return;
     advanced.add(image.groupBuyId);
-    await advanceClosing(deps, image.groupBuyId, { maxPages: 5, hasTime });
+    const result = await advanceClosing(deps, image.groupBuyId, { maxPages: 5, hasTime });
+    if (result.finished) count(result.outcome === 'failed' ? 'GroupBuysFailed' : 'GroupBuysClosed');
   })(event, context);
 };

@@ -5,6 +5,7 @@
 import type { Context } from 'aws-lambda';
 import { runCutoff } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
+import { observed } from '../../lib/runtime/observability';
 
 const deps = cutoffDeps();
 /** The schedule's period: look that far ahead (a little more, so consecutive runs overlap). */
@@ -12,10 +13,12 @@ const LOOK_AHEAD_MS = 65_000;
 /** Kept free at the end of an invocation. */
 const RESERVE_MS = 10_000;
 
-export const main = async (_event?: unknown, context?: Context) => {
+export const main = (_event?: unknown, context?: Context) => observed(context, () => run(context));
+
+async function run(context?: Context) {
   const remaining = () => (context ? context.getRemainingTimeInMillis() : Number.POSITIVE_INFINITY);
   // Called without an invocation's context (a test, a script), it does not wait for cutoffs to come.
   const lookAheadMs = context ? Math.max(0, Math.min(LOOK_AHEAD_MS, remaining() - 2 * RESERVE_MS)) : 0;
   const { begun } = await runCutoff(deps, { lookAheadMs, hasTime: () => remaining() > RESERVE_MS });
   return { begun: begun.length };
-};
+}

@@ -2,10 +2,10 @@
 // (DynamoDB TTL can take hours, so it is not trusted with a business deadline.)
 import type { Context } from 'aws-lambda';
 import { expireDueOrders } from '../../lib/orders/orders';
-import { systemClock } from '../../lib/runtime/clock';
-import { dynamoOrderStore } from '../../lib/store/orders';
+import { expiryDeps } from '../../lib/orders/wiring';
+import { observed } from '../../lib/runtime/observability';
 
-const deps = { orders: dynamoOrderStore(), clock: systemClock };
+const deps = expiryDeps();
 
-export const main = async (_event: unknown, context?: Context) =>
-  expireDueOrders(deps, { hasTime: () => !context || context.getRemainingTimeInMillis() > 5_000 });
+export const main = (_event: unknown, context?: Context) =>
+  observed(context, () => expireDueOrders(deps, { hasTime: () => !context || context.getRemainingTimeInMillis() > 5_000 }));

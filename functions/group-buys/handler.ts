@@ -1,26 +1,13 @@
 // Group buys and share links: a leader opens one; anyone views it, directly or through a share link.
 import { CreateGroupBuyBodySchema, GroupBuyIdPathSchema, ShareTokenPathSchema } from '../../schemas/group-buys';
-import { groupBuyView, openGroupBuy, resolveShareToken, viewGroupBuy, type GroupBuyDeps } from '../../lib/group-buys/group-buys';
-import { shareLinkKey } from '../../lib/group-buys/share-link';
+import { groupBuyView, openGroupBuy, resolveShareToken, viewGroupBuy } from '../../lib/group-buys/group-buys';
+import { groupBuyDeps } from '../../lib/group-buys/wiring';
 import { prefersHtml, sharePageHtml } from '../../lib/sharing/share-page';
 import { webShell } from '../../lib/sharing/wiring';
 import { AppError } from '../../lib/runtime/errors';
-import { randomIds, systemClock } from '../../lib/runtime/clock';
-import { config } from '../../lib/runtime/config';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { dynamoCatalogueStore } from '../../lib/store/catalogue';
-import { dynamoGroupBuyStore } from '../../lib/store/group-buys';
-import { dynamoLeaderStore } from '../../lib/store/leaders';
 
-const deps: GroupBuyDeps = {
-  groupBuys: dynamoGroupBuyStore(),
-  leaders: dynamoLeaderStore(),
-  catalogue: dynamoCatalogueStore(),
-  clock: systemClock,
-  ids: randomIds,
-  shareKey: shareLinkKey(config.authSecret),
-  publicUrl: config.publicUrl,
-};
+const deps = groupBuyDeps();
 
 export const routes: Routes = {
   'POST /group-buys': route({

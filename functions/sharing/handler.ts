@@ -1,23 +1,11 @@
 // Sharing a group buy: the QR poster behind a share link (public, cacheable) and the WeChat group text
 // (接龙) for its leader.
 import { GroupBuyIdPathSchema, ShareTokenPathSchema } from '../../schemas/group-buys';
-import { shareLinkKey } from '../../lib/group-buys/share-link';
-import { posterFor, shareTextFor, type SharingDeps } from '../../lib/sharing/sharing';
-import { posterFont } from '../../lib/sharing/wiring';
-import { systemClock } from '../../lib/runtime/clock';
-import { config } from '../../lib/runtime/config';
+import { posterFor, shareTextFor } from '../../lib/sharing/sharing';
+import { sharingDeps } from '../../lib/sharing/wiring';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { dynamoGroupBuyStore } from '../../lib/store/group-buys';
-import { dynamoLeaderStore } from '../../lib/store/leaders';
 
-const deps: SharingDeps = {
-  groupBuys: dynamoGroupBuyStore(),
-  leaders: dynamoLeaderStore(),
-  clock: systemClock,
-  shareKey: shareLinkKey(config.authSecret),
-  publicUrl: config.publicUrl,
-  font: posterFont,
-};
+const deps = sharingDeps();
 
 export const routes: Routes = {
   'GET /share/{shareToken}/poster.png': route({

@@ -10,7 +10,8 @@ const MAX_BATCH = 10;
 const MAX_BATCH_BYTES = 256 * 1024;
 
 let shared: SQSClient | undefined;
-const client = () =>
+/** The process-wide SQS client (made on first use). */
+export const sqsClient = () =>
   (shared ??= new SQSClient(
     config.sqsEndpoint
       ? {
@@ -53,7 +54,7 @@ export const sqsQueueSender: QueueSender = {
     const url = queueUrl(consumer);
     const failed: string[] = [];
     for (const batch of batches(messages)) {
-      const res = await client().send(
+      const res = await sqsClient().send(
         new SendMessageBatchCommand({ QueueUrl: url, Entries: batch.map((m) => ({ Id: m.id, MessageBody: m.body })) }),
       );
       for (const f of res.Failed ?? []) if (f.Id) failed.push(f.Id);

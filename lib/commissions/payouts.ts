@@ -10,6 +10,7 @@ import type { LeaderStore } from '../leaders/leaders';
 import { requireOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
+import { count, errorField, logger } from '../runtime/observability';
 import type { Page } from '../runtime/page';
 import { addMinutes } from '../runtime/time';
 import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
@@ -128,7 +129,7 @@ export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
       if ((await work()) === true) report.proposed++;
     } catch (err) {
       report.failed++;
-      console.error(JSON.stringify({ level: 'error', job: 'payouts', what, error: (err as Error).message }));
+      logger.error('A payout failed; the next run tries again', { what, error: errorField(err) });
     }
   };
   try {
@@ -144,6 +145,8 @@ export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
   } finally {
     await deps.payouts.releaseRunLease(runId);
   }
+  count('PayoutsProposed', report.proposed);
+  count('PayoutRunFailures', report.failed);
   return report;
 }
 
@@ -227,6 +230,7 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
     { payoutEntry },
   );
   if (paid === 'stale') throw conflict('The payout was changed meanwhile');
+  count('PayoutsPaid');
   return withEntries(deps, await mustGet(deps, payoutId));
 }
 

@@ -224,6 +224,8 @@ async function refundFailed(deps: CutoffDeps, orderId: string, at: string): Prom
 
 export interface AdvanceResult {
   status: GroupBuy['status'] | 'missing';
+  /** This call finished the closing (closed or failed it). */
+  finished?: boolean;
   outcome?: 'closed' | 'failed';
   /** What this call did. */
   stats: CloseStats;
@@ -289,7 +291,7 @@ export async function advanceClosing(
       continue;
     }
     if (stats.pages > 0) await deps.cutoff.recordProgress(groupBuyId, stats, at);
-    await deps.cutoff.finish(gb, at, {
+    const finished = await deps.cutoff.finish(gb, at, {
       entityId: groupBuyId,
       entityType: 'groupBuy',
       action: `groupBuy.${gb.outcome ?? 'closed'}`,
@@ -298,5 +300,6 @@ export async function advanceClosing(
       before: { status: 'closing' },
       after: { status: gb.outcome ?? 'closed', stats: gb.closeStats },
     });
+    if (finished === 'finished') return { status: gb.outcome ?? 'closed', outcome: gb.outcome ?? 'closed', finished: true, stats };
   }
 }

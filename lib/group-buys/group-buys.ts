@@ -29,7 +29,8 @@ export interface GroupBuyDeps {
   catalogue: CatalogueStore;
   clock: Clock;
   ids: Ids;
-  shareKey: Buffer;
+  /** The share-link key (derived from a secret: read when first needed, after the secrets load). */
+  shareKey: () => Buffer;
   publicUrl: string;
 }
 
@@ -52,7 +53,7 @@ function checkDates(body: CreateGroupBuyBody, now: Date): Date {
 
 export function shareTokenFor(deps: Pick<GroupBuyDeps, 'shareKey' | 'publicUrl'>, groupBuy: GroupBuy) {
   // Valid until the end of the pickup date: after the cutoff it still opens the page (and ordering is 409).
-  const shareToken = signShareToken(deps.shareKey, {
+  const shareToken = signShareToken(deps.shareKey(), {
     groupBuyId: groupBuy.groupBuyId,
     leaderId: groupBuy.leaderId,
     expiresAt: endOfBusinessDate(groupBuy.pickupDate),
@@ -149,7 +150,7 @@ export async function resolveShareToken(
   deps: Pick<GroupBuyDeps, 'groupBuys' | 'shareKey' | 'clock'>,
   token: string,
 ): Promise<GroupBuyWithStock> {
-  const claims = verifyShareToken(deps.shareKey, token, deps.clock.now());
+  const claims = verifyShareToken(deps.shareKey(), token, deps.clock.now());
   const found = await deps.groupBuys.getWithStock(claims.groupBuyId);
   if (!found || found.groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
   return found;

@@ -15,6 +15,12 @@ export function shareLinkKey(authSecret: string): Buffer {
   return createHmac('sha256', authSecret).update('share-link/v1').digest();
 }
 
+/** The key, derived when first needed: in AWS the secret arrives with the function's first invocation. */
+export function lazyShareLinkKey(authSecret: () => string): () => Buffer {
+  let key: Buffer | undefined;
+  return () => (key ??= shareLinkKey(authSecret()));
+}
+
 const signature = (key: Buffer, payload: string) => createHmac('sha256', key).update(payload).digest().subarray(0, 16);
 
 export function signShareToken(key: Buffer, claims: ShareClaims): string {

@@ -11,6 +11,7 @@ import type { Page } from '../leaders/leaders';
 import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { AppError, conflict, notFound, type ErrorDetail } from '../runtime/errors';
+import { count } from '../runtime/observability';
 import { addMinutes, toBusinessIso } from '../runtime/time';
 import { maskName, maskPhone } from './privacy';
 import { nextOrderStatus, type OrderEvent } from './status';
@@ -78,7 +79,8 @@ export interface OrderDeps {
   leaderIdOf(userId: string): Promise<string | undefined>;
   clock: Clock;
   ids: Ids;
-  shareKey: Buffer;
+  /** The share-link key (derived from a secret: read when first needed, after the secrets load). */
+  shareKey: () => Buffer;
   paymentTimeoutMinutes: number;
 }
 
@@ -156,7 +158,7 @@ export async function placeOrder(
   body: PlaceOrderBody,
 ): Promise<PlacedOrder> {
   const now = deps.clock.now();
-  const claims = verifyShareToken(deps.shareKey, body.shareToken, now);
+  const claims = verifyShareToken(deps.shareKey(), body.shareToken, now);
   const hash = requestHash(body);
 
   const replay = async (): Promise<PlacedOrder | undefined> => {
@@ -216,6 +218,7 @@ export async function placeOrder(
 
   switch (outcome.kind) {
     case 'placed':
+      count('OrdersPlaced');
       return { order, replayed: false };
     case 'duplicate_key': {
       const earlier = await replay();

@@ -1,11 +1,14 @@
 // The production wiring of the order use-cases: DynamoDB adapters, the system clock, random ids.
-import { shareLinkKey } from '../group-buys/share-link';
+import { lazyShareLinkKey } from '../group-buys/share-link';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoOrderStore } from '../store/orders';
 import type { OrderDeps } from './orders';
+
+/** What the expiry job needs: the orders and the clock. */
+export const expiryDeps = (): Pick<OrderDeps, 'orders' | 'clock'> => ({ orders: dynamoOrderStore(), clock: systemClock });
 
 export function orderDeps(): OrderDeps {
   const leaders = dynamoLeaderStore();
@@ -15,7 +18,7 @@ export function orderDeps(): OrderDeps {
     leaderIdOf: async (userId) => (await leaders.getByUser(userId))?.leaderId,
     clock: systemClock,
     ids: randomIds,
-    shareKey: shareLinkKey(config.authSecret),
+    shareKey: lazyShareLinkKey(() => config.authSecret),
     paymentTimeoutMinutes: config.paymentTimeoutMinutes,
   };
 }

@@ -1,6 +1,7 @@
 // Configuration, read once at module load. Every setting has a working default for the local stage;
 // secrets are required in every other stage (a throwing getter, so a misconfigured deploy fails loudly).
 import { AppError } from './errors';
+import { secretReads } from './secrets';
 
 /** Environment variable names: shared by serverless.yml, the local stack and the code. */
 export const ENV = {
@@ -59,6 +60,7 @@ function intSetting(env: Env, name: keyof typeof ENV, fallback: number, min = 0)
 }
 
 function secret(env: Env, stage: string, name: keyof typeof DEV_SECRETS): string {
+  for (const read of secretReads) read(name);
   const value = env[name];
   if (value) return value;
   if (stage === 'local') return DEV_SECRETS[name];

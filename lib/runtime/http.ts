@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { jwtIdentity, type Identity, type Principal } from './auth';
 import { config } from './config';
 import { AppError, type ErrorDetail } from './errors';
+import { errorField, logger, observed } from './observability';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -95,13 +96,7 @@ export function errorResult(error: unknown, requestId?: string): HttpResult {
     return json(error.status, body);
   }
   // Anything we did not mean to show: log it whole, answer without internals.
-  console.error(
-    JSON.stringify({
-      level: 'error',
-      requestId,
-      error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
-    }),
-  );
+  logger.error('Unexpected error', { requestId, error: errorField(error) });
   return json(500, { error: { code: 'INTERNAL', message: 'Internal error' } });
 }
 
@@ -165,5 +160,5 @@ export function httpFunction(routes: Routes, identity: Identity = defaultIdentit
         request.response = errorResult(request.error, request.event?.requestContext?.requestId);
       },
     })
-    .handler(dispatch);
+    .handler((event, context) => observed(context, () => dispatch(event)));
 }

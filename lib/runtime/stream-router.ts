@@ -3,8 +3,9 @@
 // functions with their own code, IAM, retries and dead-letter queue: one that keeps failing holds back
 // only its own messages. A record it could not send everywhere is reported, and the stream delivers it
 // (and those after it) again; consumers are idempotent, so a second copy changes nothing.
-import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
+import type { Context, DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { matchesAnyFilter } from './filter-patterns';
+import { count, errorField, logger, observed } from './observability';
 import type { ConsumerRoute } from './stream-routes';
 
 export interface QueueMessage {
@@ -41,7 +42,9 @@ export function routeRecords(records: DynamoDBRecord[], routes: ConsumerRoute[])
 }
 
 export function streamRouter(routes: ConsumerRoute[], queues: QueueSender) {
-  return async (event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> => {
+  return (event: DynamoDBStreamEvent, context?: Context): Promise<DynamoDBBatchResponse> => observed(context, () => route(event));
+
+  async function route(event: DynamoDBStreamEvent): Promise<DynamoDBBatchResponse> {
     const records = event.Records;
     const failed = new Set<number>();
     await Promise.all(
@@ -50,14 +53,15 @@ export function streamRouter(routes: ConsumerRoute[], queues: QueueSender) {
         try {
           for (const id of await queues.send(consumer, messages)) failed.add(Number(id));
         } catch (err) {
-          console.error(JSON.stringify({ level: 'error', consumer, error: (err as Error).message }));
+          logger.error('Could not send changes to a consumer', { consumer, error: errorField(err) });
           for (const i of indexes) failed.add(i);
         }
       }),
     );
     if (failed.size === 0) return { batchItemFailures: [] };
+    count('StreamRecordsNotRouted', failed.size);
     // The stream restarts from the lowest failed record: everything after it comes again too.
     const first = records[Math.min(...failed)]!;
     return { batchItemFailures: [{ itemIdentifier: first.dynamodb?.SequenceNumber ?? '' }] };
-  };
+  }
 }

@@ -9,6 +9,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { Context, DynamoDBRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
+import { count, errorField, logger, observed } from './observability';
 
 export interface ChangeRecord {
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE';
@@ -49,18 +50,18 @@ export type ChangeHandler = (change: ChangeRecord, context?: Context) => Promise
 
 /** A consumer of table changes, fed by its queue: one message at a time, each failure reported alone. */
 export function queueFunction(handle: ChangeHandler) {
-  return async (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> => {
-    const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-    for (const message of event.Records) {
-      try {
-        await handle(changeOf(message), context);
-      } catch (err) {
-        console.error(
-          JSON.stringify({ level: 'error', messageId: message.messageId, error: (err as Error).message, stack: (err as Error).stack }),
-        );
-        batchItemFailures.push({ itemIdentifier: message.messageId });
+  return (event: SQSEvent, context?: Context): Promise<SQSBatchResponse> =>
+    observed(context, async () => {
+      const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+      for (const message of event.Records) {
+        try {
+          await handle(changeOf(message), context);
+        } catch (err) {
+          logger.error('A change failed; its message comes again', { messageId: message.messageId, error: errorField(err) });
+          batchItemFailures.push({ itemIdentifier: message.messageId });
+        }
       }
-    }
-    return { batchItemFailures };
-  };
+      count('ConsumerFailures', batchItemFailures.length);
+      return { batchItemFailures };
+    });
 }

@@ -3,6 +3,12 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import opentype, { type Font } from 'opentype.js';
+import { systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
+import { lazyShareLinkKey } from '../group-buys/share-link';
+import { dynamoGroupBuyStore } from '../store/group-buys';
+import { dynamoLeaderStore } from '../store/leaders';
+import type { SharingDeps } from './sharing';
 
 /** The function's package root on Lambda; the repository root locally (this file is lib/sharing/). */
 const root = () => process.env.LAMBDA_TASK_ROOT ?? resolve(__dirname, '..', '..');
@@ -31,3 +37,12 @@ export function webShell(): string {
     return FALLBACK_SHELL;
   }
 }
+
+export const sharingDeps = (): SharingDeps => ({
+  groupBuys: dynamoGroupBuyStore(),
+  leaders: dynamoLeaderStore(),
+  clock: systemClock,
+  shareKey: lazyShareLinkKey(() => config.authSecret),
+  publicUrl: config.publicUrl,
+  font: posterFont,
+});

@@ -1,7 +1,9 @@
 // Starts one in-memory DynamoDB Local on a free port for the integration run; each test file makes
 // its own table in it (test/support/stack.ts).
 import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { AWS_CALLS_DIR } from './aws-calls-dir';
 import { freePort, javaAvailable, JAVA_MISSING, startDynamoDbLocal, type LocalDynamo } from '../../infra/dynamodb-local';
 
 declare global {
@@ -19,6 +21,9 @@ export default async function globalSetup() {
     env: { ...process.env, NODE_ENV: 'production' },
   });
   if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
+  // A fresh recording of the functions' AWS calls (test/iam checks serverless.yml's grants against it).
+  rmSync(AWS_CALLS_DIR, { recursive: true, force: true });
+  process.env.AWS_CALLS_DIR = AWS_CALLS_DIR;
   const dynamo = await startDynamoDbLocal({ port: await freePort() });
   globalThis.__DYNAMODB_LOCAL__ = dynamo;
   // Workers start after this and inherit the environment.
