@@ -1,7 +1,6 @@
 // Sign-in for every stage: codes texted to phones, WeChat web authorization, refresh and logout, who am
-// I, and the operators' list of who signs in for a supplier. Locally, `GET /dev/sms` shows the sandbox's texts.
+// I, and the operators' list of who signs in for a supplier. (The sandbox's texts: `GET /dev/sms`, functions/dev.)
 import {
-  DevSmsQuerySchema,
   RefreshBodySchema,
   RequestSmsCodeBodySchema,
   SmsSignInBodySchema,
@@ -10,11 +9,10 @@ import {
   SupplierMemberPathSchema,
   WeChatSignInBodySchema,
 } from '../../schemas/auth';
-import { lastSandboxSms, whoAmI } from '../../lib/auth/account';
+import { whoAmI } from '../../lib/auth/account';
 import { addSupplierMember, removeSupplierMember } from '../../lib/auth/members';
 import { refreshSession, requestSmsCode, signInWithSms, signInWithWeChat, signOut, type SignedIn } from '../../lib/auth/sign-in';
-import { authDeps, sandboxOutbox } from '../../lib/auth/wiring';
-import { requireLocalStage } from '../../lib/runtime/config';
+import { authDeps } from '../../lib/auth/wiring';
 import { httpFunction, route, type Reply, type Routes } from '../../lib/runtime/http';
 
 const deps = authDeps();
@@ -30,14 +28,6 @@ export const routes: Routes = {
     body: RequestSmsCodeBodySchema,
     async handle({ body, sourceIp }) {
       return { status: 202, body: await requestSmsCode(deps, body.phone, sourceIp) };
-    },
-  }),
-  'GET /dev/sms': route({
-    auth: 'public',
-    query: DevSmsQuerySchema,
-    async handle({ query }) {
-      requireLocalStage();
-      return { body: await lastSandboxSms(sandboxOutbox, query.phone), headers: NO_STORE };
     },
   }),
   'POST /auth/sessions': route({
