@@ -6,7 +6,7 @@ module.exports = {
     if ((options.stage ?? 'dev') !== 'local') return null;
     return {
       handler: 'functions/dev/handler.main',
-      events: [{ httpApi: 'POST /dev/login' }, { httpApi: 'POST /dev/pay/{orderId}' }],
+      events: [{ httpApi: 'POST /dev/login' }, { httpApi: 'POST /dev/pay/{orderId}' }, { httpApi: 'GET /dev/sms' }],
       iamRoleStatements: [
         {
           Effect: 'Allow',

@@ -45,6 +45,15 @@ const RESPONSES: Record<string, [number, z.ZodType | string]> = {
   'POST /jobs/payouts': [200, views.PayoutRunSchema],
   'GET /share/{shareToken}/poster.png': [200, 'image/png'],
   'GET /group-buys/{groupBuyId}/share-text': [200, z.object({ text: z.string() })],
+  'POST /auth/sms-codes': [202, views.SmsCodeSentSchema],
+  'POST /auth/sessions': [200, views.SessionSchema],
+  'POST /auth/wechat': [200, views.SessionSchema],
+  'POST /auth/refresh': [200, views.SessionSchema],
+  'POST /auth/logout': [204, 'none'],
+  'GET /me': [200, views.MeViewSchema],
+  'POST /suppliers/{supplierId}/members': [201, views.SupplierMemberViewSchema],
+  'DELETE /suppliers/{supplierId}/members/{phone}': [204, 'none'],
+  'GET /dev/sms': [200, views.SandboxSmsSchema],
 };
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
@@ -79,7 +88,8 @@ export async function buildOpenApi(): Promise<Json> {
           .replace(/\/(\w)/g, (_, c: string) => c.toUpperCase())
           .replace(/\W/g, '')}`,
         tags: [fn.name],
-        security: spec.auth === 'user' ? [{ bearer: [] }] : [],
+        // `optional`: anyone, or a bearer (POST /auth/wechat links WeChat to the caller).
+        security: spec.auth === 'user' ? [{ bearer: [] }] : spec.auth === 'optional' ? [{}, { bearer: [] }] : [],
         parameters: [
           ...parameters(spec.path, 'path'),
           ...parameters(spec.query, 'query'),
@@ -91,7 +101,8 @@ export async function buildOpenApi(): Promise<Json> {
           ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(spec.body, 'input') } } } }
           : {}),
         responses: {
-          [String(status)]: { description: 'Success', content },
+          // 204 (logout, removing a member) has no body.
+          [String(status)]: { description: 'Success', ...(status === 204 ? {} : { content }) },
           default: {
             description: 'An error (API.md: the status and error.code)',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

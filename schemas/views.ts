@@ -205,6 +205,21 @@ export const SessionSchema = z.object({
 });
 export type Session = z.infer<typeof SessionSchema>;
 
+/** `GET /me`: the roles of the token, the masked phone, whether WeChat is linked, the leader record if any. */
+export const MeViewSchema = z.object({
+  userId: z.string(),
+  roles: z.array(z.enum(['operator', 'supplier'])),
+  supplierId: z.string().optional(),
+  phone: z.string().optional(),
+  wechatLinked: z.boolean(),
+  leader: LeaderViewSchema.optional(),
+});
+export type MeView = z.infer<typeof MeViewSchema>;
+
+export const SmsCodeSentSchema = z.object({ expiresInSeconds: z.number().int() });
+export const SupplierMemberViewSchema = z.object({ supplierId: z.string(), phone: z.string(), addedAt: z.string() });
+export const SandboxSmsSchema = z.object({ phone: z.string(), code: z.string(), sentAt: z.string() });
+
 export const ReviewsViewSchema = z.object({
   items: z.array(z.object({ rating: z.number().int(), text: z.string().optional(), contactName: z.string(), createdAt: z.string() })),
   count: z.number().int(),

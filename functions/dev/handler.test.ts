@@ -35,6 +35,15 @@ test('in a non-local stage /dev/login and /dev/pay answer 404', async () => {
   expect(JSON.parse((login as { body: string }).body).error.code).toBe('NOT_FOUND');
   const pay = await main(event('POST /dev/pay/{orderId}', '/dev/pay/O1'), {} as never);
   expect(pay).toMatchObject({ statusCode: 404 });
+  const sms = await main({ ...event('GET /dev/sms', '/dev/sms'), queryStringParameters: { phone: '13800000001' } }, {} as never);
+  expect(sms).toMatchObject({ statusCode: 404 });
+});
+
+test('outside the local stage no /dev/* route is even deployed (the sandbox SMS outbox included)', async () => {
+  const { loadManifest } = await import('../../infra/manifest');
+  const routes = (stage: string) => loadManifest(undefined, process.env, stage).flatMap((f) => f.http.map((h) => `${h.method} ${h.path}`));
+  expect(routes('local')).toEqual(expect.arrayContaining(['POST /dev/login', 'POST /dev/pay/{orderId}', 'GET /dev/sms']));
+  expect(routes('prod').filter((r) => r.includes('/dev/'))).toEqual([]);
 });
 
 test('in the local stage /dev/login issues a token', async () => {

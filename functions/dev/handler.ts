@@ -1,6 +1,9 @@
-// Local-stage helpers (`/dev/*`): a login that issues tokens, and the sandbox payment provider.
+// Local-stage helpers (`/dev/*`): a login that issues tokens, the sandbox payment provider, and the
+// sandbox SMS provider's outbox (the last code texted to a phone).
 // Every other stage answers 404, as if the routes did not exist.
-import { DevLoginBodySchema } from '../../schemas/auth';
+import { DevLoginBodySchema, DevSmsQuerySchema } from '../../schemas/auth';
+import { lastSandboxSms } from '../../lib/auth/account';
+import { sandboxOutbox } from '../../lib/auth/wiring';
 import { jwtIdentity } from '../../lib/runtime/auth';
 import { config, requireLocalStage } from '../../lib/runtime/config';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
@@ -43,6 +46,14 @@ export const routes: Routes = {
       const notify = await sandbox.charge(order.orderId, order.totalFen, `sandbox-${randomIds.next()}`);
       const after = await handlePaymentNotification({ orders, provider: sandbox, clock: systemClock }, notify.rawBody, notify.headers);
       return { body: { orderId: after.orderId, status: after.status } };
+    },
+  }),
+  'GET /dev/sms': route({
+    auth: 'public',
+    query: DevSmsQuerySchema,
+    async handle({ query }) {
+      requireLocalStage();
+      return { body: await lastSandboxSms(sandboxOutbox, query.phone), headers: { 'cache-control': 'no-store' } };
     },
   }),
 };

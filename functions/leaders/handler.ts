@@ -1,25 +1,12 @@
 // Leaders: apply, see one's own record, and the operators' review (approve, reject, suspend).
-import { ApplyLeaderBodySchema, LeaderIdPathSchema, ListLeadersQuerySchema, ReasonBodySchema, type Leader } from '../../schemas/leaders';
+import { ApplyLeaderBodySchema, LeaderIdPathSchema, ListLeadersQuerySchema, ReasonBodySchema } from '../../schemas/leaders';
 import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, type LeaderAction, type LeaderDeps } from '../../lib/leaders/leaders';
 import { randomIds, systemClock } from '../../lib/runtime/clock';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { leaderView } from '../../lib/leaders/view';
 import { dynamoLeaderStore } from '../../lib/store/leaders';
 
 const deps: LeaderDeps = { leaders: dynamoLeaderStore(), clock: systemClock, ids: randomIds };
-
-/** The leader as the API shows it. */
-export const leaderView = (l: Leader) => ({
-  leaderId: l.leaderId,
-  status: l.status,
-  name: l.name,
-  phone: l.phone,
-  pickupPoint: l.pickupPoint,
-  referralCode: l.referralCode,
-  referredBy: l.referredBy ?? null,
-  ...(l.statusReason ? { statusReason: l.statusReason } : {}),
-  createdAt: l.createdAt,
-  ...(l.approvedAt ? { approvedAt: l.approvedAt } : {}),
-});
 
 const review = (action: LeaderAction, withReason: boolean) =>
   route({

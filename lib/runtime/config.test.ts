@@ -117,3 +117,43 @@ test.each(['AFTER_SALES_HOURS', 'REFERRAL_BPS', 'REFERRAL_DAYS'] as const)(
     expect([DEFAULTS[name], 'refused']).toContain(value);
   },
 );
+
+describe('sign-in settings', () => {
+  test('OPERATOR_PHONES is a comma-separated list of mainland mobiles; blanks are ignored, anything else refused', () => {
+    expect(loadConfig({}).operatorPhones.size).toBe(0);
+    expect([...loadConfig({ OPERATOR_PHONES: ' 13800000001, ,13900000002 ' }).operatorPhones]).toEqual(['13800000001', '13900000002']);
+    expect(() => loadConfig({ OPERATOR_PHONES: '13800000001,+8613900000002' })).toThrow('OPERATOR_PHONES');
+  });
+
+  test('the local stage uses the SMS and WeChat sandboxes; every other stage the real providers', () => {
+    expect(loadConfig({})).toMatchObject({ smsProvider: 'sandbox', wechatProvider: 'sandbox' });
+    expect(loadConfig({ STAGE: 'prod' })).toMatchObject({ smsProvider: 'tencent', wechatProvider: 'wechat' });
+    expect(loadConfig({ SMS_PROVIDER: 'tencent', WECHAT_PROVIDER: 'wechat' })).toMatchObject({
+      smsProvider: 'tencent',
+      wechatProvider: 'wechat',
+    });
+  });
+
+  test('a sandbox outside the local stage, or an unknown provider, is refused when read', () => {
+    expect(() => loadConfig({ STAGE: 'prod', SMS_PROVIDER: 'sandbox' }).smsProvider).toThrow('SMS_PROVIDER');
+    expect(() => loadConfig({ STAGE: 'prod', WECHAT_PROVIDER: 'sandbox' }).wechatProvider).toThrow('WECHAT_PROVIDER');
+    expect(() => loadConfig({ SMS_PROVIDER: 'aliyun' }).smsProvider).toThrow('SMS_PROVIDER');
+  });
+
+  test("a real provider's settings are required when it is used, with defaults for region and endpoints", () => {
+    expect(() => loadConfig({ STAGE: 'prod' }).tencentSms).toThrow('TENCENT_SMS_SECRET_ID');
+    expect(() => loadConfig({ STAGE: 'prod', WECHAT_APPID: 'wx1' }).wechat).toThrow('WECHAT_SECRET');
+    const config = loadConfig({
+      STAGE: 'prod',
+      TENCENT_SMS_SECRET_ID: 'AKID1',
+      TENCENT_SMS_SECRET_KEY: 'key',
+      TENCENT_SMS_SDK_APP_ID: '1400000000',
+      TENCENT_SMS_SIGN_NAME: '邻里团',
+      TENCENT_SMS_TEMPLATE_ID: '123',
+      WECHAT_APPID: 'wx1',
+      WECHAT_SECRET: 'secret',
+    });
+    expect(config.tencentSms).toMatchObject({ region: 'ap-guangzhou', endpoint: 'https://sms.tencentcloudapi.com', signName: '邻里团' });
+    expect(config.wechat).toEqual({ appId: 'wx1', secret: 'secret', baseUrl: 'https://api.weixin.qq.com' });
+  });
+});

@@ -23,6 +23,20 @@ export const ENV = {
   MIN_PAYOUT_FEN: 'MIN_PAYOUT_FEN',
   REFERRAL_BPS: 'REFERRAL_BPS',
   REFERRAL_DAYS: 'REFERRAL_DAYS',
+  // Sign-in
+  OPERATOR_PHONES: 'OPERATOR_PHONES',
+  SMS_PROVIDER: 'SMS_PROVIDER',
+  TENCENT_SMS_SECRET_ID: 'TENCENT_SMS_SECRET_ID',
+  TENCENT_SMS_SECRET_KEY: 'TENCENT_SMS_SECRET_KEY',
+  TENCENT_SMS_SDK_APP_ID: 'TENCENT_SMS_SDK_APP_ID',
+  TENCENT_SMS_SIGN_NAME: 'TENCENT_SMS_SIGN_NAME',
+  TENCENT_SMS_TEMPLATE_ID: 'TENCENT_SMS_TEMPLATE_ID',
+  TENCENT_SMS_REGION: 'TENCENT_SMS_REGION',
+  TENCENT_SMS_ENDPOINT: 'TENCENT_SMS_ENDPOINT',
+  WECHAT_PROVIDER: 'WECHAT_PROVIDER',
+  WECHAT_APPID: 'WECHAT_APPID',
+  WECHAT_SECRET: 'WECHAT_SECRET',
+  WECHAT_API_BASE_URL: 'WECHAT_API_BASE_URL',
 } as const;
 
 export const DEFAULTS = {
@@ -39,7 +53,14 @@ export const DEFAULTS = {
   MIN_PAYOUT_FEN: 100,
   REFERRAL_BPS: 100,
   REFERRAL_DAYS: 90,
+  TENCENT_SMS_REGION: 'ap-guangzhou',
+  TENCENT_SMS_ENDPOINT: 'https://sms.tencentcloudapi.com',
+  WECHAT_API_BASE_URL: 'https://api.weixin.qq.com',
 } as const;
+
+/** Providers by stage: the sandboxes are the local stage's, the real adapters everyone else's. */
+export const SMS_PROVIDERS = ['sandbox', 'tencent'] as const;
+export const WECHAT_PROVIDERS = ['sandbox', 'wechat'] as const;
 
 /** Development-only secrets: accepted in the local stage, refused everywhere else. */
 const DEV_SECRETS = {
@@ -65,6 +86,32 @@ function secret(env: Env, stage: string, name: keyof typeof DEV_SECRETS): string
   if (value) return value;
   if (stage === 'local') return DEV_SECRETS[name];
   throw new Error(`${name} is required in stage "${stage}"`);
+}
+
+/** A comma-separated list of mainland mobile numbers (blanks ignored); anything else is a misconfiguration. */
+function phoneList(env: Env, name: keyof typeof ENV): ReadonlySet<string> {
+  const phones = (env[name] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const bad = phones.find((p) => !/^1\d{10}$/.test(p));
+  if (bad !== undefined) throw new Error(`${name} must list 11-digit mainland mobile numbers, got "${bad}"`);
+  return new Set(phones);
+}
+
+/** A provider name; the sandbox is refused outside the local stage (it would let anyone in, or text nobody). */
+function provider<P extends string>(env: Env, stage: string, name: keyof typeof ENV, allowed: readonly P[], production: P): P {
+  const value = (env[name]?.trim() || (stage === 'local' ? 'sandbox' : production)) as P;
+  if (!allowed.includes(value)) throw new Error(`${name} must be one of ${allowed.join(', ')}, got "${value}"`);
+  if (value === 'sandbox' && stage !== 'local') throw new Error(`${name}=sandbox is for the local stage only, not "${stage}"`);
+  return value;
+}
+
+/** A setting the chosen provider cannot work without (read when the provider is first used). */
+function required(env: Env, name: keyof typeof ENV): string {
+  const value = env[name]?.trim();
+  if (!value) throw new Error(`${name} is required by the configured provider`);
+  return value;
 }
 
 export function loadConfig(env: Env = process.env) {
@@ -103,6 +150,34 @@ export function loadConfig(env: Env = process.env) {
     minPayoutFen: intSetting(env, 'MIN_PAYOUT_FEN', DEFAULTS.MIN_PAYOUT_FEN, 1),
     referralBps: intSetting(env, 'REFERRAL_BPS', DEFAULTS.REFERRAL_BPS),
     referralDays: intSetting(env, 'REFERRAL_DAYS', DEFAULTS.REFERRAL_DAYS),
+    /** Phones that sign in as operators (evaluated at every sign-in and refresh). */
+    operatorPhones: phoneList(env, 'OPERATOR_PHONES'),
+    get smsProvider() {
+      return provider(env, stage, 'SMS_PROVIDER', SMS_PROVIDERS, 'tencent');
+    },
+    /** Tencent Cloud SMS (API 3.0, `SendSms`); read only when SMS_PROVIDER is `tencent`. */
+    get tencentSms() {
+      return {
+        secretId: required(env, 'TENCENT_SMS_SECRET_ID'),
+        secretKey: required(env, 'TENCENT_SMS_SECRET_KEY'),
+        sdkAppId: required(env, 'TENCENT_SMS_SDK_APP_ID'),
+        signName: required(env, 'TENCENT_SMS_SIGN_NAME'),
+        templateId: required(env, 'TENCENT_SMS_TEMPLATE_ID'),
+        region: env.TENCENT_SMS_REGION?.trim() || DEFAULTS.TENCENT_SMS_REGION,
+        endpoint: env.TENCENT_SMS_ENDPOINT?.trim() || DEFAULTS.TENCENT_SMS_ENDPOINT,
+      };
+    },
+    get wechatProvider() {
+      return provider(env, stage, 'WECHAT_PROVIDER', WECHAT_PROVIDERS, 'wechat');
+    },
+    /** The official account of WeChat web authorization; read only when WECHAT_PROVIDER is `wechat`. */
+    get wechat() {
+      return {
+        appId: required(env, 'WECHAT_APPID'),
+        secret: required(env, 'WECHAT_SECRET'),
+        baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
+      };
+    },
   };
 }
 

@@ -10,6 +10,7 @@ export const ERROR_STATUS = {
   OUT_OF_STOCK: 409,
   GROUP_BUY_CLOSED: 409,
   PAYLOAD_TOO_LARGE: 413,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
 } as const;
 
@@ -27,6 +28,8 @@ export class AppError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers that belong to this answer (`Retry-After` of a 429). */
+    readonly headers?: Record<string, string>,
   ) {
     super(message);
     this.name = 'AppError';
@@ -42,3 +45,7 @@ export const notFound = (what: string) => new AppError('NOT_FOUND', `${what} not
 export const conflict = (message: string) => new AppError('CONFLICT', message);
 
 export const forbidden = (message = 'Not allowed') => new AppError('FORBIDDEN', message);
+
+/** 429 with `Retry-After` in whole seconds (at least 1, so a client never retries at once). */
+export const rateLimited = (retryAfterSeconds: number, message = 'Too many requests; try again later') =>
+  new AppError('RATE_LIMITED', message, undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) });

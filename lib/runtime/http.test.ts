@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { jwtIdentity } from './auth';
-import { AppError } from './errors';
+import { AppError, rateLimited } from './errors';
 import { httpFunction, MAX_BODY_BYTES, route, type HttpResult, type Routes } from './http';
 
 const identity = jwtIdentity(() => 'secret');
@@ -210,4 +210,38 @@ test('an unexpected error is 500 INTERNAL and reveals nothing of it', async () =
   } finally {
     logged.mockRestore();
   }
+});
+
+describe('added for sign-in', () => {
+  const signInRoutes: Routes = {
+    'GET /limited': route({
+      auth: 'public',
+      handle: async () => {
+        throw rateLimited(42.2);
+      },
+    }),
+    'GET /whoever': route({
+      auth: 'optional',
+      handle: async ({ principal, sourceIp }) => ({ body: { userId: principal.userId, sourceIp } }),
+    }),
+  };
+  const signInMain = httpFunction(signInRoutes, identity);
+  const call = async (e: APIGatewayProxyEventV2) => {
+    const result = (await signInMain(e, {} as Context)) as HttpResult;
+    return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(String(result.body)) };
+  };
+
+  test('a 429 carries its Retry-After header, rounded up to whole seconds', async () => {
+    const res = await call(event('GET /limited'));
+    expect(res.status).toBe(429);
+    expect(res.headers['retry-after']).toBe('43');
+    expect(res.body).toEqual({ error: { code: 'RATE_LIMITED', message: expect.any(String) } });
+  });
+
+  test("an optional-auth route runs for anyone, names a caller whose token is valid, and refuses a bad token; it sees the client's address", async () => {
+    const anonymous = await call(event('GET /whoever'));
+    expect(anonymous.body).toEqual({ userId: '', sourceIp: template.requestContext.http.sourceIp });
+    expect((await call(event('GET /whoever', { token: await token() }))).body.userId).toBe('u-1');
+    expect((await call(event('GET /whoever', { token: 'not.a.jwt' }))).status).toBe(401);
+  });
 });

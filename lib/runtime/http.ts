@@ -5,8 +5,7 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
-import { jwtIdentity, type Identity, type Principal } from './auth';
-import { config } from './config';
+import { stageIdentity, type Identity, type Principal } from './auth';
 import { AppError, type ErrorDetail } from './errors';
 import { errorField, logger, observed } from './observability';
 
@@ -28,6 +27,8 @@ export interface HttpRequest<B = unknown, Q = unknown, P = unknown> {
   /** The body exactly as received: signatures are computed over it. */
   rawBody: string;
   requestId: string;
+  /** The client's address as API Gateway saw it (`requestContext.http.sourceIp`), for rate limits. */
+  sourceIp: string;
 }
 
 export interface Reply {
@@ -38,7 +39,8 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-type Auth = 'public' | 'user';
+/** `optional`: public, but a bearer token that is sent must be valid (it then names the caller). */
+type Auth = 'public' | 'user' | 'optional';
 
 export interface Route<B = unknown, Q = unknown, P = unknown> {
   auth: Auth;
@@ -93,7 +95,8 @@ async function authenticate(identity: Identity, headers: Record<string, string>)
 export function errorResult(error: unknown, requestId?: string): HttpResult {
   if (error instanceof AppError && error.status < 500) {
     const body = { error: { code: error.code, message: error.message, ...(error.details ? { details: error.details } : {}) } };
-    return json(error.status, body);
+    const result = json(error.status, body);
+    return error.headers ? { ...result, headers: { ...result.headers, ...error.headers } } : result;
   }
   // Anything we did not mean to show: log it whole, answer without internals.
   logger.error('Unexpected error', { requestId, error: errorField(error) });
@@ -125,7 +128,8 @@ export async function parseRequest(routeSpec: Route, event: HttpEvent, identity:
     throw new AppError('PAYLOAD_TOO_LARGE', `Body over ${MAX_BODY_BYTES} bytes`);
   }
   const headers = lowerCaseHeaders(event.headers);
-  const principal = routeSpec.auth === 'public' ? ANONYMOUS : await authenticate(identity, headers);
+  const anonymous = routeSpec.auth === 'public' || (routeSpec.auth === 'optional' && !headers.authorization);
+  const principal = anonymous ? ANONYMOUS : await authenticate(identity, headers);
   let body: unknown = undefined;
   if (routeSpec.body) {
     let parsed: unknown;
@@ -138,16 +142,23 @@ export async function parseRequest(routeSpec: Route, event: HttpEvent, identity:
   }
   const query = routeSpec.query ? parseWith(routeSpec.query, event.queryStringParameters ?? {}) : undefined;
   const path = routeSpec.path ? parseWith(routeSpec.path, event.pathParameters ?? {}) : undefined;
-  return { body, query, path, principal, headers, rawBody, requestId: event.requestContext?.requestId ?? '' };
+  return {
+    body,
+    query,
+    path,
+    principal,
+    headers,
+    rawBody,
+    requestId: event.requestContext?.requestId ?? '',
+    sourceIp: event.requestContext?.http?.sourceIp ?? '',
+  };
 }
-
-const defaultIdentity = jwtIdentity(() => config.authSecret);
 
 /**
  * The exported Lambda entry of an HTTP function: the middy stack around a route table.
  * `routeKey` is API Gateway's (`"GET /orders/{orderId}"`); the local stack sends the same.
  */
-export function httpFunction(routes: Routes, identity: Identity = defaultIdentity) {
+export function httpFunction(routes: Routes, identity: Identity = stageIdentity) {
   const dispatch = async (event: HttpEvent): Promise<HttpResult> => {
     const spec = routes[event.routeKey];
     if (!spec) throw new AppError('NOT_FOUND', `No route ${event.routeKey}`);

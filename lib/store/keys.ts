@@ -186,6 +186,28 @@ export const keys = {
   sandboxPayment: (paymentId: string): Key => ({ pk: `SANDBOX#${paymentId}`, sk: 'PAYMENT' }),
   sandboxRefund: (paymentId: string, refundId: string): Key => ({ pk: `SANDBOX#${paymentId}`, sk: `REFUND#${refundId}` }),
 
+  // Sign-in: users, the guards that make a phone or an OPENID one user, supplier members, codes and their
+  // rate-limit logs, sign-ins (sessions) and refresh tokens (by hash).
+  /** A user's profile; `wechatOpenId` on it is what the WeChat Pay adapters pay. Beside `USER#<id>`/`LEADER`. */
+  userProfile: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
+  /** One user per phone: the guard and the sign-in lookup. */
+  phoneUser: (phone: string): Key => ({ pk: `PHONE#${phone}`, sk: 'USER' }),
+  /** The supplier a phone signs in for (one per phone): read at every sign-in and refresh. */
+  phoneSupplier: (phone: string): Key => ({ pk: `PHONE#${phone}`, sk: 'SUPPLIER' }),
+  /** One user per WeChat OPENID: the guard and the sign-in lookup. */
+  openIdUser: (openId: string): Key => ({ pk: `WXOPENID#${openId}`, sk: 'USER' }),
+  /** A supplier's members, in the supplier's partition (a Query lists them, e.g. to text them). */
+  supplierMember: (supplierId: string, phone: string): Key => ({ pk: `SUPPLIER#${supplierId}`, sk: `MEMBER#${phone}` }),
+  supplierMemberPrefix: 'MEMBER#',
+  /** The code last texted to a phone (hash only). */
+  smsCode: (phone: string): Key => ({ pk: `SMSCODE#${phone}`, sk: 'CODE' }),
+  /** Recent code sends of a phone (`phone:<phone>`) or a client address (`ip:<address or /64>`). */
+  smsSendLog: (subject: string): Key => ({ pk: `SMSRATE#${subject}`, sk: 'LOG' }),
+  session: (sessionId: string): Key => ({ pk: `SESSION#${sessionId}`, sk: 'SESSION' }),
+  refreshToken: (tokenHash: string): Key => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' }),
+  /** The sandbox SMS provider's outbox (local stage): the last code "sent" to a phone. */
+  sandboxSms: (phone: string): Key => ({ pk: `SANDBOXSMS#${phone}`, sk: 'LAST' }),
+
   // Audit trail: every state change of an entity, in time order.
   audit: (entityId: string, at: string, eventId: string): Key => ({ pk: `AUDIT#${entityId}`, sk: `${at}#${eventId}` }),
   auditPartition: (entityId: string) => `AUDIT#${entityId}`,

@@ -1,0 +1,52 @@
+// The production wiring of sign-in: DynamoDB stores, the SMS and WeChat providers chosen by settings
+// (sandboxes in the local stage), the stage's token identity, and keys derived from AUTH_SECRET.
+import { sandboxSmsSender } from '../providers/sms/sandbox';
+import { tencentSmsSender } from '../providers/sms/tencent';
+import { sandboxWeChatAuth } from '../providers/wechat/sandbox';
+import { wechatWebAuth } from '../providers/wechat/web-auth';
+import { stageIdentity } from '../runtime/auth';
+import { randomIds, systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
+import { dynamoCatalogueStore } from '../store/catalogue';
+import { dynamoLeaderStore } from '../store/leaders';
+import { dynamoMemberStore } from '../store/members';
+import { dynamoSentSmsLog } from '../store/sandbox-sms';
+import { dynamoSessionStore } from '../store/sessions';
+import { dynamoCodeStore } from '../store/sms-codes';
+import { dynamoUserStore } from '../store/users';
+import type { AccountDeps } from './account';
+import type { MemberDeps } from './members';
+import type { SmsSender, WeChatAuth } from './ports';
+import { deriveKey } from './rules';
+import type { SignInDeps } from './sign-in';
+
+/** The sandbox's outbox, for `GET /dev/sms` (local stage only). */
+export const sandboxOutbox = dynamoSentSmsLog();
+
+function smsSender(): SmsSender {
+  return config.smsProvider === 'tencent' ? tencentSmsSender(() => config.tencentSms) : sandboxSmsSender(sandboxOutbox);
+}
+
+function wechatAuth(): WeChatAuth {
+  return config.wechatProvider === 'wechat' ? wechatWebAuth(() => config.wechat) : sandboxWeChatAuth();
+}
+
+export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
+  const users = dynamoUserStore();
+  const members = dynamoMemberStore();
+  return {
+    users,
+    members,
+    codes: dynamoCodeStore(),
+    sessions: dynamoSessionStore(),
+    suppliers: dynamoCatalogueStore(),
+    leaders: dynamoLeaderStore(),
+    sms: smsSender(),
+    wechat: wechatAuth(),
+    identity: stageIdentity,
+    clock: systemClock,
+    ids: randomIds,
+    keys: { code: deriveKey(config.authSecret, 'sms-code'), refresh: deriveKey(config.authSecret, 'refresh-token') },
+    operatorPhones: config.operatorPhones,
+  };
+}

@@ -1,0 +1,97 @@
+// DynamoDB adapter of the SessionStore port: a sign-in (`SESSION#<id>`) and its refresh tokens, each
+// known only by its hash (`REFRESH#<hash>`). Rotation and revocation are conditional writes, so two
+// requests presenting one token can never both rotate it.
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import type { SessionStore } from '../auth/ports';
+import { RefreshTokenRecordSchema, SessionSchema, type RefreshTokenRecord } from '../../schemas/auth';
+import { auditPut } from './audit';
+import { cancellationReasons, db, tableName, transactWrite, type Db } from './dynamo';
+import { keys, type Key } from './keys';
+
+const ttlOf = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
+const tokenItem = (token: RefreshTokenRecord) => ({
+  ...keys.refreshToken(token.tokenHash),
+  type: 'REFRESH_TOKEN',
+  ...token,
+  ttl: ttlOf(token.expiresAt),
+});
+
+export function dynamoSessionStore(client: Db = db()): SessionStore {
+  const read = async (key: Key) => (await client.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
+  return {
+    async start(session, token, audit) {
+      await transactWrite(client, [
+        {
+          Put: {
+            TableName: tableName(),
+            // The session lasts as long as its newest refresh token could be used.
+            Item: { ...keys.session(session.sessionId), type: 'SESSION', ...session, ttl: ttlOf(token.expiresAt) },
+            ConditionExpression: 'attribute_not_exists(pk)',
+          },
+        },
+        { Put: { TableName: tableName(), Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(pk)' } },
+        auditPut(audit),
+      ]);
+    },
+    async get(sessionId) {
+      const item = await read(keys.session(sessionId));
+      return item ? SessionSchema.parse(item) : undefined;
+    },
+    async getToken(tokenHash) {
+      const item = await read(keys.refreshToken(tokenHash));
+      return item ? RefreshTokenRecordSchema.parse(item) : undefined;
+    },
+    async rotate(current, next, at) {
+      try {
+        await transactWrite(client, [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.refreshToken(current.tokenHash),
+              UpdateExpression: 'SET #status = :rotated, rotatedAt = :at',
+              ConditionExpression: '#status = :current',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':rotated': 'rotated', ':current': 'current', ':at': at },
+            },
+          },
+          { Put: { TableName: tableName(), Item: tokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.session(current.sessionId),
+              UpdateExpression: 'SET refreshedAt = :at, #ttl = :ttl',
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeNames: { '#status': 'status', '#ttl': 'ttl' },
+              ExpressionAttributeValues: { ':at': at, ':ttl': ttlOf(next.expiresAt), ':active': 'active' },
+            },
+          },
+        ]);
+        return 'rotated';
+      } catch (err) {
+        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return 'stale';
+        throw err;
+      }
+    },
+    async revoke(sessionId, reason, at, audit) {
+      try {
+        await transactWrite(client, [
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.session(sessionId),
+              UpdateExpression: 'SET #status = :revoked, revokedAt = :at, revokedReason = :reason',
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':revoked': 'revoked', ':active': 'active', ':at': at, ':reason': reason },
+            },
+          },
+          auditPut(audit),
+        ]);
+      } catch (err) {
+        // Already revoked (a logout racing a replay, say): it stays as the first one left it.
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return;
+        throw err;
+      }
+    },
+  };
+}

@@ -1,0 +1,104 @@
+// DynamoDB adapter of the CodeStore port: the code last texted to each phone (hash only) and the send
+// logs that the rate limits judge. Every decision compares stored times with now; the items' TTL only
+// tidies up, since DynamoDB deletes expired items hours or days late.
+import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { CodeStore, SendLog } from '../auth/ports';
+import { SmsCodeRecordSchema } from '../../schemas/auth';
+import { cancellationReasons, db, isConditionFailure, tableName, transactWrite, type Db } from './dynamo';
+import { keys } from './keys';
+
+/** Expired codes linger a day for support questions ("I never got it"), then go. */
+const CODE_KEEP_SECONDS = 86_400;
+const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
+
+export function dynamoCodeStore(client: Db = db()): CodeStore {
+  return {
+    async sendLogs(subjects) {
+      const logs = new Map<string, SendLog>();
+      await Promise.all(
+        subjects.map(async (subject) => {
+          const { Item } = await client.send(
+            new GetCommand({ TableName: tableName(), Key: keys.smsSendLog(subject), ConsistentRead: true }),
+          );
+          const sends = Array.isArray(Item?.sends)
+            ? (Item.sends as unknown[]).map((s) => Date.parse(String(s))).filter(Number.isFinite)
+            : [];
+          logs.set(subject, { sends, version: typeof Item?.version === 'number' ? Item.version : 0 });
+        }),
+      );
+      return logs;
+    },
+    async saveCode(code, logs) {
+      try {
+        await transactWrite(client, [
+          ...logs.map(({ key, before, after, keepUntil }) => ({
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...keys.smsSendLog(key),
+                type: 'SMS_SEND_LOG',
+                sends: after.map((t) => new Date(t).toISOString()),
+                version: before.version + 1,
+                ttl: epochSeconds(keepUntil),
+              },
+              // Optimistic lock: the log is still the one the decision was made on.
+              ...(before.version === 0
+                ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                : { ConditionExpression: 'version = :version', ExpressionAttributeValues: { ':version': before.version } }),
+            },
+          })),
+          {
+            Put: {
+              TableName: tableName(),
+              Item: {
+                ...keys.smsCode(code.phone),
+                type: 'SMS_CODE',
+                ...code,
+                ttl: epochSeconds(Date.parse(code.expiresAt)) + CODE_KEEP_SECONDS,
+              },
+            },
+          },
+        ]);
+        return 'saved';
+      } catch (err) {
+        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return 'raced';
+        throw err;
+      }
+    },
+    async countAttempt(phone, now, maxAttempts) {
+      try {
+        const { Attributes } = await client.send(
+          new UpdateCommand({
+            TableName: tableName(),
+            Key: keys.smsCode(phone),
+            UpdateExpression: 'ADD attempts :one',
+            // A code exists, has tries left, and has not expired (judged here, not by TTL).
+            ConditionExpression: 'attribute_exists(pk) AND attempts < :max AND expiresAt > :now',
+            ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now },
+            ReturnValues: 'ALL_NEW',
+          }),
+        );
+        return SmsCodeRecordSchema.parse(Attributes);
+      } catch (err) {
+        if (isConditionFailure(err)) return undefined;
+        throw err;
+      }
+    },
+    async useCode(phone, codeHash) {
+      try {
+        await client.send(
+          new DeleteCommand({
+            TableName: tableName(),
+            Key: keys.smsCode(phone),
+            ConditionExpression: 'codeHash = :hash',
+            ExpressionAttributeValues: { ':hash': codeHash },
+          }),
+        );
+        return true;
+      } catch (err) {
+        if (isConditionFailure(err)) return false;
+        throw err;
+      }
+    },
+  };
+}
