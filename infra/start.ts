@@ -1,6 +1,8 @@
 // `npm start`: the whole platform on one machine, with demo-able defaults. Ctrl-C stops everything,
 // DynamoDB Local's Java process included.
 import './quiet-sdk';
+import { spawnSync } from 'node:child_process';
+import { resolve } from 'node:path';
 import { JAVA_MISSING, javaAvailable } from './dynamodb-local';
 
 async function main() {
@@ -15,6 +17,16 @@ async function main() {
   const config = loadConfig();
   if (!javaAvailable()) {
     console.error(JAVA_MISSING);
+    process.exit(1);
+  }
+  // The pages, built into web/dist (and /openapi.json beside them), as they deploy.
+  const built = spawnSync('npm', ['run', '--silent', 'build:web'], {
+    cwd: resolve(__dirname, '..'),
+    stdio: 'inherit',
+    env: { ...process.env, NODE_ENV: 'production' },
+  });
+  if (built.status !== 0) {
+    console.error('Could not build the web app (npm run build:web).');
     process.exit(1);
   }
   const stack = await startStack({

@@ -78,6 +78,8 @@ export const GroupBuySchema = z.object({
   closedAt: z.string().optional(),
   /** When the closing last recorded progress (a closing silent for long is nudged). */
   progressAt: z.string().optional(),
+  /** Its leader is suspended: it takes no orders and reads closed to residents (its pickups go on). */
+  leaderSuspended: z.boolean().optional(),
   /** Moved on by every conditional write of the group buy. */
   version: z.number().int().min(0).default(0),
 });

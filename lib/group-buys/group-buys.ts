@@ -17,8 +17,8 @@ export interface GroupBuyWithStock {
 }
 
 export interface GroupBuyStore {
-  /** Writes the group buy, one stock counter per limited item, and the audit record, atomically. */
-  create(groupBuy: GroupBuy, audit: AuditEvent): Promise<void>;
+  /** Writes the group buy, one stock counter per limited item, and the audit record, atomically, if its leader is still active. */
+  create(groupBuy: GroupBuy, audit: AuditEvent): Promise<'created' | 'leader_not_active'>;
   get(groupBuyId: string): Promise<GroupBuy | undefined>;
   getWithStock(groupBuyId: string): Promise<GroupBuyWithStock | undefined>;
 }
@@ -104,7 +104,7 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
     updatedAt: at,
     version: 1,
   };
-  await deps.groupBuys.create(groupBuy, {
+  const created = await deps.groupBuys.create(groupBuy, {
     entityId: groupBuy.groupBuyId,
     entityType: 'groupBuy',
     action: 'groupBuy.opened',
@@ -112,6 +112,7 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
     at,
     after: groupBuy,
   });
+  if (created === 'leader_not_active') throw new AppError('FORBIDDEN', 'An active leader record is required');
   return { groupBuy, ...shareTokenFor(deps, groupBuy) };
 }
 
@@ -119,8 +120,9 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
 export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock): GroupBuyView {
   return {
     groupBuyId: groupBuy.groupBuyId,
-    // `closing` is internal to the cutoff job: to the outside the group buy is no longer open.
-    status: groupBuy.status === 'closing' ? 'closed' : groupBuy.status,
+    // `closing` is internal to the cutoff job, and a suspended leader's group buy takes no orders: to the
+    // outside neither is open.
+    status: groupBuy.status === 'closing' || (groupBuy.status === 'open' && groupBuy.leaderSuspended) ? 'closed' : groupBuy.status,
     title: groupBuy.title,
     cutoffAt: toBusinessIso(groupBuy.cutoffAt),
     pickupDate: groupBuy.pickupDate,

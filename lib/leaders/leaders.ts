@@ -16,7 +16,13 @@ export interface LeaderStore {
   /** Creates the leader, its per-user guard and its referral code, with the audit record, atomically. */
   create(leader: Leader, audit: AuditEvent): Promise<'created' | 'user_has_leader' | 'code_taken'>;
   /** Replaces `before` with `after` only if nobody changed it meanwhile. */
-  update(before: Leader, after: Leader, audit: AuditEvent): Promise<'updated' | 'stale'>;
+  /**
+   * Replaces `before` with `after` only if nobody changed it meanwhile. `groupBuys`: the leader's open
+   * group buys, marked as suspended (or no longer) in the same transaction.
+   */
+  update(before: Leader, after: Leader, audit: AuditEvent, groupBuys?: { ids: string[]; suspended: boolean }): Promise<'updated' | 'stale'>;
+  /** The ids of the leader's group buys that are still open. */
+  openGroupBuysOf(leaderId: string): Promise<string[]>;
   listByStatus(status: LeaderStatus, limit: number, cursor?: string): Promise<Page<Leader>>;
   /** The leaders who named this one as their recruiter. */
   recruitsOf(recruiterId: string): Promise<Leader[]>;
@@ -122,15 +128,16 @@ export async function reviewLeader(
   };
   if (reason) after.statusReason = reason;
   else delete after.statusReason;
-  const outcome = await deps.leaders.update(before, after, {
-    entityId: leaderId,
-    entityType: 'leader',
-    action: `leader.${action}`,
-    actor: principal.userId,
-    at: now,
+  // Suspension stops the leader's open group buys taking orders at once (they read closed to residents);
+  // reinstating them reopens those still before their cutoff. Pickups of paid orders go on either way.
+  const suspendedChanges = (before.status === 'suspended') !== (status === 'suspended');
+  const groupBuys = suspendedChanges ? { ids: await deps.leaders.openGroupBuysOf(leaderId), suspended: status === 'suspended' } : undefined;
+  const outcome = await deps.leaders.update(
     before,
     after,
-  });
+    { entityId: leaderId, entityType: 'leader', action: `leader.${action}`, actor: principal.userId, at: now, before, after },
+    groupBuys,
+  );
   if (outcome === 'stale') throw conflict('The leader was changed meanwhile; reload and try again');
   return after;
 }

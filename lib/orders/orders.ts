@@ -172,7 +172,7 @@ export async function placeOrder(
 
   const groupBuy = await deps.groupBuys.get(claims.groupBuyId);
   if (!groupBuy || groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
-  if (groupBuy.status !== 'open' || Date.parse(groupBuy.cutoffAt) <= now.getTime()) {
+  if (groupBuy.status !== 'open' || groupBuy.leaderSuspended || Date.parse(groupBuy.cutoffAt) <= now.getTime()) {
     // A retry of an order placed before the cutoff still gets its order back.
     const earlier = await replay();
     if (earlier) return earlier;

@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupBuyStore } from '../group-buys/group-buys';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
 import { auditPut } from './audit';
-import { db, queryAll, tableName, transactWrite, type Db } from './dynamo';
+import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db } from './dynamo';
 import { keys } from './keys';
 
 export const groupBuyItem = (gb: GroupBuy) => ({
@@ -35,11 +35,27 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
             ConditionExpression: isNew,
           },
         }));
-      await transactWrite(client, [
-        { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
-        ...stockItems,
-        auditPut(audit),
-      ]);
+      try {
+        await transactWrite(client, [
+          // leaderStillActive: a suspension that lands first (and so can't have marked this one) stops it.
+          {
+            ConditionCheck: {
+              TableName: tableName(),
+              Key: keys.leader(groupBuy.leaderId),
+              ConditionExpression: '#status = :active',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':active': 'active' },
+            },
+          },
+          { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
+          ...stockItems,
+          auditPut(audit),
+        ]);
+        return 'created';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'leader_not_active';
+        throw err;
+      }
     },
     async get(groupBuyId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId) }));

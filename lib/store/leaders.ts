@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaderStore } from '../leaders/leaders';
 import { LeaderSchema, type Leader } from '../../schemas/leaders';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db } from './dynamo';
+import { atVersion, cancellationReasons, db, encodeCursor, queryAll, tableName, transactWrite, withCursor, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
@@ -64,10 +64,21 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
         throw err;
       }
     },
-    async update(before, after, audit) {
+    async update(before, after, audit, groupBuys) {
       const unchanged = atVersion(before.version);
+      // Each open group buy of a suspended leader carries the mark that ordering checks (groupStillOpen).
+      const marks = (groupBuys?.ids ?? []).map((id) => ({
+        Update: {
+          TableName: tableName(),
+          Key: keys.groupBuy(id),
+          UpdateExpression: groupBuys!.suspended ? 'SET leaderSuspended = :yes' : 'REMOVE leaderSuspended',
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(groupBuys!.suspended ? { ExpressionAttributeValues: { ':yes': true } } : {}),
+        },
+      }));
       try {
         await transactWrite(client, [
+          ...marks,
           {
             Put: {
               TableName: tableName(),
@@ -82,9 +93,21 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
         ]);
         return 'updated';
       } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
+        if (cancellationReasons(err)?.[marks.length] === 'ConditionalCheckFailed') return 'stale';
         throw err;
       }
+    },
+    async openGroupBuysOf(leaderId) {
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        IndexName: INDEX.byGsi1,
+        KeyConditionExpression: 'gsi1pk = :pk',
+        FilterExpression: '#status = :open',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': keys.groupBuysByLeaderPartition(leaderId), ':open': 'open' },
+        ProjectionExpression: 'groupBuyId',
+      });
+      return items.map((i) => String(i.groupBuyId));
     },
     async recruitsOf(recruiterId) {
       const { Items } = await client.send(

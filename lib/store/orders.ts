@@ -82,13 +82,13 @@ export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
   };
 }
 
-/** The group buy still takes orders at `now`: open, and before its cutoff. */
+/** The group buy still takes orders at `now`: open, before its cutoff, and its leader not suspended. */
 export function groupStillOpen(groupBuyId: string, now: Date): TransactItem {
   return {
     ConditionCheck: {
       TableName: table(),
       Key: keys.groupBuy(groupBuyId),
-      ConditionExpression: '#status = :open AND cutoffAt > :now',
+      ConditionExpression: '#status = :open AND cutoffAt > :now AND attribute_not_exists(leaderSuspended)',
       ExpressionAttributeNames: { '#status': 'status' },
       ExpressionAttributeValues: { ':open': 'open', ':now': now.toISOString() },
     },
