@@ -47,6 +47,8 @@ export interface FunctionDef {
   schedules: ScheduleTrigger[];
   /** Its `iamRoleStatements`, as written (resources unresolved: `${self:custom.tableArn}`, `!GetAtt …`). */
   iam: IamStatement[];
+  /** Its own `environment` (beside the provider's). */
+  environment: Record<string, unknown>;
 }
 
 export interface IamStatement {
@@ -133,6 +135,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
       queues: [],
       schedules: [],
       iam: (fn.iamRoleStatements as IamStatement[] | undefined) ?? [],
+      environment: (fn.environment as Record<string, unknown> | undefined) ?? {},
     };
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
       if ('httpApi' in event) {

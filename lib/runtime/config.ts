@@ -62,6 +62,12 @@ export const DEFAULTS = {
 export const SMS_PROVIDERS = ['sandbox', 'tencent'] as const;
 export const WECHAT_PROVIDERS = ['sandbox', 'wechat'] as const;
 
+/**
+ * Secrets only a real provider reads (never in the local stage, where the sandboxes stand in): the IAM
+ * check cannot see them used locally, so it takes their grants on trust.
+ */
+export const PROVIDER_SECRETS = ['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'WECHAT_SECRET'] as const;
+
 /** Development-only secrets: accepted in the local stage, refused everywhere else. */
 const DEV_SECRETS = {
   AUTH_SECRET: 'local-dev-auth-secret-do-not-use-in-production',
