@@ -67,7 +67,12 @@ export interface OrderStore {
   /** A payment that can't be applied (order expired, cancelled, or paid twice): recorded and refunded. */
   recordUnappliedPayment(payment: PaymentRecord, refund: Refund, audit: AuditEvent): Promise<'recorded' | 'payment_seen'>;
   listRefunds(orderId: string): Promise<Refund[]>;
+  /** Marks a requested or submitted refund succeeded. */
   completeRefund(refund: Refund, completedAt: string, audit: AuditEvent): Promise<'completed' | 'already'>;
+  /** Replaces the refund by `after` if it is still in `before`'s status (a refund only moves forward). */
+  transitionRefund(before: Refund, after: Refund, audit: AuditEvent): Promise<'changed' | 'already'>;
+  /** The record of a provider payment (applied to an order, or refunded): what it took. */
+  getPayment(paymentId: string): Promise<PaymentRecord | undefined>;
   dueForExpiry(now: Date, limit: number): Promise<Order[]>;
 }
 

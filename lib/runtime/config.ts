@@ -1,5 +1,6 @@
 // Configuration, read once at module load. Every setting has a working default for the local stage;
 // secrets are required in every other stage (a throwing getter, so a misconfigured deploy fails loudly).
+import { readFileSync } from 'node:fs';
 import { AppError } from './errors';
 
 /** Environment variable names: shared by serverless.yml, the local stack and the code. */
@@ -22,6 +23,16 @@ export const ENV = {
   MIN_PAYOUT_FEN: 'MIN_PAYOUT_FEN',
   REFERRAL_BPS: 'REFERRAL_BPS',
   REFERRAL_DAYS: 'REFERRAL_DAYS',
+  PAYMENT_PROVIDER: 'PAYMENT_PROVIDER',
+  WECHATPAY_MCHID: 'WECHATPAY_MCHID',
+  WECHATPAY_APPID: 'WECHATPAY_APPID',
+  WECHATPAY_APIV3_KEY: 'WECHATPAY_APIV3_KEY',
+  WECHATPAY_MERCHANT_SERIAL: 'WECHATPAY_MERCHANT_SERIAL',
+  WECHATPAY_MERCHANT_PRIVATE_KEY: 'WECHATPAY_MERCHANT_PRIVATE_KEY',
+  WECHATPAY_PUBLIC_KEY_ID: 'WECHATPAY_PUBLIC_KEY_ID',
+  WECHATPAY_PUBLIC_KEY: 'WECHATPAY_PUBLIC_KEY',
+  WECHATPAY_BASE_URL: 'WECHATPAY_BASE_URL',
+  WECHATPAY_TRANSFER_SCENE_ID: 'WECHATPAY_TRANSFER_SCENE_ID',
 } as const;
 
 export const DEFAULTS = {
@@ -38,7 +49,13 @@ export const DEFAULTS = {
   MIN_PAYOUT_FEN: 100,
   REFERRAL_BPS: 100,
   REFERRAL_DAYS: 90,
+  WECHATPAY_BASE_URL: 'https://api.mch.weixin.qq.com',
+  /** 商家转账 scene 1005 (佣金报酬): commissions paid to the leaders who earned them. */
+  WECHATPAY_TRANSFER_SCENE_ID: '1005',
 } as const;
+
+export const PAYMENT_PROVIDERS = ['sandbox', 'wechatpay'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 /** Development-only secrets: accepted in the local stage, refused everywhere else. */
 const DEV_SECRETS = {
@@ -63,6 +80,28 @@ function secret(env: Env, stage: string, name: keyof typeof DEV_SECRETS): string
   if (value) return value;
   if (stage === 'local') return DEV_SECRETS[name];
   throw new Error(`${name} is required in stage "${stage}"`);
+}
+
+/** A WeChat Pay setting: required once WeChat Pay is used (read on first use, so other stages still start). */
+function wechatPaySetting(env: Env, name: keyof typeof ENV): string {
+  const value = env[name]?.trim();
+  if (value) return value;
+  throw new Error(`${name} is required when ${ENV.PAYMENT_PROVIDER}=wechatpay`);
+}
+
+/** A key given as PEM text, or as the path of a `.pem` file holding it. */
+export function pemSetting(env: Env, name: keyof typeof ENV): string {
+  const value = wechatPaySetting(env, name);
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  if (value.endsWith('.pem')) return readFileSync(value, 'utf8');
+  throw new Error(`${name} must be PEM text or the path of a .pem file`);
+}
+
+function paymentProviderSetting(env: Env, stage: string): PaymentProviderName {
+  const raw = env.PAYMENT_PROVIDER?.trim() || (stage === 'local' ? 'sandbox' : 'wechatpay');
+  if (!(PAYMENT_PROVIDERS as readonly string[]).includes(raw))
+    throw new Error(`PAYMENT_PROVIDER must be one of ${PAYMENT_PROVIDERS.join(', ')}, got "${raw}"`);
+  return raw as PaymentProviderName;
 }
 
 export function loadConfig(env: Env = process.env) {
@@ -101,6 +140,40 @@ export function loadConfig(env: Env = process.env) {
     minPayoutFen: intSetting(env, 'MIN_PAYOUT_FEN', DEFAULTS.MIN_PAYOUT_FEN, 1),
     referralBps: intSetting(env, 'REFERRAL_BPS', DEFAULTS.REFERRAL_BPS),
     referralDays: intSetting(env, 'REFERRAL_DAYS', DEFAULTS.REFERRAL_DAYS),
+    /** `sandbox` (the local stage's default) or `wechatpay` (every other stage's). */
+    paymentProvider: paymentProviderSetting(env, stage),
+    wechatPay: {
+      get mchid() {
+        return wechatPaySetting(env, 'WECHATPAY_MCHID');
+      },
+      get appid() {
+        return wechatPaySetting(env, 'WECHATPAY_APPID');
+      },
+      /** The 32-byte APIv3 key that decrypts notifications. */
+      get apiV3Key() {
+        const key = wechatPaySetting(env, 'WECHATPAY_APIV3_KEY');
+        if (Buffer.byteLength(key, 'utf8') !== 32) throw new Error('WECHATPAY_APIV3_KEY must be 32 bytes');
+        return key;
+      },
+      get merchantSerial() {
+        return wechatPaySetting(env, 'WECHATPAY_MERCHANT_SERIAL');
+      },
+      get merchantPrivateKey() {
+        return pemSetting(env, 'WECHATPAY_MERCHANT_PRIVATE_KEY');
+      },
+      get publicKeyId() {
+        return wechatPaySetting(env, 'WECHATPAY_PUBLIC_KEY_ID');
+      },
+      get publicKey() {
+        return pemSetting(env, 'WECHATPAY_PUBLIC_KEY');
+      },
+      get baseUrl() {
+        return (env.WECHATPAY_BASE_URL?.trim() || DEFAULTS.WECHATPAY_BASE_URL).replace(/\/+$/, '');
+      },
+      get transferSceneId() {
+        return env.WECHATPAY_TRANSFER_SCENE_ID?.trim() || DEFAULTS.WECHATPAY_TRANSFER_SCENE_ID;
+      },
+    },
   };
 }
 

@@ -25,6 +25,8 @@ export const keys = {
   leadersByStatusPartition: (status: string) => `LEADERS#${status}`,
   /** One leader record per user: the uniqueness guard and the `GET /leaders/me` lookup. */
   userLeader: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'LEADER' }),
+  /** A user's profile (written by sign-in): payments read its `wechatOpenId` to pay or pay out through WeChat Pay. */
+  userProfile: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'PROFILE' }),
   /** Referral codes are unique: the guard and the lookup of the recruiter. */
   referralCode: (code: string): Key => ({ pk: `REFCODE#${code}`, sk: 'REFCODE' }),
 
@@ -179,6 +181,8 @@ export const keys = {
     gsi2sk: `${createdAt}#${leaderId}`,
   }),
   recruitsPartition: (recruiterId: string) => `RECRUITS#${recruiterId}`,
+  /** A payout's transfer bill at the provider (商家转账 `out_bill_no`) → the payout, for its notification. */
+  transferBill: (billNo: string): Key => ({ pk: `TRANSFERBILL#${billNo}`, sk: 'TRANSFERBILL' }),
   /** The sandbox payout provider's books (local stage). */
   sandboxPayout: (payoutId: string): Key => ({ pk: `SANDBOXPAYOUT#${payoutId}`, sk: 'PAYOUT' }),
 

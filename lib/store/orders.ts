@@ -2,7 +2,15 @@
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CloseTally, OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
-import { IdempotencyRecordSchema, OrderSchema, RefundSchema, type IdempotencyRecord, type Order, type Refund } from '../../schemas/orders';
+import {
+  IdempotencyRecordSchema,
+  OrderSchema,
+  PaymentRecordSchema,
+  RefundSchema,
+  type IdempotencyRecord,
+  type Order,
+  type Refund,
+} from '../../schemas/orders';
 import { auditPut } from './audit';
 import {
   atVersion,
@@ -264,9 +272,10 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             Put: {
               TableName: table(),
               Item: refundItem(after),
-              ConditionExpression: '#status = :requested',
+              // stillOpen: requested, or submitted and awaiting the provider's verdict.
+              ConditionExpression: '#status IN (:requested, :submitted)',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':requested': 'requested' },
+              ExpressionAttributeValues: { ':requested': 'requested', ':submitted': 'submitted' },
             },
           },
           auditPut({ ...audit, before: refund, after }),
@@ -276,6 +285,32 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
         throw err;
       }
+    },
+
+    async transitionRefund(before, after, audit) {
+      try {
+        await transactWrite(client, [
+          {
+            Put: {
+              TableName: table(),
+              Item: refundItem(after),
+              ConditionExpression: '#status = :before',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':before': before.status },
+            },
+          },
+          auditPut(audit),
+        ]);
+        return 'changed';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
+        throw err;
+      }
+    },
+
+    async getPayment(paymentId) {
+      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.payment(paymentId), ConsistentRead: true }));
+      return Item ? PaymentRecordSchema.parse(Item) : undefined;
     },
 
     async dueForExpiry(now, limit) {
