@@ -201,4 +201,9 @@ resources:
     expect(fn('cutoff').schedules[0]!.expression).toBe('cron(0 23 * * ? *)');
     expect(fn('cutoff', { FIXTURE_CUTOFF_CRON: 'cron(30 22 * * ? *)' }).schedules[0]!.expression).toBe('cron(30 22 * * ? *)');
   });
+
+  test('an environment value of several lines (a PEM key in a variable) does not break the YAML', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvAIBADANBg: kqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+    expect(fn('cutoff', { FIXTURE_CUTOFF_CRON: pem }).schedules[0]!.expression).toBe(pem);
+  });
 });

@@ -73,7 +73,11 @@ function resolveVariables(text: string, env: Record<string, string | undefined>,
   return text.replace(
     /\$\{(env|opt|sls):([A-Za-z0-9_]+)(?:,\s*'([^']*)')?\}/g,
     (whole, source: string, name: string, fallback?: string) => {
-      if (source === 'env') return env[name] ?? fallback ?? '';
+      if (source === 'env') {
+        const value = env[name] ?? fallback ?? '';
+        // Substituted into YAML text: a value of several lines (a PEM key) goes in as one quoted scalar.
+        return /[\r\n]/.test(value) ? JSON.stringify(value) : value;
+      }
       if (source === 'sls' && name === 'stage') return stage;
       if (source === 'opt' && name === 'stage') return stage;
       return fallback ?? whole;

@@ -95,7 +95,18 @@ export const PaymentNotificationSchema = z.object({
 });
 export type PaymentNotification = z.infer<typeof PaymentNotificationSchema>;
 
-export const REFUND_STATUSES = ['requested', 'succeeded'] as const;
+/** One provider payment, recorded once: applied to its order, or refunded because it could not be. */
+export const PaymentRecordSchema = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  amountFen: z.number().int(),
+  paidAt: z.string(),
+  outcome: z.enum(['applied', 'refunded']),
+});
+
+/** `requested` (the intent) → `succeeded`, or → `submitted` (the provider accepted it; its notification
+ *  settles it) → `succeeded` | `failed` (the provider closed it: the money did not go back). */
+export const REFUND_STATUSES = ['requested', 'submitted', 'succeeded', 'failed'] as const;
 /** A refund: recorded as an intent in the same transaction as the order change, then executed
  *  through the payment port by the stream-triggered `refunds` function (idempotent by refundId). */
 export const RefundSchema = z.object({
@@ -110,6 +121,10 @@ export const RefundSchema = z.object({
   requestedBy: z.string(),
   createdAt: z.string(),
   completedAt: z.string().optional(),
+  /** The provider's id of the refund, once submitted. */
+  providerRefundId: z.string().optional(),
+  submittedAt: z.string().optional(),
+  failedReason: z.string().optional(),
 });
 export type Refund = z.infer<typeof RefundSchema>;
 

@@ -1,5 +1,8 @@
 // Configuration: SPEC.md's defaults for the local stage, secrets required everywhere else, and bad
 // numbers refused at load rather than misread.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULTS, loadConfig } from './config';
 
 test("with an empty environment every setting has SPEC.md's default", () => {
@@ -156,4 +159,32 @@ describe('sign-in settings', () => {
     expect(config.tencentSms).toMatchObject({ region: 'ap-guangzhou', endpoint: 'https://sms.tencentcloudapi.com', signName: '邻里团' });
     expect(config.wechat).toEqual({ appId: 'wx1', secret: 'secret', baseUrl: 'https://api.weixin.qq.com' });
   });
+});
+
+test('PAYMENT_PROVIDER: the sandbox in the local stage, WeChat Pay elsewhere; anything else is refused', () => {
+  expect(loadConfig({}).paymentProvider).toBe('sandbox');
+  expect(loadConfig({ STAGE: 'prod', AUTH_SECRET: 'x', PAYMENT_WEBHOOK_SECRET: 'y' }).paymentProvider).toBe('wechatpay');
+  expect(loadConfig({ PAYMENT_PROVIDER: 'wechatpay' }).paymentProvider).toBe('wechatpay');
+  expect(() => loadConfig({ PAYMENT_PROVIDER: 'alipay' })).toThrow(/PAYMENT_PROVIDER/);
+});
+
+test('WeChat Pay settings are required when used, not before; keys are PEM text or .pem paths', () => {
+  const { wechatPay } = loadConfig({ PAYMENT_PROVIDER: 'wechatpay', WECHATPAY_APIV3_KEY: 'too short' });
+  expect(() => wechatPay.mchid).toThrow(/WECHATPAY_MCHID is required/);
+  expect(() => wechatPay.apiV3Key).toThrow(/32 bytes/);
+  expect(wechatPay.baseUrl).toBe('https://api.mch.weixin.qq.com');
+  expect(wechatPay.transferSceneId).toBe('1005');
+
+  const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+  const pem = '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n';
+  writeFileSync(join(dir, 'pub_key.pem'), pem);
+  const keys = loadConfig({
+    WECHATPAY_PUBLIC_KEY: join(dir, 'pub_key.pem'),
+    WECHATPAY_MERCHANT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----',
+    WECHATPAY_BASE_URL: 'http://127.0.0.1:9999/',
+  }).wechatPay;
+  expect(keys.publicKey).toBe(pem);
+  expect(keys.merchantPrivateKey).toBe('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----');
+  expect(keys.baseUrl).toBe('http://127.0.0.1:9999');
+  expect(() => loadConfig({ WECHATPAY_PUBLIC_KEY: 'not a key' }).wechatPay.publicKey).toThrow(/PEM text or the path/);
 });

@@ -1,5 +1,6 @@
 // Configuration, read once at module load. Every setting has a working default for the local stage;
 // secrets are required in every other stage (a throwing getter, so a misconfigured deploy fails loudly).
+import { readFileSync } from 'node:fs';
 import { AppError } from './errors';
 import { secretReads } from './secrets';
 
@@ -37,6 +38,16 @@ export const ENV = {
   WECHAT_APPID: 'WECHAT_APPID',
   WECHAT_SECRET: 'WECHAT_SECRET',
   WECHAT_API_BASE_URL: 'WECHAT_API_BASE_URL',
+  PAYMENT_PROVIDER: 'PAYMENT_PROVIDER',
+  WECHATPAY_MCHID: 'WECHATPAY_MCHID',
+  WECHATPAY_APPID: 'WECHATPAY_APPID',
+  WECHATPAY_APIV3_KEY: 'WECHATPAY_APIV3_KEY',
+  WECHATPAY_MERCHANT_SERIAL: 'WECHATPAY_MERCHANT_SERIAL',
+  WECHATPAY_MERCHANT_PRIVATE_KEY: 'WECHATPAY_MERCHANT_PRIVATE_KEY',
+  WECHATPAY_PUBLIC_KEY_ID: 'WECHATPAY_PUBLIC_KEY_ID',
+  WECHATPAY_PUBLIC_KEY: 'WECHATPAY_PUBLIC_KEY',
+  WECHATPAY_BASE_URL: 'WECHATPAY_BASE_URL',
+  WECHATPAY_TRANSFER_SCENE_ID: 'WECHATPAY_TRANSFER_SCENE_ID',
 } as const;
 
 export const DEFAULTS = {
@@ -56,6 +67,9 @@ export const DEFAULTS = {
   TENCENT_SMS_REGION: 'ap-guangzhou',
   TENCENT_SMS_ENDPOINT: 'https://sms.tencentcloudapi.com',
   WECHAT_API_BASE_URL: 'https://api.weixin.qq.com',
+  WECHATPAY_BASE_URL: 'https://api.mch.weixin.qq.com',
+  /** 商家转账 scene 1005 (佣金报酬): commissions paid to the leaders who earned them. */
+  WECHATPAY_TRANSFER_SCENE_ID: '1005',
 } as const;
 
 /** Providers by stage: the sandboxes are the local stage's, the real adapters everyone else's. */
@@ -66,7 +80,16 @@ export const WECHAT_PROVIDERS = ['sandbox', 'wechat'] as const;
  * Secrets only a real provider reads (never in the local stage, where the sandboxes stand in): the IAM
  * check cannot see them used locally, so it takes their grants on trust.
  */
-export const PROVIDER_SECRETS = ['TENCENT_SMS_SECRET_ID', 'TENCENT_SMS_SECRET_KEY', 'WECHAT_SECRET'] as const;
+export const PROVIDER_SECRETS = [
+  'TENCENT_SMS_SECRET_ID',
+  'TENCENT_SMS_SECRET_KEY',
+  'WECHAT_SECRET',
+  'WECHATPAY_APIV3_KEY',
+  'WECHATPAY_MERCHANT_PRIVATE_KEY',
+] as const;
+
+export const PAYMENT_PROVIDERS = ['sandbox', 'wechatpay'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 /** Development-only secrets: accepted in the local stage, refused everywhere else. */
 const DEV_SECRETS = {
@@ -118,6 +141,28 @@ function required(env: Env, name: keyof typeof ENV): string {
   const value = env[name]?.trim();
   if (!value) throw new Error(`${name} is required by the configured provider`);
   return value;
+}
+
+/** A WeChat Pay setting: required once WeChat Pay is used (read on first use, so other stages still start). */
+function wechatPaySetting(env: Env, name: keyof typeof ENV): string {
+  const value = env[name]?.trim();
+  if (value) return value;
+  throw new Error(`${name} is required when ${ENV.PAYMENT_PROVIDER}=wechatpay`);
+}
+
+/** A key given as PEM text, or as the path of a `.pem` file holding it. */
+export function pemSetting(env: Env, name: keyof typeof ENV): string {
+  const value = wechatPaySetting(env, name);
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  if (value.endsWith('.pem')) return readFileSync(value, 'utf8');
+  throw new Error(`${name} must be PEM text or the path of a .pem file`);
+}
+
+function paymentProviderSetting(env: Env, stage: string): PaymentProviderName {
+  const raw = env.PAYMENT_PROVIDER?.trim() || (stage === 'local' ? 'sandbox' : 'wechatpay');
+  if (!(PAYMENT_PROVIDERS as readonly string[]).includes(raw))
+    throw new Error(`PAYMENT_PROVIDER must be one of ${PAYMENT_PROVIDERS.join(', ')}, got "${raw}"`);
+  return raw as PaymentProviderName;
 }
 
 export function loadConfig(env: Env = process.env) {
@@ -183,6 +228,40 @@ export function loadConfig(env: Env = process.env) {
         secret: required(env, 'WECHAT_SECRET'),
         baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
       };
+    },
+    /** `sandbox` (the local stage's default) or `wechatpay` (every other stage's). */
+    paymentProvider: paymentProviderSetting(env, stage),
+    wechatPay: {
+      get mchid() {
+        return wechatPaySetting(env, 'WECHATPAY_MCHID');
+      },
+      get appid() {
+        return wechatPaySetting(env, 'WECHATPAY_APPID');
+      },
+      /** The 32-byte APIv3 key that decrypts notifications. */
+      get apiV3Key() {
+        const key = wechatPaySetting(env, 'WECHATPAY_APIV3_KEY');
+        if (Buffer.byteLength(key, 'utf8') !== 32) throw new Error('WECHATPAY_APIV3_KEY must be 32 bytes');
+        return key;
+      },
+      get merchantSerial() {
+        return wechatPaySetting(env, 'WECHATPAY_MERCHANT_SERIAL');
+      },
+      get merchantPrivateKey() {
+        return pemSetting(env, 'WECHATPAY_MERCHANT_PRIVATE_KEY');
+      },
+      get publicKeyId() {
+        return wechatPaySetting(env, 'WECHATPAY_PUBLIC_KEY_ID');
+      },
+      get publicKey() {
+        return pemSetting(env, 'WECHATPAY_PUBLIC_KEY');
+      },
+      get baseUrl() {
+        return (env.WECHATPAY_BASE_URL?.trim() || DEFAULTS.WECHATPAY_BASE_URL).replace(/\/+$/, '');
+      },
+      get transferSceneId() {
+        return env.WECHATPAY_TRANSFER_SCENE_ID?.trim() || DEFAULTS.WECHATPAY_TRANSFER_SCENE_ID;
+      },
     },
   };
 }
