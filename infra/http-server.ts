@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { CorsPolicy } from './manifest';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
 
@@ -147,19 +148,55 @@ function rawError(status: number, reason: string, code: string, message: string)
   );
 }
 
-/** Writes a handler's result as API Gateway would (a bare object is JSON with status 200). */
-function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2): void {
+/**
+ * Writes a handler's result as API Gateway would (a bare object is JSON with status 200). With CORS
+ * configured, the function's own CORS headers are dropped: API Gateway's are the only ones.
+ */
+function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2, cors: CorsPolicy | undefined): void {
   if (typeof result === 'string' || !result || typeof result !== 'object' || !('statusCode' in result)) {
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     return;
   }
+  const headers = Object.entries((result.headers ?? {}) as Record<string, string>).filter(
+    ([name]) => !(cors && /^access-control-/i.test(name)),
+  );
   const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : '';
   res
     .writeHead(result.statusCode ?? 200, {
-      ...(result.headers as Record<string, string>),
+      ...Object.fromEntries(headers),
       ...(result.cookies ? { 'set-cookie': result.cookies } : {}),
     })
     .end(body);
+}
+
+const allows = (cors: CorsPolicy, origin: string) => cors.allowedOrigins.includes('*') || cors.allowedOrigins.includes(origin);
+
+/**
+ * CORS as API Gateway answers it: a preflight (OPTIONS with Origin and Access-Control-Request-Method)
+ * never reaches a function and is 204, with permissions only for a configured origin; any other answer
+ * to a configured origin says that origin may read it. Returns true when the request was a preflight.
+ */
+function applyCors(cors: CorsPolicy | undefined, req: IncomingMessage, res: ServerResponse): boolean {
+  const origin = req.headers.origin;
+  if (!cors || origin === undefined) return false;
+  const allowed = allows(cors, origin);
+  if (allowed) {
+    res.setHeader('access-control-allow-origin', cors.allowedOrigins.includes('*') && !cors.allowCredentials ? '*' : origin);
+    res.setHeader('vary', 'origin');
+    if (cors.allowCredentials) res.setHeader('access-control-allow-credentials', 'true');
+  }
+  if (req.method !== 'OPTIONS' || req.headers['access-control-request-method'] === undefined) {
+    if (allowed && cors.exposedResponseHeaders?.length)
+      res.setHeader('access-control-expose-headers', cors.exposedResponseHeaders.join(','));
+    return false;
+  }
+  if (allowed) {
+    res.setHeader('access-control-allow-methods', cors.allowedMethods.join(','));
+    res.setHeader('access-control-allow-headers', cors.allowedHeaders.join(',').toLowerCase());
+    if (cors.maxAge !== undefined) res.setHeader('access-control-max-age', String(cors.maxAge));
+  }
+  res.writeHead(204, SECURITY_HEADERS).end();
+  return true;
 }
 
 /** API Gateway refuses payloads over 10 MB before any function runs; the functions enforce 64 KiB. */
@@ -200,6 +237,8 @@ function match(compiled: CompiledRoute[], method: string, path: string) {
 export interface HttpServerOptions {
   /** What sits in front of the API (CloudFront's static behaviours): true when it answered the request. */
   front?: (req: IncomingMessage, res: ServerResponse) => boolean;
+  /** API Gateway's CORS configuration (serverless.yml's `provider.httpApi.cors`); none: no CORS handling. */
+  cors?: CorsPolicy;
 }
 
 export function createHttpServer(routes: HttpRoute[], options: HttpServerOptions = {}): Server {
@@ -235,7 +274,7 @@ export function createHttpServer(routes: HttpRoute[], options: HttpServerOptions
     const outcome = await invoke(found.route, event);
     if ('result' in outcome) {
       try {
-        writeResult(res, outcome.result);
+        writeResult(res, outcome.result, options.cors);
       } catch (err) {
         // A status or header that HTTP cannot carry: Lambda's answer would be malformed, API Gateway's a 500.
         console.error(`[http] ${found.route.functionName} answered what HTTP cannot carry:`, err);
@@ -272,6 +311,7 @@ export function createHttpServer(routes: HttpRoute[], options: HttpServerOptions
       const serve = async () => {
         if (size > GATEWAY_MAX_BYTES) return void sendError(res, 413, 'PAYLOAD_TOO_LARGE', 'Request Entity Too Large');
         if (options.front?.(req, res)) return undefined;
+        if (applyCors(options.cors, req, res)) return undefined;
         return handle(req, res, Buffer.concat(chunks));
       };
       serve().then(done, (err: unknown) => {

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
 import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
 import { LocalSqs, type QueueSpec } from './local-sqs';
-import { loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
+import { loadHttpApi, loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
 import { staticSite, WEB_DIST } from './static-site';
 import { Scheduler, type ScheduledJob } from './scheduler';
 import { fileFailureSink, StreamPoller, type StreamConsumer } from './stream-poller';
@@ -171,7 +171,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const routes: HttpRoute[] = functions.flatMap((fn) =>
       fn.http.map((h) => ({ ...h, functionName: fn.name, timeout: fn.timeout, handler: handlers.get(fn.name)! as HttpHandler })),
     );
-    const server: Server = createHttpServer(routes, { front: staticSite(WEB_DIST, loadWebBehaviors()) });
+    // CORS as API Gateway would answer it, from the same serverless.yml (and so from the same settings).
+    const server: Server = createHttpServer(routes, { front: staticSite(WEB_DIST, loadWebBehaviors()), cors: loadHttpApi().cors });
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
       server.listen(options.port, ok);
