@@ -3,7 +3,18 @@
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
+import {
+  installationAccessKeyId,
+  javaAvailable,
+  JAVA_MISSING,
+  KEY_ID_VARIABLE,
+  localCredentials,
+  localRegion,
+  newAccessKeyId,
+  portInUse,
+  startDynamoDbLocal,
+  type LocalDynamo,
+} from './dynamodb-local';
 import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
 import { LocalSqs, type QueueSpec } from './local-sqs';
 import { loadHttpApi, loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
@@ -19,7 +30,7 @@ export interface StackOptions {
   /** Where DynamoDB Local keeps its files; undefined keeps everything in memory. */
   dataDir?: string;
   tableName: string;
-  /** Use an already running DynamoDB (tests share one) instead of starting one. */
+  /** Use an already running DynamoDB (tests share one, with its key id in DYNAMODB_LOCAL_KEY_ID) instead of starting one. */
   dynamodbEndpoint?: string;
   scheduler?: boolean;
   /** `background` polls the stream and the queues continuously; `manual` leaves it to `drain()` (tests). */
@@ -30,6 +41,9 @@ export interface StackOptions {
 
 export interface RunningStack {
   url: string;
+  /** The address the HTTP server listens on: loopback unless HOST widened it. */
+  host: string;
+  port: number;
   endpoint: string;
   poller: StreamPoller;
   /** The consumers' queues and their event sources. */
@@ -56,9 +70,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (!endpoint) {
     if (!javaAvailable()) throw new Error(JAVA_MISSING);
     if (await portInUse(options.dynamodbPort)) throw new Error(`Port ${options.dynamodbPort} is taken: set DYNAMODB_PORT to a free port.`);
+    // This installation's key id (a fresh one in memory): every client below reads it from the environment.
+    const accessKeyId = options.dataDir ? installationAccessKeyId(options.dataDir) : newAccessKeyId();
+    process.env[KEY_ID_VARIABLE] = accessKeyId;
     dynamo = await startDynamoDbLocal({
       port: options.dynamodbPort,
       dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+      accessKeyId,
     });
     endpoint = dynamo.endpoint;
   }
@@ -125,8 +143,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const poller = new StreamPoller({
       client: new DynamoDBStreamsClient({
         endpoint,
-        region: process.env.AWS_REGION || 'ap-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        region: localRegion(),
+        credentials: localCredentials(),
       }),
       streamArn,
       consumers,
@@ -173,14 +191,18 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     );
     // CORS as API Gateway would answer it, from the same serverless.yml (and so from the same settings).
     const server: Server = createHttpServer(routes, { front: staticSite(WEB_DIST, loadWebBehaviors()), cors: loadHttpApi().cors });
+    // Loopback unless HOST says otherwise: the functions read the same setting to decide about /dev/*.
+    const { config } = await import('../lib/runtime/config');
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(options.port, ok);
+      server.listen(options.port, config.host, ok);
     });
     stopAll.push(() => new Promise<void>((ok) => server.close(() => ok())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
-    return { url: `http://localhost:${port}`, endpoint, poller, queues, drain, scheduler, functions, stop };
+    const reachAt = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+    const url = `http://${reachAt.includes(':') ? `[${reachAt}]` : reachAt}:${port}`;
+    return { url, host: config.host, port, endpoint, poller, queues, drain, scheduler, functions, stop };
   } catch (err) {
     await stop();
     throw err;

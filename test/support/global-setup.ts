@@ -1,8 +1,16 @@
-// Starts one in-memory DynamoDB Local on a free port for the integration run; each test file makes
-// its own table in it (test/support/stack.ts).
+// Starts one in-memory DynamoDB Local on a free port for the integration run, under a key id of the
+// run's own; each test file makes its own table in it (test/support/stack.ts).
 import { spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { freePort, javaAvailable, JAVA_MISSING, startDynamoDbLocal, type LocalDynamo } from '../../infra/dynamodb-local';
+import {
+  freePort,
+  javaAvailable,
+  JAVA_MISSING,
+  KEY_ID_VARIABLE,
+  newAccessKeyId,
+  startDynamoDbLocal,
+  type LocalDynamo,
+} from '../../infra/dynamodb-local';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -19,8 +27,10 @@ export default async function globalSetup() {
     env: { ...process.env, NODE_ENV: 'production' },
   });
   if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
-  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  const accessKeyId = newAccessKeyId();
+  const dynamo = await startDynamoDbLocal({ port: await freePort(), accessKeyId });
   globalThis.__DYNAMODB_LOCAL__ = dynamo;
-  // Workers start after this and inherit the environment.
+  // Workers start after this and inherit the environment: the endpoint, and the key id of its database.
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env[KEY_ID_VARIABLE] = accessKeyId;
 }
