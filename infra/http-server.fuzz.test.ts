@@ -244,7 +244,7 @@ describe('a function that misbehaves', () => {
           throw new Error('connect ECONNREFUSED 10.0.0.1 password=hunter2');
         },
       },
-      { method: 'GET', path: '/hangs', functionName: 'hangs', timeout: 0.3, handler: () => new Promise(() => undefined) },
+      { method: 'GET', path: '/hangs', functionName: 'hangs', timeout: 0.2, handler: () => new Promise(() => undefined) },
       {
         method: 'GET',
         path: '/bad-header',

@@ -207,11 +207,19 @@ const printable = (s: string) => s.replace(/[\u0000-\u001F\u007F-\u009F]/g, '?')
 
 type Outcome = { result: APIGatewayProxyResultV2 } | { error: unknown } | { timedOut: true };
 
+/**
+ * DynamoDB Local on a shared machine is several times slower than the service: a function gets this many
+ * times its timeout here before it counts as not answering (its context still reports the real timeout).
+ */
+const LOCAL_TIMEOUT_GRACE = 3;
+
 /** Runs a function as Lambda would: an error or a result, or nothing within its timeout. */
 async function invoke(route: CompiledRoute, event: APIGatewayProxyEventV2): Promise<Outcome> {
   const timeoutMs = (route.timeout ?? 10) * 1000;
   let timer: NodeJS.Timeout | undefined;
-  const timedOut = new Promise<Outcome>((resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs)));
+  const timedOut = new Promise<Outcome>(
+    (resolve) => (timer = setTimeout(() => resolve({ timedOut: true }), timeoutMs * LOCAL_TIMEOUT_GRACE)),
+  );
   const ran = Promise.resolve()
     .then(() => route.handler(event, lambdaContext(route.functionName, timeoutMs)))
     .then(
@@ -284,7 +292,9 @@ export function createHttpServer(routes: HttpRoute[], options: HttpServerOptions
       console.error(`[http] ${found.route.functionName} crashed:`, outcome.error);
       sendError(res, 500, 'INTERNAL', 'Internal error');
     } else {
-      console.error(`[http] ${found.route.functionName} did not answer within ${found.route.timeout ?? 10} s`);
+      console.error(
+        `[http] ${found.route.functionName} did not answer within ${LOCAL_TIMEOUT_GRACE} × its ${found.route.timeout ?? 10} s timeout`,
+      );
       sendError(res, 500, 'INTERNAL', 'Internal error');
     }
     return found.route.functionName;
