@@ -3,7 +3,10 @@
 // answers in API.md's error shape or closes that one connection, and keeps serving everyone else.
 // Raw sockets, because fetch would refuse to send most of these.
 import fc from 'fast-check';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import { z } from 'zod';
@@ -12,6 +15,8 @@ import { jwtIdentity } from '../lib/runtime/auth';
 import { AppError } from '../lib/runtime/errors';
 import { IdSchema } from '../schemas/common';
 import { createHttpServer, type HttpHandler, type HttpRoute } from './http-server';
+import { loadWebBehaviors } from './manifest';
+import { staticSite } from './static-site';
 
 // A route table shaped like the real one: path parameters, a body, auth, and API Gateway's $default.
 const apiRoutes: Routes = {
@@ -55,10 +60,22 @@ const routes: HttpRoute[] = [
   { method: 'ANY', path: '*', functionName: 'api', handler: api },
 ];
 
+// The web app's files, as CloudFront serves them in front of the API; a sibling directory whose name
+// starts like the web directory's must stay out of reach.
+const root = mkdtempSync(join(tmpdir(), 'fuzz-web-'));
+const web = join(root, 'dist');
+mkdirSync(join(web, 'assets'), { recursive: true });
+writeFileSync(join(web, 'index.html'), '<!doctype html><title>团购</title>');
+writeFileSync(join(web, 'assets', 'app.js'), 'console.log(1)');
+mkdirSync(join(root, 'dist-private'));
+writeFileSync(join(root, 'dist-private', 'secret.txt'), 'secret');
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
 let server: Server;
 let port: number;
 beforeAll(async () => {
   server = createHttpServer(routes, {
+    front: staticSite(web, loadWebBehaviors()),
     cors: {
       allowedOrigins: ['http://localhost:3000'],
       allowedHeaders: ['Content-Type', 'Authorization'],
@@ -158,7 +175,9 @@ function expectWellFormed(res: RawResponse, request: string) {
   if (res.status === undefined) return; // the connection was closed without an answer: allowed
   expect({ request, status: res.status }).toEqual({ request, status: expect.any(Number) });
   if (res.status >= 500) throw new Error(`${res.status} for ${JSON.stringify(request)}: ${res.body}`);
-  if (res.status >= 400 && res.body !== '') {
+  // The web files' own "not found" (CloudFront's, locally) is plain text.
+  const staticNotFound = res.status === 404 && /^text\/plain/.test(res.headers['content-type'] ?? '');
+  if (res.status >= 400 && res.body !== '' && !staticNotFound) {
     expect({ request, type: res.headers['content-type'] }).toEqual({ request, type: expect.stringMatching(/^application\/json/) });
     const parsed = ErrorShape.safeParse(JSON.parse(res.body));
     if (!parsed.success) throw new Error(`not API.md's error shape for ${JSON.stringify(request)}: ${res.body}`);
@@ -190,6 +209,31 @@ describe('requests that once stopped the stack', () => {
       expectWellFormed(res, target);
       expect({ target, status: res.status }).toEqual({ target, status: expect.any(Number) });
       expect(res.status).toBeGreaterThanOrEqual(400);
+    }
+    await expectStillServing();
+  });
+
+  test('the web files: served, and a broken escape or a way out of their directory is a 4xx, never a file elsewhere', async () => {
+    expect((await raw(get('/assets/app.js'))).body).toBe('console.log(1)');
+    // An app page path is the app's page, whatever follows (CloudFront's rewrite), a broken escape included.
+    for (const target of ['/leader/home', '/leader/%E0%A4%A']) expect((await raw(get(target))).body).toContain('团购');
+    for (const target of ['/assets/%E0%A4%A', '/assets/%zz.js', '/assets/a%']) {
+      const res = await raw(get(target));
+      expect({ target, status: res.status }).toEqual({ target, status: 400 });
+      expectWellFormed(res, target);
+    }
+    for (const target of [
+      '/assets/..%2F..%2Fdist-private%2Fsecret.txt',
+      '/assets/%2e%2e/%2e%2e/dist-private/secret.txt',
+      '/assets/..%5C..%5Cdist-private%5Csecret.txt',
+    ]) {
+      const res = await raw(get(target));
+      expect({ target, status: res.status, leaked: res.body.includes('secret') }).toEqual({
+        target,
+        status: expect.any(Number),
+        leaked: false,
+      });
+      expectWellFormed(res, target);
     }
     await expectStillServing();
   });
@@ -337,7 +381,22 @@ const target = fc.oneof(
   // A real route with a fuzzed parameter.
   {
     arbitrary: fc
-      .tuple(fc.constantFrom('/group-buys/', '/share/', '/files/', '/files/a/', '/orders', '/health'), segment, fc.option(query))
+      .tuple(
+        fc.constantFrom(
+          '/group-buys/',
+          '/share/',
+          '/files/',
+          '/files/a/',
+          '/orders',
+          '/health',
+          '/assets/',
+          '/leader/',
+          '/index.html',
+          '/docs',
+        ),
+        segment,
+        fc.option(query),
+      )
       .map(([route, param, q]) => `${route}${route.endsWith('/') ? param : ''}${q ? `?${q.join('&')}` : ''}`),
     weight: 3,
   },
