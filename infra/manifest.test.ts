@@ -12,7 +12,10 @@ describe('the real serverless.yml', () => {
   const functions = loadManifest();
 
   test("CORS allows only the configured origins (CORS_ORIGINS, else PUBLIC_URL's origin), never any origin", () => {
-    const text = readFileSync(join(ROOT, 'serverless.yml'), 'utf8').replace(/!(Ref|GetAtt|Join|Sub|Select|Split|If|Equals|ImportValue)\b/g, '');
+    const text = readFileSync(join(ROOT, 'serverless.yml'), 'utf8').replace(
+      /!(Ref|GetAtt|Join|Sub|Select|Split|If|Equals|ImportValue)\b/g,
+      '',
+    );
     expect((parse(text) as { provider: { httpApi: { cors: unknown } } }).provider.httpApi.cors).not.toBe(true);
     const cors = (env: Record<string, string>) => loadHttpApi(undefined, env).cors;
     expect(cors({ PUBLIC_URL: 'https://tuan.example.com/' })).toMatchObject({ allowedOrigins: ['https://tuan.example.com'] });
