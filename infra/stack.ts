@@ -200,8 +200,9 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     stopAll.push(() => new Promise<void>((ok) => server.close(() => ok())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
-    const reachAt = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
-    const url = `http://${reachAt.includes(':') ? `[${reachAt}]` : reachAt}:${port}`;
+    // As PUBLIC_URL names it (the pages' origin), when that reaches the server; else its own address.
+    const everywhere = ['127.0.0.1', 'localhost', '0.0.0.0', '::'].includes(config.host);
+    const url = everywhere ? `http://localhost:${port}` : `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     return { url, host: config.host, port, endpoint, poller, queues, drain, scheduler, functions, stop };
   } catch (err) {
     await stop();

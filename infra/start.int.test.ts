@@ -126,7 +126,7 @@ test('npm start serves the API, stops on Ctrl-C with its DynamoDB Local, and kee
   expect(applied.status).toBe(201);
   expect(javaOnPort(dynamodbPort)).not.toBe('');
   // Loopback only, and DynamoDB Local's tables only for this installation's key id.
-  expect(first.output()).toContain(`http://127.0.0.1:${port}`);
+  expect(first.output()).toContain(`http://localhost:${port}`);
   expect(first.output()).toContain('loopback only');
   const keyId = readFileSync(join(dataDir, 'dynamodb-access-key-id'), 'utf8').trim();
   const tables = async (accessKeyId: string) => {
