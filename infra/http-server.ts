@@ -157,9 +157,10 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2, cors:
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     return;
   }
-  const headers = Object.entries((result.headers ?? {}) as Record<string, string>).filter(
-    ([name]) => !(cors && /^access-control-/i.test(name)),
-  );
+  const headers = Object.entries((result.headers ?? {}) as Record<string, string>)
+    .filter(([name]) => !(cors && /^access-control-/i.test(name)))
+    // A function's Vary (Accept, say) joins the gateway's (Origin) rather than replacing it.
+    .map(([name, value]) => (/^vary$/i.test(name) && res.hasHeader('vary') ? [name, `${res.getHeader('vary')}, ${value}`] : [name, value]));
   const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : '';
   res
     .writeHead(result.statusCode ?? 200, {
