@@ -24,6 +24,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order, OrderLine } from '../schemas/orders';
 import type { PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
+import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import { invokeHttp, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
 
@@ -239,8 +240,8 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const bench = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint,
-      region: process.env.AWS_REGION || 'ap-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      region: localRegion(),
+      credentials: localCredentials(),
       maxAttempts: 8,
     }),
     { marshallOptions: { removeUndefinedValues: true } },

@@ -1,6 +1,6 @@
 // Leader commissions: the append-only ledger, payouts, and the audit views.
 import { z } from 'zod';
-import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema } from './common';
+import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema, safeText } from './common';
 
 export const ENTRY_KINDS = ['accrual', 'reversal', 'referral', 'payout'] as const;
 export const EntryKindSchema = z.enum(ENTRY_KINDS);
@@ -72,7 +72,7 @@ export const ListPayoutsQuerySchema = z.object({
   cursor: CursorSchema.optional(),
 });
 export const LeaderCommissionsQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
-export const RejectPayoutBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
+export const RejectPayoutBodySchema = z.object({ reason: safeText(500) });
 
 export const ReconciliationQuerySchema = z
   .object({
@@ -81,4 +81,4 @@ export const ReconciliationQuerySchema = z
     to: z.union([InstantSchema, DateSchema]).optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
-export const AuditEventsQuerySchema = z.object({ entityId: z.string().min(1).max(200) });
+export const AuditEventsQuerySchema = z.object({ entityId: safeText(200) });

@@ -47,3 +47,27 @@ test('a BOM, CRLF line ends, bilingual headings, the lines and then the breakdow
   expect(rows).toContain('"老王便利店 ""东门""","和平路 8 号, 2 楼",L1,P1,草莓,盒,5');
   expect(rows.indexOf('P1,草莓,盒,5,12.50,62.50')).toBeLessThan(rows.findIndex((r) => r.startsWith('"老王便利店')));
 });
+
+test("a supplement's credits stay numbers: negative money and quantities are not defused into text", () => {
+  const supplement: PurchaseOrder = {
+    ...po,
+    purchaseOrderId: 'S1-2026-11-26-p2',
+    part: 2,
+    supplementOf: 'S1-2026-11-26',
+    lines: [{ productId: 'P1', name: '草莓', unit: '盒', quantity: -1, supplyPriceFen: 1000, amountFen: -1000 }],
+    pickupPoints: [
+      {
+        leaderId: 'L1',
+        pickupPointName: '-东门店',
+        address: '=cmd|x',
+        lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1000, quantity: -1 }],
+      },
+    ],
+    totalFen: -1000,
+  };
+  const rows = purchaseOrderCsv(supplement).slice(1).split('\r\n');
+  expect(rows).toContain('合计金额(元) Total (CNY),-10.00');
+  expect(rows).toContain('P1,草莓,盒,-1,10.00,-10.00');
+  // Typed-in text is still defused, whatever its first character.
+  expect(rows).toContain("'-东门店,'=cmd|x,L1,P1,草莓,盒,-1");
+});

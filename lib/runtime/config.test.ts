@@ -188,3 +188,53 @@ test('WeChat Pay settings are required when used, not before; keys are PEM text 
   expect(keys.baseUrl).toBe('http://127.0.0.1:9999');
   expect(() => loadConfig({ WECHATPAY_PUBLIC_KEY: 'not a key' }).wechatPay.publicKey).toThrow(/PEM text or the path/);
 });
+
+describe('who can reach the local stack', () => {
+  test('the HTTP server listens on loopback unless HOST widens it on purpose', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  test('/dev/* runs on loopback in the local stage; beyond it only when the operator says so; never outside the local stage', () => {
+    for (const HOST of [undefined, '127.0.0.1', '127.0.0.2', '::1', 'localhost'])
+      expect({ HOST, dev: loadConfig({ HOST }).devRoutes }).toEqual({ HOST, dev: true });
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.5', 'tuan.lan'])
+      expect({ HOST, dev: loadConfig({ HOST }).devRoutes }).toEqual({ HOST, dev: false });
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' }).devRoutes).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '0' }).devRoutes).toBe(false);
+    expect(loadConfig({ STAGE: 'prod', DEV_ROUTES_ON_NETWORK: '1' }).devRoutes).toBe(false);
+    expect(loadConfig({ STAGE: 'prod', HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' }).devRoutes).toBe(false);
+    // Anything but an explicit 1 or 0 is a typo, refused at load.
+    expect(() => loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: 'yes' })).toThrow(/DEV_ROUTES_ON_NETWORK/);
+  });
+
+  test('beyond loopback the development secrets are refused, unless the operator accepted the development routes there', () => {
+    const exposed = loadConfig({ HOST: '0.0.0.0' });
+    expect(() => exposed.authSecret).toThrow(/AUTH_SECRET.*HOST/);
+    expect(() => exposed.paymentWebhookSecret).toThrow(/PAYMENT_WEBHOOK_SECRET/);
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH_SECRET: 'lan-secret' }).authSecret).toBe('lan-secret');
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' }).authSecret).toBe(loadConfig({}).authSecret);
+  });
+
+  test('the /dev/* guard answers 404 when the stack is exposed without the operator saying so', () => {
+    const guard = (env: Record<string, string>) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        let mod!: typeof import('./config');
+        jest.isolateModules(() => {
+          mod = require('./config') as typeof import('./config');
+        });
+        mod.requireLocalStage();
+        return 'runs';
+      } catch (err) {
+        return (err as { code?: string }).code;
+      } finally {
+        process.env = saved;
+      }
+    };
+    expect(guard({ STAGE: 'local', HOST: '127.0.0.1' })).toBe('runs');
+    expect(guard({ STAGE: 'local', HOST: '0.0.0.0' })).toBe('NOT_FOUND');
+    expect(guard({ STAGE: 'local', HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' })).toBe('runs');
+  });
+});
