@@ -27,8 +27,11 @@ export interface CustomerBookStore {
    * days, all or nothing, only if the summary is still at `readVersion` (0: none yet): 'stale' otherwise.
    */
   apply(readVersion: number, summary: CustomerSummary, order: CustomerOrder, deltas: DayDelta[]): Promise<'applied' | 'stale'>;
-  /** ADDs a ledger entry's amount to its day, once per entry ('already' the second time). */
-  bookEarnings(leaderId: string, entryId: string, date: string, amountFen: number): Promise<'booked' | 'already'>;
+  /**
+   * ADDs ledger entries' amounts (of one leader, booked on one day) to that day, each entry once: all of
+   * them, or none when any was booked before ('already').
+   */
+  bookEarnings(leaderId: string, date: string, entries: { entryId: string; amountFen: number }[]): Promise<'booked' | 'already'>;
   /** The leader's customers with an order that counts, latest order first. */
   customersOf(leaderId: string, limit: number, cursor?: string): Promise<Page<CustomerSummary>>;
   /** The leader's days from `from` to `to` (business dates, both included); days with nothing are absent. */
@@ -79,14 +82,48 @@ export async function applyOrder(deps: Pick<CustomerBookDeps, 'book'>, order: Or
 
 /** The ledger kinds that are earnings (a payout moves money out; it earns nothing). */
 const EARNINGS: ReadonlySet<string> = new Set(['accrual', 'reversal', 'referral']);
+/** One transaction holds at most 100 actions: the day's ADD and 99 guards. */
+const MAX_ENTRIES_PER_BOOKING = 99;
 
-/** Adds a ledger entry's earnings to the day it was booked, once. */
-export async function applyLedgerEntry(
-  deps: Pick<CustomerBookDeps, 'book'>,
-  entry: LedgerEntry,
-): Promise<'booked' | 'already' | 'ignored'> {
-  if (!EARNINGS.has(entry.kind) || entry.amountFen === 0) return 'ignored';
-  return deps.book.bookEarnings(entry.leaderId, entry.entryId, businessDate(new Date(entry.createdAt)), entry.amountFen);
+export type EntryOutcome = 'booked' | 'already' | 'ignored';
+
+/**
+ * Adds ledger entries' earnings to the days they were booked, each entry once. The entries of one leader
+ * and day go in one transaction (one ADD to the day, a guard per entry); when any of them was booked
+ * before (a delivery again), each is booked alone, so that only the new ones count.
+ */
+export async function applyLedgerEntries(deps: Pick<CustomerBookDeps, 'book'>, entries: LedgerEntry[]): Promise<Map<string, EntryOutcome>> {
+  const outcomes = new Map<string, EntryOutcome>();
+  const groups = new Map<string, { leaderId: string; date: string; entries: LedgerEntry[] }>();
+  for (const entry of entries) {
+    if (!EARNINGS.has(entry.kind) || entry.amountFen === 0 || outcomes.has(entry.entryId)) {
+      outcomes.set(entry.entryId, outcomes.get(entry.entryId) ?? 'ignored');
+      continue;
+    }
+    outcomes.set(entry.entryId, 'already'); // until booked below
+    const date = businessDate(new Date(entry.createdAt));
+    const key = `${entry.leaderId}#${date}`;
+    const group = groups.get(key) ?? { leaderId: entry.leaderId, date, entries: [] };
+    group.entries.push(entry);
+    groups.set(key, group);
+  }
+  const book = (leaderId: string, date: string, some: LedgerEntry[]) =>
+    deps.book.bookEarnings(
+      leaderId,
+      date,
+      some.map((e) => ({ entryId: e.entryId, amountFen: e.amountFen })),
+    );
+  for (const { leaderId, date, entries: all } of groups.values()) {
+    for (let i = 0; i < all.length; i += MAX_ENTRIES_PER_BOOKING) {
+      const chunk = all.slice(i, i + MAX_ENTRIES_PER_BOOKING);
+      if (chunk.length > 1 && (await book(leaderId, date, chunk)) === 'booked') {
+        for (const e of chunk) outcomes.set(e.entryId, 'booked');
+        continue;
+      }
+      for (const e of chunk) outcomes.set(e.entryId, await book(leaderId, date, [e]));
+    }
+  }
+  return outcomes;
 }
 
 /**
@@ -97,12 +134,52 @@ export async function applyLedgerEntry(
 export async function rerunLeader(
   deps: Pick<CustomerBookDeps, 'book'>,
   history: { orders: Order[]; entries: LedgerEntry[] },
-): Promise<{ orders: Record<ApplyOutcome, number>; entries: Record<'booked' | 'already' | 'ignored', number> }> {
+): Promise<{ orders: Record<ApplyOutcome, number>; entries: Record<EntryOutcome, number> }> {
   const orders: Record<ApplyOutcome, number> = { applied: 0, unchanged: 0, already: 0, superseded: 0 };
-  const entries = { booked: 0, already: 0, ignored: 0 };
+  const entries: Record<EntryOutcome, number> = { booked: 0, already: 0, ignored: 0 };
   for (const order of history.orders) if (order.paidAt) orders[await applyOrder(deps, order)]++;
-  for (const entry of history.entries) entries[await applyLedgerEntry(deps, entry)]++;
+  for (const outcome of (await applyLedgerEntries(deps, history.entries)).values()) entries[outcome]++;
   return { orders, entries };
+}
+
+export interface BookRecord {
+  /** The message's id: what a failure is reported by. */
+  id: string;
+  /** What the record carries, if it is one the book reads (parsed late: a bad image fails its own record). */
+  read: () => { order: Order } | { entry: LedgerEntry } | undefined;
+}
+
+/**
+ * A batch of changes: each order's image applied on its own (a failure is its record's alone), and the
+ * batch's ledger entries booked together per leader and day (a failure reports their records).
+ */
+export async function keepBook(
+  deps: Pick<CustomerBookDeps, 'book'>,
+  records: BookRecord[],
+): Promise<{ failedIds: string[]; errors: { id: string; error: Error }[] }> {
+  const errors: { id: string; error: Error }[] = [];
+  const entries: { id: string; entry: LedgerEntry }[] = [];
+  for (const record of records) {
+    try {
+      const read = record.read();
+      if (read && 'order' in read) await applyOrder(deps, read.order);
+      else if (read) entries.push({ id: record.id, entry: read.entry });
+    } catch (err) {
+      errors.push({ id: record.id, error: err as Error });
+    }
+  }
+  if (entries.length) {
+    try {
+      await applyLedgerEntries(
+        deps,
+        entries.map((e) => e.entry),
+      );
+    } catch (err) {
+      for (const { id } of entries) errors.push({ id, error: err as Error });
+    }
+  }
+  const failed = new Set(errors.map((e) => e.id));
+  return { failedIds: records.filter((r) => failed.has(r.id)).map((r) => r.id), errors };
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -96,22 +96,23 @@ export function dynamoCustomerBookStore(client: Db = db()): CustomerBookStore {
       }
     },
 
-    async bookEarnings(leaderId, entryId, date, amountFen) {
+    async bookEarnings(leaderId, date, entries) {
+      const amountFen = entries.reduce((sum, e) => sum + e.amountFen, 0);
       try {
         await transactWrite(client, [
-          {
+          ...entries.map((e): TransactItem => ({
             Put: {
               TableName: tableName(),
-              Item: { ...keys.statsLedgerEntry(leaderId, entryId), type: 'STATS_LEDGER_ENTRY', leaderId, entryId, date, amountFen },
+              Item: { ...keys.statsLedgerEntry(leaderId, e.entryId), type: 'STATS_LEDGER_ENTRY', leaderId, date, ...e },
               // oncePerEntry: a ledger entry is immutable, and its id is its cause.
               ConditionExpression: 'attribute_not_exists(pk)',
             },
-          },
+          })),
           dayUpdate(leaderId, { date, commissionFen: amountFen }),
         ]);
         return 'booked';
       } catch (err) {
-        if (firstConditionFailed(err)) return 'already';
+        if (cancellationReasons(err)?.some((r) => r === 'ConditionalCheckFailed')) return 'already';
         throw err;
       }
     },
