@@ -172,7 +172,7 @@ export const keys = {
   /** At most one open payout per leader: the guard. */
   payoutState: (leaderId: string): Key => ({ pk: `PAYOUTSTATE#${leaderId}`, sk: 'STATE' }),
   /** One payout run at a time: a lease with an expiry. */
-  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' } as Key,
+  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' },
   /** gsi2 on leader records: the leaders a leader recruited (reconciliation of referral shares). */
   recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({
     gsi2pk: `RECRUITS#${recruiterId}`,
