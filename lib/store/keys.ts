@@ -15,6 +15,8 @@ export const INDEX = { byGsi1: 'gsi1', byGsi2: 'gsi2', byGsi3: 'gsi3' } as const
 export type Key = { pk: string; sk: string };
 
 export const keys = {
+  /** GET /health reads this key; no item is ever written there. */
+  health: (): Key => ({ pk: 'HEALTH', sk: 'HEALTH' }),
   // Leaders
   leader: (leaderId: string): Key => ({ pk: `LEADER#${leaderId}`, sk: 'PROFILE' }),
   /** gsi1: operators list leaders by status, oldest application first. */
