@@ -54,7 +54,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId), ConsistentRead: true }));
     return Item ? GroupBuySchema.parse(Item) : undefined;
   };
-  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[2]) => {
+  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[3]) => {
     try {
       await transactWrite(client, [action, auditPut(audit)]);
       return true;
@@ -86,11 +86,11 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     due: (upTo, limit, cursor) => queryIndex(keys.openGroupBuysPartition, `${upTo.toISOString()}~`, limit, cursor),
     closing: (limit, cursor) => queryIndex(keys.closingGroupBuysPartition, undefined, limit, cursor),
 
-    async beginClosing(gb, at, audit) {
+    async beginClosing(gb, phase, at, audit) {
       const closing = keys.closingGroupBuys(gb.cutoffAt, gb.groupBuyId);
       const action = stateUpdate(gb, {
         status: 'closing',
-        closePhase: 'cancel-unpaid',
+        closePhase: phase,
         updatedAt: at,
         closeStats: { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 },
         gsi2pk: closing.gsi2pk,
@@ -159,7 +159,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         });
     },
 
-    async finish(gb, at, audit) {
+    async finish(gb, status, at, audit) {
       // The counts come from the tallies written with each order's change, so they are exact even when
       // a page was killed half way and done again (in-memory progress counts are not).
       const count = async (kind: string) => {
@@ -186,11 +186,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         'closeStats.ordersReady': await count('ready'),
         'closeStats.ordersRefunded': await count('refunded'),
       };
-      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, ...counts }, [
-        'closePhase',
-        'gsi2pk',
-        'gsi2sk',
-      ]);
+      const action = stateUpdate(gb, { status, closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'gsi2pk', 'gsi2sk']);
       return (await update(action, audit)) ? 'finished' : 'stale';
     },
 
