@@ -4,18 +4,7 @@ import type { CutoffStore } from '../cutoff/cutoff';
 import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
-import {
-  atVersion,
-  cancellationReasons,
-  db,
-  encodeCursor,
-  queryAll,
-  tableName,
-  transactWrite,
-  withCursor,
-  type Db,
-  type TransactItem,
-} from './dynamo';
+import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged, tallyPut } from './orders';
 
@@ -64,20 +53,18 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     }
   };
   const queryIndex = async (partition: string, upTo: string | undefined, limit: number, cursor?: string) => {
-    const page = await withCursor(cursor, (startKey) =>
-      client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX.byGsi2,
-          KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
+    return queryPage(
+      client,
+      {
+        TableName: tableName(),
+        IndexName: INDEX.byGsi2,
+        KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
+      },
+      (i) => GroupBuySchema.parse(i),
+      limit,
+      cursor,
     );
-    const nextCursor = encodeCursor(page.LastEvaluatedKey);
-    return { items: (page.Items ?? []).map((i) => GroupBuySchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
   };
 
   return {
