@@ -210,6 +210,15 @@ export const keys = {
   /** The sandbox SMS provider's outbox (local stage): the last code "sent" to a phone. */
   sandboxSms: (phone: string): Key => ({ pk: `SANDBOXSMS#${phone}`, sk: 'LAST' }),
 
+  // Notifications: the outbox (one notice per message, its id derived from its cause), each person's
+  // settings beside their profile, the leaders' arrival confirmations, and the local sandboxes' log.
+  notice: (noticeId: string): Key => ({ pk: `NOTICE#${noticeId}`, sk: 'NOTICE' }),
+  notificationSettings: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'NOTIFY' }),
+  arrival: (leaderId: string, date: string): Key => ({ pk: `ARRIVAL#${leaderId}#${date}`, sk: 'ARRIVAL' }),
+  /** What the sandbox SMS and WeChat "sent" to a phone or an OPENID, in time order (local stage). */
+  sandboxMessage: (to: string, sentAt: string, id: string): Key => ({ pk: `SANDBOXMSG#${to}`, sk: `${sentAt}#${id}` }),
+  sandboxMessagePartition: (to: string) => `SANDBOXMSG#${to}`,
+
   // Audit trail: every state change of an entity, in time order.
   audit: (entityId: string, at: string, eventId: string): Key => ({ pk: `AUDIT#${entityId}`, sk: `${at}#${eventId}` }),
   auditPartition: (entityId: string) => `AUDIT#${entityId}`,
