@@ -43,7 +43,11 @@ async function eachLimited<T>(items: T[], run: (item: T) => Promise<void>): Prom
   await Promise.all(Array.from({ length: Math.min(CONCURRENCY, items.length) }, worker));
 }
 
-export async function confirmArrival(deps: ArrivalDeps, principal: Principal, body: ArrivalBody): Promise<{ date: string; notified: number }> {
+export async function confirmArrival(
+  deps: ArrivalDeps,
+  principal: Principal,
+  body: ArrivalBody,
+): Promise<{ date: string; notified: number }> {
   const leader = await deps.leaders.getByUser(principal.userId);
   // A suspended leader still hands out what was paid for (as with pickups): their residents must hear.
   if (!leader || (leader.status !== 'active' && leader.status !== 'suspended'))

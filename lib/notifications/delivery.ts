@@ -33,11 +33,7 @@ export interface DeliveryDeps {
  * (essential) go by SMS as the last resort when the chosen channels cannot carry them: "by the remaining
  * channel if one is off, and by SMS if both are". Anything else respects the settings: both off, nothing.
  */
-export function channelsToTry(
-  settings: NotificationSettings,
-  address: { phone?: string; openId?: string },
-  essential: boolean,
-): Channel[] {
+export function channelsToTry(settings: NotificationSettings, address: { phone?: string; openId?: string }, essential: boolean): Channel[] {
   const channels: Channel[] = [];
   if (settings.wechat && address.openId) channels.push('wechat');
   if (settings.sms && address.phone) channels.push('sms');
@@ -60,10 +56,7 @@ const issueNoticeId = (notice: Notice) => `po:${notice.params.poId}:r1:${notice.
  * revision (or an issue notice that already told this one) made moot is skipped; a revision waits for the
  * issue notice of its document, so that "new" is never told after "changed".
  */
-async function completePurchaseOrder(
-  deps: DeliveryDeps,
-  notice: Notice,
-): Promise<{ params: Params; revision: number } | { skip: string }> {
+async function completePurchaseOrder(deps: DeliveryDeps, notice: Notice): Promise<{ params: Params; revision: number } | { skip: string }> {
   const p = notice.params;
   const revision = Number(p.revision);
   const current = await deps.purchaseOrders.current(p.supplierId!, p.deliveryDate!, Number(p.part));
@@ -101,7 +94,12 @@ export async function deliverNotice(deps: DeliveryDeps, noticeId: string): Promi
   if (!seen || seen.status !== 'pending') return 'already';
   const now = deps.clock.now();
   const token = deps.ids.next();
-  const notice = await deps.notices.claim(noticeId, token, now.toISOString(), new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString());
+  const notice = await deps.notices.claim(
+    noticeId,
+    token,
+    now.toISOString(),
+    new Date(now.getTime() + deps.leaseSeconds * 1000).toISOString(),
+  );
   // Another invocation holds it (a duplicate delivery), or it was finished meanwhile.
   if (!notice) return 'busy';
 
@@ -123,11 +121,17 @@ export async function deliverNotice(deps: DeliveryDeps, noticeId: string): Promi
     const settings = (userId ? await deps.settings.get(userId) : undefined) ?? DEFAULT_SETTINGS;
     const openId = userId ? await deps.people.openIdOf(userId) : undefined;
     const essential = TEMPLATE_SPECS[notice.template].essential;
-    const channels = channelsToTry(settings, { ...(notice.phone ? { phone: notice.phone } : {}), ...(openId ? { openId } : {}) }, essential);
+    const channels = channelsToTry(
+      settings,
+      { ...(notice.phone ? { phone: notice.phone } : {}), ...(openId ? { openId } : {}) },
+      essential,
+    );
     if (channels.length === 0) {
       // With an address, only a person's own choice leaves no channel (essential notices always have one).
       return await finish(
-        notice.phone || openId ? { status: 'skipped', outcome: 'turned off by the person' } : { status: 'undeliverable', outcome: 'no address' },
+        notice.phone || openId
+          ? { status: 'skipped', outcome: 'turned off by the person' }
+          : { status: 'undeliverable', outcome: 'no address' },
       );
     }
 

@@ -19,8 +19,7 @@ export interface NoticeStore {
 }
 
 export type NoticeOutcome =
-  | { status: 'sent'; channel: Channel; sentAt: string; toldRevision?: number }
-  | { status: 'skipped' | 'undeliverable'; outcome: string };
+  { status: 'sent'; channel: Channel; sentAt: string; toldRevision?: number } | { status: 'skipped' | 'undeliverable'; outcome: string };
 
 export interface SettingsStore {
   /** The person's choice, or undefined when they never made one. */
@@ -75,7 +74,11 @@ export interface ArrivalStore {
 
 /** A purchase order as the message about it tells it: the current document. */
 export interface PurchaseOrderFacts {
-  current(supplierId: string, deliveryDate: string, part: number): Promise<{ revision: number; kinds: number; totalFen: number } | undefined>;
+  current(
+    supplierId: string,
+    deliveryDate: string,
+    part: number,
+  ): Promise<{ revision: number; kinds: number; totalFen: number } | undefined>;
 }
 
 /** Who hears about a supplier's purchase orders: its members' phones (or, with none, its contact phone). */

@@ -81,7 +81,12 @@ export function dynamoNoticeStore(client: Db = db()): NoticeStore {
     async finish(noticeId, token, outcome: NoticeOutcome) {
       const fields: Record<string, unknown> =
         outcome.status === 'sent'
-          ? { status: 'sent', channel: outcome.channel, sentAt: outcome.sentAt, ...(outcome.toldRevision ? { toldRevision: outcome.toldRevision } : {}) }
+          ? {
+              status: 'sent',
+              channel: outcome.channel,
+              sentAt: outcome.sentAt,
+              ...(outcome.toldRevision ? { toldRevision: outcome.toldRevision } : {}),
+            }
           : { status: outcome.status, outcome: outcome.outcome };
       const names = Object.fromEntries(Object.keys(fields).map((k) => [`#${k}`, k]));
       const values = Object.fromEntries(Object.entries(fields).map(([k, v]) => [`:${k}`, v]));
@@ -184,7 +189,9 @@ export function dynamoSentMessageLog(client: Db = db()): SentMessageLog {
           Limit: limit,
         }),
       );
-      return (Items ?? []).map((i) => SentMessageSchema.parse({ channel: i.channel, template: i.template, text: i.text, sentAt: i.sentAt }));
+      return (Items ?? []).map((i) =>
+        SentMessageSchema.parse({ channel: i.channel, template: i.template, text: i.text, sentAt: i.sentAt }),
+      );
     },
   };
 }
@@ -192,7 +199,9 @@ export function dynamoSentMessageLog(client: Db = db()): SentMessageLog {
 export function dynamoArrivalStore(client: Db = db()): ArrivalStore {
   return {
     async get(leaderId, date) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.arrival(leaderId, date), ConsistentRead: true }));
+      const { Item } = await client.send(
+        new GetCommand({ TableName: tableName(), Key: keys.arrival(leaderId, date), ConsistentRead: true }),
+      );
       return Item ? ArrivalSchema.parse(Item) : undefined;
     },
     async save(before: Arrival | undefined, after: Arrival, audit) {
