@@ -63,7 +63,7 @@ export const NoticeSchema = z.object({
   noticeId: z.string(),
   template: TemplateNameSchema,
   /** The template's values (strings, already formatted); purchase-order notices are completed when sent. */
-  params: z.record(z.string(), z.string()),
+  params: z.record(z.string(), z.string()).default({}),
   /** Where to text (an order's contact phone, a leader's phone, a supplier member's phone). */
   phone: z.string().optional(),
   /** The user whose settings apply and whose OPENID gets WeChat messages. */

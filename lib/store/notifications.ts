@@ -37,6 +37,15 @@ async function unlessTaken(write: () => Promise<unknown>): Promise<boolean> {
   }
 }
 
+/**
+ * The outbox item. No empty map in it (a message without values): DynamoDB Local's stream hands one on
+ * as `{}`, which no consumer can unmarshall; the schema reads a missing `params` as none.
+ */
+function noticeItem(notice: Notice) {
+  const { params, ...rest } = notice;
+  return { ...keys.notice(notice.noticeId), type: 'NOTICE', ...rest, ...(Object.keys(params).length ? { params } : {}) };
+}
+
 export function dynamoNoticeStore(client: Db = db()): NoticeStore {
   const table = tableName;
   return {
@@ -45,7 +54,7 @@ export function dynamoNoticeStore(client: Db = db()): NoticeStore {
         client.send(
           new PutCommand({
             TableName: table(),
-            Item: { ...keys.notice(notice.noticeId), type: 'NOTICE', ...notice },
+            Item: noticeItem(notice),
             // once: its id is its cause
             ConditionExpression: 'attribute_not_exists(pk)',
           }),
