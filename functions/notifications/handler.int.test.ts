@@ -3,7 +3,12 @@
 // the notify consumer receives every batch twice and the leader confirms the arrival again.
 import '../../test/support/no-after-sales-window';
 import type { SQSEvent } from 'aws-lambda';
+import { SQSClient, StartMessageMoveTaskCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
+import { sentMessages } from '../../lib/notifications/wiring';
 import { config } from '../../lib/runtime/config';
+import { queueName } from '../../lib/runtime/stream-routes';
+import { dynamoNoticeStore } from '../../lib/store/notifications';
+import { deps as notifyDeps } from '../notify/handler';
 import { openGroupBuy, operatorToken, pickupPoint, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
@@ -22,6 +27,8 @@ beforeAll(async () => {
     return real(event, context);
   };
   restoreConsumer = () => void (consumer.handler = real);
+  // The sender's pauses between tries of a failing channel, shortened (the queue's own retries stay).
+  notifyDeps.delivery.backoffMs = 1;
 });
 afterAll(async () => {
   restoreConsumer();
@@ -232,4 +239,48 @@ test('notification settings: both channels until the person chooses; bad input i
     expect((await api.call('PUT', '/me/notification-settings', { token, body })).status).toBe(400);
   }
   expect((await api.call('GET', '/me/notification-settings')).status).toBe(401);
+});
+
+test('an SMS provider that keeps failing: the notice waits in the dead-letter queue with its error; a redrive sends it once', async () => {
+  const phone = newPhone();
+  const record = sentMessages.record.bind(sentMessages);
+  const down = jest.spyOn(sentMessages, 'record').mockImplementation(async (to, message) => {
+    if (to === phone) throw new Error('SMS provider down');
+    return record(to, message);
+  });
+  const quiet = jest.spyOn(console, 'error').mockImplementation(() => {});
+  const leader = await applyAsLeader(phone);
+  try {
+    expect((await api.call('POST', `/leaders/${leader.leaderId}/approve`, { token: operator })).status).toBe(200);
+    await api.drain();
+  } finally {
+    down.mockRestore();
+    quiet.mockRestore();
+  }
+  // Nothing was sent; what an operator sees: the notice pending with its attempts and error, its message parked.
+  expect(await messagesTo(phone)).toEqual([]);
+  const notice = await dynamoNoticeStore().get(`leader-decision:${leader.leaderId}`);
+  expect(notice).toMatchObject({ status: 'pending', lastError: 'Error: SMS provider down' });
+  expect(notice!.attempts).toBeGreaterThanOrEqual(8);
+  const dlq = queueName(process.env.TABLE_NAME!, 'notify', true);
+  expect(api.stack.queues.bodies(dlq).filter((b) => b.includes(`leader-decision:${leader.leaderId}`))).toHaveLength(1);
+
+  // The provider is back; the operator re-drives (as `npm run redrive` does): sent once.
+  const sqs = new SQSClient({
+    endpoint: api.stack.queues.endpoint,
+    region: 'ap-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+  });
+  try {
+    const { Attributes } = await sqs.send(
+      new GetQueueAttributesCommand({ QueueUrl: api.stack.queues.urlOf(dlq), AttributeNames: ['All'] }),
+    );
+    await sqs.send(new StartMessageMoveTaskCommand({ SourceArn: Attributes!.QueueArn }));
+  } finally {
+    sqs.destroy();
+  }
+  await api.drain();
+  expect((await messagesTo(phone)).map((m) => m.template)).toEqual(['leader_approved']);
+  expect(await dynamoNoticeStore().get(`leader-decision:${leader.leaderId}`)).toMatchObject({ status: 'sent', channel: 'sms' });
+  expect(api.stack.queues.depth(dlq)).toBe(0);
 });

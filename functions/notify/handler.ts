@@ -5,6 +5,7 @@ import { onChange } from '../../lib/notifications/consumer';
 import { deliveryDeps, planningDeps } from '../../lib/notifications/wiring';
 import { queueFunction } from '../../lib/runtime/stream';
 
-const deps = { planning: planningDeps(), delivery: deliveryDeps() };
+/** Exported for tests, which shorten the sender's backoff. */
+export const deps = { planning: planningDeps(), delivery: deliveryDeps() };
 
 export const main = queueFunction((change) => onChange(deps, change));
