@@ -146,8 +146,11 @@ test('arrival: each resident with a ready order is told once with their code, ho
   }
 });
 
-test('arrival of some products: a resident is told once all of their goods are there', async () => {
+test('arrival of some products: a resident is told once all of their goods are there, even with every channel off', async () => {
   const { leader, orders, pickupDate, productId } = await closedGroupBuy(1);
+  // A pickup code is essential: it still goes out, by SMS.
+  const off = await api.call('PUT', '/me/notification-settings', { token: orders[0]!.token, body: { sms: false, wechat: false } });
+  expect(off.status).toBe(200);
   const some = await api.call('POST', '/pickup-points/me/arrivals', {
     token: leader.token,
     body: { date: pickupDate, productIds: [productId] },
@@ -182,21 +185,30 @@ test('bad arrivals get the API’s error and tell nobody', async () => {
   expect(await messagesTo(orders[0]!.phone)).toEqual([]);
 });
 
-test('a refund: the resident is told the amount and the reason, once', async () => {
-  const { orders } = await closedGroupBuy(1);
-  const refund = await api.call('POST', `/orders/${orders[0]!.orderId}/refunds`, {
-    token: operator,
-    body: { amountFen: 300, reason: '鸡蛋破损' },
-  });
-  expect(refund.status).toBe(201);
+test('refunds: each resident is told the amount and the reason, once; a refund that changes the purchase order tells the supplier', async () => {
+  const { orders, memberPhone, pickupDate } = await closedGroupBuy(2);
+  const [partly, wholly] = orders as [(typeof orders)[0], (typeof orders)[0]];
+  // Compensation for part of a line: the goods are still delivered, the purchase order stays as it is.
+  expect(
+    (await api.call('POST', `/orders/${partly.orderId}/refunds`, { token: operator, body: { amountFen: 300, reason: '鸡蛋破损' } })).status,
+  ).toBe(201);
+  // The whole order: its goods leave the purchase order (a revision).
+  expect(
+    (await api.call('POST', `/orders/${wholly.orderId}/refunds`, { token: operator, body: { amountFen: 2000, reason: '缺货' } })).status,
+  ).toBe(201);
   await api.drain();
-  expect(await messagesTo(orders[0]!.phone)).toEqual([
+  expect(await messagesTo(partly.phone)).toEqual([
     {
       channel: 'sms',
       template: 'refunded',
       text: '您购买的土鸡蛋已退款3.00元，原因：鸡蛋破损。款项将原路退回。',
       sentAt: expect.any(String),
     },
+  ]);
+  expect((await messagesTo(wholly.phone)).map((m) => m.text)).toEqual(['您购买的土鸡蛋已退款20.00元，原因：缺货。款项将原路退回。']);
+  expect((await messagesTo(memberPhone)).map((m) => m.text)).toEqual([
+    `采购单有变更：${monthDay(pickupDate)}送达，现1种商品，货款16.00元。详情：${site()}/supplier`,
+    `新采购单：${monthDay(pickupDate)}送达，1种商品，货款32.00元。详情：${site()}/supplier`,
   ]);
 });
 
