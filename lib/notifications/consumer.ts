@@ -3,6 +3,7 @@
 // (a refund that went through, a leader decided, a payout paid or held, a purchase order revised) is
 // turned into notices, whose own INSERTs come back here to be sent. Planning and sending are apart so
 // that a provider that keeps failing holds back its notice only, never the change that caused it.
+import { count, logger } from '../runtime/observability';
 import type { ChangeRecord } from '../runtime/stream';
 import { deliverNotice, type DeliveryDeps } from './delivery';
 import { planNotices, type PlanningDeps } from './planning';
@@ -24,6 +25,12 @@ export async function onChange(deps: ConsumerDeps, change: ChangeRecord): Promis
     if (change.eventName !== 'INSERT') return;
     const result = await deliverNotice(deps.delivery, String(image.noticeId));
     if (result === 'busy') throw new NoticeBusy(`notice ${String(image.noticeId)} is being sent by another invocation`);
+    if (result === 'sent') count('NotificationsSent');
+    if (result === 'undeliverable') {
+      // No channel could take it (no template configured, no address): a configuration to look at.
+      count('NotificationsUndeliverable');
+      logger.warn('A notice could not be delivered by any channel', { noticeId: image.noticeId, template: image.template });
+    }
     return;
   }
   await planNotices(deps.planning, change);
