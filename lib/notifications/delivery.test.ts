@@ -2,7 +2,7 @@
 // (its message parked by the queue) with the error for an operator; channels chosen by the settings,
 // with pickup codes and refunds always going out by one.
 import type { Notice, NotificationSettings } from '../../schemas/notifications';
-import { channelsToTry, deliverNotice, type DeliveryDeps } from './delivery';
+import { channelsToTry, deliverNotice, NotYet, type DeliveryDeps } from './delivery';
 import type { MessageChannel, NoticeOutcome, NoticeStore, OutgoingMessage } from './ports';
 
 function memoryNotices(): NoticeStore & { items: Map<string, Notice> } {
@@ -29,7 +29,17 @@ function memoryNotices(): NoticeStore & { items: Map<string, Notice> } {
       if (n.leaseToken !== token) return;
       delete n.leaseToken;
       delete n.leaseUntil;
-      Object.assign(n, outcome.status === 'sent' ? { status: 'sent', channel: outcome.channel, sentAt: outcome.sentAt } : outcome);
+      Object.assign(
+        n,
+        outcome.status === 'sent'
+          ? {
+              status: 'sent',
+              channel: outcome.channel,
+              sentAt: outcome.sentAt,
+              ...(outcome.toldRevision ? { toldRevision: outcome.toldRevision } : {}),
+            }
+          : outcome,
+      );
     },
     async release(id, token, error) {
       const n = items.get(id)!;
@@ -65,6 +75,7 @@ function setup(options: {
   wechat?: ReturnType<typeof channel>;
   settings?: NotificationSettings;
   openId?: string;
+  purchaseOrder?: { revision: number; kinds: number; totalFen: number };
 }) {
   const notices = memoryNotices();
   const sms = options.sms ?? channel();
@@ -73,7 +84,7 @@ function setup(options: {
     notices,
     settings: { get: async () => options.settings },
     people: { openIdOf: async () => options.openId, userIdByPhone: async () => undefined },
-    purchaseOrders: { current: async () => undefined },
+    purchaseOrders: { current: async () => options.purchaseOrder },
     channels: { sms, wechat },
     clock: { now: () => new Date('2026-12-01T02:00:00Z') },
     ids: { next: () => `t${n++}` },
@@ -146,4 +157,28 @@ test('settings: both off still brings a pickup code by SMS, but no payout notice
   await notices.add({ ...pickupNotice(), noticeId: 'payout-paid:p1', template: 'payout_paid', params: { amount: '1.00' } });
   expect(await deliverNotice(deps, 'payout-paid:p1')).toBe('skipped');
   expect(sms.sent).toHaveLength(0);
+});
+
+const poNotice = (revision: number): Notice => ({
+  noticeId: `po:s1-2026-12-02:r${revision}:13700002222`,
+  template: revision === 1 ? 'po_issued' : 'po_revised',
+  params: { poId: 's1-2026-12-02', supplierId: 's1', deliveryDate: '2026-12-02', part: '1', revision: String(revision), date: '12月2日' },
+  phone: '13700002222',
+  status: 'pending',
+  createdAt: '2026-12-01T01:00:00Z',
+  attempts: 0,
+});
+
+test('purchase orders: the numbers are the document’s at sending; "changed" waits for "new"; a superseded revision is skipped', async () => {
+  const { deps, notices, sms } = setup({ purchaseOrder: { revision: 3, kinds: 2, totalFen: 96000 } });
+  for (const r of [1, 2, 3]) await notices.add(poNotice(r));
+  // Revision 3 before the issue notice went out: it waits (the queue brings it again).
+  await expect(deliverNotice(deps, poNotice(3).noticeId)).rejects.toThrow(NotYet);
+  // The issue notice tells the current document (revision 3)…
+  expect(await deliverNotice(deps, poNotice(1).noticeId)).toBe('sent');
+  expect(sms.sent.map((m) => m.text)).toEqual(['新采购单：12月2日送达，2种商品，货款960.00元。详情：https://tuan.example.cn/supplier']);
+  // …so revision 2 is superseded and revision 3 was told by it.
+  expect(await deliverNotice(deps, poNotice(2).noticeId)).toBe('skipped');
+  expect(await deliverNotice(deps, poNotice(3).noticeId)).toBe('skipped');
+  expect(sms.sent).toHaveLength(1);
 });
