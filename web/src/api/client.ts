@@ -21,7 +21,10 @@ import type {
   PurchaseOrderView,
   Reconciliation,
   ReviewsView,
+  CustomersView,
+  StatsView,
 } from '@schemas/views';
+import type { ReviewBodySchema } from '@schemas/customers';
 import { session } from './session';
 
 export type PlaceOrderBody = z.input<typeof PlaceOrderBodySchema>;
@@ -33,6 +36,8 @@ export type RefundBody = z.input<typeof RefundBodySchema>;
 export type ArrivalBody = z.input<typeof ArrivalBodySchema>;
 /** The settings, and whether WeChat messages can reach this person at all (they signed in with WeChat). */
 export type NotificationSettingsView = NotificationSettings & { wechatBound: boolean };
+export type ReviewBody = z.input<typeof ReviewBodySchema>;
+export type { CustomersView, StatsView, ReviewsView };
 export type { GroupBuyView, OrderView, LeaderView, PurchaseOrderView, PayoutView, CommissionsView, PickupSheet, ProductView };
 
 /** An answer other than 2xx, with API.md's error code. */
@@ -92,6 +97,7 @@ export const api = {
   cancelOrder: (orderId: string) => request<{ status: string }>('POST', `/orders/${enc(orderId)}/cancel`),
   requestRefund: (orderId: string, body: RefundBody) =>
     request<{ refundId: string; amountFen: number }>('POST', `/orders/${enc(orderId)}/refunds`, { body }),
+  reviewOrder: (orderId: string, body: ReviewBody) => request<{ reviewId: string }>('POST', `/orders/${enc(orderId)}/reviews`, { body }),
 
   // Leaders
   myLeaderRecord: () => request<LeaderView>('GET', '/leaders/me'),
@@ -106,6 +112,8 @@ export const api = {
     request<{ orderId: string; status: string }>('POST', '/pickups', { body: { pickupCode, ...(date ? { date } : {}) } }),
   myCommissions: () => request<CommissionsView>('GET', '/leaders/me/commissions'),
   confirmArrival: (body: ArrivalBody) => request<{ date: string; notified: number }>('POST', '/pickup-points/me/arrivals', { body }),
+  myCustomers: (cursor?: string) => request<CustomersView>('GET', `/leaders/me/customers${cursor ? `?cursor=${enc(cursor)}` : ''}`),
+  myStats: (days: number) => request<StatsView>('GET', `/leaders/me/stats?days=${days}`),
 
   // Everyone signed in
   notificationSettings: () => request<NotificationSettingsView>('GET', '/me/notification-settings'),
