@@ -164,7 +164,7 @@ export async function deliverNotice(deps: DeliveryDeps, noticeId: string): Promi
         refusals.push(`${channel}: ${errorText(err)}`);
       }
     }
-    if (failure) throw failure;
+    if (failure) throw failure instanceof Error ? failure : new Error(errorText(failure));
     return await finish({ status: 'undeliverable', outcome: refusals.join('; ') });
   } catch (err) {
     await deps.notices.release(noticeId, token, errorText(err));

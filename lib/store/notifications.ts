@@ -138,7 +138,8 @@ export function dynamoSettingsStore(client: Db = db()): SettingsStore {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName(), Key: keys.notificationSettings(userId), ConsistentRead: true }),
       );
-      return Item ? NotificationSettingsBodySchema.parse({ sms: Item.sms, wechat: Item.wechat }) : undefined;
+      // The stored item carries its keys too: only the two choices are read.
+      return Item ? NotificationSettingsBodySchema.pick({ sms: true, wechat: true }).strip().parse(Item) : undefined;
     },
     async put(userId, settings, at, audit) {
       await transactWrite(client, [
@@ -159,11 +160,11 @@ export function dynamoPeople(client: Db = db()): People {
     (await client.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
   return {
     async openIdOf(userId) {
-      const openId = (await read(keys.userProfile(userId)))?.wechatOpenId;
+      const openId: unknown = (await read(keys.userProfile(userId)))?.wechatOpenId;
       return typeof openId === 'string' && openId ? openId : undefined;
     },
     async userIdByPhone(phone) {
-      const userId = (await read(keys.phoneUser(phone)))?.userId;
+      const userId: unknown = (await read(keys.phoneUser(phone)))?.userId;
       return typeof userId === 'string' ? userId : undefined;
     },
   };
@@ -198,9 +199,7 @@ export function dynamoSentMessageLog(client: Db = db()): SentMessageLog {
           Limit: limit,
         }),
       );
-      return (Items ?? []).map((i) =>
-        SentMessageSchema.parse({ channel: i.channel, template: i.template, text: i.text, sentAt: i.sentAt }),
-      );
+      return (Items ?? []).map((i) => SentMessageSchema.parse(i));
     },
   };
 }
