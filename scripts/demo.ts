@@ -1,5 +1,7 @@
 // `npm run demo` (with `npm start` running): one whole day of the platform through its HTTP API,
 // printing each step. Uses a cutoff a few seconds ahead so the nightly job can run now.
+import { businessDate } from '../lib/runtime/time';
+
 const base = (process.env.PUBLIC_URL || `http://localhost:${process.env.PORT || 3000}`).replace(/\/+$/, '');
 const run = Date.now().toString(36);
 
@@ -22,7 +24,6 @@ const login = async (userId: string, roles: string[] = [], supplierId?: string) 
   (await call('POST', '/dev/login', { body: { userId, roles, ...(supplierId ? { supplierId } : {}) } })).token as string;
 const step = (what: string, detail?: unknown) => console.log(`✔ ${what}${detail === undefined ? '' : `  ${JSON.stringify(detail)}`}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const shanghaiDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 async function main() {
   const started = new Date().toISOString();
@@ -52,7 +53,7 @@ async function main() {
   step('supplier and products', { supplierId: supplier.supplierId });
 
   const cutoffAt = new Date(Date.now() + 8000);
-  const pickupDate = shanghaiDate(new Date(cutoffAt.getTime() + 86_400_000));
+  const pickupDate = businessDate(new Date(cutoffAt.getTime() + 86_400_000));
   const gb = await call('POST', '/group-buys', {
     token: leaderToken,
     body: {
