@@ -16,6 +16,7 @@ export function orderDeps(): OrderDeps {
     orders: dynamoOrderStore(),
     groupBuys: dynamoGroupBuyStore(),
     leaderIdOf: async (userId) => (await leaders.getByUser(userId))?.leaderId,
+    pickupCapacityOf: async (leaderId) => (await leaders.get(leaderId))?.pickupPoint.dailyOrderCapacity,
     clock: systemClock,
     ids: randomIds,
     shareKey: lazyShareLinkKey(() => config.authSecret),

@@ -1,7 +1,7 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CloseTally, OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
+import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome, Reservation } from '../orders/orders';
 import {
   IdempotencyRecordSchema,
   OrderSchema,
@@ -34,6 +34,8 @@ export const orderItem = (o: Order) => ({
   ...keys.ordersByGroupBuy(o.groupBuyId, o.status, o.orderId),
   // Only unpaid orders sit in the expiry index (sparse).
   ...(o.status === 'pending_payment' ? keys.pendingOrders(o.orderId, o.expiresAt) : {}),
+  // …and only orders waiting to be collected in the uncollected job's index (an order is never both).
+  ...(o.status === 'ready_for_pickup' ? keys.readyOrders(o.orderId, o.pickupDate) : {}),
   type: 'ORDER',
   ...o,
 });
@@ -42,9 +44,19 @@ export const refundItem = (r: Refund) => ({ ...keys.refund(r.orderId, r.refundId
 
 const table = () => tableName();
 
-/** Stock and per-resident allowance an order gives back (negative of what placing took). */
+/** Stock, per-resident allowance and pickup place an order gives back (negative of what placing took). */
 export function releaseActions(order: Order): TransactItem[] {
   const actions: TransactItem[] = [];
+  if (order.holdsPlace) {
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.pickupPlaces(order.leaderId, order.pickupDate),
+        UpdateExpression: 'ADD taken :minus',
+        ExpressionAttributeValues: { ':minus': -1 },
+      },
+    });
+  }
   for (const line of order.items) {
     if (line.stockLimited) {
       actions.push({
@@ -90,6 +102,37 @@ export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
   };
 }
 
+/**
+ * One place of the pickup point for the order's pickup date, if the leader's capacity is still the one read
+ * and a place is left under it (pickupHasRoom): however many residents race for the last place, one gets it.
+ */
+export function placeActions(order: Order, place: PlaceCheck): { capacity: TransactItem; take: TransactItem } {
+  const capacity: TransactItem = {
+    ConditionCheck: {
+      TableName: table(),
+      Key: keys.leader(place.leaderId),
+      ConditionExpression:
+        place.capacity === undefined ? 'attribute_not_exists(pickupPoint.dailyOrderCapacity)' : 'pickupPoint.dailyOrderCapacity = :cap',
+      ...(place.capacity === undefined ? {} : { ExpressionAttributeValues: { ':cap': place.capacity } }),
+    },
+  };
+  const take: TransactItem = {
+    Update: {
+      TableName: table(),
+      Key: keys.pickupPlaces(order.leaderId, order.pickupDate),
+      UpdateExpression: 'SET #type = :type ADD taken :one',
+      ...(place.capacity === undefined ? {} : { ConditionExpression: 'attribute_not_exists(taken) OR taken < :cap' }),
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':type': 'PICKUP_PLACES',
+        ...(place.capacity === undefined ? {} : { ':cap': place.capacity }),
+      },
+    },
+  };
+  return { capacity, take };
+}
+
 /** The group buy still takes orders at `now`: open, before its cutoff, and its leader not suspended. */
 export function groupStillOpen(groupBuyId: string, now: Date): TransactItem {
   return {
@@ -113,7 +156,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
   return {
     get,
 
-    async place(order, reservations, idem, audit, now): Promise<PlaceOutcome> {
+    async place(order, reservations, idem, audit, now, place): Promise<PlaceOutcome> {
       const isNew = 'attribute_not_exists(pk)';
       const actions: TransactItem[] = [
         { Put: { TableName: table(), Item: orderItem(order), ConditionExpression: isNew } },
@@ -131,6 +174,11 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         },
         groupStillOpen(order.groupBuyId, now),
       ];
+      const placeIndex = place ? actions.length : -1;
+      if (place) {
+        const { capacity, take } = placeActions(order, place);
+        actions.push(capacity, take);
+      }
       const meaning: { kind: 'stock' | 'limit'; productId: string }[] = [];
       for (const r of reservations) {
         if (r.stockLimited) {
@@ -171,6 +219,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         const failed = (i: number) => reasons[i] === 'ConditionalCheckFailed';
         if (failed(1)) return { kind: 'duplicate_key' };
         if (failed(2)) return { kind: 'group_closed' };
+        if (placeIndex >= 0 && failed(placeIndex)) return { kind: 'capacity_changed' };
+        if (placeIndex >= 0 && failed(placeIndex + 1)) return { kind: 'pickup_full' };
         const outOfStock = meaning.flatMap((m, i) => (m && m.kind === 'stock' && failed(i) ? [m.productId] : []));
         if (outOfStock.length) return { kind: 'out_of_stock', productIds: outOfStock };
         const overLimit = meaning.flatMap((m, i) => (m && m.kind === 'limit' && failed(i) ? [m.productId] : []));
@@ -203,7 +253,9 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async change(change: OrderChange) {
-      const actions: TransactItem[] = [orderPutIfUnchanged(change.before, change.after)];
+      // Released: the order gives its place back once (the next write of it finds no place to give).
+      const after = change.release && change.after.holdsPlace ? (({ holdsPlace: _held, ...rest }) => rest)(change.after) : change.after;
+      const actions: TransactItem[] = [orderPutIfUnchanged(change.before, after)];
       const groupIndex = change.groupOpenAt ? actions.push(groupStillOpen(change.before.groupBuyId, change.groupOpenAt)) - 1 : -1;
       const leaderIndex = change.leaderNotSuspended
         ? actions.push({
@@ -332,6 +384,24 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             IndexName: INDEX.byGsi2,
             KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
             ExpressionAttributeValues: { ':pk': partition, ':now': now.toISOString() },
+            Limit: limit,
+          }),
+        );
+        due.push(...(Items ?? []).map((i) => OrderSchema.parse(i)));
+      }
+      return due;
+    },
+
+    async readyUpTo(lastPickupDate, limit) {
+      const due: Order[] = [];
+      for (const partition of keys.readyOrdersPartitions()) {
+        const { Items } = await client.send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: INDEX.byGsi2,
+            // `<date>#<orderId>` sorts below `<date>~` for every order of that date.
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :bound',
+            ExpressionAttributeValues: { ':pk': partition, ':bound': `${lastPickupDate}~` },
             Limit: limit,
           }),
         );
