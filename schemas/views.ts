@@ -32,6 +32,8 @@ export const GroupBuyViewSchema = z.object({
       perResidentLimit: z.number().int().optional(),
       /** Added with the sold-counts work (API.md additions): real paid quantities only. */
       soldQuantity: z.number().int().optional(),
+      /** Paid orders that include the item. */
+      buyers: z.number().int().optional(),
       referencePriceFen: z.number().int().optional(),
     }),
   ),

@@ -203,8 +203,11 @@ export const keys = {
   /** A group buy's real sales (paid orders only), per item: `q:<productId>` units and `b:<productId>` orders. */
   groupBuySold: (groupBuyId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: 'SOLD' }),
   groupBuySoldSk: 'SOLD',
-  /** The lowest unit price a product was paid at on one business date (the 划线价's evidence). */
-  productPriceDay: (productId: string, date: string): Key => ({ pk: `PRICE#${productId}`, sk: `DAY#${date}` }),
+  /** A product was paid for at this unit price on one business date (the 划线价's evidence: first and last paid instants). */
+  productPriceDay: (productId: string, date: string, unitPriceFen: number): Key => ({
+    pk: `PRICE#${productId}`,
+    sk: `DAY#${date}#${String(unitPriceFen).padStart(10, '0')}`,
+  }),
   productPricePartition: (productId: string) => `PRICE#${productId}`,
   productPriceDaySk: (date: string) => `DAY#${date}`,
   /** A leader's paid sales of one business date (by paid date) and what has been refunded of them since. */

@@ -23,6 +23,8 @@ import {
   type Db,
   type TransactItem,
 } from './dynamo';
+import { businessDate } from '../runtime/time';
+import { leaderSalesDelta, soldDeltas } from '../orders/sales';
 import { INDEX, keys } from './keys';
 
 /** How long an Idempotency-Key is remembered (our rule: longer than any group buy lives). */
@@ -79,6 +81,65 @@ export function releaseActions(order: Order): TransactItem[] {
         },
       });
     }
+  }
+  return actions;
+}
+
+/**
+ * The figures kept beside an order, moved in the order's own transaction (so exactly once per change): the
+ * group buy's real sold counts, the price each product was paid at (the 划线价's evidence) and the leader's
+ * paid sales and refunds per paid date (the payouts' refund-rate check).
+ */
+export function salesActions(before: Order, after: Order): TransactItem[] {
+  const actions: TransactItem[] = [];
+  const sold = soldDeltas(before, after);
+  if (sold.length) {
+    const names: Record<string, string> = { '#type': 'type' };
+    const values: Record<string, unknown> = { ':type': 'GROUP_BUY_SOLD' };
+    const adds = sold.map((d, i) => {
+      names[`#q${i}`] = `q:${d.productId}`;
+      names[`#b${i}`] = `b:${d.productId}`;
+      values[`:q${i}`] = d.quantity;
+      values[`:b${i}`] = d.orders;
+      return `#q${i} :q${i}, #b${i} :b${i}`;
+    });
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.groupBuySold(after.groupBuyId),
+        UpdateExpression: `SET #type = :type ADD ${adds.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    });
+  }
+  if (before.status === 'pending_payment' && after.status === 'paid' && after.paidAt) {
+    const date = businessDate(new Date(after.paidAt));
+    const prices = new Map(after.items.map((l) => [`${l.productId}#${l.unitPriceFen}`, l]));
+    for (const line of prices.values()) {
+      actions.push({
+        Update: {
+          TableName: table(),
+          Key: keys.productPriceDay(line.productId, date, line.unitPriceFen),
+          UpdateExpression:
+            'SET #type = :type, productId = :p, unitPriceFen = :u, firstPaidAt = if_not_exists(firstPaidAt, :at), lastPaidAt = :at',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'PRODUCT_PRICE', ':p': line.productId, ':u': line.unitPriceFen, ':at': after.paidAt },
+        },
+      });
+    }
+  }
+  const sales = leaderSalesDelta(before, after);
+  if (sales) {
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.leaderSalesDay(after.leaderId, sales.date),
+        UpdateExpression: 'SET #type = :type, #date = :date ADD paidFen :paid, refundedFen :refunded',
+        ExpressionAttributeNames: { '#type': 'type', '#date': 'date' },
+        ExpressionAttributeValues: { ':type': 'LEADER_SALES', ':date': sales.date, ':paid': sales.paidFen, ':refunded': sales.refundedFen },
+      },
+    });
   }
   return actions;
 }
@@ -276,6 +337,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
           }) - 1
         : -1;
       if (change.release) actions.push(...releaseActions(change.before));
+      actions.push(...salesActions(change.before, after));
       if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId));
       for (const refund of change.refunds ?? []) {
         actions.push({ Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } });
