@@ -16,7 +16,7 @@ module.exports = {
       iamRoleStatements: [
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
           Resource: { 'Fn::GetAtt': ['Table', 'Arn'] },
         },
         secret('AUTH_SECRET'),

@@ -58,8 +58,6 @@ export const OrderLineSchema = z.object({
   /** Which limits this line reserved against, so that releasing gives back exactly that. */
   stockLimited: z.boolean(),
   residentLimited: z.boolean(),
-  /** What the uncollected refund returned of this line (the goods were delivered all the same). */
-  uncollectedFen: z.number().int().optional(),
 });
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 

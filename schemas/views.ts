@@ -70,6 +70,8 @@ export const OrderViewSchema = z.object({
   expiresAt: z.string(),
   paidAt: z.string().optional(),
   pickedUpAt: z.string().optional(),
+  /** Refunded in full because nobody collected it within PICKUP_WINDOW_DAYS of its pickup date. */
+  uncollectedAt: z.string().optional(),
 });
 export type OrderView = z.infer<typeof OrderViewSchema>;
 

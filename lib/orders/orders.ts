@@ -337,6 +337,7 @@ export function orderView(order: Order, viewer: Viewer = 'owner'): OrderView {
     expiresAt: toBusinessIso(order.expiresAt),
     ...(order.paidAt ? { paidAt: toBusinessIso(order.paidAt) } : {}),
     ...(order.pickedUpAt ? { pickedUpAt: toBusinessIso(order.pickedUpAt) } : {}),
+    ...(order.uncollectedAt ? { uncollectedAt: toBusinessIso(order.uncollectedAt) } : {}),
   };
 }
 

@@ -10,6 +10,9 @@ import type { OrderDeps } from './orders';
 /** What the expiry job needs: the orders and the clock. */
 export const expiryDeps = (): Pick<OrderDeps, 'orders' | 'clock'> => ({ orders: dynamoOrderStore(), clock: systemClock });
 
+/** What the uncollected-orders job needs. */
+export const uncollectedDeps = () => ({ orders: dynamoOrderStore(), clock: systemClock, pickupWindowDays: config.pickupWindowDays });
+
 export function orderDeps(): OrderDeps {
   const leaders = dynamoLeaderStore();
   return {
