@@ -32,8 +32,8 @@ export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
  */
 export const PAYOUT_STATUSES = ['proposing', 'proposed', 'held', 'approved', 'paid', 'rejecting', 'rejected'] as const;
 
-/** Why a payout is held (API.md, "Risk holds on payouts"); `leader_suspended` is ours: a suspended leader's payout waits. */
-export const RISK_FLAGS = ['high_refund_rate', 'self_purchase', 'leader_suspended'] as const;
+/** Why a payout is held (API.md, "Risk holds on payouts"). */
+export const RISK_FLAGS = ['high_refund_rate', 'self_purchase'] as const;
 export const RiskFlagSchema = z.enum(RISK_FLAGS);
 export type RiskFlag = z.infer<typeof RiskFlagSchema>;
 
@@ -55,7 +55,6 @@ export const RiskFiguresSchema = z.object({
     thresholdBps: z.number().int(),
     orders: z.number().int(),
   }),
-  leaderStatus: z.string(),
 });
 export type RiskFigures = z.infer<typeof RiskFiguresSchema>;
 export const PayoutSchema = z.object({

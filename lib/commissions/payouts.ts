@@ -16,6 +16,7 @@ import type { Page } from '../runtime/page';
 import { addMinutes } from '../runtime/time';
 import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
 import type { PayoutProvider, PayoutRequest, TransferResult } from './payout-provider';
+import { assessRisk, type RiskReader, type RiskRules } from './risk';
 
 export interface PayoutDeps {
   ledger: LedgerStore;
@@ -27,6 +28,8 @@ export interface PayoutDeps {
   clock: Clock;
   ids: Ids;
   minPayoutFen: number;
+  /** Risk holds: without them (unit fakes), every payout is proposed. */
+  risk?: { reader: RiskReader; rules: RiskRules };
 }
 
 /** Claims per transaction: each claim is a delete of its marker and a put of the claim (≤ 100 actions). */
@@ -61,19 +64,70 @@ async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<boole
         };
     }
     if (retry) continue;
+    const risk = await riskOf(deps, payout);
+    const to = risk?.flags.length ? 'held' : 'proposed';
     const at = deps.clock.now().toISOString();
-    const outcome = await deps.payouts.transition(payout, 'proposing', 'proposed', at, {
-      entityId: payoutId,
-      entityType: 'payout',
-      action: 'payout.proposed',
-      actor: ACTOR,
+    const outcome = await deps.payouts.transition(
+      payout,
+      'proposing',
+      to,
       at,
-      before: { status: 'proposing' },
-      after: { status: 'proposed', amountFen: payout.amountFen, entryCount: payout.entryCount },
-    });
-    if (outcome === 'moved') return true;
+      {
+        entityId: payoutId,
+        entityType: 'payout',
+        action: `payout.${to}`,
+        actor: ACTOR,
+        at,
+        before: { status: 'proposing' },
+        after: {
+          status: to,
+          amountFen: payout.amountFen,
+          entryCount: payout.entryCount,
+          ...(risk ? { riskFlags: risk.flags, riskFigures: risk.figures } : {}),
+        },
+      },
+      risk?.flags.length ? { fields: { riskFlags: risk.flags, riskFigures: risk.figures } } : {},
+    );
+    if (outcome === 'moved') {
+      if (to === 'held') count('PayoutsHeld');
+      return true;
+    }
   }
   throw new Error(`Could not settle payout ${payoutId}`);
+}
+
+/** The risk checks of a payout whose claims are complete (none without a risk reader). */
+async function riskOf(deps: PayoutDeps, payout: Payout) {
+  if (!deps.risk) return undefined;
+  const leader = await deps.leaders.get(payout.leaderId);
+  if (!leader) throw new Error(`Payout ${payout.payoutId} names a missing leader`);
+  return assessRisk(deps.risk.reader, deps.risk.rules, leader, await deps.payouts.claimsOf(payout.payoutId), deps.clock.now());
+}
+
+/** An operator releases a held payout, having looked at its reasons: it becomes proposed (and approvable). */
+export async function releasePayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<PayoutWithEntries> {
+  requireOperator(principal);
+  const payout = await mustGet(deps, payoutId);
+  if (payout.status !== 'held') throw conflict(`The payout is ${payout.status}`);
+  const at = deps.clock.now().toISOString();
+  const moved = await deps.payouts.transition(
+    payout,
+    'held',
+    'proposed',
+    at,
+    {
+      entityId: payoutId,
+      entityType: 'payout',
+      action: 'payout.released',
+      actor: principal.userId,
+      at,
+      before: { status: 'held', riskFlags: payout.riskFlags },
+      after: { status: 'proposed', releaseReason: reason },
+    },
+    { fields: { releaseReason: reason } },
+  );
+  if (moved === 'stale') throw conflict('The payout was changed meanwhile');
+  return withEntries(deps, await mustGet(deps, payoutId));
 }
 
 /** One leader's payout of the week, if their available balance reaches the minimum. */
@@ -371,11 +425,11 @@ export async function receiveTransferResult(
 export async function rejectPayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<PayoutWithEntries> {
   requireOperator(principal);
   let payout = await mustGet(deps, payoutId);
-  if (payout.status === 'proposed') {
+  if (payout.status === 'proposed' || payout.status === 'held') {
     const at = deps.clock.now().toISOString();
     const moved = await deps.payouts.transition(
       payout,
-      'proposed',
+      payout.status,
       'rejecting',
       at,
       {
@@ -384,7 +438,7 @@ export async function rejectPayout(deps: PayoutDeps, principal: Principal, payou
         action: 'payout.rejecting',
         actor: principal.userId,
         at,
-        before: { status: 'proposed' },
+        before: { status: payout.status },
         after: { status: 'rejecting', reason },
       },
       { reason },
