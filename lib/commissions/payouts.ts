@@ -41,11 +41,14 @@ const LEADER_PAGE = 100;
 
 const sum = (entries: PayableEntry[]) => entries.reduce((s, e) => s + e.amountFen, 0);
 
+/** What proposing a leader's payout came to: proposed, held for an operator, or nothing to do. */
+type Proposed = 'proposed' | 'held' | false;
+
 /**
  * Claims every payable entry of the leader for a proposing payout, then proposes it. A claim that finds
  * an entry gone, or the payout changed, reads again; a payout that is no longer proposing is left alone.
  */
-async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<boolean> {
+async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<Proposed> {
   for (let round = 0; round < 20; round++) {
     let payout = await deps.payouts.get(payoutId);
     if (!payout || payout.status !== 'proposing') return false;
@@ -88,10 +91,7 @@ async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<boole
       },
       risk?.flags.length ? { fields: { riskFlags: risk.flags, riskFigures: risk.figures } } : {},
     );
-    if (outcome === 'moved') {
-      if (to === 'held') count('PayoutsHeld');
-      return true;
-    }
+    if (outcome === 'moved') return to;
   }
   throw new Error(`Could not settle payout ${payoutId}`);
 }
@@ -131,7 +131,7 @@ export async function releasePayout(deps: PayoutDeps, principal: Principal, payo
 }
 
 /** One leader's payout of the week, if their available balance reaches the minimum. */
-async function proposeFor(deps: PayoutDeps, leaderId: string, now: Date): Promise<boolean> {
+async function proposeFor(deps: PayoutDeps, leaderId: string, now: Date): Promise<Proposed> {
   const open = await deps.payouts.openPayoutOf(leaderId);
   if (open) return open.status === 'proposing' ? fillAndPropose(deps, open.payoutId) : false; // one open payout per leader
   const available = sum(await deps.ledger.payableOfLeader(leaderId, now));
@@ -169,6 +169,8 @@ async function eachPage<T>(read: (cursor?: string) => Promise<Page<T>>, work: (i
 
 export interface PayoutRunReport {
   proposed: number;
+  /** Payouts this run held for an operator (risk flags) instead of proposing them. */
+  held: number;
   /** Leaders whose payout failed this time (logged; the next run tries again). */
   failed: number;
 }
@@ -180,10 +182,11 @@ export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
   if (!(await deps.payouts.acquireRunLease(runId, now.toISOString(), addMinutes(now, RUN_LEASE_MINUTES).toISOString()))) {
     throw conflict('Another payout run is in progress');
   }
-  const report: PayoutRunReport = { proposed: 0, failed: 0 };
-  const guarded = async (what: string, work: () => Promise<boolean | void>) => {
+  const report: PayoutRunReport = { proposed: 0, held: 0, failed: 0 };
+  const guarded = async (what: string, work: () => Promise<Proposed | void>) => {
     try {
-      if ((await work()) === true) report.proposed++;
+      const outcome = await work();
+      if (outcome) report[outcome]++;
     } catch (err) {
       report.failed++;
       logger.error('A payout failed; the next run tries again', { what, error: errorField(err) });
@@ -203,6 +206,7 @@ export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
     await deps.payouts.releaseRunLease(runId);
   }
   count('PayoutsProposed', report.proposed);
+  count('PayoutsHeld', report.held);
   count('PayoutRunFailures', report.failed);
   return report;
 }

@@ -127,6 +127,10 @@ export const api = {
   payouts: (status: string) => request<{ items: PayoutView[] }>('GET', `/payouts?status=${enc(status)}`),
   approvePayout: (payoutId: string) => request<PayoutView>('POST', `/payouts/${enc(payoutId)}/approve`),
   rejectPayout: (payoutId: string, reason: string) => request<PayoutView>('POST', `/payouts/${enc(payoutId)}/reject`, { body: { reason } }),
+  releasePayout: (payoutId: string, reason: string) =>
+    request<PayoutView>('POST', `/payouts/${enc(payoutId)}/release`, { body: { reason } }),
+  setPickupCapacity: (dailyOrderCapacity: number | null) =>
+    request<LeaderView>('PATCH', '/leaders/me', { body: { pickupPoint: { dailyOrderCapacity } } }),
   leaderCommissions: (leaderId: string) => request<CommissionsView>('GET', `/leaders/${enc(leaderId)}/commissions`),
   reconciliation: (leaderId: string) => request<Reconciliation>('GET', `/audit/reconciliation?leaderId=${enc(leaderId)}`),
   auditEvents: (entityId: string) => request<AuditTrail>('GET', `/audit/events?entityId=${enc(entityId)}`),
