@@ -46,10 +46,14 @@ export const refundItem = (r: Refund) => ({ ...keys.refund(r.orderId, r.refundId
 
 const table = () => tableName();
 
-/** Stock, per-resident allowance and pickup place an order gives back (negative of what placing took). */
-export function releaseActions(order: Order): TransactItem[] {
+/**
+ * Stock, per-resident allowance and pickup place an order gives back (negative of what placing took).
+ * `withPlace: false`: the closing settles hundreds of orders of one point and date at once, and one place
+ * counter in each of their transactions would make them conflict; those orders keep their place (decisions.md).
+ */
+export function releaseActions(order: Order, withPlace = true): TransactItem[] {
   const actions: TransactItem[] = [];
-  if (order.holdsPlace) {
+  if (order.holdsPlace && withPlace) {
     actions.push({
       Update: {
         TableName: table(),
@@ -314,8 +318,12 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async change(change: OrderChange) {
+      // The closing's bulk settlement (a tally) leaves the per-point and per-group-buy counters alone: every
+      // order of the group buy would update the same items at once (decisions.md, issue 12).
+      const bulk = change.tally !== undefined;
       // Released: the order gives its place back once (the next write of it finds no place to give).
-      const after = change.release && change.after.holdsPlace ? (({ holdsPlace: _held, ...rest }) => rest)(change.after) : change.after;
+      const after =
+        change.release && !bulk && change.after.holdsPlace ? (({ holdsPlace: _held, ...rest }) => rest)(change.after) : change.after;
       const actions: TransactItem[] = [orderPutIfUnchanged(change.before, after)];
       const groupIndex = change.groupOpenAt ? actions.push(groupStillOpen(change.before.groupBuyId, change.groupOpenAt)) - 1 : -1;
       const leaderIndex = change.leaderNotSuspended
@@ -336,8 +344,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             },
           }) - 1
         : -1;
-      if (change.release) actions.push(...releaseActions(change.before));
-      actions.push(...salesActions(change.before, after));
+      if (change.release) actions.push(...releaseActions(change.before, !bulk));
+      if (!bulk) actions.push(...salesActions(change.before, after));
       if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId));
       for (const refund of change.refunds ?? []) {
         actions.push({ Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } });
