@@ -103,6 +103,8 @@ export const ProductViewSchema = z.object({
   groupPriceFen: z.number().int(),
   supplyPriceFen: z.number().int().optional(),
   commissionRateBps: z.number().int().optional(),
+  /** Units the supplier ships per case. */
+  caseSize: z.number().int().optional(),
 });
 export type ProductView = z.infer<typeof ProductViewSchema>;
 
