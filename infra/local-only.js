@@ -21,7 +21,7 @@ module.exports = {
       iamRoleStatements: [
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
           Resource: { 'Fn::GetAtt': ['Table', 'Arn'] },
         },
         secret('AUTH_SECRET'),

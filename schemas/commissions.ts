@@ -26,8 +26,37 @@ export const LedgerEntrySchema = z.object({
 });
 export type LedgerEntry = z.infer<typeof LedgerEntrySchema>;
 
-/** `proposing` and `rejecting` are internal steps (claiming entries; giving them back). */
-export const PAYOUT_STATUSES = ['proposing', 'proposed', 'approved', 'paid', 'rejecting', 'rejected'] as const;
+/**
+ * `proposing` and `rejecting` are internal steps (claiming entries; giving them back). `held`: proposed, but
+ * at risk (`riskFlags`): an operator releases it (→ proposed) or rejects it.
+ */
+export const PAYOUT_STATUSES = ['proposing', 'proposed', 'held', 'approved', 'paid', 'rejecting', 'rejected'] as const;
+
+/** Why a payout is held (API.md, "Risk holds on payouts"). */
+export const RISK_FLAGS = ['high_refund_rate', 'self_purchase'] as const;
+export const RiskFlagSchema = z.enum(RISK_FLAGS);
+export type RiskFlag = z.infer<typeof RiskFlagSchema>;
+
+/** The figures behind the flags, as they were when the payout was held (every check, flagged or not). */
+export const RiskFiguresSchema = z.object({
+  /** The leader's orders paid in the last `days` days (by paid date): what they took, what has been refunded of it. */
+  refundRate: z.object({
+    days: z.number().int(),
+    paidFen: z.number().int(),
+    refundedFen: z.number().int(),
+    rateBps: z.number().int(),
+    thresholdBps: z.number().int(),
+  }),
+  /** Of the commission this payout pays, what comes from orders the leader placed themselves. */
+  selfPurchase: z.object({
+    commissionFen: z.number().int(),
+    selfPurchaseFen: z.number().int(),
+    shareBps: z.number().int(),
+    thresholdBps: z.number().int(),
+    orders: z.number().int(),
+  }),
+});
+export type RiskFigures = z.infer<typeof RiskFiguresSchema>;
 export const PayoutSchema = z.object({
   payoutId: z.string(),
   leaderId: z.string(),
@@ -41,6 +70,11 @@ export const PayoutSchema = z.object({
   updatedAt: z.string(),
   reason: z.string().optional(),
   paidAt: z.string().optional(),
+  /** Why it was held (kept after a release, as a record). */
+  riskFlags: z.array(RiskFlagSchema).optional(),
+  riskFigures: RiskFiguresSchema.optional(),
+  /** The operator's reason for releasing a held payout. */
+  releaseReason: z.string().optional(),
   /** An approved payout's transfer to the leader (WeChat Pay 商家转账), while it is under way. */
   transfer: z.lazy(() => PayoutTransferSchema).optional(),
 });
@@ -67,12 +101,13 @@ export type PayoutTransfer = z.infer<typeof PayoutTransferSchema>;
 export const LeaderCommissionsPathSchema = z.object({ leaderId: IdSchema });
 export const PayoutIdPathSchema = z.object({ payoutId: IdSchema });
 export const ListPayoutsQuerySchema = z.object({
-  status: z.enum(['proposed', 'approved', 'paid', 'rejected']).default('proposed'),
+  status: z.enum(['proposed', 'held', 'approved', 'paid', 'rejected']).default('proposed'),
   limit: LimitSchema,
   cursor: CursorSchema.optional(),
 });
 export const LeaderCommissionsQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
 export const RejectPayoutBodySchema = z.object({ reason: safeText(500) });
+export const ReleasePayoutBodySchema = z.object({ reason: safeText(500) });
 
 export const ReconciliationQuerySchema = z
   .object({

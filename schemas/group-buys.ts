@@ -51,6 +51,11 @@ export const GroupBuyItemSchema = ProductSchema.pick({
 }).extend({
   stockLimit: z.number().int().optional(),
   perResidentLimit: z.number().int().optional(),
+  /**
+   * 划线价, never typed by anyone: the lowest unit price the product was paid at in the 7 days before the
+   * group buy opened, when that is above its group price (lib/group-buys/reference-price.ts).
+   */
+  referencePriceFen: z.number().int().optional(),
 });
 export type GroupBuyItem = z.infer<typeof GroupBuyItemSchema>;
 

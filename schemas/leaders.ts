@@ -14,6 +14,23 @@ export const PickupPointSchema = z.object({
 });
 export type PickupPoint = z.infer<typeof PickupPointSchema>;
 
+/** The most orders a pickup point may take for one day (a supermarket's parcel room is far below it). */
+export const MAX_DAILY_ORDER_CAPACITY = 100_000;
+/** The stored pickup point: what the leader applied with, and the capacity they set since. */
+export const LeaderPickupPointSchema = PickupPointSchema.extend({
+  /** Orders the point can hold for one pickup date; absent: no limit. */
+  dailyOrderCapacity: z.number().int().min(0).optional(),
+});
+export type LeaderPickupPoint = z.infer<typeof LeaderPickupPointSchema>;
+
+/** `PATCH /leaders/me`: today only the daily capacity of the pickup point (`null` clears it). */
+export const UpdateMyLeaderBodySchema = z.strictObject({
+  pickupPoint: z.strictObject({
+    dailyOrderCapacity: z.number().int().min(0).max(MAX_DAILY_ORDER_CAPACITY).nullable(),
+  }),
+});
+export type UpdateMyLeaderBody = z.infer<typeof UpdateMyLeaderBodySchema>;
+
 export const ReferralCodeSchema = z
   .string()
   .trim()
@@ -44,7 +61,7 @@ export const LeaderSchema = z.object({
   userId: z.string(),
   name: z.string(),
   phone: z.string(),
-  pickupPoint: PickupPointSchema,
+  pickupPoint: LeaderPickupPointSchema,
   status: LeaderStatusSchema,
   referralCode: z.string(),
   referredBy: z.string().optional(),

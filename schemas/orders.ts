@@ -82,6 +82,10 @@ export const OrderSchema = z.object({
   paymentId: z.string().optional(),
   pickupCode: z.string().optional(),
   pickedUpAt: z.string().optional(),
+  /** It holds one place of its pickup point's daily capacity (counted on that point and date), until it leaves the statuses that hold stock. */
+  holdsPlace: z.boolean().optional(),
+  /** Refunded in full because nobody collected it within PICKUP_WINDOW_DAYS of its pickup date. */
+  uncollectedAt: z.string().optional(),
   /** Moved on by every write of the order (conditional on the one read): what consumers compare. */
   version: z.number().int().min(0).default(0),
 });

@@ -2,7 +2,8 @@
 // here (z.infer), the OpenAPI document its response bodies, and the server's views are typed by them, so a
 // change to a response breaks the build of whoever depends on it. Optional fields are those API.md makes optional.
 import { z } from 'zod';
-import { PickupPointSchema } from './leaders';
+import { RiskFiguresSchema } from './commissions';
+import { LeaderPickupPointSchema, PickupPointSchema } from './leaders';
 
 export const ErrorBodySchema = z.object({
   error: z.object({
@@ -32,6 +33,8 @@ export const GroupBuyViewSchema = z.object({
       perResidentLimit: z.number().int().optional(),
       /** Added with the sold-counts work (API.md additions): real paid quantities only. */
       soldQuantity: z.number().int().optional(),
+      /** Paid orders that include the item. */
+      buyers: z.number().int().optional(),
       referencePriceFen: z.number().int().optional(),
     }),
   ),
@@ -68,6 +71,8 @@ export const OrderViewSchema = z.object({
   expiresAt: z.string(),
   paidAt: z.string().optional(),
   pickedUpAt: z.string().optional(),
+  /** Refunded in full because nobody collected it within PICKUP_WINDOW_DAYS of its pickup date. */
+  uncollectedAt: z.string().optional(),
 });
 export type OrderView = z.infer<typeof OrderViewSchema>;
 
@@ -83,7 +88,7 @@ export const LeaderViewSchema = z.object({
   status: z.enum(['pending', 'active', 'rejected', 'suspended']),
   name: z.string().optional(),
   phone: z.string().optional(),
-  pickupPoint: PickupPointSchema,
+  pickupPoint: LeaderPickupPointSchema,
   referralCode: z.string(),
   referredBy: z.string().optional(),
   statusReason: z.string().optional(),
@@ -98,6 +103,8 @@ export const ProductViewSchema = z.object({
   groupPriceFen: z.number().int(),
   supplyPriceFen: z.number().int().optional(),
   commissionRateBps: z.number().int().optional(),
+  /** Units the supplier ships per case. */
+  caseSize: z.number().int().optional(),
 });
 export type ProductView = z.infer<typeof ProductViewSchema>;
 
@@ -175,6 +182,8 @@ export const PayoutViewSchema = z.object({
   paidAt: z.string().optional(),
   reason: z.string().optional(),
   riskFlags: z.array(z.string()).optional(),
+  riskFigures: RiskFiguresSchema.optional(),
+  releaseReason: z.string().optional(),
 });
 export type PayoutView = z.infer<typeof PayoutViewSchema>;
 
@@ -194,7 +203,7 @@ export const AuditTrailSchema = z.object({
 export type AuditTrail = z.infer<typeof AuditTrailSchema>;
 
 export const CutoffRunSchema = z.object({ closed: z.number().int(), failed: z.number().int(), ordersCancelled: z.number().int() });
-export const PayoutRunSchema = z.object({ proposed: z.number().int() });
+export const PayoutRunSchema = z.object({ proposed: z.number().int(), held: z.number().int().optional() });
 
 /** `/auth/*` (API.md additions, "Sign-in"). */
 export const SessionSchema = z.object({

@@ -1,6 +1,12 @@
 // Suppliers and the product catalogue.
-import { CreateProductBodySchema, CreateSupplierBodySchema, ListProductsQuerySchema } from '../../schemas/catalogue';
-import { createProduct, createSupplier, productView, type CatalogueDeps } from '../../lib/catalogue/catalogue';
+import {
+  CreateProductBodySchema,
+  CreateSupplierBodySchema,
+  ListProductsQuerySchema,
+  ProductIdPathSchema,
+  UpdateProductBodySchema,
+} from '../../schemas/catalogue';
+import { createProduct, createSupplier, productView, updateProduct, type CatalogueDeps } from '../../lib/catalogue/catalogue';
 import { randomIds, systemClock } from '../../lib/runtime/clock';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
 import { dynamoCatalogueStore } from '../../lib/store/catalogue';
@@ -21,6 +27,14 @@ export const routes: Routes = {
     body: CreateProductBodySchema,
     async handle({ principal, body }) {
       return { status: 201, body: productView(principal, await createProduct(deps, principal, body)) };
+    },
+  }),
+  'PATCH /products/{productId}': route({
+    auth: 'user',
+    path: ProductIdPathSchema,
+    body: UpdateProductBodySchema,
+    async handle({ principal, path, body }) {
+      return { body: productView(principal, await updateProduct(deps, principal, path.productId, body)) };
     },
   }),
   'GET /products': route({

@@ -1,4 +1,4 @@
-// Property: whatever sequence of orders, payments, pickups, refunds, duplicate or retried stream
+// Property: whatever sequence of orders, payments, pickups, refunds, uncollected refunds, duplicate or retried stream
 // deliveries and payout runs happens, the ledger equals a recomputation from the orders to the fen,
 // reconciliation finds nothing, no entry is booked twice and no entry is paid twice.
 //
@@ -84,6 +84,7 @@ type Amount = { mode: 'fen'; fen: number } | { mode: 'share'; permille: number }
 type Command =
   | { kind: 'pickup'; order: number }
   | { kind: 'refund'; order: number; amount: Amount }
+  | { kind: 'uncollected'; order: number }
   | { kind: 'duplicate'; order: number; via: 'book' | 'handler' }
   | { kind: 'redeliver'; order: number; from: number }
   | { kind: 'drain' }
@@ -114,6 +115,7 @@ const skipped = new Set((process.env.FC_SKIP ?? '').split(',').filter(Boolean));
 const weighted: { weight: number; kind: Command['kind']; arbitrary: fc.Arbitrary<Command> }[] = [
   { weight: 5, kind: 'pickup', arbitrary: fc.record({ kind: fc.constant('pickup' as const), order: orderIndex }) },
   { weight: 5, kind: 'refund', arbitrary: fc.record({ kind: fc.constant('refund' as const), order: orderIndex, amount: amountArb }) },
+  { weight: 1, kind: 'uncollected', arbitrary: fc.record({ kind: fc.constant('uncollected' as const), order: orderIndex }) },
   {
     weight: 2,
     kind: 'duplicate',
@@ -315,6 +317,37 @@ async function run(state: RunState, command: Command) {
     }
     case 'refund':
       return refund(state, order!, command.amount);
+    case 'uncollected': {
+      // Nobody collects it: its pickup date moves PICKUP_WINDOW_DAYS (3) back and the hourly job runs, twice
+      // (a retried schedule). Only a ready order is refunded, in full, and it never earns a commission.
+      const ready = order!.status === 'ready_for_pickup';
+      if (ready) {
+        const date = shanghaiDate(new Date(Date.now() - 3 * 86_400_000).toISOString());
+        await mods.dynamo.db().send(
+          new mods.ddbLib.UpdateCommand({
+            TableName: mods.dynamo.tableName(),
+            Key: keys.order(order!.orderId),
+            UpdateExpression: 'SET pickupDate = :d, gsi2sk = :sk',
+            ExpressionAttributeValues: { ':d': date, ':sk': keys.readyOrders(order!.orderId, date).gsi2sk },
+          }),
+        );
+        order!.images.push(await rawOrder(order!.orderId));
+      }
+      await api.stack.scheduler.runNow('refundUncollected');
+      await api.stack.scheduler.runNow('refundUncollected');
+      const view = (await api.call('GET', `/orders/${order!.orderId}`, { token: operator })).body;
+      state.log.push(`uncollected ${order!.orderId} (${order!.status}) → ${view.status} refunded ${view.refundedFen}`);
+      if (!ready) {
+        expect({ status: view.status, refundedFen: view.refundedFen }).toEqual({ status: order!.status, refundedFen: order!.refundedFen });
+        return;
+      }
+      expect(view).toMatchObject({ status: 'refunded', refundedFen: order!.totalFen, uncollectedAt: expect.any(String) });
+      for (const line of order!.lines) line.refundedFen = line.amountFen;
+      order!.refundedFen = order!.totalFen;
+      order!.status = 'refunded';
+      order!.images.push(await rawOrder(order!.orderId));
+      return;
+    }
     case 'duplicate': {
       // A record delivered again after it was processed: drain first, then deliver the current image twice.
       await api.drain();
@@ -517,7 +550,7 @@ async function allPages<T>(path: string, field: 'items' | 'entries' = 'items'): 
 
 async function payoutsOf(leaderId: string): Promise<PayoutView[]> {
   const all: PayoutView[] = [];
-  for (const status of ['proposed', 'approved', 'paid', 'rejected']) {
+  for (const status of ['proposed', 'held', 'approved', 'paid', 'rejected']) {
     all.push(...(await allPages<PayoutView>(`/payouts?status=${status}`)).all.filter((p) => p.leaderId === leaderId));
   }
   return all;
@@ -640,7 +673,8 @@ async function checkInvariants(state: RunState) {
     //     or claimed by exactly one live payout (a rejected payout gives its entries back), never both.
     const ids = view.entries.map((e) => e.entryId);
     expect(ids.length).toBe(new Set(ids).size);
-    const live = payouts.filter((p) => p.status === 'proposed' || p.status === 'approved' || p.status === 'paid');
+    // A payout held for an operator (risk flags: refunds are random here) keeps its claims as a proposed one does.
+    const live = payouts.filter((p) => p.status === 'proposed' || p.status === 'held' || p.status === 'approved' || p.status === 'paid');
     const claimedBy = new Map<string, string[]>();
     for (const p of live) for (const id of p.entryIds) claimedBy.set(id, [...(claimedBy.get(id) ?? []), p.payoutId]);
     expect([...claimedBy].filter(([, ps]) => ps.length > 1)).toEqual([]);

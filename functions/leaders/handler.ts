@@ -1,6 +1,12 @@
 // Leaders: apply, see one's own record, and the operators' review (approve, reject, suspend).
-import { ApplyLeaderBodySchema, LeaderIdPathSchema, ListLeadersQuerySchema, ReasonBodySchema } from '../../schemas/leaders';
-import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, type LeaderAction } from '../../lib/leaders/leaders';
+import {
+  ApplyLeaderBodySchema,
+  LeaderIdPathSchema,
+  ListLeadersQuerySchema,
+  ReasonBodySchema,
+  UpdateMyLeaderBodySchema,
+} from '../../schemas/leaders';
+import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, updateMyLeader, type LeaderAction } from '../../lib/leaders/leaders';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
 import { leaderView } from '../../lib/leaders/view';
 import { leaderDeps } from '../../lib/leaders/wiring';
@@ -32,6 +38,13 @@ export const routes: Routes = {
     auth: 'user',
     async handle({ principal }) {
       return { body: leaderView(await myLeaderRecord(deps, principal)) };
+    },
+  }),
+  'PATCH /leaders/me': route({
+    auth: 'user',
+    body: UpdateMyLeaderBodySchema,
+    async handle({ principal, body }) {
+      return { body: leaderView(await updateMyLeader(deps, principal, body)) };
     },
   }),
   'GET /leaders': route({

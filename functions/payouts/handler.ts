@@ -1,5 +1,5 @@
 // Operators review the proposed payouts: approve (paid through the payout port) or reject.
-import { ListPayoutsQuerySchema, PayoutIdPathSchema, RejectPayoutBodySchema } from '../../schemas/commissions';
+import { ListPayoutsQuerySchema, PayoutIdPathSchema, RejectPayoutBodySchema, ReleasePayoutBodySchema } from '../../schemas/commissions';
 import {
   approvePayout,
   collectPayout,
@@ -7,6 +7,7 @@ import {
   myOpenPayout,
   receiveTransferResult,
   rejectPayout,
+  releasePayout,
   type PayoutWithEntries,
 } from '../../lib/commissions/payouts';
 import { payoutDeps, transferNotifications } from '../../lib/commissions/wiring';
@@ -27,6 +28,10 @@ export const payoutView = (p: PayoutWithEntries) => ({
   createdAt: toBusinessIso(p.createdAt),
   ...(p.paidAt ? { paidAt: toBusinessIso(p.paidAt) } : {}),
   ...(p.reason ? { reason: p.reason } : {}),
+  // Why it was held, with the figures behind it (kept after a release, as a record).
+  ...(p.riskFlags ? { riskFlags: p.riskFlags } : {}),
+  ...(p.riskFigures ? { riskFigures: p.riskFigures } : {}),
+  ...(p.releaseReason ? { releaseReason: p.releaseReason } : {}),
   ...(p.transfer
     ? {
         transfer: {
@@ -55,6 +60,14 @@ export const routes: Routes = {
     path: PayoutIdPathSchema,
     async handle({ principal, path }) {
       return { body: payoutView(await approvePayout(deps, principal, path.payoutId)) };
+    },
+  }),
+  'POST /payouts/{payoutId}/release': route({
+    auth: 'user',
+    path: PayoutIdPathSchema,
+    body: ReleasePayoutBodySchema,
+    async handle({ principal, path, body }) {
+      return { body: payoutView(await releasePayout(deps, principal, path.payoutId, body.reason)) };
     },
   }),
   'POST /payouts/{payoutId}/reject': route({

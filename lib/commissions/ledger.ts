@@ -65,7 +65,7 @@ export interface PayoutStore {
     to: Payout['status'],
     at: string,
     audit: AuditEvent,
-    extra?: { reason?: string; payoutEntry?: LedgerEntry },
+    extra?: { reason?: string; payoutEntry?: LedgerEntry; fields?: Pick<Payout, 'riskFlags' | 'riskFigures' | 'releaseReason'> },
   ): Promise<'moved' | 'stale'>;
   /** The payable markers a payout claimed. */
   claimsOf(payoutId: string): Promise<PayableEntry[]>;

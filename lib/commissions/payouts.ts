@@ -16,6 +16,7 @@ import type { Page } from '../runtime/page';
 import { addMinutes } from '../runtime/time';
 import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
 import type { PayoutProvider, PayoutRequest, TransferResult } from './payout-provider';
+import { assessRisk, type RiskReader, type RiskRules } from './risk';
 
 export interface PayoutDeps {
   ledger: LedgerStore;
@@ -27,6 +28,8 @@ export interface PayoutDeps {
   clock: Clock;
   ids: Ids;
   minPayoutFen: number;
+  /** Risk holds: without them (unit fakes), every payout is proposed. */
+  risk?: { reader: RiskReader; rules: RiskRules };
 }
 
 /** Claims per transaction: each claim is a delete of its marker and a put of the claim (≤ 100 actions). */
@@ -38,11 +41,14 @@ const LEADER_PAGE = 100;
 
 const sum = (entries: PayableEntry[]) => entries.reduce((s, e) => s + e.amountFen, 0);
 
+/** What proposing a leader's payout came to: proposed, held for an operator, or nothing to do. */
+type Proposed = 'proposed' | 'held' | false;
+
 /**
  * Claims every payable entry of the leader for a proposing payout, then proposes it. A claim that finds
  * an entry gone, or the payout changed, reads again; a payout that is no longer proposing is left alone.
  */
-async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<boolean> {
+async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<Proposed> {
   for (let round = 0; round < 20; round++) {
     let payout = await deps.payouts.get(payoutId);
     if (!payout || payout.status !== 'proposing') return false;
@@ -61,23 +67,71 @@ async function fillAndPropose(deps: PayoutDeps, payoutId: string): Promise<boole
         };
     }
     if (retry) continue;
+    const risk = await riskOf(deps, payout);
+    const to = risk?.flags.length ? 'held' : 'proposed';
     const at = deps.clock.now().toISOString();
-    const outcome = await deps.payouts.transition(payout, 'proposing', 'proposed', at, {
-      entityId: payoutId,
-      entityType: 'payout',
-      action: 'payout.proposed',
-      actor: ACTOR,
+    const outcome = await deps.payouts.transition(
+      payout,
+      'proposing',
+      to,
       at,
-      before: { status: 'proposing' },
-      after: { status: 'proposed', amountFen: payout.amountFen, entryCount: payout.entryCount },
-    });
-    if (outcome === 'moved') return true;
+      {
+        entityId: payoutId,
+        entityType: 'payout',
+        action: `payout.${to}`,
+        actor: ACTOR,
+        at,
+        before: { status: 'proposing' },
+        after: {
+          status: to,
+          amountFen: payout.amountFen,
+          entryCount: payout.entryCount,
+          ...(risk ? { riskFlags: risk.flags, riskFigures: risk.figures } : {}),
+        },
+      },
+      risk?.flags.length ? { fields: { riskFlags: risk.flags, riskFigures: risk.figures } } : {},
+    );
+    if (outcome === 'moved') return to;
   }
   throw new Error(`Could not settle payout ${payoutId}`);
 }
 
+/** The risk checks of a payout whose claims are complete (none without a risk reader). */
+async function riskOf(deps: PayoutDeps, payout: Payout) {
+  if (!deps.risk) return undefined;
+  const leader = await deps.leaders.get(payout.leaderId);
+  if (!leader) throw new Error(`Payout ${payout.payoutId} names a missing leader`);
+  return assessRisk(deps.risk.reader, deps.risk.rules, leader, await deps.payouts.claimsOf(payout.payoutId), deps.clock.now());
+}
+
+/** An operator releases a held payout, having looked at its reasons: it becomes proposed (and approvable). */
+export async function releasePayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<PayoutWithEntries> {
+  requireOperator(principal);
+  const payout = await mustGet(deps, payoutId);
+  if (payout.status !== 'held') throw conflict(`The payout is ${payout.status}`);
+  const at = deps.clock.now().toISOString();
+  const moved = await deps.payouts.transition(
+    payout,
+    'held',
+    'proposed',
+    at,
+    {
+      entityId: payoutId,
+      entityType: 'payout',
+      action: 'payout.released',
+      actor: principal.userId,
+      at,
+      before: { status: 'held', riskFlags: payout.riskFlags },
+      after: { status: 'proposed', releaseReason: reason },
+    },
+    { fields: { releaseReason: reason } },
+  );
+  if (moved === 'stale') throw conflict('The payout was changed meanwhile');
+  return withEntries(deps, await mustGet(deps, payoutId));
+}
+
 /** One leader's payout of the week, if their available balance reaches the minimum. */
-async function proposeFor(deps: PayoutDeps, leaderId: string, now: Date): Promise<boolean> {
+async function proposeFor(deps: PayoutDeps, leaderId: string, now: Date): Promise<Proposed> {
   const open = await deps.payouts.openPayoutOf(leaderId);
   if (open) return open.status === 'proposing' ? fillAndPropose(deps, open.payoutId) : false; // one open payout per leader
   const available = sum(await deps.ledger.payableOfLeader(leaderId, now));
@@ -115,6 +169,8 @@ async function eachPage<T>(read: (cursor?: string) => Promise<Page<T>>, work: (i
 
 export interface PayoutRunReport {
   proposed: number;
+  /** Payouts this run held for an operator (risk flags) instead of proposing them. */
+  held: number;
   /** Leaders whose payout failed this time (logged; the next run tries again). */
   failed: number;
 }
@@ -126,10 +182,11 @@ export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
   if (!(await deps.payouts.acquireRunLease(runId, now.toISOString(), addMinutes(now, RUN_LEASE_MINUTES).toISOString()))) {
     throw conflict('Another payout run is in progress');
   }
-  const report: PayoutRunReport = { proposed: 0, failed: 0 };
-  const guarded = async (what: string, work: () => Promise<boolean | void>) => {
+  const report: PayoutRunReport = { proposed: 0, held: 0, failed: 0 };
+  const guarded = async (what: string, work: () => Promise<Proposed | void>) => {
     try {
-      if ((await work()) === true) report.proposed++;
+      const outcome = await work();
+      if (outcome) report[outcome]++;
     } catch (err) {
       report.failed++;
       logger.error('A payout failed; the next run tries again', { what, error: errorField(err) });
@@ -149,6 +206,7 @@ export async function runPayouts(deps: PayoutDeps): Promise<PayoutRunReport> {
     await deps.payouts.releaseRunLease(runId);
   }
   count('PayoutsProposed', report.proposed);
+  count('PayoutsHeld', report.held);
   count('PayoutRunFailures', report.failed);
   return report;
 }
@@ -371,11 +429,11 @@ export async function receiveTransferResult(
 export async function rejectPayout(deps: PayoutDeps, principal: Principal, payoutId: string, reason: string): Promise<PayoutWithEntries> {
   requireOperator(principal);
   let payout = await mustGet(deps, payoutId);
-  if (payout.status === 'proposed') {
+  if (payout.status === 'proposed' || payout.status === 'held') {
     const at = deps.clock.now().toISOString();
     const moved = await deps.payouts.transition(
       payout,
-      'proposed',
+      payout.status,
       'rejecting',
       at,
       {
@@ -384,7 +442,7 @@ export async function rejectPayout(deps: PayoutDeps, principal: Principal, payou
         action: 'payout.rejecting',
         actor: principal.userId,
         at,
-        before: { status: 'proposed' },
+        before: { status: payout.status },
         after: { status: 'rejecting', reason },
       },
       { reason },

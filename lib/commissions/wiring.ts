@@ -1,6 +1,7 @@
 // Production wiring of the commission, payout and audit use-cases.
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
+import { dynamoRiskReader } from '../store/risk';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoLedgerStore, dynamoPayoutStore } from '../store/ledger';
 import { ordersOfLeader } from '../store/leader-orders';
@@ -50,6 +51,7 @@ export const payoutDeps = (): PayoutDeps => ({
   clock: systemClock,
   ids: randomIds,
   minPayoutFen: config.minPayoutFen,
+  risk: { reader: dynamoRiskReader(), rules: { refundRateBps: config.riskRefundRateBps, selfPurchaseBps: config.riskSelfPurchaseBps } },
 });
 
 export const reconcileDeps = (): ReconcileDeps => ({

@@ -9,11 +9,20 @@ import type { Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { notFound, validationError, type ErrorDetail, AppError } from '../runtime/errors';
 import { addDays, businessDate, endOfBusinessDate, toBusinessIso } from '../runtime/time';
+import { REFERENCE_PRICE_DAYS, referencePrice, type PaidPrice } from './reference-price';
 import { invalidShareLink, signShareToken, verifyShareToken } from './share-link';
+
+/** Real sales of one item: units in paid orders and the paid orders that include it. */
+export interface SoldCount {
+  quantity: number;
+  buyers: number;
+}
 
 export interface GroupBuyWithStock {
   groupBuy: GroupBuy;
   stock: Map<string, Stock>;
+  /** Per product; absent: nothing sold yet. */
+  sold?: Map<string, SoldCount>;
 }
 
 export interface GroupBuyStore {
@@ -21,6 +30,8 @@ export interface GroupBuyStore {
   create(groupBuy: GroupBuy, audit: AuditEvent): Promise<'created' | 'leader_not_active'>;
   get(groupBuyId: string): Promise<GroupBuy | undefined>;
   getWithStock(groupBuyId: string): Promise<GroupBuyWithStock | undefined>;
+  /** The unit prices a product was paid at on the business dates `fromDate`..`toDate` (the 划线价's evidence). */
+  paidPrices(productId: string, fromDate: string, toDate: string): Promise<PaidPrice[]>;
 }
 
 export interface GroupBuyDeps {
@@ -89,11 +100,19 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
   });
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
 
+  // 划线价: only a real, higher sale of the same product in the 7 days before now backs one.
+  const fromDate = businessDate(new Date(now.getTime() - REFERENCE_PRICE_DAYS * 86_400_000));
+  for (const item of items) {
+    const reference = referencePrice(await deps.groupBuys.paidPrices(item.productId, fromDate, businessDate(now)), item.groupPriceFen, now);
+    if (reference !== undefined) item.referencePriceFen = reference;
+  }
+
   const at = now.toISOString();
   const groupBuy: GroupBuy = {
     groupBuyId: deps.ids.next(),
     leaderId: leader.leaderId,
-    pickupPoint: leader.pickupPoint,
+    // The point as residents see it (its capacity is the leader's business).
+    pickupPoint: (({ dailyOrderCapacity: _capacity, ...point }) => point)(leader.pickupPoint),
     title: body.title,
     cutoffAt: cutoff.toISOString(),
     pickupDate: body.pickupDate,
@@ -117,7 +136,7 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
 }
 
 /** The public view: no supply prices, live remaining stock, times with the +08:00 offset. */
-export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock): GroupBuyView {
+export function groupBuyView({ groupBuy, stock, sold }: GroupBuyWithStock): GroupBuyView {
   return {
     groupBuyId: groupBuy.groupBuyId,
     // `closing` is internal to the cutoff job, and a suspended leader's group buy takes no orders: to the
@@ -133,6 +152,10 @@ export function groupBuyView({ groupBuy, stock }: GroupBuyWithStock): GroupBuyVi
       name: item.name,
       unit: item.unit,
       groupPriceFen: item.groupPriceFen,
+      ...(item.referencePriceFen !== undefined ? { referencePriceFen: item.referencePriceFen } : {}),
+      // Real paid orders only (never reservations of unpaid ones, never a number anyone typed).
+      soldQuantity: Math.max(0, sold?.get(item.productId)?.quantity ?? 0),
+      buyers: Math.max(0, sold?.get(item.productId)?.buyers ?? 0),
       ...(item.stockLimit !== undefined
         ? { stockLimit: item.stockLimit, remaining: stock.get(item.productId)?.remaining ?? item.stockLimit }
         : {}),

@@ -1,7 +1,7 @@
 // Leaders (团长): application, review and suspension. Status changes go through one transition table;
 // every change is audited with who, when, before and after.
 import type { AuditEvent } from '../../schemas/common';
-import type { ApplyLeaderBody, Leader, LeaderStatus } from '../../schemas/leaders';
+import type { ApplyLeaderBody, Leader, LeaderStatus, UpdateMyLeaderBody } from '../../schemas/leaders';
 import { isOperator, requireOperator, type Principal } from '../runtime/auth';
 import { randomCode, type Clock, type Ids } from '../runtime/clock';
 import { AppError, conflict, notFound, validationError } from '../runtime/errors';
@@ -138,6 +138,29 @@ export async function reviewLeader(
     { entityId: leaderId, entityType: 'leader', action: `leader.${action}`, actor: principal.userId, at: now, before, after },
     groupBuys,
   );
+  if (outcome === 'stale') throw conflict('The leader was changed meanwhile; reload and try again');
+  return after;
+}
+
+/**
+ * `PATCH /leaders/me`: the leader sets (or, with `null`, clears) how many orders their pickup point can hold
+ * for one pickup date. Orders already placed keep their places: a capacity below them only stops new ones.
+ */
+export async function updateMyLeader(deps: LeaderDeps, principal: Principal, body: UpdateMyLeaderBody): Promise<Leader> {
+  const before = await requireActiveLeader(deps.leaders, principal);
+  const { dailyOrderCapacity: _old, ...point } = before.pickupPoint;
+  const capacity = body.pickupPoint.dailyOrderCapacity;
+  const now = deps.clock.now().toISOString();
+  const after: Leader = { ...before, pickupPoint: capacity === null ? point : { ...point, dailyOrderCapacity: capacity }, updatedAt: now };
+  const outcome = await deps.leaders.update(before, after, {
+    entityId: before.leaderId,
+    entityType: 'leader',
+    action: 'leader.pickup_capacity_set',
+    actor: principal.userId,
+    at: now,
+    before,
+    after,
+  });
   if (outcome === 'stale') throw conflict('The leader was changed meanwhile; reload and try again');
   return after;
 }

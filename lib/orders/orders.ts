@@ -27,6 +27,10 @@ export type PlaceOutcome =
   | { kind: 'placed' }
   | { kind: 'duplicate_key' }
   | { kind: 'group_closed' }
+  /** The leader changed the pickup point's capacity since it was read. */
+  | { kind: 'capacity_changed' }
+  /** Its pickup point has no place left for that pickup date. */
+  | { kind: 'pickup_full' }
   | { kind: 'out_of_stock'; productIds: string[] }
   | { kind: 'over_limit'; productIds: string[] };
 
@@ -61,8 +65,28 @@ export interface CloseTally {
   kind: CloseTallyKind;
 }
 
+/**
+ * The pickup point's capacity (orders per pickup date) as read from its leader when the order was priced
+ * (`undefined`: no limit). The write checks it is still so, and takes one place within it.
+ */
+export interface PlaceCheck {
+  leaderId: string;
+  capacity: number | undefined;
+}
+
 export interface OrderStore {
-  place(order: Order, reservations: Reservation[], idem: IdempotencyRecord, audit: AuditEvent, now: Date): Promise<PlaceOutcome>;
+  /**
+   * The order, its reservations (stock, per-resident allowance and, with `place`, one place of its pickup
+   * point for its pickup date, within `place.capacity`), its idempotency record and audit, at once.
+   */
+  place(
+    order: Order,
+    reservations: Reservation[],
+    idem: IdempotencyRecord,
+    audit: AuditEvent,
+    now: Date,
+    place?: PlaceCheck,
+  ): Promise<PlaceOutcome>;
   get(orderId: string): Promise<Order | undefined>;
   getIdempotency(userId: string, key: string): Promise<IdempotencyRecord | undefined>;
   listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>>;
@@ -77,6 +101,8 @@ export interface OrderStore {
   /** The record of a provider payment (applied to an order, or refunded): what it took. */
   getPayment(paymentId: string): Promise<PaymentRecord | undefined>;
   dueForExpiry(now: Date, limit: number): Promise<Order[]>;
+  /** Orders still `ready_for_pickup` whose pickup date is on or before `lastPickupDate` (an index query). */
+  readyUpTo(lastPickupDate: string, limit: number): Promise<Order[]>;
 }
 
 export interface OrderDeps {
@@ -84,6 +110,8 @@ export interface OrderDeps {
   groupBuys: GroupBuyStore;
   /** The caller's leader id, if they hold a leader record (for reading their pickup point's orders). */
   leaderIdOf(userId: string): Promise<string | undefined>;
+  /** The daily order capacity of the leader's pickup point (`undefined`: no limit). */
+  pickupCapacityOf(leaderId: string): Promise<number | undefined>;
   clock: Clock;
   ids: Ids;
   /** The share-link key (derived from a secret: read when first needed, after the secrets load). */
@@ -110,6 +138,12 @@ export function requestHash(body: unknown): string {
 
 const outOfStock = (details: ErrorDetail[]) => new AppError('OUT_OF_STOCK', details.map((d) => d.message).join('; '), details);
 const groupClosed = () => new AppError('GROUP_BUY_CLOSED', 'This group buy no longer takes orders');
+const pickupFull = (date: string) =>
+  new AppError('PICKUP_POINT_FULL', `This pickup point takes no more orders for ${date}: its daily capacity is reached`);
+/** The group buy takes orders at `now` (as the write will check again). */
+const takesOrders = (gb: GroupBuy, now: Date) => gb.status === 'open' && !gb.leaderSuspended && Date.parse(gb.cutoffAt) > now.getTime();
+/** A write refused because the capacity changed since it was read is tried again, on a fresh read, this often. */
+const CAPACITY_RETRIES = 3;
 
 /** Lines priced from the group buy's snapshot: the client never sends a price. */
 export function priceLines(groupBuy: GroupBuy, body: PlaceOrderBody): { lines: OrderLine[]; reservations: Reservation[] } {
@@ -179,70 +213,81 @@ export async function placeOrder(
 
   const groupBuy = await deps.groupBuys.get(claims.groupBuyId);
   if (!groupBuy || groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
-  if (groupBuy.status !== 'open' || groupBuy.leaderSuspended || Date.parse(groupBuy.cutoffAt) <= now.getTime()) {
-    // A retry of an order placed before the cutoff still gets its order back.
-    const earlier = await replay();
-    if (earlier) return earlier;
-    throw groupClosed();
-  }
 
-  const { lines, reservations } = priceLines(groupBuy, body);
-  const at = now.toISOString();
-  const order: Order = {
-    orderId: deps.ids.next(),
-    userId: principal.userId,
-    groupBuyId: groupBuy.groupBuyId,
-    // The leader the link names is the one credited, whoever forwarded it.
-    leaderId: claims.leaderId,
-    pickupDate: groupBuy.pickupDate,
-    cutoffAt: groupBuy.cutoffAt,
-    status: 'pending_payment',
-    items: lines,
-    totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
-    refundedFen: 0,
-    contactName: body.contactName,
-    contactPhone: body.contactPhone,
-    ...(body.note ? { note: body.note } : {}),
-    createdAt: at,
-    updatedAt: at,
-    expiresAt: addMinutes(now, deps.paymentTimeoutMinutes).toISOString(),
-    version: 1,
-  };
-  const idem: IdempotencyRecord = {
-    userId: principal.userId,
-    key: idempotencyKey,
-    requestHash: hash,
-    orderId: order.orderId,
-    createdAt: at,
-  };
-  const outcome = await deps.orders.place(
-    order,
-    reservations,
-    idem,
-    { entityId: order.orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: order },
-    now,
-  );
-
-  switch (outcome.kind) {
-    case 'placed':
-      count('OrdersPlaced');
-      return { order, replayed: false };
-    case 'duplicate_key': {
+  for (let attempt = 1; ; attempt++) {
+    if (!takesOrders(groupBuy, now)) {
+      // A retry of an order placed before the cutoff still gets its order back.
       const earlier = await replay();
       if (earlier) return earlier;
-      throw new Error('Idempotency record vanished between write and read');
-    }
-    case 'group_closed':
       throw groupClosed();
-    case 'out_of_stock':
-    case 'over_limit': {
-      const why = outcome.kind === 'out_of_stock' ? 'not enough stock left' : 'over your limit for this item';
-      throw outOfStock(
-        outcome.productIds.map((productId) => ({
-          path: `items.${body.items.findIndex((i) => i.productId === productId)}.quantity`,
-          message: `${productId}: ${why}`,
-        })),
-      );
+    }
+    const place: PlaceCheck = { leaderId: groupBuy.leaderId, capacity: await deps.pickupCapacityOf(groupBuy.leaderId) };
+
+    const { lines, reservations } = priceLines(groupBuy, body);
+    const at = now.toISOString();
+    const order: Order = {
+      orderId: deps.ids.next(),
+      userId: principal.userId,
+      groupBuyId: groupBuy.groupBuyId,
+      // The leader the link names is the one credited, whoever forwarded it.
+      leaderId: claims.leaderId,
+      pickupDate: groupBuy.pickupDate,
+      cutoffAt: groupBuy.cutoffAt,
+      status: 'pending_payment',
+      items: lines,
+      totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
+      refundedFen: 0,
+      contactName: body.contactName,
+      contactPhone: body.contactPhone,
+      ...(body.note ? { note: body.note } : {}),
+      createdAt: at,
+      updatedAt: at,
+      expiresAt: addMinutes(now, deps.paymentTimeoutMinutes).toISOString(),
+      holdsPlace: true,
+      version: 1,
+    };
+    const idem: IdempotencyRecord = {
+      userId: principal.userId,
+      key: idempotencyKey,
+      requestHash: hash,
+      orderId: order.orderId,
+      createdAt: at,
+    };
+    const outcome = await deps.orders.place(
+      order,
+      reservations,
+      idem,
+      { entityId: order.orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: order },
+      now,
+      place,
+    );
+
+    switch (outcome.kind) {
+      case 'placed':
+        count('OrdersPlaced');
+        return { order, replayed: false };
+      case 'duplicate_key': {
+        const earlier = await replay();
+        if (earlier) return earlier;
+        throw new Error('Idempotency record vanished between write and read');
+      }
+      case 'group_closed':
+        throw groupClosed();
+      case 'capacity_changed':
+        if (attempt < CAPACITY_RETRIES) continue;
+        throw conflict('The pickup point changed its capacity meanwhile; try again');
+      case 'pickup_full':
+        throw pickupFull(groupBuy.pickupDate);
+      case 'out_of_stock':
+      case 'over_limit': {
+        const why = outcome.kind === 'out_of_stock' ? 'not enough stock left' : 'over your limit for this item';
+        throw outOfStock(
+          outcome.productIds.map((productId) => ({
+            path: `items.${body.items.findIndex((i) => i.productId === productId)}.quantity`,
+            message: `${productId}: ${why}`,
+          })),
+        );
+      }
     }
   }
 }
@@ -292,6 +337,7 @@ export function orderView(order: Order, viewer: Viewer = 'owner'): OrderView {
     expiresAt: toBusinessIso(order.expiresAt),
     ...(order.paidAt ? { paidAt: toBusinessIso(order.paidAt) } : {}),
     ...(order.pickedUpAt ? { pickedUpAt: toBusinessIso(order.pickedUpAt) } : {}),
+    ...(order.uncollectedAt ? { uncollectedAt: toBusinessIso(order.uncollectedAt) } : {}),
   };
 }
 

@@ -238,3 +238,14 @@ describe('who can reach the local stack', () => {
     expect(guard({ STAGE: 'local', HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' })).toBe('runs');
   });
 });
+
+test('supply and risk settings: the documented defaults, overridden by the environment, refused when not whole numbers', () => {
+  expect(loadConfig({})).toMatchObject({ pickupWindowDays: 3, riskRefundRateBps: 3000, riskSelfPurchaseBps: 5000 });
+  expect(loadConfig({ PICKUP_WINDOW_DAYS: '5', RISK_REFUND_RATE_BPS: '2500', RISK_SELF_PURCHASE_BPS: '10000' })).toMatchObject({
+    pickupWindowDays: 5,
+    riskRefundRateBps: 2500,
+    riskSelfPurchaseBps: 10000,
+  });
+  expect(() => loadConfig({ PICKUP_WINDOW_DAYS: '-1' })).toThrow('PICKUP_WINDOW_DAYS');
+  expect(() => loadConfig({ RISK_REFUND_RATE_BPS: '30%' })).toThrow('RISK_REFUND_RATE_BPS');
+});

@@ -27,6 +27,10 @@ export const ENV = {
   MIN_PAYOUT_FEN: 'MIN_PAYOUT_FEN',
   REFERRAL_BPS: 'REFERRAL_BPS',
   REFERRAL_DAYS: 'REFERRAL_DAYS',
+  // Supply, pickup and prices
+  PICKUP_WINDOW_DAYS: 'PICKUP_WINDOW_DAYS',
+  RISK_REFUND_RATE_BPS: 'RISK_REFUND_RATE_BPS',
+  RISK_SELF_PURCHASE_BPS: 'RISK_SELF_PURCHASE_BPS',
   // Sign-in
   OPERATOR_PHONES: 'OPERATOR_PHONES',
   SMS_PROVIDER: 'SMS_PROVIDER',
@@ -74,6 +78,9 @@ export const DEFAULTS = {
   MIN_PAYOUT_FEN: 100,
   REFERRAL_BPS: 100,
   REFERRAL_DAYS: 90,
+  PICKUP_WINDOW_DAYS: 3,
+  RISK_REFUND_RATE_BPS: 3000,
+  RISK_SELF_PURCHASE_BPS: 5000,
   TENCENT_SMS_REGION: 'ap-guangzhou',
   TENCENT_SMS_ENDPOINT: 'https://sms.tencentcloudapi.com',
   WECHAT_API_BASE_URL: 'https://api.weixin.qq.com',
@@ -267,6 +274,12 @@ export function loadConfig(env: Env = process.env) {
     minPayoutFen: intSetting(env, 'MIN_PAYOUT_FEN', DEFAULTS.MIN_PAYOUT_FEN, 1),
     referralBps: intSetting(env, 'REFERRAL_BPS', DEFAULTS.REFERRAL_BPS),
     referralDays: intSetting(env, 'REFERRAL_DAYS', DEFAULTS.REFERRAL_DAYS),
+    /** Days after the pickup date an order may still be collected; then it is refunded as uncollected. */
+    pickupWindowDays: intSetting(env, 'PICKUP_WINDOW_DAYS', DEFAULTS.PICKUP_WINDOW_DAYS),
+    /** A payout is held when the leader's refunded share of the last 30 days' paid sales exceeds this. */
+    riskRefundRateBps: intSetting(env, 'RISK_REFUND_RATE_BPS', DEFAULTS.RISK_REFUND_RATE_BPS),
+    /** …or when more than this share of the commission it pays comes from the leader's own orders. */
+    riskSelfPurchaseBps: intSetting(env, 'RISK_SELF_PURCHASE_BPS', DEFAULTS.RISK_SELF_PURCHASE_BPS),
     /** Phones that sign in as operators (evaluated at every sign-in and refresh). */
     operatorPhones: phoneList(env, 'OPERATOR_PHONES'),
     get smsProvider() {

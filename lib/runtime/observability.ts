@@ -19,6 +19,7 @@ export type MetricName =
   | 'StreamRecordsNotRouted'
   | 'ConsumerFailures'
   | 'PayoutsProposed'
+  | 'PayoutsHeld'
   | 'PayoutsPaid'
   | 'PayoutRunFailures'
   | 'NotificationsSent'

@@ -3,8 +3,16 @@ import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueStore } from '../catalogue/catalogue';
 import { ProductSchema, SupplierSchema, type Product } from '../../schemas/catalogue';
 import { auditPut } from './audit';
-import { db, queryAll, tableName, transactWrite, type Db } from './dynamo';
+import { atVersion, cancellationReasons, db, queryAll, tableName, transactWrite, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
+
+const productItem = (product: Product) => ({
+  ...keys.product(product.productId),
+  ...keys.productsBySupplier(product.supplierId, product.createdAt, product.productId),
+  ...keys.allProducts(product.name, product.productId),
+  type: 'PRODUCT',
+  ...product,
+});
 
 export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
   const byIndex = async (index: string, keyName: string, value: string) =>
@@ -35,17 +43,35 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
       ]);
     },
     async putProduct(product, audit) {
-      const item = {
-        ...keys.product(product.productId),
-        ...keys.productsBySupplier(product.supplierId, product.createdAt, product.productId),
-        ...keys.allProducts(product.name, product.productId),
-        type: 'PRODUCT',
-        ...product,
-      };
       await transactWrite(client, [
-        { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } },
+        { Put: { TableName: tableName(), Item: productItem(product), ConditionExpression: 'attribute_not_exists(pk)' } },
         auditPut(audit),
       ]);
+    },
+    async updateProduct(before, after, audit) {
+      const unchanged = atVersion(before.version);
+      try {
+        await transactWrite(client, [
+          {
+            Put: {
+              TableName: tableName(),
+              Item: productItem({ ...after, version: before.version + 1 }),
+              ConditionExpression: unchanged.condition,
+              ExpressionAttributeNames: unchanged.names,
+              ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
+            },
+          },
+          auditPut(audit),
+        ]);
+        return 'updated';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
+        throw err;
+      }
+    },
+    async getProduct(productId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.product(productId), ConsistentRead: true }));
+      return Item ? ProductSchema.parse(Item) : undefined;
     },
     async getProducts(productIds) {
       const found = new Map<string, Product>();

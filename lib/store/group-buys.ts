@@ -1,6 +1,6 @@
 // DynamoDB adapter of the GroupBuyStore port.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import type { GroupBuyStore } from '../group-buys/group-buys';
+import type { GroupBuyStore, SoldCount } from '../group-buys/group-buys';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
 import { auditPut } from './audit';
 import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db } from './dynamo';
@@ -71,13 +71,40 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
       const meta = items.find((i) => i.sk === 'META');
       if (!meta) return undefined;
       const stock = new Map<string, Stock>();
+      const sold = new Map<string, SoldCount>();
       for (const item of items) {
+        if (item.sk === keys.groupBuySoldSk) {
+          for (const [name, value] of Object.entries(item)) {
+            const [kind, productId] = [name.slice(0, 2), name.slice(2)];
+            if ((kind !== 'q:' && kind !== 'b:') || typeof value !== 'number') continue;
+            const count = sold.get(productId) ?? { quantity: 0, buyers: 0 };
+            if (kind === 'q:') count.quantity = value;
+            else count.buyers = value;
+            sold.set(productId, count);
+          }
+        }
         if (typeof item.sk === 'string' && item.sk.startsWith(keys.stockPrefix)) {
           const s = StockSchema.parse(item);
           stock.set(s.productId, s);
         }
       }
-      return { groupBuy: GroupBuySchema.parse(meta), stock };
+      return { groupBuy: GroupBuySchema.parse(meta), stock, sold };
+    },
+    async paidPrices(productId, fromDate, toDate) {
+      const items = await queryAll(client, {
+        TableName: tableName(),
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.productPricePartition(productId),
+          ':from': keys.productPriceDaySk(fromDate),
+          ':to': `${keys.productPriceDaySk(toDate)}~`,
+        },
+      });
+      return items.map((i) => ({
+        unitPriceFen: Number(i.unitPriceFen),
+        firstPaidAt: String(i.firstPaidAt),
+        lastPaidAt: String(i.lastPaidAt),
+      }));
     },
   };
 }

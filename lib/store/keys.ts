@@ -10,6 +10,9 @@ export function shardOf(id: string, shards: number): number {
   return h % shards;
 }
 
+/** Orders ready for pickup spread the same way: a cutoff makes a whole group buy ready at once. */
+export const READY_SHARDS = 4;
+
 export const INDEX = { byGsi1: 'gsi1', byGsi2: 'gsi2', byGsi3: 'gsi3' } as const;
 
 export type Key = { pk: string; sk: string };
@@ -185,6 +188,34 @@ export const keys = {
   transferBill: (billNo: string): Key => ({ pk: `TRANSFERBILL#${billNo}`, sk: 'TRANSFERBILL' }),
   /** The sandbox payout provider's books (local stage). */
   sandboxPayout: (payoutId: string): Key => ({ pk: `SANDBOXPAYOUT#${payoutId}`, sk: 'PAYOUT' }),
+
+  // Supply, pickup and prices (issue 12).
+  /**
+   * gsi2 (sparse, sharded): orders `ready_for_pickup` by pickup date; the uncollected job's work list
+   * (`sk < <last due date>~`), and whoever warns residents the day before. An order is never unpaid and
+   * ready at once, so it shares gsi2 with the pending-orders key.
+   */
+  readyOrders: (orderId: string, pickupDate: string) => ({
+    gsi2pk: `ORDERS#READY#${shardOf(orderId, READY_SHARDS)}`,
+    gsi2sk: `${pickupDate}#${orderId}`,
+  }),
+  readyOrdersPartitions: () => Array.from({ length: READY_SHARDS }, (_, i) => `ORDERS#READY#${i}`),
+  /** Places taken at a pickup point for one pickup date (`taken`), updated in each order's transaction. */
+  pickupPlaces: (leaderId: string, date: string): Key => ({ pk: `PLACES#${leaderId}#${date}`, sk: 'PLACES' }),
+  /** A group buy's real sales (paid orders only), per item: `q:<productId>` units and `b:<productId>` orders. */
+  groupBuySold: (groupBuyId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: 'SOLD' }),
+  groupBuySoldSk: 'SOLD',
+  /** A product was paid for at this unit price on one business date (the 划线价's evidence: first and last paid instants). */
+  productPriceDay: (productId: string, date: string, unitPriceFen: number): Key => ({
+    pk: `PRICE#${productId}`,
+    sk: `DAY#${date}#${String(unitPriceFen).padStart(10, '0')}`,
+  }),
+  productPricePartition: (productId: string) => `PRICE#${productId}`,
+  productPriceDaySk: (date: string) => `DAY#${date}`,
+  /** A leader's paid sales of one business date (by paid date) and what has been refunded of them since. */
+  leaderSalesDay: (leaderId: string, date: string): Key => ({ pk: `SALES#${leaderId}`, sk: `DAY#${date}` }),
+  leaderSalesPartition: (leaderId: string) => `SALES#${leaderId}`,
+  leaderSalesDaySk: (date: string) => `DAY#${date}`,
 
   // The sandbox payment provider's books (local stage only).
   sandboxPayment: (paymentId: string): Key => ({ pk: `SANDBOX#${paymentId}`, sk: 'PAYMENT' }),

@@ -250,13 +250,15 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
     },
 
     async transition(payout, from, to, at, audit, extra = {}) {
+      // Risk flags and figures, a release reason: plain attribute names, written as they are.
+      const fields = Object.entries(extra.fields ?? {}).filter(([, value]) => value !== undefined);
       const byStatus = keys.payoutsByStatus(to, payout.createdAt, payout.payoutId);
       const actions: TransactItem[] = [
         {
           Update: {
             TableName: tableName(),
             Key: keys.payout(payout.payoutId),
-            UpdateExpression: `SET #status = :to, #version = :next, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk${extra.reason ? ', reason = :reason' : ''}${to === 'paid' ? ', paidAt = :at' : ''}`,
+            UpdateExpression: `SET #status = :to, #version = :next, updatedAt = :at, gsi1pk = :g1pk, gsi1sk = :g1sk${extra.reason ? ', reason = :reason' : ''}${to === 'paid' ? ', paidAt = :at' : ''}${fields.map(([name]) => `, ${name} = :${name}`).join('')}`,
             // exactlyFrom: the status it leaves, at the version it was read at; nothing ever moves back.
             ConditionExpression: '#status = :from AND #version = :version',
             ExpressionAttributeNames: { '#status': 'status', '#version': 'version' },
@@ -269,6 +271,7 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
               ':g1pk': byStatus.gsi1pk,
               ':g1sk': byStatus.gsi1sk,
               ...(extra.reason ? { ':reason': extra.reason } : {}),
+              ...Object.fromEntries(fields.map(([name, value]) => [`:${name}`, value])),
             },
           },
         },

@@ -1,7 +1,7 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CloseTally, OrderChange, OrderStore, PlaceOutcome } from '../orders/orders';
+import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome } from '../orders/orders';
 import {
   IdempotencyRecordSchema,
   OrderSchema,
@@ -13,6 +13,8 @@ import {
 } from '../../schemas/orders';
 import { auditPut } from './audit';
 import { atVersion, cancellationReasons, db, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import { businessDate } from '../runtime/time';
+import { leaderSalesDelta, soldDeltas } from '../orders/sales';
 import { INDEX, keys } from './keys';
 
 /** How long an Idempotency-Key is remembered (our rule: longer than any group buy lives). */
@@ -24,6 +26,8 @@ export const orderItem = (o: Order) => ({
   ...keys.ordersByGroupBuy(o.groupBuyId, o.status, o.orderId),
   // Only unpaid orders sit in the expiry index (sparse).
   ...(o.status === 'pending_payment' ? keys.pendingOrders(o.orderId, o.expiresAt) : {}),
+  // …and only orders waiting to be collected in the uncollected job's index (an order is never both).
+  ...(o.status === 'ready_for_pickup' ? keys.readyOrders(o.orderId, o.pickupDate) : {}),
   type: 'ORDER',
   ...o,
 });
@@ -32,9 +36,23 @@ export const refundItem = (r: Refund) => ({ ...keys.refund(r.orderId, r.refundId
 
 const table = () => tableName();
 
-/** Stock and per-resident allowance an order gives back (negative of what placing took). */
-export function releaseActions(order: Order): TransactItem[] {
+/**
+ * Stock, per-resident allowance and pickup place an order gives back (negative of what placing took).
+ * `withPlace: false`: the closing settles hundreds of orders of one point and date at once, and one place
+ * counter in each of their transactions would make them conflict; those orders keep their place (decisions.md).
+ */
+export function releaseActions(order: Order, withPlace = true): TransactItem[] {
   const actions: TransactItem[] = [];
+  if (order.holdsPlace && withPlace) {
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.pickupPlaces(order.leaderId, order.pickupDate),
+        UpdateExpression: 'ADD taken :minus',
+        ExpressionAttributeValues: { ':minus': -1 },
+      },
+    });
+  }
   for (const line of order.items) {
     if (line.stockLimited) {
       actions.push({
@@ -61,6 +79,65 @@ export function releaseActions(order: Order): TransactItem[] {
   return actions;
 }
 
+/**
+ * The figures kept beside an order, moved in the order's own transaction (so exactly once per change): the
+ * group buy's real sold counts, the price each product was paid at (the 划线价's evidence) and the leader's
+ * paid sales and refunds per paid date (the payouts' refund-rate check).
+ */
+export function salesActions(before: Order, after: Order): TransactItem[] {
+  const actions: TransactItem[] = [];
+  const sold = soldDeltas(before, after);
+  if (sold.length) {
+    const names: Record<string, string> = { '#type': 'type' };
+    const values: Record<string, unknown> = { ':type': 'GROUP_BUY_SOLD' };
+    const adds = sold.map((d, i) => {
+      names[`#q${i}`] = `q:${d.productId}`;
+      names[`#b${i}`] = `b:${d.productId}`;
+      values[`:q${i}`] = d.quantity;
+      values[`:b${i}`] = d.orders;
+      return `#q${i} :q${i}, #b${i} :b${i}`;
+    });
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.groupBuySold(after.groupBuyId),
+        UpdateExpression: `SET #type = :type ADD ${adds.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    });
+  }
+  if (before.status === 'pending_payment' && after.status === 'paid' && after.paidAt) {
+    const date = businessDate(new Date(after.paidAt));
+    const prices = new Map(after.items.map((l) => [`${l.productId}#${l.unitPriceFen}`, l]));
+    for (const line of prices.values()) {
+      actions.push({
+        Update: {
+          TableName: table(),
+          Key: keys.productPriceDay(line.productId, date, line.unitPriceFen),
+          UpdateExpression:
+            'SET #type = :type, productId = :p, unitPriceFen = :u, firstPaidAt = if_not_exists(firstPaidAt, :at), lastPaidAt = :at',
+          ExpressionAttributeNames: { '#type': 'type' },
+          ExpressionAttributeValues: { ':type': 'PRODUCT_PRICE', ':p': line.productId, ':u': line.unitPriceFen, ':at': after.paidAt },
+        },
+      });
+    }
+  }
+  const sales = leaderSalesDelta(before, after);
+  if (sales) {
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.leaderSalesDay(after.leaderId, sales.date),
+        UpdateExpression: 'SET #type = :type, #date = :date ADD paidFen :paid, refundedFen :refunded',
+        ExpressionAttributeNames: { '#type': 'type', '#date': 'date' },
+        ExpressionAttributeValues: { ':type': 'LEADER_SALES', ':date': sales.date, ':paid': sales.paidFen, ':refunded': sales.refundedFen },
+      },
+    });
+  }
+  return actions;
+}
+
 /** The closing's record that it settled this order (once: the order's own condition guards it). */
 export function tallyPut(tally: CloseTally, orderId: string): TransactItem {
   return { Put: { TableName: table(), Item: { ...keys.closeTally(tally.groupBuyId, tally.kind, orderId), type: 'CLOSE_TALLY', orderId } } };
@@ -78,6 +155,37 @@ export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
       ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
     },
   };
+}
+
+/**
+ * One place of the pickup point for the order's pickup date, if the leader's capacity is still the one read
+ * and a place is left under it (pickupHasRoom): however many residents race for the last place, one gets it.
+ */
+export function placeActions(order: Order, place: PlaceCheck): { capacity: TransactItem; take: TransactItem } {
+  const capacity: TransactItem = {
+    ConditionCheck: {
+      TableName: table(),
+      Key: keys.leader(place.leaderId),
+      ConditionExpression:
+        place.capacity === undefined ? 'attribute_not_exists(pickupPoint.dailyOrderCapacity)' : 'pickupPoint.dailyOrderCapacity = :cap',
+      ...(place.capacity === undefined ? {} : { ExpressionAttributeValues: { ':cap': place.capacity } }),
+    },
+  };
+  const take: TransactItem = {
+    Update: {
+      TableName: table(),
+      Key: keys.pickupPlaces(order.leaderId, order.pickupDate),
+      UpdateExpression: 'SET #type = :type ADD taken :one',
+      ...(place.capacity === undefined ? {} : { ConditionExpression: 'attribute_not_exists(taken) OR taken < :cap' }),
+      ExpressionAttributeNames: { '#type': 'type' },
+      ExpressionAttributeValues: {
+        ':one': 1,
+        ':type': 'PICKUP_PLACES',
+        ...(place.capacity === undefined ? {} : { ':cap': place.capacity }),
+      },
+    },
+  };
+  return { capacity, take };
 }
 
 /** The group buy still takes orders at `now`: open, before its cutoff, and its leader not suspended. */
@@ -103,7 +211,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
   return {
     get,
 
-    async place(order, reservations, idem, audit, now): Promise<PlaceOutcome> {
+    async place(order, reservations, idem, audit, now, place): Promise<PlaceOutcome> {
       const isNew = 'attribute_not_exists(pk)';
       const actions: TransactItem[] = [
         { Put: { TableName: table(), Item: orderItem(order), ConditionExpression: isNew } },
@@ -121,6 +229,11 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         },
         groupStillOpen(order.groupBuyId, now),
       ];
+      const placeIndex = place ? actions.length : -1;
+      if (place) {
+        const { capacity, take } = placeActions(order, place);
+        actions.push(capacity, take);
+      }
       const meaning: { kind: 'stock' | 'limit'; productId: string }[] = [];
       for (const r of reservations) {
         if (r.stockLimited) {
@@ -161,6 +274,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         const failed = (i: number) => reasons[i] === 'ConditionalCheckFailed';
         if (failed(1)) return { kind: 'duplicate_key' };
         if (failed(2)) return { kind: 'group_closed' };
+        if (placeIndex >= 0 && failed(placeIndex)) return { kind: 'capacity_changed' };
+        if (placeIndex >= 0 && failed(placeIndex + 1)) return { kind: 'pickup_full' };
         const outOfStock = meaning.flatMap((m, i) => (m && m.kind === 'stock' && failed(i) ? [m.productId] : []));
         if (outOfStock.length) return { kind: 'out_of_stock', productIds: outOfStock };
         const overLimit = meaning.flatMap((m, i) => (m && m.kind === 'limit' && failed(i) ? [m.productId] : []));
@@ -191,7 +306,13 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async change(change: OrderChange) {
-      const actions: TransactItem[] = [orderPutIfUnchanged(change.before, change.after)];
+      // The closing's bulk settlement (a tally) leaves the per-point and per-group-buy counters alone: every
+      // order of the group buy would update the same items at once (decisions.md, issue 12).
+      const bulk = change.tally !== undefined;
+      // Released: the order gives its place back once (the next write of it finds no place to give).
+      const after =
+        change.release && !bulk && change.after.holdsPlace ? (({ holdsPlace: _held, ...rest }) => rest)(change.after) : change.after;
+      const actions: TransactItem[] = [orderPutIfUnchanged(change.before, after)];
       const groupIndex = change.groupOpenAt ? actions.push(groupStillOpen(change.before.groupBuyId, change.groupOpenAt)) - 1 : -1;
       const leaderIndex = change.leaderNotSuspended
         ? actions.push({
@@ -211,7 +332,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             },
           }) - 1
         : -1;
-      if (change.release) actions.push(...releaseActions(change.before));
+      if (change.release) actions.push(...releaseActions(change.before, !bulk));
+      if (!bulk) actions.push(...salesActions(change.before, after));
       if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId));
       for (const refund of change.refunds ?? []) {
         actions.push({ Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } });
@@ -320,6 +442,24 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             IndexName: INDEX.byGsi2,
             KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
             ExpressionAttributeValues: { ':pk': partition, ':now': now.toISOString() },
+            Limit: limit,
+          }),
+        );
+        due.push(...(Items ?? []).map((i) => OrderSchema.parse(i)));
+      }
+      return due;
+    },
+
+    async readyUpTo(lastPickupDate, limit) {
+      const due: Order[] = [];
+      for (const partition of keys.readyOrdersPartitions()) {
+        const { Items } = await client.send(
+          new QueryCommand({
+            TableName: table(),
+            IndexName: INDEX.byGsi2,
+            // `<date>#<orderId>` sorts below `<date>~` for every order of that date.
+            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :bound',
+            ExpressionAttributeValues: { ':pk': partition, ':bound': `${lastPickupDate}~` },
             Limit: limit,
           }),
         );

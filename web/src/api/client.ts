@@ -132,10 +132,14 @@ export const api = {
   createSupplier: (body: CreateSupplierBody) => request<{ supplierId: string }>('POST', '/suppliers', { body }),
   createProduct: (body: CreateProductBody) => request<ProductView>('POST', '/products', { body }),
   runCutoff: () => request<{ closed: number; failed: number; ordersCancelled: number }>('POST', '/jobs/cutoff'),
-  runPayouts: () => request<{ proposed: number }>('POST', '/jobs/payouts'),
+  runPayouts: () => request<{ proposed: number; held?: number }>('POST', '/jobs/payouts'),
   payouts: (status: string) => request<{ items: PayoutView[] }>('GET', `/payouts?status=${enc(status)}`),
   approvePayout: (payoutId: string) => request<PayoutView>('POST', `/payouts/${enc(payoutId)}/approve`),
   rejectPayout: (payoutId: string, reason: string) => request<PayoutView>('POST', `/payouts/${enc(payoutId)}/reject`, { body: { reason } }),
+  releasePayout: (payoutId: string, reason: string) =>
+    request<PayoutView>('POST', `/payouts/${enc(payoutId)}/release`, { body: { reason } }),
+  setPickupCapacity: (dailyOrderCapacity: number | null) =>
+    request<LeaderView>('PATCH', '/leaders/me', { body: { pickupPoint: { dailyOrderCapacity } } }),
   leaderCommissions: (leaderId: string) => request<CommissionsView>('GET', `/leaders/${enc(leaderId)}/commissions`),
   reconciliation: (leaderId: string) => request<Reconciliation>('GET', `/audit/reconciliation?leaderId=${enc(leaderId)}`),
   auditEvents: (entityId: string) => request<AuditTrail>('GET', `/audit/events?entityId=${enc(entityId)}`),

@@ -1,0 +1,37 @@
+import { assessRisk, type RiskReader } from './risk';
+
+const reader = (paidFen: number, refundedFen: number, placedBy: Record<string, string>): RiskReader => ({
+  salesOf: async () => ({ paidFen, refundedFen }),
+  placedBy: async (ids) => new Map(ids.filter((id) => placedBy[id]).map((id) => [id, placedBy[id]!])),
+});
+const claim = (orderId: string, amountFen: number) => ({ entryId: `${orderId}:e`, leaderId: 'L', orderId, amountFen, availableAt: '' });
+const rules = { refundRateBps: 3000, selfPurchaseBps: 5000 };
+const leader = { leaderId: 'L', userId: 'u-leader' };
+const now = new Date('2026-11-30T00:00:00Z');
+
+test('a flag needs strictly more than its threshold; the figures are kept either way', async () => {
+  const atThresholds = await assessRisk(
+    reader(10_000, 3_000, { o1: 'u-leader', o2: 'u-other' }),
+    rules,
+    leader,
+    [claim('o1', 50), claim('o2', 50)],
+    now,
+  );
+  expect(atThresholds.flags).toEqual([]);
+  expect(atThresholds.figures).toEqual({
+    refundRate: { days: 30, paidFen: 10_000, refundedFen: 3_000, rateBps: 3000, thresholdBps: 3000 },
+    selfPurchase: { commissionFen: 100, selfPurchaseFen: 50, shareBps: 5000, thresholdBps: 5000, orders: 1 },
+  });
+  const over = await assessRisk(
+    reader(10_000, 3_001, { o1: 'u-leader', o2: 'u-other' }),
+    rules,
+    leader,
+    [claim('o1', 51), claim('o2', 49)],
+    now,
+  );
+  expect(over.flags).toEqual(['high_refund_rate', 'self_purchase']);
+});
+
+test('no sales and no commission flag nothing (no division by zero)', async () => {
+  expect((await assessRisk(reader(0, 0, {}), rules, leader, [], now)).flags).toEqual([]);
+});
