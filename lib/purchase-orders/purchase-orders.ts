@@ -64,6 +64,9 @@ export interface PurchaseOrderStore {
 export interface PurchaseOrderDeps {
   purchaseOrders: PurchaseOrderStore;
   clock: Clock;
+  /** Defaults RESPONSE_BUDGET_BYTES and CSV_PART_BYTES (tests page small purchase orders with smaller ones). */
+  responseBudgetBytes?: number;
+  csvPartBytes?: number;
 }
 
 export type PurchaseOrderAction = 'acknowledge' | 'ship';
@@ -189,7 +192,7 @@ export async function listPurchaseOrders(
   }
   const page = await deps.purchaseOrders.listByDate(query.date, supplierId, query.limit, query.cursor);
   const items: PurchaseOrderPage[] = [];
-  let budget = RESPONSE_BUDGET_BYTES - CURSOR_ROOM;
+  let budget = (deps.responseBudgetBytes ?? RESPONSE_BUDGET_BYTES) - CURSOR_ROOM;
   for (const [i, po] of page.items.entries()) {
     const isLast = i === page.items.length - 1;
     const { page: item, bytes } = await pageFrom(deps, po, budget);
@@ -232,7 +235,7 @@ export async function readPurchaseOrderPage(
   const po = await readPurchaseOrder(deps, principal, purchaseOrderId);
   if (from && from.revision !== po.revision)
     throw conflict(`The purchase order was revised (revision ${po.revision}) after that page: read it again from the start`);
-  return (await pageFrom(deps, po, RESPONSE_BUDGET_BYTES, from)).page;
+  return (await pageFrom(deps, po, deps.responseBudgetBytes ?? RESPONSE_BUDGET_BYTES, from)).page;
 }
 
 export interface CsvPart {
@@ -265,7 +268,7 @@ export async function purchaseOrderCsvPart(
     deps,
     po,
     revision,
-    CSV_PART_BYTES - Buffer.byteLength(head),
+    (deps.csvPartBytes ?? CSV_PART_BYTES) - Buffer.byteLength(head),
     (p) => Buffer.byteLength(csvRows([p])),
     from?.after,
   );
@@ -286,7 +289,7 @@ export async function purchaseOrderRevisions(
   for (const record of page.items) {
     const revision = await withDifferences(deps, po, record);
     const size = bytesOf(revision) + 1;
-    if (items.length > 0 && bytes + size > RESPONSE_BUDGET_BYTES)
+    if (items.length > 0 && bytes + size > (deps.responseBudgetBytes ?? RESPONSE_BUDGET_BYTES))
       return { items, nextCursor: deps.purchaseOrders.cursorAfterRevision(po, items.at(-1)!.revision) };
     items.push(revision);
     bytes += size;
@@ -351,7 +354,7 @@ export async function actOnPurchaseOrder(
       before: { status: po.status, revision: po.revision },
       after: { status: after.status, revision: after.revision },
     });
-    if (outcome === 'changed') return (await pageFrom(deps, after, RESPONSE_BUDGET_BYTES)).page;
+    if (outcome === 'changed') return (await pageFrom(deps, after, deps.responseBudgetBytes ?? RESPONSE_BUDGET_BYTES)).page;
   }
   throw conflict('The purchase order is changing; try again');
 }
