@@ -20,6 +20,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
+import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
 import { invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
 
@@ -121,8 +122,8 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   const bench = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint,
-      region: process.env.AWS_REGION || 'ap-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      region: localRegion(),
+      credentials: localCredentials(),
       maxAttempts: 8,
     }),
     { marshallOptions: { removeUndefinedValues: true } },

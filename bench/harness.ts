@@ -1,7 +1,7 @@
 // Shared parts of the benchmarks: a DynamoDB Local of their own, the real handlers invoked with
 // API Gateway events, and a meter on the DynamoDB client counting requests and capacity.
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { freePort, startDynamoDbLocal, type LocalDynamo } from '../infra/dynamodb-local';
+import { freePort, KEY_ID_VARIABLE, newAccessKeyId, startDynamoDbLocal, type LocalDynamo } from '../infra/dynamodb-local';
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
 import { ensureTable, localClient } from '../infra/table';
 import { putUnits, readUnits, writeUnits, itemSize } from './capacity';
@@ -19,7 +19,9 @@ export interface Meter {
 }
 
 export async function startBenchDynamo(tableName: string): Promise<LocalDynamo> {
-  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  // A key id of the run's own: every client (the handlers', the bench's) reads it from the environment.
+  process.env[KEY_ID_VARIABLE] = newAccessKeyId();
+  const dynamo = await startDynamoDbLocal({ port: await freePort(), accessKeyId: process.env[KEY_ID_VARIABLE] });
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
   process.env.TABLE_NAME = tableName;
   process.env.STAGE = 'local';

@@ -8,6 +8,7 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
 import { invokeHttp, meter, percentile, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
 
@@ -119,8 +120,8 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
   const bareClient = DynamoDBDocumentClient.from(
     new DynamoDBClient({
       endpoint,
-      region: process.env.AWS_REGION || 'ap-east-1',
-      credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+      region: localRegion(),
+      credentials: localCredentials(),
       maxAttempts: 4,
     }),
     { marshallOptions: { removeUndefinedValues: true } },

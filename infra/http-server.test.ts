@@ -190,3 +190,70 @@ describe('createHttpServer', () => {
     expect(await res.json()).toEqual({ id: 'c-1' });
   });
 });
+
+describe('CORS, as API Gateway answers it for the configured origins', () => {
+  const cors = {
+    allowedOrigins: ['https://shop.example'],
+    allowedHeaders: ['Content-Type', 'Authorization', 'Idempotency-Key'],
+    allowedMethods: ['GET', 'POST', 'OPTIONS'],
+    maxAge: 600,
+  };
+  const routes: HttpRoute[] = [
+    {
+      method: 'GET',
+      path: '/things',
+      functionName: 'things',
+      // A function's own CORS headers are ignored once CORS is configured, as API Gateway does.
+      handler: async () => ({ statusCode: 200, headers: { 'access-control-allow-origin': '*', vary: 'Accept' }, body: '{"ok":true}' }),
+    },
+  ];
+  let server: Server;
+  let base: string;
+  beforeAll(async () => {
+    server = createHttpServer(routes, { cors });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(() => new Promise<void>((ok) => server.close(() => ok())));
+
+  const preflight = (origin: string) =>
+    fetch(`${base}/things`, {
+      method: 'OPTIONS',
+      headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+    });
+
+  test('a preflight from a configured origin is answered with what it may send, without any function', async () => {
+    const res = await preflight('https://shop.example');
+    expect(res.status).toBe(204);
+    expect(res.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(res.headers.get('access-control-allow-methods')?.split(/,\s*/)).toEqual(expect.arrayContaining(['GET', 'POST']));
+    expect(res.headers.get('access-control-allow-headers')?.toLowerCase().split(/,\s*/)).toEqual(
+      expect.arrayContaining(['authorization', 'content-type', 'idempotency-key']),
+    );
+    expect(res.headers.get('access-control-max-age')).toBe('600');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+  });
+
+  test('a preflight from any other origin gets no permission', async () => {
+    for (const origin of ['https://evil.example', 'https://shop.example.evil.example', 'http://shop.example', 'null']) {
+      const res = await preflight(origin);
+      expect({ origin, status: res.status, allow: res.headers.get('access-control-allow-origin') }).toEqual({
+        origin,
+        status: 204,
+        allow: null,
+      });
+    }
+  });
+
+  test('a request from a configured origin may be read by it; from another origin, or a function saying *, not', async () => {
+    const mine = await fetch(`${base}/things`, { headers: { origin: 'https://shop.example' } });
+    expect(mine.status).toBe(200);
+    expect(mine.headers.get('access-control-allow-origin')).toBe('https://shop.example');
+    expect(mine.headers.get('vary')?.toLowerCase().split(/,\s*/)).toEqual(expect.arrayContaining(['origin', 'accept']));
+    const theirs = await fetch(`${base}/things`, { headers: { origin: 'https://evil.example' } });
+    expect(theirs.status).toBe(200);
+    expect(theirs.headers.get('access-control-allow-origin')).toBeNull();
+    const none = await fetch(`${base}/things`);
+    expect(none.headers.get('access-control-allow-origin')).toBeNull();
+  });
+});

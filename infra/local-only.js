@@ -4,15 +4,19 @@ module.exports = {
   // The stage comes from the command line (`--stage`), as serverless.yml's provider.stage does; none means 'dev'.
   dev({ options }) {
     if ((options.stage ?? 'dev') !== 'local') return null;
+    const secret = (name) => ({
+      Effect: 'Allow',
+      Action: ['ssm:GetParameters'],
+      Resource: { 'Fn::Sub': `arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/tuangou/local/${name}` },
+    });
     return {
       handler: 'functions/dev/handler.main',
+      environment: { SECRETS: 'AUTH_SECRET,PAYMENT_WEBHOOK_SECRET' },
       events: [{ httpApi: 'POST /dev/login' }, { httpApi: 'POST /dev/pay/{orderId}' }, { httpApi: 'GET /dev/sms' }],
       iamRoleStatements: [
-        {
-          Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:ConditionCheckItem'],
-          Resource: { 'Fn::GetAtt': ['Table', 'Arn'] },
-        },
+        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], Resource: { 'Fn::GetAtt': ['Table', 'Arn'] } },
+        secret('AUTH_SECRET'),
+        secret('PAYMENT_WEBHOOK_SECRET'),
       ],
     };
   },

@@ -4,12 +4,33 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { loadManifest } from './manifest';
+import { loadHttpApi, loadManifest } from './manifest';
 
 const ROOT = resolve(__dirname, '..');
 
 describe('the real serverless.yml', () => {
   const functions = loadManifest();
+
+  test("CORS allows only the configured origins (CORS_ORIGINS, else PUBLIC_URL's origin), never any origin", () => {
+    const text = readFileSync(join(ROOT, 'serverless.yml'), 'utf8').replace(
+      /!(Ref|GetAtt|Join|Sub|Select|Split|If|Equals|ImportValue)\b/g,
+      '',
+    );
+    expect((parse(text) as { provider: { httpApi: { cors: unknown } } }).provider.httpApi.cors).not.toBe(true);
+    const cors = (env: Record<string, string>) => loadHttpApi(undefined, env).cors;
+    expect(cors({ PUBLIC_URL: 'https://tuan.example.com/' })).toMatchObject({ allowedOrigins: ['https://tuan.example.com'] });
+    expect(cors({ PUBLIC_URL: 'https://tuan.example.com', CORS_ORIGINS: 'https://a.example, https://b.example:8443/' })).toMatchObject({
+      allowedOrigins: ['https://a.example', 'https://b.example:8443'],
+    });
+    const policy = cors({ PUBLIC_URL: 'https://tuan.example.com' })!;
+    expect(policy.allowedOrigins).not.toContain('*');
+    expect(policy.allowedHeaders.map((h) => h.toLowerCase())).toEqual(
+      expect.arrayContaining(['content-type', 'authorization', 'idempotency-key']),
+    );
+    // Nothing configured: no origin may call the API from a browser.
+    expect(cors({})).toBeUndefined();
+    expect(() => cors({ CORS_ORIGINS: '*' })).toThrow(/CORS_ORIGINS/);
+  });
 
   test('lists every function of the file', () => {
     // Parsed without our loader (intrinsic tags stripped) to count the functions independently.
@@ -200,5 +221,10 @@ resources:
   test("${env:X, 'default'} takes the environment's value, else the default", () => {
     expect(fn('cutoff').schedules[0]!.expression).toBe('cron(0 23 * * ? *)');
     expect(fn('cutoff', { FIXTURE_CUTOFF_CRON: 'cron(30 22 * * ? *)' }).schedules[0]!.expression).toBe('cron(30 22 * * ? *)');
+  });
+
+  test('an environment value of several lines (a PEM key in a variable) does not break the YAML', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvAIBADANBg: kqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----\n';
+    expect(fn('cutoff', { FIXTURE_CUTOFF_CRON: pem }).schedules[0]!.expression).toBe(pem);
   });
 });

@@ -47,6 +47,8 @@ export interface FunctionDef {
   schedules: ScheduleTrigger[];
   /** Its `iamRoleStatements`, as written (resources unresolved: `${self:custom.tableArn}`, `!GetAtt …`). */
   iam: IamStatement[];
+  /** Its own `environment` (beside the provider's). */
+  environment: Record<string, unknown>;
 }
 
 export interface IamStatement {
@@ -71,7 +73,11 @@ function resolveVariables(text: string, env: Record<string, string | undefined>,
   return text.replace(
     /\$\{(env|opt|sls):([A-Za-z0-9_]+)(?:,\s*'([^']*)')?\}/g,
     (whole, source: string, name: string, fallback?: string) => {
-      if (source === 'env') return env[name] ?? fallback ?? '';
+      if (source === 'env') {
+        const value = env[name] ?? fallback ?? '';
+        // Substituted into YAML text: a value of several lines (a PEM key) goes in as one quoted scalar.
+        return /[\r\n]/.test(value) ? JSON.stringify(value) : value;
+      }
       if (source === 'sls' && name === 'stage') return stage;
       if (source === 'opt' && name === 'stage') return stage;
       return fallback ?? whole;
@@ -80,6 +86,7 @@ function resolveVariables(text: string, env: Record<string, string | undefined>,
 }
 
 type Raw = Record<string, unknown>;
+type Env = Record<string, string | undefined>;
 
 const FILE_VARIABLE = /^\$\{file\((\.\/[^)]+\.js)\):([A-Za-z0-9_.]+)(?:,\s*(null|'[^']*'))?\}$/;
 
@@ -87,19 +94,20 @@ const FILE_VARIABLE = /^\$\{file\((\.\/[^)]+\.js)\):([A-Za-z0-9_.]+)(?:,\s*(null
  * `${file(./x.js):name}` as serverless resolves it: the export, called with the CLI options when it is a
  * function. Locally only synchronous exports are supported (those serverless.yml uses are).
  */
-function resolveFileVariables(value: unknown, dir: string, stage: string): unknown {
+function resolveFileVariables(value: unknown, dir: string, stage: string, env: Env = process.env): unknown {
   if (typeof value === 'string') {
     const m = FILE_VARIABLE.exec(value);
     if (!m) return value;
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     let result: unknown = (require(resolve(dir, m[1]!)) as Raw)[m[2]!];
-    if (typeof result === 'function') result = (result as (arg: unknown) => unknown)({ options: { stage } });
+    // `env` is ours (serverless passes none, and the module reads process.env): a test's own environment.
+    if (typeof result === 'function') result = (result as (arg: unknown) => unknown)({ options: { stage }, env });
     if (result instanceof Promise) throw new Error(`${value}: an asynchronous export can't be resolved locally`);
     return result ?? (m[3] === 'null' || m[3] === undefined ? null : m[3].slice(1, -1));
   }
-  if (Array.isArray(value)) return value.map((v) => resolveFileVariables(v, dir, stage));
+  if (Array.isArray(value)) return value.map((v) => resolveFileVariables(v, dir, stage, env));
   if (value && typeof value === 'object')
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveFileVariables(v, dir, stage)]));
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveFileVariables(v, dir, stage, env)]));
   return value;
 }
 
@@ -109,6 +117,44 @@ function logicalIdOf(arn: unknown): string {
   const target = Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
   if (typeof target !== 'string') throw new Error(`An sqs event needs arn: !GetAtt <Queue>.Arn, got ${JSON.stringify(arn)}`);
   return target;
+}
+
+/** API Gateway's CORS configuration (osls's `provider.httpApi.cors`), which the local server answers by. */
+export interface CorsPolicy {
+  allowedOrigins: string[];
+  allowedHeaders: string[];
+  allowedMethods: string[];
+  maxAge?: number;
+  exposedResponseHeaders?: string[];
+  allowCredentials?: boolean;
+}
+
+/** osls's defaults for `cors: true`. */
+const ANY_ORIGIN: CorsPolicy = {
+  allowedOrigins: ['*'],
+  allowedHeaders: [
+    'Content-Type',
+    'X-Amz-Date',
+    'Authorization',
+    'X-Api-Key',
+    'X-Amz-Security-Token',
+    'X-Amz-User-Agent',
+    'X-Amzn-Trace-Id',
+  ],
+  allowedMethods: ['OPTIONS', 'GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+};
+
+/** The HTTP API's own settings; `cors` undefined when none is configured. */
+export function loadHttpApi(
+  file = resolve(__dirname, '..', 'serverless.yml'),
+  env: Env = process.env,
+  stage = 'local',
+): { cors?: CorsPolicy } {
+  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), env, stage), { customTags: cfnTags, merge: true }) as { provider?: Raw };
+  const cors = resolveFileVariables((doc.provider?.httpApi as Raw | undefined)?.cors, dirname(file), stage, env);
+  if (cors === true) return { cors: ANY_ORIGIN };
+  if (!cors || typeof cors !== 'object') return {};
+  return { cors: { ...ANY_ORIGIN, ...(cors as Partial<CorsPolicy>) } };
 }
 
 export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), env = process.env, stage = 'local'): FunctionDef[] {
@@ -133,6 +179,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
       queues: [],
       schedules: [],
       iam: (fn.iamRoleStatements as IamStatement[] | undefined) ?? [],
+      environment: (fn.environment as Record<string, unknown> | undefined) ?? {},
     };
     for (const event of (fn.events as Raw[] | undefined) ?? []) {
       if ('httpApi' in event) {

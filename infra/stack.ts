@@ -3,11 +3,22 @@
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
-import { javaAvailable, JAVA_MISSING, portInUse, startDynamoDbLocal, type LocalDynamo } from './dynamodb-local';
+import {
+  installationAccessKeyId,
+  javaAvailable,
+  JAVA_MISSING,
+  KEY_ID_VARIABLE,
+  localCredentials,
+  localRegion,
+  newAccessKeyId,
+  portInUse,
+  startDynamoDbLocal,
+  type LocalDynamo,
+} from './dynamodb-local';
 import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
 import { inFunction, recordAwsCalls, recordSecretReads } from './aws-calls';
 import { LocalSqs, type QueueSpec } from './local-sqs';
-import { loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
+import { loadHttpApi, loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
 import { staticSite, WEB_DIST } from './static-site';
 import { Scheduler, type ScheduledJob } from './scheduler';
 import { fileFailureSink, StreamPoller, type StreamConsumer } from './stream-poller';
@@ -20,7 +31,7 @@ export interface StackOptions {
   /** Where DynamoDB Local keeps its files; undefined keeps everything in memory. */
   dataDir?: string;
   tableName: string;
-  /** Use an already running DynamoDB (tests share one) instead of starting one. */
+  /** Use an already running DynamoDB (tests share one, with its key id in DYNAMODB_LOCAL_KEY_ID) instead of starting one. */
   dynamodbEndpoint?: string;
   scheduler?: boolean;
   /** `background` polls the stream and the queues continuously; `manual` leaves it to `drain()` (tests). */
@@ -31,6 +42,9 @@ export interface StackOptions {
 
 export interface RunningStack {
   url: string;
+  /** The address the HTTP server listens on: loopback unless HOST widened it. */
+  host: string;
+  port: number;
   endpoint: string;
   poller: StreamPoller;
   /** The consumers' queues and their event sources. */
@@ -57,9 +71,13 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
   if (!endpoint) {
     if (!javaAvailable()) throw new Error(JAVA_MISSING);
     if (await portInUse(options.dynamodbPort)) throw new Error(`Port ${options.dynamodbPort} is taken: set DYNAMODB_PORT to a free port.`);
+    // This installation's key id (a fresh one in memory): every client below reads it from the environment.
+    const accessKeyId = options.dataDir ? installationAccessKeyId(options.dataDir) : newAccessKeyId();
+    process.env[KEY_ID_VARIABLE] = accessKeyId;
     dynamo = await startDynamoDbLocal({
       port: options.dynamodbPort,
       dataDir: options.dataDir ? join(options.dataDir, 'dynamodb') : undefined,
+      accessKeyId,
     });
     endpoint = dynamo.endpoint;
   }
@@ -142,8 +160,8 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const poller = new StreamPoller({
       client: new DynamoDBStreamsClient({
         endpoint,
-        region: process.env.AWS_REGION || 'ap-east-1',
-        credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+        region: localRegion(),
+        credentials: localCredentials(),
       }),
       streamArn,
       consumers,
@@ -188,15 +206,21 @@ export async function startStack(options: StackOptions): Promise<RunningStack> {
     const routes: HttpRoute[] = functions.flatMap((fn) =>
       fn.http.map((h) => ({ ...h, functionName: fn.name, timeout: fn.timeout, handler: handlers.get(fn.name)! as HttpHandler })),
     );
-    const server: Server = createHttpServer(routes, { front: staticSite(WEB_DIST, loadWebBehaviors()) });
+    // CORS as API Gateway would answer it, from the same serverless.yml (and so from the same settings).
+    const server: Server = createHttpServer(routes, { front: staticSite(WEB_DIST, loadWebBehaviors()), cors: loadHttpApi().cors });
+    // Loopback unless HOST says otherwise: the functions read the same setting to decide about /dev/*.
+    const { config } = await import('../lib/runtime/config');
     await new Promise<void>((ok, fail) => {
       server.once('error', fail);
-      server.listen(options.port, ok);
+      server.listen(options.port, config.host, ok);
     });
     stopAll.push(() => new Promise<void>((ok) => server.close(() => ok())));
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : options.port;
-    return { url: `http://localhost:${port}`, endpoint, poller, queues, drain, scheduler, functions, stop };
+    // As PUBLIC_URL names it (the pages' origin), when that reaches the server; else its own address.
+    const everywhere = ['127.0.0.1', 'localhost', '0.0.0.0', '::'].includes(config.host);
+    const url = everywhere ? `http://localhost:${port}` : `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
+    return { url, host: config.host, port, endpoint, poller, queues, drain, scheduler, functions, stop };
   } catch (err) {
     await stop();
     throw err;

@@ -1,8 +1,9 @@
 // `npm start` end to end, as a developer uses it: it comes up healthy, serves the API, stops with Ctrl-C
 // taking its Java process along, keeps its data for the next start, and says how to install Java when
 // there is none.
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { freePort, portInUse } from './dynamodb-local';
@@ -124,6 +125,26 @@ test('npm start serves the API, stops on Ctrl-C with its DynamoDB Local, and kee
   const applied = await call('POST', '/leaders', await login('u-npm-start'), { name: '王芳', phone: '13800001234', pickupPoint });
   expect(applied.status).toBe(201);
   expect(javaOnPort(dynamodbPort)).not.toBe('');
+  // Loopback only, and DynamoDB Local's tables only for this installation's key id.
+  expect(first.output()).toContain(`http://localhost:${port}`);
+  expect(first.output()).toContain('loopback only');
+  const keyId = readFileSync(join(dataDir, 'dynamodb-access-key-id'), 'utf8').trim();
+  const tables = async (accessKeyId: string) => {
+    const client = new DynamoDBClient({
+      endpoint: `http://127.0.0.1:${dynamodbPort}`,
+      region: process.env.AWS_REGION || 'ap-east-1',
+      credentials: { accessKeyId, secretAccessKey: 'x' },
+    });
+    try {
+      return (await client.send(new ListTablesCommand({}))).TableNames;
+    } finally {
+      client.destroy();
+    }
+  };
+  expect(await tables(keyId)).toContain(TABLE_NAME);
+  expect(await tables('local')).toEqual([]);
+  expect(existsSync(join(dataDir, 'dynamodb', 'shared-local-instance.db'))).toBe(false);
+  expect(readdirSync(join(dataDir, 'dynamodb'))).toContain(`${keyId}_${process.env.AWS_REGION || 'ap-east-1'}.db`);
 
   const stopped = await interrupt(first);
   expect(first.output()).toContain('SIGINT: stopping');

@@ -12,12 +12,24 @@ async function main() {
   // Logs readable on a terminal (indented JSON); metrics stay on this machine (no CloudWatch here).
   process.env.POWERTOOLS_DEV ??= 'true';
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  const { loadConfig } = await import('../lib/runtime/config');
+  const { isLoopback, loadConfig } = await import('../lib/runtime/config');
   const { startStack } = await import('./stack');
   const config = loadConfig();
   if (!javaAvailable()) {
     console.error(JAVA_MISSING);
     process.exit(1);
+  }
+  const exposed = !isLoopback(config.host);
+  if (exposed && !config.devRoutes) {
+    // Beyond loopback the development secrets are refused (their values are in the source): say so now,
+    // not at the first request.
+    try {
+      void config.authSecret;
+      void config.paymentWebhookSecret;
+    } catch (err) {
+      console.error((err as Error).message);
+      process.exit(1);
+    }
   }
   // The pages, built into web/dist (and /openapi.json beside them), as they deploy.
   const built = spawnSync('npm', ['run', '--silent', 'build:web'], {
@@ -49,14 +61,16 @@ async function main() {
   const routes = stack.functions.reduce((n, f) => n + f.http.length, 0);
   const streams = stack.functions.filter((f) => f.streams.length).map((f) => f.name);
   const schedules = stack.functions.flatMap((f) => f.schedules.map((s) => `${f.name} ${s.expression} ${s.timezone}`));
+  const reach = exposed
+    ? `listening on ${config.host}: reachable from the network; /dev/* ${config.devRoutes ? 'ON (DEV_ROUTES_ON_NETWORK=1: anyone who reaches it can mint tokens)' : 'off'}`
+    : 'loopback only';
   console.log(`
 Group-buy platform (stage ${config.stage}) is up.
-  HTTP API     ${stack.url}  (${routes} routes; try ${stack.url}/health)
-  DynamoDB     ${stack.endpoint}  table ${config.tableName}, data in ${config.dataDir}/
+  HTTP API     ${stack.url}  (${routes} routes; ${reach}; try ${stack.url}/health)
+  DynamoDB     ${stack.endpoint}  table ${config.tableName}, data in ${config.dataDir}/ (key id in ${config.dataDir}/dynamodb-access-key-id)
   Streams      ${streams.join(', ') || '(none)'}
   Schedules    ${schedules.join('; ') || '(none)'}
-Log in with: curl -s -XPOST ${stack.url}/dev/login -d '{"userId":"op-1","roles":["operator"]}'
-Ctrl-C stops everything.`);
+${config.devRoutes ? `Log in with: curl -s -XPOST ${stack.url}/dev/login -d '{"userId":"op-1","roles":["operator"]}'\n` : ''}Ctrl-C stops everything.`);
 }
 
 main().catch((err: Error) => {

@@ -3,7 +3,8 @@
 // and app page paths (no file extension) rewritten to /index.html as the CloudFront Function does.
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, join, normalize, resolve } from 'node:path';
+import { extname, join, normalize, resolve, sep } from 'node:path';
+import { requestUrl } from './http-server';
 import type { WebBehavior } from './manifest';
 
 export const WEB_DIST = resolve(__dirname, '..', 'web', 'dist');
@@ -27,17 +28,35 @@ export function patternToRegExp(pattern: string): RegExp {
   return new RegExp(`^${source}$`);
 }
 
-export function staticSite(dir: string, behaviors: WebBehavior[]) {
+export function staticSite(webDir: string, behaviors: WebBehavior[]) {
+  const dir = resolve(webDir);
   const compiled = behaviors.map((b) => ({ ...b, regexp: patternToRegExp(b.pathPattern) }));
   return (req: IncomingMessage, res: ServerResponse): boolean => {
     if (req.method !== 'GET' && req.method !== 'HEAD') return false;
-    let uri = new URL(req.url ?? '/', 'http://localhost').pathname;
+    // A target that is no URL path is the API server's to refuse.
+    const url = requestUrl(req.url ?? '');
+    if (!url) return false;
+    let uri = url.pathname;
     if (uri === '/') uri = '/index.html';
     const behavior = compiled.find((b) => b.regexp.test(uri));
     if (!behavior) return false;
     if (behavior.page && !uri.split('/').pop()!.includes('.')) uri = '/index.html';
-    const file = normalize(join(dir, decodeURIComponent(uri)));
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
+    let path: string;
+    try {
+      path = decodeURIComponent(uri);
+    } catch {
+      const body = '{"error":{"code":"VALIDATION_FAILED","message":"Malformed percent-encoding in the path"}}';
+      res.writeHead(400, {
+        'content-type': 'application/json; charset=utf-8',
+        'x-content-type-options': 'nosniff',
+        'cache-control': 'no-store',
+      });
+      res.end(body);
+      return true;
+    }
+    const file = normalize(join(dir, path));
+    // Inside the web directory itself, not merely a path that starts with its name (`dist-private/…`).
+    if (!file.startsWith(dir + sep) || !existsSync(file) || !statSync(file).isFile()) {
       const missing = uri === '/index.html' ? '页面尚未构建：请先运行 npm run build:web（npm start 会自动构建）。' : 'Not Found';
       res.writeHead(404, { 'content-type': 'text/plain; charset=utf-8', 'x-content-type-options': 'nosniff' }).end(missing);
       return true;

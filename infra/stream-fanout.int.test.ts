@@ -12,6 +12,7 @@ import { changeOf, queueFunction } from '../lib/runtime/stream';
 import { streamRouter } from '../lib/runtime/stream-router';
 import { queueUrlVariable, type ConsumerRoute } from '../lib/runtime/stream-routes';
 import { assertLocalEndpoint } from '../test/support/stack';
+import { localCredentials, localRegion } from './dynamodb-local';
 import { LocalSqs } from './local-sqs';
 import { StreamPoller } from './stream-poller';
 import { ensureTable, localClient } from './table';
@@ -48,7 +49,7 @@ const routes: ConsumerRoute[] = [
 beforeAll(async () => {
   ddb = localClient(endpoint);
   doc = DynamoDBDocumentClient.from(ddb);
-  streams = new DynamoDBStreamsClient({ endpoint, region: 'ap-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' } });
+  streams = new DynamoDBStreamsClient({ endpoint, region: localRegion(), credentials: localCredentials() });
   table = `fanout-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 8)}`;
   streamArn = await ensureTable(ddb, table);
   sqs = new LocalSqs(

@@ -9,11 +9,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertLocalEndpoint } from '../test/support/stack';
+import { localCredentials, localRegion } from './dynamodb-local';
 import { StreamPoller, type PollerOptions, type StreamConsumer } from './stream-poller';
 import { ensureTable, localClient } from './table';
 
 const endpoint = assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);
-const credentials = { accessKeyId: 'local', secretAccessKey: 'local' };
 
 let ddb: DynamoDBClient;
 let doc: DynamoDBDocumentClient;
@@ -23,7 +23,7 @@ const tables: string[] = [];
 beforeAll(() => {
   ddb = localClient(endpoint);
   doc = DynamoDBDocumentClient.from(ddb);
-  streams = new DynamoDBStreamsClient({ endpoint, region: 'ap-east-1', credentials });
+  streams = new DynamoDBStreamsClient({ endpoint, region: localRegion(), credentials: localCredentials() });
 });
 afterAll(async () => {
   for (const TableName of tables) await ddb.send(new DeleteTableCommand({ TableName })).catch(() => undefined);

@@ -7,6 +7,7 @@ import {
   UpdateTimeToLiveCommand,
   type CreateTableCommandInput,
 } from '@aws-sdk/client-dynamodb';
+import { localCredentials, localRegion } from './dynamodb-local';
 import definition from './table.json';
 
 export const TABLE_DEFINITION = definition;
@@ -21,12 +22,9 @@ export function createTableInput(tableName: string): CreateTableCommandInput {
   };
 }
 
+/** A client of the local DynamoDB, in this installation's database (`DYNAMODB_LOCAL_KEY_ID`). */
 export function localClient(endpoint: string) {
-  return new DynamoDBClient({
-    endpoint,
-    region: process.env.AWS_REGION || 'ap-east-1',
-    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
-  });
+  return new DynamoDBClient({ endpoint, region: localRegion(), credentials: localCredentials() });
 }
 
 /** Creates the table when missing and waits until it is active. Returns its stream ARN. */

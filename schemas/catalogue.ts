@@ -1,6 +1,6 @@
 // Suppliers and the product catalogue.
 import { z } from 'zod';
-import { BpsSchema, FenSchema, IdSchema, NameSchema, PhoneSchema } from './common';
+import { BpsSchema, FenSchema, IdSchema, NameSchema, PhoneSchema, safeText } from './common';
 
 export const CreateSupplierBodySchema = z.object({ name: NameSchema, contactPhone: PhoneSchema });
 
@@ -18,7 +18,7 @@ export const CreateProductBodySchema = z
   .object({
     supplierId: IdSchema,
     name: NameSchema,
-    unit: z.string().trim().min(1).max(20),
+    unit: safeText(20),
     supplyPriceFen: FenSchema.min(1),
     groupPriceFen: FenSchema.min(1),
     commissionRateBps: BpsSchema.default(DEFAULT_COMMISSION_BPS),

@@ -1,6 +1,6 @@
 // Leader commissions: the append-only ledger, payouts, and the audit views.
 import { z } from 'zod';
-import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema } from './common';
+import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema, safeText } from './common';
 
 export const ENTRY_KINDS = ['accrual', 'reversal', 'referral', 'payout'] as const;
 export const EntryKindSchema = z.enum(ENTRY_KINDS);
@@ -41,8 +41,28 @@ export const PayoutSchema = z.object({
   updatedAt: z.string(),
   reason: z.string().optional(),
   paidAt: z.string().optional(),
+  /** An approved payout's transfer to the leader (WeChat Pay 商家转账), while it is under way. */
+  transfer: z.lazy(() => PayoutTransferSchema).optional(),
 });
 export type Payout = z.infer<typeof PayoutSchema>;
+
+/**
+ * `waiting_for_payee`: the leader has never signed in with WeChat, so there is nowhere to send it;
+ * `sending` → `submitted` (accepted; the leader confirms receipt in WeChat) → the payout is `paid`,
+ * or `failed` (nothing moved: approving again sends a new attempt).
+ */
+export const TRANSFER_STATES = ['waiting_for_payee', 'sending', 'submitted', 'failed'] as const;
+export const PayoutTransferSchema = z.object({
+  state: z.enum(TRANSFER_STATES),
+  /** Which try this is; the provider's bill number is derived from the payout and it. */
+  attempt: z.number().int().min(1),
+  billNo: z.string().optional(),
+  /** What the leader's page passes to WeChat's requestMerchantTransfer to confirm receipt. */
+  confirm: z.object({ mchId: z.string(), appId: z.string(), package: z.string() }).optional(),
+  detail: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type PayoutTransfer = z.infer<typeof PayoutTransferSchema>;
 
 export const LeaderCommissionsPathSchema = z.object({ leaderId: IdSchema });
 export const PayoutIdPathSchema = z.object({ payoutId: IdSchema });
@@ -52,7 +72,7 @@ export const ListPayoutsQuerySchema = z.object({
   cursor: CursorSchema.optional(),
 });
 export const LeaderCommissionsQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
-export const RejectPayoutBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
+export const RejectPayoutBodySchema = z.object({ reason: safeText(500) });
 
 export const ReconciliationQuerySchema = z
   .object({
@@ -61,4 +81,4 @@ export const ReconciliationQuerySchema = z
     to: z.union([InstantSchema, DateSchema]).optional(),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: 'must not be before from' });
-export const AuditEventsQuerySchema = z.object({ entityId: z.string().min(1).max(200) });
+export const AuditEventsQuerySchema = z.object({ entityId: safeText(200) });

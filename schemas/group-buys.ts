@@ -1,6 +1,6 @@
 // Group buys (团购): what a leader opens, with prices and commission rates snapshot from the catalogue.
 import { z } from 'zod';
-import { DateSchema, IdSchema, InstantSchema } from './common';
+import { DateSchema, IdSchema, InstantSchema, safeText } from './common';
 import { ProductSchema } from './catalogue';
 import { PickupPointSchema } from './leaders';
 
@@ -11,7 +11,7 @@ export type GroupBuyStatus = z.infer<typeof GroupBuyStatusSchema>;
 export const MAX_GROUP_BUY_ITEMS = 50;
 
 export const CreateGroupBuyBodySchema = z.object({
-  title: z.string().trim().min(1).max(100),
+  title: safeText(100),
   cutoffAt: InstantSchema,
   pickupDate: DateSchema,
   minTotalQuantity: z.number().int().min(1).max(1_000_000).optional(),
@@ -36,8 +36,8 @@ export const CreateGroupBuyBodySchema = z.object({
 export type CreateGroupBuyBody = z.infer<typeof CreateGroupBuyBodySchema>;
 
 export const GroupBuyIdPathSchema = z.object({ groupBuyId: IdSchema });
-// Any string: a malformed token is INVALID_SHARE_LINK (from the verifier), not a validation error.
-export const ShareTokenPathSchema = z.object({ shareToken: z.string() });
+// Any string of a sane length: a malformed token is INVALID_SHARE_LINK (from the verifier), not a validation error.
+export const ShareTokenPathSchema = z.object({ shareToken: z.string().max(512) });
 
 /** One product of a group buy, snapshot when the group buy opened. */
 export const GroupBuyItemSchema = ProductSchema.pick({

@@ -1,6 +1,6 @@
 // Leaders (团长): API bodies and the stored record.
 import { z } from 'zod';
-import { CursorSchema, IdSchema, LimitSchema, NameSchema, PhoneSchema } from './common';
+import { CursorSchema, IdSchema, LimitSchema, NameSchema, PhoneSchema, safeText } from './common';
 
 export const LEADER_STATUSES = ['pending', 'active', 'rejected', 'suspended'] as const;
 export const LeaderStatusSchema = z.enum(LEADER_STATUSES);
@@ -8,9 +8,9 @@ export type LeaderStatus = z.infer<typeof LeaderStatusSchema>;
 
 export const PickupPointSchema = z.object({
   name: NameSchema,
-  address: z.string().trim().min(1).max(300),
-  community: z.string().trim().min(1).max(100),
-  city: z.string().trim().min(1).max(50),
+  address: safeText(300),
+  community: safeText(100),
+  city: safeText(50),
 });
 export type PickupPoint = z.infer<typeof PickupPointSchema>;
 
@@ -18,6 +18,7 @@ export const ReferralCodeSchema = z
   .string()
   .trim()
   .toUpperCase()
+  .max(16, { message: 'must be a referral code', abort: true })
   .regex(/^[A-Z0-9]{4,16}$/, 'must be a referral code');
 
 export const ApplyLeaderBodySchema = z.object({
@@ -28,7 +29,7 @@ export const ApplyLeaderBodySchema = z.object({
 });
 export type ApplyLeaderBody = z.infer<typeof ApplyLeaderBodySchema>;
 
-export const ReasonBodySchema = z.object({ reason: z.string().trim().min(1).max(500) });
+export const ReasonBodySchema = z.object({ reason: safeText(500) });
 
 export const ListLeadersQuerySchema = z.object({
   status: LeaderStatusSchema,

@@ -1,19 +1,29 @@
 // Orders, payments and refunds.
 import { z } from 'zod';
-import { CursorSchema, FenSchema, IdSchema, InstantSchema, LimitSchema, NameSchema, PhoneSchema } from './common';
+import {
+  CursorSchema,
+  IdSchema,
+  InstantSchema,
+  LimitSchema,
+  MAX_LINE_QUANTITY,
+  MAX_ORDER_LINES,
+  OrderFenSchema,
+  PhoneSchema,
+  safeText,
+} from './common';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'expired', 'cancelled', 'ready_for_pickup', 'picked_up', 'refunded'] as const;
 export const OrderStatusSchema = z.enum(ORDER_STATUSES);
 export type OrderStatus = z.infer<typeof OrderStatusSchema>;
 
-export const MAX_ORDER_LINES = 20;
+export { MAX_ORDER_LINES };
 
-export const IdempotencyKeySchema = z.string().min(8, 'must be 8 to 64 characters').max(64, 'must be 8 to 64 characters');
+export const IdempotencyKeySchema = safeText(64, 8);
 
 export const PlaceOrderBodySchema = z.object({
   shareToken: z.string().min(1).max(512),
   items: z
-    .array(z.object({ productId: IdSchema, quantity: z.number().int().min(1).max(999) }))
+    .array(z.object({ productId: IdSchema, quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) }))
     .min(1)
     .max(MAX_ORDER_LINES)
     .superRefine((items, ctx) => {
@@ -23,9 +33,9 @@ export const PlaceOrderBodySchema = z.object({
         seen.add(item.productId);
       });
     }),
-  contactName: NameSchema.max(50),
+  contactName: safeText(50),
   contactPhone: PhoneSchema,
-  note: z.string().trim().max(200).optional(),
+  note: safeText(200, 0).optional(),
 });
 export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 
@@ -89,13 +99,24 @@ export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 /** The payment provider's notification (webhook body). */
 export const PaymentNotificationSchema = z.object({
   orderId: IdSchema,
-  paymentId: z.string().min(1).max(128),
-  amountFen: FenSchema,
+  paymentId: safeText(128),
+  amountFen: OrderFenSchema,
   paidAt: InstantSchema,
 });
 export type PaymentNotification = z.infer<typeof PaymentNotificationSchema>;
 
-export const REFUND_STATUSES = ['requested', 'succeeded'] as const;
+/** One provider payment, recorded once: applied to its order, or refunded because it could not be. */
+export const PaymentRecordSchema = z.object({
+  paymentId: z.string(),
+  orderId: z.string(),
+  amountFen: z.number().int(),
+  paidAt: z.string(),
+  outcome: z.enum(['applied', 'refunded']),
+});
+
+/** `requested` (the intent) → `succeeded`, or → `submitted` (the provider accepted it; its notification
+ *  settles it) → `succeeded` | `failed` (the provider closed it: the money did not go back). */
+export const REFUND_STATUSES = ['requested', 'submitted', 'succeeded', 'failed'] as const;
 /** A refund: recorded as an intent in the same transaction as the order change, then executed
  *  through the payment port by the stream-triggered `refunds` function (idempotent by refundId). */
 export const RefundSchema = z.object({
@@ -110,7 +131,11 @@ export const RefundSchema = z.object({
   requestedBy: z.string(),
   createdAt: z.string(),
   completedAt: z.string().optional(),
+  /** The provider's id of the refund, once submitted. */
+  providerRefundId: z.string().optional(),
+  submittedAt: z.string().optional(),
+  failedReason: z.string().optional(),
 });
 export type Refund = z.infer<typeof RefundSchema>;
 
-export const RefundBodySchema = z.object({ amountFen: FenSchema.min(1), reason: z.string().trim().min(1).max(200) });
+export const RefundBodySchema = z.object({ amountFen: OrderFenSchema.min(1), reason: safeText(200) });

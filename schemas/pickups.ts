@@ -5,7 +5,10 @@ import { DateSchema, IdSchema } from './common';
 export const SheetQuerySchema = z.object({ date: DateSchema });
 export const LeaderIdPathSchema = z.object({ leaderId: IdSchema });
 export const ConfirmPickupBodySchema = z.object({
-  pickupCode: z.string().regex(/^\d{6}$/, 'must be the 6-digit pickup code'),
+  pickupCode: z
+    .string()
+    .max(6, { message: 'must be the 6-digit pickup code', abort: true })
+    .regex(/^\d{6}$/, 'must be the 6-digit pickup code'),
   date: DateSchema.optional(),
 });
 

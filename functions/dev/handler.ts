@@ -7,14 +7,13 @@ import { sandboxOutbox } from '../../lib/auth/wiring';
 import { jwtIdentity } from '../../lib/runtime/auth';
 import { config, requireLocalStage } from '../../lib/runtime/config';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { handlePaymentNotification } from '../../lib/payments/payments';
-import { sandbox } from '../../lib/payments/wiring';
-import { randomIds, systemClock } from '../../lib/runtime/clock';
+import { receivePayment } from '../../lib/payments/payments';
+import { paymentDeps, sandbox, usesSandbox } from '../../lib/payments/wiring';
+import { randomIds } from '../../lib/runtime/clock';
 import { notFound } from '../../lib/runtime/errors';
-import { dynamoOrderStore } from '../../lib/store/orders';
 import { OrderIdPathSchema } from '../../schemas/orders';
 
-const orders = dynamoOrderStore();
+const payments = paymentDeps();
 
 const identity = jwtIdentity(() => config.authSecret);
 
@@ -40,11 +39,14 @@ export const routes: Routes = {
     path: OrderIdPathSchema,
     async handle({ path }) {
       requireLocalStage();
-      const order = await orders.get(path.orderId);
+      // With PAYMENT_PROVIDER=wechatpay, money comes only through WeChat Pay.
+      if (!usesSandbox) throw notFound('Route');
+      const order = await payments.orders.get(path.orderId);
       if (!order) throw notFound('Order');
       // What the sandbox provider does when a resident pays: take the money, send a signed notify.
       const notify = await sandbox.charge(order.orderId, order.totalFen, `sandbox-${randomIds.next()}`);
-      const after = await handlePaymentNotification({ orders, provider: sandbox, clock: systemClock }, notify.rawBody, notify.headers);
+      const result = await receivePayment(payments, sandbox.openPayment(notify.rawBody, notify.headers));
+      const after = result.outcome === 'ignored' ? order : (result.order ?? order);
       return { body: { orderId: after.orderId, status: after.status } };
     },
   }),

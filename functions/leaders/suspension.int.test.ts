@@ -31,6 +31,7 @@ test('suspension stops new orders in the leader’s open group buys at once; pic
   const resident = await api.login(unique('resident'));
   const paid = await placeOrder(api, resident, first!.shareToken, [{ productId, quantity: 1 }]);
   await api.call('POST', `/dev/pay/${paid.body.orderId}`);
+  const unpaid = await placeOrder(api, resident, second!.shareToken, [{ productId, quantity: 1 }]);
 
   expect((await api.call('POST', `/leaders/${leader.leaderId}/suspend`, { token: operator, body: { reason: '投诉核实中' } })).status).toBe(
     200,
@@ -41,6 +42,13 @@ test('suspension stops new orders in the leader’s open group buys at once; pic
     expect(refused.status).toBe(409);
     expect(refused.body.error.code).toBe('GROUP_BUY_CLOSED');
   }
+  // Money for an order placed before the suspension is not kept: it is refunded, the order stays unpaid.
+  await api.call('POST', `/dev/pay/${unpaid.body.orderId}`);
+  expect((await api.call('GET', `/orders/${unpaid.body.orderId}`, { token: resident })).body.status).toBe('pending_payment');
+  const { dynamoOrderStore } = await import('../../lib/store/orders');
+  expect(await dynamoOrderStore().listRefunds(unpaid.body.orderId)).toEqual([
+    expect.objectContaining({ amountFen: unpaid.body.totalFen, reason: expect.stringContaining('suspended') }),
+  ]);
   // A suspended leader can't open another one either.
   expect(
     (

@@ -10,6 +10,7 @@ import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
+import { passPaymentDeadline } from '../../test/support/time-travel';
 
 let api: TestStack;
 beforeAll(async () => {
@@ -71,20 +72,50 @@ test('a bad or missing signature is 401 and the order stays unpaid', async () =>
   expect(await statusOf(orderId, resident)).toBe('pending_payment');
 });
 
-test('an amount other than the order total is 409 and the order stays unpaid', async () => {
+/** The resident pays `amountFen` at the sandbox provider, which notifies us; then the refunds run. */
+async function payAtSandbox(orderId: string, amountFen: number) {
+  const paymentId = unique('sbx');
+  const charged = await sandbox.charge(orderId, amountFen, paymentId);
+  const res = await api.call('POST', '/payments/notify', { rawBody: charged.rawBody, headers: charged.headers });
+  await api.drain();
+  return { res, paymentId, charged };
+}
+
+test('an amount other than the order total is refunded in full and recorded; the order stays unpaid', async () => {
   const { orderId, totalFen, resident } = await pendingOrder();
-  const res = await notify({ orderId, paymentId: unique('wx'), amountFen: totalFen - 1, paidAt: new Date().toISOString() });
-  expect(res.status).toBe(409);
-  expect(res.body.error.code).toBe('CONFLICT');
+  const { res, paymentId } = await payAtSandbox(orderId, totalFen - 1);
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ orderId, status: 'pending_payment', refunded: true });
   expect(await statusOf(orderId, resident)).toBe('pending_payment');
+  expect(await dynamoOrderStore().listRefunds(orderId)).toEqual([
+    expect.objectContaining({ paymentId, amountFen: totalFen - 1, status: 'succeeded', reason: expect.stringContaining('paid') }),
+  ]);
+  expect(await dynamoOrderStore().getPayment(paymentId)).toMatchObject({ outcome: 'refunded', amountFen: totalFen - 1 });
+  expect((await auditTrail(orderId)).map((e) => e.action)).toContain('payment.refunded_unapplied');
 });
 
-test('a malformed notification is 400; one for an unknown order is 404', async () => {
+test('money confirmed after the payment deadline is refunded even before the expiry job runs', async () => {
+  const { orderId, totalFen, resident } = await pendingOrder();
+  await passPaymentDeadline(orderId);
+  const { res, paymentId } = await payAtSandbox(orderId, totalFen);
+  expect(res.status).toBe(200);
+  expect(res.body.refunded).toBe(true);
+  expect(await statusOf(orderId, resident)).toBe('pending_payment'); // the expiry job will expire it
+  expect(await dynamoOrderStore().listRefunds(orderId)).toEqual([
+    expect.objectContaining({ paymentId, amountFen: totalFen, status: 'succeeded' }),
+  ]);
+});
+
+test('a malformed notification is 400; money for an unknown order is refunded and recorded', async () => {
   const bad = await notify({ orderId: 'x', amountFen: 'a lot' });
   expect(bad.status).toBe(400);
   expect(bad.body.error.code).toBe('VALIDATION_FAILED');
-  const unknown = await notify({ orderId: 'NO-SUCH-ORDER', paymentId: 'p', amountFen: 100, paidAt: new Date().toISOString() });
-  expect(unknown.status).toBe(404);
+  const { res, paymentId } = await payAtSandbox('NO-SUCH-ORDER', 100);
+  expect(res.status).toBe(200);
+  expect(res.body).toMatchObject({ orderId: 'NO-SUCH-ORDER', refunded: true });
+  expect(await dynamoOrderStore().listRefunds('NO-SUCH-ORDER')).toEqual([
+    expect.objectContaining({ paymentId, amountFen: 100, status: 'succeeded' }),
+  ]);
 });
 
 test('money arriving for an expired order is refunded in full through the provider, and the stock stays released', async () => {
@@ -110,6 +141,18 @@ test('money arriving for an expired order is refunded in full through the provid
   await api.call('POST', '/payments/notify', { rawBody: late.rawBody, headers: late.headers });
   await api.drain();
   expect(await dynamoOrderStore().listRefunds(orderId)).toHaveLength(1);
+});
+
+test("with the sandbox, starting a payment names the sandbox; only the order's resident may, while it awaits payment", async () => {
+  const { orderId, resident } = await pendingOrder();
+  const start = await api.call('POST', `/orders/${orderId}/payment`, { token: resident });
+  expect(start.status).toBe(200);
+  expect(start.body).toEqual({ provider: 'sandbox' });
+  expect((await api.call('POST', `/orders/${orderId}/payment`, { token: await api.login(unique('stranger')) })).status).toBe(404);
+  expect((await api.call('POST', `/orders/${orderId}/payment`)).status).toBe(401);
+  await api.call('POST', `/dev/pay/${orderId}`);
+  const again = await api.call('POST', `/orders/${orderId}/payment`, { token: resident });
+  expect(again.status).toBe(409);
 });
 
 test('/dev/pay acts as the sandbox provider: it records the payment and sends a signed notify', async () => {

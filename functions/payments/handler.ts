@@ -1,19 +1,53 @@
-// The payment provider's webhook, authenticated by its signature rather than a token.
-import { handlePaymentNotification, type PaymentDeps } from '../../lib/payments/payments';
-import { paymentProvider } from '../../lib/payments/wiring';
-import { systemClock } from '../../lib/runtime/clock';
+// Paying for orders: the resident's start of a payment, and the providers' notifications (the sandbox's
+// HMAC webhook; WeChat Pay's payment and refund notifications), authenticated by their signatures.
+import { receivePayment, receiveRefundResult, startPayment } from '../../lib/payments/payments';
+import { paymentDeps, sandbox, usesSandbox, usesWeChatPay, wechatPay } from '../../lib/payments/wiring';
+import { notFound } from '../../lib/runtime/errors';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { dynamoOrderStore } from '../../lib/store/orders';
+import { answerWeChatPay } from '../../lib/runtime/wechatpay-reply';
+import { OrderIdPathSchema } from '../../schemas/orders';
 
-const deps: PaymentDeps = { orders: dynamoOrderStore(), provider: paymentProvider, clock: systemClock };
+const deps = paymentDeps();
 
 export const routes: Routes = {
+  'POST /orders/{orderId}/payment': route({
+    auth: 'user',
+    path: OrderIdPathSchema,
+    async handle({ principal, path }) {
+      return { body: await startPayment(deps, principal, path.orderId) };
+    },
+  }),
+
   'POST /payments/notify': route({
     auth: 'public',
     async handle({ rawBody, headers }) {
-      const order = await handlePaymentNotification(deps, rawBody, headers);
-      return { body: { orderId: order.orderId, status: order.status } };
+      if (!usesSandbox) throw notFound('Route');
+      const result = await receivePayment(deps, sandbox.openPayment(rawBody, headers));
+      if (result.outcome === 'ignored') return { body: { ignored: result.why } };
+      if (result.outcome === 'refunded') {
+        return {
+          body: {
+            orderId: result.orderId,
+            ...(result.order ? { status: result.order.status } : {}),
+            refunded: true,
+            reason: result.reason,
+          },
+        };
+      }
+      return { body: { orderId: result.order.orderId, status: result.order.status } };
     },
+  }),
+
+  'POST /payments/wechatpay/notify': route({
+    auth: 'public',
+    handle: ({ rawBody, headers }) =>
+      answerWeChatPay(usesWeChatPay, () => receivePayment(deps, wechatPay.payments.openPayment(rawBody, headers))),
+  }),
+
+  'POST /payments/wechatpay/refund-notify': route({
+    auth: 'public',
+    handle: ({ rawBody, headers }) =>
+      answerWeChatPay(usesWeChatPay, () => receiveRefundResult(deps, wechatPay.payments.openRefundResult(rawBody, headers))),
   }),
 };
 

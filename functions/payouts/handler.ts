@@ -1,9 +1,20 @@
 // Operators review the proposed payouts: approve (paid through the payout port) or reject.
 import { ListPayoutsQuerySchema, PayoutIdPathSchema, RejectPayoutBodySchema } from '../../schemas/commissions';
-import { approvePayout, listPayouts, rejectPayout, type PayoutWithEntries } from '../../lib/commissions/payouts';
-import { payoutDeps } from '../../lib/commissions/wiring';
+import {
+  approvePayout,
+  collectPayout,
+  listPayouts,
+  myOpenPayout,
+  receiveTransferResult,
+  rejectPayout,
+  type PayoutWithEntries,
+} from '../../lib/commissions/payouts';
+import { payoutDeps, transferNotifications } from '../../lib/commissions/wiring';
+import { usesWeChatPay } from '../../lib/payments/wiring';
+import { notFound } from '../../lib/runtime/errors';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';
+import { answerWeChatPay } from '../../lib/runtime/wechatpay-reply';
 
 const deps = payoutDeps();
 
@@ -16,6 +27,18 @@ export const payoutView = (p: PayoutWithEntries) => ({
   createdAt: toBusinessIso(p.createdAt),
   ...(p.paidAt ? { paidAt: toBusinessIso(p.paidAt) } : {}),
   ...(p.reason ? { reason: p.reason } : {}),
+  ...(p.transfer
+    ? {
+        transfer: {
+          state: p.transfer.state,
+          attempt: p.transfer.attempt,
+          ...(p.transfer.detail ? { detail: p.transfer.detail } : {}),
+          // For the leader's page: WeixinJSBridge.invoke('requestMerchantTransfer', confirm) to accept it.
+          ...(p.transfer.confirm && p.transfer.state === 'submitted' ? { confirm: p.transfer.confirm } : {}),
+        },
+        ...(p.transfer.state === 'waiting_for_payee' ? { waitingFor: 'wechat_sign_in' } : {}),
+      }
+    : {}),
 });
 
 export const routes: Routes = {
@@ -41,6 +64,26 @@ export const routes: Routes = {
     async handle({ principal, path, body }) {
       return { body: payoutView(await rejectPayout(deps, principal, path.payoutId, body.reason)) };
     },
+  }),
+  'GET /leaders/me/payout': route({
+    auth: 'user',
+    async handle({ principal }) {
+      const payout = await myOpenPayout(deps, principal);
+      if (!payout) throw notFound('Open payout');
+      return { body: payoutView(payout) };
+    },
+  }),
+  'POST /leaders/me/payout/collect': route({
+    auth: 'user',
+    async handle({ principal }) {
+      return { body: payoutView(await collectPayout(deps, principal)) };
+    },
+  }),
+  // WeChat Pay's 商家转账 notification (MCHTRANSFER.BILL.FINISHED), authenticated by its signature.
+  'POST /payouts/wechatpay/notify': route({
+    auth: 'public',
+    handle: ({ rawBody, headers }) =>
+      answerWeChatPay(usesWeChatPay, () => receiveTransferResult(deps, transferNotifications().openTransferResult(rawBody, headers))),
   }),
 };
 

@@ -1,14 +1,12 @@
 // Stream-triggered: executes each requested refund through the payment provider (idempotent by
-// refundId), then marks it succeeded. A refund the provider refuses is retried, then lands in the
-// failure destination for an operator.
+// refundId): succeeded at once (the sandbox), or submitted until WeChat Pay's refund notification
+// settles it. A refund the provider refuses is retried, then lands in the failure destination.
 import { RefundSchema } from '../../schemas/orders';
-import { executeRefund, type PaymentDeps } from '../../lib/payments/payments';
-import { paymentProvider } from '../../lib/payments/wiring';
-import { systemClock } from '../../lib/runtime/clock';
+import { executeRefund } from '../../lib/payments/payments';
+import { paymentDeps } from '../../lib/payments/wiring';
 import { queueFunction } from '../../lib/runtime/stream';
-import { dynamoOrderStore } from '../../lib/store/orders';
 
-const deps: PaymentDeps = { orders: dynamoOrderStore(), provider: paymentProvider, clock: systemClock };
+const deps = paymentDeps();
 
 export const main = queueFunction(async (change) => {
   if (change.newImage?.type !== 'REFUND') return;

@@ -1,6 +1,6 @@
 // The ports of the ledger and of payouts: what the commission, payout and audit use-cases need of a store.
 import type { AuditEvent } from '../../schemas/common';
-import type { LedgerEntry, Payout } from '../../schemas/commissions';
+import type { LedgerEntry, Payout, PayoutTransfer } from '../../schemas/commissions';
 import type { Page } from '../runtime/page';
 
 export interface PayableEntry {
@@ -69,6 +69,13 @@ export interface PayoutStore {
   ): Promise<'moved' | 'stale'>;
   /** The payable markers a payout claimed. */
   claimsOf(payoutId: string): Promise<PayableEntry[]>;
+  /**
+   * Records how an approved payout's transfer stands (still approved, at the version read, which it moves
+   * on); `billNo` also becomes findable by the provider's notification (`payoutOfBill`).
+   */
+  noteTransfer(payout: Payout, transfer: PayoutTransfer, audit: AuditEvent): Promise<'noted' | 'stale'>;
+  /** The payout a transfer bill belongs to. */
+  payoutOfBill(billNo: string): Promise<string | undefined>;
   /** Gives a rejected payout's claims back to the payable pool (safe to repeat). */
   release(payout: Payout): Promise<void>;
   listByStatus(status: Payout['status'], limit: number, cursor?: string): Promise<Page<Payout>>;

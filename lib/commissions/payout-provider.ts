@@ -4,11 +4,31 @@ export interface PayoutRequest {
   payoutId: string;
   leaderId: string;
   amountFen: number;
+  /** The provider's bill number of this attempt (a repeat of the same bill pays nothing more). */
+  billNo?: string;
+  /** Who receives it, for providers that pay to a WeChat account. */
+  payee?: { openId: string; name: string };
 }
 
+/** `paid`: done; `submitted`: accepted, its result comes by notification; `failed`: nothing moved. */
+export type PayoutOutcome =
+  | { status: 'paid' }
+  | { status: 'submitted'; reference: string; confirm?: { mchId: string; appId: string; package: string } }
+  | { status: 'failed'; reason: string };
+
 export interface PayoutProvider {
-  /** Pays a payout; idempotent by payoutId (a repeat pays nothing more). */
-  pay(request: PayoutRequest): Promise<void>;
+  /** True when a payee's WeChat OPENID is needed (商家转账). */
+  readonly needsOpenId?: boolean;
+  /** Pays a payout; idempotent by payoutId (and billNo): a repeat pays nothing more. */
+  pay(request: PayoutRequest): Promise<PayoutOutcome>;
+}
+
+/** The provider's verdict on a transfer it accepted. */
+export interface TransferResult {
+  billNo: string;
+  status: 'succeeded' | 'failed';
+  amountFen: number;
+  detail?: string;
 }
 
 /** The sandbox provider's own books: each payout recorded once, as a provider would on its side. */
@@ -20,7 +40,8 @@ export function sandboxPayoutProvider(books: SandboxPayoutBooks, now: () => Date
   return {
     async pay(request) {
       if (request.amountFen <= 0) throw new Error(`Payout ${request.payoutId} of ${request.amountFen} fen refused`);
-      await books.record({ ...request, at: now().toISOString() });
+      await books.record({ payoutId: request.payoutId, leaderId: request.leaderId, amountFen: request.amountFen, at: now().toISOString() });
+      return { status: 'paid' };
     },
   };
 }

@@ -5,22 +5,25 @@
 // Every payout transition is conditional on the exact status it leaves and the version it was read at,
 // so no path can move a payout back to an earlier state. One run at a time holds a lease; a run works
 // leader by leader, page by page, and one leader whose payout fails does not stop the others.
-import type { LedgerEntry, Payout } from '../../schemas/commissions';
+import type { LedgerEntry, Payout, PayoutTransfer } from '../../schemas/commissions';
 import type { LeaderStore } from '../leaders/leaders';
+import type { Opened, WeChatIdentities } from '../payments/provider';
 import { requireOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
-import { conflict, notFound } from '../runtime/errors';
+import { AppError, conflict, notFound } from '../runtime/errors';
 import { count, errorField, logger } from '../runtime/observability';
 import type { Page } from '../runtime/page';
 import { addMinutes } from '../runtime/time';
 import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
-import type { PayoutProvider } from './payout-provider';
+import type { PayoutProvider, PayoutRequest, TransferResult } from './payout-provider';
 
 export interface PayoutDeps {
   ledger: LedgerStore;
   payouts: PayoutStore;
   leaders: LeaderStore;
   provider: PayoutProvider;
+  /** The WeChat OPENIDs of leaders who signed in with WeChat (where 商家转账 sends the money). */
+  payees?: WeChatIdentities;
   clock: Clock;
   ids: Ids;
   minPayoutFen: number;
@@ -202,7 +205,70 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
   }
   if (payout.status !== 'approved') throw conflict(`The payout is ${payout.status}`);
 
-  await deps.provider.pay({ payoutId, leaderId: payout.leaderId, amountFen: payout.amountFen });
+  return withEntries(deps, await sendPayout(deps, payout, principal.userId));
+}
+
+/** The provider's bill number of a transfer attempt: letters and digits only (商家转账 `out_bill_no`), at most 32. */
+export const transferBillNo = (payoutId: string, attempt: number) => `${payoutId.replace(/[^0-9A-Za-z]/g, '').slice(0, 28)}T${attempt}`;
+
+/**
+ * Pays an approved payout through the provider. The sandbox pays at once. WeChat Pay's 商家转账 needs the
+ * leader's OPENID (a leader who never signed in with WeChat is told so, and the payout waits, approved),
+ * then is accepted and waits for the leader to confirm receipt in WeChat; its notification settles it.
+ * A transfer under way is never sent twice; one that failed is sent again as a new attempt.
+ */
+async function sendPayout(deps: PayoutDeps, payout: Payout, actor: string): Promise<Payout> {
+  const transfer = payout.transfer;
+  if (transfer?.state === 'submitted') return payout;
+  const attempt = transfer?.state === 'failed' ? transfer.attempt + 1 : (transfer?.attempt ?? 1);
+  const note = async (next: Omit<PayoutTransfer, 'updatedAt' | 'attempt'>, current: Payout): Promise<Payout> => {
+    const at = deps.clock.now().toISOString();
+    const after: PayoutTransfer = { ...next, attempt, updatedAt: at };
+    const noted = await deps.payouts.noteTransfer(current, after, {
+      entityId: payout.payoutId,
+      entityType: 'payout',
+      action: `payout.transfer_${after.state}`,
+      actor,
+      at,
+      before: { status: 'approved', transfer: current.transfer },
+      after: { status: 'approved', transfer: after },
+    });
+    if (noted === 'stale') throw conflict('The payout was changed meanwhile');
+    return mustGet(deps, payout.payoutId);
+  };
+
+  let payee: PayoutRequest['payee'];
+  if (deps.provider.needsOpenId) {
+    const leader = await deps.leaders.get(payout.leaderId);
+    const openId = leader && (await deps.payees?.openIdOf(leader.userId));
+    if (!leader || !openId) {
+      if (transfer?.state === 'waiting_for_payee') return payout;
+      return note(
+        { state: 'waiting_for_payee', detail: 'The leader has not signed in with WeChat: the transfer waits until they do' },
+        payout,
+      );
+    }
+    payee = { openId, name: leader.name };
+  }
+  const billNo = transferBillNo(payout.payoutId, attempt);
+  // Noted before the provider hears of it, so that its notification always finds the payout.
+  const sending = deps.provider.needsOpenId ? await note({ state: 'sending', billNo }, payout) : payout;
+  const outcome = await deps.provider.pay({
+    payoutId: payout.payoutId,
+    leaderId: payout.leaderId,
+    amountFen: payout.amountFen,
+    billNo,
+    ...(payee ? { payee } : {}),
+  });
+  if (outcome.status === 'submitted')
+    return note({ state: 'submitted', billNo, ...(outcome.confirm ? { confirm: outcome.confirm } : {}) }, sending);
+  if (outcome.status === 'failed') return note({ state: 'failed', billNo, detail: outcome.reason }, sending);
+  return markPaid(deps, sending, actor);
+}
+
+/** approved → paid, appending the `payout` ledger entry. Safe to repeat. */
+async function markPaid(deps: PayoutDeps, payout: Payout, actor: string): Promise<Payout> {
+  const payoutId = payout.payoutId;
   const at = deps.clock.now().toISOString();
   const payoutEntry: LedgerEntry = {
     entryId: `payout:${payoutId}`,
@@ -222,16 +288,79 @@ export async function approvePayout(deps: PayoutDeps, principal: Principal, payo
       entityId: payoutId,
       entityType: 'payout',
       action: 'payout.paid',
-      actor: principal.userId,
+      actor,
       at,
       before: { status: 'approved' },
       after: { status: 'paid', entry: payoutEntry },
     },
     { payoutEntry },
   );
-  if (paid === 'stale') throw conflict('The payout was changed meanwhile');
+  if (paid === 'stale') {
+    const now = await mustGet(deps, payoutId);
+    if (now.status === 'paid') return now;
+    throw conflict('The payout was changed meanwhile');
+  }
   count('PayoutsPaid');
-  return withEntries(deps, await mustGet(deps, payoutId));
+  return mustGet(deps, payoutId);
+}
+
+/** A leader's open payout (`GET /leaders/me/payout`): what it waits for, and how to confirm receipt in WeChat. */
+export async function myOpenPayout(deps: PayoutDeps, principal: Principal): Promise<PayoutWithEntries | undefined> {
+  const leader = await deps.leaders.getByUser(principal.userId);
+  if (!leader) throw notFound('Leader');
+  const payout = await deps.payouts.openPayoutOf(leader.leaderId);
+  return payout && withEntries(deps, payout);
+}
+
+/**
+ * The leader collects their approved payout (`POST /leaders/me/payout/collect`): the transfer is sent if it
+ * waited for their WeChat sign-in or failed before, and the answer carries what WeChat needs to confirm it.
+ */
+export async function collectPayout(deps: PayoutDeps, principal: Principal): Promise<PayoutWithEntries> {
+  const payout = await myOpenPayout(deps, principal);
+  if (!payout || payout.status !== 'approved') throw conflict('No approved payout to collect');
+  const after = await sendPayout(deps, payout, principal.userId);
+  if (after.transfer?.state === 'waiting_for_payee')
+    throw conflict('Sign in with WeChat (POST /auth/wechat) to receive payouts to your WeChat balance');
+  return withEntries(deps, after);
+}
+
+/**
+ * The provider's verdict on a transfer (WeChat Pay's MCHTRANSFER.BILL.FINISHED): success pays the payout
+ * (once); a failed or cancelled bill is noted, and the payout stays approved for another attempt. A
+ * verdict on an older attempt, or a repeat, changes nothing.
+ */
+export async function receiveTransferResult(
+  deps: PayoutDeps,
+  opened: Opened<TransferResult>,
+): Promise<'paid' | 'failed' | 'repeat' | 'ignored'> {
+  if (opened.kind === 'refused')
+    throw opened.status === 401 ? new AppError('UNAUTHENTICATED', opened.message) : new AppError('VALIDATION_FAILED', opened.message);
+  if (opened.kind === 'ignored') return 'ignored';
+  const result = opened.event;
+  const payoutId = await deps.payouts.payoutOfBill(result.billNo);
+  const payout = payoutId && (await deps.payouts.get(payoutId));
+  if (!payout) throw new AppError('VALIDATION_FAILED', `No payout sent as bill ${result.billNo}`);
+  if (payout.status === 'paid' || payout.transfer?.billNo !== result.billNo || payout.transfer.state === 'failed') return 'repeat';
+  if (result.amountFen !== payout.amountFen)
+    throw new AppError('VALIDATION_FAILED', `Bill ${result.billNo}: ${result.amountFen} fen, payout of ${payout.amountFen} fen`);
+  if (result.status === 'succeeded') {
+    await markPaid(deps, payout, ACTOR);
+    return 'paid';
+  }
+  const at = deps.clock.now().toISOString();
+  const failed: PayoutTransfer = { ...payout.transfer, state: 'failed', detail: result.detail ?? 'failed at the provider', updatedAt: at };
+  const noted = await deps.payouts.noteTransfer(payout, failed, {
+    entityId: payout.payoutId,
+    entityType: 'payout',
+    action: 'payout.transfer_failed',
+    actor: ACTOR,
+    at,
+    before: { status: 'approved', transfer: payout.transfer },
+    after: { status: 'approved', transfer: failed },
+  });
+  if (noted === 'stale') throw conflict('The payout was changed meanwhile');
+  return 'failed';
 }
 
 /**

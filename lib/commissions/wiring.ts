@@ -5,6 +5,8 @@ import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoLedgerStore, dynamoPayoutStore } from '../store/ledger';
 import { ordersOfLeader } from '../store/leader-orders';
 import { dynamoSandboxPayoutBooks } from '../store/sandbox-payouts';
+import { dynamoWeChatIdentities } from '../store/wechat-identities';
+import { usesWeChatPay, wechatPay } from '../payments/wiring';
 import type { CommissionDeps } from './commissions';
 import { sandboxPayoutProvider, type PayoutProvider } from './payout-provider';
 import type { PayoutDeps } from './payouts';
@@ -17,15 +19,17 @@ export const commissionRules = (): CommissionRules => ({
   afterSalesHours: config.afterSalesHours,
 });
 
-/** The sandbox pays locally; other stages refuse until a real payout adapter is wired here. */
+/** Payouts go where payments come from: WeChat Pay 商家转账, or the sandbox (local stage only). */
 const payoutProvider = (): PayoutProvider =>
-  config.isLocal
-    ? sandboxPayoutProvider(dynamoSandboxPayoutBooks())
-    : {
-        pay: async ({ payoutId }) => {
-          throw new Error(`No payout provider adapter in stage ${config.stage}: payout ${payoutId} not sent`);
-        },
-      };
+  usesWeChatPay
+    ? wechatPay.transfers
+    : config.isLocal
+      ? sandboxPayoutProvider(dynamoSandboxPayoutBooks())
+      : {
+          pay: async ({ payoutId }) => {
+            throw new Error(`PAYMENT_PROVIDER=sandbox is for the local stage only: payout ${payoutId} not sent`);
+          },
+        };
 
 export const commissionDeps = (): CommissionDeps => ({
   ledger: dynamoLedgerStore(),
@@ -34,11 +38,15 @@ export const commissionDeps = (): CommissionDeps => ({
   rules: commissionRules(),
 });
 
+/** The transfers' notifications (WeChat Pay 商家转账). */
+export const transferNotifications = () => wechatPay.transfers;
+
 export const payoutDeps = (): PayoutDeps => ({
   ledger: dynamoLedgerStore(),
   payouts: dynamoPayoutStore(),
   leaders: dynamoLeaderStore(),
   provider: payoutProvider(),
+  payees: dynamoWeChatIdentities(),
   clock: systemClock,
   ids: randomIds,
   minPayoutFen: config.minPayoutFen,

@@ -45,6 +45,8 @@ export interface OrderChange {
   release?: boolean;
   /** Refuse (`group_closed`) unless the group buy still takes orders at this instant. */
   groupOpenAt?: Date;
+  /** Refuse (`leader_suspended`) if the order's leader has been suspended since (their group buys are marked). */
+  leaderNotSuspended?: boolean;
   /** Apply this payment once (`payment_seen` if it was applied before). */
   payment?: PaymentRecord;
   refunds?: Refund[];
@@ -64,11 +66,16 @@ export interface OrderStore {
   get(orderId: string): Promise<Order | undefined>;
   getIdempotency(userId: string, key: string): Promise<IdempotencyRecord | undefined>;
   listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>>;
-  change(change: OrderChange): Promise<'changed' | 'stale' | 'group_closed' | 'payment_seen'>;
+  change(change: OrderChange): Promise<'changed' | 'stale' | 'group_closed' | 'leader_suspended' | 'payment_seen'>;
   /** A payment that can't be applied (order expired, cancelled, or paid twice): recorded and refunded. */
   recordUnappliedPayment(payment: PaymentRecord, refund: Refund, audit: AuditEvent): Promise<'recorded' | 'payment_seen'>;
   listRefunds(orderId: string): Promise<Refund[]>;
+  /** Marks a requested or submitted refund succeeded. */
   completeRefund(refund: Refund, completedAt: string, audit: AuditEvent): Promise<'completed' | 'already'>;
+  /** Replaces the refund by `after` if it is still in `before`'s status (a refund only moves forward). */
+  transitionRefund(before: Refund, after: Refund, audit: AuditEvent): Promise<'changed' | 'already'>;
+  /** The record of a provider payment (applied to an order, or refunded): what it took. */
+  getPayment(paymentId: string): Promise<PaymentRecord | undefined>;
   dueForExpiry(now: Date, limit: number): Promise<Order[]>;
 }
 

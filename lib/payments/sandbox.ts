@@ -1,7 +1,8 @@
 // The sandbox payment provider of the local stage. It behaves like a real one where it matters: it
 // signs its notifications with the webhook secret, remembers the payments it took, and refunds them
 // idempotently by refundId, refusing to refund more than was paid.
-import type { PaymentProvider, RefundRequest } from './provider';
+import { PaymentNotificationSchema } from '../../schemas/orders';
+import type { Opened, PaymentProvider, PaymentReceived, RefundRequest } from './provider';
 import { signPayload, verifySignature, SIGNATURE_HEADER } from './provider';
 
 export interface SandboxLedger {
@@ -14,19 +15,49 @@ export class SandboxRefundRefused extends Error {
   override name = 'SandboxRefundRefused';
 }
 
-export function sandboxPaymentProvider(secret: () => string, ledger: SandboxLedger, now: () => Date = () => new Date()) {
-  const provider: PaymentProvider & {
-    /** The signed webhook the sandbox sends when a resident pays. */
-    charge(orderId: string, amountFen: number, paymentId: string): Promise<{ rawBody: string; headers: Record<string, string> }>;
-  } = {
-    verifyNotification(rawBody, headers) {
-      return verifySignature(secret(), rawBody, headers[SIGNATURE_HEADER]);
+export interface SandboxProvider extends PaymentProvider {
+  /** The HMAC-signed webhook (`POST /payments/notify`), opened: verified, then parsed. */
+  openPayment(rawBody: string, headers: Record<string, string>): Opened<PaymentReceived>;
+  /** The signed webhook the sandbox sends when a resident pays. */
+  charge(orderId: string, amountFen: number, paymentId: string): Promise<{ rawBody: string; headers: Record<string, string> }>;
+}
+
+function parseJson(rawBody: string): unknown {
+  try {
+    return JSON.parse(rawBody);
+  } catch {
+    return undefined;
+  }
+}
+
+export function sandboxPaymentProvider(secret: () => string, ledger: SandboxLedger, now: () => Date = () => new Date()): SandboxProvider {
+  return {
+    name: 'sandbox',
+    needsOpenId: false,
+    async checkout() {
+      // The resident "pays" with `POST /dev/pay/{orderId}`, as the sandbox's own payment page would.
+      return { provider: 'sandbox' };
+    },
+    openPayment(rawBody, headers) {
+      if (!verifySignature(secret(), rawBody, headers[SIGNATURE_HEADER]))
+        return { kind: 'refused', status: 401, message: 'Bad payment signature' };
+      const parsed = PaymentNotificationSchema.safeParse(parseJson(rawBody));
+      if (!parsed.success) {
+        const paths = parsed.error.issues.map((i) => i.path.join('.') || 'body');
+        return { kind: 'refused', status: 400, message: `Invalid ${[...new Set(paths)].join(', ')}` };
+      }
+      const n = parsed.data;
+      return {
+        kind: 'event',
+        event: { orderId: n.orderId, paymentId: n.paymentId, amountFen: n.amountFen, paidAt: new Date(n.paidAt).toISOString() },
+      };
     },
     async refund(request) {
       const outcome = await ledger.recordRefund({ ...request, at: now().toISOString() });
       if (outcome === 'exceeds' || outcome === 'unknown_payment') {
         throw new SandboxRefundRefused(`refund ${request.refundId} refused: ${outcome}`);
       }
+      return { status: 'succeeded' };
     },
     async charge(orderId, amountFen, paymentId) {
       const paidAt = now().toISOString();
@@ -35,5 +66,4 @@ export function sandboxPaymentProvider(secret: () => string, ledger: SandboxLedg
       return { rawBody, headers: { [SIGNATURE_HEADER]: signPayload(secret(), rawBody) } };
     },
   };
-  return provider;
 }

@@ -1,19 +1,55 @@
-// The payment provider of this stage. The local stage uses the sandbox; other stages verify the
-// provider's webhook by API.md's HMAC protocol, and refuse to refund until a real provider's adapter
-// (WeChat Pay, say) is added here: a refund then fails loudly into the failure destination rather
-// than pretending to have paid money back.
+// The payment provider of this stage, chosen by PAYMENT_PROVIDER: the sandbox (the local stage's default)
+// or WeChat Pay (every other stage's). The sandbox refuses to work outside the local stage, so that no
+// deployed stage can pretend to have taken or returned money.
+import { wechatPayFrom } from '../providers/wechatpay/setup';
+import { systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
+import { dynamoOrderStore } from '../store/orders';
 import { dynamoSandboxLedger } from '../store/sandbox-payments';
-import { verifySignature, SIGNATURE_HEADER, type PaymentProvider } from './provider';
+import { dynamoWeChatIdentities } from '../store/wechat-identities';
+import type { PaymentDeps } from './payments';
+import type { PaymentProvider } from './provider';
 import { sandboxPaymentProvider } from './sandbox';
 
 export const sandbox = sandboxPaymentProvider(() => config.paymentWebhookSecret, dynamoSandboxLedger());
 
-const unconfigured: PaymentProvider = {
-  verifyNotification: (rawBody, headers) => verifySignature(config.paymentWebhookSecret, rawBody, headers[SIGNATURE_HEADER]),
+/** WeChat Pay, built from the WECHATPAY_* settings on first use. */
+export const wechatPay = wechatPayFrom(() => {
+  // Getters: each secret is read, and checked, here, on first use.
+  const w = config.wechatPay;
+  return {
+    mchid: w.mchid,
+    appid: w.appid,
+    apiV3Key: w.apiV3Key,
+    merchantSerial: w.merchantSerial,
+    merchantPrivateKey: w.merchantPrivateKey,
+    publicKeyId: w.publicKeyId,
+    publicKey: w.publicKey,
+    baseUrl: w.baseUrl,
+    transferSceneId: w.transferSceneId,
+    publicUrl: config.publicUrl,
+  };
+});
+
+const sandboxOutsideLocal: PaymentProvider = {
+  name: 'sandbox',
+  needsOpenId: false,
+  checkout: async () => {
+    throw new Error(`PAYMENT_PROVIDER=sandbox is for the local stage only (stage ${config.stage})`);
+  },
   refund: async (request) => {
-    throw new Error(`No payment provider adapter in stage ${config.stage}: refund ${request.refundId} not sent`);
+    throw new Error(`PAYMENT_PROVIDER=sandbox is for the local stage only: refund ${request.refundId} not sent`);
   },
 };
 
-export const paymentProvider: PaymentProvider = config.isLocal ? sandbox : unconfigured;
+export const usesWeChatPay = config.paymentProvider === 'wechatpay';
+export const usesSandbox = config.paymentProvider === 'sandbox' && config.isLocal;
+
+export const paymentProvider: PaymentProvider = usesWeChatPay ? wechatPay.payments : config.isLocal ? sandbox : sandboxOutsideLocal;
+
+export const paymentDeps = (): PaymentDeps => ({
+  orders: dynamoOrderStore(),
+  provider: paymentProvider,
+  identities: dynamoWeChatIdentities(),
+  clock: systemClock,
+});

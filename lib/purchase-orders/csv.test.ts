@@ -58,3 +58,27 @@ test('written in parts (the head, then rows of some pickup points), the parts co
   expect(csvRows(more.slice(1))).toBe('芳芳小卖部,幸福路 1 号,L2,P1,草莓,盒,2\r\n');
   expect(csvRows([])).toBe('');
 });
+
+test("a supplement's credits stay numbers: negative money and quantities are not defused into text", () => {
+  const supplement: PurchaseOrder = {
+    ...po,
+    purchaseOrderId: 'S1-2026-11-26-p2',
+    part: 2,
+    supplementOf: 'S1-2026-11-26',
+    lines: [{ productId: 'P1', name: '草莓', unit: '盒', quantity: -1, supplyPriceFen: 1000, amountFen: -1000 }],
+    totalFen: -1000,
+  };
+  const credits: PickupPointBreakdown[] = [
+    {
+      leaderId: 'L1',
+      pickupPointName: '-东门店',
+      address: '=cmd|x',
+      lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1000, quantity: -1 }],
+    },
+  ];
+  const rows = purchaseOrderCsv(supplement, credits).slice(1).split('\r\n');
+  expect(rows).toContain('合计金额(元) Total (CNY),-10.00');
+  expect(rows).toContain('P1,草莓,盒,-1,10.00,-10.00');
+  // Typed-in text is still defused, whatever its first character.
+  expect(rows).toContain("'-东门店,'=cmd|x,L1,P1,草莓,盒,-1");
+});

@@ -28,8 +28,16 @@ export function textCell(value: string): string {
   return /[",\r\n]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
-type Cell = string | number;
-const row = (cells: Cell[]) => cells.map((c) => (typeof c === 'number' ? String(c) : textCell(c))).join(',');
+/** A money cell: yuan written as a number, so a credit (`-10.00`) stays a number and is never defused as text. */
+class Money {
+  constructor(readonly fen: number) {}
+}
+const money = (fen: number) => new Money(fen);
+
+type Cell = string | number | Money;
+// Only text is guarded against formulas: numbers are ours, never typed in, and a leading minus is their sign.
+const cell = (c: Cell) => (typeof c === 'number' ? String(c) : c instanceof Money ? yuan(c.fen) : textCell(c));
+const row = (cells: Cell[]) => cells.map(cell).join(',');
 
 /** The file's beginning: the byte order mark, the purchase order, its product lines and the breakdown's heading. */
 export function csvHead(po: PurchaseOrder): string {
@@ -40,12 +48,12 @@ export function csvHead(po: PurchaseOrder): string {
     ['状态 Status', STATUS_LABELS[po.status]],
     ['版本 Revision', po.revision],
     ...(po.supplementOf ? [['补充采购单，原单 Supplement of', po.supplementOf] as Cell[]] : []),
-    ['合计金额(元) Total (CNY)', yuan(po.totalFen)],
+    ['合计金额(元) Total (CNY)', money(po.totalFen)],
     ['自提点数 Pickup points', po.pickupPointCount],
     [],
     ['商品汇总 Products'],
     ['商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity', '供货价(元) Supply price (CNY)', '金额(元) Amount (CNY)'],
-    ...po.lines.map((l): Cell[] => [l.productId, l.name, l.unit, l.quantity, yuan(l.supplyPriceFen), yuan(l.amountFen)]),
+    ...po.lines.map((l): Cell[] => [l.productId, l.name, l.unit, l.quantity, money(l.supplyPriceFen), money(l.amountFen)]),
     [],
     ['自提点明细 By pickup point'],
     ['自提点 Pickup point', '地址 Address', '团长编号 Leader ID', '商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity'],

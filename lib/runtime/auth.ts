@@ -67,8 +67,14 @@ export function jwtIdentity(secret: () => string, options: TokenOptions = {}): I
   const audience = options.audience ?? tokenAudience(config.stage);
   const ttl = Math.min(options.ttlSeconds ?? ACCESS_TOKEN_TTL_SECONDS, ACCESS_TOKEN_TTL_SECONDS);
   const nowSeconds = options.now ?? (() => Math.floor(Date.now() / 1000));
-  let key: Uint8Array | undefined;
-  const keyOf = () => (key ??= new TextEncoder().encode(secret()));
+  // The secret is read at each use (a getter; cheap): in AWS it arrives with the first invocation, and
+  // locally each function's use of it is then its own (the IAM check sees which functions need it).
+  let key: { secret: string; bytes: Uint8Array } | undefined;
+  const keyOf = () => {
+    const current = secret();
+    if (key?.secret !== current) key = { secret: current, bytes: new TextEncoder().encode(current) };
+    return key.bytes;
+  };
   return {
     async issue({ userId, roles, supplierId, sessionId }) {
       const now = nowSeconds();

@@ -1,5 +1,8 @@
 // Configuration: SPEC.md's defaults for the local stage, secrets required everywhere else, and bad
 // numbers refused at load rather than misread.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { DEFAULTS, loadConfig } from './config';
 
 test("with an empty environment every setting has SPEC.md's default", () => {
@@ -155,5 +158,83 @@ describe('sign-in settings', () => {
     });
     expect(config.tencentSms).toMatchObject({ region: 'ap-guangzhou', endpoint: 'https://sms.tencentcloudapi.com', signName: '邻里团' });
     expect(config.wechat).toEqual({ appId: 'wx1', secret: 'secret', baseUrl: 'https://api.weixin.qq.com' });
+  });
+});
+
+test('PAYMENT_PROVIDER: the sandbox in the local stage, WeChat Pay elsewhere; anything else is refused', () => {
+  expect(loadConfig({}).paymentProvider).toBe('sandbox');
+  expect(loadConfig({ STAGE: 'prod', AUTH_SECRET: 'x', PAYMENT_WEBHOOK_SECRET: 'y' }).paymentProvider).toBe('wechatpay');
+  expect(loadConfig({ PAYMENT_PROVIDER: 'wechatpay' }).paymentProvider).toBe('wechatpay');
+  expect(() => loadConfig({ PAYMENT_PROVIDER: 'alipay' })).toThrow(/PAYMENT_PROVIDER/);
+});
+
+test('WeChat Pay settings are required when used, not before; keys are PEM text or .pem paths', () => {
+  const { wechatPay } = loadConfig({ PAYMENT_PROVIDER: 'wechatpay', WECHATPAY_APIV3_KEY: 'too short' });
+  expect(() => wechatPay.mchid).toThrow(/WECHATPAY_MCHID is required/);
+  expect(() => wechatPay.apiV3Key).toThrow(/32 bytes/);
+  expect(wechatPay.baseUrl).toBe('https://api.mch.weixin.qq.com');
+  expect(wechatPay.transferSceneId).toBe('1005');
+
+  const dir = mkdtempSync(join(tmpdir(), 'config-test-'));
+  const pem = '-----BEGIN PUBLIC KEY-----\nMIIB\n-----END PUBLIC KEY-----\n';
+  writeFileSync(join(dir, 'pub_key.pem'), pem);
+  const keys = loadConfig({
+    WECHATPAY_PUBLIC_KEY: join(dir, 'pub_key.pem'),
+    WECHATPAY_MERCHANT_PRIVATE_KEY: '-----BEGIN PRIVATE KEY-----\\nMIIE\\n-----END PRIVATE KEY-----',
+    WECHATPAY_BASE_URL: 'http://127.0.0.1:9999/',
+  }).wechatPay;
+  expect(keys.publicKey).toBe(pem);
+  expect(keys.merchantPrivateKey).toBe('-----BEGIN PRIVATE KEY-----\nMIIE\n-----END PRIVATE KEY-----');
+  expect(keys.baseUrl).toBe('http://127.0.0.1:9999');
+  expect(() => loadConfig({ WECHATPAY_PUBLIC_KEY: 'not a key' }).wechatPay.publicKey).toThrow(/PEM text or the path/);
+});
+
+describe('who can reach the local stack', () => {
+  test('the HTTP server listens on loopback unless HOST widens it on purpose', () => {
+    expect(loadConfig({}).host).toBe('127.0.0.1');
+    expect(loadConfig({ HOST: '0.0.0.0' }).host).toBe('0.0.0.0');
+  });
+
+  test('/dev/* runs on loopback in the local stage; beyond it only when the operator says so; never outside the local stage', () => {
+    for (const HOST of [undefined, '127.0.0.1', '127.0.0.2', '::1', 'localhost'])
+      expect({ HOST, dev: loadConfig({ HOST }).devRoutes }).toEqual({ HOST, dev: true });
+    for (const HOST of ['0.0.0.0', '::', '192.168.1.5', 'tuan.lan'])
+      expect({ HOST, dev: loadConfig({ HOST }).devRoutes }).toEqual({ HOST, dev: false });
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' }).devRoutes).toBe(true);
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '0' }).devRoutes).toBe(false);
+    expect(loadConfig({ STAGE: 'prod', DEV_ROUTES_ON_NETWORK: '1' }).devRoutes).toBe(false);
+    expect(loadConfig({ STAGE: 'prod', HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' }).devRoutes).toBe(false);
+    // Anything but an explicit 1 or 0 is a typo, refused at load.
+    expect(() => loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: 'yes' })).toThrow(/DEV_ROUTES_ON_NETWORK/);
+  });
+
+  test('beyond loopback the development secrets are refused, unless the operator accepted the development routes there', () => {
+    const exposed = loadConfig({ HOST: '0.0.0.0' });
+    expect(() => exposed.authSecret).toThrow(/AUTH_SECRET.*HOST/);
+    expect(() => exposed.paymentWebhookSecret).toThrow(/PAYMENT_WEBHOOK_SECRET/);
+    expect(loadConfig({ HOST: '0.0.0.0', AUTH_SECRET: 'lan-secret' }).authSecret).toBe('lan-secret');
+    expect(loadConfig({ HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' }).authSecret).toBe(loadConfig({}).authSecret);
+  });
+
+  test('the /dev/* guard answers 404 when the stack is exposed without the operator saying so', () => {
+    const guard = (env: Record<string, string>) => {
+      const saved = { ...process.env };
+      Object.assign(process.env, env);
+      try {
+        let mod!: typeof import('./config');
+        jest.isolateModules(() => {
+          mod = require('./config') as typeof import('./config');
+        });
+        mod.requireLocalStage();
+        return 'runs';
+      } catch (err) {
+        return (err as { code?: string }).code;
+      } finally {
+        process.env = saved;
+      }
+    };
+    expect(guard({ STAGE: 'local', HOST: '127.0.0.1' })).toBe('runs');
+    expect(guard({ STAGE: 'local', HOST: '0.0.0.0' })).toBe('NOT_FOUND');
+    expect(guard({ STAGE: 'local', HOST: '0.0.0.0', DEV_ROUTES_ON_NETWORK: '1' })).toBe('runs');
   });
 });

@@ -1,16 +1,20 @@
 // Configuration, read once at module load. Every setting has a working default for the local stage;
 // secrets are required in every other stage (a throwing getter, so a misconfigured deploy fails loudly).
+import { readFileSync } from 'node:fs';
 import { AppError } from './errors';
 import { secretReads } from './secrets';
 
 /** Environment variable names: shared by serverless.yml, the local stack and the code. */
 export const ENV = {
   STAGE: 'STAGE',
+  HOST: 'HOST',
+  DEV_ROUTES_ON_NETWORK: 'DEV_ROUTES_ON_NETWORK',
   PORT: 'PORT',
   DYNAMODB_PORT: 'DYNAMODB_PORT',
   DYNAMODB_ENDPOINT: 'DYNAMODB_ENDPOINT',
   SQS_PORT: 'SQS_PORT',
   SQS_ENDPOINT: 'SQS_ENDPOINT',
+  DYNAMODB_LOCAL_KEY_ID: 'DYNAMODB_LOCAL_KEY_ID',
   DATA_DIR: 'DATA_DIR',
   TABLE_NAME: 'TABLE_NAME',
   PUBLIC_URL: 'PUBLIC_URL',
@@ -37,10 +41,23 @@ export const ENV = {
   WECHAT_APPID: 'WECHAT_APPID',
   WECHAT_SECRET: 'WECHAT_SECRET',
   WECHAT_API_BASE_URL: 'WECHAT_API_BASE_URL',
+  PAYMENT_PROVIDER: 'PAYMENT_PROVIDER',
+  WECHATPAY_MCHID: 'WECHATPAY_MCHID',
+  WECHATPAY_APPID: 'WECHATPAY_APPID',
+  WECHATPAY_APIV3_KEY: 'WECHATPAY_APIV3_KEY',
+  WECHATPAY_MERCHANT_SERIAL: 'WECHATPAY_MERCHANT_SERIAL',
+  WECHATPAY_MERCHANT_PRIVATE_KEY: 'WECHATPAY_MERCHANT_PRIVATE_KEY',
+  WECHATPAY_PUBLIC_KEY_ID: 'WECHATPAY_PUBLIC_KEY_ID',
+  WECHATPAY_PUBLIC_KEY: 'WECHATPAY_PUBLIC_KEY',
+  WECHATPAY_BASE_URL: 'WECHATPAY_BASE_URL',
+  WECHATPAY_TRANSFER_SCENE_ID: 'WECHATPAY_TRANSFER_SCENE_ID',
+  /** Read when packaging, by infra/cors.js: API Gateway answers CORS, not the functions. */
+  CORS_ORIGINS: 'CORS_ORIGINS',
 } as const;
 
 export const DEFAULTS = {
   STAGE: 'local',
+  HOST: '127.0.0.1',
   PORT: 3000,
   DYNAMODB_PORT: 8000,
   SQS_PORT: 9324,
@@ -56,11 +73,29 @@ export const DEFAULTS = {
   TENCENT_SMS_REGION: 'ap-guangzhou',
   TENCENT_SMS_ENDPOINT: 'https://sms.tencentcloudapi.com',
   WECHAT_API_BASE_URL: 'https://api.weixin.qq.com',
+  WECHATPAY_BASE_URL: 'https://api.mch.weixin.qq.com',
+  /** 商家转账 scene 1005 (佣金报酬): commissions paid to the leaders who earned them. */
+  WECHATPAY_TRANSFER_SCENE_ID: '1005',
 } as const;
 
 /** Providers by stage: the sandboxes are the local stage's, the real adapters everyone else's. */
 export const SMS_PROVIDERS = ['sandbox', 'tencent'] as const;
 export const WECHAT_PROVIDERS = ['sandbox', 'wechat'] as const;
+
+/**
+ * Secrets only a real provider reads (never in the local stage, where the sandboxes stand in): the IAM
+ * check cannot see them used locally, so it takes their grants on trust.
+ */
+export const PROVIDER_SECRETS = [
+  'TENCENT_SMS_SECRET_ID',
+  'TENCENT_SMS_SECRET_KEY',
+  'WECHAT_SECRET',
+  'WECHATPAY_APIV3_KEY',
+  'WECHATPAY_MERCHANT_PRIVATE_KEY',
+] as const;
+
+export const PAYMENT_PROVIDERS = ['sandbox', 'wechatpay'] as const;
+export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 /** Development-only secrets: accepted in the local stage, refused everywhere else. */
 const DEV_SECRETS = {
@@ -80,11 +115,33 @@ function intSetting(env: Env, name: keyof typeof ENV, fallback: number, min = 0)
   return value;
 }
 
-function secret(env: Env, stage: string, name: keyof typeof DEV_SECRETS): string {
+/** Only this machine can connect: 127.0.0.0/8, ::1, localhost. */
+export const isLoopback = (host: string) => /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host) || host === '::1' || host === 'localhost';
+
+function flag(env: Env, name: keyof typeof ENV): boolean {
+  const raw = env[name]?.trim() ?? '';
+  if (raw === '' || raw === '0') return false;
+  if (raw === '1') return true;
+  throw new Error(`${name} must be 1 or 0, got "${raw}"`);
+}
+
+/**
+ * Who may use the development shortcuts (`/dev/*`, the fixed development secrets): the local stage on
+ * loopback; beyond loopback only when the operator said so (DEV_ROUTES_ON_NETWORK=1), since anyone who
+ * reaches them can mint an operator's token or mark an order paid.
+ */
+function devShortcuts(env: Env, stage: string, host: string): boolean {
+  const onNetwork = flag(env, 'DEV_ROUTES_ON_NETWORK');
+  return stage === 'local' && (isLoopback(host) || onNetwork);
+}
+
+function secret(env: Env, stage: string, host: string, name: keyof typeof DEV_SECRETS): string {
   for (const read of secretReads) read(name);
   const value = env[name];
   if (value) return value;
-  if (stage === 'local') return DEV_SECRETS[name];
+  if (devShortcuts(env, stage, host)) return DEV_SECRETS[name];
+  if (stage === 'local')
+    throw new Error(`${name} is required when HOST=${host} opens the local stack to the network (or set DEV_ROUTES_ON_NETWORK=1)`);
   throw new Error(`${name} is required in stage "${stage}"`);
 }
 
@@ -114,14 +171,42 @@ function required(env: Env, name: keyof typeof ENV): string {
   return value;
 }
 
+/** A WeChat Pay setting: required once WeChat Pay is used (read on first use, so other stages still start). */
+function wechatPaySetting(env: Env, name: keyof typeof ENV): string {
+  const value = env[name]?.trim();
+  if (value) return value;
+  throw new Error(`${name} is required when ${ENV.PAYMENT_PROVIDER}=wechatpay`);
+}
+
+/** A key given as PEM text, or as the path of a `.pem` file holding it. */
+export function pemSetting(env: Env, name: keyof typeof ENV): string {
+  const value = wechatPaySetting(env, name);
+  if (value.includes('-----BEGIN')) return value.replace(/\\n/g, '\n');
+  if (value.endsWith('.pem')) return readFileSync(value, 'utf8');
+  throw new Error(`${name} must be PEM text or the path of a .pem file`);
+}
+
+function paymentProviderSetting(env: Env, stage: string): PaymentProviderName {
+  const raw = env.PAYMENT_PROVIDER?.trim() || (stage === 'local' ? 'sandbox' : 'wechatpay');
+  if (!(PAYMENT_PROVIDERS as readonly string[]).includes(raw))
+    throw new Error(`PAYMENT_PROVIDER must be one of ${PAYMENT_PROVIDERS.join(', ')}, got "${raw}"`);
+  return raw as PaymentProviderName;
+}
+
 export function loadConfig(env: Env = process.env) {
   const stage = env.STAGE || DEFAULTS.STAGE;
+  const host = env.HOST?.trim() || DEFAULTS.HOST;
+  const devRoutes = devShortcuts(env, stage, host);
   const port = intSetting(env, 'PORT', DEFAULTS.PORT, 1);
   const dynamodbPort = intSetting(env, 'DYNAMODB_PORT', DEFAULTS.DYNAMODB_PORT, 1);
   const sqsPort = intSetting(env, 'SQS_PORT', DEFAULTS.SQS_PORT, 1);
   return {
     stage,
     isLocal: stage === 'local',
+    /** The local HTTP server's address: loopback unless widened on purpose. */
+    host,
+    /** Whether `/dev/*` may run (see devShortcuts). */
+    devRoutes,
     port,
     dynamodbPort,
     /** Only set for a local DynamoDB; in AWS the SDK finds the regional endpoint itself. */
@@ -134,14 +219,21 @@ export function loadConfig(env: Env = process.env) {
     get sqsEndpoint(): string | undefined {
       return env.SQS_ENDPOINT || (stage === 'local' ? `http://127.0.0.1:${sqsPort}` : undefined);
     },
+    /**
+     * The access key id of the local DynamoDB's database (it keeps one per key id). Read when the client
+     * is built, not at load: the local stack settles it (DATA_DIR/dynamodb-access-key-id) after loading this.
+     */
+    get dynamodbLocalKeyId() {
+      return env.DYNAMODB_LOCAL_KEY_ID || 'local';
+    },
     dataDir: env.DATA_DIR || DEFAULTS.DATA_DIR,
     tableName: env.TABLE_NAME || DEFAULTS.TABLE_NAME,
     publicUrl: (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, ''),
     get authSecret() {
-      return secret(env, stage, 'AUTH_SECRET');
+      return secret(env, stage, host, 'AUTH_SECRET');
     },
     get paymentWebhookSecret() {
-      return secret(env, stage, 'PAYMENT_WEBHOOK_SECRET');
+      return secret(env, stage, host, 'PAYMENT_WEBHOOK_SECRET');
     },
     cutoffCron: env.CUTOFF_CRON || DEFAULTS.CUTOFF_CRON,
     payoutCron: env.PAYOUT_CRON || DEFAULTS.PAYOUT_CRON,
@@ -178,6 +270,40 @@ export function loadConfig(env: Env = process.env) {
         baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
       };
     },
+    /** `sandbox` (the local stage's default) or `wechatpay` (every other stage's). */
+    paymentProvider: paymentProviderSetting(env, stage),
+    wechatPay: {
+      get mchid() {
+        return wechatPaySetting(env, 'WECHATPAY_MCHID');
+      },
+      get appid() {
+        return wechatPaySetting(env, 'WECHATPAY_APPID');
+      },
+      /** The 32-byte APIv3 key that decrypts notifications. */
+      get apiV3Key() {
+        const key = wechatPaySetting(env, 'WECHATPAY_APIV3_KEY');
+        if (Buffer.byteLength(key, 'utf8') !== 32) throw new Error('WECHATPAY_APIV3_KEY must be 32 bytes');
+        return key;
+      },
+      get merchantSerial() {
+        return wechatPaySetting(env, 'WECHATPAY_MERCHANT_SERIAL');
+      },
+      get merchantPrivateKey() {
+        return pemSetting(env, 'WECHATPAY_MERCHANT_PRIVATE_KEY');
+      },
+      get publicKeyId() {
+        return wechatPaySetting(env, 'WECHATPAY_PUBLIC_KEY_ID');
+      },
+      get publicKey() {
+        return pemSetting(env, 'WECHATPAY_PUBLIC_KEY');
+      },
+      get baseUrl() {
+        return (env.WECHATPAY_BASE_URL?.trim() || DEFAULTS.WECHATPAY_BASE_URL).replace(/\/+$/, '');
+      },
+      get transferSceneId() {
+        return env.WECHATPAY_TRANSFER_SCENE_ID?.trim() || DEFAULTS.WECHATPAY_TRANSFER_SCENE_ID;
+      },
+    },
   };
 }
 
@@ -186,7 +312,10 @@ export type Config = ReturnType<typeof loadConfig>;
 /** The process-wide configuration, read once. */
 export const config: Config = loadConfig();
 
-/** Local-only routes (`/dev/*`) answer 404 in every other stage, as if they did not exist. */
+/**
+ * Local-only routes (`/dev/*`) answer 404 in every other stage, as if they did not exist; and in the
+ * local stage too when it listens beyond loopback, unless the operator set DEV_ROUTES_ON_NETWORK=1.
+ */
 export function requireLocalStage(): void {
-  if (!config.isLocal) throw new AppError('NOT_FOUND', 'Not found');
+  if (!config.devRoutes) throw new AppError('NOT_FOUND', 'Not found');
 }

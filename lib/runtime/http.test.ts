@@ -36,6 +36,14 @@ const routes: Routes = {
       throw new Error(SECRET_MESSAGE);
     },
   }),
+  'GET /csv': route({
+    auth: 'user',
+    handle: async () => ({ body: 'a,b\r\n', contentType: 'text/csv; charset=utf-8', headers: { 'Cache-Control': 'public, max-age=600' } }),
+  }),
+  'GET /cacheable': route({
+    auth: 'public',
+    handle: async () => ({ body: { ok: true }, headers: { 'cache-control': 'public, max-age=60' } }),
+  }),
   'GET /conflict': route({
     auth: 'public',
     handle: async () => {
@@ -243,5 +251,69 @@ describe('added for sign-in', () => {
     expect(anonymous.body).toEqual({ userId: '', sourceIp: template.requestContext.http.sourceIp });
     expect((await call(event('GET /whoever', { token: await token() }))).body.userId).toBe('u-1');
     expect((await call(event('GET /whoever', { token: 'not.a.jwt' }))).status).toBe(401);
+  });
+});
+
+describe('security headers', () => {
+  const header = (headers: Record<string, unknown>, name: string) =>
+    Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1] as string | undefined;
+  const everyKind = async () => {
+    const t = await token();
+    const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      return {
+        publicOk: await invoke(event('GET /ping')),
+        userOk: await invoke(event('POST /orders', { token: t, body: JSON.stringify({ items: [{ productId: 'p', quantity: 1 }] }) })),
+        csv: await main(event('GET /csv', { token: t }), {} as Context).then((r) => ({
+          status: (r as HttpResult).statusCode,
+          headers: (r as HttpResult).headers ?? {},
+        })),
+        invalid: await invoke(event('POST /orders', { token: t, body: '{' })),
+        unauthenticated: await invoke(event('POST /orders', { body: '{}' })),
+        notFound: await invoke(event('DELETE /nowhere')),
+        tooLarge: await invoke(event('POST /orders', { token: t, body: 'x'.repeat(MAX_BODY_BYTES + 1) })),
+        crashed: await invoke(event('GET /boom')),
+      };
+    } finally {
+      logged.mockRestore();
+    }
+  };
+
+  test('every answer carries X-Content-Type-Options: nosniff, errors and CSV included', async () => {
+    for (const [kind, res] of Object.entries(await everyKind()))
+      expect({ kind, nosniff: header(res.headers, 'x-content-type-options') }).toEqual({ kind, nosniff: 'nosniff' });
+  });
+
+  test('every authenticated answer and every error is Cache-Control: no-store, whatever the route asked', async () => {
+    const all = await everyKind();
+    for (const kind of ['userOk', 'csv', 'invalid', 'unauthenticated', 'notFound', 'tooLarge', 'crashed'] as const)
+      expect({ kind, cache: header(all[kind].headers, 'cache-control') }).toEqual({ kind, cache: 'no-store' });
+    expect(Object.keys(all.csv.headers).filter((k) => k.toLowerCase() === 'cache-control')).toHaveLength(1);
+  });
+
+  test('a public answer is no-store unless its route chose a cache policy', async () => {
+    expect(header((await invoke(event('GET /ping'))).headers, 'cache-control')).toBe('no-store');
+    expect(header((await invoke(event('GET /cacheable'))).headers, 'cache-control')).toBe('public, max-age=60');
+  });
+
+  test('Strict-Transport-Security outside the local stage only', async () => {
+    expect(header((await invoke(event('GET /ping'))).headers, 'strict-transport-security')).toBeUndefined();
+    const saved = { ...process.env };
+    process.env.STAGE = 'prod';
+    process.env.AUTH_SECRET = 'prod-secret';
+    try {
+      let prod!: typeof import('./http');
+      jest.isolateModules(() => {
+        prod = require('./http') as typeof import('./http');
+      });
+      const fn = prod.httpFunction({ 'GET /ping': prod.route({ auth: 'public', handle: async () => ({ body: { ok: true } }) }) }, identity);
+      for (const e of [event('GET /ping'), event('DELETE /nowhere')]) {
+        const res = (await fn(e, {} as Context)) as HttpResult;
+        expect(header(res.headers ?? {}, 'strict-transport-security')).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
+        expect(header(res.headers ?? {}, 'x-content-type-options')).toBe('nosniff');
+      }
+    } finally {
+      process.env = saved;
+    }
   });
 });

@@ -1,11 +1,13 @@
 // The one HTTP middleware stack. A cloud function serves a few routes of one capability; each route
 // declares its auth and its zod schemas, and the stack does the rest in a fixed order:
 //   resolve route → body size (413) → JSON → authenticate (401) → validate (400) → handler → serialize
-// with one error handler that shows only errors it meant to show and hides everything else behind 500.
+// with one error handler that shows only errors it meant to show and hides everything else behind 500,
+// and the security headers on every answer, errors included.
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { z } from 'zod';
 import { stageIdentity, type Identity, type Principal } from './auth';
+import { config } from './config';
 import { AppError, type ErrorDetail } from './errors';
 import { errorField, logger, observed } from './observability';
 
@@ -154,6 +156,23 @@ export async function parseRequest(routeSpec: Route, event: HttpEvent, identity:
   };
 }
 
+/** Two years, as browsers' preload lists ask; only sent once the API is served over HTTPS (outside the local stage). */
+const HSTS = 'max-age=63072000; includeSubDomains';
+
+/**
+ * The headers every answer carries (API.md: nosniff; no copy of personal data in any cache; HTTPS only,
+ * outside the local stage). A public route may choose its own cache policy; an authenticated one or an
+ * error may not.
+ */
+export function withSecurityHeaders(result: HttpResult, mayCache: boolean): HttpResult {
+  const headers: Record<string, string | number | boolean> = {};
+  for (const [k, v] of Object.entries(result.headers ?? {})) headers[k.toLowerCase()] = v;
+  if (!mayCache || headers['cache-control'] === undefined) headers['cache-control'] = 'no-store';
+  headers['x-content-type-options'] = 'nosniff';
+  if (!config.isLocal) headers['strict-transport-security'] = HSTS;
+  return { ...result, headers };
+}
+
 /**
  * The exported Lambda entry of an HTTP function: the middy stack around a route table.
  * `routeKey` is API Gateway's (`"GET /orders/{orderId}"`); the local stack sends the same.
@@ -163,12 +182,12 @@ export function httpFunction(routes: Routes, identity: Identity = stageIdentity)
     const spec = routes[event.routeKey];
     if (!spec) throw new AppError('NOT_FOUND', `No route ${event.routeKey}`);
     const request = await parseRequest(spec, event, identity);
-    return toResult(await spec.handle(request));
+    return withSecurityHeaders(toResult(await spec.handle(request)), spec.auth === 'public');
   };
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use({
       onError: async (request) => {
-        request.response = errorResult(request.error, request.event?.requestContext?.requestId);
+        request.response = withSecurityHeaders(errorResult(request.error, request.event?.requestContext?.requestId), false);
       },
     })
     .handler((event, context) => observed(context, () => dispatch(event)));

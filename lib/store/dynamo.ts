@@ -17,8 +17,8 @@ export function makeDocumentClient(endpoint = config.dynamodbEndpoint) {
       ? {
           endpoint,
           region: process.env.AWS_REGION || 'ap-east-1',
-          // DynamoDB Local accepts any credentials; never use these against AWS.
-          credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+          // DynamoDB Local checks no signature: the key id only picks its database. Never used against AWS.
+          credentials: { accessKeyId: config.dynamodbLocalKeyId, secretAccessKey: 'local' },
         }
       : {}),
     maxAttempts: 4,

@@ -210,6 +210,8 @@ export const keys = {
     gsi2sk: `${createdAt}#${leaderId}`,
   }),
   recruitsPartition: (recruiterId: string) => `RECRUITS#${recruiterId}`,
+  /** A payout's transfer bill at the provider (商家转账 `out_bill_no`) → the payout, for its notification. */
+  transferBill: (billNo: string): Key => ({ pk: `TRANSFERBILL#${billNo}`, sk: 'TRANSFERBILL' }),
   /** The sandbox payout provider's books (local stage). */
   sandboxPayout: (payoutId: string): Key => ({ pk: `SANDBOXPAYOUT#${payoutId}`, sk: 'PAYOUT' }),
 

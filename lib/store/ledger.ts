@@ -305,6 +305,47 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
       }
     },
 
+    async noteTransfer(payout, transfer, audit) {
+      const actions: TransactItem[] = [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: keys.payout(payout.payoutId),
+            UpdateExpression: 'SET #transfer = :transfer, #version = :next, updatedAt = :at',
+            // stillApprovedAsRead: a transfer is noted only on the approved payout at the version this decision read.
+            ConditionExpression: '#status = :approved AND #version = :version',
+            ExpressionAttributeNames: { '#status': 'status', '#transfer': 'transfer', '#version': 'version' },
+            ExpressionAttributeValues: {
+              ':transfer': transfer,
+              ':at': transfer.updatedAt,
+              ':approved': 'approved',
+              ':version': payout.version,
+              ':next': payout.version + 1,
+            },
+          },
+        },
+      ];
+      if (transfer.billNo) {
+        actions.push({
+          Put: {
+            TableName: tableName(),
+            Item: { ...keys.transferBill(transfer.billNo), type: 'TRANSFER_BILL', billNo: transfer.billNo, payoutId: payout.payoutId },
+          },
+        });
+      }
+      actions.push(auditPut(audit));
+      try {
+        await transactWrite(client, actions);
+        return 'noted';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
+        throw err;
+      }
+    },
+    async payoutOfBill(billNo) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.transferBill(billNo), ConsistentRead: true }));
+      return typeof Item?.payoutId === 'string' ? Item.payoutId : undefined;
+    },
     async release(payout) {
       // Idempotent: a marker put back twice is the same item.
       for (const claim of await claimsOf(payout.payoutId))

@@ -2,7 +2,15 @@
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CloseTally, OrderChange, OrderStore, PlaceOutcome, Reservation } from '../orders/orders';
-import { IdempotencyRecordSchema, OrderSchema, RefundSchema, type IdempotencyRecord, type Order, type Refund } from '../../schemas/orders';
+import {
+  IdempotencyRecordSchema,
+  OrderSchema,
+  PaymentRecordSchema,
+  RefundSchema,
+  type IdempotencyRecord,
+  type Order,
+  type Refund,
+} from '../../schemas/orders';
 import { auditPut } from './audit';
 import {
   atVersion,
@@ -197,6 +205,15 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     async change(change: OrderChange) {
       const actions: TransactItem[] = [orderPutIfUnchanged(change.before, change.after)];
       const groupIndex = change.groupOpenAt ? actions.push(groupStillOpen(change.before.groupBuyId, change.groupOpenAt)) - 1 : -1;
+      const leaderIndex = change.leaderNotSuspended
+        ? actions.push({
+            ConditionCheck: {
+              TableName: table(),
+              Key: keys.groupBuy(change.before.groupBuyId),
+              ConditionExpression: 'attribute_not_exists(leaderSuspended)',
+            },
+          }) - 1
+        : -1;
       const paymentIndex = change.payment
         ? actions.push({
             Put: {
@@ -221,6 +238,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         if (paymentIndex >= 0 && reasons[paymentIndex] === 'ConditionalCheckFailed') return 'payment_seen';
         if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
         if (groupIndex >= 0 && reasons[groupIndex] === 'ConditionalCheckFailed') return 'group_closed';
+        if (leaderIndex >= 0 && reasons[leaderIndex] === 'ConditionalCheckFailed') return 'leader_suspended';
         throw err;
       }
     },
@@ -264,9 +282,10 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             Put: {
               TableName: table(),
               Item: refundItem(after),
-              ConditionExpression: '#status = :requested',
+              // stillOpen: requested, or submitted and awaiting the provider's verdict.
+              ConditionExpression: '#status IN (:requested, :submitted)',
               ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':requested': 'requested' },
+              ExpressionAttributeValues: { ':requested': 'requested', ':submitted': 'submitted' },
             },
           },
           auditPut({ ...audit, before: refund, after }),
@@ -276,6 +295,32 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
         throw err;
       }
+    },
+
+    async transitionRefund(before, after, audit) {
+      try {
+        await transactWrite(client, [
+          {
+            Put: {
+              TableName: table(),
+              Item: refundItem(after),
+              ConditionExpression: '#status = :before',
+              ExpressionAttributeNames: { '#status': 'status' },
+              ExpressionAttributeValues: { ':before': before.status },
+            },
+          },
+          auditPut(audit),
+        ]);
+        return 'changed';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
+        throw err;
+      }
+    },
+
+    async getPayment(paymentId) {
+      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.payment(paymentId), ConsistentRead: true }));
+      return Item ? PaymentRecordSchema.parse(Item) : undefined;
     },
 
     async dueForExpiry(now, limit) {

@@ -1,10 +1,18 @@
-// Starts one in-memory DynamoDB Local on a free port for the integration run; each test file makes
-// its own table in it (test/support/stack.ts).
+// Starts one in-memory DynamoDB Local on a free port for the integration run, under a key id of the
+// run's own; each test file makes its own table in it (test/support/stack.ts).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AWS_CALLS_DIR } from './aws-calls-dir';
-import { freePort, javaAvailable, JAVA_MISSING, startDynamoDbLocal, type LocalDynamo } from '../../infra/dynamodb-local';
+import {
+  freePort,
+  javaAvailable,
+  JAVA_MISSING,
+  KEY_ID_VARIABLE,
+  newAccessKeyId,
+  startDynamoDbLocal,
+  type LocalDynamo,
+} from '../../infra/dynamodb-local';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -24,8 +32,10 @@ export default async function globalSetup() {
   // A fresh recording of the functions' AWS calls (test/iam checks serverless.yml's grants against it).
   rmSync(AWS_CALLS_DIR, { recursive: true, force: true });
   process.env.AWS_CALLS_DIR = AWS_CALLS_DIR;
-  const dynamo = await startDynamoDbLocal({ port: await freePort() });
+  const accessKeyId = newAccessKeyId();
+  const dynamo = await startDynamoDbLocal({ port: await freePort(), accessKeyId });
   globalThis.__DYNAMODB_LOCAL__ = dynamo;
-  // Workers start after this and inherit the environment.
+  // Workers start after this and inherit the environment: the endpoint, and the key id of its database.
   process.env.DYNAMODB_ENDPOINT = dynamo.endpoint;
+  process.env[KEY_ID_VARIABLE] = accessKeyId;
 }

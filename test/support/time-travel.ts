@@ -60,3 +60,17 @@ async function moveCutoff(groupBuyId: string, cutoffAt: string): Promise<void> {
     startKey = page.LastEvaluatedKey;
   } while (startKey);
 }
+
+/** Makes an order's payment deadline pass now (the order itself stays as it is, as if the expiry job had not run yet). */
+export async function passPaymentDeadline(orderId: string, at = new Date(Date.now() - 1000)): Promise<string> {
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.order(orderId),
+      UpdateExpression: 'SET expiresAt = :at',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':at': at.toISOString() },
+    }),
+  );
+  return at.toISOString();
+}
