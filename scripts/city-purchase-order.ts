@@ -32,6 +32,8 @@ export interface City {
   /** leaderId → the order placed there, with its lines. */
   orders: Map<string, { orderId: string; items: { productId: string; quantity: number; amountFen: number }[] }>;
   pointNames: Map<string, string>;
+  /** leaderId → the leader's token (to read the pickup sheet). */
+  leaderTokens: Map<string, string>;
 }
 
 const expectStatus = (what: string, res: Reply, status: number) => {
@@ -97,6 +99,7 @@ export async function seedCity(
 
   const expected = new Map<string, Map<string, number>>();
   const pointNames = new Map<string, string>();
+  const leaderTokens = new Map<string, string>();
   const groupBuyIds: string[] = [];
   const orders: City['orders'] = new Map();
   let done = 0;
@@ -142,6 +145,7 @@ export async function seedCity(
     expectStatus('pay', await call('POST', `/dev/pay/${placed.orderId}`), 200);
     groupBuyIds.push(gb.groupBuyId);
     pointNames.set(applied.leaderId, name);
+    leaderTokens.set(applied.leaderId, token);
     orders.set(applied.leaderId, { orderId: placed.orderId, items: placed.items });
     expected.set(applied.leaderId, new Map(items.map((it) => [it.productId, it.quantity])));
     if (++done % 50 === 0) options.log?.(`  ${done} pickup points seeded`);
@@ -155,8 +159,19 @@ export async function seedCity(
     groupBuyIds,
     expected,
     pointNames,
+    leaderTokens,
     orders,
   };
+}
+
+/** How many of the city's group buys are not closed yet (as anyone reads a group buy). */
+export async function groupBuysNotClosed(call: Call, city: City): Promise<number> {
+  let notClosed = 0;
+  await inParallel(city.groupBuyIds.length, 8, async (i) => {
+    const res = await call('GET', `/group-buys/${city.groupBuyIds[i]}`, { token: city.operator });
+    if (expectStatus('read a group buy', res, 200).status !== 'closed') notClosed++;
+  });
+  return notClosed;
 }
 
 export interface CheckResult {

@@ -10,7 +10,7 @@ import {
   type PurchaseOrderPage,
 } from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
-import { checkPurchaseOrder, seedCity, type City } from '../../scripts/city-purchase-order';
+import { checkPurchaseOrder, groupBuysNotClosed, seedCity, type City } from '../../scripts/city-purchase-order';
 import { hoursFromNow, shanghaiDate } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
@@ -35,9 +35,17 @@ test(`a purchase order of ${POINTS} pickup points × ${PRODUCTS} products is iss
   });
   id = `${city.supplierId}-${city.pickupDate}`;
   await passCutoff(city.groupBuyIds);
-  const report = await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: city.operator }));
-  expect(report.status).toBe(200);
-  await api.drain();
+  // As the schedule does, run by run: each run begins what it can within the HTTP call's limit and the
+  // stream closes what was begun; a city's wave takes a few runs on this machine.
+  let runs = 0;
+  let notClosed: number;
+  do {
+    const report = await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: city.operator }));
+    expect(report.status).toBe(200);
+    await api.drain();
+    notClosed = await groupBuysNotClosed(api.call, city);
+  } while (notClosed > 0 && ++runs < 10);
+  expect(notClosed).toBe(0);
 
   const result = await checkPurchaseOrder(api.call, city);
   expect(result.problems).toEqual([]);
@@ -84,7 +92,12 @@ describe('read in pages (budgets made small, so that this purchase order needs s
     expect(parts).toBeGreaterThan(5);
     // The same rows as the whole file in one response (whose points are all on one page, by name; parts are by storage order).
     const whole = (await api.call('GET', `/purchase-orders/${id}`, { token: city.supplierToken, headers: { accept: 'text/csv' } })).text;
-    const sortedRows = (text: string) => text.split('\r\n').sort();
+    // (fetch's text() drops the byte order mark: compared without it.)
+    const sortedRows = (text: string) =>
+      text
+        .replace(/^\uFEFF/, '')
+        .split('\r\n')
+        .sort();
     expect(csv.startsWith('\uFEFF')).toBe(true);
     expect(sortedRows(csv)).toEqual(sortedRows(whole));
   });
