@@ -15,11 +15,15 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from './capacity';
+import { benchBigPurchaseOrder, type BigPurchaseOrderResult } from './big-purchase-order';
 import { meter, round, type Input, type Meter } from './harness';
 
 export interface CityOptions {
   points: number;
   products: number;
+  /** The big purchase order after the city (bench/big-purchase-order.ts): pickup points × products; 0 skips it. */
+  bigPoints: number;
+  bigProducts: number;
 }
 
 export interface CityResult {
@@ -44,6 +48,8 @@ export interface CityResult {
     largestCsvBytes: number;
   };
   projection: { groupBuys: number; seconds: number; note: string };
+  /** The 40,000-cell purchase order (2,000 pickup points × 20 products by default). */
+  bigPurchaseOrder?: BigPurchaseOrderResult;
   checks: Record<string, boolean>;
   problems: string[];
 }
@@ -163,6 +169,17 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
         sheetProblems.push(`pickup sheet of ${leaderId}: ${sheet.status} ${sheet.text.slice(0, 200)}`);
     }
 
+    let big: BigPurchaseOrderResult | undefined;
+    if (options.bigPoints > 0) {
+      console.log(`city: the big purchase order, ${options.bigPoints} pickup points × ${options.bigProducts} products`);
+      big = await benchBigPurchaseOrder(api.call, {
+        points: options.bigPoints,
+        products: options.bigProducts,
+        operator: city.operator,
+        note,
+      });
+    }
+
     const [type, bytes] = Object.entries(largest).reduce((a, b) => (b[1] > a[1] ? b : a), ['none', 0] as [string, number]);
     const msPerGroupBuy = (seconds * 1000) / points;
     const checks = {
@@ -172,6 +189,7 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
       cellsAsOrdered: check.cells === points * products,
       noItemOver100KB: bytes <= ITEM_LIMIT,
       everyPickupSheetComplete: sheetProblems.length === 0,
+      ...(big ? { bigPurchaseOrderExact: big.exact } : {}),
     };
     return {
       config: { points, products, cells: points * products, groupBuys: points, orders: points },
@@ -200,8 +218,9 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
         seconds: round((FULL_WAVE * msPerGroupBuy) / 1000, 0),
         note: "Linear in group buys at this machine's serial rate (one DynamoDB Local, 2 shared cores, every function in one process); in AWS the cutoff closes group buys in parallel and each supplier's purchase order is rebuilt by one call at a time, so this is an upper bound per supplier, not per city: see docs/scale.md.",
       },
+      ...(big ? { bigPurchaseOrder: big } : {}),
       checks,
-      problems: [...check.problems, ...sheetProblems].slice(0, 20),
+      problems: [...check.problems, ...sheetProblems, ...(big?.problems ?? [])].slice(0, 20),
     };
   } finally {
     client.middlewareStack.remove('cityLargestItem');
@@ -223,6 +242,11 @@ export function printCity(r: CityResult): string[] {
     `  seeded through the API in ${r.seedSeconds} s; closed and consolidated in ${r.closeAndConsolidateSeconds} s (${r.msPerGroupBuy} ms per group buy)`,
     `  per order while closing and consolidating: ${r.requestsPerOrder.total} requests (${list(r.requestsPerOrder.byCommand)}), WCU ${r.wcuPerOrder}, RCU ${r.rcuPerOrder}`,
     `  purchase order: revision ${r.purchaseOrder.revision} (${r.purchaseOrder.revisions} revisions), ${r.purchaseOrder.jsonPages} JSON page(s) (largest ${r.purchaseOrder.largestJsonBytes} B), ${r.purchaseOrder.csvParts} CSV part(s) (largest ${r.purchaseOrder.largestCsvBytes} B)`,
+    ...(r.bigPurchaseOrder
+      ? [
+          `  big purchase order: ${r.bigPurchaseOrder.config.points} pickup points × ${r.bigPurchaseOrder.config.products} products (${r.bigPurchaseOrder.config.cells} cells) consolidated in ${r.bigPurchaseOrder.consolidateSeconds} s (${r.bigPurchaseOrder.calls} calls of ≤ ${r.bigPurchaseOrder.config.batchSize}, ${r.bigPurchaseOrder.revisions} revisions); read as ${r.bigPurchaseOrder.jsonPages} JSON pages (largest ${r.bigPurchaseOrder.largestJsonBytes} B) and ${r.bigPurchaseOrder.csvParts} CSV parts (largest ${r.bigPurchaseOrder.largestCsvBytes} B): ${r.bigPurchaseOrder.exact ? 'exact' : 'NOT EXACT'}`,
+        ]
+      : []),
     `  largest item written: ${r.largestItem.type} ${r.largestItem.bytes} B; by type: ${list(r.largestItemBytes)}`,
     `  projection: ${r.projection.groupBuys} group buys ≈ ${r.projection.seconds} s at this machine's serial rate, an upper bound (docs/scale.md)`,
     `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}${r.problems.length ? `; problems: ${r.problems.join('; ')}` : ''}`,

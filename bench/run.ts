@@ -1,7 +1,7 @@
 // `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders,cutoff]`
 // `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
 // `npm run bench -- --only purchase-orders [--sizes 250,500,1000]` (--sizes: M of both cutoff and purchase orders)
-// `npm run bench -- --city [--points 300 --products 15]` (a reduced city's 23:00 through the local stack: bench/city.ts)
+// `npm run bench -- --city [--points 300 --products 15 --big-po 2000x20]` (a reduced city's 23:00 through the local stack: bench/city.ts)
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
@@ -32,6 +32,9 @@ export interface Args {
   /** --city: pickup points and products of the reduced city. */
   points?: number;
   products?: number;
+  /** --city: the big purchase order's pickup points and products (`--big-po 2000x20`; `--big-po 0` skips it). */
+  bigPoints?: number;
+  bigProducts?: number;
 }
 
 interface Section<R> {
@@ -76,7 +79,13 @@ const sections: Section<any>[] = [
     // Not in a default run (it takes minutes): `--city` or `--only city`.
     key: 'city',
     optIn: true,
-    run: (args) => benchCity({ points: args.points ?? 300, products: args.products ?? 15 }),
+    run: (args) =>
+      benchCity({
+        points: args.points ?? 300,
+        products: args.products ?? 15,
+        bigPoints: args.bigPoints ?? 2000,
+        bigProducts: args.bigProducts ?? 20,
+      }),
     print: printCity,
   } satisfies Section<CityResult>,
 ];
@@ -127,9 +136,15 @@ export function parseArgs(argv: string[]): Args {
       case '--products':
         args.products = positive('products', value());
         break;
+      case '--big-po': {
+        const [points, products] = (value() ?? '').split('x');
+        args.bigPoints = positive('big-po', points, 0);
+        args.bigProducts = args.bigPoints ? positive('big-po', products) : 0;
+        break;
+      }
       default:
         throw new UsageError(
-          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big, --city, --points N, --products N)`,
+          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big, --city, --points N, --products N, --big-po NxP)`,
         );
     }
   }
