@@ -144,7 +144,8 @@ const stored = async (supplierId: string, date: string, part = 1) => (await purc
 
 /** Σ over a supplier's parts of the quantities per pickup point and product (as an operator reads them). */
 async function consolidated(supplierId: string, date: string) {
-  const parts: PurchaseOrder[] = (await api.call('GET', `/purchase-orders?date=${date}&supplierId=${supplierId}`, { token: operator })).body.items;
+  const parts: PurchaseOrder[] = (await api.call('GET', `/purchase-orders?date=${date}&supplierId=${supplierId}`, { token: operator })).body
+    .items;
   const sums = new Map<string, number>();
   for (const part of parts) {
     let amount = 0;
