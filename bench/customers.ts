@@ -13,7 +13,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderLine } from '../schemas/orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { invokeHttp, meter, round, type HttpMain, type Input, type Meter } from './harness';
+import { expectStatus, invokeHttp, random, meter, round, type HttpMain, type Input, type Meter } from './harness';
 
 export interface CustomersOptions {
   orders: number;
@@ -57,18 +57,6 @@ export interface CustomersResult {
 
 const FUNCTION_NAME = 'customerBook';
 const DAYS = 60;
-
-/** A small deterministic generator (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const shanghai = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 
@@ -131,10 +119,6 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
   const biggest = (name: string, bytes: number) => void (itemBytes[name] = Math.max(itemBytes[name] ?? 0, bytes));
 
   // ---- A leader, through the real handlers -----------------------------------------------------------------
-  const expectStatus = (what: string, res: { status: number; body: unknown }, status: number) => {
-    if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-    return res.body as Record<string, any>;
-  };
   const login = async (userId: string, roles: string[] = []) =>
     expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
   const operator = await login(`bench-cust-op-${run}`, ['operator']);

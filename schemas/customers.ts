@@ -1,7 +1,7 @@
 // The leader's private domain (API.md "Customers and reviews"): the customer book and its stats, kept from
 // the order stream, and residents' reviews of a pickup point. Request bodies and the stored items.
 import { z } from 'zod';
-import { CursorSchema, IdSchema, LimitSchema } from './common';
+import { CursorSchema, IdSchema, LimitSchema, safeText } from './common';
 
 // ---------------------------------------------------------------------------------------------------
 // Requests
@@ -13,20 +13,7 @@ export const StatsQuerySchema = z.object({ days: z.coerce.number().int().min(1).
 export const StatsPathSchema = z.object({ leaderId: IdSchema });
 
 export const MAX_REVIEW_TEXT = 500;
-/**
- * The rule every free-text field follows (API.md additions): no C0/C1 control characters (line breaks
- * included) and no bidirectional embeddings, overrides or isolates, which would reorder what others read.
- * Trimmed and NFC-normalised first. (The same rule as the other text fields; kept here until one shared
- * helper serves them all.)
- */
-const FORBIDDEN_IN_TEXT = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
-export const ReviewTextSchema = z
-  .string()
-  .trim()
-  .normalize('NFC')
-  .refine((s) => !FORBIDDEN_IN_TEXT.test(s), { message: 'must not contain control characters or bidirectional overrides', abort: true })
-  .min(1)
-  .max(MAX_REVIEW_TEXT);
+export const ReviewTextSchema = safeText(MAX_REVIEW_TEXT);
 
 export const ReviewBodySchema = z.object({
   rating: z.number().int('must be a whole number of stars').min(1, 'must be 1 to 5').max(5, 'must be 1 to 5'),

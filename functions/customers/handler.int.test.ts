@@ -130,7 +130,7 @@ test('the book and the stats to the fen, whatever the queue delivers twice or ou
       ['李四', '13700005555'],
     ); // 3590
     await order(c, gb1.shareToken, [{ productId: p1, quantity: 1 }], ['王五', '13600006666'], false);
-    const o6 = await order(d, gb1.shareToken, [{ productId: p1, quantity: 3 }], ['赵六', '13500007777']); // 3000
+    await order(d, gb1.shareToken, [{ productId: p1, quantity: 3 }], ['赵六', '13500007777']); // 3000
     // Group buy 2: A again (another contact), B pays then cancels, D twice.
     const o4 = await order(a, gb2.shareToken, [{ productId: p2, quantity: 1 }], ['张小三', '13912345678']); // 2590
     const o5 = await order(b, gb2.shareToken, [{ productId: p1, quantity: 1 }], ['李四', '13700005555']); // 1000, cancelled

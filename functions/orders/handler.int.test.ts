@@ -303,7 +303,7 @@ test('after the cutoff, ordering is GROUP_BUY_CLOSED and cancelling is 409, even
   const placed = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
   expect(placed.status).toBe(201);
   // A second past the cutoff, for the whole in-process stack: only Date is faked, timers run as usual.
-  jest.useFakeTimers({ advanceTimers: true, doNotFake: TIMERS, now: cutoffAt.getTime() + 1000 });
+  jest.useFakeTimers({ advanceTimers: true, doNotFake: [...TIMERS], now: cutoffAt.getTime() + 1000 });
 
   const tooLate = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
   expect(tooLate.status).toBe(409);

@@ -186,7 +186,7 @@ export async function keepBook(
 // Reading it
 
 /** The leader a caller may read: their own (`me`), or any for an operator (404 when there is none). */
-async function leaderFor(deps: Pick<CustomerBookDeps, 'leaders'>, principal: Principal, leaderId: string | 'me'): Promise<string> {
+async function leaderFor(deps: Pick<CustomerBookDeps, 'leaders'>, principal: Principal, leaderId: string /* or 'me' */): Promise<string> {
   if (leaderId === 'me') {
     const own = await deps.leaders.getByUser(principal.userId);
     if (!own) throw notFound('Leader record');
@@ -219,7 +219,7 @@ export async function myCustomers(deps: CustomerBookDeps, principal: Principal, 
 }
 
 /** `GET /leaders/{me|leaderId}/stats?days=`: the window's figures from at most `days` day items. */
-export async function leaderStats(deps: CustomerBookDeps, principal: Principal, leaderId: string | 'me', days: number) {
+export async function leaderStats(deps: CustomerBookDeps, principal: Principal, leaderId: string /* or 'me' */, days: number) {
   const id = await leaderFor(deps, principal, leaderId);
   const window = windowOf(deps.clock.now(), days);
   return { leaderId: id, ...statsOf(days, window, await deps.book.daysOf(id, window.from, window.to)) };

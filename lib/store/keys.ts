@@ -17,6 +17,8 @@ export const INDEX = { byGsi1: 'gsi1', byGsi2: 'gsi2', byGsi3: 'gsi3' } as const
 export type Key = { pk: string; sk: string };
 
 export const keys = {
+  /** GET /health reads this key; no item is ever written there. */
+  health: (): Key => ({ pk: 'HEALTH', sk: 'HEALTH' }),
   // Leaders
   leader: (leaderId: string): Key => ({ pk: `LEADER#${leaderId}`, sk: 'PROFILE' }),
   /** gsi1: operators list leaders by status, oldest application first. */
@@ -203,7 +205,7 @@ export const keys = {
   /** At most one open payout per leader: the guard. */
   payoutState: (leaderId: string): Key => ({ pk: `PAYOUTSTATE#${leaderId}`, sk: 'STATE' }),
   /** One payout run at a time: a lease with an expiry. */
-  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' } as Key,
+  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' },
   /** gsi2 on leader records: the leaders a leader recruited (reconciliation of referral shares). */
   recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({
     gsi2pk: `RECRUITS#${recruiterId}`,
