@@ -11,7 +11,7 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import type { Call, City } from '../scripts/city-purchase-order';
-import { round, runConcurrently, type Input } from './harness';
+import { expectStatus, round, runConcurrently, type Input } from './harness';
 
 export interface BigPurchaseOrderResult {
   config: { points: number; products: number; cells: number; batchSize: number };
@@ -25,11 +25,6 @@ export interface BigPurchaseOrderResult {
   problems: string[];
   exact: boolean;
 }
-
-const expectStatus = (what: string, res: { status: number; text: string; body: any }, status: number) => {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 300)}`);
-  return res.body;
-};
 
 export async function benchBigPurchaseOrder(
   call: Call,
@@ -221,7 +216,7 @@ export async function benchBigPurchaseOrder(
       KeyConditionExpression: 'pk = :pk',
       ExpressionAttributeValues: { ':pk': pk },
     }))
-      options.note(item as Input);
+      options.note(item);
   }
   for (const leaderId of [...expected.keys()].slice(0, 50)) {
     const totals = await client.send(

@@ -15,6 +15,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from './capacity';
+import type { Call } from '../scripts/city-purchase-order';
 import { benchBigPurchaseOrder, type BigPurchaseOrderResult } from './big-purchase-order';
 import { meter, round, type Input, type Meter } from './harness';
 
@@ -72,7 +73,7 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
   const largest: Record<string, number> = {};
   const note = (item: Input | undefined) => {
     if (!item) return;
-    const type = String(item.type ?? 'untyped');
+    const type = typeof item.type === 'string' ? item.type : 'untyped';
     largest[type] = Math.max(largest[type] ?? 0, itemSize(item));
   };
   const client = db();
@@ -91,7 +92,8 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
   const api = await startTestStack();
   try {
     const started = Date.now();
-    const city = await seedCity(api.call, {
+    const call: Call = (method, path, callOptions) => api.call(method, path, callOptions);
+    const city = await seedCity(call, {
       points,
       products,
       cutoffAt: new Date(Date.now() + 6 * 3_600_000).toISOString(),
@@ -143,7 +145,7 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
     for (const leaderId of city.expected.keys()) await readBack(keys.purchaseOrderPointTotals(city.supplierId, city.pickupDate, leaderId));
     for (const id of city.groupBuyIds.slice(0, 20)) await readBack(keys.groupBuy(id));
 
-    const check = await checkPurchaseOrder(api.call, city);
+    const check = await checkPurchaseOrder(call, city);
     const id = `${city.supplierId}-${city.pickupDate}`;
     const po = (await api.call('GET', `/purchase-orders/${id}`, { token: city.supplierToken })).body;
     let revisions = 0;
@@ -174,7 +176,7 @@ export async function benchCity(options: CityOptions): Promise<CityResult> {
     let big: BigPurchaseOrderResult | undefined;
     if (options.bigPoints > 0) {
       console.log(`city: the big purchase order, ${options.bigPoints} pickup points × ${options.bigProducts} products`);
-      big = await benchBigPurchaseOrder(api.call, {
+      big = await benchBigPurchaseOrder(call, {
         points: options.bigPoints,
         products: options.bigProducts,
         operator: city.operator,

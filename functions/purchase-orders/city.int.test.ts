@@ -10,7 +10,7 @@ import {
   type PurchaseOrderPage,
 } from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
-import { checkPurchaseOrder, groupBuysNotClosed, seedCity, type City } from '../../scripts/city-purchase-order';
+import { checkPurchaseOrder, groupBuysNotClosed, seedCity, type Call, type City } from '../../scripts/city-purchase-order';
 import { hoursFromNow, shanghaiDate } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
@@ -24,10 +24,11 @@ beforeAll(async () => {
 afterAll(() => api.stop());
 
 const POINTS = 300;
+const call: Call = (method, path, options) => api.call(method, path, options);
 const PRODUCTS = 15;
 
 test(`a purchase order of ${POINTS} pickup points × ${PRODUCTS} products is issued exactly`, async () => {
-  city = await seedCity(api.call, {
+  city = await seedCity(call, {
     points: POINTS,
     products: PRODUCTS,
     cutoffAt: hoursFromNow(2),
@@ -43,11 +44,11 @@ test(`a purchase order of ${POINTS} pickup points × ${PRODUCTS} products is iss
     const report = await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: city.operator }));
     expect(report.status).toBe(200);
     await api.drain();
-    notClosed = await groupBuysNotClosed(api.call, city);
+    notClosed = await groupBuysNotClosed(call, city);
   } while (notClosed > 0 && ++runs < 10);
   expect(notClosed).toBe(0);
 
-  const result = await checkPurchaseOrder(api.call, city);
+  const result = await checkPurchaseOrder(call, city);
   expect(result.problems).toEqual([]);
   expect(result).toMatchObject({ cells: POINTS * PRODUCTS, jsonPages: 1, csvParts: 1 });
   const po = (await api.call('GET', `/purchase-orders/${id}`, { token: city.supplierToken })).body;

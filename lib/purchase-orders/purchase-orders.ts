@@ -169,7 +169,7 @@ async function pageFrom(deps: PurchaseOrderDeps, po: PurchaseOrder, budget: numb
   const fixed = bytesOf(purchaseOrderView({ po, pickupPoints: [] })) + CURSOR_ROOM;
   const page = await breakdownPage(deps, po, po.revision, budget - fixed, jsonSize, cursor?.after);
   return {
-    page: { po, pickupPoints: page.points, ...(page.next ? { breakdownCursor: page.next } : {}) } as PurchaseOrderPage,
+    page: { po, pickupPoints: page.points, ...(page.next ? { breakdownCursor: page.next } : {}) },
     bytes: fixed + page.bytes,
   };
 }

@@ -127,8 +127,8 @@ function totalsOf(item: Record<string, unknown> | undefined): PurchaseOrderTotal
       pickupPointName: String(item.pickupPointName),
       address: String(item.address),
       productId: key.slice(0, hash),
-      name: String(item[NAME + key] ?? ''),
-      unit: String(item[UNIT + key] ?? ''),
+      name: typeof item[NAME + key] === 'string' ? (item[NAME + key] as string) : '',
+      unit: typeof item[UNIT + key] === 'string' ? (item[UNIT + key] as string) : '',
       supplyPriceFen: Number(key.slice(hash + 1)),
       quantity: value,
     });
@@ -137,7 +137,7 @@ function totalsOf(item: Record<string, unknown> | undefined): PurchaseOrderTotal
 }
 
 async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
+  const out: R[] = new Array<R>(items.length);
   let next = 0;
   await Promise.all(
     Array.from({ length: Math.min(limit, items.length) }, async () => {
