@@ -14,6 +14,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderLine } from '../schemas/orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import { expectStatus, invokeHttp, random, meter, round, type HttpMain, type Input, type Meter } from './harness';
+import { businessDate } from '../lib/runtime/time';
 
 export interface CustomersOptions {
   orders: number;
@@ -58,18 +59,17 @@ export interface CustomersResult {
 const FUNCTION_NAME = 'customerBook';
 const DAYS = 60;
 
-const shanghai = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
-
 /** API.md's figures straight from the orders (independent of lib/customers). */
 function recompute(orders: Order[], from: string, to: string) {
   const standing = orders.filter(
     (o) => o.paidAt && ['paid', 'ready_for_pickup', 'picked_up'].includes(o.status) && o.totalFen > o.refundedFen,
   );
-  const inWindow = standing.filter((o) => shanghai(o.createdAt) >= from && shanghai(o.createdAt) <= to);
+  const inWindow = standing.filter((o) => businessDate(new Date(o.createdAt)) >= from && businessDate(new Date(o.createdAt)) <= to);
   const users = new Set(inWindow.map((o) => o.userId));
   const first = new Map<string, string>();
   for (const o of standing)
-    if (!first.has(o.userId) || shanghai(o.createdAt) < first.get(o.userId)!) first.set(o.userId, shanghai(o.createdAt));
+    if (!first.has(o.userId) || businessDate(new Date(o.createdAt)) < first.get(o.userId)!)
+      first.set(o.userId, businessDate(new Date(o.createdAt)));
   const gmvFen = inWindow.reduce((s, o) => s + o.totalFen - o.refundedFen, 0);
   return {
     customers: users.size,
@@ -197,7 +197,7 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
       userId,
       groupBuyId: `bench-cust-${run}-gb${day}`,
       leaderId,
-      pickupDate: shanghai(iso(placedAt + 86_400_000)),
+      pickupDate: businessDate(new Date(iso(placedAt + 86_400_000))),
       cutoffAt: iso(placedAt + 3_600_000),
       status: 'pending_payment',
       items: lines,
@@ -307,8 +307,8 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
       m.detach();
     }
   };
-  const windowFrom = (days: number) => shanghai(new Date(now - (days - 1) * 86_400_000).toISOString());
-  const today = shanghai(new Date(now).toISOString());
+  const windowFrom = (days: number) => businessDate(new Date(new Date(now - (days - 1) * 86_400_000).toISOString()));
+  const today = businessDate(new Date(new Date(now).toISOString()));
   const statsMatch = async () => {
     let ok = true;
     for (const days of [1, 7, 30, DAYS, 365]) {

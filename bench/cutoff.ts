@@ -23,6 +23,7 @@ import type { Order } from '../schemas/orders';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
 import { expectStatus, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
+import { businessDate } from '../lib/runtime/time';
 
 export interface CutoffOptions {
   /** Orders per group buy, one run each (in a palindrome: every size twice). */
@@ -73,7 +74,6 @@ const UNPAID_EVERY = 10;
 const BIG = 10_000;
 
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
@@ -197,7 +197,12 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
         'group buy',
         await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
           token,
-          body: { title: '今日鲜果团', cutoffAt, pickupDate: shanghaiDate(hoursFromNow(30)), items: [{ productId: product.productId }] },
+          body: {
+            title: '今日鲜果团',
+            cutoffAt,
+            pickupDate: businessDate(new Date(hoursFromNow(30))),
+            items: [{ productId: product.productId }],
+          },
         }),
         201,
       );

@@ -11,6 +11,7 @@ import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type Transact
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
 import { expectStatus, invokeHttp, meter, percentile, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import { businessDate } from '../lib/runtime/time';
 
 export interface OrdersOptions {
   orders: number;
@@ -61,8 +62,6 @@ const READ_COMMANDS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetI
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 /** The Asia/Shanghai date of an instant. */
-const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
-
 /** Peak RSS and heap while it runs, sampled every 20 ms. */
 function memorySampler() {
   const peak = { rss: 0, heapUsed: 0 };
@@ -178,7 +177,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
         body: {
           title: '今日鲜果团',
           cutoffAt,
-          pickupDate: shanghaiDate(hoursFromNow(30)),
+          pickupDate: businessDate(new Date(hoursFromNow(30))),
           items: [{ productId, stockLimit, perResidentLimit }],
         },
       }),

@@ -27,6 +27,7 @@ import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from 
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import { expectStatus, invokeHttp, random, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import { businessDate } from '../lib/runtime/time';
 
 export interface PurchaseOrdersOptions {
   /** Orders consolidated in each run (in a palindrome: every size twice). */
@@ -131,7 +132,6 @@ const DEFAULT_REFUNDS = 10;
 const FUNCTION_NAME = 'consolidatePurchaseOrders';
 
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const since = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
 
@@ -396,7 +396,7 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
           productIds.push(product.productId as string);
         }
       }
-      const pickupDate = shanghaiDate(hoursFromNow(30));
+      const pickupDate = businessDate(new Date(hoursFromNow(30)));
       const groupBuys: GroupBuy[] = [];
       for (const leader of leaders) {
         const opened = expectStatus(

@@ -1,5 +1,6 @@
 // The customer book's rules: contributions, summaries, day deltas and the window's figures, checked against a
 // recomputation straight from the orders, including under duplicated and reordered deliveries.
+import { businessDate } from '../runtime/time';
 import fc from 'fast-check';
 import type { CustomerOrder, CustomerSummary, StatsDay } from '../../schemas/customers';
 import type { Order } from '../../schemas/orders';
@@ -186,7 +187,7 @@ function memoryBook() {
 
 /** API.md's figures from the orders themselves (independent of book.ts). */
 function recompute(orders: Order[], from: string, to: string) {
-  const shanghai = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+  const shanghai = (iso: string) => businessDate(new Date(iso));
   const standing = orders.filter(
     (o) => o.paidAt && ['paid', 'ready_for_pickup', 'picked_up'].includes(o.status) && o.totalFen > o.refundedFen,
   );

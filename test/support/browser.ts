@@ -2,10 +2,17 @@
 // width, in a time zone far from Beijing so that the pages must show Beijing time themselves.
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { tmpdir } from 'node:os';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-export const SCREENSHOTS = resolve(__dirname, '..', '..', 'docs', 'screenshots');
+/**
+ * Where the page tests put their screenshots: the README's (docs/screenshots) with `npm run screenshots`,
+ * otherwise a scratch folder, so that a test run leaves the working tree as it found it.
+ */
+export const SCREENSHOTS = process.env.UPDATE_SCREENSHOTS
+  ? resolve(__dirname, '..', '..', 'docs', 'screenshots')
+  : resolve(tmpdir(), 'tuangou-screenshots');
 
 export function launchBrowser(): Promise<Browser> {
   return chromium.launch({

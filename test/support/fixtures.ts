@@ -1,5 +1,6 @@
 // Builders of the state most tests start from, made through the public API like a user would.
 import type { TestStack } from './stack';
+import { businessDate } from '../../lib/runtime/time';
 
 export const pickupPoint = { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' };
 
@@ -60,7 +61,8 @@ export async function supplierWithProducts(api: TestStack, specs: ProductSpec[] 
 
 export const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 /** The Asia/Shanghai date of an instant. */
-export const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
+/** The Asia/Shanghai business date of an ISO instant. */
+export const shanghaiDate = (iso: string) => businessDate(new Date(iso));
 
 export interface GroupBuySpec {
   items: { productId: string; stockLimit?: number; perResidentLimit?: number }[];
