@@ -23,7 +23,7 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order, OrderLine } from '../schemas/orders';
-import type { PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
+import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import { expectStatus, invokeHttp, random, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
@@ -54,7 +54,7 @@ function wcuByItem(m: Meter): Record<string, number> {
       if (put) add(String((put.Item as Input).type), putUnits(put.Item as Input, true));
       else {
         const key = ((action.Update ?? action.ConditionCheck) as Input).Key as Input;
-        add(String(key.sk).startsWith('TOTAL#') ? 'PO_TOTAL' : String(key.sk) === 'BUILD' ? 'PO_BUILD' : 'other', writeUnits(256, true));
+        add(String(key.sk) === 'TOTALS' ? 'PO_POINT_TOTALS' : String(key.sk) === 'BUILD' ? 'PO_BUILD' : 'other', writeUnits(256, true));
       }
     }
   }
@@ -156,11 +156,16 @@ function expectedCells(orders: Iterable<Order>): Map<string, Map<string, number>
 }
 
 /** Where a document differs from the expected cells (empty when it matches, lines and totals included). */
-function documentProblems(doc: PurchaseOrder | undefined, expected: Map<string, number>, pointNames: Map<string, string>): string[] {
+function documentProblems(
+  doc: PurchaseOrder | undefined,
+  pickupPoints: readonly PickupPointBreakdown[],
+  expected: Map<string, number>,
+  pointNames: Map<string, string>,
+): string[] {
   if (!doc) return expected.size ? ['no purchase order'] : [];
   const problems: string[] = [];
   const found = new Map<string, number>();
-  for (const point of doc.pickupPoints) {
+  for (const point of pickupPoints) {
     if (pointNames.get(point.leaderId) !== point.pickupPointName)
       problems.push(`pickup point of ${point.leaderId} is "${point.pickupPointName}"`);
     for (const line of point.lines) {
@@ -212,6 +217,8 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const { db, tableName } = await import('../lib/store/dynamo');
   const { keys } = await import('../lib/store/keys');
   const { orderItem } = await import('../lib/store/orders');
+  const { dynamoPurchaseOrderStore } = await import('../lib/store/purchase-orders');
+  const purchaseOrderStore = dynamoPurchaseOrderStore();
 
   // The function's queue settings, from serverless.yml, and its route: what its queue would hand it, in what batches.
   const trigger = loadManifest().find((f) => f.name === FUNCTION_NAME)?.queues[0];
@@ -408,7 +415,25 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       return { supplierIds, productIds, groupBuys, pickupDate };
     };
 
-    /** Every item of a purchase-order partition (documents, revisions, totals, the rebuild counter). */
+    /** Every stored version of every pickup point of a supplier's date (the breakdown's own partition). */
+    const breakdownItems = async function* (supplierId: string, date: string) {
+      let startKey: Record<string, unknown> | undefined;
+      do {
+        const page = await bench.send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.purchaseOrderBreakdownPartition(supplierId, date) },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        yield* (page.Items ?? []) as Input[];
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+    };
+
+    /** Every item of a purchase-order partition (headers, revisions, the rebuild counter). */
     const partition = async (supplierId: string, date: string) => {
       const items: Input[] = [];
       let startKey: Record<string, unknown> | undefined;
@@ -429,8 +454,7 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       const revisions = items.filter((i) => i.type === 'PURCHASE_ORDER_REVISION') as (Input & PurchaseOrderRevision)[];
       for (const d of docs) biggest('purchase order', itemSize(d));
       for (const r of revisions) biggest('revision', itemSize(r));
-      for (const t of items.filter((i) => i.type === 'PO_TOTAL')) biggest('running total', itemSize(t));
-      return { docs, revisions, totals: items.filter((i) => i.type === 'PO_TOTAL').length };
+      return { docs, revisions };
     };
 
     /** Checks each supplier's purchase order (part 1: nothing is shipped here) against the orders. */
@@ -444,11 +468,12 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
           exact = false;
           console.error(`purchase-orders bench (${what}): ${supplierId} has ${p.docs.length} purchase orders, expected 1`);
         }
-        const problems = documentProblems(
-          p.docs.find((d) => d.part === 1),
-          expected.get(supplierId) ?? new Map(),
-          pointNames,
-        );
+        const doc = p.docs.find((d) => d.part === 1);
+        // The breakdown is kept apart from the header (a version per pickup point and revision): read as the API does.
+        const pickupPoints: PickupPointBreakdown[] = [];
+        if (doc) for await (const v of purchaseOrderStore.breakdown(supplierId, date, 1, doc.revision)) pickupPoints.push(v);
+        for await (const v of breakdownItems(supplierId, date)) biggest('breakdown version', itemSize(v));
+        const problems = documentProblems(doc, pickupPoints, expected.get(supplierId) ?? new Map(), pointNames);
         if (problems.length) {
           exact = false;
           console.error(

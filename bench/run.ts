@@ -1,6 +1,7 @@
 // `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders,cutoff]`
 // `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
 // `npm run bench -- --only purchase-orders [--sizes 250,500,1000]` (--sizes: M of both cutoff and purchase orders)
+// `npm run bench -- --city [--points 300 --products 15 --big-po 2000x20]` (a reduced city's 23:00 through the local stack: bench/city.ts)
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
@@ -15,6 +16,7 @@ import { startBenchDynamo } from './harness';
 import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
 import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
+import { benchCity, printCity, writeCityResult, type CityResult } from './city';
 import { benchCustomers, type CustomersResult } from './customers';
 
 export interface Args {
@@ -27,12 +29,20 @@ export interface Args {
   sizes?: number[];
   groups?: number;
   big?: boolean;
+  /** --city: pickup points and products of the reduced city. */
+  points?: number;
+  products?: number;
+  /** --city: the big purchase order's pickup points and products (`--big-po 2000x20`; `--big-po 0` skips it). */
+  bigPoints?: number;
+  bigProducts?: number;
 }
 
 interface Section<R> {
   key: string;
   /** The name `--only` takes, when not the key. */
   flag?: string;
+  /** Run only when named (`--only` or its own flag). */
+  optIn?: boolean;
   run(args: Args): Promise<R>;
   print(result: R): string[];
 }
@@ -65,6 +75,19 @@ const sections: Section<any>[] = [
     run: () => benchCustomers({ orders: 600, customers: 120 }),
     print: printCustomers,
   } satisfies Section<CustomersResult>,
+  {
+    // Not in a default run (it takes minutes): `--city` or `--only city`.
+    key: 'city',
+    optIn: true,
+    run: (args) =>
+      benchCity({
+        points: args.points ?? 300,
+        products: args.products ?? 15,
+        bigPoints: args.bigPoints ?? 2000,
+        bigProducts: args.bigProducts ?? 20,
+      }),
+    print: printCity,
+  } satisfies Section<CityResult>,
 ];
 
 class UsageError extends Error {}
@@ -104,9 +127,24 @@ export function parseArgs(argv: string[]): Args {
       case '--big':
         args.big = true;
         break;
+      case '--city':
+        args.only = [...(args.only ?? []), 'city'];
+        break;
+      case '--points':
+        args.points = positive('points', value());
+        break;
+      case '--products':
+        args.products = positive('products', value());
+        break;
+      case '--big-po': {
+        const [points, products] = (value() ?? '').split('x');
+        args.bigPoints = positive('big-po', points, 0);
+        args.bigProducts = args.bigPoints ? positive('big-po', products) : 0;
+        break;
+      }
       default:
         throw new UsageError(
-          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big)`,
+          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big, --city, --points N, --products N, --big-po NxP)`,
         );
     }
   }
@@ -260,7 +298,9 @@ async function main() {
   const unknown = (args.only ?? []).filter((name) => !sections.some((s) => name === s.key || name === s.flag));
   if (unknown.length)
     throw new UsageError(`No section named ${unknown.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
-  const chosen = sections.filter((s) => !args.only || args.only.includes(s.key) || (s.flag !== undefined && args.only.includes(s.flag)));
+  const chosen = sections.filter((s) =>
+    !args.only ? !s.optIn : args.only.includes(s.key) || (s.flag !== undefined && args.only.includes(s.flag)),
+  );
   if (!chosen.length)
     throw new UsageError(`No section named ${args.only?.join(', ')} (have ${sections.map((s) => s.flag ?? s.key).join(', ')})`);
 
@@ -286,8 +326,11 @@ async function main() {
 
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  const file = join(dir, 'latest.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  // A run of opt-in sections only (the city) keeps latest.json as the default run left it.
+  const file = chosen.every((s) => s.optIn)
+    ? writeCityResult(report.city as CityResult, { at: report.at, node: report.node, machine: report.machine })
+    : join(dir, 'latest.json');
+  if (!chosen.every((s) => s.optIn)) writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
   console.log(lines.join('\n'));
   console.log(`results: ${file}`);
   const failed = chosen.some((s) => Object.values((report[s.key] as { checks?: Record<string, boolean> }).checks ?? {}).some((ok) => !ok));

@@ -32,6 +32,7 @@ const RESPONSES: Record<string, [number, z.ZodType | string]> = {
   'GET /pickup-points/{leaderId}/sheet': [200, views.PickupSheetSchema],
   'GET /purchase-orders': [200, views.ListOf(views.PurchaseOrderViewSchema)],
   'GET /purchase-orders/{purchaseOrderId}': [200, views.PurchaseOrderViewSchema],
+  'GET /purchase-orders/{purchaseOrderId}/revisions': [200, views.ListOf(views.PurchaseOrderRevisionViewSchema)],
   'POST /purchase-orders/{purchaseOrderId}/acknowledge': [200, views.PurchaseOrderViewSchema],
   'POST /purchase-orders/{purchaseOrderId}/ship': [200, views.PurchaseOrderViewSchema],
   'GET /leaders/me/commissions': [200, views.CommissionsViewSchema],
@@ -61,6 +62,19 @@ const RESPONSES: Record<string, [number, z.ZodType | string]> = {
   'GET /group-buys/{groupBuyId}/reviews': [200, views.ReviewsViewSchema],
 };
 
+/** Routes that also answer another representation (by Accept), with the headers it carries. */
+const ALTERNATES: Record<string, { content: Json; headers?: Json; description: string }> = {
+  'GET /purchase-orders/{purchaseOrderId}': {
+    description:
+      'The purchase order, with its breakdown per pickup point paged when a response would pass 1 MB (breakdownCursor, then ?cursor=). With Accept: text/csv, the CSV (UTF-8 with BOM, CRLF) in parts of at most 4 MB: a part that is not the last names the next in Link (rel="next") and X-Next-Cursor; concatenated in order, the parts are the file, all of one revision.',
+    content: { 'text/csv': { schema: { type: 'string' } } },
+    headers: {
+      Link: { description: 'text/csv only: `</purchase-orders/{id}?cursor=…>; rel="next"` while parts remain', schema: { type: 'string' } },
+      'X-Next-Cursor': { description: 'text/csv only: the cursor of the next part, while parts remain', schema: { type: 'string' } },
+    },
+  },
+};
+
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {
   if (!schema) return [];
   const js = jsonSchema(schema, 'input') as { properties?: Record<string, Json>; required?: string[] };
@@ -87,7 +101,10 @@ export async function buildOpenApi(): Promise<Json> {
         typeof response === 'string'
           ? { [response]: { schema: { type: 'string', contentMediaType: response } } }
           : { 'application/json': { schema: response ? jsonSchema(response, 'output') : {} } };
+      const alternate = ALTERNATES[key];
+      if (alternate) Object.assign(content, alternate.content);
       const operation: Json = {
+        ...(alternate ? { description: alternate.description } : {}),
         operationId: `${fn.name}.${method.toLowerCase()}${path
           .replace(/[{}]/g, '')
           .replace(/\/(\w)/g, (_, c: string) => c.toUpperCase())
@@ -107,7 +124,11 @@ export async function buildOpenApi(): Promise<Json> {
           : {}),
         responses: {
           // 204 (logout, removing a member) has no body.
-          [String(status)]: { description: 'Success', ...(status === 204 ? {} : { content }) },
+          [String(status)]: {
+            description: 'Success',
+            ...(status === 204 ? {} : { content }),
+            ...(alternate?.headers ? { headers: alternate.headers } : {}),
+          },
           default: {
             description: 'An error (API.md: the status and error.code)',
             content: { 'application/json': { schema: { $ref: '#/components/schemas/Error' } } },

@@ -1,5 +1,6 @@
 // Supplier purchase orders (采购单): one per supplier and delivery date, consolidated from the order
-// stream; the running totals and per-order contributions behind them; their revision records.
+// stream; the running totals and per-order contributions behind them; their revision records. A purchase
+// order is stored in parts no item limit stops: a header (product lines) and one item per pickup point.
 import { z } from 'zod';
 import { CursorSchema, DateSchema, IdSchema, LimitSchema } from './common';
 
@@ -17,6 +18,14 @@ export type ListPurchaseOrdersQuery = z.infer<typeof ListPurchaseOrdersQuerySche
 
 export const PurchaseOrderIdPathSchema = z.object({ purchaseOrderId: IdSchema });
 
+/** `GET /purchase-orders/{id}?cursor=`: the next page of a breakdown too large for one response (JSON or CSV). */
+export const ReadPurchaseOrderQuerySchema = z.object({ cursor: CursorSchema.optional() });
+export type ReadPurchaseOrderQuery = z.infer<typeof ReadPurchaseOrderQuerySchema>;
+
+/** `GET /purchase-orders/{id}/revisions?limit=&cursor=`: oldest first, paged. */
+export const PurchaseOrderRevisionsQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
+export type PurchaseOrderRevisionsQuery = z.infer<typeof PurchaseOrderRevisionsQuerySchema>;
+
 /** One product at one supply price, summed over every pickup point. */
 export const PurchaseOrderLineSchema = z.object({
   productId: z.string(),
@@ -28,21 +37,34 @@ export const PurchaseOrderLineSchema = z.object({
 });
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 
+/** One product at one supply price for one pickup point. */
+export const PointLineSchema = z.object({
+  productId: z.string(),
+  name: z.string(),
+  unit: z.string(),
+  supplyPriceFen: z.number().int(),
+  quantity: z.number().int(),
+});
+export type PointLine = z.infer<typeof PointLineSchema>;
+
 /** What one pickup point receives: the warehouse packs and routes by this. */
 export const PickupPointBreakdownSchema = z.object({
   leaderId: z.string(),
   pickupPointName: z.string(),
   address: z.string(),
-  lines: z.array(
-    z.object({ productId: z.string(), name: z.string(), unit: z.string(), supplyPriceFen: z.number().int(), quantity: z.number().int() }),
-  ),
+  lines: z.array(PointLineSchema),
 });
 export type PickupPointBreakdown = z.infer<typeof PickupPointBreakdownSchema>;
 
 /**
- * The purchase order document. Part 1 is the purchase order of the supplier and date; once a part is
- * shipped it never changes, and a later difference goes into a supplement (part 2, 3, …), whose
- * quantities are the difference from what the shipped parts covered (negative: a credit).
+ * The purchase order document's header. Part 1 is the purchase order of the supplier and date; once a part
+ * is shipped it never changes, and a later difference goes into a supplement (part 2, 3, …), whose
+ * quantities are the difference from what the shipped parts covered (negative: a credit). The breakdown
+ * per pickup point is not in the header: each pickup point's lines are items of their own, one version per
+ * revision that changed them (`BreakdownVersionSchema`), so no item limit bounds the number of pickup points.
+ * The header's `lines` (one per product and supply price) are bounded by the supplier's catalogue: at about
+ * 170 bytes a line, 500 products keep it under 100 KB. A later issue adds per-line `cases`,
+ * `orderedQuantity` and `surplusQuantity` here.
  */
 export const PurchaseOrderSchema = z.object({
   purchaseOrderId: z.string(),
@@ -54,8 +76,9 @@ export const PurchaseOrderSchema = z.object({
   status: PurchaseOrderStatusSchema,
   revision: z.number().int().min(1),
   lines: z.array(PurchaseOrderLineSchema),
-  pickupPoints: z.array(PickupPointBreakdownSchema),
   totalFen: z.number().int(),
+  /** Pickup points with at least one line in this part (at this revision). */
+  pickupPointCount: z.number().int().min(0),
   issuedAt: z.string(),
   updatedAt: z.string(),
   acknowledgedAt: z.string().optional(),
@@ -63,6 +86,23 @@ export const PurchaseOrderSchema = z.object({
   shippedAt: z.string().optional(),
 });
 export type PurchaseOrder = z.infer<typeof PurchaseOrderSchema>;
+
+/**
+ * One pickup point's lines in one part, as of `revision` (the revision that last changed them): written
+ * with that revision, in the same transaction as the header, and never changed after. The breakdown at
+ * revision R is, per pickup point, its newest version at or below R; empty `lines` means the point left.
+ */
+export const BreakdownVersionSchema = z.object({
+  supplierId: z.string(),
+  deliveryDate: z.string(),
+  part: z.number().int().min(1),
+  revision: z.number().int().min(1),
+  leaderId: z.string(),
+  pickupPointName: z.string(),
+  address: z.string(),
+  lines: z.array(PointLineSchema),
+});
+export type BreakdownVersion = z.infer<typeof BreakdownVersionSchema>;
 
 /** A product line of one order that the supplier must deliver. */
 export const ContributionLineSchema = z.object({
@@ -109,19 +149,31 @@ export type PurchaseOrderTotal = z.infer<typeof PurchaseOrderTotalSchema>;
 
 const ChangeSchema = z.object({ before: z.number().int(), after: z.number().int(), delta: z.number().int() });
 
-/** Why and how a purchase order changed: never a silent edit. */
-export const PurchaseOrderRevisionSchema = z.object({
+const RevisionCauseSchema = z.object({
+  orders: z.array(z.object({ orderId: z.string(), groupBuyId: z.string(), status: z.string() })),
+  more: z.number().int().optional(),
+});
+
+/**
+ * Why and how a purchase order changed: never a silent edit. Stored with the product lines' difference
+ * and the ids of the pickup points it changed (at most MAX_POINTS_PER_REVISION); what changed at each of
+ * those points is the difference between its version at this revision and its previous one.
+ */
+export const PurchaseOrderRevisionRecordSchema = z.object({
   purchaseOrderId: z.string(),
   revision: z.number().int(),
   at: z.string(),
   statusBefore: PurchaseOrderStatusSchema.optional(),
   /** The order changes that led to it (those of the batch that applied them). */
-  cause: z.object({
-    orders: z.array(z.object({ orderId: z.string(), groupBuyId: z.string(), status: z.string() })),
-    more: z.number().int().optional(),
-  }),
+  cause: RevisionCauseSchema,
   totalFen: ChangeSchema,
   lines: z.array(z.object({ productId: z.string(), name: z.string(), supplyPriceFen: z.number().int() }).extend(ChangeSchema.shape)),
+  pickupPointIds: z.array(z.string()),
+});
+export type PurchaseOrderRevisionRecord = z.infer<typeof PurchaseOrderRevisionRecordSchema>;
+
+/** A revision as read: the record with the per-pickup-point differences worked out from the versions. */
+export const PurchaseOrderRevisionSchema = PurchaseOrderRevisionRecordSchema.omit({ pickupPointIds: true }).extend({
   pickupPoints: z.array(
     z
       .object({

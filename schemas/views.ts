@@ -125,34 +125,82 @@ export const PickupSheetSchema = z.object({
 });
 export type PickupSheet = z.infer<typeof PickupSheetSchema>;
 
-export const PurchaseOrderViewSchema = z.object({
+export const PurchaseOrderViewSchema = z
+  .object({
+    purchaseOrderId: z.string(),
+    supplierId: z.string(),
+    deliveryDate: z.string(),
+    part: z.number().int().optional(),
+    supplementOf: z.string().optional(),
+    status: z.enum(['issued', 'acknowledged', 'shipped']),
+    revision: z.number().int().optional(),
+    totalFen: z.number().int(),
+    lines: z.array(
+      z.object({
+        productId: z.string(),
+        name: z.string(),
+        unit: z.string().optional(),
+        quantity: z.number().int(),
+        supplyPriceFen: z.number().int(),
+        amountFen: z.number().int(),
+      }),
+    ),
+    pickupPointCount: z
+      .number()
+      .int()
+      .optional()
+      .meta({ description: 'Pickup points in the whole breakdown (pickupPoints may hold only a page of them).' }),
+    pickupPoints: z
+      .array(
+        z.object({
+          leaderId: z.string(),
+          pickupPointName: z.string(),
+          address: z.string(),
+          lines: z.array(
+            z.object({ productId: z.string(), name: z.string().optional(), unit: z.string().optional(), quantity: z.number().int() }),
+          ),
+        }),
+      )
+      .meta({
+        description:
+          'The breakdown per pickup point: all of it, or, when the response would pass 1 MB, a page of it (by name within the page), with breakdownCursor.',
+      }),
+    breakdownCursor: z.string().optional().meta({
+      description:
+        'Present when pickupPoints is not the rest of the breakdown: GET /purchase-orders/{purchaseOrderId}?cursor=<breakdownCursor> answers the same item with the next page. Pages of one reading are of one revision: after a revision the cursor is refused (409 CONFLICT) and the reading starts again.',
+    }),
+  })
+  .meta({
+    description:
+      'A purchase order. With Accept: text/csv, GET /purchase-orders/{purchaseOrderId} answers the CSV instead, in parts of at most 4 MB: a part that is not the last carries Link: <…?cursor=…>; rel="next" (and X-Next-Cursor); the parts, concatenated in order, are the file, all of one revision.',
+  });
+export type PurchaseOrderView = z.infer<typeof PurchaseOrderViewSchema>;
+
+const ChangeViewSchema = z.object({ before: z.number().int(), after: z.number().int(), delta: z.number().int() });
+/** `GET /purchase-orders/{id}/revisions`: what each revision changed, and why. */
+export const PurchaseOrderRevisionViewSchema = z.object({
   purchaseOrderId: z.string(),
-  supplierId: z.string(),
-  deliveryDate: z.string(),
-  status: z.enum(['issued', 'acknowledged', 'shipped']),
-  totalFen: z.number().int(),
-  lines: z.array(
-    z.object({
-      productId: z.string(),
-      name: z.string(),
-      unit: z.string().optional(),
-      quantity: z.number().int(),
-      supplyPriceFen: z.number().int(),
-      amountFen: z.number().int(),
-    }),
-  ),
+  revision: z.number().int(),
+  at: z.string(),
+  statusBefore: z.enum(['issued', 'acknowledged', 'shipped']).optional(),
+  cause: z.object({
+    orders: z.array(z.object({ orderId: z.string(), groupBuyId: z.string(), status: z.string() })),
+    more: z.number().int().optional(),
+  }),
+  totalFen: ChangeViewSchema,
+  lines: z.array(z.object({ productId: z.string(), name: z.string(), supplyPriceFen: z.number().int() }).extend(ChangeViewSchema.shape)),
   pickupPoints: z.array(
-    z.object({
-      leaderId: z.string(),
-      pickupPointName: z.string(),
-      address: z.string(),
-      lines: z.array(
-        z.object({ productId: z.string(), name: z.string().optional(), unit: z.string().optional(), quantity: z.number().int() }),
-      ),
-    }),
+    z
+      .object({
+        leaderId: z.string(),
+        pickupPointName: z.string(),
+        productId: z.string(),
+        name: z.string(),
+        supplyPriceFen: z.number().int(),
+      })
+      .extend(ChangeViewSchema.shape),
   ),
 });
-export type PurchaseOrderView = z.infer<typeof PurchaseOrderViewSchema>;
 
 export const CommissionsViewSchema = z.object({
   leaderId: z.string(),

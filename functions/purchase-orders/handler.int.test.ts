@@ -21,7 +21,11 @@ import { INDEX, keys } from '../../lib/store/keys';
 import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
 import { OrderSchema, type Order, type Refund } from '../../schemas/orders';
-import { PurchaseOrderSchema, type Contribution, type PurchaseOrder } from '../../schemas/purchase-orders';
+import { PurchaseOrderSchema, type Contribution } from '../../schemas/purchase-orders';
+import type { purchaseOrderView } from '../../lib/purchase-orders/purchase-orders';
+
+/** A purchase order as the API answers it. */
+type PurchaseOrder = ReturnType<typeof purchaseOrderView>;
 import { consolidationHandler, main as consolidateMain } from '../consolidate-purchase-orders/handler';
 import { openGroupBuy, operatorToken, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { startTestStack, type TestStack } from '../../test/support/stack';
@@ -138,9 +142,10 @@ async function partsOf(supplierToken: string, date: string): Promise<PurchaseOrd
 /** Straight from the table: the stored part (for before/after comparisons that must be exact). */
 const stored = async (supplierId: string, date: string, part = 1) => (await purchaseOrders.get(supplierId, date, part))!;
 
-/** Σ over a supplier's parts of the quantities per pickup point and product. */
+/** Σ over a supplier's parts of the quantities per pickup point and product (as an operator reads them). */
 async function consolidated(supplierId: string, date: string) {
-  const parts = (await purchaseOrders.listByDate(date, supplierId, 100)).items;
+  const parts: PurchaseOrder[] = (await api.call('GET', `/purchase-orders?date=${date}&supplierId=${supplierId}`, { token: operator })).body
+    .items;
   const sums = new Map<string, number>();
   for (const part of parts) {
     let amount = 0;
@@ -556,7 +561,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect(await consolidateMain(batch(record))).toEqual({ batchItemFailures: [] });
     const after = await stored(eggs.supplierId, date, 2);
     expect(after).toMatchObject({ revision: before.revision + 1, totalFen: 0, lines: [] });
-    const revisions = await purchaseOrders.revisions(eggs.supplierId, date, 2);
+    const revisions = (await purchaseOrders.revisions(eggs.supplierId, date, 2, 100)).items;
     expect(revisions.at(-1)).toMatchObject({
       lines: [{ productId: egg, before: 3, after: 0, delta: -3 }],
       cause: { orders: [{ orderId: o.late }] },
@@ -588,7 +593,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     for (const supplierId of [fruit.supplierId, eggs.supplierId]) {
       for (const part of (await purchaseOrders.listByDate(date, supplierId, 100)).items) {
         expect(PurchaseOrderSchema.parse(part)).toBeTruthy();
-        const numbers = (await purchaseOrders.revisions(supplierId, date, part.part)).map((r) => r.revision);
+        const numbers = (await purchaseOrders.revisions(supplierId, date, part.part, 100)).items.map((r) => r.revision);
         expect(numbers).toEqual(Array.from({ length: part.revision }, (_, i) => i + 1));
       }
     }

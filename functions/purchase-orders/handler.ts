@@ -1,12 +1,19 @@
-// Supplier purchase orders: list by delivery date, read one (as JSON or as CSV), acknowledge, ship.
-import { ListPurchaseOrdersQuerySchema, PurchaseOrderIdPathSchema } from '../../schemas/purchase-orders';
-import { csvFileName, purchaseOrderCsv } from '../../lib/purchase-orders/csv';
+// Supplier purchase orders: list by delivery date, read one (as JSON or as CSV, page by page when it is
+// big), its revisions, acknowledge, ship.
+import {
+  ListPurchaseOrdersQuerySchema,
+  PurchaseOrderIdPathSchema,
+  PurchaseOrderRevisionsQuerySchema,
+  ReadPurchaseOrderQuerySchema,
+} from '../../schemas/purchase-orders';
+import { csvFileName } from '../../lib/purchase-orders/csv';
 import {
   actOnPurchaseOrder,
   listPurchaseOrders,
+  purchaseOrderCsvPart,
   purchaseOrderRevisions,
   purchaseOrderView,
-  readPurchaseOrder,
+  readPurchaseOrderPage,
   revisionView,
 } from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
@@ -29,23 +36,36 @@ export const routes: Routes = {
   'GET /purchase-orders/{purchaseOrderId}': route({
     auth: 'user',
     path: PurchaseOrderIdPathSchema,
-    async handle({ principal, path, headers }): Promise<Reply> {
-      const po = await readPurchaseOrder(deps, principal, path.purchaseOrderId);
+    query: ReadPurchaseOrderQuerySchema,
+    async handle({ principal, path, query, headers }): Promise<Reply> {
       if (wantsCsv(headers.accept)) {
+        const part = await purchaseOrderCsvPart(deps, principal, path.purchaseOrderId, query.cursor);
+        // The rest of a big file: `Link: <…?cursor=…>; rel="next"` (the parts, concatenated, are the file).
+        const next: Record<string, string> = part.nextCursor
+          ? {
+              link: `</purchase-orders/${encodeURIComponent(path.purchaseOrderId)}?cursor=${part.nextCursor}>; rel="next"`,
+              'x-next-cursor': part.nextCursor,
+            }
+          : {};
         return {
           contentType: 'text/csv; charset=utf-8',
-          body: purchaseOrderCsv(po),
-          headers: { 'content-disposition': `attachment; filename="${csvFileName(po)}"`, vary: 'Accept' },
+          body: part.text,
+          headers: { 'content-disposition': `attachment; filename="${csvFileName(part.po, part.revision)}"`, vary: 'Accept', ...next },
         };
       }
-      return { body: purchaseOrderView(po), headers: { vary: 'Accept' } };
+      return {
+        body: purchaseOrderView(await readPurchaseOrderPage(deps, principal, path.purchaseOrderId, query.cursor)),
+        headers: { vary: 'Accept' },
+      };
     },
   }),
   'GET /purchase-orders/{purchaseOrderId}/revisions': route({
     auth: 'user',
     path: PurchaseOrderIdPathSchema,
-    async handle({ principal, path }) {
-      return { body: { items: (await purchaseOrderRevisions(deps, principal, path.purchaseOrderId)).map(revisionView) } };
+    query: PurchaseOrderRevisionsQuerySchema,
+    async handle({ principal, path, query }) {
+      const page = await purchaseOrderRevisions(deps, principal, path.purchaseOrderId, query);
+      return { body: { items: page.items.map(revisionView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
     },
   }),
   'POST /purchase-orders/{purchaseOrderId}/acknowledge': route({

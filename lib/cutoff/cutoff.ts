@@ -63,6 +63,13 @@ export interface CutoffDeps {
 
 export const PAGE_SIZE = 100;
 const PAGE_CONCURRENCY = 8;
+/**
+ * Beginning a closing moves the group buy from the GB#OPEN to the GB#CLOSING index partition: a write of the
+ * whole item to each (projection ALL), ~4 KB for a group buy of 20 products, so 4 WCU. At 23:00 thousands
+ * begin at once: at most 200 a second keeps both index partitions under 1,000 WCU/s (5,000 begun in 25 s;
+ * docs/scale.md).
+ */
+export const MAX_BEGINS_PER_SECOND = 200;
 const ACTOR = 'system:cutoff';
 
 export const PICKUP_CODE_DIGITS = 6;
@@ -123,8 +130,11 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
   let cursor: string | undefined;
   do {
     const page = await deps.cutoff.due(now, pageSize, cursor);
+    const pageStarted = Date.now();
     await inParallel(page.items, PAGE_CONCURRENCY, begin);
     cursor = page.nextCursor;
+    const early = (page.items.length * 1000) / MAX_BEGINS_PER_SECOND - (Date.now() - pageStarted);
+    if (cursor && early > 0) await sleepFor(early);
   } while (cursor && hasTime());
 
   const stalledAfter = options.stalledAfterMs ?? 5 * 60_000;

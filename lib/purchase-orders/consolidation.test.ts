@@ -1,15 +1,20 @@
 // The rules of consolidation, without a network: which lines count, what a change adds to the totals,
 // when a purchase order is issued, revised or supplemented, and its ids.
 import type { Order, OrderLine } from '../../schemas/orders';
-import type { PurchaseOrderTotal } from '../../schemas/purchase-orders';
+import type { BreakdownVersion, PurchaseOrder, PurchaseOrderTotal } from '../../schemas/purchase-orders';
 import {
   contributionDeltas,
   contributionOf,
   countableLines,
+  MAX_POINTS_PER_REVISION,
+  MAX_VERSION_BYTES_PER_REVISION,
+  nextLines,
   parsePurchaseOrderId,
   planRebuild,
+  pointDifference,
   purchaseOrderIdOf,
   type ConsolidationSnapshot,
+  type PlannedRevision,
 } from './consolidation';
 
 const line = (over: Partial<OrderLine> = {}): OrderLine => ({
@@ -117,15 +122,25 @@ describe('planning a rebuild', () => {
     quantity: 5,
     ...over,
   });
-  const snapshot = (over: Partial<ConsolidationSnapshot>): ConsolidationSnapshot => ({ build: 0, documents: [], totals: [], ...over });
+  /** A round over the given totals: every pickup point they name (and every version's) is dirty. */
+  const snapshot = (over: Partial<ConsolidationSnapshot>): ConsolidationSnapshot => {
+    const points = [...new Set([...(over.totals ?? []), ...(over.versions ?? [])].map((t) => t.leaderId))];
+    return { build: 0, documents: [], totals: [], versions: [], dirty: points.map((leaderId) => ({ leaderId, token: 't' })), ...over };
+  };
+  /** What a committed plan leaves: the header and the newest version of each point. */
+  const committed = (plan: PlannedRevision, status: PurchaseOrder['status'] = plan.after.status) => ({
+    documents: [{ ...plan.after, status }],
+    versions: plan.versions,
+  });
   const cause = { orders: [{ orderId: 'O1', groupBuyId: 'G1', status: 'ready_for_pickup' }] };
   const at = '2026-11-25T15:01:00.000Z';
+  const linesOf = (versions: BreakdownVersion[]) => versions.map((v) => [v.leaderId, v.lines.map((l) => [l.productId, l.quantity])]);
 
   test('nothing is issued while no line counts', () => {
     expect(planRebuild(snapshot({ totals: [total({ quantity: 0 })] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
   });
 
-  test('the first rebuild issues revision 1 with lines at the supply price and a breakdown per pickup point', () => {
+  test('the first rebuild issues revision 1 with lines at the supply price and a version of each pickup point', () => {
     const plan = planRebuild(
       snapshot({
         totals: [
@@ -146,13 +161,14 @@ describe('planning a rebuild', () => {
       status: 'issued',
       revision: 1,
       totalFen: 8 * 1250 + 4 * 300,
+      pickupPointCount: 2,
     });
     // In Chinese (pinyin) order: 草莓 cǎoméi before 苹果 píngguǒ.
     expect(plan.after.lines).toEqual([
       { productId: 'P1', name: '草莓', unit: '盒', quantity: 8, supplyPriceFen: 1250, amountFen: 10000 },
       { productId: 'P2', name: '苹果', unit: '斤', quantity: 4, supplyPriceFen: 300, amountFen: 1200 },
     ]);
-    expect(plan.after.pickupPoints.map((p) => [p.leaderId, p.lines.map((l) => [l.productId, l.quantity])])).toEqual([
+    expect(linesOf(plan.versions)).toEqual([
       [
         'L1',
         [
@@ -162,42 +178,92 @@ describe('planning a rebuild', () => {
       ],
       ['L2', [['P1', 3]]],
     ]);
-    expect(plan.revision).toMatchObject({ revision: 1, cause, totalFen: { before: 0, after: 11200, delta: 11200 } });
+    expect(plan.versions.map((v) => [v.part, v.revision, v.pickupPointName])).toEqual([
+      [1, 1, '芳芳小卖部'],
+      [1, 1, '老王便利店'],
+    ]);
+    expect(plan.revision).toMatchObject({
+      revision: 1,
+      cause,
+      totalFen: { before: 0, after: 11200, delta: 11200 },
+      pickupPointIds: ['L1', 'L2'],
+    });
+    expect(plan.examined).toEqual(['L1', 'L2']);
     expect(plan.audit).toMatchObject({ entityId: 'S1-2026-11-26', action: 'purchaseOrder.issued' });
   });
 
   test('a purchase order that matches its totals is left alone', () => {
-    const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!.after;
-    expect(planRebuild(snapshot({ documents: [issued], totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
+    const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!;
+    expect(planRebuild(snapshot({ ...committed(issued), totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
   });
 
-  test('a change revises it with the difference per product and pickup point; an acknowledged one must be acknowledged again', () => {
-    const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!.after;
-    const acknowledged = { ...issued, status: 'acknowledged' as const, acknowledgedRevision: 1 };
+  test('a change writes a version of the changed pickup point only, and the difference per product; an acknowledged one must be acknowledged again', () => {
+    const issued = planRebuild(snapshot({ totals: [total({}), total({ leaderId: 'L2', quantity: 1 })] }), 'S1', '2026-11-26', cause, at)!;
+    const acknowledged = { ...issued.after, status: 'acknowledged' as const, acknowledgedRevision: 1 };
     const plan = planRebuild(
-      snapshot({ documents: [acknowledged], totals: [total({ quantity: 2 })] }),
+      {
+        ...snapshot({ totals: [total({ quantity: 2 })] }),
+        documents: [acknowledged],
+        versions: issued.versions.filter((v) => v.leaderId === 'L1'),
+      },
       'S1',
       '2026-11-26',
       cause,
       '2026-11-25T16:00:00.000Z',
     )!;
     expect(plan.before).toBe(acknowledged);
-    expect(plan.after).toMatchObject({ revision: 2, status: 'issued', acknowledgedRevision: 1, totalFen: 2500, issuedAt: at });
+    expect(plan.after).toMatchObject({
+      revision: 2,
+      status: 'issued',
+      acknowledgedRevision: 1,
+      totalFen: 3750,
+      issuedAt: at,
+      pickupPointCount: 2,
+    });
+    expect(plan.after.lines).toEqual([{ productId: 'P1', name: '草莓', unit: '盒', quantity: 3, supplyPriceFen: 1250, amountFen: 3750 }]);
+    expect(linesOf(plan.versions)).toEqual([['L1', [['P1', 2]]]]);
+    expect(plan.versions[0]).toMatchObject({ part: 1, revision: 2 });
     expect(plan.revision).toMatchObject({
       revision: 2,
       statusBefore: 'acknowledged',
-      totalFen: { before: 6250, after: 2500, delta: -3750 },
-      lines: [{ productId: 'P1', before: 5, after: 2, delta: -3 }],
-      pickupPoints: [{ leaderId: 'L1', productId: 'P1', before: 5, after: 2, delta: -3 }],
+      totalFen: { before: 7500, after: 3750, delta: -3750 },
+      lines: [{ productId: 'P1', before: 6, after: 3, delta: -3 }],
+      pickupPointIds: ['L1'],
     });
+    expect(pointDifference(issued.versions[0], plan.versions[0]!)).toEqual([
+      {
+        leaderId: 'L1',
+        pickupPointName: '芳芳小卖部',
+        productId: 'P1',
+        name: '草莓',
+        supplyPriceFen: 1250,
+        before: 5,
+        after: 2,
+        delta: -3,
+      },
+    ]);
     expect(plan.audit.action).toBe('purchaseOrder.revised');
   });
 
+  test('a pickup point whose lines all go leaves an empty version, and the count of pickup points goes down', () => {
+    const issued = planRebuild(snapshot({ totals: [total({}), total({ leaderId: 'L2', quantity: 1 })] }), 'S1', '2026-11-26', cause, at)!;
+    const plan = planRebuild(
+      { ...snapshot({}), ...committed(issued), dirty: [{ leaderId: 'L2', token: 't' }], totals: [total({})] },
+      'S1',
+      '2026-11-26',
+      cause,
+      at,
+    )!;
+    expect(plan.versions).toEqual([expect.objectContaining({ leaderId: 'L2', revision: 2, lines: [] })]);
+    expect(plan.after).toMatchObject({ pickupPointCount: 1, totalFen: 5 * 1250 });
+  });
+
   test('a shipped purchase order is never changed: the difference goes into a supplement (negative: a credit)', () => {
-    const shipped = { ...planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!.after, status: 'shipped' as const };
+    const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!;
+    const shipped = committed(issued, 'shipped');
     const plan = planRebuild(
       snapshot({
-        documents: [shipped],
+        ...shipped,
         totals: [total({ quantity: 3 }), total({ productId: 'P2', name: '苹果', supplyPriceFen: 300, quantity: 1 })],
       }),
       'S1',
@@ -218,8 +284,40 @@ describe('planning a rebuild', () => {
       ['P1', -2],
       ['P2', 1],
     ]);
+    expect(plan.versions).toEqual([expect.objectContaining({ part: 2, revision: 1 })]);
     // Nothing more to supplement once the totals equal what shipped.
-    expect(planRebuild(snapshot({ documents: [shipped], totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
+    expect(planRebuild(snapshot({ ...shipped, totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
+  });
+
+  test('one revision changes at most MAX_POINTS_PER_REVISION pickup points and MAX_VERSION_BYTES_PER_REVISION of versions; the rest wait for the next', () => {
+    const many = Array.from({ length: MAX_POINTS_PER_REVISION + 5 }, (_, i) => total({ leaderId: `L${String(i).padStart(3, '0')}` }));
+    const plan = planRebuild(snapshot({ totals: many }), 'S1', '2026-11-26', cause, at)!;
+    expect(plan.versions).toHaveLength(MAX_POINTS_PER_REVISION);
+    expect(plan.examined).toHaveLength(MAX_POINTS_PER_REVISION);
+    expect(plan.after.pickupPointCount).toBe(MAX_POINTS_PER_REVISION);
+
+    // Pickup points with many products: the versions' bytes stop the revision first.
+    const wide = Array.from({ length: 10 }, (_, i) =>
+      Array.from({ length: 200 }, (_, p) => total({ leaderId: `W${i}`, productId: `P${String(p).padStart(3, '0')}`, name: `商品${p}` })),
+    ).flat();
+    const byBytes = planRebuild(snapshot({ totals: wide }), 'S1', '2026-11-26', cause, at)!;
+    const bytes = byBytes.versions.reduce((s, v) => s + Buffer.byteLength(JSON.stringify(v)), 0);
+    expect(byBytes.versions.length).toBeGreaterThan(0);
+    expect(byBytes.versions.length).toBeLessThan(10);
+    expect(bytes).toBeLessThanOrEqual(MAX_VERSION_BYTES_PER_REVISION);
+  });
+
+  test('product lines move by the difference at each changed pickup point', () => {
+    const strawberry = { productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250 };
+    expect(
+      nextLines(
+        [{ ...strawberry, quantity: 8, amountFen: 10000 }],
+        [{ before: [{ ...strawberry, quantity: 5 }], after: [{ ...strawberry, quantity: 2 }] }],
+      ),
+    ).toEqual([{ ...strawberry, quantity: 5, amountFen: 6250 }]);
+    expect(nextLines([{ ...strawberry, quantity: 5, amountFen: 6250 }], [{ before: [{ ...strawberry, quantity: 5 }], after: [] }])).toEqual(
+      [],
+    );
   });
 });
 

@@ -1,26 +1,32 @@
-// Consolidates the suppliers' purchase orders from the order stream, reading only what changed.
+// Consolidates the suppliers' purchase orders from the order stream, reading and writing only what changed,
+// so that neither the cost of a change nor any item grows with the size of the purchase order.
 //   1. apply:   each order with a pickup code contributes, per supplier, its countable lines. The change
-//               from the contribution last applied (new minus old) is ADDed to running totals per pickup
-//               point, product and supply price, in the same transaction that records the new
-//               contribution, conditional on the old one still being there: duplicates, retries and
-//               reordered records apply every change exactly once.
-//   2. rebuild: once per batch, every purchase order touched is rebuilt from its totals (one small
-//               partition) and written as a new revision only if it differs, with the difference and
-//               its cause. A shipped part never changes: a later difference goes into a supplement.
-// Each rebuild, even one that finds nothing to change, commits a conditional bump of a per-PO counter,
-// so of two rebuilds that overlap one has to start again and the last one to commit read every change
-// applied before it. A consolidation killed between 1 and 2 is redelivered: step 1 finds its changes
-// already applied, step 2 runs.
+//               from the contribution last applied (new minus old) is ADDed to its pickup point's running
+//               totals, and the pickup point is marked dirty (a fresh token), in the same transaction that
+//               records the new contribution, conditional on the old one still being there: duplicates,
+//               retries and reordered records apply every change exactly once.
+//   2. rebuild: for each purchase order touched, the dirty pickup points (the caller's first, at most
+//               MAX_POINTS_PER_REVISION) are compared with the part's breakdown; those that differ get a
+//               new version, written with the header (product lines, total) and the revision record in one
+//               transaction. A shipped part never changes: a later difference goes into a supplement. Then
+//               each mark is deleted if its token is still the one read (a change since stays dirty).
+// Each rebuild round, even one that finds nothing to change, commits a conditional bump of a per-PO
+// counter before it deletes marks, so of two rounds that overlap one has to start again, and a round
+// that read before another committed can never write. A consolidation killed between 1 and 2 is
+// redelivered: step 1 finds its changes already applied, its points are still dirty, step 2 runs; a
+// record that never comes back leaves its point dirty for the next rebuild of that purchase order.
 import { createHash } from 'node:crypto';
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { PickupPoint } from '../../schemas/leaders';
 import type { Order, OrderLine } from '../../schemas/orders';
 import type {
+  BreakdownVersion,
   Contribution,
   ContributionLine,
+  PointLine,
   PurchaseOrder,
-  PurchaseOrderRevision,
+  PurchaseOrderRevisionRecord,
   PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
@@ -157,106 +163,113 @@ function compareImages(before: Contribution | undefined, after: Contribution): '
 }
 
 // ---------------------------------------------------------------------------------------------------
-// Documents: built from cells (one pickup point, product and supply price with a quantity)
+// Pickup points' lines: built from cells (one product and supply price with a quantity)
 
-interface Cell extends CellOf {
-  quantity: number;
-}
+/** What a pickup point's version holds of one product at one supply price. */
+type Cell = PointLine;
 
-const cellKey = (c: Pick<Cell, 'leaderId' | 'productId' | 'supplyPriceFen'>) => `${c.leaderId}#${lineKey(c.productId, c.supplyPriceFen)}`;
-const byText = (a: string, b: string) => a.localeCompare(b, 'zh-CN') || (a < b ? -1 : a > b ? 1 : 0);
+export const cellKey = (c: Pick<Cell, 'productId' | 'supplyPriceFen'>) => lineKey(c.productId, c.supplyPriceFen);
+export const byText = (a: string, b: string) => a.localeCompare(b, 'zh-CN') || (a < b ? -1 : a > b ? 1 : 0);
+const byLine = (a: Cell, b: Cell) => byText(a.name, b.name) || byText(a.productId, b.productId) || a.supplyPriceFen - b.supplyPriceFen;
 
-function cellsOfDocument(doc: PurchaseOrder): Map<string, Cell> {
-  const cells = new Map<string, Cell>();
-  for (const point of doc.pickupPoints) {
-    for (const line of point.lines) {
-      const cell: Cell = { leaderId: point.leaderId, pickupPointName: point.pickupPointName, address: point.address, ...line };
-      cells.set(cellKey(cell), cell);
-    }
-  }
-  return cells;
-}
+const cellsOf = (lines: readonly Cell[] | undefined) => new Map((lines ?? []).map((l) => [cellKey(l), l]));
 
 /**
- * What the live part must say: the running totals, less what shipped parts already covered (so the
- * parts of a supplier and date add up to the totals). Zero cells are left out.
+ * What a pickup point's lines must be in the live part: its running totals, less what shipped parts already
+ * covered of it (so that the parts of a supplier and date add up to the totals). Zero cells are left out.
  */
-export function targetCells(totals: PurchaseOrderTotal[], shipped: PurchaseOrder[]): Map<string, Cell> {
+export function targetLines(totals: readonly PurchaseOrderTotal[], shipped: readonly (BreakdownVersion | undefined)[]): Cell[] {
   const cells = new Map<string, Cell>();
   for (const t of totals) {
-    cells.set(cellKey(t), {
-      leaderId: t.leaderId,
-      pickupPointName: t.pickupPointName,
-      address: t.address,
+    const cell = cells.get(cellKey(t)) ?? {
       productId: t.productId,
       name: t.name,
       unit: t.unit,
       supplyPriceFen: t.supplyPriceFen,
-      quantity: t.quantity,
-    });
+      quantity: 0,
+    };
+    cell.quantity += t.quantity;
+    cells.set(cellKey(t), cell);
   }
-  for (const doc of shipped) {
-    for (const [key, covered] of cellsOfDocument(doc)) {
-      const cell = cells.get(key) ?? { ...covered, quantity: 0 };
+  for (const version of shipped) {
+    for (const covered of version?.lines ?? []) {
+      const cell = cells.get(cellKey(covered)) ?? { ...covered, quantity: 0 };
       cell.quantity -= covered.quantity;
-      cells.set(key, cell);
+      cells.set(cellKey(covered), cell);
     }
   }
-  for (const [key, cell] of cells) if (cell.quantity === 0) cells.delete(key);
-  return cells;
+  return [...cells.values()].filter((c) => c.quantity !== 0).sort(byLine);
 }
 
-/** The document's lines, per-pickup-point breakdown and total, in a stable order. */
-export function documentContent(cells: Iterable<Cell>): Pick<PurchaseOrder, 'lines' | 'pickupPoints' | 'totalFen'> {
-  const lines = new Map<string, PurchaseOrder['lines'][number]>();
-  const points = new Map<string, PurchaseOrder['pickupPoints'][number]>();
-  const sorted = [...cells]
-    .filter((c) => c.quantity !== 0)
-    .sort((a, b) => byText(a.name, b.name) || byText(a.productId, b.productId) || a.supplyPriceFen - b.supplyPriceFen);
-  for (const c of sorted) {
-    const key = lineKey(c.productId, c.supplyPriceFen);
-    const line = lines.get(key) ?? {
-      productId: c.productId,
-      name: c.name,
-      unit: c.unit,
-      quantity: 0,
-      supplyPriceFen: c.supplyPriceFen,
-      amountFen: 0,
-    };
-    line.quantity += c.quantity;
-    line.amountFen = line.quantity * line.supplyPriceFen;
-    lines.set(key, line);
-    const point = points.get(c.leaderId) ?? { leaderId: c.leaderId, pickupPointName: c.pickupPointName, address: c.address, lines: [] };
-    point.lines.push({ productId: c.productId, name: c.name, unit: c.unit, supplyPriceFen: c.supplyPriceFen, quantity: c.quantity });
-    points.set(c.leaderId, point);
-  }
-  const docLines = [...lines.values()].filter((l) => l.quantity !== 0);
-  return {
-    lines: docLines,
-    pickupPoints: [...points.values()].sort((a, b) => byText(a.pickupPointName, b.pickupPointName) || byText(a.leaderId, b.leaderId)),
-    totalFen: docLines.reduce((sum, l) => sum + l.amountFen, 0),
-  };
-}
-
-const canonical = (cells: Map<string, Cell>) =>
+const canonical = (lines: readonly Cell[] | undefined) =>
   JSON.stringify(
-    [...cells.entries()]
-      .filter(([, c]) => c.quantity !== 0)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-      .map(([k, c]) => [k, c.quantity, c.name, c.unit, c.pickupPointName, c.address]),
+    (lines ?? [])
+      .filter((c) => c.quantity !== 0)
+      .map((c) => [cellKey(c), c.quantity, c.name, c.unit])
+      .sort(([a], [b]) => ((a as string) < (b as string) ? -1 : (a as string) > (b as string) ? 1 : 0)),
   );
 
-/** Per product and per pickup point: before, after and the difference (changed ones only). */
-function difference(before: Map<string, Cell>, after: Map<string, Cell>): Pick<PurchaseOrderRevision, 'lines' | 'pickupPoints'> {
-  const keys = [...new Set([...before.keys(), ...after.keys()])];
-  const pickupPoints = keys
-    .map((k) => {
-      const b = before.get(k)?.quantity ?? 0;
-      const a = after.get(k)?.quantity ?? 0;
-      const c = (after.get(k) ?? before.get(k))!;
+/** The product lines of a part, given its previous ones and the change at each changed pickup point. */
+export function nextLines(
+  lines: readonly PurchaseOrder['lines'][number][],
+  changes: readonly { before?: readonly Cell[]; after: readonly Cell[] }[],
+): PurchaseOrder['lines'] {
+  const byKey = new Map(lines.map((l) => [cellKey(l), { ...l }]));
+  for (const change of changes) {
+    for (const [sign, cells] of [
+      [-1, change.before ?? []],
+      [1, change.after],
+    ] as const) {
+      for (const c of cells) {
+        const line = byKey.get(cellKey(c)) ?? {
+          productId: c.productId,
+          name: c.name,
+          unit: c.unit,
+          quantity: 0,
+          supplyPriceFen: c.supplyPriceFen,
+          amountFen: 0,
+        };
+        line.quantity += sign * c.quantity;
+        if (sign === 1) Object.assign(line, { name: c.name, unit: c.unit });
+        line.amountFen = line.quantity * line.supplyPriceFen;
+        byKey.set(cellKey(c), line);
+      }
+    }
+  }
+  return [...byKey.values()].filter((l) => l.quantity !== 0).sort(byLine);
+}
+
+/** Per product and supply price: before, after and the difference (those the changed points touched and that moved). */
+function lineDifference(
+  before: PurchaseOrder['lines'],
+  after: PurchaseOrder['lines'],
+  touched: Set<string>,
+): PurchaseOrderRevisionRecord['lines'] {
+  const was = new Map(before.map((l) => [cellKey(l), l]));
+  const now = new Map(after.map((l) => [cellKey(l), l]));
+  return [...touched]
+    .map((key) => {
+      const line = (now.get(key) ?? was.get(key))!;
+      const b = was.get(key)?.quantity ?? 0;
+      const a = now.get(key)?.quantity ?? 0;
+      return { productId: line.productId, name: line.name, supplyPriceFen: line.supplyPriceFen, before: b, after: a, delta: a - b };
+    })
+    .filter((l) => l.delta !== 0 && (was.has(cellKey(l)) || now.has(cellKey(l))))
+    .sort((x, y) => byText(x.name, y.name) || x.supplyPriceFen - y.supplyPriceFen);
+}
+
+/** Per pickup point and product: before, after and the difference between two versions of that point (changed cells only). */
+export function pointDifference(before: BreakdownVersion | undefined, after: BreakdownVersion): PurchaseOrderRevisionCell[] {
+  const was = cellsOf(before?.lines);
+  const now = cellsOf(after.lines);
+  return [...new Set([...was.keys(), ...now.keys()])]
+    .map((key) => {
+      const c = (now.get(key) ?? was.get(key))!;
+      const b = was.get(key)?.quantity ?? 0;
+      const a = now.get(key)?.quantity ?? 0;
       return {
-        leaderId: c.leaderId,
-        pickupPointName: c.pickupPointName,
+        leaderId: after.leaderId,
+        pickupPointName: after.pickupPointName,
         productId: c.productId,
         name: c.name,
         supplyPriceFen: c.supplyPriceFen,
@@ -266,76 +279,82 @@ function difference(before: Map<string, Cell>, after: Map<string, Cell>): Pick<P
       };
     })
     .filter((c) => c.delta !== 0)
-    .sort(
-      (x, y) =>
-        byText(x.pickupPointName, y.pickupPointName) ||
-        byText(x.leaderId, y.leaderId) ||
-        byText(x.name, y.name) ||
-        x.supplyPriceFen - y.supplyPriceFen,
-    );
-  const lines = new Map<string, PurchaseOrderRevision['lines'][number]>();
-  for (const c of pickupPoints) {
-    const key = lineKey(c.productId, c.supplyPriceFen);
-    const line = lines.get(key) ?? {
-      productId: c.productId,
-      name: c.name,
-      supplyPriceFen: c.supplyPriceFen,
-      before: 0,
-      after: 0,
-      delta: 0,
-    };
-    lines.set(key, line);
-  }
-  // Product totals over every pickup point (not only the changed ones).
-  for (const [map, field] of [
-    [before, 'before'],
-    [after, 'after'],
-  ] as const) {
-    for (const c of map.values()) {
-      const line = lines.get(lineKey(c.productId, c.supplyPriceFen));
-      if (line) line[field] += c.quantity;
-    }
-  }
-  for (const line of lines.values()) line.delta = line.after - line.before;
-  return {
-    lines: [...lines.values()].filter((l) => l.delta !== 0).sort((x, y) => byText(x.name, y.name) || x.supplyPriceFen - y.supplyPriceFen),
-    pickupPoints,
-  };
+    .sort((x, y) => byText(x.name, y.name) || x.supplyPriceFen - y.supplyPriceFen);
+}
+
+export interface PurchaseOrderRevisionCell {
+  leaderId: string;
+  pickupPointName: string;
+  productId: string;
+  name: string;
+  supplyPriceFen: number;
+  before: number;
+  after: number;
+  delta: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
 // Ports
 
+/** A pickup point waiting for a rebuild, with the token its mark had when read. */
+export interface DirtyMark {
+  leaderId: string;
+  token: string;
+}
+
 export interface ConsolidationSnapshot {
   /** The rebuild counter, read before anything else: committing requires it unchanged. */
   build: number;
-  /** Every part of the supplier and date, in part order. */
+  /** When the last revision committed (ms since the epoch). */
+  builtAt?: number;
+  /** Every part's header, in part order. */
   documents: PurchaseOrder[];
+  /** The pickup points this round looks at (dirty ones, those asked for first), in that order. */
+  dirty: DirtyMark[];
+  /** Their running totals. */
   totals: PurchaseOrderTotal[];
+  /** Their newest version in each part. */
+  versions: BreakdownVersion[];
 }
 
 export interface DocumentWrite {
   /** The part as read (absent for a new part): written only if still at that revision and status. */
   before?: PurchaseOrder;
   after: PurchaseOrder;
-  revision: PurchaseOrderRevision;
+  revision: PurchaseOrderRevisionRecord;
+  /** The new version of each pickup point this revision changes. */
+  versions: BreakdownVersion[];
   audit: AuditEvent;
+}
+
+export interface SnapshotOptions {
+  /** Pickup points to look at first (a consumer's own), if dirty. */
+  prefer?: readonly string[];
+  /** At most this many pickup points. */
+  limit?: number;
 }
 
 export interface ConsolidationStore {
   getContribution(supplierId: string, deliveryDate: string, orderId: string): Promise<Contribution | undefined>;
-  /** Records `after` in place of `before` (if still that one) and ADDs the deltas to the totals, atomically. */
+  /**
+   * Records `after` in place of `before` (if still that one), ADDs the deltas to the pickup point's totals
+   * and marks the point dirty, atomically.
+   */
   applyContribution(before: Contribution | undefined, after: Contribution, deltas: TotalDelta[]): Promise<'applied' | 'stale'>;
-  /** Reads the rebuild counter, then the documents, then the totals (all strongly consistent). */
-  snapshot(supplierId: string, deliveryDate: string): Promise<ConsolidationSnapshot>;
-  /** Moves the rebuild counter on from `build` (and writes the document, if any), or 'stale'. */
+  /** Reads the rebuild counter, then the headers, the dirty marks, and those points' totals and versions (all strongly consistent). */
+  snapshot(supplierId: string, deliveryDate: string, options?: SnapshotOptions): Promise<ConsolidationSnapshot>;
+  /** Moves the rebuild counter on from `build` (and writes the revision, if any), or 'stale'. */
   commitBuild(supplierId: string, deliveryDate: string, build: number, write?: DocumentWrite): Promise<'committed' | 'stale'>;
+  /** Deletes each mark whose token is still the one read. */
+  clearDirty(supplierId: string, deliveryDate: string, marks: readonly DirtyMark[]): Promise<void>;
 }
 
 export interface ConsolidationDeps {
   store: ConsolidationStore;
   groupBuys: { get(groupBuyId: string): Promise<GroupBuy | undefined> };
   clock: Clock;
+  /** Revisions of one purchase order are at least this far apart (default MIN_REVISION_INTERVAL_MS). */
+  minRevisionIntervalMs?: number;
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -344,7 +363,23 @@ export interface ConsolidationDeps {
 const ACTOR = 'system:purchase-orders';
 const MAX_APPLY_ATTEMPTS = 8;
 const MAX_REBUILD_ATTEMPTS = 12;
+/** Orders of one batch applied at once (each in its own transaction). */
+const APPLY_CONCURRENCY = 8;
+/**
+ * A revision changes at most this many pickup points (its transaction: counter, header, listing, record,
+ * audit and the versions, under DynamoDB's 100 actions) and at most MAX_VERSION_BYTES_PER_REVISION of their
+ * versions; more dirty points make more revisions.
+ */
+export const MAX_POINTS_PER_REVISION = 80;
+export const MAX_VERSION_BYTES_PER_REVISION = 100 * 1024;
+/**
+ * Revisions of one purchase order are at least this far apart: at most 4 a second, so a busy supplier's
+ * partitions take at most 4 × (100 KB of versions + a header and a record) × 2 (transactional) a second,
+ * whatever the number of consumers (docs/scale.md).
+ */
+export const MIN_REVISION_INTERVAL_MS = 250;
 const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 6)));
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export type ApplyOutcome = 'applied' | 'unchanged' | 'already' | 'superseded';
 
@@ -366,6 +401,7 @@ export async function applyContribution(store: ConsolidationStore, after: Contri
 export interface AppliedOrder {
   supplierId: string;
   deliveryDate: string;
+  leaderId: string;
   outcome: ApplyOutcome;
 }
 
@@ -381,16 +417,26 @@ export async function applyOrder(
     applied.push({
       supplierId,
       deliveryDate: order.pickupDate,
+      leaderId: order.leaderId,
       outcome: await applyContribution(deps.store, contributionOf(order, supplierId, pickupPoint)),
     });
   }
   return applied;
 }
 
-export type Cause = PurchaseOrderRevision['cause'];
-export type PlannedRevision = DocumentWrite;
+export type Cause = PurchaseOrderRevisionRecord['cause'];
 
-/** What the rebuild of a supplier and date must write, if anything. */
+/** A revision to commit, and the pickup points it looked at (their marks are deleted once it commits). */
+export interface PlannedRevision extends DocumentWrite {
+  examined: string[];
+}
+
+const versionBytes = (v: BreakdownVersion) => Buffer.byteLength(JSON.stringify(v)) + 64;
+
+/**
+ * What the round must write, if anything: the dirty points whose lines differ from their target, in the
+ * snapshot's order, up to the limits of one revision. Undefined: every point looked at is as it should be.
+ */
 export function planRebuild(
   snapshot: ConsolidationSnapshot,
   supplierId: string,
@@ -400,28 +446,71 @@ export function planRebuild(
 ): PlannedRevision | undefined {
   const documents = [...snapshot.documents].sort((a, b) => a.part - b.part);
   const last = documents.at(-1);
-  const target = targetCells(
-    snapshot.totals,
-    documents.filter((d) => d.status === 'shipped'),
-  );
   const live = last && last.status !== 'shipped' ? last : undefined;
-  const current = live ? cellsOfDocument(live) : new Map<string, Cell>();
-  if (canonical(current) === canonical(target)) return undefined;
+  const shipped = documents.filter((d) => d.status === 'shipped');
+  const part = live ? live.part : (last?.part ?? 0) + 1;
+  const revision = live ? live.revision + 1 : 1;
+  const versionOf = new Map(snapshot.versions.map((v) => [`${v.part}#${v.leaderId}`, v]));
+  const totalsOf = new Map<string, PurchaseOrderTotal[]>();
+  for (const t of snapshot.totals) totalsOf.set(t.leaderId, [...(totalsOf.get(t.leaderId) ?? []), t]);
 
-  const content = documentContent(target.values());
+  const examined: string[] = [];
+  const changes: { before?: BreakdownVersion; after: BreakdownVersion }[] = [];
+  let bytes = 0;
+  for (const { leaderId } of snapshot.dirty) {
+    if (examined.includes(leaderId)) continue;
+    const totals = totalsOf.get(leaderId) ?? [];
+    const current = live ? versionOf.get(`${live.part}#${leaderId}`) : undefined;
+    const target = targetLines(
+      totals,
+      shipped.map((d) => versionOf.get(`${d.part}#${leaderId}`)),
+    );
+    if (canonical(current?.lines) === canonical(target)) {
+      examined.push(leaderId);
+      continue;
+    }
+    const about = totals[0] ?? current ?? shipped.map((d) => versionOf.get(`${d.part}#${leaderId}`)).find(Boolean);
+    const after: BreakdownVersion = {
+      supplierId,
+      deliveryDate,
+      part,
+      revision,
+      leaderId,
+      pickupPointName: about?.pickupPointName ?? '',
+      address: about?.address ?? '',
+      lines: target,
+    };
+    const size = versionBytes(after);
+    // One revision is one transaction: the rest of the dirty points go into the next.
+    if (changes.length >= MAX_POINTS_PER_REVISION || (changes.length > 0 && bytes + size > MAX_VERSION_BYTES_PER_REVISION)) break;
+    changes.push({ ...(current ? { before: current } : {}), after });
+    bytes += size;
+    examined.push(leaderId);
+  }
+  if (!changes.length) return undefined;
+
+  const previousLines = live?.lines ?? [];
+  const lines = nextLines(
+    previousLines,
+    changes.map((c) => ({ before: c.before?.lines, after: c.after.lines })),
+  );
+  const totalFen = lines.reduce((sum, l) => sum + l.amountFen, 0);
+  const nonEmpty = (v?: BreakdownVersion) => (v && v.lines.length > 0 ? 1 : 0);
+  const pickupPointCount = (live?.pickupPointCount ?? 0) + changes.reduce((n, c) => n + nonEmpty(c.after) - nonEmpty(c.before), 0);
   let after: PurchaseOrder;
   if (live) {
     // A revised purchase order must be acknowledged again: what was acknowledged has changed.
     after = {
       ...live,
-      ...content,
-      revision: live.revision + 1,
+      lines,
+      totalFen,
+      pickupPointCount,
+      revision,
       status: live.status === 'acknowledged' ? 'issued' : live.status,
       updatedAt: at,
     };
   } else {
     // None yet, or every part shipped: a new part (a supplement of part 1 when it is not the first).
-    const part = (last?.part ?? 0) + 1;
     after = {
       purchaseOrderId: purchaseOrderIdOf(supplierId, deliveryDate, part),
       supplierId,
@@ -430,19 +519,23 @@ export function planRebuild(
       ...(part > 1 ? { supplementOf: purchaseOrderIdOf(supplierId, deliveryDate, 1) } : {}),
       status: 'issued',
       revision: 1,
-      ...content,
+      lines,
+      totalFen,
+      pickupPointCount,
       issuedAt: at,
       updatedAt: at,
     };
   }
-  const revision: PurchaseOrderRevision = {
+  const touched = new Set(changes.flatMap((c) => [...(c.before?.lines ?? []), ...c.after.lines].map(cellKey)));
+  const record: PurchaseOrderRevisionRecord = {
     purchaseOrderId: after.purchaseOrderId,
     revision: after.revision,
     at,
     ...(live ? { statusBefore: live.status } : {}),
     cause,
     totalFen: { before: live?.totalFen ?? 0, after: after.totalFen, delta: after.totalFen - (live?.totalFen ?? 0) },
-    ...difference(current, target),
+    lines: lineDifference(previousLines, lines, touched),
+    pickupPointIds: changes.map((c) => c.after.leaderId).sort(),
   };
   const summary = (po: PurchaseOrder) => ({ revision: po.revision, status: po.status, totalFen: po.totalFen });
   const audit: AuditEvent = {
@@ -452,27 +545,64 @@ export function planRebuild(
     actor: ACTOR,
     at,
     ...(live ? { before: summary(live) } : {}),
-    after: { ...summary(after), lines: revision.lines, cause },
+    after: { ...summary(after), lines: record.lines, pickupPoints: changes.length, cause },
   };
-  return { ...(live ? { before: live } : {}), after, revision, audit };
+  return { ...(live ? { before: live } : {}), after, revision: record, versions: changes.map((c) => c.after), audit, examined };
 }
 
-/** Rebuilds one purchase order from its totals: issues it, revises it, or confirms it is current. */
+export type RebuildOutcome = 'issued' | 'revised' | 'unchanged';
+const STRENGTH: Record<RebuildOutcome, number> = { unchanged: 0, revised: 1, issued: 2 };
+
+/**
+ * Rebuilds one purchase order's dirty pickup points, round after round, until those asked for (`mine`, the
+ * caller's) are clean, or, without `mine`, until none is dirty. Other consumers' points come along in the
+ * same rounds, so of several consumers of one busy purchase order most find their points already built.
+ */
 export async function rebuildPurchaseOrder(
-  deps: Pick<ConsolidationDeps, 'store' | 'clock'>,
+  deps: Pick<ConsolidationDeps, 'store' | 'clock' | 'minRevisionIntervalMs'>,
   supplierId: string,
   deliveryDate: string,
   cause: Cause = { orders: [] },
-): Promise<'issued' | 'revised' | 'unchanged'> {
-  for (let attempt = 1; ; attempt++) {
-    const snapshot = await deps.store.snapshot(supplierId, deliveryDate);
-    const plan = planRebuild(snapshot, supplierId, deliveryDate, cause, deps.clock.now().toISOString());
-    if ((await deps.store.commitBuild(supplierId, deliveryDate, snapshot.build, plan)) === 'committed') {
-      return !plan ? 'unchanged' : plan.after.revision === 1 ? 'issued' : 'revised';
+  options: { mine?: readonly string[] } = {},
+): Promise<RebuildOutcome> {
+  const interval = deps.minRevisionIntervalMs ?? MIN_REVISION_INTERVAL_MS;
+  let outcome: RebuildOutcome = 'unchanged';
+  let stale = 0;
+  let waited = false;
+  for (;;) {
+    const snapshot = await deps.store.snapshot(supplierId, deliveryDate, {
+      ...(options.mine ? { prefer: options.mine } : {}),
+      limit: MAX_POINTS_PER_REVISION,
+    });
+    if (!snapshot.dirty.length) return outcome;
+    if (options.mine && !snapshot.dirty.some((d) => options.mine!.includes(d.leaderId))) return outcome;
+    const now = deps.clock.now();
+    const plan = planRebuild(snapshot, supplierId, deliveryDate, cause, now.toISOString());
+    // Spacing revisions bounds what a busy purchase order's partitions take each second (once per round:
+    // a clock that does not move must not hold it forever).
+    const wait = plan && snapshot.builtAt !== undefined ? snapshot.builtAt + interval - now.getTime() : 0;
+    if (wait > 0 && !waited) {
+      waited = true;
+      await sleep(Math.min(wait, interval));
+      continue;
     }
-    // Another rebuild (or an acknowledgement, a shipment) came first: read again.
-    if (attempt >= MAX_REBUILD_ATTEMPTS) throw new Error(`The purchase order of ${supplierId} on ${deliveryDate} keeps changing`);
-    await backoff(attempt);
+    waited = false;
+    if ((await deps.store.commitBuild(supplierId, deliveryDate, snapshot.build, plan)) === 'stale') {
+      // Another round (or an acknowledgement, a shipment) came first: read again.
+      if (++stale >= MAX_REBUILD_ATTEMPTS) throw new Error(`The purchase order of ${supplierId} on ${deliveryDate} keeps changing`);
+      await backoff(stale);
+      continue;
+    }
+    const examined = new Set(plan ? plan.examined : snapshot.dirty.map((d) => d.leaderId));
+    await deps.store.clearDirty(
+      supplierId,
+      deliveryDate,
+      snapshot.dirty.filter((d) => examined.has(d.leaderId)),
+    );
+    if (plan) {
+      const done: RebuildOutcome = plan.after.revision === 1 ? 'issued' : 'revised';
+      if (STRENGTH[done] > STRENGTH[outcome]) outcome = done;
+    }
   }
 }
 
@@ -487,16 +617,25 @@ export interface ConsolidationResult {
   /** The records to deliver again (none when the whole batch is done). */
   failedIds: string[];
   errors: { id?: string; purchaseOrder?: string; error: Error }[];
-  rebuilt: { supplierId: string; deliveryDate: string; outcome: 'issued' | 'revised' | 'unchanged' }[];
+  rebuilt: { supplierId: string; deliveryDate: string; outcome: RebuildOutcome }[];
 }
 
 const MAX_CAUSES = 50;
 
+async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
+}
+
 /**
  * A batch of changed orders: applies each one's changes (a record that fails is reported alone, and the
  * others go on: each is applied in its own transaction), then rebuilds each purchase order they touched
- * once. A failed rebuild reports every record that touched it; delivered again, they are found applied,
- * and the rebuild runs again.
+ * until their pickup points are clean. A failed rebuild reports every record that touched it; delivered
+ * again, they are found applied, their points still dirty, and the rebuild runs again.
  */
 export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[]): Promise<ConsolidationResult> {
   const errors: ConsolidationResult['errors'] = [];
@@ -514,32 +653,41 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
     return found;
   };
 
-  const touched = new Map<string, { supplierId: string; deliveryDate: string; ids: string[]; cause: Cause }>();
+  const touched = new Map<string, { supplierId: string; deliveryDate: string; ids: string[]; points: Set<string>; cause: Cause }>();
   const failed = new Set<string>();
-  for (const record of records) {
+  const applied: { record: OrderRecord; order: Order; result: AppliedOrder[] }[] = [];
+  await inParallel(records, APPLY_CONCURRENCY, async (record) => {
     try {
       const order = record.order();
-      if (!order) continue;
-      for (const applied of await applyOrder(deps, order, pickupPointOf)) {
-        const key = `${applied.supplierId}#${applied.deliveryDate}`;
-        const po = touched.get(key) ?? {
-          supplierId: applied.supplierId,
-          deliveryDate: applied.deliveryDate,
-          ids: [],
-          cause: { orders: [] },
-        };
-        touched.set(key, po);
-        po.ids.push(record.id);
-        // 'already': applied by an earlier delivery that did not get as far as the rebuild.
-        if (applied.outcome === 'applied' || applied.outcome === 'already') {
-          if (po.cause.orders.length < MAX_CAUSES)
-            po.cause.orders.push({ orderId: order.orderId, groupBuyId: order.groupBuyId, status: order.status });
-          else po.cause.more = (po.cause.more ?? 0) + 1;
-        }
-      }
+      if (!order) return;
+      applied.push({ record, order, result: await applyOrder(deps, order, pickupPointOf) });
     } catch (err) {
       errors.push({ id: record.id, error: err as Error });
       failed.add(record.id);
+    }
+  });
+  // In the batch's order, so that a revision's causes read as the records came.
+  const position = new Map(records.map((r, i) => [r.id, i]));
+  applied.sort((a, b) => position.get(a.record.id)! - position.get(b.record.id)!);
+  for (const { record, order, result } of applied) {
+    for (const one of result) {
+      const key = `${one.supplierId}#${one.deliveryDate}`;
+      const po = touched.get(key) ?? {
+        supplierId: one.supplierId,
+        deliveryDate: one.deliveryDate,
+        ids: [],
+        points: new Set<string>(),
+        cause: { orders: [] },
+      };
+      touched.set(key, po);
+      po.ids.push(record.id);
+      po.points.add(one.leaderId);
+      // 'already': applied by an earlier delivery that did not get as far as the rebuild.
+      if (one.outcome === 'applied' || one.outcome === 'already') {
+        if (po.cause.orders.length < MAX_CAUSES)
+          po.cause.orders.push({ orderId: order.orderId, groupBuyId: order.groupBuyId, status: order.status });
+        else po.cause.more = (po.cause.more ?? 0) + 1;
+      }
     }
   }
 
@@ -549,7 +697,7 @@ export async function consolidate(deps: ConsolidationDeps, records: OrderRecord[
       rebuilt.push({
         supplierId: po.supplierId,
         deliveryDate: po.deliveryDate,
-        outcome: await rebuildPurchaseOrder(deps, po.supplierId, po.deliveryDate, po.cause),
+        outcome: await rebuildPurchaseOrder(deps, po.supplierId, po.deliveryDate, po.cause, { mine: [...po.points] }),
       });
     } catch (err) {
       errors.push({ purchaseOrder: purchaseOrderIdOf(po.supplierId, po.deliveryDate, 1), error: err as Error });

@@ -1,6 +1,6 @@
 // The CSV a supplier downloads: Excel-ready encoding, quoting, and no formulas from typed-in text.
-import type { PurchaseOrder } from '../../schemas/purchase-orders';
-import { purchaseOrderCsv, textCell, yuan } from './csv';
+import type { PickupPointBreakdown, PurchaseOrder } from '../../schemas/purchase-orders';
+import { csvHead, csvRows, purchaseOrderCsv, textCell, yuan } from './csv';
 
 const po: PurchaseOrder = {
   purchaseOrderId: 'S1-2026-11-26',
@@ -10,18 +10,19 @@ const po: PurchaseOrder = {
   status: 'issued',
   revision: 2,
   lines: [{ productId: 'P1', name: '草莓', unit: '盒', quantity: 5, supplyPriceFen: 1250, amountFen: 6250 }],
-  pickupPoints: [
-    {
-      leaderId: 'L1',
-      pickupPointName: '老王便利店 "东门"',
-      address: '和平路 8 号, 2 楼',
-      lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 5 }],
-    },
-  ],
   totalFen: 6250,
+  pickupPointCount: 1,
   issuedAt: '2026-11-25T15:01:00.000Z',
   updatedAt: '2026-11-25T15:01:00.000Z',
 };
+const points: PickupPointBreakdown[] = [
+  {
+    leaderId: 'L1',
+    pickupPointName: '老王便利店 "东门"',
+    address: '和平路 8 号, 2 楼',
+    lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 5 }],
+  },
+];
 
 test('money is shown in yuan from integer fen', () => {
   expect([yuan(0), yuan(5), yuan(1250), yuan(-1500), yuan(123456789)]).toEqual(['0.00', '0.05', '12.50', '-15.00', '1234567.89']);
@@ -37,7 +38,7 @@ test('cells with commas, quotes or line breaks are quoted; formula-like text is 
 });
 
 test('a BOM, CRLF line ends, bilingual headings, the lines and then the breakdown per pickup point', () => {
-  const csv = purchaseOrderCsv(po);
+  const csv = purchaseOrderCsv(po, points);
   expect(csv.startsWith('\uFEFF采购单号 Purchase order,S1-2026-11-26\r\n')).toBe(true);
   expect(csv.endsWith('\r\n')).toBe(true);
   expect(csv.replace(/\r\n/g, '')).not.toMatch(/\n/);
@@ -48,6 +49,16 @@ test('a BOM, CRLF line ends, bilingual headings, the lines and then the breakdow
   expect(rows.indexOf('P1,草莓,盒,5,12.50,62.50')).toBeLessThan(rows.findIndex((r) => r.startsWith('"老王便利店')));
 });
 
+test('written in parts (the head, then rows of some pickup points), the parts concatenated are the file', () => {
+  const more: PickupPointBreakdown[] = [
+    ...points,
+    { leaderId: 'L2', pickupPointName: '芳芳小卖部', address: '幸福路 1 号', lines: [{ ...points[0]!.lines[0]!, quantity: 2 }] },
+  ];
+  expect(csvHead(po) + csvRows(more.slice(0, 1)) + csvRows(more.slice(1))).toBe(purchaseOrderCsv(po, more));
+  expect(csvRows(more.slice(1))).toBe('芳芳小卖部,幸福路 1 号,L2,P1,草莓,盒,2\r\n');
+  expect(csvRows([])).toBe('');
+});
+
 test("a supplement's credits stay numbers: negative money and quantities are not defused into text", () => {
   const supplement: PurchaseOrder = {
     ...po,
@@ -55,17 +66,17 @@ test("a supplement's credits stay numbers: negative money and quantities are not
     part: 2,
     supplementOf: 'S1-2026-11-26',
     lines: [{ productId: 'P1', name: '草莓', unit: '盒', quantity: -1, supplyPriceFen: 1000, amountFen: -1000 }],
-    pickupPoints: [
-      {
-        leaderId: 'L1',
-        pickupPointName: '-东门店',
-        address: '=cmd|x',
-        lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1000, quantity: -1 }],
-      },
-    ],
     totalFen: -1000,
   };
-  const rows = purchaseOrderCsv(supplement).slice(1).split('\r\n');
+  const credits: PickupPointBreakdown[] = [
+    {
+      leaderId: 'L1',
+      pickupPointName: '-东门店',
+      address: '=cmd|x',
+      lines: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1000, quantity: -1 }],
+    },
+  ];
+  const rows = purchaseOrderCsv(supplement, credits).slice(1).split('\r\n');
   expect(rows).toContain('合计金额(元) Total (CNY),-10.00');
   expect(rows).toContain('P1,草莓,盒,-1,10.00,-10.00');
   // Typed-in text is still defused, whatever its first character.

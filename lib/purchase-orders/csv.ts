@@ -1,7 +1,8 @@
 // A purchase order as CSV for the supplier's warehouse: opens cleanly in Excel (UTF-8 with a BOM,
 // CRLF line ends, RFC 4180 quoting), bilingual headings, the product lines, then the breakdown per
-// pickup point that the warehouse packs and routes by.
-import type { PurchaseOrder, PurchaseOrderStatus } from '../../schemas/purchase-orders';
+// pickup point that the warehouse packs and routes by. Written in two pieces, the head and the rows of
+// some pickup points, so that a big purchase order can come out in parts whose concatenation is the file.
+import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderStatus } from '../../schemas/purchase-orders';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -38,7 +39,8 @@ type Cell = string | number | Money;
 const cell = (c: Cell) => (typeof c === 'number' ? String(c) : c instanceof Money ? yuan(c.fen) : textCell(c));
 const row = (cells: Cell[]) => cells.map(cell).join(',');
 
-export function purchaseOrderCsv(po: PurchaseOrder): string {
+/** The file's beginning: the byte order mark, the purchase order, its product lines and the breakdown's heading. */
+export function csvHead(po: PurchaseOrder): string {
   const rows: Cell[][] = [
     ['采购单号 Purchase order', po.purchaseOrderId],
     ['供应商 Supplier', po.supplierId],
@@ -47,6 +49,7 @@ export function purchaseOrderCsv(po: PurchaseOrder): string {
     ['版本 Revision', po.revision],
     ...(po.supplementOf ? [['补充采购单，原单 Supplement of', po.supplementOf] as Cell[]] : []),
     ['合计金额(元) Total (CNY)', money(po.totalFen)],
+    ['自提点数 Pickup points', po.pickupPointCount],
     [],
     ['商品汇总 Products'],
     ['商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity', '供货价(元) Supply price (CNY)', '金额(元) Amount (CNY)'],
@@ -54,12 +57,20 @@ export function purchaseOrderCsv(po: PurchaseOrder): string {
     [],
     ['自提点明细 By pickup point'],
     ['自提点 Pickup point', '地址 Address', '团长编号 Leader ID', '商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity'],
-    ...po.pickupPoints.flatMap((p) =>
-      p.lines.map((l): Cell[] => [p.pickupPointName, p.address, p.leaderId, l.productId, l.name, l.unit, l.quantity]),
-    ),
   ];
   return BOM + rows.map(row).join(CRLF) + CRLF;
 }
 
+/** The breakdown rows of some pickup points, one row per product, each ending in CRLF. */
+export function csvRows(points: readonly PickupPointBreakdown[]): string {
+  return points
+    .flatMap((p) => p.lines.map((l): Cell[] => [p.pickupPointName, p.address, p.leaderId, l.productId, l.name, l.unit, l.quantity]))
+    .map((cells) => row(cells) + CRLF)
+    .join('');
+}
+
+/** The whole file of a purchase order whose breakdown is at hand. */
+export const purchaseOrderCsv = (po: PurchaseOrder, points: readonly PickupPointBreakdown[]) => csvHead(po) + csvRows(points);
+
 /** The file name offered for download (ASCII: ids and dates only). */
-export const csvFileName = (po: PurchaseOrder) => `purchase-order-${po.purchaseOrderId}-r${po.revision}.csv`;
+export const csvFileName = (po: PurchaseOrder, revision = po.revision) => `purchase-order-${po.purchaseOrderId}-r${revision}.csv`;

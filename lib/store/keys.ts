@@ -3,6 +3,8 @@
 
 /** Unpaid orders spread over a few partitions so that a flash sale does not heat one index key. */
 export const PENDING_SHARDS = 4;
+/** The pickup points of a busy supplier's day waiting for a rebuild, spread so that each order's mark is not on one key. */
+export const PO_DIRTY_SHARDS = 4;
 
 export function shardOf(id: string, shards: number): number {
   let h = 0;
@@ -106,40 +108,69 @@ export const keys = {
   sheetLine: (leaderId: string, date: string, orderId: string): Key => ({ pk: `SHEET#${leaderId}#${date}`, sk: `ORDER#${orderId}` }),
   sheetPartition: (leaderId: string, date: string) => `SHEET#${leaderId}#${date}`,
 
-  // Purchase orders: a supplier and delivery date own one partition holding the documents (part 1 is
-  // `HEADER`, supplements after a shipped part `HEADER#02`…), their revision records, the running totals
-  // the documents are rebuilt from, and the counter of rebuilds that serialises them.
+  // Purchase orders (docs/data-model.md, "Purchase orders"): no partition or item grows with the number of
+  // pickup points, and none takes a write per order of a busy supplier on its own.
+  //  - PO#<supplier>#<date>: the parts' headers (`HEADER`, supplements `HEADER#02`…), their revision
+  //    records, the listing entries of the date index (written once per part) and the rebuild counter;
+  //  - POB#<supplier>#<date>: the breakdown, one item per pickup point and revision that changed it;
+  //  - POT#<supplier>#<date>#<leaderId>: one pickup point's running totals (ADDed to by each order's change);
+  //  - PODIRTY#<supplier>#<date>#<shard>: the pickup points whose totals changed since their last rebuild;
+  //  - POC#<orderId>: what each order last contributed, per supplier and date.
   purchaseOrder: (supplierId: string, date: string, part: number): Key => ({
     pk: `PO#${supplierId}#${date}`,
     sk: part === 1 ? 'HEADER' : `HEADER#${String(part).padStart(2, '0')}`,
   }),
   purchaseOrderPartition: (supplierId: string, date: string) => `PO#${supplierId}#${date}`,
   purchaseOrderHeaderPrefix: 'HEADER',
-  /** gsi1: the purchase orders of a delivery date, by supplier (`GET /purchase-orders?date=&supplierId=`). */
+  /**
+   * A part's entry in the date index, written once when the part is issued. The headers themselves carry no
+   * index key: every revision rewrites a header, and one index partition per date would take them all.
+   */
+  purchaseOrderListing: (supplierId: string, date: string, part: number): Key => ({
+    pk: `PO#${supplierId}#${date}`,
+    sk: `LIST#${String(part).padStart(2, '0')}`,
+  }),
+  /** gsi1 (on the listing entries): the purchase orders of a delivery date, by supplier (`GET /purchase-orders?date=&supplierId=`). */
   purchaseOrdersByDate: (date: string, supplierId: string, part: number) => ({
     gsi1pk: `POS#${date}`,
     gsi1sk: `${supplierId}#${String(part).padStart(2, '0')}`,
   }),
   purchaseOrdersByDatePartition: (date: string) => `POS#${date}`,
   purchaseOrdersOfSupplierPrefix: (supplierId: string) => `${supplierId}#`,
-  /** What changed in a revision of a part, and why. */
+  /** What changed in a revision of a part, and why (the pickup points it changed, not their lines). */
   purchaseOrderRevision: (supplierId: string, date: string, part: number, revision: number): Key => ({
     pk: `PO#${supplierId}#${date}`,
-    sk: `REV#${String(part).padStart(2, '0')}#${String(revision).padStart(4, '0')}`,
+    sk: `REV#${String(part).padStart(2, '0')}#${String(revision).padStart(6, '0')}`,
   }),
   purchaseOrderRevisionPrefix: (part: number) => `REV#${String(part).padStart(2, '0')}#`,
-  /** Running total of one pickup point, product and supply price (ADDed to by each order's change). */
-  purchaseOrderTotal: (supplierId: string, date: string, leaderId: string, productId: string, supplyPriceFen: number): Key => ({
-    pk: `PO#${supplierId}#${date}`,
-    sk: `TOTAL#${leaderId}#${productId}#${supplyPriceFen}`,
-  }),
-  purchaseOrderTotalPrefix: 'TOTAL#',
   /** Every rebuild (a revision or a check that found nothing to change) bumps it, conditionally. */
   purchaseOrderBuild: (supplierId: string, date: string): Key => ({ pk: `PO#${supplierId}#${date}`, sk: 'BUILD' }),
-  /** One order's countable lines for one supplier: what that order last added to the totals. */
+  /** A pickup point's lines in a part as of the revision that changed them (never rewritten). */
+  purchaseOrderBreakdown: (supplierId: string, date: string, part: number, leaderId: string, revision: number): Key => ({
+    pk: `POB#${supplierId}#${date}`,
+    sk: `PT#${String(part).padStart(2, '0')}#${leaderId}#${String(revision).padStart(6, '0')}`,
+  }),
+  purchaseOrderBreakdownPartition: (supplierId: string, date: string) => `POB#${supplierId}#${date}`,
+  /** Every version of every pickup point of a part, by pickup point then revision. */
+  purchaseOrderBreakdownPrefix: (part: number) => `PT#${String(part).padStart(2, '0')}#`,
+  /** Every version of one pickup point of a part (newest last). */
+  purchaseOrderPointPrefix: (part: number, leaderId: string) => `PT#${String(part).padStart(2, '0')}#${leaderId}#`,
+  /** One pickup point's running totals for a supplier and date: one item, a quantity attribute per product and price. */
+  purchaseOrderPointTotals: (supplierId: string, date: string, leaderId: string): Key => ({
+    pk: `POT#${supplierId}#${date}#${leaderId}`,
+    sk: 'TOTALS',
+  }),
+  /** A pickup point whose totals changed since it was last rebuilt (sparse: deleted once rebuilt). */
+  purchaseOrderDirty: (supplierId: string, date: string, leaderId: string): Key => ({
+    pk: `PODIRTY#${supplierId}#${date}#${shardOf(leaderId, PO_DIRTY_SHARDS)}`,
+    sk: leaderId,
+  }),
+  purchaseOrderDirtyPartitions: (supplierId: string, date: string) =>
+    Array.from({ length: PO_DIRTY_SHARDS }, (_, i) => `PODIRTY#${supplierId}#${date}#${i}`),
+  /** One order's countable lines for one supplier: what that order last added to the totals (a partition per order). */
   purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({
-    pk: `POC#${supplierId}#${date}`,
-    sk: `ORDER#${orderId}`,
+    pk: `POC#${orderId}`,
+    sk: `${supplierId}#${date}`,
   }),
 
   // Commission ledger (append-only): an order's entries share a partition with its head, whose version

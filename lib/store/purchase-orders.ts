@@ -1,16 +1,18 @@
-// DynamoDB adapters of the purchase-order ports: the consolidation's contributions, running totals and
-// rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsolidationStore, DocumentWrite, TotalDelta } from '../purchase-orders/consolidation';
+// DynamoDB adapters of the purchase-order ports: the consolidation's contributions, running totals, dirty
+// marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
+// Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
+import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { ConsolidationStore, DirtyMark, DocumentWrite, TotalDelta } from '../purchase-orders/consolidation';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
+  BreakdownVersionSchema,
   ContributionSchema,
-  PurchaseOrderRevisionSchema,
+  PurchaseOrderRevisionRecordSchema,
   PurchaseOrderSchema,
-  PurchaseOrderTotalSchema,
+  type BreakdownVersion,
   type Contribution,
   type PurchaseOrder,
-  type PurchaseOrderRevision,
+  type PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import { auditPut } from './audit';
 import {
@@ -19,7 +21,6 @@ import {
   type Db,
   encodeCursor,
   isConditionFailure,
-  queryAll,
   tableName,
   type TransactItem,
   transactWrite,
@@ -27,25 +28,34 @@ import {
 } from './dynamo';
 import { INDEX, keys } from './keys';
 
-export const purchaseOrderItem = (po: PurchaseOrder) => ({
+const headerItem = (po: PurchaseOrder) => ({
   ...keys.purchaseOrder(po.supplierId, po.deliveryDate, po.part),
-  ...keys.purchaseOrdersByDate(po.deliveryDate, po.supplierId, po.part),
   type: 'PURCHASE_ORDER',
   ...po,
 });
 
-const revisionItem = (supplierId: string, deliveryDate: string, part: number, r: PurchaseOrderRevision) => ({
-  ...keys.purchaseOrderRevision(supplierId, deliveryDate, part, r.revision),
-  type: 'PURCHASE_ORDER_REVISION',
-  ...r,
+/** The part's entry in the date index: its key only (readers fetch the header it names). */
+const listingItem = (po: PurchaseOrder) => ({
+  ...keys.purchaseOrderListing(po.supplierId, po.deliveryDate, po.part),
+  ...keys.purchaseOrdersByDate(po.deliveryDate, po.supplierId, po.part),
+  type: 'PURCHASE_ORDER_LISTING',
+  supplierId: po.supplierId,
+  deliveryDate: po.deliveryDate,
+  part: po.part,
 });
 
-/** The part replaced only if nobody acknowledged, shipped or revised it since it was read. */
-function documentPut(before: PurchaseOrder | undefined, after: PurchaseOrder): TransactItem {
+const versionItem = (v: BreakdownVersion) => ({
+  ...keys.purchaseOrderBreakdown(v.supplierId, v.deliveryDate, v.part, v.leaderId, v.revision),
+  type: 'PO_BREAKDOWN',
+  ...v,
+});
+
+/** The header replaced only if nobody acknowledged, shipped or revised it since it was read. */
+function headerPut(before: PurchaseOrder | undefined, after: PurchaseOrder): TransactItem {
   return {
     Put: {
       TableName: tableName(),
-      Item: purchaseOrderItem(after),
+      Item: headerItem(after),
       ...(before
         ? {
             ConditionExpression: 'revision = :revision AND #status = :status',
@@ -59,39 +69,133 @@ function documentPut(before: PurchaseOrder | undefined, after: PurchaseOrder): T
 
 const anyConditionFailed = (err: unknown) => cancellationReasons(err)?.some((r) => r === 'ConditionalCheckFailed') ?? false;
 
-function totalUpdate(supplierId: string, deliveryDate: string, d: TotalDelta): TransactItem {
+// A pickup point's running totals are one item: a quantity attribute per product and supply price
+// (`q:<productId>#<supplyPriceFen>`, ADDed to), with the product's name and unit beside it (`n:…`, `u:…`).
+const QUANTITY = 'q:';
+const NAME = 'n:';
+const UNIT = 'u:';
+
+function totalsUpdate(supplierId: string, deliveryDate: string, after: Contribution, deltas: TotalDelta[]): TransactItem {
+  const names: Record<string, string> = { '#type': 'type', '#address': 'address' };
+  const values: Record<string, unknown> = {
+    ':type': 'PO_POINT_TOTALS',
+    ':supplierId': supplierId,
+    ':date': deliveryDate,
+    ':leaderId': after.leaderId,
+    ':point': after.pickupPointName,
+    ':address': after.address,
+  };
+  const set = [
+    '#type = :type',
+    'supplierId = :supplierId',
+    'deliveryDate = :date',
+    'leaderId = :leaderId',
+    'pickupPointName = :point',
+    '#address = :address',
+  ];
+  const add: string[] = [];
+  deltas.forEach((d, i) => {
+    const key = `${d.productId}#${d.supplyPriceFen}`;
+    Object.assign(names, { [`#q${i}`]: QUANTITY + key, [`#n${i}`]: NAME + key, [`#u${i}`]: UNIT + key });
+    Object.assign(values, { [`:q${i}`]: d.delta, [`:n${i}`]: d.name, [`:u${i}`]: d.unit });
+    add.push(`#q${i} :q${i}`);
+    set.push(`#n${i} = :n${i}`, `#u${i} = :u${i}`);
+  });
   return {
     Update: {
       TableName: tableName(),
-      Key: keys.purchaseOrderTotal(supplierId, deliveryDate, d.leaderId, d.productId, d.supplyPriceFen),
-      UpdateExpression:
-        'SET #type = :type, supplierId = :supplierId, deliveryDate = :date, leaderId = :leaderId, pickupPointName = :point, #address = :address, productId = :productId, #name = :name, #unit = :unit, supplyPriceFen = :price ADD quantity :delta',
-      ExpressionAttributeNames: { '#type': 'type', '#address': 'address', '#name': 'name', '#unit': 'unit' },
-      ExpressionAttributeValues: {
-        ':type': 'PO_TOTAL',
-        ':supplierId': supplierId,
-        ':date': deliveryDate,
-        ':leaderId': d.leaderId,
-        ':point': d.pickupPointName,
-        ':address': d.address,
-        ':productId': d.productId,
-        ':name': d.name,
-        ':unit': d.unit,
-        ':price': d.supplyPriceFen,
-        ':delta': d.delta,
-      },
+      Key: keys.purchaseOrderPointTotals(supplierId, deliveryDate, after.leaderId),
+      UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
     },
   };
 }
 
-export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore {
-  const partitionQuery = (supplierId: string, deliveryDate: string, prefix: string) =>
-    queryAll(client, {
-      TableName: tableName(),
-      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-      ExpressionAttributeValues: { ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate), ':prefix': prefix },
-      ConsistentRead: true,
+/** The item's cells as running totals (products whose quantity came back to zero are left out). */
+function totalsOf(item: Record<string, unknown> | undefined): PurchaseOrderTotal[] {
+  if (!item) return [];
+  const totals: PurchaseOrderTotal[] = [];
+  for (const [attribute, value] of Object.entries(item)) {
+    if (!attribute.startsWith(QUANTITY) || typeof value !== 'number' || value === 0) continue;
+    const key = attribute.slice(QUANTITY.length);
+    const hash = key.lastIndexOf('#');
+    totals.push({
+      supplierId: String(item.supplierId),
+      deliveryDate: String(item.deliveryDate),
+      leaderId: String(item.leaderId),
+      pickupPointName: String(item.pickupPointName),
+      address: String(item.address),
+      productId: key.slice(0, hash),
+      name: typeof item[NAME + key] === 'string' ? (item[NAME + key] as string) : '',
+      unit: typeof item[UNIT + key] === 'string' ? (item[UNIT + key] as string) : '',
+      supplyPriceFen: Number(key.slice(hash + 1)),
+      quantity: value,
     });
+  }
+  return totals;
+}
+
+async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+/** The newest version of a pickup point in a part (at or below `revision`, when given). */
+async function newestVersion(
+  client: Db,
+  supplierId: string,
+  deliveryDate: string,
+  part: number,
+  leaderId: string,
+  revision?: number,
+  count = 1,
+): Promise<BreakdownVersion[]> {
+  const prefix = keys.purchaseOrderPointPrefix(part, leaderId);
+  const { Items } = await client.send(
+    new QueryCommand({
+      TableName: tableName(),
+      KeyConditionExpression:
+        revision === undefined ? 'pk = :pk AND begins_with(sk, :prefix)' : 'pk = :pk AND sk BETWEEN :prefix AND :upTo',
+      ExpressionAttributeValues: {
+        ':pk': keys.purchaseOrderBreakdownPartition(supplierId, deliveryDate),
+        ':prefix': prefix,
+        ...(revision === undefined ? {} : { ':upTo': keys.purchaseOrderBreakdown(supplierId, deliveryDate, part, leaderId, revision).sk }),
+      },
+      ScanIndexForward: false,
+      Limit: count,
+      ConsistentRead: true,
+    }),
+  );
+  return (Items ?? []).map((i) => BreakdownVersionSchema.parse(i));
+}
+
+const READ_CONCURRENCY = 16;
+
+export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore {
+  /** The marks of the pickup points asked for, where they exist (strongly consistent). */
+  async function marksOf(supplierId: string, deliveryDate: string, leaderIds: readonly string[]): Promise<DirtyMark[]> {
+    const found: DirtyMark[] = [];
+    for (let i = 0; i < leaderIds.length; i += 100) {
+      let request: Record<string, unknown>[] = leaderIds.slice(i, i + 100).map((l) => keys.purchaseOrderDirty(supplierId, deliveryDate, l));
+      while (request.length) {
+        const res = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: request, ConsistentRead: true } } }));
+        for (const item of res.Responses?.[tableName()] ?? []) found.push({ leaderId: String(item.leaderId), token: String(item.token) });
+        request = (res.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+      }
+    }
+    const order = new Map(leaderIds.map((l, i) => [l, i]));
+    return found.sort((a, b) => order.get(a.leaderId)! - order.get(b.leaderId)!);
+  }
 
   return {
     async getContribution(supplierId, deliveryDate, orderId) {
@@ -124,8 +228,23 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
               : { ConditionExpression: 'attribute_not_exists(pk)' }),
           },
         },
-        ...deltas.map((d) => totalUpdate(after.supplierId, after.deliveryDate, d)),
       ];
+      if (deltas.length) {
+        actions.push(totalsUpdate(after.supplierId, after.deliveryDate, after, deltas), {
+          // A fresh token each time: a rebuild deletes the mark only if no change came after the one it read.
+          Update: {
+            TableName: tableName(),
+            Key: keys.purchaseOrderDirty(after.supplierId, after.deliveryDate, after.leaderId),
+            UpdateExpression: 'SET #type = :type, leaderId = :leaderId, #token = :token',
+            ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
+            ExpressionAttributeValues: {
+              ':type': 'PO_DIRTY',
+              ':leaderId': after.leaderId,
+              ':token': `${after.orderId}:${after.orderVersion}:${Math.random().toString(36).slice(2)}`,
+            },
+          },
+        });
+      }
       try {
         await transactWrite(client, actions);
         return 'applied';
@@ -135,45 +254,117 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
       }
     },
 
-    async snapshot(supplierId, deliveryDate) {
+    async snapshot(supplierId, deliveryDate, options = {}) {
+      const limit = options.limit ?? 80;
       // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
-      const { Item } = await client.send(
+      const { Item: build } = await client.send(
         new GetCommand({ TableName: tableName(), Key: keys.purchaseOrderBuild(supplierId, deliveryDate), ConsistentRead: true }),
       );
-      const documents = (await partitionQuery(supplierId, deliveryDate, keys.purchaseOrderHeaderPrefix)).map((i) =>
-        PurchaseOrderSchema.parse(i),
+      const { Items: headers } = await client.send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: {
+            ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate),
+            ':prefix': keys.purchaseOrderHeaderPrefix,
+          },
+          ConsistentRead: true,
+        }),
       );
-      const totals = (await partitionQuery(supplierId, deliveryDate, keys.purchaseOrderTotalPrefix)).map((i) =>
-        PurchaseOrderTotalSchema.parse(i),
-      );
-      return { build: typeof Item?.build === 'number' ? Item.build : 0, documents: documents.sort((a, b) => a.part - b.part), totals };
+      const documents = (headers ?? []).map((i) => PurchaseOrderSchema.parse(i)).sort((a, b) => a.part - b.part);
+
+      // The caller's own points first (if dirty), then any other dirty ones, up to the limit.
+      const dirty = options.prefer?.length ? await marksOf(supplierId, deliveryDate, [...new Set(options.prefer)]) : [];
+      if (dirty.length < limit) {
+        const others = await Promise.all(
+          keys.purchaseOrderDirtyPartitions(supplierId, deliveryDate).map(async (pk) => {
+            const { Items } = await client.send(
+              new QueryCommand({
+                TableName: tableName(),
+                KeyConditionExpression: 'pk = :pk',
+                ExpressionAttributeValues: { ':pk': pk },
+                ConsistentRead: true,
+                Limit: limit,
+              }),
+            );
+            return (Items ?? []).map((i) => ({ leaderId: String(i.leaderId), token: String(i.token) }));
+          }),
+        );
+        const seen = new Set(dirty.map((d) => d.leaderId));
+        for (const mark of others.flat().sort((a, b) => (a.leaderId < b.leaderId ? -1 : 1))) {
+          if (dirty.length >= limit) break;
+          if (!seen.has(mark.leaderId)) dirty.push(mark);
+        }
+      }
+
+      // Each point's totals (read after its mark, so they hold every change the mark stands for) and its
+      // newest version in the live part and in each shipped one.
+      const last = documents.at(-1);
+      const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
+      if (last && last.status !== 'shipped') parts.push(last.part);
+      const states = await inParallel(dirty, READ_CONCURRENCY, async ({ leaderId }) => {
+        const [{ Item }, ...versions] = await Promise.all([
+          client.send(
+            new GetCommand({
+              TableName: tableName(),
+              Key: keys.purchaseOrderPointTotals(supplierId, deliveryDate, leaderId),
+              ConsistentRead: true,
+            }),
+          ),
+          ...parts.map((part) => newestVersion(client, supplierId, deliveryDate, part, leaderId)),
+        ]);
+        return { totals: totalsOf(Item), versions: versions.flat() };
+      });
+      return {
+        build: typeof build?.build === 'number' ? build.build : 0,
+        ...(typeof build?.builtAt === 'number' ? { builtAt: build.builtAt } : {}),
+        documents,
+        dirty,
+        totals: states.flatMap((s) => s.totals),
+        versions: states.flatMap((s) => s.versions),
+      };
     },
 
     async commitBuild(supplierId, deliveryDate, build, write?: DocumentWrite) {
       const bump = {
         TableName: tableName(),
         Key: keys.purchaseOrderBuild(supplierId, deliveryDate),
-        UpdateExpression: 'SET #type = :type, #build = :next',
+        UpdateExpression: write ? 'SET #type = :type, #build = :next, builtAt = :at' : 'SET #type = :type, #build = :next',
         // nobodyRebuiltSince: the snapshot this rebuild decided on is still the latest one.
         ConditionExpression: build === 0 ? 'attribute_not_exists(#build)' : '#build = :build',
         ExpressionAttributeNames: { '#type': 'type', '#build': 'build' },
-        ExpressionAttributeValues: { ':type': 'PO_BUILD', ':next': build + 1, ...(build === 0 ? {} : { ':build': build }) },
+        ExpressionAttributeValues: {
+          ':type': 'PO_BUILD',
+          ':next': build + 1,
+          ...(build === 0 ? {} : { ':build': build }),
+          ...(write ? { ':at': Date.parse(write.after.updatedAt) } : {}),
+        },
       };
       try {
         if (!write) {
           await client.send(new UpdateCommand(bump));
         } else {
-          const { after, before, revision, audit } = write;
+          const { after, before, revision, versions, audit } = write;
           await transactWrite(client, [
             { Update: bump },
-            documentPut(before, after),
+            headerPut(before, after),
+            ...(before
+              ? []
+              : [{ Put: { TableName: tableName(), Item: listingItem(after), ConditionExpression: 'attribute_not_exists(pk)' } }]),
             {
               Put: {
                 TableName: tableName(),
-                Item: revisionItem(supplierId, deliveryDate, after.part, revision),
+                Item: {
+                  ...keys.purchaseOrderRevision(supplierId, deliveryDate, after.part, revision.revision),
+                  type: 'PURCHASE_ORDER_REVISION',
+                  ...revision,
+                },
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
+            ...versions.map((v) => ({
+              Put: { TableName: tableName(), Item: versionItem(v), ConditionExpression: 'attribute_not_exists(pk)' },
+            })),
             auditPut(audit),
           ]);
         }
@@ -183,10 +374,50 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
         throw err;
       }
     },
+
+    async clearDirty(supplierId, deliveryDate, marks) {
+      await inParallel(marks, READ_CONCURRENCY, async (mark) => {
+        try {
+          await client.send(
+            new DeleteCommand({
+              TableName: tableName(),
+              Key: keys.purchaseOrderDirty(supplierId, deliveryDate, mark.leaderId),
+              // noChangeSince: a change applied after the rebuild read the mark keeps the point dirty.
+              ConditionExpression: '#token = :token',
+              ExpressionAttributeNames: { '#token': 'token' },
+              ExpressionAttributeValues: { ':token': mark.token },
+            }),
+          );
+        } catch (err) {
+          if (!isConditionFailure(err)) throw err;
+        }
+      });
+    },
   };
 }
 
+/** A listing cursor is the index key of the last listing entry returned. */
+const listingCursor = (po: Pick<PurchaseOrder, 'supplierId' | 'deliveryDate' | 'part'>) =>
+  encodeCursor({
+    ...keys.purchaseOrderListing(po.supplierId, po.deliveryDate, po.part),
+    ...keys.purchaseOrdersByDate(po.deliveryDate, po.supplierId, po.part),
+  })!;
+
 export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore {
+  async function headers(requests: { supplierId: string; deliveryDate: string; part: number }[]): Promise<PurchaseOrder[]> {
+    const found = new Map<string, PurchaseOrder>();
+    let keysLeft: Record<string, unknown>[] = requests.map((r) => keys.purchaseOrder(r.supplierId, r.deliveryDate, r.part));
+    while (keysLeft.length) {
+      const res = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keysLeft, ConsistentRead: true } } }));
+      for (const item of res.Responses?.[tableName()] ?? []) {
+        const po = PurchaseOrderSchema.parse(item);
+        found.set(`${po.supplierId}#${po.part}`, po);
+      }
+      keysLeft = (res.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
+    }
+    return requests.flatMap((r) => found.get(`${r.supplierId}#${r.part}`) ?? []);
+  }
+
   return {
     async get(supplierId, deliveryDate, part) {
       const { Item } = await client.send(
@@ -211,13 +442,56 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
           }),
         ),
       );
+      const entries = (page.Items ?? []).map((i) => ({
+        supplierId: String(i.supplierId),
+        deliveryDate: String(i.deliveryDate),
+        part: Number(i.part),
+      }));
+      const items = entries.length ? await headers(entries) : [];
       const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => PurchaseOrderSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+      return { items, ...(nextCursor ? { nextCursor } : {}) };
+    },
+
+    cursorAfter: (po) => listingCursor(po),
+
+    async *breakdown(supplierId, deliveryDate, part, revision, afterLeaderId) {
+      const prefix = keys.purchaseOrderBreakdownPrefix(part);
+      let startKey: Record<string, unknown> | undefined;
+      let pending: BreakdownVersion | undefined;
+      let current: string | undefined;
+      do {
+        const page = await client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+            ExpressionAttributeValues: {
+              ':pk': keys.purchaseOrderBreakdownPartition(supplierId, deliveryDate),
+              // Past every version of the point the last page ended with ('~' sorts after any id character).
+              ':from': afterLeaderId ? `${prefix}${afterLeaderId}#~` : prefix,
+              ':to': `${prefix}~`,
+            },
+            ConsistentRead: true,
+            ExclusiveStartKey: startKey,
+          }),
+        );
+        for (const item of page.Items ?? []) {
+          const version = BreakdownVersionSchema.parse(item);
+          if (version.leaderId !== current) {
+            if (pending && pending.lines.length) yield pending;
+            pending = undefined;
+            current = version.leaderId;
+          }
+          // Versions come oldest first: the last at or below the revision read is the point's lines then.
+          if (version.revision <= revision) pending = version;
+        }
+        startKey = page.LastEvaluatedKey;
+      } while (startKey);
+      if (pending && pending.lines.length) yield pending;
     },
 
     async transition(before, after, audit) {
       try {
-        await transactWrite(client, [documentPut(before, after), auditPut(audit)]);
+        await transactWrite(client, [headerPut(before, after), auditPut(audit)]);
         return 'changed';
       } catch (err) {
         if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
@@ -225,16 +499,31 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
       }
     },
 
-    async revisions(supplierId, deliveryDate, part) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: {
-          ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate),
-          ':prefix': keys.purchaseOrderRevisionPrefix(part),
-        },
-      });
-      return items.map((i) => PurchaseOrderRevisionSchema.parse(i));
+    async revisions(supplierId, deliveryDate, part, limit, cursor) {
+      const page = await withCursor(cursor, (startKey) =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+            ExpressionAttributeValues: {
+              ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate),
+              ':prefix': keys.purchaseOrderRevisionPrefix(part),
+            },
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const nextCursor = encodeCursor(page.LastEvaluatedKey);
+      return { items: (page.Items ?? []).map((i) => PurchaseOrderRevisionRecordSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+    },
+
+    cursorAfterRevision: (po, revision) => encodeCursor(keys.purchaseOrderRevision(po.supplierId, po.deliveryDate, po.part, revision))!,
+
+    async pointVersions(supplierId, deliveryDate, part, leaderId, revision) {
+      const [at, before] = await newestVersion(client, supplierId, deliveryDate, part, leaderId, revision, 2);
+      if (!at || at.revision !== revision) return {};
+      return { at, ...(before ? { before } : {}) };
     },
   };
 }
