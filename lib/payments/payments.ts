@@ -6,6 +6,7 @@ import { withFreshOrder, transitioned, type OrderStore, type PaymentRecord } fro
 import type { Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { AppError, conflict, notFound } from '../runtime/errors';
+import { logger } from '../runtime/observability';
 import type { Checkout, Opened, PaymentProvider, PaymentReceived, RefundResult, WeChatIdentities } from './provider';
 
 export interface PaymentDeps {
@@ -213,7 +214,7 @@ export async function receiveRefundResult(
       after,
     });
     if (moved === 'changed') {
-      if (after.status === 'failed') console.error(JSON.stringify({ level: 'error', msg: 'refund failed at the provider', refund: after }));
+      if (after.status === 'failed') logger.error('A refund failed at the provider: return the money by hand', { refund: after });
       return 'settled';
     }
   }
