@@ -106,7 +106,8 @@ export type DataStoreName = (typeof DATA_STORES)[number];
 
 function dataStoreSetting(env: Env): DataStoreName {
   const raw = env.DATA_STORE?.trim() || 'dynamodb';
-  if (!(DATA_STORES as readonly string[]).includes(raw)) throw new Error(`DATA_STORE must be one of ${DATA_STORES.join(', ')}, got "${raw}"`);
+  if (!(DATA_STORES as readonly string[]).includes(raw))
+    throw new Error(`DATA_STORE must be one of ${DATA_STORES.join(', ')}, got "${raw}"`);
   return raw as DataStoreName;
 }
 export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];

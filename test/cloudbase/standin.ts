@@ -329,10 +329,14 @@ export class CloudBaseStandIn {
   private checkUnique(collection: string, key: string, doc: Doc, tx: Transaction | undefined) {
     for (const fields of this.unique[collection] ?? []) {
       const value = JSON.stringify(fields.map((f) => doc[f]));
-      const clash = (other: Doc | undefined, otherKey: string) => other && otherKey !== key && JSON.stringify(fields.map((f) => other[f])) === value;
+      const clash = (other: Doc | undefined, otherKey: string) =>
+        other && otherKey !== key && JSON.stringify(fields.map((f) => other[f])) === value;
       for (const [k, d] of this.view(collection, this.seq, tx)) {
         if (clash(d, k))
-          throw new DbError('DATABASE_DUPLICATE_WRITE', `E11000 duplicate key error collection: ${collection} index: ${fields.join('_1_')}_1`);
+          throw new DbError(
+            'DATABASE_DUPLICATE_WRITE',
+            `E11000 duplicate key error collection: ${collection} index: ${fields.join('_1_')}_1`,
+          );
       }
       // Another open transaction holding that value: MongoDB reports a write conflict on the index key.
       for (const other of this.transactions.values()) {
@@ -402,14 +406,23 @@ const sameDoc = (a: Doc, b: Doc) => EJSON.stringify(sortKeys(a)) === EJSON.strin
 
 function sortKeys(v: any): any {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object' && !(v instanceof Date)) return Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys(v[k])]));
+  if (v && typeof v === 'object' && !(v instanceof Date))
+    return Object.fromEntries(
+      Object.keys(v)
+        .sort()
+        .map((k) => [k, sortKeys(v[k])]),
+    );
   return v;
 }
 
 export const isWrite = (action: string) =>
-  ['database.insertDocument', 'database.modifyDocument', 'database.modifyAndReturnDoc', 'database.removeDocument', 'database.commitTransaction'].includes(
-    action,
-  );
+  [
+    'database.insertDocument',
+    'database.modifyDocument',
+    'database.modifyAndReturnDoc',
+    'database.removeDocument',
+    'database.commitTransaction',
+  ].includes(action);
 
 /** Starts a stand-in on a free loopback port. */
 export async function startStandIn(options: StandInOptions = {}): Promise<CloudBaseStandIn> {

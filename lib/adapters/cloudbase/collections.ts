@@ -78,7 +78,11 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'refunds', fields: ['orderId'], why: 'an order’s refunds' },
   { collection: 'closeTallies', fields: ['groupBuyId', 'kind'], why: 'the closing’s exact counts' },
   { collection: 'ledgerEntries', fields: ['orderId'], why: 'an order’s ledger (the next booking reads it)' },
-  { collection: 'ledgerEntries', fields: ['leaderId', 'byLeader'], why: 'GET /leaders/…/commissions (newest first, paged); reconciliation' },
+  {
+    collection: 'ledgerEntries',
+    fields: ['leaderId', 'byLeader'],
+    why: 'GET /leaders/…/commissions (newest first, paged); reconciliation',
+  },
   { collection: 'payables', fields: ['leaderId', 'byAvailability'], why: 'the payout job: a leader’s available entries' },
   { collection: 'payouts', fields: ['status', 'byStatus'], why: 'GET /payouts?status= (paged)' },
   { collection: 'payoutClaims', fields: ['payoutId'], why: 'the entries a payout pays' },

@@ -137,7 +137,8 @@ export function decodeAfter(cursor: string | undefined): string | undefined {
   if (!cursor) return undefined;
   try {
     const value: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (value && typeof value === 'object' && typeof (value as { after?: unknown }).after === 'string') return (value as { after: string }).after;
+    if (value && typeof value === 'object' && typeof (value as { after?: unknown }).after === 'string')
+      return (value as { after: string }).after;
   } catch {
     // fall through
   }

@@ -37,7 +37,8 @@ export const parseOrder = (doc: StoredDoc) => OrderSchema.parse(fieldsOf(doc));
 const refundDocId = (r: Pick<Refund, 'orderId' | 'refundId'>) => idOf(r.orderId, r.refundId);
 
 /** The group buy still takes orders at `at`: what the items' copy of its state says. */
-export const takesOrders = (item: GroupBuyItemDoc, at: Date) => item.status === 'open' && item.cutoffAt > at.toISOString() && !item.leaderSuspended;
+export const takesOrders = (item: GroupBuyItemDoc, at: Date) =>
+  item.status === 'open' && item.cutoffAt > at.toISOString() && !item.leaderSuspended;
 
 /** Reads the items of an order's lines inside the transaction (each is written later, so a racing closing conflicts). */
 export async function readItems(tx: Transaction, order: Pick<Order, 'groupBuyId' | 'items'>) {
@@ -63,7 +64,11 @@ export async function putOrder(tx: Transaction, before: Order, after: Order): Pr
 }
 
 export async function addTally(tx: Transaction, tally: CloseTally, orderId: string): Promise<void> {
-  await txDoc(tx, COLLECTIONS.closeTallies, idOf(tally.groupBuyId, tally.kind, orderId)).create({ groupBuyId: tally.groupBuyId, kind: tally.kind, orderId });
+  await txDoc(tx, COLLECTIONS.closeTallies, idOf(tally.groupBuyId, tally.kind, orderId)).create({
+    groupBuyId: tally.groupBuyId,
+    kind: tally.kind,
+    orderId,
+  });
 }
 
 type ChangeOutcome = Awaited<ReturnType<OrderStore['change']>>;
@@ -138,7 +143,8 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
         if (!current || current.version !== before.version) return new Rollback('stale');
         const guarded = change.groupOpenAt || change.leaderNotSuspended || change.release;
         const items = guarded ? await readItems(tx, before) : new Map<string, GroupBuyItemDoc>();
-        if (change.groupOpenAt && [...items.values()].some((i) => !takesOrders(i, change.groupOpenAt!))) return new Rollback('group_closed');
+        if (change.groupOpenAt && [...items.values()].some((i) => !takesOrders(i, change.groupOpenAt!)))
+          return new Rollback('group_closed');
         if (change.leaderNotSuspended && [...items.values()].some((i) => i.leaderSuspended)) return new Rollback('leader_suspended');
 
         await putOrder(tx, before, after);
