@@ -102,8 +102,10 @@ export class CloudBaseStandIn {
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    const closed = new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+    // The SDK keeps its connections alive: close them, or the server waits for their idle timeout.
     this.server?.closeAllConnections?.();
+    await closed;
   }
 
   /** The next `times` requests of this action answer `{code}` instead of doing anything. */

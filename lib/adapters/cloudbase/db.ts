@@ -3,7 +3,7 @@
 // single-document operations retried on `DATABASE_TRANSACTION_CONFLICT`, and conditional checks made by
 // reading a document inside the transaction and writing it (CloudBase has no ConditionCheck: a document that
 // is only read is not protected against a concurrent writer, one that is also written is).
-import tcb from '@cloudbase/node-sdk';
+import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Db } from '@cloudbase/database';
 import { config } from '../../runtime/config';
 import { validationError } from '../../runtime/errors';
@@ -17,6 +17,10 @@ export interface CloudBaseSettings {
 
 /** A database client. Inside a cloud function no keys are needed; a stand-in (`serviceUrl`) takes any. */
 export function makeCloudBaseDb(settings: CloudBaseSettings = config.cloudbase): CloudBaseDb {
+  // Loaded when first used, not imported: the AWS bundles leave the SDK out (serverless.yml's esbuild
+  // `exclude`) and never reach this line, since their DATA_STORE is `dynamodb`.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tcb = require('@cloudbase/node-sdk') as typeof TcbSdk;
   const app = tcb.init({
     env: settings.env ?? tcb.SYMBOL_CURRENT_ENV,
     ...(settings.serviceUrl ? { serviceUrl: settings.serviceUrl, secretId: 'stand-in', secretKey: 'stand-in' } : {}),
