@@ -49,7 +49,7 @@ beforeAll(async () => {
         supplyPriceFen: 800,
         groupPriceFen: 1200,
         commissionRateBps: 1000,
-        stockLimit: 1,
+        stockLimit: 3,
       },
     ],
     createdAt: now.toISOString(),
@@ -97,11 +97,6 @@ test('places an order through HTTP access, answers a retry with the same order, 
   expect(retry.statusCode).toBe(200);
   expect(JSON.parse(retry.body!)).toMatchObject({ orderId: order.orderId });
 
-  // The only unit is sold: another order is refused as API.md says.
-  const other = await main(placeEvent('other-key-0002'));
-  expect(other.statusCode).toBe(409);
-  expect(JSON.parse(other.body!)).toMatchObject({ error: { code: 'OUT_OF_STOCK' } });
-
   const get = sample('orders-get.json');
   const read = await main({ ...get, path: `/orders/${order.orderId}`, headers: { ...get.headers, authorization: `Bearer ${token}` } });
   expect(read.statusCode).toBe(200);
@@ -115,4 +110,31 @@ test('answers as the AWS entry does without a token, and for a route the functio
   expect(JSON.parse(anonymous.body!)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
   const unknown = await main({ ...sample('orders-get.json'), path: '/nowhere', headers: {} });
   expect(unknown.statusCode).toBe(404);
+});
+
+test('survives a transaction conflict, and a function killed after its commit landed: one order, stock taken once', async () => {
+  // Another transaction wins the commit: the adapter runs the placement again and succeeds.
+  standIn.failNext('database.commitTransaction', 'DATABASE_TRANSACTION_CONFLICT');
+  const afterConflict = await main(placeEvent('conflict-key-0004'));
+  expect([afterConflict.statusCode, afterConflict.statusCode === 201 ? '' : afterConflict.body]).toEqual([201, '']);
+
+  // The commit lands, then the function dies before it answers: the client sees a failure and retries.
+  standIn.killAfter(1, (r) => r.action === 'database.commitTransaction');
+  const logged = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+  const killed = await main(placeEvent('killed-key-0005'));
+  expect(killed.statusCode).toBe(500);
+  expect(logged).toHaveBeenCalledWith(expect.stringContaining('Unexpected error'));
+  logged.mockRestore();
+  standIn.revive();
+  const retried = await main(placeEvent('killed-key-0005'));
+  expect(retried.statusCode).toBe(200);
+  const orderId = (JSON.parse(retried.body!) as { orderId: string }).orderId;
+  expect(standIn.documents('orders').filter((d) => d.contactName && d.userId === 'u-resident')).toHaveLength(3);
+  expect(standIn.documents('idempotency').find((d) => d.key === 'killed-key-0005')).toMatchObject({ orderId });
+
+  // Three units, three orders: the next is refused as API.md says.
+  expect(standIn.documents('groupBuyItems')).toEqual([expect.objectContaining({ productId: 'apple', remaining: 0, sold: 3 })]);
+  const refused = await main(placeEvent('other-key-0006'));
+  expect(refused.statusCode).toBe(409);
+  expect(JSON.parse(refused.body!)).toMatchObject({ error: { code: 'OUT_OF_STOCK' } });
 });

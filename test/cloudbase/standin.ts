@@ -161,7 +161,11 @@ export class CloudBaseStandIn {
     }
     try {
       const data = await this.dispatch(record.action, body);
-      if (this.killSwitch?.counts(record) && --this.killSwitch.writesLeft <= 0) this.dead = true;
+      if (this.killSwitch?.counts(record) && --this.killSwitch.writesLeft <= 0) {
+        // Applied, and the caller never hears of it: the connection drops instead of the answer.
+        this.dead = true;
+        throw new Error('killed after applying');
+      }
       return { status: 200, body: { requestId, ...data } };
     } catch (err) {
       if (err instanceof DbError) return { status: 200, body: { requestId, code: err.code, message: err.message } };
