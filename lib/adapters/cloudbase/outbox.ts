@@ -2,7 +2,8 @@
 // lib/runtime/stream-routes.json wants is written, in the same transaction as the change, as one outbox item
 // per consumer. The item carries the change in the very shape the stream router gives a consumer (a stream
 // record with the new image), so that the same filters pick it and the same consumer handlers read it. A
-// timer-triggered sweep (lib/adapters/cloudbase/outbox-sweep.ts) delivers each item.
+// timer-triggered sweep delivering each item (claimed with a conditional update) is still to be written: until
+// then the items wait in the collection (docs/decisions.md, 2026-11-30 — CloudBase).
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import { ulid } from '../../runtime/clock';
