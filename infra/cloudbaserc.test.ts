@@ -2,7 +2,7 @@
 // function it names has an entry that serves routes of API.md through the HTTP access paths it lists, runs on
 // the CloudBase adapters, and builds into a bundle that answers a real-shaped event on its own.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { buildFunctions, loadCloudBaseRc } from '../scripts/cloudbase';
@@ -30,14 +30,15 @@ describe('cloudbaserc.json', () => {
         expect(t.type).toBe('timer');
         expect(t.config.split(' ')).toHaveLength(7);
       }
-      expect(rc.tuangou.entries[name]).toBeDefined();
+      expect(existsSync(join(ROOT, rc.tuangou.entries[name]!))).toBe(true);
     },
   );
 
   test('routes through HTTP access exactly the AWS routes of each function, each to the function serving it on AWS', async () => {
     for (const fn of rc.functions) {
-      const { routes } = (await import(join(ROOT, rc.tuangou.entries[fn.name]!.replace(/cloudbase\.ts$/, 'handler.ts')))) as {
-        routes: Record<string, unknown>;
+      // A timer function serves no route (and has no HTTP access path).
+      const { routes = {} } = (await import(join(ROOT, rc.tuangou.entries[fn.name]!.replace(/cloudbase\.ts$/, 'handler.ts')))) as {
+        routes?: Record<string, unknown>;
       };
       const served = Object.keys(routes).sort();
       // The same table as on AWS…

@@ -99,8 +99,8 @@ export function toHttpEvent(routes: Routes, event: CloudBaseHttpEvent): HttpEven
   };
 }
 
-/** The Lambda-shaped context the logs read, made of CloudBase's. */
-function toContext(context: CloudBaseContext | undefined, requestId: string): Context {
+/** The Lambda-shaped context the shared entries read (logs, remaining time), made of CloudBase's. */
+export function lambdaContextOf(context: CloudBaseContext | undefined, requestId: string): Context {
   const started = Date.now();
   const limit = context?.time_limit_in_ms ?? 60_000;
   return {
@@ -126,6 +126,6 @@ export function cloudbaseHttpFunction(
 ) {
   return async (event: CloudBaseHttpEvent, context?: CloudBaseContext): Promise<HttpResult> => {
     const httpEvent = toHttpEvent(routes, event);
-    return stack(httpEvent, toContext(context, httpEvent.requestContext.requestId));
+    return stack(httpEvent, lambdaContextOf(context, httpEvent.requestContext.requestId));
   };
 }
