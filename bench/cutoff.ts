@@ -22,7 +22,7 @@ import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
-import { invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
+import { expectStatus, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
 
 export interface CutoffOptions {
   /** Orders per group buy, one run each (in a palindrome: every size twice). */
@@ -75,11 +75,6 @@ const BIG = 10_000;
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function expectStatus(what: string, res: { status: number; body: unknown }, status: number) {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Record<string, any>;
-}
 
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 

@@ -151,3 +151,24 @@ export async function runConcurrently(
 }
 
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
+
+/** The body of an answer that has the expected status; anything else stops the bench with what came back. */
+export function expectStatus(what: string, res: { status: number; body: unknown }, status: number) {
+  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
+  return res.body as Json;
+}
+
+/** An answer of the API as the bench reads it: untyped JSON, checked against the bench's own totals. */
+export type Json = Record<string, any>;
+
+/** A small deterministic generator (mulberry32): the same data for the same seed on every run. */
+export function random(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}

@@ -10,7 +10,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
-import { invokeHttp, meter, percentile, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import { expectStatus, invokeHttp, meter, percentile, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
 
 export interface OrdersOptions {
   orders: number;
@@ -62,11 +62,6 @@ const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 /** The Asia/Shanghai date of an instant. */
 const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
-
-function expectStatus(what: string, res: { status: number; body: unknown }, status: number) {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Record<string, any>;
-}
 
 /** Peak RSS and heap while it runs, sampled every 20 ms. */
 function memorySampler() {
@@ -230,7 +225,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
         return action;
       });
       if (counters !== 1) throw new Error(`expected one per-resident counter update, found ${counters}`);
-      return copy as TransactItems;
+      return copy;
     };
     const bareReplay = async (captured: Input[][]) => {
       const prepared = captured.map(bareCopy);
@@ -281,7 +276,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     const itemBytes: Record<string, number> = {};
     for (const action of sample) {
       const put = action.Put as Input | undefined;
-      if (put) itemBytes[`put ${String((put.Item as Input).type ?? 'item').toLowerCase()}`] = itemSize(put.Item as Input);
+      if (put) itemBytes[`put ${String((put.Item as { type?: string }).type ?? 'item').toLowerCase()}`] = itemSize(put.Item as Input);
     }
     const sampleUser = ((
       (

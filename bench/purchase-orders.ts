@@ -26,7 +26,7 @@ import type { Order, OrderLine } from '../schemas/orders';
 import type { PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { invokeHttp, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import { expectStatus, invokeHttp, random, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
 
 export interface PurchaseOrdersOptions {
   /** Orders consolidated in each run (in a palindrome: every size twice). */
@@ -134,23 +134,6 @@ const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOSt
 const shanghaiDate = (iso: string) => new Date(Date.parse(iso) + 8 * 3_600_000).toISOString().slice(0, 10);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 const since = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
-
-function expectStatus(what: string, res: { status: number; body: unknown }, status: number) {
-  if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Record<string, any>;
-}
-
-/** A small deterministic generator (mulberry32): the same orders for the same M on every run. */
-function random(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * What each supplier's purchase order must say, recomputed from the orders by the rule in

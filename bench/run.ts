@@ -15,6 +15,7 @@ import { startBenchDynamo } from './harness';
 import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
 import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
+import { benchCustomers, type CustomersResult } from './customers';
 
 export interface Args {
   orders: number;
@@ -59,6 +60,11 @@ const sections: Section<any>[] = [
     run: (args) => benchPurchaseOrders({ sizes: args.sizes ?? [250, 500, 1000] }),
     print: printPurchaseOrders,
   } satisfies Section<PurchaseOrdersResult>,
+  {
+    key: 'customers',
+    run: () => benchCustomers({ orders: 600, customers: 120 }),
+    print: printCustomers,
+  } satisfies Section<CustomersResult>,
 ];
 
 class UsageError extends Error {}
@@ -223,6 +229,25 @@ function printPurchaseOrders(r: PurchaseOrdersResult): string[] {
     ]).map((l) => `    ${l}`),
     `    WCU by item written (M=${largest.orders}): ${list(largest.change.wcuByItem)}`,
     `    growth from M=${Math.min(...r.config.sizes)} to M=${largest.orders} (1 = independent of M): WCU ${r.changeGrowth.wcu}x, RCU ${r.changeGrowth.rcu}x, requests ${r.changeGrowth.requests}x`,
+    `  item bytes ${list(r.itemBytes)}`,
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
+}
+
+function printCustomers(r: CustomersResult): string[] {
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  const list = (o: Record<string, number>) =>
+    Object.entries(o)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return [
+    `customers: keeping the customer book and stats of one pickup point, ${r.config.orders} orders of ${r.config.customers} customers over ${r.config.days} days (paid, ready, picked up, some refunded; their ledger entries), fed to customerBook in batches of ${r.config.batchSize}`,
+    `  per order: ${r.perOrder.records} records, ${r.perOrder.requests} requests (${list(r.perOrder.byCommand)}), WCU ${r.perOrder.wcu}, RCU ${r.perOrder.rcu}; ${r.ordersPerSecond} orders/s`,
+    `  WCU/order by item written: ${list(r.perOrder.wcuByItem)}`,
+    `  the same records again, shuffled, per order: ${r.duplicates.requests} requests, WCU ${r.duplicates.wcu}, RCU ${r.duplicates.rcu} (${r.duplicates.refusedTransactions} ledger guards refused)`,
+    `  opening the page: stats of 30 days ${r.reads.stats30.requests} requests ${r.reads.stats30.rcu} RCU, of 365 days ${r.reads.stats365.requests} requests ${r.reads.stats365.rcu} RCU, a page of the book ${r.reads.bookPage.requests} requests ${r.reads.bookPage.rcu} RCU`,
     `  item bytes ${list(r.itemBytes)}`,
     `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
   ];

@@ -7,7 +7,10 @@ import { join } from 'node:path';
 import { loadManifest } from '../infra/manifest';
 import { nextRun } from '../infra/scheduler';
 import { DEFAULTS } from '../lib/runtime/config';
-import { ApplyLeaderBodySchema, LeaderSchema } from '../schemas/leaders';
+import { streamRouter } from '../lib/runtime/stream-router';
+import { CONSUMER_ROUTES } from '../lib/runtime/stream-routes';
+import { ApplyLeaderBodySchema } from '../schemas/leaders';
+import { OrderSchema, RefundSchema } from '../schemas/orders';
 
 const fixture = <T>(path: string): T => JSON.parse(readFileSync(join(__dirname, path), 'utf8')) as T;
 
@@ -57,28 +60,47 @@ describe.each([
         SequenceNumber: expect.stringMatching(/^\d{21,40}$/),
         SizeBytes: expect.any(Number),
       });
-      expect(record.dynamodb?.NewImage).toBeDefined();
       expect(record.dynamodb?.OldImage === undefined).toBe(eventName === 'INSERT');
-      // The keys are the image's keys.
       const image = unmarshall(record.dynamodb!.NewImage as never);
       expect(unmarshall(record.dynamodb!.Keys as never)).toEqual({ pk: image.pk, sk: image.sk });
     }
   });
+});
 
-  test('its images are stored leader records', () => {
-    for (const record of event.Records) {
-      expect(LeaderSchema.safeParse(unmarshall(record.dynamodb!.NewImage as never)).success).toBe(true);
-      if (record.dynamodb?.OldImage) expect(LeaderSchema.safeParse(unmarshall(record.dynamodb.OldImage as never)).success).toBe(true);
-    }
+/** Runs the stream router on a sample event; returns which consumer received which order/refund. */
+async function routed(path: string): Promise<Record<string, string[]>> {
+  const sent: Record<string, string[]> = {};
+  const router = streamRouter(CONSUMER_ROUTES, {
+    send: async (consumer, messages) => {
+      sent[consumer] = messages.map((m) => {
+        const image = unmarshall((JSON.parse(m.body) as { dynamodb: { NewImage: never } }).dynamodb.NewImage);
+        return `${String(image.type)} ${String(image.status)}`;
+      });
+      return [];
+    },
+  });
+  const result = await router(fixture<DynamoDBStreamEvent>(path));
+  expect(result.batchItemFailures).toEqual([]);
+  return sent;
+}
+
+test('an order closed at the cutoff reaches the pickup sheets, the purchase orders and the customer book, and no one else', async () => {
+  const [record] = fixture<DynamoDBStreamEvent>('dynamodb/stream-modify.json').Records;
+  const before = OrderSchema.parse(unmarshall(record!.dynamodb!.OldImage as never));
+  const after = OrderSchema.parse(unmarshall(record!.dynamodb!.NewImage as never));
+  expect([before.status, after.status]).toEqual(['paid', 'ready_for_pickup']);
+  expect(after.version).toBe(before.version + 1);
+  expect(await routed('dynamodb/stream-modify.json')).toEqual({
+    pickupSheets: ['ORDER ready_for_pickup'],
+    consolidatePurchaseOrders: ['ORDER ready_for_pickup'],
+    customerBook: ['ORDER ready_for_pickup'],
   });
 });
 
-test('the modify event is the approval of the inserted leader', () => {
-  const [inserted] = fixture<DynamoDBStreamEvent>('dynamodb/stream-insert.json').Records;
-  const [modified] = fixture<DynamoDBStreamEvent>('dynamodb/stream-modify.json').Records;
-  expect(modified!.dynamodb!.OldImage).toEqual(inserted!.dynamodb!.NewImage);
-  expect(unmarshall(modified!.dynamodb!.NewImage as never)).toMatchObject({ status: 'active', gsi1pk: 'LEADERS#active' });
-  expect(BigInt(modified!.dynamodb!.SequenceNumber!)).toBeGreaterThan(BigInt(inserted!.dynamodb!.SequenceNumber!));
+test('a refund a leader asked for reaches the refunds consumer only', async () => {
+  const [record] = fixture<DynamoDBStreamEvent>('dynamodb/stream-insert.json').Records;
+  expect(RefundSchema.parse(unmarshall(record!.dynamodb!.NewImage as never))).toMatchObject({ status: 'requested', amountFen: 3990 });
+  expect(await routed('dynamodb/stream-insert.json')).toEqual({ refunds: ['REFUND requested'] });
 });
 
 describe('scheduled job inputs', () => {

@@ -35,7 +35,7 @@ const TRANSACT_ACTIONS: Record<string, string> = {
 /** The IAM actions and resources of one DynamoDB or SQS request. */
 export function iamOf(service: 'dynamodb' | 'sqs', command: string, input: Input): Omit<AwsCall, 'fn'>[] {
   if (service === 'sqs') {
-    const url = String(input.QueueUrl ?? '');
+    const url = String((input.QueueUrl as string | undefined) ?? '');
     const queue = `queue:${url.slice(url.lastIndexOf('/') + 1)}`;
     // SendMessageBatch is authorised as SendMessage (and so on for the other batch actions).
     return [{ action: `sqs:${command.replace(/Batch$/, '')}`, resource: queue }];

@@ -104,7 +104,6 @@ function raw(bytes: Buffer | string, then: 'end' | 'destroy' = 'end', waitMs = 2
   return new Promise((resolve) => {
     const socket = connect(port, '127.0.0.1');
     let data = Buffer.alloc(0);
-    let timer: NodeJS.Timeout;
     const finish = () => {
       clearTimeout(timer);
       socket.destroy();
@@ -120,7 +119,7 @@ function raw(bytes: Buffer | string, then: 'end' | 'destroy' = 'end', waitMs = 2
     });
     socket.on('error', () => undefined);
     socket.on('close', finish);
-    timer = setTimeout(finish, waitMs);
+    const timer = setTimeout(finish, waitMs);
   });
 }
 
@@ -500,7 +499,7 @@ const request = fc
       bodyBytes = Buffer.concat([Buffer.from(`${payload.length.toString(16)}\r\n`), payload, Buffer.from('\r\n0\r\n\r\n')]);
     }
     const bytes = Buffer.concat([Buffer.from(`${lines.join('\r\n')}\r\n\r\n`, 'latin1'), bodyBytes]);
-    return { bytes, ending: r.ending as 'end' | 'destroy', shown: bytes.toString('latin1').slice(0, 300) };
+    return { bytes, ending: r.ending, shown: bytes.toString('latin1').slice(0, 300) };
   });
 
 test('random request lines, escapes, hosts, methods, headers and bodies never stop the server', async () => {

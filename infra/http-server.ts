@@ -3,7 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Duplex } from 'node:stream';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { CorsPolicy } from './manifest';
 
 export type HttpHandler = (event: APIGatewayProxyEventV2, context: Context) => Promise<APIGatewayProxyResultV2>;
@@ -157,15 +157,18 @@ function writeResult(res: ServerResponse, result: APIGatewayProxyResultV2, cors:
     res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(result));
     return;
   }
-  const headers = Object.entries((result.headers ?? {}) as Record<string, string>)
+  const structured: APIGatewayProxyStructuredResultV2 = result;
+  const headers = Object.entries((structured.headers ?? {}) as Record<string, string>)
     .filter(([name]) => !(cors && /^access-control-/i.test(name)))
     // A function's Vary (Accept, say) joins the gateway's (Origin) rather than replacing it.
-    .map(([name, value]) => (/^vary$/i.test(name) && res.hasHeader('vary') ? [name, `${res.getHeader('vary')}, ${value}`] : [name, value]));
-  const body = result.body ? (result.isBase64Encoded ? Buffer.from(result.body, 'base64') : result.body) : '';
+    .map(([name, value]): [string, string] =>
+      /^vary$/i.test(name) && res.hasHeader('vary') ? [name, `${String(res.getHeader('vary'))}, ${value}`] : [name, value],
+    );
+  const body = structured.body ? (structured.isBase64Encoded ? Buffer.from(structured.body, 'base64') : structured.body) : '';
   res
-    .writeHead(result.statusCode ?? 200, {
+    .writeHead(structured.statusCode ?? 200, {
       ...Object.fromEntries(headers),
-      ...(result.cookies ? { 'set-cookie': result.cookies } : {}),
+      ...(structured.cookies ? { 'set-cookie': structured.cookies } : {}),
     })
     .end(body);
 }
@@ -204,7 +207,7 @@ function applyCors(cors: CorsPolicy | undefined, req: IncomingMessage, res: Serv
 const GATEWAY_MAX_BYTES = 10 * 1024 * 1024;
 
 /** A request line or URL as it may be logged: no control characters reach the terminal. */
-const printable = (s: string) => s.replace(/[\u0000-\u001F\u007F-\u009F]/g, '?').slice(0, 500);
+const printable = (s: string) => s.replace(/\p{Cc}/gu, '?').slice(0, 500);
 
 type Outcome = { result: APIGatewayProxyResultV2 } | { error: unknown } | { timedOut: true };
 

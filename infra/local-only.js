@@ -14,7 +14,11 @@ module.exports = {
       environment: { SECRETS: 'AUTH_SECRET,PAYMENT_WEBHOOK_SECRET' },
       events: [{ httpApi: 'POST /dev/login' }, { httpApi: 'POST /dev/pay/{orderId}' }, { httpApi: 'GET /dev/sms' }],
       iamRoleStatements: [
-        { Effect: 'Allow', Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'], Resource: { 'Fn::GetAtt': ['Table', 'Arn'] } },
+        {
+          Effect: 'Allow',
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+          Resource: { 'Fn::GetAtt': ['Table', 'Arn'] },
+        },
         secret('AUTH_SECRET'),
         secret('PAYMENT_WEBHOOK_SECRET'),
       ],

@@ -284,7 +284,7 @@ export class LocalSqs {
 
   private actions: Record<string, (input: Record<string, unknown>) => unknown> = {
     SendMessage: (input) => {
-      const m = this.byUrl(input.QueueUrl).put(String(input.MessageBody ?? ''));
+      const m = this.byUrl(input.QueueUrl).put(String((input.MessageBody as string | undefined) ?? ''));
       return { MessageId: m.messageId, MD5OfMessageBody: m.md5 };
     },
     SendMessageBatch: (input) => {
@@ -328,7 +328,7 @@ export class LocalSqs {
     GetQueueUrl: (input) => ({ QueueUrl: this.urlOf(this.byUrl(this.urlOf(String(input.QueueName))).spec.name) }),
     ListQueues: (input) => ({
       QueueUrls: [...this.queues.keys()]
-        .filter((n) => !input.QueueNamePrefix || n.startsWith(String(input.QueueNamePrefix)))
+        .filter((n) => !input.QueueNamePrefix || n.startsWith(input.QueueNamePrefix as string))
         .map((n) => this.urlOf(n)),
     }),
     GetQueueAttributes: (input) => {

@@ -66,7 +66,7 @@ const cfnTags: Tags = ['Ref', 'GetAtt', 'Join', 'Sub', 'Select', 'Split', 'If', 
     collection: kind === 'scalar' ? undefined : kind,
     resolve: (value: unknown) => ({ [`Fn::${name}`]: hasToJSON(value) ? value.toJSON() : value }),
   })),
-) as Tags;
+);
 
 /** Resolves the variables we use: `${env:X, 'default'}`, `${sls:stage}`, `${opt:…, 'default'}`. */
 function resolveVariables(text: string, env: Record<string, string | undefined>, stage: string): string {
@@ -114,7 +114,7 @@ function resolveFileVariables(value: unknown, dir: string, stage: string, env: E
 /** `!GetAtt RefundsQueue.Arn` (or its list form) → `RefundsQueue`. */
 function logicalIdOf(arn: unknown): string {
   const getAtt = (arn as Raw | undefined)?.['Fn::GetAtt'];
-  const target = Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
+  const target: unknown = Array.isArray(getAtt) ? getAtt[0] : typeof getAtt === 'string' ? getAtt.split('.')[0] : undefined;
   if (typeof target !== 'string') throw new Error(`An sqs event needs arn: !GetAtt <Queue>.Arn, got ${JSON.stringify(arn)}`);
   return target;
 }
@@ -207,8 +207,8 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
       } else if ('schedule' in event) {
         // The short form `schedule: rate(5 minutes)` is a bare expression.
         const s = (typeof event.schedule === 'string' ? { rate: event.schedule } : event.schedule) as Raw;
-        const rate = Array.isArray(s.rate) ? s.rate[0] : s.rate;
-        def.schedules.push({ expression: String(rate), timezone: String(s.timezone ?? 'UTC'), input: s.input ?? {} });
+        const rate = (Array.isArray(s.rate) ? s.rate[0] : s.rate) as string;
+        def.schedules.push({ expression: rate, timezone: (s.timezone as string | undefined) ?? 'UTC', input: s.input ?? {} });
       }
     }
     return def;

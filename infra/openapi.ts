@@ -54,6 +54,11 @@ const RESPONSES: Record<string, [number, z.ZodType | string]> = {
   'POST /suppliers/{supplierId}/members': [201, views.SupplierMemberViewSchema],
   'DELETE /suppliers/{supplierId}/members/{phone}': [204, 'none'],
   'GET /dev/sms': [200, views.SandboxSmsSchema],
+  'GET /leaders/me/customers': [200, views.CustomersViewSchema],
+  'GET /leaders/me/stats': [200, views.StatsViewSchema],
+  'GET /leaders/{leaderId}/stats': [200, views.StatsViewSchema],
+  'POST /orders/{orderId}/reviews': [201, views.ReviewCreatedSchema],
+  'GET /group-buys/{groupBuyId}/reviews': [200, views.ReviewsViewSchema],
 };
 
 function parameters(schema: z.ZodType | undefined, where: 'path' | 'query'): Json[] {

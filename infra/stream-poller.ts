@@ -59,13 +59,13 @@ export function toLambdaRecord(record: StreamRecord, streamArn: string, region: 
   const created = d.ApproximateCreationDateTime;
   return {
     eventID: record.eventID,
-    eventName: record.eventName as DynamoDBRecord['eventName'],
+    eventName: record.eventName,
     eventVersion: '1.1',
     eventSource: 'aws:dynamodb',
     awsRegion: region,
     eventSourceARN: streamArn,
     dynamodb: {
-      ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : (created as number | undefined),
+      ApproximateCreationDateTime: created instanceof Date ? Math.floor(created.getTime() / 1000) : created,
       Keys: d.Keys as never,
       ...(d.NewImage ? { NewImage: d.NewImage as never } : {}),
       ...(d.OldImage ? { OldImage: d.OldImage as never } : {}),
@@ -268,7 +268,10 @@ export class StreamPoller {
       state.attempts = 0;
     }
     state.attempts++;
-    const reason = thrown !== undefined ? `error: ${(thrown as Error)?.message ?? String(thrown)}` : 'reported as batch item failure';
+    const reason =
+      thrown !== undefined
+        ? `error: ${thrown instanceof Error ? thrown.message : JSON.stringify(thrown)}`
+        : 'reported as batch item failure';
     if (thrown !== undefined && consumer.bisectBatchOnFunctionError && batch.length > 1) {
       // Split the failing batch and retry the first half alone (Lambda's bisect; a split is not a retry).
       // Halve the batch itself, not the limit: a short batch must not be redelivered unchanged.

@@ -14,9 +14,15 @@ export const DevLoginBodySchema = z
 // Sign-in: request bodies.
 
 /** The 6-digit code texted to a phone. */
-export const SmsCodeSchema = z.string().max(6).regex(/^\d{6}$/, 'must be the 6-digit code that was texted');
+export const SmsCodeSchema = z
+  .string()
+  .max(6)
+  .regex(/^\d{6}$/, 'must be the 6-digit code that was texted');
 /** A refresh token as issued: 32 random bytes, unpadded base64url. */
-export const RefreshTokenSchema = z.string().max(43).regex(/^[A-Za-z0-9_-]{43}$/, 'must be a refresh token issued by this API');
+export const RefreshTokenSchema = z
+  .string()
+  .max(43)
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'must be a refresh token issued by this API');
 /** WeChat's web-authorization `code` (or, locally, `sandbox:<openid>`). */
 export const WeChatCodeSchema = z
   .string()

@@ -28,7 +28,7 @@ export const BpsSchema = z.number().int().min(0).max(MAX_BPS);
  * overrides (U+202A–U+202E) and isolates (U+2066–U+2069): invisible, they reorder or hide what a leader,
  * a supplier or an operator reads on a sheet, a CSV or a message.
  */
-const FORBIDDEN_IN_TEXT = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/;
+const FORBIDDEN_IN_TEXT = /[\p{Cc}\u202A-\u202E\u2066-\u2069]/u;
 
 /**
  * Free text from a client (names, titles, addresses, notes, reasons, units): trimmed, NFC-normalised,

@@ -224,7 +224,45 @@ export const ReviewsViewSchema = z.object({
   items: z.array(z.object({ rating: z.number().int(), text: z.string().optional(), contactName: z.string(), createdAt: z.string() })),
   count: z.number().int(),
   averageRatingX100: z.number().int(),
+  nextCursor: z.string().optional(),
 });
 export type ReviewsView = z.infer<typeof ReviewsViewSchema>;
 
 export const ListOf = <T extends z.ZodType>(item: T) => z.object({ items: z.array(item), nextCursor: z.string().optional() });
+
+/** `GET /leaders/me/customers` (API.md "Customers and reviews"): contacts masked, newest first. */
+export const CustomerViewSchema = z.object({
+  customerId: z.string(),
+  contactName: z.string(),
+  contactPhone: z.string(),
+  orders: z.number().int(),
+  spentFen: z.number().int(),
+  firstOrderAt: z.string(),
+  lastOrderAt: z.string(),
+});
+export type CustomerView = z.infer<typeof CustomerViewSchema>;
+export const CustomersViewSchema = ListOf(CustomerViewSchema);
+export type CustomersView = z.infer<typeof CustomersViewSchema>;
+
+/** `GET /leaders/me/stats?days=`: the window's figures, and (beyond API.md) the same sums week by week for the chart. */
+export const StatsViewSchema = z.object({
+  leaderId: z.string(),
+  days: z.number().int(),
+  from: z.string(),
+  to: z.string(),
+  customers: z.number().int(),
+  newCustomers: z.number().int(),
+  repeatCustomers: z.number().int(),
+  repeatRateBps: z.number().int(),
+  orders: z.number().int(),
+  gmvFen: z.number().int(),
+  averageOrderFen: z.number().int(),
+  commissionFen: z.number().int(),
+  /** Seven-day spans ending on `to`, oldest first (the first may be shorter). */
+  weeks: z.array(
+    z.object({ from: z.string(), to: z.string(), orders: z.number().int(), gmvFen: z.number().int(), commissionFen: z.number().int() }),
+  ),
+});
+export type StatsView = z.infer<typeof StatsViewSchema>;
+
+export const ReviewCreatedSchema = z.object({ reviewId: z.string() });

@@ -2,12 +2,12 @@
 import { AuditEventsQuerySchema, ReconciliationQuerySchema } from '../../schemas/commissions';
 import { reconcile } from '../../lib/commissions/reconcile';
 import { reconcileDeps } from '../../lib/commissions/wiring';
-import { requireOperator } from '../../lib/runtime/auth';
+import { auditEvents } from '../../lib/audit/audit';
+import { auditDeps } from '../../lib/audit/wiring';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { toBusinessIso } from '../../lib/runtime/time';
-import { auditTrail } from '../../lib/store/audit';
 
 const deps = reconcileDeps();
+const audit = auditDeps();
 
 export const routes: Routes = {
   'GET /audit/reconciliation': route({
@@ -21,21 +21,7 @@ export const routes: Routes = {
     auth: 'user',
     query: AuditEventsQuerySchema,
     async handle({ principal, query }) {
-      requireOperator(principal);
-      const events = await auditTrail(query.entityId);
-      return {
-        body: {
-          items: events.map((e) => ({
-            at: toBusinessIso(e.at),
-            actor: e.actor,
-            action: e.action,
-            entityId: e.entityId,
-            entityType: e.entityType,
-            ...(e.before !== undefined ? { before: e.before } : {}),
-            ...(e.after !== undefined ? { after: e.after } : {}),
-          })),
-        },
-      };
+      return { body: await auditEvents(audit, principal, query.entityId) };
     },
   }),
 };

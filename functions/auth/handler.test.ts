@@ -1,6 +1,6 @@
 // The auth function outside the local stage: it loads with the real providers chosen, without reading
 // their settings until a code is texted or a WeChat code exchanged, and guards its routes as anywhere.
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
 const event = (routeKey: string, rawPath: string, query?: Record<string, string>): APIGatewayProxyEventV2 =>
   ({
@@ -35,7 +35,7 @@ test('a protected route of the auth function answers 401 without a token, in any
     ['GET /me', '/me'],
     ['POST /auth/logout', '/auth/logout'],
   ] as const) {
-    const res = (await main(event(key, path), {} as never)) as { statusCode: number };
+    const res = (await main(event(key, path), {} as Context)) as { statusCode: number };
     expect(res.statusCode).toBe(401);
   }
 });

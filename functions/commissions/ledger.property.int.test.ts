@@ -340,7 +340,9 @@ async function run(state: RunState, command: Command) {
       const before = await mods.dynamoLedgerStore().entriesForOrder(order!.orderId);
       expect(await mods.main(queueEventOf(state, images))).toEqual({ batchItemFailures: [] });
       const after = await mods.dynamoLedgerStore().entriesForOrder(order!.orderId);
-      const describe = images.map((i) => `${i.status}/refunded ${i.refundedFen}${i.pickedUpAt ? '/picked' : ''}`).join(', ');
+      const describe = images
+        .map((i) => `${String(i.status)}/refunded ${String(i.refundedFen)}${i.pickedUpAt ? '/picked' : ''}`)
+        .join(', ');
       state.log.push(`redeliver ${order!.orderId} images [${describe}]: ${before.length} → ${after.length} entries`);
       expect(after.map((e) => `${e.entryId} ${e.amountFen}`).sort()).toEqual(before.map((e) => `${e.entryId} ${e.amountFen}`).sort());
       return;
@@ -510,7 +512,7 @@ async function allPages<T>(path: string, field: 'items' | 'entries' = 'items'): 
     all.push(...(res.body[field] as T[]));
     cursor = res.body.nextCursor;
   } while (cursor);
-  return { first: first!, all };
+  return { first: first, all };
 }
 
 async function payoutsOf(leaderId: string): Promise<PayoutView[]> {

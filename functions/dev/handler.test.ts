@@ -1,5 +1,5 @@
 // `/dev/*` exists only in the local stage: any other stage answers 404, as if there were no such route.
-import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
 const event = (routeKey: string, rawPath: string, body?: unknown): APIGatewayProxyEventV2 =>
   ({
@@ -30,12 +30,12 @@ const loadIn = (stage: string) => {
 
 test('in a non-local stage /dev/login and /dev/pay answer 404', async () => {
   const { main } = loadIn('prod');
-  const login = await main(event('POST /dev/login', '/dev/login', { userId: 'u-1', roles: ['operator'] }), {} as never);
+  const login = await main(event('POST /dev/login', '/dev/login', { userId: 'u-1', roles: ['operator'] }), {} as Context);
   expect(login).toMatchObject({ statusCode: 404 });
   expect(JSON.parse((login as { body: string }).body).error.code).toBe('NOT_FOUND');
-  const pay = await main(event('POST /dev/pay/{orderId}', '/dev/pay/O1'), {} as never);
+  const pay = await main(event('POST /dev/pay/{orderId}', '/dev/pay/O1'), {} as Context);
   expect(pay).toMatchObject({ statusCode: 404 });
-  const sms = await main({ ...event('GET /dev/sms', '/dev/sms'), queryStringParameters: { phone: '13800000001' } }, {} as never);
+  const sms = await main({ ...event('GET /dev/sms', '/dev/sms'), queryStringParameters: { phone: '13800000001' } }, {} as Context);
   expect(sms).toMatchObject({ statusCode: 404 });
 });
 
@@ -48,7 +48,7 @@ test('outside the local stage no /dev/* route is even deployed (the sandbox SMS 
 
 test('in the local stage /dev/login issues a token', async () => {
   const { main } = loadIn('local');
-  const login = await main(event('POST /dev/login', '/dev/login', { userId: 'u-1', roles: ['operator'] }), {} as never);
+  const login = await main(event('POST /dev/login', '/dev/login', { userId: 'u-1', roles: ['operator'] }), {} as Context);
   expect(login).toMatchObject({ statusCode: 200 });
   expect(JSON.parse((login as { body: string }).body).token).toMatch(/^ey/);
 });

@@ -1,22 +1,18 @@
 // GET /health: 200 once the store answers and every registered part of the stack is running; and the
 // catch-all route, so an unknown path gets API.md's error shape.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { health } from '../../lib/health/health';
+import { healthDeps } from '../../lib/health/wiring';
 import { AppError } from '../../lib/runtime/errors';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { notReady } from '../../lib/runtime/readiness';
-import { db, tableName } from '../../lib/store/dynamo';
+
+const deps = healthDeps();
 
 export const routes: Routes = {
   'GET /health': route({
     auth: 'public',
     async handle() {
-      const waiting = notReady();
-      try {
-        await db().send(new GetCommand({ TableName: tableName(), Key: { pk: 'HEALTH', sk: 'HEALTH' } }));
-      } catch {
-        waiting.push('store');
-      }
-      return waiting.length === 0 ? { body: { ok: true } } : { status: 503, body: { ok: false, waiting } };
+      const state = await health(deps);
+      return state.ok ? { body: state } : { status: 503, body: state };
     },
   }),
   // API Gateway's $default route: a path that no other route serves gets the API's own 404.

@@ -1,12 +1,11 @@
 // Leaders: apply, see one's own record, and the operators' review (approve, reject, suspend).
 import { ApplyLeaderBodySchema, LeaderIdPathSchema, ListLeadersQuerySchema, ReasonBodySchema } from '../../schemas/leaders';
-import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, type LeaderAction, type LeaderDeps } from '../../lib/leaders/leaders';
-import { randomIds, systemClock } from '../../lib/runtime/clock';
+import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, type LeaderAction } from '../../lib/leaders/leaders';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
 import { leaderView } from '../../lib/leaders/view';
-import { dynamoLeaderStore } from '../../lib/store/leaders';
+import { leaderDeps } from '../../lib/leaders/wiring';
 
-const deps: LeaderDeps = { leaders: dynamoLeaderStore(), clock: systemClock, ids: randomIds };
+const deps = leaderDeps();
 
 const review = (action: LeaderAction, withReason: boolean) =>
   route({

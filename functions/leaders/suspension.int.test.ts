@@ -29,14 +29,14 @@ test('suspension stops new orders in the leader’s open group buys at once; pic
     await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate }),
   ];
   const resident = await api.login(unique('resident'));
-  const paid = await placeOrder(api, resident, first!.shareToken, [{ productId, quantity: 1 }]);
+  const paid = await placeOrder(api, resident, first.shareToken, [{ productId, quantity: 1 }]);
   await api.call('POST', `/dev/pay/${paid.body.orderId}`);
-  const unpaid = await placeOrder(api, resident, second!.shareToken, [{ productId, quantity: 1 }]);
+  const unpaid = await placeOrder(api, resident, second.shareToken, [{ productId, quantity: 1 }]);
 
   expect((await api.call('POST', `/leaders/${leader.leaderId}/suspend`, { token: operator, body: { reason: '投诉核实中' } })).status).toBe(
     200,
   );
-  for (const gb of [first!, second!]) {
+  for (const gb of [first, second]) {
     expect((await api.call('GET', `/share/${gb.shareToken}`)).body.status).toBe('closed');
     const refused = await placeOrder(api, resident, gb.shareToken, [{ productId, quantity: 1 }]);
     expect(refused.status).toBe(409);
@@ -60,7 +60,7 @@ test('suspension stops new orders in the leader’s open group buys at once; pic
   ).toBe(403);
 
   // The paid order still closes and is handed out at the suspended leader's point.
-  await passCutoff(first!.groupBuyId);
+  await passCutoff(first.groupBuyId);
   await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: operator }));
   const ready = (await api.call('GET', `/orders/${paid.body.orderId}`, { token: resident })).body;
   expect(ready.status).toBe('ready_for_pickup');
@@ -70,6 +70,6 @@ test('suspension stops new orders in the leader’s open group buys at once; pic
 
   // Reinstated: the group buy still before its cutoff sells again.
   expect((await api.call('POST', `/leaders/${leader.leaderId}/approve`, { token: operator })).status).toBe(200);
-  expect((await api.call('GET', `/share/${second!.shareToken}`)).body.status).toBe('open');
-  expect((await placeOrder(api, resident, second!.shareToken, [{ productId, quantity: 1 }])).status).toBe(201);
+  expect((await api.call('GET', `/share/${second.shareToken}`)).body.status).toBe('open');
+  expect((await placeOrder(api, resident, second.shareToken, [{ productId, quantity: 1 }])).status).toBe(201);
 });

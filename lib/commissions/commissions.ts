@@ -74,7 +74,7 @@ export const entryView = (e: LedgerEntry) => ({
 export async function commissionsOf(
   deps: Pick<CommissionDeps, 'ledger' | 'leaders' | 'clock' | 'rules'>,
   principal: Principal,
-  leaderId: string | 'me',
+  leaderId: string, // or 'me'
   page: { limit: number; cursor?: string } = { limit: 50 },
 ) {
   let id = leaderId;

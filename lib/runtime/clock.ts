@@ -1,5 +1,6 @@
 // Clock and id ports with their production adapters. Tests pass their own clock to use-cases.
 import { randomBytes } from 'node:crypto';
+import { monotonicFactory } from 'ulidx';
 
 export interface Clock {
   now(): Date;
@@ -12,19 +13,13 @@ export interface Ids {
   next(): string;
 }
 
-const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+// Monotonic within a millisecond (ulidx): audit sort keys and ids created in the same instant keep the
+// order they were made in, which a fresh random suffix per call would not.
+const monotonic = monotonicFactory();
 
-export function ulid(nowMs: number = Date.now()): string {
-  let time = '';
-  let t = nowMs;
-  for (let i = 0; i < 10; i++) {
-    time = CROCKFORD[t % 32] + time;
-    t = Math.floor(t / 32);
-  }
-  const bytes = randomBytes(16);
-  let rand = '';
-  for (let i = 0; i < 16; i++) rand += CROCKFORD[bytes[i]! % 32];
-  return time + rand;
+/** A ULID for `nowMs` (default now); never smaller than the last one this instance made. */
+export function ulid(nowMs?: number): string {
+  return monotonic(nowMs);
 }
 
 export const randomIds: Ids = { next: () => ulid() };

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { z } from 'zod';
 import { jwtIdentity } from './auth';
 import { AppError, rateLimited } from './errors';
-import { httpFunction, MAX_BODY_BYTES, route, type HttpResult, type Routes } from './http';
+import { httpFunction, MAX_BODY_BYTES, route, type Routes } from './http';
 
 const identity = jwtIdentity(() => 'secret');
 const template = JSON.parse(readFileSync(join(__dirname, '../../events/http/health.json'), 'utf8')) as APIGatewayProxyEventV2;
@@ -85,7 +85,7 @@ function event(routeKey: string, spec: EventSpec = {}): APIGatewayProxyEventV2 {
 }
 
 async function invoke(e: APIGatewayProxyEventV2) {
-  const result = (await main(e, {} as Context)) as HttpResult;
+  const result = await main(e, {} as Context);
   return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(String(result.body)) };
 }
 
@@ -235,7 +235,7 @@ describe('added for sign-in', () => {
   };
   const signInMain = httpFunction(signInRoutes, identity);
   const call = async (e: APIGatewayProxyEventV2) => {
-    const result = (await signInMain(e, {} as Context)) as HttpResult;
+    const result = await signInMain(e, {} as Context);
     return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(String(result.body)) };
   };
 
@@ -265,8 +265,8 @@ describe('security headers', () => {
         publicOk: await invoke(event('GET /ping')),
         userOk: await invoke(event('POST /orders', { token: t, body: JSON.stringify({ items: [{ productId: 'p', quantity: 1 }] }) })),
         csv: await main(event('GET /csv', { token: t }), {} as Context).then((r) => ({
-          status: (r as HttpResult).statusCode,
-          headers: (r as HttpResult).headers ?? {},
+          status: r.statusCode,
+          headers: r.headers ?? {},
         })),
         invalid: await invoke(event('POST /orders', { token: t, body: '{' })),
         unauthenticated: await invoke(event('POST /orders', { body: '{}' })),
@@ -308,7 +308,7 @@ describe('security headers', () => {
       });
       const fn = prod.httpFunction({ 'GET /ping': prod.route({ auth: 'public', handle: async () => ({ body: { ok: true } }) }) }, identity);
       for (const e of [event('GET /ping'), event('DELETE /nowhere')]) {
-        const res = (await fn(e, {} as Context)) as HttpResult;
+        const res = await fn(e, {} as Context);
         expect(header(res.headers ?? {}, 'strict-transport-security')).toMatch(/^max-age=\d{8,}; includeSubDomains$/);
         expect(header(res.headers ?? {}, 'x-content-type-options')).toBe('nosniff');
       }

@@ -186,9 +186,9 @@ export function httpFunction(routes: Routes, identity: Identity = stageIdentity)
   };
   return middy<HttpEvent, HttpResult, Error, Context>()
     .use({
-      onError: async (request) => {
+      onError: async (request: middy.Request<HttpEvent, HttpResult, Error, Context>) => {
         request.response = withSecurityHeaders(errorResult(request.error, request.event?.requestContext?.requestId), false);
       },
     })
-    .handler((event, context) => observed(context, () => dispatch(event)));
+    .handler((event: HttpEvent, context: Context) => observed(context, () => dispatch(event)));
 }

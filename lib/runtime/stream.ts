@@ -24,8 +24,8 @@ export function toChange(record: DynamoDBRecord): ChangeRecord {
   return {
     eventName: record.eventName as ChangeRecord['eventName'],
     sequenceNumber: record.dynamodb?.SequenceNumber ?? '',
-    newImage: image(record.dynamodb?.NewImage as Record<string, unknown> | undefined),
-    oldImage: image(record.dynamodb?.OldImage as Record<string, unknown> | undefined),
+    newImage: image(record.dynamodb?.NewImage),
+    oldImage: image(record.dynamodb?.OldImage),
   };
 }
 

@@ -15,6 +15,8 @@ export const INDEX = { byGsi1: 'gsi1', byGsi2: 'gsi2', byGsi3: 'gsi3' } as const
 export type Key = { pk: string; sk: string };
 
 export const keys = {
+  /** GET /health reads this key; no item is ever written there. */
+  health: (): Key => ({ pk: 'HEALTH', sk: 'HEALTH' }),
   // Leaders
   leader: (leaderId: string): Key => ({ pk: `LEADER#${leaderId}`, sk: 'PROFILE' }),
   /** gsi1: operators list leaders by status, oldest application first. */
@@ -172,7 +174,7 @@ export const keys = {
   /** At most one open payout per leader: the guard. */
   payoutState: (leaderId: string): Key => ({ pk: `PAYOUTSTATE#${leaderId}`, sk: 'STATE' }),
   /** One payout run at a time: a lease with an expiry. */
-  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' } as Key,
+  payoutRunLease: { pk: 'PAYOUTRUN', sk: 'LEASE' },
   /** gsi2 on leader records: the leaders a leader recruited (reconciliation of referral shares). */
   recruits: (recruiterId: string, createdAt: string, leaderId: string) => ({
     gsi2pk: `RECRUITS#${recruiterId}`,
@@ -209,6 +211,37 @@ export const keys = {
   refreshToken: (tokenHash: string): Key => ({ pk: `REFRESH#${tokenHash}`, sk: 'REFRESH' }),
   /** The sandbox SMS provider's outbox (local stage): the last code "sent" to a phone. */
   sandboxSms: (phone: string): Key => ({ pk: `SANDBOXSMS#${phone}`, sk: 'LAST' }),
+
+  // The leader's customer book: one partition per customer of a pickup point, holding the customer's
+  // summary and what each of their orders contributes to it (read together, in one strongly consistent Query).
+  customerPartition: (leaderId: string, userId: string) => `CUSTOMER#${leaderId}#${userId}`,
+  customerSummary: (leaderId: string, userId: string): Key => ({ pk: `CUSTOMER#${leaderId}#${userId}`, sk: 'SUMMARY' }),
+  customerOrder: (leaderId: string, userId: string, orderId: string): Key => ({
+    pk: `CUSTOMER#${leaderId}#${userId}`,
+    sk: `ORDER#${orderId}`,
+  }),
+  customerOrderPrefix: 'ORDER#',
+  /** gsi1 (sparse: customers with an order that counts): a leader's customer book, latest order first. */
+  customersByLeader: (leaderId: string, lastOrderAt: string, customerId: string) => ({
+    gsi1pk: `CUSTOMERS#${leaderId}`,
+    gsi1sk: `${lastOrderAt}#${customerId}`,
+  }),
+  customersByLeaderPartition: (leaderId: string) => `CUSTOMERS#${leaderId}`,
+  /** A leader's stats: one item per business date (sums and customer counters, ADDed to), and the guards of booked ledger entries. */
+  statsPartition: (leaderId: string) => `STATS#${leaderId}`,
+  statsDay: (leaderId: string, date: string): Key => ({ pk: `STATS#${leaderId}`, sk: `DAY#${date}` }),
+  statsDaySk: (date: string) => `DAY#${date}`,
+  statsLedgerEntry: (leaderId: string, entryId: string): Key => ({ pk: `STATS#${leaderId}`, sk: `LEDGER#${entryId}` }),
+  /** One review per order, in the order's partition (the guard). */
+  review: (orderId: string): Key => ({ pk: `ORDER#${orderId}`, sk: 'REVIEW' }),
+  /** gsi1: a pickup point's reviews, newest first (`GET /group-buys/{id}/reviews`). */
+  reviewsByLeader: (leaderId: string, createdAt: string, orderId: string) => ({
+    gsi1pk: `REVIEWS#${leaderId}`,
+    gsi1sk: `${createdAt}#${orderId}`,
+  }),
+  reviewsByLeaderPartition: (leaderId: string) => `REVIEWS#${leaderId}`,
+  /** A pickup point's review count and rating sum, ADDed with each review. */
+  reviewSummary: (leaderId: string): Key => ({ pk: `LEADER#${leaderId}`, sk: 'REVIEWS' }),
 
   // Audit trail: every state change of an entity, in time order.
   audit: (entityId: string, at: string, eventId: string): Key => ({ pk: `AUDIT#${entityId}`, sk: `${at}#${eventId}` }),

@@ -30,7 +30,7 @@ const entryItem = (e: LedgerEntry) => ({
 const toPayable = (i: Record<string, unknown>): PayableEntry => ({
   entryId: String(i.entryId),
   leaderId: String(i.leaderId),
-  ...(i.orderId ? { orderId: String(i.orderId) } : {}),
+  ...(typeof i.orderId === 'string' ? { orderId: i.orderId } : {}),
   amountFen: Number(i.amountFen),
   availableAt: String(i.availableAt),
 });

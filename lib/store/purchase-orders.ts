@@ -1,6 +1,6 @@
 // DynamoDB adapters of the purchase-order ports: the consolidation's contributions, running totals and
 // rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
-import { GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { ConsolidationStore, DocumentWrite, TotalDelta } from '../purchase-orders/consolidation';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {

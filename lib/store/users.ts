@@ -17,7 +17,7 @@ export function dynamoUserStore(client: Db = db()): UserStore {
     return item ? UserSchema.parse(item) : undefined;
   };
   const byGuard = async (key: Key) => {
-    const userId = (await read(key))?.userId;
+    const userId: unknown = (await read(key))?.userId;
     return typeof userId === 'string' ? get(userId) : undefined;
   };
 

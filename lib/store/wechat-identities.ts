@@ -11,7 +11,7 @@ export function dynamoWeChatIdentities(client: Db = db()): WeChatIdentities {
       const { Item } = await client.send(
         new GetCommand({ TableName: tableName(), Key: keys.userProfile(userId), ProjectionExpression: 'wechatOpenId' }),
       );
-      const openId = Item?.wechatOpenId;
+      const openId: unknown = Item?.wechatOpenId;
       return typeof openId === 'string' && openId !== '' ? openId : undefined;
     },
   };

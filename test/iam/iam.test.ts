@@ -83,7 +83,7 @@ test.each(functions.map((f) => [f.name, f] as const))('%s is granted exactly the
 });
 
 test.each(functions.map((f) => [f.name, f] as const))('%s lists in SECRETS exactly the secrets it is granted', (name, fn) => {
-  const listed = String(fn.environment.SECRETS ?? '')
+  const listed = ((fn.environment.SECRETS as string | undefined) ?? '')
     .split(',')
     .map((s) => s.trim())
     .filter(Boolean)

@@ -61,7 +61,7 @@ test('from the application to a confirmed pickup', async () => {
   expect(shareUrl).toMatch(new RegExp(`^http://localhost:${PAGE_PORT}/share/`));
   const poster = page.getByRole('img', { name: '周末鲜果团 团购海报' });
   await poster.waitFor();
-  await page.waitForFunction(() => (document.querySelector('img.poster') as HTMLImageElement | null)?.naturalWidth === 750);
+  await page.waitForFunction(() => document.querySelector<HTMLImageElement>('img.poster')?.naturalWidth === 750);
   await page.getByRole('button', { name: '生成接龙文案' }).click();
   const text = await page.getByLabel('接龙文案').inputValue();
   expect(text).toContain('【接龙】周末鲜果团');

@@ -3,7 +3,7 @@
 import '../support/no-after-sales-window';
 import { PAGE_PORT } from '../support/page-port';
 import type { Browser } from 'playwright-core';
-import { activeLeader, openGroupBuy, operatorToken, pickupPoint, placeOrder, unique } from '../support/fixtures';
+import { openGroupBuy, operatorToken, pickupPoint, placeOrder, unique } from '../support/fixtures';
 import { devSignIn, launchBrowser, phone, screenshot } from '../support/browser';
 import { startTestStack, type TestStack } from '../support/stack';
 import { passCutoff } from '../support/time-travel';

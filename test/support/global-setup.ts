@@ -15,7 +15,6 @@ import {
 } from '../../infra/dynamodb-local';
 
 declare global {
-  // eslint-disable-next-line no-var
   var __DYNAMODB_LOCAL__: LocalDynamo | undefined;
 }
 

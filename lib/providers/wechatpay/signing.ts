@@ -2,7 +2,6 @@
 // of responses and notifications (WeChat Pay public key), AEAD_AES_256_GCM resources, JSAPI paySign.
 import {
   constants,
-  createCipheriv,
   createDecipheriv,
   createPrivateKey,
   createPublicKey,

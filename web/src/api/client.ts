@@ -20,7 +20,10 @@ import type {
   PurchaseOrderView,
   Reconciliation,
   ReviewsView,
+  CustomersView,
+  StatsView,
 } from '@schemas/views';
+import type { ReviewBodySchema } from '@schemas/customers';
 import { session } from './session';
 
 export type PlaceOrderBody = z.input<typeof PlaceOrderBodySchema>;
@@ -29,6 +32,8 @@ export type CreateGroupBuyBody = z.input<typeof CreateGroupBuyBodySchema>;
 export type CreateProductBody = z.input<typeof CreateProductBodySchema>;
 export type CreateSupplierBody = z.input<typeof CreateSupplierBodySchema>;
 export type RefundBody = z.input<typeof RefundBodySchema>;
+export type ReviewBody = z.input<typeof ReviewBodySchema>;
+export type { CustomersView, StatsView, ReviewsView };
 export type { GroupBuyView, OrderView, LeaderView, PurchaseOrderView, PayoutView, CommissionsView, PickupSheet, ProductView };
 
 /** An answer other than 2xx, with API.md's error code. */
@@ -88,6 +93,7 @@ export const api = {
   cancelOrder: (orderId: string) => request<{ status: string }>('POST', `/orders/${enc(orderId)}/cancel`),
   requestRefund: (orderId: string, body: RefundBody) =>
     request<{ refundId: string; amountFen: number }>('POST', `/orders/${enc(orderId)}/refunds`, { body }),
+  reviewOrder: (orderId: string, body: ReviewBody) => request<{ reviewId: string }>('POST', `/orders/${enc(orderId)}/reviews`, { body }),
 
   // Leaders
   myLeaderRecord: () => request<LeaderView>('GET', '/leaders/me'),
@@ -101,6 +107,8 @@ export const api = {
   confirmPickup: (pickupCode: string, date?: string) =>
     request<{ orderId: string; status: string }>('POST', '/pickups', { body: { pickupCode, ...(date ? { date } : {}) } }),
   myCommissions: () => request<CommissionsView>('GET', '/leaders/me/commissions'),
+  myCustomers: (cursor?: string) => request<CustomersView>('GET', `/leaders/me/customers${cursor ? `?cursor=${enc(cursor)}` : ''}`),
+  myStats: (days: number) => request<StatsView>('GET', `/leaders/me/stats?days=${days}`),
 
   // Suppliers
   purchaseOrders: (date: string) => request<{ items: PurchaseOrderView[] }>('GET', `/purchase-orders?date=${enc(date)}`),

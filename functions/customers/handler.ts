@@ -1,0 +1,34 @@
+// The leader's private domain, read side: the customer book and the stats (an operator reads any leader's stats).
+import { CustomersQuerySchema, StatsPathSchema, StatsQuerySchema } from '../../schemas/customers';
+import { leaderStats, myCustomers } from '../../lib/customers/customers';
+import { customerBookDeps } from '../../lib/customers/wiring';
+import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+
+const deps = customerBookDeps();
+
+export const routes: Routes = {
+  'GET /leaders/me/customers': route({
+    auth: 'user',
+    query: CustomersQuerySchema,
+    async handle({ principal, query }) {
+      return { body: await myCustomers(deps, principal, query) };
+    },
+  }),
+  'GET /leaders/me/stats': route({
+    auth: 'user',
+    query: StatsQuerySchema,
+    async handle({ principal, query }) {
+      return { body: await leaderStats(deps, principal, 'me', query.days) };
+    },
+  }),
+  'GET /leaders/{leaderId}/stats': route({
+    auth: 'user',
+    path: StatsPathSchema,
+    query: StatsQuerySchema,
+    async handle({ principal, path, query }) {
+      return { body: await leaderStats(deps, principal, path.leaderId, query.days) };
+    },
+  }),
+};
+
+export const main = httpFunction(routes);

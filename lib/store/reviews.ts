@@ -1,0 +1,65 @@
+// DynamoDB adapter of the ReviewStore port: one review per order (in the order's partition: the guard), a
+// pickup point's reviews on gsi1 newest first, and its count and rating sum ADDed in the same transaction.
+import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { ReviewStore } from '../customers/reviews';
+import { ReviewSchema, type Review } from '../../schemas/customers';
+import { auditPut } from './audit';
+import { cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db } from './dynamo';
+import { INDEX, keys } from './keys';
+
+export const reviewItem = (r: Review) => ({
+  ...keys.review(r.orderId),
+  ...keys.reviewsByLeader(r.leaderId, r.createdAt, r.orderId),
+  type: 'REVIEW',
+  ...r,
+});
+
+export function dynamoReviewStore(client: Db = db()): ReviewStore {
+  return {
+    async add(review, audit) {
+      try {
+        await transactWrite(client, [
+          // oneReviewPerOrder
+          { Put: { TableName: tableName(), Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
+          {
+            Update: {
+              TableName: tableName(),
+              Key: keys.reviewSummary(review.leaderId),
+              UpdateExpression: 'SET #type = :type, leaderId = :leader ADD #count :one, ratingSum :rating',
+              ExpressionAttributeNames: { '#type': 'type', '#count': 'count' },
+              ExpressionAttributeValues: { ':type': 'REVIEW_SUMMARY', ':leader': review.leaderId, ':one': 1, ':rating': review.rating },
+            },
+          },
+          auditPut(audit),
+        ]);
+        return 'added';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'exists';
+        throw err;
+      }
+    },
+
+    async listOf(leaderId, limit, cursor) {
+      const page = await withCursor(cursor, (startKey) =>
+        client.send(
+          new QueryCommand({
+            TableName: tableName(),
+            IndexName: INDEX.byGsi1,
+            KeyConditionExpression: 'gsi1pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.reviewsByLeaderPartition(leaderId) },
+            ScanIndexForward: false,
+            Limit: limit,
+            ExclusiveStartKey: startKey,
+          }),
+        ),
+      );
+      const nextCursor = encodeCursor(page.LastEvaluatedKey);
+      return { items: (page.Items ?? []).map((i) => ReviewSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+    },
+
+    async summaryOf(leaderId) {
+      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.reviewSummary(leaderId) }));
+      return { count: Number(Item?.count ?? 0), ratingSum: Number(Item?.ratingSum ?? 0) };
+    },
+  };
+}
