@@ -175,7 +175,7 @@ export class CloudBaseStandIn {
 
   private async dispatch(action: string, body: Record<string, unknown>): Promise<Record<string, unknown>> {
     this.expireTransactions();
-    const collection = String(body.collectionName ?? '');
+    const collection = typeof body.collectionName === 'string' ? body.collectionName : '';
     const tx = typeof body.transactionId === 'string' ? this.activeTransaction(body.transactionId) : undefined;
     switch (action) {
       case 'database.startTransaction': {

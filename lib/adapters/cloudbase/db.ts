@@ -60,8 +60,22 @@ export class Rollback<T> {
   constructor(readonly outcome: T) {}
 }
 
-// The SDK's transaction type: the collections of `startTransaction()`'s result.
-export type Transaction = Awaited<ReturnType<Db['startTransaction']>>;
+/** What this code uses of the SDK's transaction (its own type is `any`): single-document operations. */
+export interface Transaction {
+  collection(name: string): {
+    doc(id: string): {
+      get(): Promise<unknown>;
+      set(data: Record<string, unknown>): Promise<unknown>;
+      update(data: Record<string, unknown>): Promise<unknown>;
+      remove(): Promise<unknown>;
+    };
+    add(data: Record<string, unknown>): Promise<unknown>;
+  };
+  commit(): Promise<unknown>;
+  rollback(reason?: unknown): Promise<unknown>;
+}
+
+const startTransaction = (db: CloudBaseDb) => (db as unknown as { startTransaction(): Promise<Transaction> }).startTransaction();
 
 /** One document of a transaction (single-document operations are what CloudBase transactions allow). */
 export function txDoc(tx: Transaction, collection: string, id: string) {
@@ -90,7 +104,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  */
 export async function inTransaction<T>(db: CloudBaseDb, work: (tx: Transaction) => Promise<T | Rollback<T>>, attempts = 12): Promise<T> {
   for (let attempt = 1; ; attempt++) {
-    const tx = await db.startTransaction();
+    const tx = await startTransaction(db);
     let settled = false;
     try {
       const result = await work(tx);
