@@ -12,11 +12,16 @@ module.exports = {
     return {
       handler: 'functions/dev/handler.main',
       environment: { SECRETS: 'AUTH_SECRET,PAYMENT_WEBHOOK_SECRET' },
-      events: [{ httpApi: 'POST /dev/login' }, { httpApi: 'POST /dev/pay/{orderId}' }, { httpApi: 'GET /dev/sms' }],
+      events: [
+        { httpApi: 'POST /dev/login' },
+        { httpApi: 'POST /dev/pay/{orderId}' },
+        { httpApi: 'GET /dev/sms' },
+        { httpApi: 'GET /dev/messages' },
+      ],
       iamRoleStatements: [
         {
           Effect: 'Allow',
-          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem'],
+          Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:ConditionCheckItem', 'dynamodb:Query'],
           Resource: { 'Fn::GetAtt': ['Table', 'Arn'] },
         },
         secret('AUTH_SECRET'),

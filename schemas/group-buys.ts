@@ -54,6 +54,10 @@ export const GroupBuyItemSchema = ProductSchema.pick({
 });
 export type GroupBuyItem = z.infer<typeof GroupBuyItemSchema>;
 
+/** The two phases of closing: unpaid orders are cancelled first, then paid ones are settled by the outcome. */
+export const ClosePhaseSchema = z.enum(['cancel-unpaid', 'settle-paid']);
+export type ClosePhase = z.infer<typeof ClosePhaseSchema>;
+
 export const GroupBuySchema = z.object({
   groupBuyId: z.string(),
   leaderId: z.string(),
@@ -68,7 +72,7 @@ export const GroupBuySchema = z.object({
   createdAt: z.string(),
   updatedAt: z.string(),
   /** While closing: first the unpaid orders are cancelled, then the paid ones settled. */
-  closePhase: z.enum(['cancel-unpaid', 'settle-paid']).optional(),
+  closePhase: ClosePhaseSchema.optional(),
   /** Decided once every unpaid order is cancelled: below the minimum, the group fails. */
   outcome: z.enum(['closed', 'failed']).optional(),
   paidQuantity: z.number().int().optional(),

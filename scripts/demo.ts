@@ -25,6 +25,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const shanghaiDate = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
 
 async function main() {
+  const started = new Date().toISOString();
   await call('GET', '/health');
   const operator = await login(`op-${run}`, ['operator']);
   const leaderToken = await login(`leader-${run}`);
@@ -104,6 +105,11 @@ async function main() {
     })),
   );
 
+  step(
+    'goods arrived (到货), residents told',
+    await call('POST', '/pickup-points/me/arrivals', { token: leaderToken, body: { date: pickupDate } }),
+  );
+
   const first = residents[0]!;
   const code = (await call('GET', `/orders/${first.orderId}`, { token: first.token })).pickupCode;
   step('picked up', await call('POST', '/pickups', { token: leaderToken, body: { pickupCode: code, date: pickupDate } }));
@@ -120,6 +126,16 @@ async function main() {
   });
   step('reconciliation', await call('GET', `/audit/reconciliation?leaderId=${leader.leaderId}`, { token: operator }));
   step('payout run (entries are pending for AFTER_SALES_HOURS first)', await call('POST', '/jobs/payouts', { token: operator }));
+  // Messages go out from the stream; the purchase order's waits for its consolidation (a batching window).
+  const since = async (to: string) =>
+    ((await call('GET', `/dev/messages?to=${to}`)).items as { channel: string; text: string; sentAt: string }[]).filter(
+      (m) => m.sentAt >= started,
+    );
+  for (let i = 0; i < 30 && (await since('13700002222')).length === 0; i++) await sleep(500);
+  console.log('\nMessages of the day (the sandboxes, GET /dev/messages):');
+  for (const to of ['13800001234', '13700002222', '13912345670', '13912345671']) {
+    for (const m of (await since(to)).reverse()) console.log(`  ${to} ${m.channel}: ${m.text}`);
+  }
   console.log(`\nDone. Audit trail of the first order: ${base}/audit/events?entityId=${first.orderId} (operator token).`);
 }
 

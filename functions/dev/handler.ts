@@ -1,5 +1,6 @@
 // Local-stage helpers (`/dev/*`): a login that issues tokens, the sandbox payment provider, and the
-// sandbox SMS provider's outbox (the last code texted to a phone).
+// sandbox SMS provider's outbox (the last code texted to a phone), and what the notification sandboxes
+// "sent" to a phone or an OPENID.
 // Every other stage answers 404, as if the routes did not exist.
 import { DevLoginBodySchema, DevSmsQuerySchema } from '../../schemas/auth';
 import { lastSandboxSms } from '../../lib/auth/account';
@@ -12,6 +13,8 @@ import { paymentDeps, sandbox, usesSandbox } from '../../lib/payments/wiring';
 import { randomIds } from '../../lib/runtime/clock';
 import { notFound } from '../../lib/runtime/errors';
 import { OrderIdPathSchema } from '../../schemas/orders';
+import { DevMessagesQuerySchema } from '../../schemas/notifications';
+import { sentMessages } from '../../lib/notifications/wiring';
 
 const payments = paymentDeps();
 
@@ -56,6 +59,14 @@ export const routes: Routes = {
     async handle({ query }) {
       requireLocalStage();
       return { body: await lastSandboxSms(sandboxOutbox, query.phone), headers: { 'cache-control': 'no-store' } };
+    },
+  }),
+  'GET /dev/messages': route({
+    auth: 'public',
+    query: DevMessagesQuerySchema,
+    async handle({ query }) {
+      requireLocalStage();
+      return { body: { items: await sentMessages.list(query.to, 100) }, headers: { 'cache-control': 'no-store' } };
     },
   }),
 };

@@ -10,7 +10,7 @@
 // Every step is a conditional write on the state it read, so a page killed half way, a record
 // delivered twice or two cutoffs at once end exactly as one clean run: no second code, no second refund.
 import type { AuditEvent } from '../../schemas/common';
-import type { GroupBuy } from '../../schemas/group-buys';
+import type { ClosePhase, GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderStatus } from '../../schemas/orders';
 import { fullRefund, transitioned, withFreshOrder, type OrderStore } from '../orders/orders';
 import { randomCode, type Clock } from '../runtime/clock';
@@ -31,8 +31,8 @@ export interface CutoffStore {
   due(upTo: Date, limit: number, cursor?: string): Promise<Page<GroupBuy>>;
   /** Group buys still closing (to resume any that stalled), page by page. */
   closing(limit: number, cursor?: string): Promise<Page<GroupBuy>>;
-  /** open → closing, if still open. */
-  beginClosing(groupBuy: GroupBuy, at: string, audit: AuditEvent): Promise<'begun' | 'stale'>;
+  /** open → closing in the given first phase, with zeroed counts, if still open. */
+  beginClosing(groupBuy: GroupBuy, phase: ClosePhase, at: string, audit: AuditEvent): Promise<'begun' | 'stale'>;
   /** A page of a group buy's orders in one status. */
   ordersIn(groupBuyId: string, status: OrderStatus, limit: number): Promise<Order[]>;
   /** Sum of the quantities of the group buy's paid orders. */
@@ -47,8 +47,8 @@ export interface CutoffStore {
   ): Promise<'decided' | 'stale'>;
   /** Adds a page's counts to the group buy (and so triggers the next page through the stream). */
   recordProgress(groupBuyId: string, delta: CloseStats, at: string): Promise<void>;
-  /** closing → closed | failed, if still closing, with the exact counts of what the closing settled. */
-  finish(groupBuy: GroupBuy, at: string, audit: AuditEvent): Promise<'finished' | 'stale'>;
+  /** closing → `status`, if still closing, with the exact counts of what the closing settled. */
+  finish(groupBuy: GroupBuy, status: 'closed' | 'failed', at: string, audit: AuditEvent): Promise<'finished' | 'stale'>;
   /** Gives a paid order its pickup code (and tallies it): 'code_taken' if another order of that point and date has it. */
   assignPickupCode(before: Order, after: Order, audit: AuditEvent): Promise<'assigned' | 'code_taken' | 'stale'>;
   /** Marks a group buy for another pass (a stalled closing gets a new stream record). */
@@ -105,7 +105,8 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
   const begun: string[] = [];
   const begin = async (gb: GroupBuy) => {
     const at = deps.clock.now().toISOString();
-    const outcome = await deps.cutoff.beginClosing(gb, at, {
+    // Unpaid orders are cancelled first, so that the paid quantity that decides the outcome is final.
+    const outcome = await deps.cutoff.beginClosing(gb, 'cancel-unpaid', at, {
       entityId: gb.groupBuyId,
       entityType: 'groupBuy',
       action: 'groupBuy.closing',
@@ -291,15 +292,16 @@ export async function advanceClosing(
       continue;
     }
     if (stats.pages > 0) await deps.cutoff.recordProgress(groupBuyId, stats, at);
-    const finished = await deps.cutoff.finish(gb, at, {
+    const status = gb.outcome ?? 'closed';
+    const finished = await deps.cutoff.finish(gb, status, at, {
       entityId: groupBuyId,
       entityType: 'groupBuy',
-      action: `groupBuy.${gb.outcome ?? 'closed'}`,
+      action: `groupBuy.${status}`,
       actor: ACTOR,
       at,
       before: { status: 'closing' },
-      after: { status: gb.outcome ?? 'closed', stats: gb.closeStats },
+      after: { status, stats: gb.closeStats },
     });
-    if (finished === 'finished') return { status: gb.outcome ?? 'closed', outcome: gb.outcome ?? 'closed', finished: true, stats };
+    if (finished === 'finished') return { status, outcome: status, finished: true, stats };
   }
 }

@@ -41,6 +41,10 @@ export const ENV = {
   WECHAT_APPID: 'WECHAT_APPID',
   WECHAT_SECRET: 'WECHAT_SECRET',
   WECHAT_API_BASE_URL: 'WECHAT_API_BASE_URL',
+  // Notifications (SMS_PROVIDER and WECHAT_PROVIDER choose their providers too)
+  TENCENT_SMS_NOTICE_TEMPLATES: 'TENCENT_SMS_NOTICE_TEMPLATES',
+  WECHAT_SUBSCRIBE_TEMPLATES: 'WECHAT_SUBSCRIBE_TEMPLATES',
+  WECHAT_SUBSCRIBE_API: 'WECHAT_SUBSCRIBE_API',
   PAYMENT_PROVIDER: 'PAYMENT_PROVIDER',
   WECHATPAY_MCHID: 'WECHATPAY_MCHID',
   WECHATPAY_APPID: 'WECHATPAY_APPID',
@@ -186,6 +190,27 @@ function required(env: Env, name: keyof typeof ENV): string {
   return value;
 }
 
+/**
+ * The template id of each message, as `name=id` pairs separated by commas
+ * (`pickup_ready=1234567,refunded=1234568`). Which names exist is the notifications' business (their
+ * wiring checks them); here only the shape.
+ */
+export function templateIds(env: Env, name: keyof typeof ENV): Record<string, string> {
+  const pairs = (env[name] ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean);
+  const map: Record<string, string> = {};
+  for (const pair of pairs) {
+    const match = /^([a-z_]+)=([A-Za-z0-9_-]+)$/.exec(pair);
+    if (!match) throw new Error(`${name} must be name=templateId pairs separated by commas, got "${pair}"`);
+    map[match[1]!] = match[2]!;
+  }
+  return map;
+}
+
+export const WECHAT_SUBSCRIBE_APIS = ['bizsend', 'send'] as const;
+
 /** A WeChat Pay setting: required once WeChat Pay is used (read on first use, so other stages still start). */
 function wechatPaySetting(env: Env, name: keyof typeof ENV): string {
   const value = env[name]?.trim();
@@ -283,6 +308,37 @@ export function loadConfig(env: Env = process.env) {
         appId: required(env, 'WECHAT_APPID'),
         secret: required(env, 'WECHAT_SECRET'),
         baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
+      };
+    },
+    /**
+     * Tencent Cloud SMS for notifications: the account of sign-in's texts (not its code template) and the
+     * approved template of each message; read only when SMS_PROVIDER is `tencent`.
+     */
+    get tencentSmsNotices() {
+      return {
+        secretId: required(env, 'TENCENT_SMS_SECRET_ID'),
+        secretKey: required(env, 'TENCENT_SMS_SECRET_KEY'),
+        sdkAppId: required(env, 'TENCENT_SMS_SDK_APP_ID'),
+        signName: required(env, 'TENCENT_SMS_SIGN_NAME'),
+        region: env.TENCENT_SMS_REGION?.trim() || DEFAULTS.TENCENT_SMS_REGION,
+        endpoint: env.TENCENT_SMS_ENDPOINT?.trim() || DEFAULTS.TENCENT_SMS_ENDPOINT,
+        templates: templateIds(env, 'TENCENT_SMS_NOTICE_TEMPLATES'),
+      };
+    },
+    /**
+     * WeChat subscribe messages of the official account (`bizsend`, the default: our OPENIDs are its) or of
+     * a mini-program (`send`); read only when WECHAT_PROVIDER is `wechat`.
+     */
+    get wechatSubscribe() {
+      const api = env.WECHAT_SUBSCRIBE_API?.trim() || 'bizsend';
+      if (!(WECHAT_SUBSCRIBE_APIS as readonly string[]).includes(api))
+        throw new Error(`WECHAT_SUBSCRIBE_API must be one of ${WECHAT_SUBSCRIBE_APIS.join(', ')}, got "${api}"`);
+      return {
+        appId: required(env, 'WECHAT_APPID'),
+        secret: required(env, 'WECHAT_SECRET'),
+        baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
+        api: api as (typeof WECHAT_SUBSCRIBE_APIS)[number],
+        templates: templateIds(env, 'WECHAT_SUBSCRIBE_TEMPLATES'),
       };
     },
     /** `sandbox` (the local stage's default) or `wechatpay` (every other stage's). */

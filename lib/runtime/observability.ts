@@ -20,7 +20,9 @@ export type MetricName =
   | 'ConsumerFailures'
   | 'PayoutsProposed'
   | 'PayoutsPaid'
-  | 'PayoutRunFailures';
+  | 'PayoutRunFailures'
+  | 'NotificationsSent'
+  | 'NotificationsUndeliverable';
 
 export function count(name: MetricName, value = 1): void {
   if (value > 0) metrics.addMetric(name, MetricUnit.Count, value);

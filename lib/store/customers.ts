@@ -1,22 +1,10 @@
 // DynamoDB adapter of the CustomerBookStore port. A customer's summary and their orders' contributions share
 // one small partition (read in one strongly consistent Query, written in one transaction conditional on the
 // summary's version); a leader's days are items of one partition, ADDed to, and read by a range of dates.
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { CustomerBookStore } from '../customers/customers';
 import type { DayDelta } from '../customers/book';
 import { CustomerOrderSchema, CustomerSummarySchema, StatsDaySchema, type CustomerSummary } from '../../schemas/customers';
-import {
-  atVersion,
-  cancellationReasons,
-  db,
-  encodeCursor,
-  queryAll,
-  tableName,
-  transactWrite,
-  withCursor,
-  type Db,
-  type TransactItem,
-} from './dynamo';
+import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export const customerSummaryItem = (s: CustomerSummary) => ({
@@ -118,21 +106,19 @@ export function dynamoCustomerBookStore(client: Db = db()): CustomerBookStore {
     },
 
     async customersOf(leaderId, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: INDEX.byGsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.customersByLeaderPartition(leaderId) },
-            ScanIndexForward: false,
-            Limit: limit,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+      return queryPage(
+        client,
+        {
+          TableName: tableName(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.customersByLeaderPartition(leaderId) },
+          ScanIndexForward: false,
+        },
+        (i) => CustomerSummarySchema.parse(i),
+        limit,
+        cursor,
       );
-      const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => CustomerSummarySchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
 
     async daysOf(leaderId, from, to) {

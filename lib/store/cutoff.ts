@@ -4,18 +4,7 @@ import type { CutoffStore } from '../cutoff/cutoff';
 import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
-import {
-  atVersion,
-  cancellationReasons,
-  db,
-  encodeCursor,
-  queryAll,
-  tableName,
-  transactWrite,
-  withCursor,
-  type Db,
-  type TransactItem,
-} from './dynamo';
+import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged, tallyPut } from './orders';
 
@@ -54,7 +43,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId), ConsistentRead: true }));
     return Item ? GroupBuySchema.parse(Item) : undefined;
   };
-  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[2]) => {
+  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[3]) => {
     try {
       await transactWrite(client, [action, auditPut(audit)]);
       return true;
@@ -64,20 +53,18 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     }
   };
   const queryIndex = async (partition: string, upTo: string | undefined, limit: number, cursor?: string) => {
-    const page = await withCursor(cursor, (startKey) =>
-      client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX.byGsi2,
-          KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
-          Limit: limit,
-          ExclusiveStartKey: startKey,
-        }),
-      ),
+    return queryPage(
+      client,
+      {
+        TableName: tableName(),
+        IndexName: INDEX.byGsi2,
+        KeyConditionExpression: upTo ? 'gsi2pk = :pk AND gsi2sk < :upTo' : 'gsi2pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition, ...(upTo ? { ':upTo': upTo } : {}) },
+      },
+      (i) => GroupBuySchema.parse(i),
+      limit,
+      cursor,
     );
-    const nextCursor = encodeCursor(page.LastEvaluatedKey);
-    return { items: (page.Items ?? []).map((i) => GroupBuySchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
   };
 
   return {
@@ -86,11 +73,11 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     due: (upTo, limit, cursor) => queryIndex(keys.openGroupBuysPartition, `${upTo.toISOString()}~`, limit, cursor),
     closing: (limit, cursor) => queryIndex(keys.closingGroupBuysPartition, undefined, limit, cursor),
 
-    async beginClosing(gb, at, audit) {
+    async beginClosing(gb, phase, at, audit) {
       const closing = keys.closingGroupBuys(gb.cutoffAt, gb.groupBuyId);
       const action = stateUpdate(gb, {
         status: 'closing',
-        closePhase: 'cancel-unpaid',
+        closePhase: phase,
         updatedAt: at,
         closeStats: { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 },
         gsi2pk: closing.gsi2pk,
@@ -159,7 +146,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         });
     },
 
-    async finish(gb, at, audit) {
+    async finish(gb, status, at, audit) {
       // The counts come from the tallies written with each order's change, so they are exact even when
       // a page was killed half way and done again (in-memory progress counts are not).
       const count = async (kind: string) => {
@@ -186,11 +173,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         'closeStats.ordersReady': await count('ready'),
         'closeStats.ordersRefunded': await count('refunded'),
       };
-      const action = stateUpdate(gb, { status: gb.outcome ?? 'closed', closedAt: at, updatedAt: at, ...counts }, [
-        'closePhase',
-        'gsi2pk',
-        'gsi2sk',
-      ]);
+      const action = stateUpdate(gb, { status, closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'gsi2pk', 'gsi2sk']);
       return (await update(action, audit)) ? 'finished' : 'stale';
     },
 

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../runtime/config';
 import { validationError } from '../runtime/errors';
+import type { Page } from '../runtime/page';
 
 export function makeDocumentClient(endpoint = config.dynamodbEndpoint) {
   const client = new DynamoDBClient({
@@ -114,6 +115,24 @@ export async function transactWrite(client: Db, items: TransactItem[], attempts 
 }
 
 /** Every item a query matches, page by page (for bounded partitions: a sheet, an order's entries). */
+/**
+ * One page of a query, with the cursor of the next (API.md's `limit` and `cursor`): a cursor that is not one
+ * of this list's is the client's error, `cursor` named.
+ */
+export async function queryPage<T>(
+  client: Db,
+  input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  parse: (item: Record<string, unknown>) => T,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<T>> {
+  const page = await withCursor(cursor, (startKey) =>
+    client.send(new QueryCommand({ ...input, Limit: limit, ExclusiveStartKey: startKey })),
+  );
+  const nextCursor = encodeCursor(page.LastEvaluatedKey);
+  return { items: (page.Items ?? []).map(parse), ...(nextCursor ? { nextCursor } : {}) };
+}
+
 export async function queryAll(client: Db, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;

@@ -212,6 +212,15 @@ export const keys = {
   /** The sandbox SMS provider's outbox (local stage): the last code "sent" to a phone. */
   sandboxSms: (phone: string): Key => ({ pk: `SANDBOXSMS#${phone}`, sk: 'LAST' }),
 
+  // Notifications: the outbox (one notice per message, its id derived from its cause), each person's
+  // settings beside their profile, the leaders' arrival confirmations, and the local sandboxes' log.
+  notice: (noticeId: string): Key => ({ pk: `NOTICE#${noticeId}`, sk: 'NOTICE' }),
+  notificationSettings: (userId: string): Key => ({ pk: `USER#${userId}`, sk: 'NOTIFY' }),
+  arrival: (leaderId: string, date: string): Key => ({ pk: `ARRIVAL#${leaderId}#${date}`, sk: 'ARRIVAL' }),
+  /** What the sandbox SMS and WeChat "sent" to a phone or an OPENID, in time order (local stage). */
+  sandboxMessage: (to: string, sentAt: string, id: string): Key => ({ pk: `SANDBOXMSG#${to}`, sk: `${sentAt}#${id}` }),
+  sandboxMessagePartition: (to: string) => `SANDBOXMSG#${to}`,
+
   // The leader's customer book: one partition per customer of a pickup point, holding the customer's
   // summary and what each of their orders contributes to it (read together, in one strongly consistent Query).
   customerPartition: (leaderId: string, userId: string) => `CUSTOMER#${leaderId}#${userId}`,

@@ -3,7 +3,7 @@ import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaderStore } from '../leaders/leaders';
 import { LeaderSchema, type Leader } from '../../schemas/leaders';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, encodeCursor, queryAll, tableName, transactWrite, withCursor, type Db } from './dynamo';
+import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
@@ -121,20 +121,18 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       return (Items ?? []).map((i) => LeaderSchema.parse(i));
     },
     async listByStatus(status, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: INDEX.byGsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.leadersByStatusPartition(status) },
-            Limit: limit,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+      return queryPage(
+        client,
+        {
+          TableName: tableName(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.leadersByStatusPartition(status) },
+        },
+        (i) => LeaderSchema.parse(i),
+        limit,
+        cursor,
       );
-      const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => LeaderSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
   };
 }

@@ -1,7 +1,7 @@
 // DynamoDB adapters of the LedgerStore and PayoutStore ports. Nothing here grows with a leader's history
 // in one item or one read: an order's entries share a small partition with its head, payable markers
 // live in the leader's own partition, a payout's claims are items of their own, and lists are paged.
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerStore, PayableEntry, PayoutStore } from '../commissions/ledger';
 import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../schemas/commissions';
 import { auditPut } from './audit';
@@ -9,12 +9,11 @@ import {
   atVersion,
   cancellationReasons,
   db,
-  encodeCursor,
   isConditionFailure,
   queryAll,
+  queryPage,
   tableName,
   transactWrite,
-  withCursor,
   type Db,
   type TransactItem,
 } from './dynamo';
@@ -118,11 +117,7 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore & { entriesFor
     },
 
     async entriesOfLeader(leaderId, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) =>
-        client.send(new QueryCommand({ ...byLeader(leaderId), ScanIndexForward: false, Limit: limit, ExclusiveStartKey: startKey })),
-      );
-      const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => LedgerEntrySchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+      return queryPage(client, { ...byLeader(leaderId), ScanIndexForward: false }, (i) => LedgerEntrySchema.parse(i), limit, cursor);
     },
 
     async allEntriesOfLeader(leaderId) {
@@ -353,20 +348,18 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
     },
 
     async listByStatus(status, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: INDEX.byGsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) },
-            Limit: limit,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+      return queryPage(
+        client,
+        {
+          TableName: tableName(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) },
+        },
+        (i) => PayoutSchema.parse(i),
+        limit,
+        cursor,
       );
-      const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => PayoutSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
 
     async acquireRunLease(runId, now, until) {

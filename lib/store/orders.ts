@@ -12,17 +12,7 @@ import {
   type Refund,
 } from '../../schemas/orders';
 import { auditPut } from './audit';
-import {
-  atVersion,
-  cancellationReasons,
-  db,
-  encodeCursor,
-  tableName,
-  transactWrite,
-  withCursor,
-  type Db,
-  type TransactItem,
-} from './dynamo';
+import { atVersion, cancellationReasons, db, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 
 /** How long an Idempotency-Key is remembered (our rule: longer than any group buy lives). */
@@ -185,21 +175,19 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async listByUser(userId, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) =>
-        client.send(
-          new QueryCommand({
-            TableName: table(),
-            IndexName: INDEX.byGsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.ordersByUserPartition(userId) },
-            ScanIndexForward: false,
-            Limit: limit,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+      return queryPage(
+        client,
+        {
+          TableName: table(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.ordersByUserPartition(userId) },
+          ScanIndexForward: false,
+        },
+        (i) => OrderSchema.parse(i),
+        limit,
+        cursor,
       );
-      const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => OrderSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
 
     async change(change: OrderChange) {

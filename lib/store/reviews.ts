@@ -1,10 +1,10 @@
 // DynamoDB adapter of the ReviewStore port: one review per order (in the order's partition: the guard), a
 // pickup point's reviews on gsi1 newest first, and its count and rating sum ADDed in the same transaction.
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReviewStore } from '../customers/reviews';
 import { ReviewSchema, type Review } from '../../schemas/customers';
 import { auditPut } from './audit';
-import { cancellationReasons, db, encodeCursor, tableName, transactWrite, withCursor, type Db } from './dynamo';
+import { cancellationReasons, db, queryPage, tableName, transactWrite, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export const reviewItem = (r: Review) => ({
@@ -40,21 +40,19 @@ export function dynamoReviewStore(client: Db = db()): ReviewStore {
     },
 
     async listOf(leaderId, limit, cursor) {
-      const page = await withCursor(cursor, (startKey) =>
-        client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            IndexName: INDEX.byGsi1,
-            KeyConditionExpression: 'gsi1pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.reviewsByLeaderPartition(leaderId) },
-            ScanIndexForward: false,
-            Limit: limit,
-            ExclusiveStartKey: startKey,
-          }),
-        ),
+      return queryPage(
+        client,
+        {
+          TableName: tableName(),
+          IndexName: INDEX.byGsi1,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.reviewsByLeaderPartition(leaderId) },
+          ScanIndexForward: false,
+        },
+        (i) => ReviewSchema.parse(i),
+        limit,
+        cursor,
       );
-      const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => ReviewSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
     },
 
     async summaryOf(leaderId) {

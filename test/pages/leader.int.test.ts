@@ -85,6 +85,16 @@ test('from the application to a confirmed pickup', async () => {
   await desk.getByLabel('提货日期').fill(pickupDate);
   await desk.getByRole('button', { name: '查看' }).click();
   await page.getByRole('cell', { name: pickupCode }).waitFor();
+  // 到货: the resident is told once, with the code; a second press tells nobody again.
+  await desk.getByRole('button', { name: '商品已到货，通知居民取货' }).click();
+  await desk.getByText('已通知 1 位居民取货').waitFor();
+  await desk.getByRole('button', { name: '商品已到货，通知居民取货' }).click();
+  await desk.getByText('居民都已收到过到货通知').waitFor();
+  await api.drain();
+  const told = (await api.call('GET', '/dev/messages?to=13812341234')).body.items;
+  expect(told.map((m: { template: string; text: string }) => [m.template, m.text])).toEqual([
+    ['pickup_ready', `您在芳芳小卖部的团购商品已到货，取货码${pickupCode}，请凭码到自提点领取。`],
+  ]);
   await desk.getByLabel('提货码').fill(pickupCode);
   await desk.getByRole('button', { name: '确认提货' }).click();
   await page.getByText(`提货码 ${pickupCode} 已核销`).waitFor();
@@ -93,5 +103,11 @@ test('from the application to a confirmed pickup', async () => {
 
   await page.getByRole('tab', { name: '收益' }).click();
   await page.getByText('待结算').waitFor();
+
+  // Notification settings: WeChat off, kept.
+  const settings = page.getByRole('region', { name: '消息通知' });
+  await settings.getByRole('switch', { name: '微信通知' }).click();
+  await page.getByText('已保存').waitFor();
+  await expect(settings.getByRole('switch', { name: '微信通知' }).getAttribute('aria-checked')).resolves.toBe('false');
   await page.context().close();
 });

@@ -88,6 +88,7 @@ test('the operator approves a leader, lists a product, runs the jobs and approve
   await po.getByText('已确认，待发货').waitFor();
   await po.getByRole('button', { name: '确认发货' }).click();
   await po.getByText('已发货').waitFor();
+  await sup.getByRole('region', { name: '消息通知' }).getByRole('switch', { name: '短信通知' }).waitFor();
   const pos = await api.call('GET', `/purchase-orders?date=${pickupDate}&supplierId=${supplierId}`, { token: await operatorToken(api) });
   expect(pos.body.items[0].status).toBe('shipped');
 

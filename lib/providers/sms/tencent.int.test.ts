@@ -6,6 +6,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { AppError } from '../../runtime/errors';
+import { tencentNoticeSms } from './notices';
 import { tencentSmsSender, TencentSmsError, type TencentSmsSettings } from './tencent';
 
 const SECRET_ID = 'AKIDstandin0000000000000000000000000';
@@ -147,4 +148,51 @@ test("Tencent's own per-phone frequency limit is our 429 with its window; any ot
   } finally {
     await refused.close();
   }
+});
+
+describe('notifications: each message through its own approved template', () => {
+  const notice = { to: '13800000001', template: 'pickup_ready' as const, text: '…', smsParams: ['芳芳小卖部', '482913'], wechatData: {} };
+  const channelAt = (endpoint: string) =>
+    tencentNoticeSms(() => {
+      const { templateId: _code, ...account } = settings(endpoint);
+      return { ...account, templates: { pickup_ready: '2012345' } };
+    });
+
+  test('a message is a signed SendSms with its template and its values in order', async () => {
+    const standIn = await startStandIn();
+    try {
+      await expect(channelAt(standIn.endpoint).send(notice)).resolves.toBe('sent');
+      expect(standIn.received[0]!.body).toEqual({
+        PhoneNumberSet: ['+8613800000001'],
+        SmsSdkAppId: '1400006666',
+        SignName: '邻里团',
+        TemplateId: '2012345',
+        TemplateParamSet: ['芳芳小卖部', '482913'],
+      });
+      // No template configured for a message: nothing is sent, another channel may carry it.
+      await expect(channelAt(standIn.endpoint).send({ ...notice, template: 'refunded' })).resolves.toEqual({
+        unavailable: 'no SMS template configured for refunded',
+      });
+      expect(standIn.received).toHaveLength(1);
+    } finally {
+      await standIn.close();
+    }
+  });
+
+  test('a phone that unsubscribed is unavailable (no retry); a frequency limit throws (the queue retries later)', async () => {
+    const blacklisted = await startStandIn({ Code: 'FailedOperation.PhoneNumberInBlacklist', Message: 'blacklist' });
+    try {
+      await expect(channelAt(blacklisted.endpoint).send(notice)).resolves.toEqual({
+        unavailable: 'SendSms: FailedOperation.PhoneNumberInBlacklist',
+      });
+    } finally {
+      await blacklisted.close();
+    }
+    const limited = await startStandIn({ Code: 'LimitExceeded.PhoneNumberDailyLimit', Message: 'limit' });
+    try {
+      await expect(channelAt(limited.endpoint).send(notice)).rejects.toThrow(/LimitExceeded\.PhoneNumberDailyLimit/);
+    } finally {
+      await limited.close();
+    }
+  });
 });

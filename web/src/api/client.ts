@@ -5,6 +5,7 @@ import type { ApplyLeaderBodySchema } from '@schemas/leaders';
 import type { CreateProductBodySchema, CreateSupplierBodySchema } from '@schemas/catalogue';
 import type { CreateGroupBuyBodySchema } from '@schemas/group-buys';
 import type { PlaceOrderBodySchema, RefundBodySchema } from '@schemas/orders';
+import type { ArrivalBodySchema, NotificationSettings } from '@schemas/notifications';
 import type {
   AuditTrail,
   CommissionsView,
@@ -32,6 +33,9 @@ export type CreateGroupBuyBody = z.input<typeof CreateGroupBuyBodySchema>;
 export type CreateProductBody = z.input<typeof CreateProductBodySchema>;
 export type CreateSupplierBody = z.input<typeof CreateSupplierBodySchema>;
 export type RefundBody = z.input<typeof RefundBodySchema>;
+export type ArrivalBody = z.input<typeof ArrivalBodySchema>;
+/** The settings, and whether WeChat messages can reach this person at all (they signed in with WeChat). */
+export type NotificationSettingsView = NotificationSettings & { wechatBound: boolean };
 export type ReviewBody = z.input<typeof ReviewBodySchema>;
 export type { CustomersView, StatsView, ReviewsView };
 export type { GroupBuyView, OrderView, LeaderView, PurchaseOrderView, PayoutView, CommissionsView, PickupSheet, ProductView };
@@ -107,8 +111,13 @@ export const api = {
   confirmPickup: (pickupCode: string, date?: string) =>
     request<{ orderId: string; status: string }>('POST', '/pickups', { body: { pickupCode, ...(date ? { date } : {}) } }),
   myCommissions: () => request<CommissionsView>('GET', '/leaders/me/commissions'),
+  confirmArrival: (body: ArrivalBody) => request<{ date: string; notified: number }>('POST', '/pickup-points/me/arrivals', { body }),
   myCustomers: (cursor?: string) => request<CustomersView>('GET', `/leaders/me/customers${cursor ? `?cursor=${enc(cursor)}` : ''}`),
   myStats: (days: number) => request<StatsView>('GET', `/leaders/me/stats?days=${days}`),
+
+  // Everyone signed in
+  notificationSettings: () => request<NotificationSettingsView>('GET', '/me/notification-settings'),
+  saveNotificationSettings: (body: NotificationSettings) => request<NotificationSettingsView>('PUT', '/me/notification-settings', { body }),
 
   // Suppliers
   purchaseOrders: (date: string) => request<{ items: PurchaseOrderView[] }>('GET', `/purchase-orders?date=${enc(date)}`),

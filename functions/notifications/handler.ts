@@ -1,0 +1,35 @@
+// Notifications over HTTP: a leader confirms the goods arrived at their pickup point (到货), which tells
+// each resident with a ready order; everyone signed in chooses their channels (SMS, WeChat).
+import { confirmArrival } from '../../lib/notifications/arrivals';
+import { getSettings, putSettings } from '../../lib/notifications/settings';
+import { arrivalDeps, settingsDeps } from '../../lib/notifications/wiring';
+import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { ArrivalBodySchema, NotificationSettingsBodySchema } from '../../schemas/notifications';
+
+const arrivals = arrivalDeps();
+const settings = settingsDeps();
+
+export const routes: Routes = {
+  'POST /pickup-points/me/arrivals': route({
+    auth: 'user',
+    body: ArrivalBodySchema,
+    async handle({ principal, body }) {
+      return { body: await confirmArrival(arrivals, principal, body) };
+    },
+  }),
+  'GET /me/notification-settings': route({
+    auth: 'user',
+    async handle({ principal }) {
+      return { body: await getSettings(settings, principal), headers: { 'cache-control': 'no-store' } };
+    },
+  }),
+  'PUT /me/notification-settings': route({
+    auth: 'user',
+    body: NotificationSettingsBodySchema,
+    async handle({ principal, body }) {
+      return { body: await putSettings(settings, principal, body) };
+    },
+  }),
+};
+
+export const main = httpFunction(routes);

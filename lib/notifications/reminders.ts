@@ -1,0 +1,29 @@
+// The hook of the uncollected-refund job (PICKUP_WINDOW_DAYS after the pickup date an order nobody
+// collected is refunded): a day before, the job calls `remindUncollected` with the orders it will refund
+// the next day. Safe to call any number of times, from any run: each order's reminder is one notice,
+// its id derived from the order, so a resident hears it once. It only writes notices: it cannot fail an
+// order or hold the job back, except by throwing when the table cannot be written at all.
+import type { Order } from '../../schemas/orders';
+import type { Clock } from '../runtime/clock';
+import type { NoticeStore } from './ports';
+import { uncollectedSoonNotice } from './planning';
+
+export interface ReminderDeps {
+  notices: Pick<NoticeStore, 'add'>;
+  clock: Clock;
+  site: string;
+}
+
+/**
+ * Tells each resident whose order is still `ready_for_pickup` that it will be refunded on `refundOn`
+ * (YYYY-MM-DD, Asia/Shanghai) unless they collect it. Returns how many were told now (not before).
+ */
+export async function remindUncollected(deps: ReminderDeps, orders: Order[], refundOn: string): Promise<number> {
+  const at = deps.clock.now().toISOString();
+  let told = 0;
+  for (const order of orders) {
+    if (order.status !== 'ready_for_pickup' || !order.pickupCode) continue;
+    if (await deps.notices.add(uncollectedSoonNotice(order, refundOn, deps.site, at))) told++;
+  }
+  return told;
+}

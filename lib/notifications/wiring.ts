@@ -1,0 +1,107 @@
+// The production wiring of notifications: the DynamoDB outbox and lookups, and the two channels chosen
+// by the settings that choose sign-in's providers (SMS_PROVIDER, WECHAT_PROVIDER): the local stage's
+// sandboxes keep what they "sent" for `GET /dev/messages`; elsewhere Tencent Cloud SMS and WeChat's
+// subscribe messages, each with a template per message.
+import { TEMPLATES, type TemplateName } from '../../schemas/notifications';
+import { sandboxNoticeSms } from '../providers/sms/sandbox';
+import { tencentNoticeSms } from '../providers/sms/notices';
+import { sandboxWeChatSubscribe } from '../providers/wechat/sandbox';
+import { wechatSubscribeChannel } from '../providers/wechat/subscribe';
+import { randomIds, systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
+import { dynamoLeaderStore } from '../store/leaders';
+import {
+  dynamoArrivalStore,
+  dynamoNoticeStore,
+  dynamoPeople,
+  dynamoPurchaseOrderFacts,
+  dynamoSentMessageLog,
+  dynamoSettingsStore,
+  dynamoSupplierContacts,
+} from '../store/notifications';
+import { dynamoOrderStore } from '../store/orders';
+import { dynamoPickupStore } from '../store/pickups';
+import type { ArrivalDeps } from './arrivals';
+import type { DeliveryDeps } from './delivery';
+import type { MessageChannel } from './ports';
+import type { PlanningDeps } from './planning';
+import type { ReminderDeps } from './reminders';
+import type { SettingsDeps } from './settings';
+
+/** The sandboxes' log, for `GET /dev/messages` (local stage only). */
+export const sentMessages = dynamoSentMessageLog();
+
+/** Template ids by message, refusing a name that is no message (a typo would silently text nobody). */
+function templatesFrom(variable: string, ids: Record<string, string>): Partial<Record<TemplateName, string>> {
+  const unknown = Object.keys(ids).filter((name) => !(TEMPLATES as readonly string[]).includes(name));
+  if (unknown.length) throw new Error(`${variable} names no such message: ${unknown.join(', ')} (messages: ${TEMPLATES.join(', ')})`);
+  return ids;
+}
+
+function smsChannel(): MessageChannel {
+  if (config.smsProvider !== 'tencent') return sandboxNoticeSms(sentMessages);
+  return tencentNoticeSms(() => {
+    const s = config.tencentSmsNotices;
+    return { ...s, templates: templatesFrom('TENCENT_SMS_NOTICE_TEMPLATES', s.templates) };
+  });
+}
+
+function wechatChannel(): MessageChannel {
+  if (config.wechatProvider !== 'wechat') return sandboxWeChatSubscribe(sentMessages);
+  return wechatSubscribeChannel(() => {
+    const s = config.wechatSubscribe;
+    return { ...s, templates: templatesFrom('WECHAT_SUBSCRIBE_TEMPLATES', s.templates) };
+  });
+}
+
+const site = () => config.publicUrl;
+
+export function deliveryDeps(): DeliveryDeps {
+  return {
+    notices: dynamoNoticeStore(),
+    settings: dynamoSettingsStore(),
+    people: dynamoPeople(),
+    purchaseOrders: dynamoPurchaseOrderFacts(),
+    channels: { sms: smsChannel(), wechat: wechatChannel() },
+    clock: systemClock,
+    ids: randomIds,
+    site: site(),
+    // The sender runs at most 30 s; its queue redelivers after 120 s.
+    leaseSeconds: 60,
+    tries: 3,
+    backoffMs: 500,
+  };
+}
+
+export function planningDeps(): PlanningDeps {
+  return {
+    notices: dynamoNoticeStore(),
+    orders: dynamoOrderStore(),
+    leaders: dynamoLeaderStore(),
+    suppliers: dynamoSupplierContacts(),
+    people: dynamoPeople(),
+    clock: systemClock,
+    site: site(),
+  };
+}
+
+export function arrivalDeps(): ArrivalDeps {
+  return {
+    leaders: dynamoLeaderStore(),
+    sheets: dynamoPickupStore(),
+    orders: dynamoOrderStore(),
+    arrivals: dynamoArrivalStore(),
+    notices: dynamoNoticeStore(),
+    clock: systemClock,
+    site: site(),
+  };
+}
+
+export function settingsDeps(): SettingsDeps {
+  return { settings: dynamoSettingsStore(), people: dynamoPeople(), clock: systemClock };
+}
+
+/** For the uncollected-refund job: `remindUncollected(reminderDeps(), orders, refundOn)`. */
+export function reminderDeps(): ReminderDeps {
+  return { notices: dynamoNoticeStore(), clock: systemClock, site: site() };
+}
