@@ -61,6 +61,10 @@ export const ENV = {
   WECHATPAY_TRANSFER_SCENE_ID: 'WECHATPAY_TRANSFER_SCENE_ID',
   /** Read when packaging, by infra/cors.js: API Gateway answers CORS, not the functions. */
   CORS_ORIGINS: 'CORS_ORIGINS',
+  // Tencent CloudBase (the second deployment target)
+  DATA_STORE: 'DATA_STORE',
+  CLOUDBASE_ENV: 'CLOUDBASE_ENV',
+  CLOUDBASE_SERVICE_URL: 'CLOUDBASE_SERVICE_URL',
 } as const;
 
 export const DEFAULTS = {
@@ -106,6 +110,17 @@ export const PROVIDER_SECRETS = [
 ] as const;
 
 export const PAYMENT_PROVIDERS = ['sandbox', 'wechatpay'] as const;
+
+/** Where the platform keeps its data: DynamoDB (AWS, and the local stack) or CloudBase's document database. */
+export const DATA_STORES = ['dynamodb', 'cloudbase'] as const;
+export type DataStoreName = (typeof DATA_STORES)[number];
+
+function dataStoreSetting(env: Env): DataStoreName {
+  const raw = env.DATA_STORE?.trim() || 'dynamodb';
+  if (!(DATA_STORES as readonly string[]).includes(raw))
+    throw new Error(`DATA_STORE must be one of ${DATA_STORES.join(', ')}, got "${raw}"`);
+  return raw as DataStoreName;
+}
 export type PaymentProviderName = (typeof PAYMENT_PROVIDERS)[number];
 
 /** Development-only secrets: accepted in the local stage, refused everywhere else. */
@@ -341,6 +356,15 @@ export function loadConfig(env: Env = process.env) {
     },
     /** `sandbox` (the local stage's default) or `wechatpay` (every other stage's). */
     paymentProvider: paymentProviderSetting(env, stage),
+    /** `dynamodb` (AWS and the local stack) or `cloudbase` (the CloudBase build sets it). */
+    dataStore: dataStoreSetting(env),
+    /**
+     * CloudBase's environment id (inside a cloud function: the function's own, found by the SDK) and, for
+     * tests only, the URL of a stand-in of its database API. Read when the client is first built.
+     */
+    get cloudbase() {
+      return { env: env.CLOUDBASE_ENV?.trim() || undefined, serviceUrl: env.CLOUDBASE_SERVICE_URL?.trim() || undefined };
+    },
     wechatPay: {
       get mchid() {
         return wechatPaySetting(env, 'WECHATPAY_MCHID');

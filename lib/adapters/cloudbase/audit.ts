@@ -1,0 +1,17 @@
+// Audit records on CloudBase: written inside the transaction of the change they describe, as on DynamoDB.
+import { AuditEventSchema, type AuditEvent } from '../../../schemas/common';
+import { ulid } from '../../runtime/clock';
+import { COLLECTIONS, idOf } from './collections';
+import { cloudbaseDb, fieldsOf, queryAll, txDoc, type CloudBaseDb, type Transaction } from './db';
+
+/** Appends one audit record inside the transaction. */
+export async function auditAdd(tx: Transaction, event: AuditEvent): Promise<void> {
+  const id = idOf(event.entityId, event.at, ulid(Date.parse(event.at)));
+  await txDoc(tx, COLLECTIONS.audit, id).create({ ...event });
+}
+
+export async function cloudbaseAuditTrail(entityId: string, db: CloudBaseDb = cloudbaseDb()): Promise<AuditEvent[]> {
+  // `_id` is entityId#at#ulid: its order is the order of the events.
+  const docs = await queryAll(db, COLLECTIONS.audit, { entityId });
+  return docs.map((d) => AuditEventSchema.parse(fieldsOf(d)));
+}

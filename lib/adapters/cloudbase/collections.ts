@@ -1,0 +1,103 @@
+// The collections of the CloudBase document database, each document keyed by a natural `_id` built here (the
+// meaning the DynamoDB key builder gives its keys), and the indexes each query needs. Unique indexes are
+// guards (one leader per user); the others make the listed queries cheap. They are created once per
+// environment (README, "Deploying to CloudBase"); the tests' stand-in enforces the unique ones.
+
+export const COLLECTIONS = {
+  orders: 'orders',
+  refunds: 'refunds',
+  idempotency: 'idempotency',
+  payments: 'payments',
+  groupBuys: 'groupBuys',
+  /** One per group-buy item: its live stock, what was sold, and the group's state (the gate every order writes). */
+  groupBuyItems: 'groupBuyItems',
+  residentCounters: 'residentCounters',
+  closeTallies: 'closeTallies',
+  leaders: 'leaders',
+  suppliers: 'suppliers',
+  products: 'products',
+  ledgerEntries: 'ledgerEntries',
+  ledgerHeads: 'ledgerHeads',
+  ledgerSummaries: 'ledgerSummaries',
+  payables: 'payables',
+  payouts: 'payouts',
+  payoutClaims: 'payoutClaims',
+  payoutStates: 'payoutStates',
+  payoutRunLeases: 'payoutRunLeases',
+  transferBills: 'transferBills',
+  pickupCodes: 'pickupCodes',
+  sheetLines: 'sheetLines',
+  purchaseOrders: 'purchaseOrders',
+  purchaseOrderRevisions: 'purchaseOrderRevisions',
+  purchaseOrderTotals: 'purchaseOrderTotals',
+  purchaseOrderBuilds: 'purchaseOrderBuilds',
+  purchaseOrderContributions: 'purchaseOrderContributions',
+  users: 'users',
+  phoneUsers: 'phoneUsers',
+  openIdUsers: 'openIdUsers',
+  phoneSuppliers: 'phoneSuppliers',
+  supplierMembers: 'supplierMembers',
+  smsCodes: 'smsCodes',
+  smsSendLogs: 'smsSendLogs',
+  sessions: 'sessions',
+  refreshTokens: 'refreshTokens',
+  sandboxPayments: 'sandboxPayments',
+  sandboxRefunds: 'sandboxRefunds',
+  sandboxPayouts: 'sandboxPayouts',
+  sandboxSms: 'sandboxSms',
+  audit: 'audit',
+  outbox: 'outbox',
+} as const;
+
+export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
+
+/** Composite ids: parts joined by `#` (no part of ours contains one). */
+export const idOf = (...parts: (string | number)[]) => parts.join('#');
+
+export interface IndexSpec {
+  collection: CollectionName;
+  fields: string[];
+  unique?: boolean;
+  /** The query that needs it. */
+  why: string;
+}
+
+export const INDEXES: IndexSpec[] = [
+  { collection: 'leaders', fields: ['userId'], unique: true, why: 'one leader record per user; GET /leaders/me' },
+  { collection: 'leaders', fields: ['referralCode'], unique: true, why: 'referral codes are unique; applying with a code' },
+  { collection: 'leaders', fields: ['status', 'byStatus'], why: 'GET /leaders?status= (oldest first, paged)' },
+  { collection: 'leaders', fields: ['referredBy'], why: 'the recruits of a recruiter (reconciliation)' },
+  { collection: 'products', fields: ['supplierId'], why: 'GET /products?supplierId=' },
+  { collection: 'groupBuys', fields: ['status', 'cutoffAt'], why: 'the cutoff: open group buys past their cutoff; closings to resume' },
+  { collection: 'groupBuys', fields: ['leaderId', 'status'], why: 'a leader’s open group buys (suspension)' },
+  { collection: 'groupBuyItems', fields: ['groupBuyId'], why: 'a group buy’s live stock' },
+  { collection: 'orders', fields: ['userId', 'byUser'], why: 'GET /me/orders (newest first, paged)' },
+  { collection: 'orders', fields: ['status', 'expiresAt'], why: 'the expiry job: unpaid orders past their deadline' },
+  { collection: 'orders', fields: ['groupBuyId', 'status'], why: 'the closing: a group buy’s unpaid or paid orders' },
+  { collection: 'orders', fields: ['leaderId'], why: 'reconciliation: a leader’s orders' },
+  { collection: 'refunds', fields: ['orderId'], why: 'an order’s refunds' },
+  { collection: 'closeTallies', fields: ['groupBuyId', 'kind'], why: 'the closing’s exact counts' },
+  { collection: 'ledgerEntries', fields: ['orderId'], why: 'an order’s ledger (the next booking reads it)' },
+  {
+    collection: 'ledgerEntries',
+    fields: ['leaderId', 'byLeader'],
+    why: 'GET /leaders/…/commissions (newest first, paged); reconciliation',
+  },
+  { collection: 'payables', fields: ['leaderId', 'byAvailability'], why: 'the payout job: a leader’s available entries' },
+  { collection: 'payouts', fields: ['status', 'byStatus'], why: 'GET /payouts?status= (paged)' },
+  { collection: 'payoutClaims', fields: ['payoutId'], why: 'the entries a payout pays' },
+  { collection: 'sheetLines', fields: ['leaderId', 'date'], why: 'a pickup point’s sheet of a date' },
+  { collection: 'purchaseOrders', fields: ['deliveryDate', 'byDate'], why: 'GET /purchase-orders?date=&supplierId=' },
+  { collection: 'purchaseOrderRevisions', fields: ['poKey', 'part'], why: 'a purchase order’s revisions' },
+  { collection: 'purchaseOrderTotals', fields: ['poKey'], why: 'the rebuild of a purchase order' },
+  { collection: 'supplierMembers', fields: ['supplierId'], why: 'a supplier’s members (whom to text)' },
+  { collection: 'audit', fields: ['entityId', 'at'], why: 'GET /audit/events?entityId=' },
+  { collection: 'outbox', fields: ['availableAt'], why: 'the outbox sweep: items visible now' },
+];
+
+/** The unique indexes, by collection (the stand-in enforces them as the service does). */
+export const uniqueIndexes = (): Record<string, string[][]> => {
+  const out: Record<string, string[][]> = {};
+  for (const i of INDEXES.filter((i) => i.unique)) (out[i.collection] ??= []).push(i.fields);
+  return out;
+};

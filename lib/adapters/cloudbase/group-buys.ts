@@ -1,0 +1,79 @@
+// CloudBase adapter of the GroupBuyStore port. Beside the group buy, each of its items has a document of its
+// own (`groupBuyItems`): the live stock, what was sold, and a copy of the group's state. Every order, cancel,
+// expiry and payment writes the items it touches, and every change of the group's state (closing, a
+// suspension) writes all of its items, so that an order and a closing can never both commit on what each read.
+import type { GroupBuyStore } from '../../group-buys/group-buys';
+import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../../schemas/group-buys';
+import { auditAdd } from './audit';
+import { COLLECTIONS, idOf } from './collections';
+import { cloudbaseDb, fieldsOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
+import { outboxAdd } from './outbox';
+
+export interface GroupBuyItemDoc {
+  groupBuyId: string;
+  productId: string;
+  stockLimited: boolean;
+  stockLimit?: number;
+  remaining?: number;
+  sold: number;
+  /** The group's state, copied on every change of it: what ordering checks. */
+  status: GroupBuy['status'];
+  cutoffAt: string;
+  leaderSuspended?: boolean;
+  /** Moved on by a write that only guards a decision (a payment checking the leader). */
+  touches: number;
+}
+
+export const itemId = (groupBuyId: string, productId: string) => idOf(groupBuyId, productId);
+
+export const parseGroupBuy = (doc: StoredDoc) => GroupBuySchema.parse(fieldsOf(doc));
+
+export function cloudbaseGroupBuyStore(db: CloudBaseDb = cloudbaseDb()): GroupBuyStore {
+  return {
+    // No price history is kept on CloudBase yet, so no 划线价 is ever shown there (the honest direction).
+    paidPrices: async () => [],
+    create: (groupBuy, audit) =>
+      inTransaction(db, async (tx) => {
+        // leaderStillActive: read and written here, so that a suspension landing meanwhile conflicts.
+        const leader = txDoc(tx, COLLECTIONS.leaders, groupBuy.leaderId);
+        const current = await leader.get();
+        if (current?.status !== 'active') return new Rollback<'created' | 'leader_not_active'>('leader_not_active');
+        await leader.update({ touches: db.command.inc(1) });
+        await txDoc(tx, COLLECTIONS.groupBuys, groupBuy.groupBuyId).create({ ...groupBuy });
+        for (const item of groupBuy.items) {
+          const doc: GroupBuyItemDoc = {
+            groupBuyId: groupBuy.groupBuyId,
+            productId: item.productId,
+            stockLimited: item.stockLimit !== undefined,
+            ...(item.stockLimit !== undefined ? { stockLimit: item.stockLimit, remaining: item.stockLimit } : {}),
+            sold: 0,
+            status: groupBuy.status,
+            cutoffAt: groupBuy.cutoffAt,
+            touches: 0,
+          };
+          await txDoc(tx, COLLECTIONS.groupBuyItems, itemId(groupBuy.groupBuyId, item.productId)).create({ ...doc });
+        }
+        await outboxAdd(tx, { eventName: 'INSERT', type: 'GROUP_BUY', key: groupBuy.groupBuyId, image: groupBuy });
+        await auditAdd(tx, audit);
+        return 'created' as const;
+      }),
+
+    async get(groupBuyId) {
+      const doc = await getDoc(db, COLLECTIONS.groupBuys, groupBuyId);
+      return doc ? parseGroupBuy(doc) : undefined;
+    },
+
+    async getWithStock(groupBuyId) {
+      const doc = await getDoc(db, COLLECTIONS.groupBuys, groupBuyId);
+      if (!doc) return undefined;
+      const stock = new Map<string, Stock>();
+      for (const item of await queryAll(db, COLLECTIONS.groupBuyItems, { groupBuyId })) {
+        if (item.stockLimited) {
+          const s = StockSchema.parse(item);
+          stock.set(s.productId, s);
+        }
+      }
+      return { groupBuy: parseGroupBuy(doc), stock };
+    },
+  };
+}

@@ -1,0 +1,131 @@
+// The entry of an HTTP function on Tencent CloudBase: its HTTP access service (云接入) calls a cloud function
+// with an "integration request" ({path, httpMethod, headers, queryStringParameters, body, isBase64Encoded,
+// requestContext}) and turns the returned {statusCode, headers, body, isBase64Encoded} into the answer.
+// This finds the route of the function's table that the method and path name, and runs the very stack the
+// AWS entry runs (`httpFunction`): same parsing, auth, errors and headers, whichever cloud calls.
+import type { Context } from 'aws-lambda';
+import { httpFunction, type HttpEvent, type HttpResult, type Routes } from './http';
+
+/** What CloudBase's HTTP access service passes a cloud function (docs: "Access cloud functions via HTTP"). */
+export interface CloudBaseHttpEvent {
+  path: string;
+  httpMethod: string;
+  headers?: Record<string, string | undefined>;
+  queryStringParameters?: Record<string, string | undefined> | null;
+  body?: string | null;
+  isBase64Encoded?: boolean;
+  requestContext?: { requestId?: string; envId?: string; appId?: number | string; uin?: number | string };
+}
+
+/** The context CloudBase (SCF underneath) passes a Node.js cloud function: the fields read here. */
+export interface CloudBaseContext {
+  request_id?: string;
+  function_name?: string;
+  function_version?: string;
+  memory_limit_in_mb?: number;
+  time_limit_in_ms?: number;
+  namespace?: string;
+}
+
+/** The route of a table that `METHOD /path` names, and the path parameters its `{name}` segments take. */
+export function matchRoute(
+  routes: Routes,
+  method: string,
+  path: string,
+): { routeKey: string; pathParameters: Record<string, string> } | undefined {
+  const segments = path.split('/').filter(Boolean);
+  for (const routeKey of Object.keys(routes)) {
+    const [routeMethod, template = ''] = routeKey.split(' ');
+    if (routeMethod !== method.toUpperCase()) continue;
+    const parts = template.split('/').filter(Boolean);
+    if (parts.length !== segments.length) continue;
+    const params: Record<string, string> = {};
+    const fits = parts.every((part, i) => {
+      const m = part.match(/^\{(\w+)\}$/);
+      if (!m) return part === segments[i];
+      try {
+        params[m[1]!] = decodeURIComponent(segments[i]!);
+        return true;
+      } catch {
+        return false;
+      }
+    });
+    if (fits) return { routeKey, pathParameters: params };
+  }
+  return undefined;
+}
+
+/** The API Gateway (payload 2.0) event the shared stack reads, made of CloudBase's integration request. */
+export function toHttpEvent(routes: Routes, event: CloudBaseHttpEvent): HttpEvent {
+  const method = event.httpMethod.toUpperCase();
+  const path = event.path || '/';
+  const match = matchRoute(routes, method, path);
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.headers ?? {})) if (v !== undefined) headers[k.toLowerCase()] = v;
+  const query: Record<string, string> = {};
+  for (const [k, v] of Object.entries(event.queryStringParameters ?? {})) if (v !== undefined) query[k] = v;
+  const requestId = event.requestContext?.requestId ?? '';
+  // An unknown route keeps a route key no table has: the stack answers it 404, as API Gateway would.
+  const routeKey = match?.routeKey ?? `${method} ${path}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers,
+    ...(Object.keys(query).length ? { queryStringParameters: query } : {}),
+    ...(match && Object.keys(match.pathParameters).length ? { pathParameters: match.pathParameters } : {}),
+    requestContext: {
+      accountId: String(event.requestContext?.uin ?? ''),
+      apiId: 'cloudbase-http-access',
+      domainName: headers.host ?? '',
+      domainPrefix: event.requestContext?.envId ?? '',
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        // CloudBase's gateway passes the client's address in x-forwarded-for (first entry).
+        sourceIp: headers['x-forwarded-for']?.split(',')[0]?.trim() ?? headers['x-real-ip'] ?? '',
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId,
+      routeKey,
+      stage: '$default',
+      time: '',
+      timeEpoch: Date.now(),
+    },
+    ...(event.body !== undefined && event.body !== null && event.body !== '' ? { body: event.body } : {}),
+    isBase64Encoded: event.isBase64Encoded === true,
+  };
+}
+
+/** The Lambda-shaped context the shared entries read (logs, remaining time), made of CloudBase's. */
+export function lambdaContextOf(context: CloudBaseContext | undefined, requestId: string): Context {
+  const started = Date.now();
+  const limit = context?.time_limit_in_ms ?? 60_000;
+  return {
+    callbackWaitsForEmptyEventLoop: false,
+    functionName: context?.function_name ?? 'cloudbase-function',
+    functionVersion: context?.function_version ?? '$LATEST',
+    invokedFunctionArn: `qcs::scf:${context?.namespace ?? 'default'}:function/${context?.function_name ?? ''}`,
+    memoryLimitInMB: String(context?.memory_limit_in_mb ?? 256),
+    awsRequestId: context?.request_id ?? requestId,
+    logGroupName: '',
+    logStreamName: '',
+    getRemainingTimeInMillis: () => Math.max(0, limit - (Date.now() - started)),
+    done: () => undefined,
+    fail: () => undefined,
+    succeed: () => undefined,
+  };
+}
+
+/** `exports.main` of a CloudBase cloud function serving a table of routes through its HTTP access. */
+export function cloudbaseHttpFunction(
+  routes: Routes,
+  stack: (event: HttpEvent, context: Context) => Promise<HttpResult> = httpFunction(routes),
+) {
+  return async (event: CloudBaseHttpEvent, context?: CloudBaseContext): Promise<HttpResult> => {
+    const httpEvent = toHttpEvent(routes, event);
+    return stack(httpEvent, lambdaContextOf(context, httpEvent.requestContext.requestId));
+  };
+}

@@ -1,0 +1,70 @@
+// The CloudBase build: one bundle per function of cloudbaserc.json (`.cloudbase/functions/<name>/index.js`,
+// everything it needs inside, since CloudBase installs nothing), the counterpart of `serverless package`.
+// `tsx scripts/cloudbase.ts build` bundles; `tsx scripts/cloudbase.ts http-access` prints the `tcb service
+// create` commands that route API.md's paths to the functions.
+import { build } from 'esbuild';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const ROOT = resolve(__dirname, '..');
+
+export interface CloudBaseRc {
+  envId: string;
+  functionRoot: string;
+  functions: {
+    name: string;
+    handler: string;
+    runtime: string;
+    timeout: number;
+    memorySize?: number;
+    envVariables?: Record<string, string>;
+    triggers?: { name: string; type: string; config: string }[];
+  }[];
+  tuangou: { entries: Record<string, string>; httpAccess: { path: string; function: string }[] };
+}
+
+export const loadCloudBaseRc = (): CloudBaseRc => JSON.parse(readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8')) as CloudBaseRc;
+
+/** Bundles each function (or those named) into the function root; returns each bundle's path and size. */
+export async function buildFunctions(names?: string[], outRoot?: string): Promise<{ name: string; file: string; bytes: number }[]> {
+  const rc = loadCloudBaseRc();
+  const root = outRoot ?? join(ROOT, rc.functionRoot);
+  const out: { name: string; file: string; bytes: number }[] = [];
+  for (const fn of rc.functions.filter((f) => !names || names.includes(f.name))) {
+    const entry = rc.tuangou.entries[fn.name];
+    if (!entry) throw new Error(`cloudbaserc.json names no entry for ${fn.name}`);
+    const dir = join(root, fn.name);
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir, { recursive: true });
+    const file = join(dir, 'index.js');
+    await build({
+      entryPoints: [join(ROOT, entry)],
+      outfile: file,
+      bundle: true,
+      minify: true,
+      sourcemap: false,
+      platform: 'node',
+      // The oldest Node.js runtime cloudbaserc.json may name.
+      target: 'node18',
+      format: 'cjs',
+      logLevel: 'warning',
+    });
+    out.push({ name: fn.name, file, bytes: statSync(file).size });
+  }
+  return out;
+}
+
+async function cli(args: string[]) {
+  const [command, ...rest] = args;
+  if (command === 'build') {
+    for (const b of await buildFunctions(rest.length ? rest : undefined))
+      console.log(`${b.name}: ${b.file} (${Math.round(b.bytes / 1024)} KB)`);
+  } else if (command === 'http-access') {
+    for (const a of loadCloudBaseRc().tuangou.httpAccess) console.log(`tcb service create -p ${a.path} -f ${a.function}`);
+  } else {
+    console.error('usage: tsx scripts/cloudbase.ts build [function…] | http-access');
+    process.exitCode = 2;
+  }
+}
+
+if (require.main === module) void cli(process.argv.slice(2));
