@@ -82,3 +82,17 @@ export const AuditEventSchema = z.object({
   after: z.unknown().optional(),
 });
 export type AuditEvent = z.infer<typeof AuditEventSchema>;
+
+/**
+ * A list refinement: the second and later appearances of the same key are each an issue 'appears twice',
+ * at `[index, ...field]` (or `[index]`), so that a client sees which entry to remove.
+ */
+export const noRepeats =
+  <T>(key: (item: T) => string, field: (string | number)[] = []) =>
+  (items: T[], ctx: z.RefinementCtx) => {
+    const seen = new Set<string>();
+    items.forEach((item, i) => {
+      if (seen.has(key(item))) ctx.addIssue({ code: 'custom', path: [i, ...field], message: 'appears twice' });
+      seen.add(key(item));
+    });
+  };

@@ -1,6 +1,6 @@
 // Group buys (团购): what a leader opens, with prices and commission rates snapshot from the catalogue.
 import { z } from 'zod';
-import { DateSchema, IdSchema, InstantSchema, safeText } from './common';
+import { DateSchema, IdSchema, InstantSchema, noRepeats, safeText } from './common';
 import { ProductSchema } from './catalogue';
 import { PickupPointSchema } from './leaders';
 
@@ -25,13 +25,7 @@ export const CreateGroupBuyBodySchema = z.object({
     )
     .min(1)
     .max(MAX_GROUP_BUY_ITEMS)
-    .superRefine((items, ctx) => {
-      const seen = new Set<string>();
-      items.forEach((item, i) => {
-        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [i, 'productId'], message: 'appears twice' });
-        seen.add(item.productId);
-      });
-    }),
+    .superRefine(noRepeats((item) => item.productId, ['productId'])),
 });
 export type CreateGroupBuyBody = z.infer<typeof CreateGroupBuyBodySchema>;
 

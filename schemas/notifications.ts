@@ -2,7 +2,7 @@
 // messages (one notice per message, its id derived from its cause), and what the local sandboxes "sent".
 import { z } from 'zod';
 import { OpenIdSchema } from './auth';
-import { DateSchema, IdSchema, PhoneSchema } from './common';
+import { DateSchema, IdSchema, noRepeats, PhoneSchema } from './common';
 
 export const CHANNELS = ['sms', 'wechat'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
@@ -16,18 +16,15 @@ export const DEFAULT_SETTINGS: NotificationSettings = Object.freeze({ sms: true,
 export const MAX_ARRIVAL_PRODUCTS = 50;
 
 /** `POST /pickup-points/me/arrivals`: all the goods of the date, or the products named. */
-export const ArrivalBodySchema = z
-  .object({
-    date: DateSchema,
-    productIds: z.array(IdSchema).min(1).max(MAX_ARRIVAL_PRODUCTS).optional(),
-  })
-  .superRefine((body, ctx) => {
-    const seen = new Set<string>();
-    body.productIds?.forEach((id, i) => {
-      if (seen.has(id)) ctx.addIssue({ code: 'custom', path: ['productIds', i], message: 'appears twice' });
-      seen.add(id);
-    });
-  });
+export const ArrivalBodySchema = z.object({
+  date: DateSchema,
+  productIds: z
+    .array(IdSchema)
+    .min(1)
+    .max(MAX_ARRIVAL_PRODUCTS)
+    .superRefine(noRepeats((id) => id))
+    .optional(),
+});
 export type ArrivalBody = z.infer<typeof ArrivalBodySchema>;
 
 /** `GET /dev/messages?to=`: a phone, or a WeChat OPENID. */

@@ -7,6 +7,7 @@ import {
   LimitSchema,
   MAX_LINE_QUANTITY,
   MAX_ORDER_LINES,
+  noRepeats,
   OrderFenSchema,
   PhoneSchema,
   safeText,
@@ -26,13 +27,7 @@ export const PlaceOrderBodySchema = z.object({
     .array(z.object({ productId: IdSchema, quantity: z.number().int().min(1).max(MAX_LINE_QUANTITY) }))
     .min(1)
     .max(MAX_ORDER_LINES)
-    .superRefine((items, ctx) => {
-      const seen = new Set<string>();
-      items.forEach((item, i) => {
-        if (seen.has(item.productId)) ctx.addIssue({ code: 'custom', path: [i, 'productId'], message: 'appears twice' });
-        seen.add(item.productId);
-      });
-    }),
+    .superRefine(noRepeats((item) => item.productId, ['productId'])),
   contactName: safeText(50),
   contactPhone: PhoneSchema,
   note: safeText(200, 0).optional(),

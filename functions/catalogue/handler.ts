@@ -6,12 +6,11 @@ import {
   ProductIdPathSchema,
   UpdateProductBodySchema,
 } from '../../schemas/catalogue';
-import { createProduct, createSupplier, productView, updateProduct, type CatalogueDeps } from '../../lib/catalogue/catalogue';
-import { randomIds, systemClock } from '../../lib/runtime/clock';
+import { createProduct, createSupplier, listActiveProducts, productView, updateProduct } from '../../lib/catalogue/catalogue';
+import { catalogueDeps } from '../../lib/catalogue/wiring';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { dynamoCatalogueStore } from '../../lib/store/catalogue';
 
-const deps: CatalogueDeps = { catalogue: dynamoCatalogueStore(), clock: systemClock, ids: randomIds };
+const deps = catalogueDeps();
 
 export const routes: Routes = {
   'POST /suppliers': route({
@@ -41,8 +40,7 @@ export const routes: Routes = {
     auth: 'user',
     query: ListProductsQuerySchema,
     async handle({ principal, query }) {
-      const products = await deps.catalogue.listProducts(query.supplierId);
-      return { body: { items: products.filter((p) => p.status === 'active').map((p) => productView(principal, p)) } };
+      return { body: { items: await listActiveProducts(deps, principal, query.supplierId) } };
     },
   }),
 };

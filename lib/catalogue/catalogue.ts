@@ -99,6 +99,12 @@ export async function updateProduct(
 }
 
 /** Supply prices are the supplier's business: only operators and that supplier see them. */
+/** The products on sale (of one supplier, or all), as the principal may see them. */
+export async function listActiveProducts(deps: CatalogueDeps, principal: Principal, supplierId: string | undefined) {
+  const products = await deps.catalogue.listProducts(supplierId);
+  return products.filter((p) => p.status === 'active').map((p) => productView(principal, p));
+}
+
 export function productView(principal: Principal, p: Product) {
   const { supplyPriceFen, version: _version, ...rest } = p;
   return canManageSupplier(principal, p.supplierId) ? { ...rest, supplyPriceFen } : rest;

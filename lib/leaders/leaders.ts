@@ -7,7 +7,6 @@ import { randomCode, type Clock, type Ids } from '../runtime/clock';
 import { AppError, conflict, notFound, validationError } from '../runtime/errors';
 
 import type { Page } from '../runtime/page';
-export type { Page } from '../runtime/page';
 
 export interface LeaderStore {
   get(leaderId: string): Promise<Leader | undefined>;

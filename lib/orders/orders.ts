@@ -7,7 +7,7 @@ import type { IdempotencyRecord, Order, OrderLine, PlaceOrderBody, Refund } from
 import type { OrderView } from '../../schemas/views';
 import type { GroupBuyStore } from '../group-buys/group-buys';
 import { invalidShareLink, verifyShareToken } from '../group-buys/share-link';
-import type { Page } from '../leaders/leaders';
+import type { Page } from '../runtime/page';
 import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { AppError, conflict, notFound, type ErrorDetail } from '../runtime/errors';
