@@ -35,7 +35,7 @@ export async function benchBigPurchaseOrder(
   const { keys } = await import('../lib/store/keys');
   const { groupBuyItem } = await import('../lib/store/group-buys');
   const { orderItem } = await import('../lib/store/orders');
-  const { priceLines } = await import('../lib/orders/orders');
+  const { priceLines } = await import('../lib/orders/pricing');
   const { ulid } = await import('../lib/runtime/clock');
   const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
   const { GroupBuySchema } = await import('../schemas/group-buys');

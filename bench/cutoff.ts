@@ -106,7 +106,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
     main: (event: DynamoDBStreamEvent, context?: unknown) => Promise<DynamoDBBatchResponse>;
   };
   const { PAGE_SIZE } = await import('../lib/cutoff/cutoff');
-  const { priceLines } = await import('../lib/orders/orders');
+  const { priceLines } = await import('../lib/orders/pricing');
   const { ulid } = await import('../lib/runtime/clock');
   const { db, tableName } = await import('../lib/store/dynamo');
   const { INDEX, keys } = await import('../lib/store/keys');

@@ -212,7 +212,7 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const { loadManifest } = await import('../infra/manifest');
   const { matchesAnyFilter } = await import('../lib/runtime/filter-patterns');
   const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
-  const { priceLines } = await import('../lib/orders/orders');
+  const { priceLines } = await import('../lib/orders/pricing');
   const { ulid } = await import('../lib/runtime/clock');
   const { db, tableName } = await import('../lib/store/dynamo');
   const { keys } = await import('../lib/store/keys');

@@ -9,7 +9,7 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { QueueSubscription } from '../../infra/local-sqs';
 import { advanceClosing, PAGE_SIZE, runCutoff } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
-import { priceLines } from '../../lib/orders/orders';
+import { priceLines } from '../../lib/orders/pricing';
 import { sandbox } from '../../lib/payments/wiring';
 import { ulid } from '../../lib/runtime/clock';
 import { auditTrail } from '../../lib/store/audit';

@@ -2,7 +2,8 @@
 import { IdempotencyKeySchema, MyOrdersQuerySchema, OrderIdPathSchema, PlaceOrderBodySchema, RefundBodySchema } from '../../schemas/orders';
 import { requestRefund } from '../../lib/orders/refunds';
 import { config } from '../../lib/runtime/config';
-import { cancelOrder, orderView, placeOrder, readOrder } from '../../lib/orders/orders';
+import { cancelOrder, placeOrder } from '../../lib/orders/orders';
+import { orderView, readOrder } from '../../lib/orders/view';
 import { orderDeps } from '../../lib/orders/wiring';
 import { httpFunction, parseWith, route, type Routes } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';

@@ -14,7 +14,7 @@ import {
   type ConsolidationStore,
 } from '../../lib/purchase-orders/consolidation';
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
-import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/orders';
+import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/changes';
 import { auditTrail } from '../../lib/store/audit';
 import { db, tableName } from '../../lib/store/dynamo';
 import { INDEX, keys } from '../../lib/store/keys';

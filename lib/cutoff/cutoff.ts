@@ -12,7 +12,8 @@
 import type { AuditEvent } from '../../schemas/common';
 import type { ClosePhase, GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderStatus } from '../../schemas/orders';
-import { fullRefund, transitioned, withFreshOrder, type OrderStore } from '../orders/orders';
+import { fullRefund, transitioned, withFreshOrder } from '../orders/changes';
+import type { OrderStore } from '../orders/ports';
 import { randomCode, type Clock } from '../runtime/clock';
 import type { Page } from '../runtime/page';
 

@@ -8,7 +8,8 @@ import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
 import { addHours } from '../runtime/time';
-import { transitioned, withFreshOrder, type OrderStore } from './orders';
+import { transitioned, withFreshOrder } from './changes';
+import type { OrderStore } from './ports';
 
 export interface RefundDeps {
   orders: OrderStore;

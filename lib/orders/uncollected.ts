@@ -4,7 +4,8 @@
 // order with a refund id derived from the order: a run repeated, overlapping or killed half way refunds once.
 import type { Order } from '../../schemas/orders';
 import { addDays, businessDate } from '../runtime/time';
-import { fullRefund, transitioned, withFreshOrder, type OrderDeps } from './orders';
+import { fullRefund, transitioned, withFreshOrder } from './changes';
+import type { OrderDeps } from './ports';
 
 export const UNCOLLECTED_REASON = 'uncollected';
 export const uncollectedRefundId = (orderId: string) => `${orderId}-uncollected`;

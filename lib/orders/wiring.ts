@@ -10,7 +10,7 @@ import { config } from '../runtime/config';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoOrderStore } from '../store/orders';
-import type { OrderDeps } from './orders';
+import type { OrderDeps } from './ports';
 
 const onCloudBase = () => config.dataStore === 'cloudbase';
 

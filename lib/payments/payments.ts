@@ -2,7 +2,8 @@
 // can't be applied to an order is recorded and refunded; refunds recorded as intents are sent through the
 // payment port (by whatever transport runs `executeRefund`) and settled by the provider's verdict.
 import type { Order, Refund } from '../../schemas/orders';
-import { transitioned, type OrderStore, type PaymentRecord } from '../orders/orders';
+import { transitioned } from '../orders/changes';
+import type { OrderStore, PaymentRecord } from '../orders/ports';
 import type { Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { AppError, conflict, notFound } from '../runtime/errors';

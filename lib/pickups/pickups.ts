@@ -8,7 +8,8 @@ import { conflict, forbidden, notFound } from '../runtime/errors';
 import { businessDate } from '../runtime/time';
 import type { LeaderStore } from '../leaders/leaders';
 import { maskName, maskPhone } from '../orders/privacy';
-import { transitioned, withFreshOrder, type OrderStore } from '../orders/orders';
+import { transitioned, withFreshOrder } from '../orders/changes';
+import type { OrderStore } from '../orders/ports';
 
 export interface PickupStore {
   /** Writes the line unless the stored one is as new or newer (duplicates, out-of-order records). */

@@ -1,7 +1,7 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome } from '../orders/orders';
+import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome } from '../orders/ports';
 import {
   IdempotencyRecordSchema,
   OrderSchema,

@@ -4,7 +4,8 @@
 import { randomUUID } from 'node:crypto';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { PlaceOrderBody } from '../../schemas/orders';
-import { placeOrder, type OrderDeps } from '../../lib/orders/orders';
+import { placeOrder } from '../../lib/orders/orders';
+import type { OrderDeps } from '../../lib/orders/ports';
 import { shareLinkKey, signShareToken } from '../../lib/group-buys/share-link';
 import { AppError } from '../../lib/runtime/errors';
 import { ulid } from '../../lib/runtime/clock';

@@ -5,7 +5,7 @@
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuyStore } from '../../lib/group-buys/group-buys';
-import type { OrderStore } from '../../lib/orders/orders';
+import type { OrderStore } from '../../lib/orders/ports';
 import { config } from '../../lib/runtime/config';
 import { auditTrail } from '../../lib/store/audit';
 import { makeDocumentClient } from '../../lib/store/dynamo';

@@ -11,7 +11,7 @@ import {
   type Order,
   type Refund,
 } from '../../../schemas/orders';
-import type { CloseTally, OrderChange, OrderStore, PlaceOutcome } from '../../orders/orders';
+import type { CloseTally, OrderChange, OrderStore, PlaceOutcome } from '../../orders/ports';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {

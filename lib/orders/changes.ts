@@ -1,0 +1,51 @@
+// Changing an order safely, shared by every domain that moves one (cutoff, payments, pickups): the next
+// state for an event, the full refund it implies, and read-decide-write until the write finds it unchanged.
+import type { Order, Refund } from '../../schemas/orders';
+import { conflict, notFound } from '../runtime/errors';
+import { nextOrderStatus, type OrderEvent } from './status';
+import type { OrderStore } from './ports';
+
+/** The order after an event, with the line refunds it implies when it refunds everything. */
+export function transitioned(order: Order, event: OrderEvent, at: string): Order {
+  return { ...order, status: nextOrderStatus(order.status, event), updatedAt: at };
+}
+
+/** A refund of everything not yet refunded, allocated line by line. */
+export function fullRefund(
+  order: Order,
+  refundId: string,
+  reason: string,
+  actor: string,
+  at: string,
+): { refund: Refund; after: Pick<Order, 'items' | 'refundedFen'> } | undefined {
+  const amountFen = order.totalFen - order.refundedFen;
+  if (amountFen <= 0 || !order.paymentId) return undefined;
+  const lines = order.items.map((l) => ({ productId: l.productId, amountFen: l.amountFen - l.refundedFen })).filter((l) => l.amountFen > 0);
+  return {
+    refund: {
+      refundId,
+      orderId: order.orderId,
+      paymentId: order.paymentId,
+      amountFen,
+      reason,
+      status: 'requested',
+      lines,
+      requestedBy: actor,
+      createdAt: at,
+    },
+    after: { items: order.items.map((l) => ({ ...l, refundedFen: l.amountFen })), refundedFen: order.totalFen },
+  };
+}
+
+const MAX_STALE_RETRIES = 5;
+
+/** Runs read-decide-write until the write finds the order as it was read. */
+export async function withFreshOrder<T>(orders: OrderStore, orderId: string, attempt: (order: Order) => Promise<T | 'stale'>): Promise<T> {
+  for (let i = 0; i < MAX_STALE_RETRIES; i++) {
+    const order = await orders.get(orderId);
+    if (!order) throw notFound('Order');
+    const result = await attempt(order);
+    if (result !== 'stale') return result;
+  }
+  throw conflict('The order is changing; try again');
+}

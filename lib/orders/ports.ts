@@ -1,0 +1,109 @@
+// The order domain's ports: what the order use-cases need from a store, and the shapes they exchange.
+import type { AuditEvent } from '../../schemas/common';
+import type { IdempotencyRecord, Order, Refund } from '../../schemas/orders';
+import type { GroupBuyStore } from '../group-buys/group-buys';
+import type { Page } from '../runtime/page';
+import type { Clock, Ids } from '../runtime/clock';
+
+export interface Reservation {
+  productId: string;
+  quantity: number;
+  stockLimited: boolean;
+  perResidentLimit?: number;
+}
+
+export type PlaceOutcome =
+  | { kind: 'placed' }
+  | { kind: 'duplicate_key' }
+  | { kind: 'group_closed' }
+  /** The leader changed the pickup point's capacity since it was read. */
+  | { kind: 'capacity_changed' }
+  /** Its pickup point has no place left for that pickup date. */
+  | { kind: 'pickup_full' }
+  | { kind: 'out_of_stock'; productIds: string[] }
+  | { kind: 'over_limit'; productIds: string[] };
+
+export interface PaymentRecord {
+  paymentId: string;
+  orderId: string;
+  amountFen: number;
+  paidAt: string;
+  outcome: 'applied' | 'refunded';
+}
+
+export interface OrderChange {
+  before: Order;
+  after: Order;
+  /** Give back the stock and per-resident allowance the order holds. */
+  release?: boolean;
+  /** Refuse (`group_closed`) unless the group buy still takes orders at this instant. */
+  groupOpenAt?: Date;
+  /** Refuse (`leader_suspended`) if the order's leader has been suspended since (their group buys are marked). */
+  leaderNotSuspended?: boolean;
+  /** Apply this payment once (`payment_seen` if it was applied before). */
+  payment?: PaymentRecord;
+  refunds?: Refund[];
+  /** Counted by the closing of its group buy (written with the change, so a retry can't count twice). */
+  tally?: CloseTally;
+  audit: AuditEvent;
+}
+
+export type CloseTallyKind = 'cancelled' | 'ready' | 'refunded';
+export interface CloseTally {
+  groupBuyId: string;
+  kind: CloseTallyKind;
+}
+
+/**
+ * The pickup point's capacity (orders per pickup date) as read from its leader when the order was priced
+ * (`undefined`: no limit). The write checks it is still so, and takes one place within it.
+ */
+export interface PlaceCheck {
+  leaderId: string;
+  capacity: number | undefined;
+}
+
+export interface OrderStore {
+  /**
+   * The order, its reservations (stock, per-resident allowance and, with `place`, one place of its pickup
+   * point for its pickup date, within `place.capacity`), its idempotency record and audit, at once.
+   */
+  place(
+    order: Order,
+    reservations: Reservation[],
+    idem: IdempotencyRecord,
+    audit: AuditEvent,
+    now: Date,
+    place?: PlaceCheck,
+  ): Promise<PlaceOutcome>;
+  get(orderId: string): Promise<Order | undefined>;
+  getIdempotency(userId: string, key: string): Promise<IdempotencyRecord | undefined>;
+  listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>>;
+  change(change: OrderChange): Promise<'changed' | 'stale' | 'group_closed' | 'leader_suspended' | 'payment_seen'>;
+  /** A payment that can't be applied (order expired, cancelled, or paid twice): recorded and refunded. */
+  recordUnappliedPayment(payment: PaymentRecord, refund: Refund, audit: AuditEvent): Promise<'recorded' | 'payment_seen'>;
+  listRefunds(orderId: string): Promise<Refund[]>;
+  /** Marks a requested or submitted refund succeeded. */
+  completeRefund(refund: Refund, completedAt: string, audit: AuditEvent): Promise<'completed' | 'already'>;
+  /** Replaces the refund by `after` if it is still in `before`'s status (a refund only moves forward). */
+  transitionRefund(before: Refund, after: Refund, audit: AuditEvent): Promise<'changed' | 'already'>;
+  /** The record of a provider payment (applied to an order, or refunded): what it took. */
+  getPayment(paymentId: string): Promise<PaymentRecord | undefined>;
+  dueForExpiry(now: Date, limit: number): Promise<Order[]>;
+  /** Orders still `ready_for_pickup` whose pickup date is on or before `lastPickupDate` (an index query). */
+  readyUpTo(lastPickupDate: string, limit: number): Promise<Order[]>;
+}
+
+export interface OrderDeps {
+  orders: OrderStore;
+  groupBuys: GroupBuyStore;
+  /** The caller's leader id, if they hold a leader record (for reading their pickup point's orders). */
+  leaderIdOf(userId: string): Promise<string | undefined>;
+  /** The daily order capacity of the leader's pickup point (`undefined`: no limit). */
+  pickupCapacityOf(leaderId: string): Promise<number | undefined>;
+  clock: Clock;
+  ids: Ids;
+  /** The share-link key (derived from a secret: read when first needed, after the secrets load). */
+  shareKey: () => Buffer;
+  paymentTimeoutMinutes: number;
+}

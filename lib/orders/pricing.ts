@@ -1,0 +1,68 @@
+// Pricing an order from the group buy's snapshot (the client never sends a price), and the request
+// fingerprint that tells a repeated Idempotency-Key with another body from a replay.
+import { createHash } from 'node:crypto';
+import type { GroupBuy } from '../../schemas/group-buys';
+import type { OrderLine, PlaceOrderBody } from '../../schemas/orders';
+import { AppError, type ErrorDetail } from '../runtime/errors';
+import type { Reservation } from './ports';
+
+/** A stable fingerprint of a request body: the same body in any key order or spacing hashes the same. */
+export function requestHash(body: unknown): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
+        : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(body)))
+    .digest('base64url');
+}
+
+/** The error of a request that asks for more than is left (or allowed), each line named. */
+export const outOfStock = (details: ErrorDetail[]) => new AppError('OUT_OF_STOCK', details.map((d) => d.message).join('; '), details);
+
+/** Lines priced from the group buy's snapshot: the client never sends a price. */
+export function priceLines(groupBuy: GroupBuy, body: PlaceOrderBody): { lines: OrderLine[]; reservations: Reservation[] } {
+  const problems: ErrorDetail[] = [];
+  const limits: ErrorDetail[] = [];
+  const lines: OrderLine[] = [];
+  const reservations: Reservation[] = [];
+  body.items.forEach((requested, i) => {
+    const item = groupBuy.items.find((g) => g.productId === requested.productId);
+    if (!item) return void problems.push({ path: `items.${i}.productId`, message: 'not in this group buy' });
+    if (item.stockLimit !== undefined && requested.quantity > item.stockLimit) {
+      limits.push({ path: `items.${i}.quantity`, message: `more than the ${item.stockLimit} on offer` });
+    }
+    if (item.perResidentLimit !== undefined && requested.quantity > item.perResidentLimit) {
+      limits.push({ path: `items.${i}.quantity`, message: `more than the limit of ${item.perResidentLimit} per resident` });
+    }
+    lines.push({
+      productId: item.productId,
+      supplierId: item.supplierId,
+      name: item.name,
+      unit: item.unit,
+      quantity: requested.quantity,
+      unitPriceFen: item.groupPriceFen,
+      amountFen: item.groupPriceFen * requested.quantity,
+      supplyPriceFen: item.supplyPriceFen,
+      commissionRateBps: item.commissionRateBps,
+      refundedFen: 0,
+      stockLimited: item.stockLimit !== undefined,
+      residentLimited: item.perResidentLimit !== undefined,
+    });
+    reservations.push({
+      productId: item.productId,
+      quantity: requested.quantity,
+      stockLimited: item.stockLimit !== undefined,
+      ...(item.perResidentLimit !== undefined ? { perResidentLimit: item.perResidentLimit } : {}),
+    });
+  });
+  if (problems.length) throw new AppError('VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
+  if (limits.length) throw outOfStock(limits);
+  return { lines, reservations };
+}
