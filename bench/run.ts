@@ -1,6 +1,7 @@
 // `npm run bench [-- --orders N --concurrency C --rounds R --warmup W --only orders,cutoff]`
 // `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
 // `npm run bench -- --only purchase-orders [--sizes 250,500,1000]` (--sizes: M of both cutoff and purchase orders)
+// `npm run bench -- --only bundles [--loads 3]`
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
@@ -8,7 +9,7 @@
 // DynamoDB Local and table; a section seeds its own data (its own group buys, residents, ...).
 // To add a section: write `bench/<name>.ts` exporting its bench function and add an entry to `sections`
 // below with its JSON key (and its `--only` name, when not the key) and its lines of the table.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { startBenchDynamo } from './harness';
@@ -16,6 +17,7 @@ import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
 import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
 import { benchCustomers, type CustomersResult } from './customers';
+import { benchBundles, type BundlesResult } from './bundles';
 
 export interface Args {
   orders: number;
@@ -27,6 +29,8 @@ export interface Args {
   sizes?: number[];
   groups?: number;
   big?: boolean;
+  /** bundles: cold loads of each bundle (the median is reported). */
+  loads?: number;
 }
 
 interface Section<R> {
@@ -65,6 +69,11 @@ const sections: Section<any>[] = [
     run: () => benchCustomers({ orders: 600, customers: 120 }),
     print: printCustomers,
   } satisfies Section<CustomersResult>,
+  {
+    key: 'bundles',
+    run: (args) => benchBundles({ loads: args.loads ?? 3 }),
+    print: printBundles,
+  } satisfies Section<BundlesResult>,
 ];
 
 class UsageError extends Error {}
@@ -104,9 +113,12 @@ export function parseArgs(argv: string[]): Args {
       case '--big':
         args.big = true;
         break;
+      case '--loads':
+        args.loads = positive('loads', value());
+        break;
       default:
         throw new UsageError(
-          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big)`,
+          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big, --loads N)`,
         );
     }
   }
@@ -234,6 +246,27 @@ function printPurchaseOrders(r: PurchaseOrdersResult): string[] {
   ];
 }
 
+function printBundles(r: BundlesResult): string[] {
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  const rows = Object.entries(r.functions).sort((a, b) => b[1].kb - a[1].kb);
+  const biggest = (b: Record<string, number>) =>
+    Object.entries(b)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return [
+    `bundles: each function built as serverless-esbuild builds it (serverless.yml custom.esbuild), minified JS, and its cold load (median of ${r.config.loads} fresh node processes, NODE_OPTIONS ${r.config.nodeOptions || '(none)'}, AWS SDK from outside the bundle), limit ${r.config.limitKb} KB`,
+    ...table([
+      ['function', 'KB', 'load ms', 'biggest (KB)'],
+      ['(reference: middy + zod + DocumentClient)', r.reference.kb, r.reference.loadMs, biggest(r.reference.biggest)],
+      ...rows.map(([name, f]) => [name, f.kb, f.loadMs, biggest(f.biggest)]),
+    ]).map((l) => `  ${l}`),
+    `  largest ${r.largest.name} ${r.largest.kb} KB; over ${r.config.limitKb} KB: ${r.overLimit.join(', ') || 'none'}; load time over the reference's: median ${r.loadRatio.median}x, max ${r.loadRatio.max}x`,
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
+}
+
 function printCustomers(r: CustomersResult): string[] {
   const failed = Object.entries(r.checks)
     .filter(([, ok]) => !ok)
@@ -287,7 +320,19 @@ async function main() {
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
   const file = join(dir, 'latest.json');
-  writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  // A run of some sections keeps the others' latest figures (each stamped with its own run's time), and
+  // the figures it replaces go under `earlier`, so the file shows before and after side by side.
+  const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>) : {};
+  const stamp = (section: unknown, at: unknown) =>
+    section && typeof section === 'object' && !('at' in section) ? { at, ...section } : section;
+  const kept = Object.fromEntries(
+    sections.filter((s) => !chosen.includes(s) && s.key in previous).map((s) => [s.key, stamp(previous[s.key], previous.at)]),
+  );
+  const earlier = {
+    ...(previous.earlier ?? {}),
+    ...Object.fromEntries(chosen.filter((s) => s.key in previous).map((s) => [s.key, stamp(previous[s.key], previous.at)])),
+  };
+  writeFileSync(file, `${JSON.stringify({ ...report, ...kept, ...(Object.keys(earlier).length ? { earlier } : {}) }, null, 2)}\n`);
   console.log(lines.join('\n'));
   console.log(`results: ${file}`);
   const failed = chosen.some((s) => Object.values((report[s.key] as { checks?: Record<string, boolean> }).checks ?? {}).some((ok) => !ok));

@@ -1,6 +1,6 @@
 // Supplier purchase orders (采购单): one per supplier and delivery date, consolidated from the order
 // stream; the running totals and per-order contributions behind them; their revision records.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CursorSchema, DateSchema, IdSchema, LimitSchema } from './common';
 
 export const PURCHASE_ORDER_STATUSES = ['issued', 'acknowledged', 'shipped'] as const;
