@@ -33,7 +33,21 @@ export interface BundlesResult {
 }
 
 // serverless-esbuild's own settings; the rest of `custom.esbuild` goes to esbuild as it is.
-const PLUGIN_ONLY = new Set(['exclude', 'packager', 'packagerOptions', 'watch', 'keepOutputDirectory', 'installExtraArgs', 'nativeZip', 'zipConcurrency', 'concurrency', 'outputWorkFolder', 'outputBuildFolder', 'disposeContext', 'skipBuild']);
+const PLUGIN_ONLY = new Set([
+  'exclude',
+  'packager',
+  'packagerOptions',
+  'watch',
+  'keepOutputDirectory',
+  'installExtraArgs',
+  'nativeZip',
+  'zipConcurrency',
+  'concurrency',
+  'outputWorkFolder',
+  'outputBuildFolder',
+  'disposeContext',
+  'skipBuild',
+]);
 
 /** The esbuild options serverless-esbuild derives from `custom.esbuild` (its `exclude` list is external). */
 export function esbuildOptions(settings: Record<string, unknown>): BuildOptions {
@@ -97,15 +111,21 @@ export async function benchBundles(options: { loads: number }): Promise<BundlesR
     const probe = 'const t=performance.now();require(process.env.BUNDLE);process.stdout.write(String(performance.now()-t))';
     for (let r = 0; r < options.loads; r++) {
       for (const [name] of entries) {
-        const ms = Number(execFileSync(process.execPath, ['-e', probe], {
-          env: { ...env, BUNDLE: built[name]!.file },
-          encoding: 'utf8',
-          stdio: ['ignore', 'pipe', 'pipe'],
-        }));
+        const ms = Number(
+          execFileSync(process.execPath, ['-e', probe], {
+            env: { ...env, BUNDLE: built[name]!.file },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          }),
+        );
         loads[name]!.push(ms);
       }
     }
-    const figures = (name: string): BundleFigures => ({ kb: built[name]!.kb, loadMs: round(median(loads[name]!), 1), biggest: built[name]!.biggest });
+    const figures = (name: string): BundleFigures => ({
+      kb: built[name]!.kb,
+      loadMs: round(median(loads[name]!), 1),
+      biggest: built[name]!.biggest,
+    });
     const reference = figures('(reference)');
     const functions = Object.fromEntries(entries.slice(1).map(([name]) => [name, figures(name)]));
     const list = Object.entries(functions);

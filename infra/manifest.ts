@@ -225,7 +225,10 @@ export function loadBuildSettings(file = resolve(__dirname, '..', 'serverless.ym
     custom?: { esbuild?: Raw };
     provider?: { environment?: Raw };
   };
-  return { esbuild: doc.custom?.esbuild ?? {}, nodeOptions: String(doc.provider?.environment?.NODE_OPTIONS ?? '') };
+  return {
+    esbuild: doc.custom?.esbuild ?? {},
+    nodeOptions: typeof doc.provider?.environment?.NODE_OPTIONS === 'string' ? doc.provider.environment.NODE_OPTIONS : '',
+  };
 }
 
 /** A CloudFront behaviour that serves the web app's static files; `page` when page paths become /index.html. */
