@@ -2,6 +2,7 @@
 // `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
 // `npm run bench -- --only purchase-orders [--sizes 250,500,1000]` (--sizes: M of both cutoff and purchase orders)
 // `npm run bench -- --only bundles [--loads 3]`
+// `npm run bench -- --only orders,cutoff,purchase-orders,customers,cost`: cost prices the sections run before it
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
@@ -12,12 +13,13 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startBenchDynamo } from './harness';
+import { round, startBenchDynamo } from './harness';
 import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
 import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
 import { benchCustomers, type CustomersResult } from './customers';
 import { benchBundles, type BundlesResult } from './bundles';
+import { costOf, type CostResult } from './cost';
 
 export interface Args {
   orders: number;
@@ -37,7 +39,8 @@ interface Section<R> {
   key: string;
   /** The name `--only` takes, when not the key. */
   flag?: string;
-  run(args: Args): Promise<R>;
+  /** `report`: the sections run so far in this run (the cost section reads their figures). */
+  run(args: Args, report: Record<string, unknown>): Promise<R>;
   print(result: R): string[];
 }
 
@@ -74,6 +77,12 @@ const sections: Section<any>[] = [
     run: (args) => benchBundles({ loads: args.loads ?? 3 }),
     print: printBundles,
   } satisfies Section<BundlesResult>,
+  {
+    // Last: priced from the figures the sections before it measured in this same run.
+    key: 'cost',
+    run: async (_args, report) => costOf(report),
+    print: printCost,
+  } satisfies Section<CostResult>,
 ];
 
 class UsageError extends Error {}
@@ -267,6 +276,29 @@ function printBundles(r: BundlesResult): string[] {
   ];
 }
 
+function printCost(r: CostResult): string[] {
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  return [
+    `cost: ${r.orders} orders on AWS on-demand at ${r.prices.region} prices of ${r.prices.asOf} (docs/cost.md), from this run's measured capacity units and durations`,
+    ...table([
+      ['step', 'function', 'MB', 'WCU', 'RCU', 'GB-s', 'DynamoDB', 'Lambda', 'total'],
+      ...r.steps.map((s) => [
+        s.step,
+        s.function,
+        s.memoryMb,
+        round(s.wcuPerOrder * r.orders),
+        round(s.rcuPerOrder * r.orders),
+        s.gbSeconds,
+        usd(s.usd.writes + s.usd.reads),
+        usd(s.usd.lambda),
+        usd(s.usd.total),
+      ]),
+      ['total', '', '', r.total.wcu, r.total.rcu, r.total.gbSeconds, '', '', usd(r.total.usd)],
+    ]).map((l) => `  ${l}`),
+    `  ${usd(r.total.usdPerOrder * 1000)} per thousand orders measured; not measured by any section (not in the total): ${r.unmeasured.join(', ') || 'none'}`,
+  ];
+}
+
 function printCustomers(r: CustomersResult): string[] {
   const failed = Object.entries(r.checks)
     .filter(([, ok]) => !ok)
@@ -306,7 +338,7 @@ async function main() {
   const dynamo = await startBenchDynamo('bench-orders');
   try {
     for (const section of chosen) {
-      const result = await section.run(args);
+      const result = await section.run(args, report);
       report[section.key] = result;
       lines.push(...section.print(result));
     }
