@@ -29,6 +29,16 @@ export default tseslint.config(
         'error',
         { argsIgnorePattern: '^_', varsIgnorePattern: '^_', destructuredArrayIgnorePattern: '^_' },
       ],
+      // `import { z } from 'zod'` (or its default) is a namespace esbuild cannot shake: every locale and the
+      // JSON-schema code, 450 KB per function instead of 90 KB (docs/decisions.md, "bundles").
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector:
+            "ImportDeclaration[source.value='zod'][importKind!='type'] > :matches(ImportSpecifier[imported.name='z'][importKind!='type'], ImportDefaultSpecifier)",
+          message: "Write `import * as z from 'zod'`: it tree-shakes (90 KB a bundle instead of 450 KB).",
+        },
+      ],
     },
   },
   {

@@ -17,7 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
-import type { DynamoDBBatchResponse, DynamoDBStreamEvent } from 'aws-lambda';
+import type { DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
@@ -103,8 +103,10 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: cutoffJob } = await import('../functions/cutoff/handler');
   const { main: closeGroupBuys } = (await import('../functions/close-group-buys/handler')) as {
-    main: (event: DynamoDBStreamEvent, context?: unknown) => Promise<DynamoDBBatchResponse>;
+    main: (event: SQSEvent, context?: unknown) => Promise<SQSBatchResponse>;
   };
+  // The function is fed by its queue: the router's message of the group buy's stream record.
+  const { queueEvent } = await import('../test/support/queue-events');
   const { PAGE_SIZE } = await import('../lib/cutoff/cutoff');
   const { priceLines } = await import('../lib/orders/pricing');
   const { ulid } = await import('../lib/runtime/clock');
@@ -317,7 +319,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
               const settled = { orders: 0 };
               const t0 = process.hrtime.bigint();
               const response = await invocation.run(settled, () =>
-                closeGroupBuys(closingRecord(image), lambdaContext('closeGroupBuys', 30_000)),
+                closeGroupBuys(queueEvent(closingRecord(image).Records), lambdaContext('closeGroupBuys', 30_000)),
               );
               const seconds = Number(process.hrtime.bigint() - t0) / 1e9;
               if (response.batchItemFailures.length) throw new Error(`closeGroupBuys failed on ${id}`);

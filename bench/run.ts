@@ -2,6 +2,8 @@
 // `npm run bench -- --only cutoff [--sizes 250,500,1000 --groups 2 --big]`
 // `npm run bench -- --only purchase-orders [--sizes 250,500,1000]` (--sizes: M of both cutoff and purchase orders)
 // `npm run bench -- --city [--points 300 --products 15 --big-po 2000x20]` (a reduced city's 23:00 through the local stack: bench/city.ts)
+// `npm run bench -- --only bundles [--loads 3]`
+// `npm run bench -- --only orders,cutoff,purchase-orders,customers,cost`: cost prices the sections run before it
 // Starts a DynamoDB Local of its own, runs each section (a `bench/<name>.ts` module) in turn, writes
 // bench/results/latest.json ({ at, node, machine, <section>: result, ... }) and prints a short table.
 //
@@ -9,15 +11,17 @@
 // DynamoDB Local and table; a section seeds its own data (its own group buys, residents, ...).
 // To add a section: write `bench/<name>.ts` exporting its bench function and add an entry to `sections`
 // below with its JSON key (and its `--only` name, when not the key) and its lines of the table.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { startBenchDynamo } from './harness';
+import { round, startBenchDynamo } from './harness';
 import { benchCutoff, type CutoffResult } from './cutoff';
 import { benchOrders, type OrdersResult } from './orders';
 import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
 import { benchCity, printCity, writeCityResult, type CityResult } from './city';
 import { benchCustomers, type CustomersResult } from './customers';
+import { benchBundles, type BundlesResult } from './bundles';
+import { costOf, type CostResult } from './cost';
 
 export interface Args {
   orders: number;
@@ -35,6 +39,8 @@ export interface Args {
   /** --city: the big purchase order's pickup points and products (`--big-po 2000x20`; `--big-po 0` skips it). */
   bigPoints?: number;
   bigProducts?: number;
+  /** bundles: cold loads of each bundle (the median is reported). */
+  loads?: number;
 }
 
 interface Section<R> {
@@ -43,7 +49,8 @@ interface Section<R> {
   flag?: string;
   /** Run only when named (`--only` or its own flag). */
   optIn?: boolean;
-  run(args: Args): Promise<R>;
+  /** `report`: the sections run so far in this run (the cost section reads their figures). */
+  run(args: Args, report: Record<string, unknown>): Promise<R>;
   print(result: R): string[];
 }
 
@@ -88,6 +95,17 @@ const sections: Section<any>[] = [
       }),
     print: printCity,
   } satisfies Section<CityResult>,
+  {
+    key: 'bundles',
+    run: (args) => benchBundles({ loads: args.loads ?? 3 }),
+    print: printBundles,
+  } satisfies Section<BundlesResult>,
+  {
+    // Last: priced from the figures the sections before it measured in this same run.
+    key: 'cost',
+    run: async (_args, report) => costOf(report),
+    print: printCost,
+  } satisfies Section<CostResult>,
 ];
 
 class UsageError extends Error {}
@@ -142,9 +160,12 @@ export function parseArgs(argv: string[]): Args {
         args.bigProducts = args.bigPoints ? positive('big-po', products) : 0;
         break;
       }
+      case '--loads':
+        args.loads = positive('loads', value());
+        break;
       default:
         throw new UsageError(
-          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big, --city, --points N, --products N, --big-po NxP)`,
+          `Unknown argument ${argv[i]} (expected --orders N, --concurrency C, --rounds R, --warmup W, --only a,b, --sizes a,b, --groups N, --big, --loads N, --city, --points N, --products N, --big-po NxP)`,
         );
     }
   }
@@ -272,6 +293,50 @@ function printPurchaseOrders(r: PurchaseOrdersResult): string[] {
   ];
 }
 
+function printBundles(r: BundlesResult): string[] {
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  const rows = Object.entries(r.functions).sort((a, b) => b[1].kb - a[1].kb);
+  const biggest = (b: Record<string, number>) =>
+    Object.entries(b)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ');
+  return [
+    `bundles: each function built as serverless-esbuild builds it (serverless.yml custom.esbuild), minified JS, and its cold load (median of ${r.config.loads} fresh node processes, NODE_OPTIONS ${r.config.nodeOptions || '(none)'}, AWS SDK from outside the bundle), limit ${r.config.limitKb} KB`,
+    ...table([
+      ['function', 'KB', 'load ms', 'biggest (KB)'],
+      ['(reference: middy + zod + DocumentClient)', r.reference.kb, r.reference.loadMs, biggest(r.reference.biggest)],
+      ...rows.map(([name, f]) => [name, f.kb, f.loadMs, biggest(f.biggest)]),
+    ]).map((l) => `  ${l}`),
+    `  largest ${r.largest.name} ${r.largest.kb} KB; over ${r.config.limitKb} KB: ${r.overLimit.join(', ') || 'none'}; load time over the reference's: median ${r.loadRatio.median}x, max ${r.loadRatio.max}x`,
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
+}
+
+function printCost(r: CostResult): string[] {
+  const usd = (n: number) => `$${n.toFixed(4)}`;
+  return [
+    `cost: ${r.orders} orders on AWS on-demand at ${r.prices.region} prices of ${r.prices.asOf} (docs/cost.md), from this run's measured capacity units and durations`,
+    ...table([
+      ['step', 'function', 'MB', 'WCU', 'RCU', 'GB-s', 'DynamoDB', 'Lambda', 'total'],
+      ...r.steps.map((s) => [
+        s.step,
+        s.function,
+        s.memoryMb,
+        round(s.wcuPerOrder * r.orders),
+        round(s.rcuPerOrder * r.orders),
+        s.gbSeconds,
+        usd(s.usd.writes + s.usd.reads),
+        usd(s.usd.lambda),
+        usd(s.usd.total),
+      ]),
+      ['total', '', '', r.total.wcu, r.total.rcu, r.total.gbSeconds, '', '', usd(r.total.usd)],
+    ]).map((l) => `  ${l}`),
+    `  ${usd(r.total.usdPerOrder * 1000)} per thousand orders measured; not measured by any section (not in the total): ${r.unmeasured.join(', ') || 'none'}`,
+  ];
+}
+
 function printCustomers(r: CustomersResult): string[] {
   const failed = Object.entries(r.checks)
     .filter(([, ok]) => !ok)
@@ -313,7 +378,7 @@ async function main() {
   const dynamo = await startBenchDynamo('bench-orders');
   try {
     for (const section of chosen) {
-      const result = await section.run(args);
+      const result = await section.run(args, report);
       report[section.key] = result;
       lines.push(...section.print(result));
     }
@@ -326,11 +391,26 @@ async function main() {
 
   const dir = join(__dirname, 'results');
   mkdirSync(dir, { recursive: true });
-  // A run of opt-in sections only (the city) keeps latest.json as the default run left it.
-  const file = chosen.every((s) => s.optIn)
+  // A run of opt-in sections only (the city) writes its own file and keeps latest.json as it was.
+  const cityOnly = chosen.every((s) => s.optIn);
+  const file = cityOnly
     ? writeCityResult(report.city as CityResult, { at: report.at, node: report.node, machine: report.machine })
     : join(dir, 'latest.json');
-  if (!chosen.every((s) => s.optIn)) writeFileSync(file, `${JSON.stringify(report, null, 2)}\n`);
+  if (!cityOnly) {
+    // A run of some sections keeps the others' latest figures (each stamped with its own run's time), and
+    // the figures it replaces go under `earlier`, so the file shows before and after side by side.
+    const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>) : {};
+    const stamp = (section: unknown, at: unknown) =>
+      section && typeof section === 'object' && !('at' in section) ? { at, ...section } : section;
+    const kept = Object.fromEntries(
+      sections.filter((s) => !chosen.includes(s) && s.key in previous).map((s) => [s.key, stamp(previous[s.key], previous.at)]),
+    );
+    const earlier = {
+      ...(previous.earlier ?? {}),
+      ...Object.fromEntries(chosen.filter((s) => s.key in previous).map((s) => [s.key, stamp(previous[s.key], previous.at)])),
+    };
+    writeFileSync(file, `${JSON.stringify({ ...report, ...kept, ...(Object.keys(earlier).length ? { earlier } : {}) }, null, 2)}\n`);
+  }
   console.log(lines.join('\n'));
   console.log(`results: ${file}`);
   const failed = chosen.some((s) => Object.values((report[s.key] as { checks?: Record<string, boolean> }).checks ?? {}).some((ok) => !ok));

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { z } from 'zod';
+import * as z from 'zod';
 import { httpFunction, route, type Routes } from '../lib/runtime/http';
 import { jwtIdentity } from '../lib/runtime/auth';
 import { AppError } from '../lib/runtime/errors';

@@ -41,6 +41,8 @@ export interface FunctionDef {
   exportName: string;
   /** The function's timeout in seconds (serverless.yml's, or the provider's default). */
   timeout: number;
+  /** Its memory in MB (serverless.yml's, or the provider's default): what AWS bills GB-seconds by. */
+  memorySize: number;
   http: HttpTrigger[];
   streams: StreamTrigger[];
   queues: QueueTrigger[];
@@ -163,6 +165,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
     provider?: Raw;
   };
   const defaultTimeout = Number(doc.provider?.timeout ?? 6);
+  const defaultMemory = Number(doc.provider?.memorySize ?? 1024);
   const functions = resolveFileVariables(doc.functions, dirname(file), stage) as Record<string, Raw | null>;
   // As in serverless: a function whose definition resolves to null does not exist in this stage.
   const defined = Object.entries(functions).filter((entry): entry is [string, Raw] => entry[1] !== null);
@@ -174,6 +177,7 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
       module: handler.slice(0, dot),
       exportName: handler.slice(dot + 1),
       timeout: Number(fn.timeout ?? defaultTimeout),
+      memorySize: Number(fn.memorySize ?? defaultMemory),
       http: [],
       streams: [],
       queues: [],
@@ -213,6 +217,18 @@ export function loadManifest(file = resolve(__dirname, '..', 'serverless.yml'), 
     }
     return def;
   });
+}
+
+/** How serverless-esbuild bundles each function (`custom.esbuild`), and the provider's NODE_OPTIONS they run with. */
+export function loadBuildSettings(file = resolve(__dirname, '..', 'serverless.yml')): { esbuild: Raw; nodeOptions: string } {
+  const doc = parse(resolveVariables(readFileSync(file, 'utf8'), {}, 'prod'), { customTags: cfnTags, merge: true }) as {
+    custom?: { esbuild?: Raw };
+    provider?: { environment?: Raw };
+  };
+  return {
+    esbuild: doc.custom?.esbuild ?? {},
+    nodeOptions: typeof doc.provider?.environment?.NODE_OPTIONS === 'string' ? doc.provider.environment.NODE_OPTIONS : '',
+  };
 }
 
 /** A CloudFront behaviour that serves the web app's static files; `page` when page paths become /index.html. */

@@ -5,7 +5,7 @@
 import './quiet-sdk';
 import { writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import * as views from '../schemas/views';
 import type { Route } from '../lib/runtime/http';
 import { loadManifest } from './manifest';

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES } from '../lib/runtime/auth';
 import { IdSchema, PhoneSchema } from './common';
 

@@ -1,5 +1,5 @@
 // Suppliers and the product catalogue.
-import { z } from 'zod';
+import * as z from 'zod';
 import { BpsSchema, FenSchema, IdSchema, NameSchema, PhoneSchema, safeText } from './common';
 
 export const CreateSupplierBodySchema = z.object({ name: NameSchema, contactPhone: PhoneSchema });

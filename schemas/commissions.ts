@@ -1,5 +1,5 @@
 // Leader commissions: the append-only ledger, payouts, and the audit views.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema, safeText } from './common';
 
 export const ENTRY_KINDS = ['accrual', 'reversal', 'referral', 'payout'] as const;

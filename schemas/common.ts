@@ -1,5 +1,5 @@
 // Building blocks shared by every schema: money, text, phones, ids, times.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** The most units of one product in one order line, and the most lines in one order. */
 export const MAX_LINE_QUANTITY = 999;

@@ -1,6 +1,6 @@
 // The leader's private domain (API.md "Customers and reviews"): the customer book and its stats, kept from
 // the order stream, and residents' reviews of a pickup point. Request bodies and the stored items.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CursorSchema, IdSchema, LimitSchema, safeText } from './common';
 
 // ---------------------------------------------------------------------------------------------------

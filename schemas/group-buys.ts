@@ -1,5 +1,5 @@
 // Group buys (团购): what a leader opens, with prices and commission rates snapshot from the catalogue.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DateSchema, IdSchema, InstantSchema, noRepeats, safeText } from './common';
 import { ProductSchema } from './catalogue';
 import { PickupPointSchema } from './leaders';

@@ -1,5 +1,5 @@
 // Leaders (团长): API bodies and the stored record.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CursorSchema, IdSchema, LimitSchema, NameSchema, PhoneSchema, safeText } from './common';
 
 export const LEADER_STATUSES = ['pending', 'active', 'rejected', 'suspended'] as const;

@@ -1,6 +1,6 @@
 // Notifications: a person's channel settings, the leader's arrival confirmation (到货), the outbox of
 // messages (one notice per message, its id derived from its cause), and what the local sandboxes "sent".
-import { z } from 'zod';
+import * as z from 'zod';
 import { OpenIdSchema } from './auth';
 import { DateSchema, IdSchema, noRepeats, PhoneSchema } from './common';
 

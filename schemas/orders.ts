@@ -1,5 +1,5 @@
 // Orders, payments and refunds.
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CursorSchema,
   IdSchema,

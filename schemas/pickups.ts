@@ -1,5 +1,5 @@
 // Pickup points: the sorting sheet a leader works from, and pickup confirmation.
-import { z } from 'zod';
+import * as z from 'zod';
 import { DateSchema, IdSchema } from './common';
 
 export const SheetQuerySchema = z.object({ date: DateSchema });

@@ -1,7 +1,7 @@
 // Supplier purchase orders (采购单): one per supplier and delivery date, consolidated from the order
 // stream; the running totals and per-order contributions behind them; their revision records. A purchase
 // order is stored in parts no item limit stops: a header (product lines) and one item per pickup point.
-import { z } from 'zod';
+import * as z from 'zod';
 import { CursorSchema, DateSchema, IdSchema, LimitSchema } from './common';
 
 export const PURCHASE_ORDER_STATUSES = ['issued', 'acknowledged', 'shipped'] as const;

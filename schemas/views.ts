@@ -1,7 +1,7 @@
 // What the API answers (API.md), as zod schemas: the web app's API client takes its response types from
 // here (z.infer), the OpenAPI document its response bodies, and the server's views are typed by them, so a
 // change to a response breaks the build of whoever depends on it. Optional fields are those API.md makes optional.
-import { z } from 'zod';
+import * as z from 'zod';
 import { RiskFiguresSchema } from './commissions';
 import { LeaderPickupPointSchema, PickupPointSchema } from './leaders';
 

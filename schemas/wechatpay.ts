@@ -1,6 +1,6 @@
 // WeChat Pay API v3 on the wire: the notification envelope, the decrypted resources we act on, and the
 // answers of the APIs we call. Only the fields we read are named; WeChat Pay may send more.
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** Every notification: an envelope around an AEAD_AES_256_GCM-encrypted resource. */
 export const WeChatPayNotificationSchema = z.object({

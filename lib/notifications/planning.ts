@@ -3,7 +3,7 @@
 // However often a change is delivered, retried or replayed, its notices are written once; sending them
 // is the sender's job (./delivery.ts). Nothing here writes anything but notices, so no message can hold
 // back an order, a cutoff or a payout.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { Leader } from '../../schemas/leaders';
 import type { Notice, TemplateName } from '../../schemas/notifications';
 import type { Order } from '../../schemas/orders';

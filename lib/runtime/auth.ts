@@ -3,7 +3,7 @@
 // (at most 2 hours) and strict: `exp`, `iat`, `iss`, `aud` and `sub` are required, and only the canonical
 // compact encoding is accepted, so one token has exactly one spelling.
 import { SignJWT, jwtVerify, errors as joseErrors } from 'jose';
-import { z } from 'zod';
+import * as z from 'zod';
 import { config } from './config';
 import { AppError } from './errors';
 

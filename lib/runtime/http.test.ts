@@ -3,7 +3,7 @@
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { z } from 'zod';
+import * as z from 'zod';
 import { jwtIdentity } from './auth';
 import { AppError, rateLimited } from './errors';
 import { httpFunction, MAX_BODY_BYTES, route, type Routes } from './http';

@@ -5,7 +5,7 @@
 // and the security headers on every answer, errors included.
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { stageIdentity, type Identity, type Principal } from './auth';
 import { config } from './config';
 import { AppError, type ErrorDetail } from './errors';

@@ -3,7 +3,7 @@
 // the local sandboxes' log, and the few facts the messages read (OPENIDs, supplier members, purchase orders).
 import { randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   ArrivalSchema,
   NoticeSchema,

@@ -1,7 +1,7 @@
 // Tencent Cloud SMS (短信, API 3.0 `SendSms`, version 2021-01-11): texts a sign-in code through an
 // approved signature (签名) and template (模板). The template takes two parameters: {1} the code and
 // {2} the minutes it is valid. Requests are signed with TC3-HMAC-SHA256 (./tc3.ts).
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SmsSender } from '../../auth/ports';
 import { rateLimited } from '../../runtime/errors';
 import { tc3Signature } from './tc3';

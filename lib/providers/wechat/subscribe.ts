@@ -5,7 +5,7 @@
 // and answer `{errcode, errmsg}`. The access token comes from `POST /cgi-bin/stable_token` (the stable
 // token: asking again within its validity returns the same one, so several functions fetching it never
 // invalidate each other's), kept per process until five minutes before it expires.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MessageChannel } from '../../notifications/ports';
 import type { TemplateName } from '../../../schemas/notifications';
 

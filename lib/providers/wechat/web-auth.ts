@@ -1,7 +1,7 @@
 // WeChat web authorization (网页授权, snsapi_base) of an official account: the code WeChat appends to our
 // redirect is exchanged, server to server, for the user's OPENID. The response's access token is not
 // needed by snsapi_base and is dropped.
-import { z } from 'zod';
+import * as z from 'zod';
 import type { WeChatAuth } from '../../auth/ports';
 import { OpenIdSchema } from '../../../schemas/auth';
 

@@ -1,7 +1,7 @@
 // The client believes an answer only when WeChat Pay's signature over it verifies within 5 minutes;
 // WeChat Pay's refusals become errors carrying its code. (A fetch stand-in: no network.)
 import { createSign, generateKeyPairSync } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { wechatPayClient, WeChatPayError } from './client';
 
 const merchant = generateKeyPairSync('rsa', { modulusLength: 2048 });
