@@ -81,6 +81,14 @@ test('an order nobody collects is refunded in full 3 days after its pickup date,
   expect((await read(recent)).status).toBe('ready_for_pickup');
   expect((await read(collected)).status).toBe('picked_up');
 
+  // The order due tomorrow: its resident is told today, once, whatever the number of runs.
+  const code = (await read(recent)).pickupCode as string;
+  const reminders = (await api.call('GET', '/dev/messages?to=13812341234')).body.items.filter(
+    (m: { template: string; text: string }) => m.template === 'uncollected_soon' && m.text.includes(code),
+  );
+  expect(reminders).toHaveLength(1);
+  expect(reminders[0].text).toMatch(new RegExp(`^您购买的.+还未领取（取货码${code}），\\d+月\\d+日前未取将自动退款。$`));
+
   // Commission: the collected order only (10% of 1000), nothing for the uncollected one.
   const ledger = (await api.call('GET', '/leaders/me/commissions', { token: leader.token })).body;
   expect(ledger.entries.map((e: { orderId: string; amountFen: number }) => [e.orderId, e.amountFen])).toEqual([[collected.orderId, 100]]);

@@ -4,6 +4,9 @@
 // its id derived from the order, so a resident hears it once. It only writes notices: it cannot fail an
 // order or hold the job back, except by throwing when the table cannot be written at all.
 import type { Order } from '../../schemas/orders';
+import type { OrderStore } from '../orders/ports';
+import { lastDuePickupDate } from '../orders/uncollected';
+import { addDays } from '../runtime/time';
 import type { Clock } from '../runtime/clock';
 import type { NoticeStore } from './ports';
 import { uncollectedSoonNotice } from './planning';
@@ -26,4 +29,23 @@ export async function remindUncollected(deps: ReminderDeps, orders: Order[], ref
     if (await deps.notices.add(uncollectedSoonNotice(order, refundOn, deps.site, at))) told++;
   }
   return told;
+}
+
+/** Orders read per reminder run: a pickup point's day is far fewer; past it, the next hourly run goes on. */
+const REMINDER_PAGE = 1000;
+
+/**
+ * The uncollected-refund job's second step, after it refunded what is due: every order that the job will
+ * refund tomorrow (its pickup date is the one due a day from now) is told so today, once.
+ */
+export async function remindUncollectedDue(
+  deps: ReminderDeps & { orders: Pick<OrderStore, 'readyUpTo'>; pickupWindowDays: number },
+): Promise<{ reminded: number }> {
+  const now = deps.clock.now();
+  const dueTomorrow = lastDuePickupDate(addDays(now, 1), deps.pickupWindowDays);
+  const refundOn = lastDuePickupDate(addDays(now, 1), 0);
+  // What is due today was refunded by the step before; what the index still lists up to tomorrow's date is
+  // tomorrow's (the status check in remindUncollected skips any the index has not caught up with).
+  const orders = await deps.orders.readyUpTo(dueTomorrow, REMINDER_PAGE);
+  return { reminded: await remindUncollected(deps, orders, refundOn) };
 }
