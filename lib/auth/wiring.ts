@@ -34,6 +34,7 @@ function wechatAuth(): WeChatAuth {
 export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
   const users = dynamoUserStore();
   const members = dynamoMemberStore();
+  let keys: SignInDeps['keys'] | undefined;
   return {
     users,
     members,
@@ -46,7 +47,11 @@ export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
     identity: stageIdentity,
     clock: systemClock,
     ids: randomIds,
-    keys: { code: deriveKey(config.authSecret, 'sms-code'), refresh: deriveKey(config.authSecret, 'refresh-token') },
+    // Derived on first use: outside the local stage AUTH_SECRET arrives from SSM with the first invocation,
+    // after this module has loaded.
+    get keys() {
+      return (keys ??= { code: deriveKey(config.authSecret, 'sms-code'), refresh: deriveKey(config.authSecret, 'refresh-token') });
+    },
     operatorPhones: config.operatorPhones,
   };
 }
