@@ -8,7 +8,7 @@ import { sandboxOutbox } from '../../lib/auth/wiring';
 import { jwtIdentity } from '../../lib/runtime/auth';
 import { config, requireLocalStage } from '../../lib/runtime/config';
 import { httpFunction, route, type Routes } from '../../lib/runtime/http';
-import { receivePayment } from '../../lib/payments/payments';
+import { payInSandbox } from '../../lib/payments/sandbox';
 import { paymentDeps, sandbox, usesSandbox } from '../../lib/payments/wiring';
 import { randomIds } from '../../lib/runtime/clock';
 import { notFound } from '../../lib/runtime/errors';
@@ -44,13 +44,7 @@ export const routes: Routes = {
       requireLocalStage();
       // With PAYMENT_PROVIDER=wechatpay, money comes only through WeChat Pay.
       if (!usesSandbox) throw notFound('Route');
-      const order = await payments.orders.get(path.orderId);
-      if (!order) throw notFound('Order');
-      // What the sandbox provider does when a resident pays: take the money, send a signed notify.
-      const notify = await sandbox.charge(order.orderId, order.totalFen, `sandbox-${randomIds.next()}`);
-      const result = await receivePayment(payments, sandbox.openPayment(notify.rawBody, notify.headers));
-      const after = result.outcome === 'ignored' ? order : (result.order ?? order);
-      return { body: { orderId: after.orderId, status: after.status } };
+      return { body: await payInSandbox(payments, sandbox, path.orderId, `sandbox-${randomIds.next()}`) };
     },
   }),
   'GET /dev/sms': route({

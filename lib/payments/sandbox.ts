@@ -4,6 +4,8 @@
 import { PaymentNotificationSchema } from '../../schemas/orders';
 import type { Opened, PaymentProvider, PaymentReceived, RefundRequest } from './provider';
 import { signPayload, verifySignature, SIGNATURE_HEADER } from './provider';
+import { receivePayment, type PaymentDeps } from './payments';
+import { notFound } from '../runtime/errors';
 
 export interface SandboxLedger {
   recordPayment(payment: { paymentId: string; orderId: string; amountFen: number; paidAt: string }): Promise<void>;
@@ -66,4 +68,17 @@ export function sandboxPaymentProvider(secret: () => string, ledger: SandboxLedg
       return { rawBody, headers: { [SIGNATURE_HEADER]: signPayload(secret(), rawBody) } };
     },
   };
+}
+
+/**
+ * What happens when a resident pays in the sandbox (`POST /dev/pay/{orderId}`): the sandbox takes the money
+ * and sends its signed notification, received exactly as a real one. Answers the order as it then is.
+ */
+export async function payInSandbox(deps: PaymentDeps, provider: SandboxProvider, orderId: string, paymentId: string) {
+  const order = await deps.orders.get(orderId);
+  if (!order) throw notFound('Order');
+  const notify = await provider.charge(order.orderId, order.totalFen, paymentId);
+  const result = await receivePayment(deps, provider.openPayment(notify.rawBody, notify.headers));
+  const after = result.outcome === 'ignored' ? order : (result.order ?? order);
+  return { orderId: after.orderId, status: after.status };
 }
