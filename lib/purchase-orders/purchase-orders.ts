@@ -145,7 +145,9 @@ async function breakdownPage(
     const point = pointOf(version);
     const size = sizeOf(point);
     if (points.length > 0 && bytes + size > budget) {
-      return { points: points.sort(byPointName), next: encodeBreakdownCursor({ revision, after: points.at(-1)!.leaderId }), bytes };
+      // The cursor is the last point in storage order, taken before the page is sorted by name.
+      const next = encodeBreakdownCursor({ revision, after: points.at(-1)!.leaderId });
+      return { points: points.sort(byPointName), next, bytes };
     }
     points.push(point);
     bytes += size;
