@@ -1,4 +1,5 @@
 import { systemClock } from '../runtime/clock';
+import { dynamoCatalogueStore } from '../store/catalogue';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../store/purchase-orders';
 import type { ConsolidationDeps } from './consolidation';
@@ -9,4 +10,14 @@ export const consolidationDeps = (): ConsolidationDeps => ({
   groupBuys: dynamoGroupBuyStore(),
   clock: systemClock,
 });
-export const purchaseOrderDeps = (): PurchaseOrderDeps => ({ purchaseOrders: dynamoPurchaseOrderStore(), clock: systemClock });
+export const purchaseOrderDeps = (): PurchaseOrderDeps => {
+  const catalogue = dynamoCatalogueStore();
+  return {
+    purchaseOrders: dynamoPurchaseOrderStore(),
+    clock: systemClock,
+    async caseSizes(productIds) {
+      const products = await catalogue.getProducts([...productIds]);
+      return new Map([...products.values()].map((p) => [p.productId, p.caseSize]));
+    },
+  };
+};
