@@ -137,7 +137,7 @@ async function settleOrder(deps: ShortfallDeps, shortfall: Shortfall, orderId: s
       orderId,
       paymentId: order.paymentId,
       amountFen,
-      reason: `缺货 shortfall: ${shortfall.reason}`,
+      reason: `缺货：${shortfall.reason}`,
       status: 'requested',
       lines: [...taken.entries()].filter(([, t]) => t.amountFen > 0).map(([productId, t]) => ({ productId, amountFen: t.amountFen })),
       requestedBy: shortfall.reportedBy,
