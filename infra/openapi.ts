@@ -35,6 +35,7 @@ const RESPONSES: Record<string, [number, z.ZodType | string]> = {
   'GET /purchase-orders/{purchaseOrderId}/revisions': [200, views.ListOf(views.PurchaseOrderRevisionViewSchema)],
   'POST /purchase-orders/{purchaseOrderId}/acknowledge': [200, views.PurchaseOrderViewSchema],
   'POST /purchase-orders/{purchaseOrderId}/ship': [200, views.PurchaseOrderViewSchema],
+  'POST /purchase-orders/{purchaseOrderId}/shortfalls': [201, views.ShortfallViewSchema],
   'GET /leaders/me/commissions': [200, views.CommissionsViewSchema],
   'GET /leaders/{leaderId}/commissions': [200, views.CommissionsViewSchema],
   'GET /payouts': [200, views.ListOf(views.PayoutViewSchema)],

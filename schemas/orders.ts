@@ -50,6 +50,8 @@ export const OrderLineSchema = z.object({
   commissionRateBps: z.number().int(),
   /** What has been refunded of this line (refunds are allocated to lines in their order). */
   refundedFen: z.number().int(),
+  /** Units the supplier reported will not arrive (a shortfall, refunded): not delivered, not handed out. */
+  shortQuantity: z.number().int().min(0).optional(),
   /** Which limits this line reserved against, so that releasing gives back exactly that. */
   stockLimited: z.boolean(),
   residentLimited: z.boolean(),

@@ -60,6 +60,8 @@ export const OrderViewSchema = z.object({
       unitPriceFen: z.number().int(),
       amountFen: z.number().int(),
       refundedFen: z.number().int(),
+      /** Units the supplier reported short (refunded). */
+      shortQuantity: z.number().int().optional(),
     }),
   ),
   pickupCode: z.string().optional(),
@@ -143,6 +145,11 @@ export const PurchaseOrderViewSchema = z
         quantity: z.number().int(),
         supplyPriceFen: z.number().int(),
         amountFen: z.number().int(),
+        /** Whole cases (API.md "Supply, pickup and prices"): the quantity rounded up to the case size. */
+        caseSize: z.number().int(),
+        cases: z.number().int(),
+        orderedQuantity: z.number().int(),
+        surplusQuantity: z.number().int(),
       }),
     ),
     pickupPointCount: z
@@ -323,3 +330,10 @@ export const StatsViewSchema = z.object({
 export type StatsView = z.infer<typeof StatsViewSchema>;
 
 export const ReviewCreatedSchema = z.object({ reviewId: z.string() });
+
+/** `POST /purchase-orders/{id}/shortfalls`: the refunds a shortfall decided (201; the same report again, 200). */
+export const ShortfallViewSchema = z.object({
+  shortfallId: z.string(),
+  refunds: z.array(z.object({ orderId: z.string(), productId: z.string(), quantity: z.number().int(), amountFen: z.number().int() })),
+});
+export type ShortfallView = z.infer<typeof ShortfallViewSchema>;

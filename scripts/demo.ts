@@ -24,6 +24,15 @@ const login = async (userId: string, roles: string[] = [], supplierId?: string) 
   (await call('POST', '/dev/login', { body: { userId, roles, ...(supplierId ? { supplierId } : {}) } })).token as string;
 const step = (what: string, detail?: unknown) => console.log(`✔ ${what}${detail === undefined ? '' : `  ${JSON.stringify(detail)}`}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** What `read` answers once `done` holds of it (the stream's consumers take their time on a busy machine), or after 30 s. */
+async function until<T>(read: () => Promise<T>, done: (value: T) => boolean): Promise<T> {
+  const end = Date.now() + 30_000;
+  for (;;) {
+    const value = await read();
+    if (done(value) || Date.now() > end) return value;
+    await sleep(500);
+  }
+}
 
 async function main() {
   const started = new Date().toISOString();
@@ -48,7 +57,7 @@ async function main() {
   });
   const eggs = await call('POST', '/products', {
     token: operator,
-    body: { supplierId: supplier.supplierId, name: '土鸡蛋', unit: '板', supplyPriceFen: 2200, groupPriceFen: 2990 },
+    body: { supplierId: supplier.supplierId, name: '土鸡蛋', unit: '板', supplyPriceFen: 2200, groupPriceFen: 2990, caseSize: 6 },
   });
   step('supplier and products', { supplierId: supplier.supplierId });
 
@@ -96,7 +105,10 @@ async function main() {
 
   await sleep(1500); // the purchase-order consolidation runs from the stream
   const supplierToken = await login(`supplier-${run}`, ['supplier'], supplier.supplierId);
-  const pos = await call('GET', `/purchase-orders?date=${pickupDate}`, { token: supplierToken });
+  const pos = await until(
+    () => call('GET', `/purchase-orders?date=${pickupDate}`, { token: supplierToken }),
+    (page) => page.items.length > 0,
+  );
   step(
     'purchase order',
     pos.items.map((po: { purchaseOrderId: string; totalFen: number; lines: unknown[] }) => ({
@@ -105,6 +117,29 @@ async function main() {
       lines: po.lines,
     })),
   );
+
+  // The farm is a tray of eggs short: the latest paid order gives it up and its resident is refunded 29.90.
+  const shortfall = await call('POST', `/purchase-orders/${pos.items[0].purchaseOrderId}/shortfalls`, {
+    token: supplierToken,
+    body: { lines: [{ productId: eggs.productId, shortQuantity: 1 }], reason: '运输途中破损' },
+  });
+  step('shortfall reported (缺货), refunds', shortfall);
+  // The refund, the purchase order's revision and the sheet follow from the stream.
+  const revised = await until(
+    () => call('GET', `/purchase-orders/${pos.items[0].purchaseOrderId}`, { token: supplierToken }),
+    (po) => po.revision > pos.items[0].revision,
+  );
+  step('purchase order revised', {
+    revision: revised.revision,
+    totalFen: revised.totalFen,
+    eggs: revised.lines.find((l: { productId: string }) => l.productId === eggs.productId),
+  });
+  step('refunded resident', {
+    refundedFen: (await call('GET', `/orders/${residents[1]!.orderId}`, { token: residents[1]!.token })).refundedFen,
+  });
+  step('pickup sheet after the shortfall', {
+    totals: (await call('GET', `/pickup-points/${leader.leaderId}/sheet?date=${pickupDate}`, { token: leaderToken })).totals,
+  });
 
   step(
     'goods arrived (到货), residents told',

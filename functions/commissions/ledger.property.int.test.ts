@@ -1,4 +1,4 @@
-// Property: whatever sequence of orders, payments, pickups, refunds, uncollected refunds, duplicate or retried stream
+// Property: whatever sequence of orders, payments, pickups, refunds, uncollected refunds, shortfalls, duplicate or retried stream
 // deliveries and payout runs happens, the ledger equals a recomputation from the orders to the fen,
 // reconciliation finds nothing, no entry is booked twice and no entry is paid twice.
 //
@@ -55,6 +55,7 @@ const PRODUCT_SPECS = [
   { supplier: 1, name: '生姜', supplyPriceFen: 100, groupPriceFen: 101, commissionRateBps: 3333 },
 ] as const;
 const products: { productId: string; groupPriceFen: number; rateBps: number }[] = [];
+const supplierIds: string[] = [];
 /** The commission rate of each product, as the test set it up (not as the code under test reads it). */
 const rateOf = new Map<string, number>();
 
@@ -68,6 +69,7 @@ beforeAll(async () => {
       api,
       specs.map(({ supplier: _s, ...spec }) => spec),
     );
+    supplierIds.push(made.supplierId);
     made.products.forEach((p, i) => {
       const rate = specs[i]!.commissionRateBps;
       products.push({ productId: p.productId, groupPriceFen: specs[i]!.groupPriceFen, rateBps: rate });
@@ -85,6 +87,7 @@ type Command =
   | { kind: 'pickup'; order: number }
   | { kind: 'refund'; order: number; amount: Amount }
   | { kind: 'uncollected'; order: number }
+  | { kind: 'shortfall'; product: number; units: number }
   | { kind: 'duplicate'; order: number; via: 'book' | 'handler' }
   | { kind: 'redeliver'; order: number; from: number }
   | { kind: 'drain' }
@@ -116,6 +119,15 @@ const weighted: { weight: number; kind: Command['kind']; arbitrary: fc.Arbitrary
   { weight: 5, kind: 'pickup', arbitrary: fc.record({ kind: fc.constant('pickup' as const), order: orderIndex }) },
   { weight: 5, kind: 'refund', arbitrary: fc.record({ kind: fc.constant('refund' as const), order: orderIndex, amount: amountArb }) },
   { weight: 1, kind: 'uncollected', arbitrary: fc.record({ kind: fc.constant('uncollected' as const), order: orderIndex }) },
+  {
+    weight: 2,
+    kind: 'shortfall',
+    arbitrary: fc.record({
+      kind: fc.constant('shortfall' as const),
+      product: fc.nat({ max: PRODUCT_SPECS.length - 1 }),
+      units: fc.integer({ min: 1, max: 6 }),
+    }),
+  },
   {
     weight: 2,
     kind: 'duplicate',
@@ -165,8 +177,11 @@ const planArb: fc.Arbitrary<Plan> = fc.record({
 
 interface ModelLine {
   productId: string;
+  quantity: number;
   amountFen: number;
   refundedFen: number;
+  /** Units a shortfall took. */
+  short: number;
 }
 interface ModelOrder {
   orderId: string;
@@ -293,6 +308,56 @@ async function refund(state: RunState, order: ModelOrder, amountSpec: Amount) {
   order.images.push(await rawOrder(order.orderId));
 }
 
+let shortfalls = 0;
+/** Units of a line still to be delivered, in the model. */
+const deliverable = (l: ModelLine) => (l.refundedFen >= l.amountFen ? 0 : l.quantity - l.short);
+
+/**
+ * The supplier reports units of a product that will not arrive (at most what this run's ready orders still
+ * have: the purchase order of the date also holds earlier runs' orders, placed before these, so the latest
+ * placed first are this run's). The response is checked against the model, applied to it, and reported again.
+ */
+async function shortfall(state: RunState, productIndex: number, wanted: number) {
+  const product = products[productIndex]!;
+  const ready = state.orders.filter((o) => o.status === 'ready_for_pickup');
+  const available = sum(ready.flatMap((o) => o.lines.filter((l) => l.productId === product.productId).map(deliverable)));
+  const units = Math.min(wanted, available);
+  if (units === 0) {
+    state.log.push(`shortfall of ${product.productId}: nothing left to take`);
+    return;
+  }
+  await api.drain(); // the purchase order has caught up with the orders
+  const supplierId = supplierIds[PRODUCT_SPECS[productIndex]!.supplier]!;
+  const token = await api.login(unique('supplier-clerk'), ['supplier'], supplierId);
+  const body = { lines: [{ productId: product.productId, shortQuantity: units }], reason: `属性测试缺货 ${++shortfalls}` };
+  const res = await api.call('POST', `/purchase-orders/${supplierId}-${state.pickupDate}/shortfalls`, { token, body });
+  state.log.push(`shortfall ${units} of ${product.productId} → ${res.status} ${JSON.stringify(res.body.refunds ?? res.body)}`);
+  expect(res.status).toBe(201);
+  const refunds = res.body.refunds as { orderId: string; productId: string; quantity: number; amountFen: number }[];
+  expect(sum(refunds.map((r) => r.quantity))).toBe(units);
+  for (const r of refunds) {
+    const order = state.orders.find((o) => o.orderId === r.orderId);
+    expect(order?.status).toBe('ready_for_pickup');
+    const line = order!.lines.find((l) => l.productId === r.productId)!;
+    // Exactly the missing units at the unit price; a line giving up all it still delivers, what remains of it.
+    const remaining = line.amountFen - line.refundedFen;
+    expect(r.amountFen).toBe(r.quantity === deliverable(line) ? remaining : Math.min(remaining, r.quantity * product.groupPriceFen));
+    line.short += r.quantity;
+    line.refundedFen += r.amountFen;
+    order!.refundedFen += r.amountFen;
+    if (order!.refundedFen === order!.totalFen) order!.status = 'refunded';
+  }
+  for (const orderId of new Set(refunds.map((r) => r.orderId))) {
+    const order = state.orders.find((o) => o.orderId === orderId)!;
+    const view = (await api.call('GET', `/orders/${orderId}`, { token: operator })).body;
+    expect({ status: view.status, refundedFen: view.refundedFen }).toEqual({ status: order.status, refundedFen: order.refundedFen });
+    order.images.push(await rawOrder(orderId));
+  }
+  // Reported again: the same answer, and nothing refunded twice.
+  const again = await api.call('POST', `/purchase-orders/${supplierId}-${state.pickupDate}/shortfalls`, { token, body });
+  expect([again.status, again.body]).toEqual([200, res.body]);
+}
+
 async function run(state: RunState, command: Command) {
   const order = 'order' in command ? state.orders[command.order % state.orders.length]! : undefined;
   switch (command.kind) {
@@ -348,6 +413,8 @@ async function run(state: RunState, command: Command) {
       order!.images.push(await rawOrder(order!.orderId));
       return;
     }
+    case 'shortfall':
+      return shortfall(state, command.product, command.units);
     case 'duplicate': {
       // A record delivered again after it was processed: drain first, then deliver the current image twice.
       await api.drain();
@@ -486,8 +553,10 @@ async function setUp(plan: Plan, log: string[]): Promise<RunState> {
     expect(paid.status).toBe(200);
     const lines = items.map((i) => ({
       productId: i.productId,
+      quantity: i.quantity,
       amountFen: i.quantity * products.find((p) => p.productId === i.productId)!.groupPriceFen,
       refundedFen: 0,
+      short: 0,
     }));
     expect(placed.body.totalFen).toBe(sum(lines.map((l) => l.amountFen)));
     state.orders.push({ orderId: placed.body.orderId, totalFen: placed.body.totalFen, refundedFen: 0, lines, status: 'paid', images: [] });
@@ -590,7 +659,13 @@ async function checkInvariants(state: RunState) {
       orderId: view.orderId,
       status: view.status,
       refundedFen: view.refundedFen,
-      lines: view.items.map((l: ModelLine) => ({ productId: l.productId, amountFen: l.amountFen, refundedFen: l.refundedFen })),
+      lines: view.items.map((l: ModelLine & { shortQuantity?: number }) => ({
+        productId: l.productId,
+        quantity: l.quantity,
+        amountFen: l.amountFen,
+        refundedFen: l.refundedFen,
+        short: l.shortQuantity ?? 0,
+      })),
     }).toEqual({
       orderId: model.orderId,
       status: model.status,

@@ -204,7 +204,7 @@ const sorted = (m: Map<string, number>) => [...m.entries()].sort(([a], [b]) => (
 
 describe('a delivery date: two leaders, two suppliers, group buys closing in the same second', () => {
   const date = shanghaiDate(soon(86_400_000));
-  let fruit: Awaited<ReturnType<typeof supplierWithProducts>>; // 草莓 12.50, 苹果 3.00
+  let fruit: Awaited<ReturnType<typeof supplierWithProducts>>; // 草莓 12.50 (4 boxes a case), 苹果 3.00 (by the 斤)
   let eggs: Awaited<ReturnType<typeof supplierWithProducts>>; // 鸡蛋 9.99
   let fruitToken: string;
   let eggsToken: string;
@@ -220,7 +220,7 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
 
   beforeAll(async () => {
     fruit = await supplierWithProducts(api, [
-      { name: '草莓', unit: '盒', supplyPriceFen: 1250, groupPriceFen: 1990 },
+      { name: '草莓', unit: '盒', supplyPriceFen: 1250, groupPriceFen: 1990, caseSize: 4 },
       { name: '苹果', unit: '斤', supplyPriceFen: 300, groupPriceFen: 500 },
     ]);
     eggs = await supplierWithProducts(api, [{ name: '鸡蛋', unit: '盒', supplyPriceFen: 999, groupPriceFen: 1500 }]);
@@ -264,9 +264,32 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     });
     expect(po!.revision).toBeGreaterThanOrEqual(1);
     // The unpaid order (cancelled at the cutoff) is in nothing.
+    // Whole cases: 5 boxes of strawberries are 2 cases of 4 (3 boxes over); apples go by the 斤 (case size 1).
     expect(po!.lines).toEqual([
-      { productId: strawberry, name: '草莓', unit: '盒', quantity: 5, supplyPriceFen: 1250, amountFen: 6250 },
-      { productId: apple, name: '苹果', unit: '斤', quantity: 6, supplyPriceFen: 300, amountFen: 1800 },
+      {
+        productId: strawberry,
+        name: '草莓',
+        unit: '盒',
+        quantity: 5,
+        supplyPriceFen: 1250,
+        amountFen: 6250,
+        caseSize: 4,
+        cases: 2,
+        orderedQuantity: 8,
+        surplusQuantity: 3,
+      },
+      {
+        productId: apple,
+        name: '苹果',
+        unit: '斤',
+        quantity: 6,
+        supplyPriceFen: 300,
+        amountFen: 1800,
+        caseSize: 1,
+        cases: 6,
+        orderedQuantity: 6,
+        surplusQuantity: 0,
+      },
     ]);
     expect(po!.pickupPoints).toEqual([
       {
@@ -361,10 +384,13 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
     expect(text.startsWith(`\uFEFF采购单号 Purchase order,${fruitPo}\r\n`)).toBe(true);
     expect(text.replace(/\r\n/g, '')).not.toMatch(/[\r\n]/);
     const rows = text.slice(1).split('\r\n');
-    expect(rows).toContain('商品编号 Product ID,商品 Product,单位 Unit,数量 Quantity,供货价(元) Supply price (CNY),金额(元) Amount (CNY)');
-    expect(rows).toContain(`${strawberry},草莓,盒,5,12.50,62.50`);
+    expect(rows).toContain(
+      '商品编号 Product ID,商品 Product,单位 Unit,数量 Quantity,供货价(元) Supply price (CNY),金额(元) Amount (CNY),' +
+        '每箱 Case size,箱数 Cases,订货数量 Ordered quantity,富余 Surplus',
+    );
+    expect(rows).toContain(`${strawberry},草莓,盒,5,12.50,62.50,4,2,8,3`);
     expect(rows).toContain(`"老王便利店 ""东门""","和平路 8 号, 2 楼",${wang.leaderId},${strawberry},草莓,盒,3`);
-    expect(rows.indexOf(`${strawberry},草莓,盒,5,12.50,62.50`)).toBeLessThan(rows.indexOf('自提点明细 By pickup point'));
+    expect(rows.indexOf(`${strawberry},草莓,盒,5,12.50,62.50,4,2,8,3`)).toBeLessThan(rows.indexOf('自提点明细 By pickup point'));
   });
 
   test('a refund before delivery revises the purchase order with the difference and its cause; a partial one (compensation) does not', async () => {
@@ -386,7 +412,10 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       acknowledgedRevision: before.revision,
       totalFen: 2 * 1250 + 6 * 300,
     });
-    expect(after.body.lines[0]).toMatchObject({ productId: strawberry, quantity: 2 });
+    // The cases follow the revision: 2 boxes are one case of 4, 2 over.
+    expect(after.body.lines[0]).toMatchObject({ productId: strawberry, quantity: 2, cases: 1, orderedQuantity: 4, surplusQuantity: 2 });
+    const csv = await api.call('GET', `/purchase-orders/${fruitPo}`, { token: fruitToken, headers: { accept: 'text/csv' } });
+    expect(csv.text.split('\r\n')).toContain(`${strawberry},草莓,盒,2,12.50,25.00,4,1,4,2`);
     expect(after.body.pickupPoints[1].lines).toEqual([expect.objectContaining({ productId: apple, quantity: 1 })]);
 
     const revisions = (await api.call('GET', `/purchase-orders/${fruitPo}/revisions`, { token: fruitToken })).body.items;

@@ -42,6 +42,8 @@ export function orderView(order: Order, viewer: Viewer = 'owner'): OrderView {
       unitPriceFen: l.unitPriceFen,
       amountFen: l.amountFen,
       refundedFen: l.refundedFen,
+      // Units the supplier reported short (refunded): the resident collects the rest.
+      ...(l.shortQuantity ? { shortQuantity: l.shortQuantity } : {}),
     })),
     ...(order.pickupCode ? { pickupCode: order.pickupCode } : {}),
     pickupDate: order.pickupDate,

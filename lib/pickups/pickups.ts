@@ -36,7 +36,10 @@ export function sheetLineOf(order: Order): SheetLine | undefined {
     contactName: order.contactName,
     contactPhone: order.contactPhone,
     status: order.status,
-    items: order.items.map((l) => ({ productId: l.productId, name: l.name, unit: l.unit, quantity: l.quantity })),
+    // Units a shortfall took will not arrive: the sheet hands out the rest (a line wholly short leaves it).
+    items: order.items
+      .map((l) => ({ productId: l.productId, name: l.name, unit: l.unit, quantity: l.quantity - (l.shortQuantity ?? 0) }))
+      .filter((l) => l.quantity > 0),
     orderVersion: order.version,
   };
 }

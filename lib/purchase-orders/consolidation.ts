@@ -41,11 +41,16 @@ const DELIVERED_STATUSES: ReadonlySet<string> = new Set(['ready_for_pickup', 'pi
  * The rule, in one place: an order that is `ready_for_pickup` or `picked_up` counts each of its lines
  * with the line's full quantity, unless the line is refunded in full (`refundedFen >= amountFen`). A
  * line refunded in part counts in full: a partial refund is compensation (a bruised fruit), not goods
- * left undelivered. A `refunded` order, and any order before the cutoff, counts for nothing.
+ * left undelivered; units a shortfall took (`shortQuantity`) are left out. A `refunded` order, and any
+ * order before the cutoff, counts for nothing.
  */
 export function countableLines(order: Order): OrderLine[] {
   if (!DELIVERED_STATUSES.has(order.status)) return [];
-  return order.items.filter((line) => line.refundedFen < line.amountFen);
+  // Units a shortfall took will not arrive: the supplier delivers the rest of the line.
+  return order.items
+    .filter((line) => line.refundedFen < line.amountFen)
+    .map((line) => (line.shortQuantity ? { ...line, quantity: line.quantity - line.shortQuantity } : line))
+    .filter((line) => line.quantity > 0);
 }
 
 // ---------------------------------------------------------------------------------------------------

@@ -1,5 +1,6 @@
 // The CSV a supplier downloads: Excel-ready encoding, quoting, and no formulas from typed-in text.
 import type { PickupPointBreakdown, PurchaseOrder } from '../../schemas/purchase-orders';
+import { inCases } from './cases';
 import { csvHead, csvRows, purchaseOrderCsv, textCell, yuan } from './csv';
 
 const po: PurchaseOrder = {
@@ -43,10 +44,13 @@ test('a BOM, CRLF line ends, bilingual headings, the lines and then the breakdow
   expect(csv.endsWith('\r\n')).toBe(true);
   expect(csv.replace(/\r\n/g, '')).not.toMatch(/\n/);
   const rows = csv.slice(1).split('\r\n');
-  expect(rows).toContain('商品编号 Product ID,商品 Product,单位 Unit,数量 Quantity,供货价(元) Supply price (CNY),金额(元) Amount (CNY)');
-  expect(rows).toContain('P1,草莓,盒,5,12.50,62.50');
+  expect(rows).toContain(
+    '商品编号 Product ID,商品 Product,单位 Unit,数量 Quantity,供货价(元) Supply price (CNY),金额(元) Amount (CNY),' +
+      '每箱 Case size,箱数 Cases,订货数量 Ordered quantity,富余 Surplus',
+  );
+  expect(rows).toContain('P1,草莓,盒,5,12.50,62.50,1,5,5,0');
   expect(rows).toContain('"老王便利店 ""东门""","和平路 8 号, 2 楼",L1,P1,草莓,盒,5');
-  expect(rows.indexOf('P1,草莓,盒,5,12.50,62.50')).toBeLessThan(rows.findIndex((r) => r.startsWith('"老王便利店')));
+  expect(rows.indexOf('P1,草莓,盒,5,12.50,62.50,1,5,5,0')).toBeLessThan(rows.findIndex((r) => r.startsWith('"老王便利店')));
 });
 
 test('written in parts (the head, then rows of some pickup points), the parts concatenated are the file', () => {
@@ -78,7 +82,25 @@ test("a supplement's credits stay numbers: negative money and quantities are not
   ];
   const rows = purchaseOrderCsv(supplement, credits).slice(1).split('\r\n');
   expect(rows).toContain('合计金额(元) Total (CNY),-10.00');
-  expect(rows).toContain('P1,草莓,盒,-1,10.00,-10.00');
+  expect(rows).toContain('P1,草莓,盒,-1,10.00,-10.00,1,-1,-1,0');
   // Typed-in text is still defused, whatever its first character.
   expect(rows).toContain("'-东门店,'=cmd|x,L1,P1,草莓,盒,-1");
+});
+
+test('whole cases: quantities rounded up to the case size, with the surplus that adds', () => {
+  expect(inCases(5, 4)).toEqual({ cases: 2, orderedQuantity: 8, surplusQuantity: 3 });
+  expect(inCases(8, 4)).toEqual({ cases: 2, orderedQuantity: 8, surplusQuantity: 0 });
+  expect(inCases(1, 12)).toEqual({ cases: 1, orderedQuantity: 12, surplusQuantity: 11 });
+  expect(inCases(7, 1)).toEqual({ cases: 7, orderedQuantity: 7, surplusQuantity: 0 });
+  expect(inCases(0, 6)).toEqual({ cases: 0, orderedQuantity: 0, surplusQuantity: 0 });
+  // A supplement's credit of less than a case: no case comes back, the units are surplus.
+  expect(inCases(-3, 6)).toEqual({ cases: 0, orderedQuantity: 0, surplusQuantity: 3 });
+  expect(inCases(-7, 6)).toEqual({ cases: -1, orderedQuantity: -6, surplusQuantity: 1 });
+
+  const rows = purchaseOrderCsv(po, points, new Map([['P1', 4]]))
+    .slice(1)
+    .split('\r\n');
+  expect(rows).toContain('P1,草莓,盒,5,12.50,62.50,4,2,8,3');
+  // Cases are of the product lines: the breakdown per pickup point is in units, as residents ordered.
+  expect(rows).toContain('"老王便利店 ""东门""","和平路 8 号, 2 楼",L1,P1,草莓,盒,5');
 });

@@ -3,6 +3,7 @@
 // pickup point that the warehouse packs and routes by. Written in two pieces, the head and the rows of
 // some pickup points, so that a big purchase order can come out in parts whose concatenation is the file.
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderStatus } from '../../schemas/purchase-orders';
+import { lineInCases, type CaseSizes } from './cases';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';
@@ -40,7 +41,7 @@ const cell = (c: Cell) => (typeof c === 'number' ? String(c) : c instanceof Mone
 const row = (cells: Cell[]) => cells.map(cell).join(',');
 
 /** The file's beginning: the byte order mark, the purchase order, its product lines and the breakdown's heading. */
-export function csvHead(po: PurchaseOrder): string {
+export function csvHead(po: PurchaseOrder, caseSizes?: CaseSizes): string {
   const rows: Cell[][] = [
     ['采购单号 Purchase order', po.purchaseOrderId],
     ['供应商 Supplier', po.supplierId],
@@ -52,8 +53,32 @@ export function csvHead(po: PurchaseOrder): string {
     ['自提点数 Pickup points', po.pickupPointCount],
     [],
     ['商品汇总 Products'],
-    ['商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity', '供货价(元) Supply price (CNY)', '金额(元) Amount (CNY)'],
-    ...po.lines.map((l): Cell[] => [l.productId, l.name, l.unit, l.quantity, money(l.supplyPriceFen), money(l.amountFen)]),
+    [
+      '商品编号 Product ID',
+      '商品 Product',
+      '单位 Unit',
+      '数量 Quantity',
+      '供货价(元) Supply price (CNY)',
+      '金额(元) Amount (CNY)',
+      '每箱 Case size',
+      '箱数 Cases',
+      '订货数量 Ordered quantity',
+      '富余 Surplus',
+    ],
+    ...po.lines
+      .map((l) => lineInCases(l, caseSizes))
+      .map((l): Cell[] => [
+        l.productId,
+        l.name,
+        l.unit,
+        l.quantity,
+        money(l.supplyPriceFen),
+        money(l.amountFen),
+        l.caseSize,
+        l.cases,
+        l.orderedQuantity,
+        l.surplusQuantity,
+      ]),
     [],
     ['自提点明细 By pickup point'],
     ['自提点 Pickup point', '地址 Address', '团长编号 Leader ID', '商品编号 Product ID', '商品 Product', '单位 Unit', '数量 Quantity'],
@@ -70,7 +95,8 @@ export function csvRows(points: readonly PickupPointBreakdown[]): string {
 }
 
 /** The whole file of a purchase order whose breakdown is at hand. */
-export const purchaseOrderCsv = (po: PurchaseOrder, points: readonly PickupPointBreakdown[]) => csvHead(po) + csvRows(points);
+export const purchaseOrderCsv = (po: PurchaseOrder, points: readonly PickupPointBreakdown[], caseSizes?: CaseSizes) =>
+  csvHead(po, caseSizes) + csvRows(points);
 
 /** The file name offered for download (ASCII: ids and dates only). */
 export const csvFileName = (po: PurchaseOrder, revision = po.revision) => `purchase-order-${po.purchaseOrderId}-r${revision}.csv`;

@@ -20,6 +20,7 @@ import type { Clock } from '../runtime/clock';
 import { conflict, forbidden, notFound, validationError } from '../runtime/errors';
 import { toBusinessIso } from '../runtime/time';
 import { byText, parsePurchaseOrderId, pointDifference } from './consolidation';
+import { lineInCases, type CaseSizes } from './cases';
 import { csvHead, csvRows } from './csv';
 
 export interface PurchaseOrderStore {
@@ -63,6 +64,8 @@ export interface PurchaseOrderStore {
 
 export interface PurchaseOrderDeps {
   purchaseOrders: PurchaseOrderStore;
+  /** The catalogue's case size of each product found (read when a purchase order is shown). */
+  caseSizes(productIds: readonly string[]): Promise<CaseSizes>;
   clock: Clock;
   /** Defaults RESPONSE_BUDGET_BYTES and CSV_PART_BYTES (tests page small purchase orders with smaller ones). */
   responseBudgetBytes?: number;
@@ -161,6 +164,8 @@ const CURSOR_ROOM = 200;
 
 export interface PurchaseOrderPage {
   po: PurchaseOrder;
+  /** Of the products on its lines. */
+  caseSizes: CaseSizes;
   pickupPoints: PickupPointBreakdown[];
   /** Present when `pickupPoints` is not the rest of the breakdown. */
   breakdownCursor?: string;
@@ -168,10 +173,11 @@ export interface PurchaseOrderPage {
 
 /** The purchase order with as much of its breakdown (from the cursor's point on) as one response holds. */
 async function pageFrom(deps: PurchaseOrderDeps, po: PurchaseOrder, budget: number, cursor?: BreakdownCursor) {
-  const fixed = bytesOf(purchaseOrderView({ po, pickupPoints: [] })) + CURSOR_ROOM;
+  const caseSizes = await deps.caseSizes(po.lines.map((l) => l.productId));
+  const fixed = bytesOf(purchaseOrderView({ po, caseSizes, pickupPoints: [] })) + CURSOR_ROOM;
   const page = await breakdownPage(deps, po, po.revision, budget - fixed, jsonSize, cursor?.after);
   return {
-    page: { po, pickupPoints: page.points, ...(page.next ? { breakdownCursor: page.next } : {}) },
+    page: { po, caseSizes, pickupPoints: page.points, ...(page.next ? { breakdownCursor: page.next } : {}) },
     bytes: fixed + page.bytes,
   };
 }
@@ -265,7 +271,7 @@ export async function purchaseOrderCsvPart(
   const po = await readPurchaseOrder(deps, principal, purchaseOrderId);
   if (from && from.revision > po.revision) throw validationError('cursor', 'not a cursor of this purchase order');
   const revision = from?.revision ?? po.revision;
-  const head = from ? '' : csvHead(po);
+  const head = from ? '' : csvHead(po, await deps.caseSizes(po.lines.map((l) => l.productId)));
   const page = await breakdownPage(
     deps,
     po,
@@ -361,7 +367,7 @@ export async function actOnPurchaseOrder(
   throw conflict('The purchase order is changing; try again');
 }
 
-export function purchaseOrderView({ po, pickupPoints, breakdownCursor }: PurchaseOrderPage) {
+export function purchaseOrderView({ po, caseSizes, pickupPoints, breakdownCursor }: PurchaseOrderPage) {
   return {
     purchaseOrderId: po.purchaseOrderId,
     supplierId: po.supplierId,
@@ -371,7 +377,7 @@ export function purchaseOrderView({ po, pickupPoints, breakdownCursor }: Purchas
     status: po.status,
     revision: po.revision,
     totalFen: po.totalFen,
-    lines: po.lines,
+    lines: po.lines.map((line) => lineInCases(line, caseSizes)),
     pickupPointCount: po.pickupPointCount,
     pickupPoints,
     ...(breakdownCursor ? { breakdownCursor } : {}),

@@ -167,6 +167,8 @@ export const keys = {
   }),
   purchaseOrderDirtyPartitions: (supplierId: string, date: string) =>
     Array.from({ length: PO_DIRTY_SHARDS }, (_, i) => `PODIRTY#${supplierId}#${date}#${i}`),
+  /** A supplier's shortfall report on a purchase order, with the refunds it decided (id derived from the report). */
+  shortfall: (purchaseOrderId: string, shortfallId: string): Key => ({ pk: `SHORTFALL#${purchaseOrderId}`, sk: shortfallId }),
   /** One order's countable lines for one supplier: what that order last added to the totals (a partition per order). */
   purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({
     pk: `POC#${orderId}`,

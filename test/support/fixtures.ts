@@ -27,6 +27,8 @@ export interface ProductSpec {
   supplyPriceFen?: number;
   groupPriceFen?: number;
   commissionRateBps?: number;
+  /** Units per case (the catalogue's default, 1, when not given). */
+  caseSize?: number;
 }
 
 /** A supplier with products (default: one product at 8.00 supply, 10.00 group price). */
@@ -49,6 +51,7 @@ export async function supplierWithProducts(api: TestStack, specs: ProductSpec[] 
         supplyPriceFen: spec.supplyPriceFen ?? 800,
         groupPriceFen: spec.groupPriceFen ?? 1000,
         ...(spec.commissionRateBps !== undefined ? { commissionRateBps: spec.commissionRateBps } : {}),
+        ...(spec.caseSize !== undefined ? { caseSize: spec.caseSize } : {}),
       },
     });
     if (res.status !== 201) throw new Error(`product failed: ${res.text}`);

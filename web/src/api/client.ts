@@ -20,11 +20,13 @@ import type {
   ProductView,
   PurchaseOrderView,
   Reconciliation,
+  ShortfallView,
   ReviewsView,
   CustomersView,
   StatsView,
 } from '@schemas/views';
 import type { ReviewBodySchema } from '@schemas/customers';
+import type { ReportShortfallBodySchema } from '@schemas/shortfalls';
 import { session } from './session';
 
 export type PlaceOrderBody = z.input<typeof PlaceOrderBodySchema>;
@@ -37,6 +39,7 @@ export type ArrivalBody = z.input<typeof ArrivalBodySchema>;
 /** The settings, and whether WeChat messages can reach this person at all (they signed in with WeChat). */
 export type NotificationSettingsView = NotificationSettings & { wechatBound: boolean };
 export type ReviewBody = z.input<typeof ReviewBodySchema>;
+export type ReportShortfallBody = z.input<typeof ReportShortfallBodySchema>;
 export type { CustomersView, StatsView, ReviewsView };
 export type { GroupBuyView, OrderView, LeaderView, PurchaseOrderView, PayoutView, CommissionsView, PickupSheet, ProductView };
 
@@ -124,6 +127,8 @@ export const api = {
   purchaseOrderCsv: (purchaseOrderId: string) => request<string>('GET', `/purchase-orders/${enc(purchaseOrderId)}`, { accept: 'text/csv' }),
   acknowledgePurchaseOrder: (id: string) => request<PurchaseOrderView>('POST', `/purchase-orders/${enc(id)}/acknowledge`),
   shipPurchaseOrder: (id: string) => request<PurchaseOrderView>('POST', `/purchase-orders/${enc(id)}/ship`),
+  reportShortfall: (id: string, body: ReportShortfallBody) =>
+    request<ShortfallView>('POST', `/purchase-orders/${enc(id)}/shortfalls`, { body }),
 
   // Operators
   leaders: (status: LeaderView['status']) => request<{ items: LeaderView[] }>('GET', `/leaders?status=${status}`),
