@@ -1,6 +1,6 @@
 // Changing an order safely, shared by every domain that moves one (cutoff, payments, pickups): the next
 // state for an event, the full refund it implies, and read-decide-write until the write finds it unchanged.
-import type { Order, Refund } from '../../schemas/orders';
+import type { Order, OrderLine, Refund } from '../../schemas/orders';
 import { conflict, notFound } from '../runtime/errors';
 import { nextOrderStatus, type OrderEvent } from './status';
 import type { OrderStore } from './ports';
@@ -48,4 +48,15 @@ export async function withFreshOrder<T>(orders: OrderStore, orderId: string, att
     if (result !== 'stale') return result;
   }
   throw conflict('The order is changing; try again');
+}
+
+/**
+ * The order after a partial or full refund of `amountFen`, its lines as given: refunded in full it becomes
+ * `refunded` and gives its stock and per-resident allowance back (`release`), as a cancel does.
+ */
+export function afterRefund(order: Order, items: OrderLine[], amountFen: number, at: string): { after: Order; release: boolean } {
+  const refundedFen = order.refundedFen + amountFen;
+  const full = refundedFen === order.totalFen;
+  const base: Order = full ? transitioned(order, 'refundAll', at) : { ...order, updatedAt: at };
+  return { after: { ...base, items, refundedFen }, release: full };
 }

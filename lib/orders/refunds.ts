@@ -3,12 +3,12 @@
 // what remains of it; the refund is recorded as an intent with the order change (one transaction) and
 // sent through the payment port by the stream-triggered refunds function.
 import { createHash } from 'node:crypto';
-import type { Order, OrderLine, Refund } from '../../schemas/orders';
+import type { OrderLine, Refund } from '../../schemas/orders';
 import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
 import { addHours } from '../runtime/time';
-import { transitioned, withFreshOrder } from './changes';
+import { afterRefund, withFreshOrder } from './changes';
 import type { OrderStore } from './ports';
 
 export interface RefundDeps {
@@ -90,14 +90,11 @@ export async function requestRefund(
       ...l,
       refundedFen: l.refundedFen + (lines.find((a) => a.productId === l.productId)?.amountFen ?? 0),
     }));
-    const refundedFen = order.refundedFen + body.amountFen;
-    const base: Order = refundedFen === order.totalFen ? transitioned(order, 'refundAll', at) : { ...order, updatedAt: at };
-    const after: Order = { ...base, items, refundedFen };
+    const { after, release } = afterRefund(order, items, body.amountFen, at);
     const outcome = await deps.orders.change({
       before: order,
       after,
-      // Refunded in full, the order gives its stock and per-resident allowance back (as a cancel does).
-      release: refundedFen === order.totalFen,
+      release,
       refunds: [refund],
       audit: {
         entityId: orderId,

@@ -14,7 +14,7 @@ import type { SheetLine } from '../../schemas/pickups';
 import type { Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { conflict, notFound, validationError } from '../runtime/errors';
-import { transitioned, withFreshOrder } from '../orders/changes';
+import { afterRefund, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
 import { parsePurchaseOrderId } from './consolidation';
 import type { PurchaseOrderStore } from './purchase-orders';
@@ -143,13 +143,11 @@ async function settleOrder(deps: ShortfallDeps, shortfall: Shortfall, orderId: s
       requestedBy: shortfall.reportedBy,
       createdAt: at,
     };
-    const refundedFen = order.refundedFen + amountFen;
-    const base: Order = refundedFen === order.totalFen ? transitioned(order, 'refundAll', at) : { ...order, updatedAt: at };
-    const after: Order = { ...base, items, refundedFen };
+    const { after, release } = afterRefund(order, items, amountFen, at);
     const outcome = await deps.orders.change({
       before: order,
       after,
-      release: refundedFen === order.totalFen,
+      release,
       refunds: [refund],
       audit: {
         entityId: orderId,
