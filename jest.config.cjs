@@ -31,7 +31,8 @@ module.exports = {
     // The tests that drive CloudBase's SDK (against the stand-in), in a run of their own: the SDK probes
     // Tencent Cloud's metadata service on every call and leaves the worker unable to reach even its own
     // local stack afterwards, so nothing else may share a worker with them. The SDK also leaves timers and
-    // sockets behind that no API of it closes: npm test runs this project with --forceExit.
+    // sockets behind that no API of it closes: npm test runs this project with --forceExit, and first (its global setup
+    // starts afresh the recordings that the iam project reads after the integration suite).
     {
       ...common,
       displayName: 'cloudbase',
