@@ -49,7 +49,7 @@ export async function benchBigPurchaseOrder(
 
   // ---- Through the API: the supplier, its products, one leader's group buy (the template of the others) ----
   const operator = options.operator;
-  const supplier = expectStatus(
+  const supplier = expectStatus<{ supplierId: string }>(
     'supplier',
     await call('POST', '/suppliers', { token: operator, body: { name: `大城蔬菜-${run}`, contactPhone: '13700003333' } }),
     201,
@@ -63,14 +63,14 @@ export async function benchBigPurchaseOrder(
       supplyPriceFen: 120 + 7 * p,
       groupPriceFen: 200 + 7 * p,
     };
-    const product = expectStatus('product', await call('POST', '/products', { token: operator, body }), 201);
+    const product = expectStatus<{ productId: string; name: string }>('product', await call('POST', '/products', { token: operator, body }), 201);
     products.push({ productId: product.productId, name: product.name, supplyPriceFen: body.supplyPriceFen });
   }
   const login = async (userId: string, roles: string[] = [], supplierId?: string) =>
     expectStatus('login', await call('POST', '/dev/login', { body: { userId, roles, ...(supplierId ? { supplierId } : {}) } }), 200)
       .token as string;
   const leaderToken = await login(`big-leader-${run}`);
-  const applied = expectStatus(
+  const applied = expectStatus<{ leaderId: string }>(
     'apply',
     await call('POST', '/leaders', {
       token: leaderToken,
@@ -85,7 +85,7 @@ export async function benchBigPurchaseOrder(
   expectStatus('approve', await call('POST', `/leaders/${applied.leaderId}/approve`, { token: operator }), 200);
   const cutoffAt = new Date(Date.now() + 2 * 3_600_000).toISOString();
   const pickupDate = new Date(Date.now() + 40 * 3_600_000).toISOString().slice(0, 10);
-  const opened = expectStatus(
+  const opened = expectStatus<{ groupBuyId: string }>(
     'group buy',
     await call('POST', '/group-buys', {
       token: leaderToken,
@@ -203,7 +203,7 @@ export async function benchBigPurchaseOrder(
   };
   const check = await checkPurchaseOrder(call, city);
   const id = `${supplier.supplierId}-${pickupDate}`;
-  const header = expectStatus('purchase order', await call('GET', `/purchase-orders/${id}`, { token: supplierToken }), 200);
+  const header = expectStatus<{ revision: number }>('purchase order', await call('GET', `/purchase-orders/${id}`, { token: supplierToken }), 200);
 
   // The items this purchase order is made of, whole (the header, its revisions, every version, the totals).
   const { queryAll } = await import('../lib/store/dynamo');

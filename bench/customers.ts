@@ -13,8 +13,11 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderLine } from '../schemas/orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { expectStatus, invokeHttp, random, meter, round, type HttpMain, type Input, type Meter } from './harness';
+import { expectStatus, invokeHttp, type Json, random, meter, round, type HttpMain, type Input, type Meter } from './harness';
 import { businessDate } from '../lib/runtime/time';
+
+/** A page of `GET /leaders/me/customers`, as the bench reads it. */
+type CustomersPage = { items: { contactPhone: string; orders: number; spentFen: number }[]; nextCursor?: string };
 
 export interface CustomersOptions {
   orders: number;
@@ -298,10 +301,10 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
   const cost = costOf(metered);
 
   // ---- The page: stats and a page of the book, as the leader opens them -------------------------------------
-  const call = async (path: string, routeKey: string) => {
+  const call = async <T extends object = Json>(path: string, routeKey: string) => {
     const m = meter(db());
     try {
-      const res = expectStatus(path, await invokeHttp(customersMain, routeKey, path, { token: leaderToken }), 200);
+      const res = expectStatus<T>(path, await invokeHttp(customersMain, routeKey, path, { token: leaderToken }), 200);
       return { body: res, requests: m.total(), rcu: m.rcu };
     } finally {
       m.detach();
@@ -312,7 +315,7 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
   const statsMatch = async () => {
     let ok = true;
     for (const days of [1, 7, 30, DAYS, 365]) {
-      const { body } = await call(`/leaders/me/stats?days=${days}`, 'GET /leaders/me/stats');
+      const { body } = await call<Record<string, number>>(`/leaders/me/stats?days=${days}`, 'GET /leaders/me/stats');
       const want = recompute(finals, windowFrom(days), today);
       for (const [k, v] of Object.entries(want)) {
         if (body[k] !== v) {
@@ -325,7 +328,7 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
     let cursor: string | undefined;
     const book = new Map<string, { orders: number; spentFen: number }>();
     do {
-      const { body } = await call(`/leaders/me/customers?limit=100${cursor ? `&cursor=${cursor}` : ''}`, 'GET /leaders/me/customers');
+      const { body } = await call<CustomersPage>(`/leaders/me/customers?limit=100${cursor ? `&cursor=${cursor}` : ''}`, 'GET /leaders/me/customers');
       for (const item of body.items) book.set(item.contactPhone, { orders: item.orders, spentFen: item.spentFen });
       cursor = body.nextCursor;
     } while (cursor);

@@ -153,13 +153,13 @@ export async function runConcurrently(
 export const round = (n: number, digits = 2) => Math.round(n * 10 ** digits) / 10 ** digits;
 
 /** The body of an answer that has the expected status; anything else stops the bench with what came back. */
-export function expectStatus(what: string, res: { status: number; body: unknown }, status: number) {
+export function expectStatus<T extends object = Json>(what: string, res: { status: number; body: unknown }, status: number): T {
   if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as Json;
+  return res.body as T;
 }
 
 /** An answer of the API as the bench reads it: untyped JSON, checked against the bench's own totals. */
-export type Json = Record<string, any>;
+export type Json = Record<string, unknown>;
 
 /** A small deterministic generator (mulberry32): the same data for the same seed on every run. */
 export function random(seed: number) {

@@ -54,7 +54,7 @@ interface Section<R> {
   print(result: R): string[];
 }
 
-const sections: Section<any>[] = [
+const sections: Section<unknown>[] = [
   {
     key: 'orders',
     run: (args) =>
@@ -399,7 +399,7 @@ async function main() {
   if (!cityOnly) {
     // A run of some sections keeps the others' latest figures (each stamped with its own run's time), and
     // the figures it replaces go under `earlier`, so the file shows before and after side by side.
-    const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, any>) : {};
+    const previous = existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
     const stamp = (section: unknown, at: unknown) =>
       section && typeof section === 'object' && !('at' in section) ? { at, ...section } : section;
     const kept = Object.fromEntries(

@@ -10,7 +10,7 @@
 
 export interface Reply {
   status: number;
-  body: any;
+  body: unknown;
   text: string;
   headers: Headers;
 }
@@ -36,10 +36,20 @@ export interface City {
   leaderTokens: Map<string, string>;
 }
 
-const expectStatus = (what: string, res: Reply, status: number) => {
+/** The body of an answer with the expected status, as the caller expects it; anything else stops the run. */
+const expectStatus = <T extends object = Record<string, unknown>>(what: string, res: Reply, status: number): T => {
   if (res.status !== status) throw new Error(`${what}: expected ${status}, got ${res.status} ${res.text.slice(0, 300)}`);
-  return res.body;
+  return res.body as T;
 };
+
+/** A page of `GET /purchase-orders/{id}`: the header (on every page) and some of the pickup points. */
+interface BreakdownPage {
+  pickupPointCount: number;
+  totalFen: number;
+  lines: { productId: string; quantity: number; amountFen: number }[];
+  pickupPoints: { leaderId: string; pickupPointName: string; lines: { productId: string; quantity: number }[] }[];
+  breakdownCursor?: string;
+}
 
 async function inParallel(count: number, concurrency: number, work: (i: number) => Promise<void>) {
   let next = 0;
@@ -71,14 +81,14 @@ export async function seedCity(
     expectStatus('login', await call('POST', '/dev/login', { body: { userId, roles, ...(supplierId ? { supplierId } : {}) } }), 200)
       .token as string;
   const operator = await login(`city-op-${run}`, ['operator']);
-  const supplier = expectStatus(
+  const supplier = expectStatus<{ supplierId: string }>(
     'supplier',
     await call('POST', '/suppliers', { token: operator, body: { name: `城市蔬菜供应商-${run}`, contactPhone: '13700002222' } }),
     201,
   );
   const products: City['products'] = [];
   for (let p = 0; p < options.products; p++) {
-    const product = expectStatus(
+    const product = expectStatus<{ productId: string; name: string }>(
       'product',
       await call('POST', '/products', {
         token: operator,
@@ -106,7 +116,7 @@ export async function seedCity(
   await inParallel(options.points, options.concurrency ?? 6, async (i) => {
     const token = await login(`city-leader-${run}-${i}`);
     const name = `幸福${String(i + 1).padStart(4, '0')}号自提点`;
-    const applied = expectStatus(
+    const applied = expectStatus<{ leaderId: string }>(
       'apply',
       await call('POST', '/leaders', {
         token,
@@ -119,7 +129,7 @@ export async function seedCity(
       201,
     );
     expectStatus('approve', await call('POST', `/leaders/${applied.leaderId}/approve`, { token: operator }), 200);
-    const gb = expectStatus(
+    const gb = expectStatus<{ groupBuyId: string; shareToken: string }>(
       'group buy',
       await call('POST', '/group-buys', {
         token,
@@ -133,7 +143,7 @@ export async function seedCity(
       201,
     );
     const items = products.map((p, j) => ({ productId: p.productId, quantity: quantityOf(i, j) }));
-    const placed = expectStatus(
+    const placed = expectStatus<{ orderId: string; items: { productId: string; quantity: number; amountFen: number }[] }>(
       'order',
       await call('POST', '/orders', {
         token: resident,
@@ -191,23 +201,23 @@ export async function checkPurchaseOrder(call: Call, city: City): Promise<CheckR
   const id = `${city.supplierId}-${city.pickupDate}`;
   const problems: string[] = [];
   const found = new Map<string, Map<string, number>>();
-  let first: any;
+  let first: BreakdownPage | undefined;
   let cursor: string | undefined;
   let jsonPages = 0;
   let largestJsonBytes = 0;
   do {
     const res = await call('GET', `/purchase-orders/${id}${cursor ? `?cursor=${cursor}` : ''}`, { token: city.supplierToken });
-    expectStatus('read the purchase order', res, 200);
+    const page = expectStatus<BreakdownPage>('read the purchase order', res, 200);
     jsonPages++;
     largestJsonBytes = Math.max(largestJsonBytes, Buffer.byteLength(res.text));
-    first ??= res.body;
-    for (const point of res.body.pickupPoints) {
+    first ??= page;
+    for (const point of page.pickupPoints) {
       if (found.has(point.leaderId)) problems.push(`pickup point ${point.leaderId} on two pages`);
       if (point.pickupPointName !== city.pointNames.get(point.leaderId))
         problems.push(`pickup point ${point.leaderId} is named ${point.pickupPointName}`);
-      found.set(point.leaderId, new Map(point.lines.map((l: { productId: string; quantity: number }) => [l.productId, l.quantity])));
+      found.set(point.leaderId, new Map(point.lines.map((l) => [l.productId, l.quantity])));
     }
-    cursor = res.body.breakdownCursor;
+    cursor = page.breakdownCursor;
   } while (cursor);
 
   let cells = 0;
@@ -226,11 +236,12 @@ export async function checkPurchaseOrder(call: Call, city: City): Promise<CheckR
     if (got.size !== want.size) problems.push(`${leaderId} has ${got.size} lines, ordered ${want.size}`);
   }
   if (found.size !== city.expected.size) problems.push(`${found.size} pickup points, expected ${city.expected.size}`);
+  if (!first) throw new Error('no page of the purchase order was read');
   if (first.pickupPointCount !== city.expected.size)
     problems.push(`pickupPointCount ${first.pickupPointCount}, expected ${city.expected.size}`);
   let totalFen = 0;
   for (const product of city.products) {
-    const line = first.lines.find((l: { productId: string }) => l.productId === product.productId);
+    const line = first.lines.find((l) => l.productId === product.productId);
     const quantity = byProduct.get(product.productId) ?? 0;
     totalFen += quantity * product.supplyPriceFen;
     if (!line || line.quantity !== quantity || line.amountFen !== quantity * product.supplyPriceFen)
@@ -314,9 +325,10 @@ async function main() {
   for (;;) {
     await new Promise((r) => setTimeout(r, 5000));
     const res = await call('GET', `/purchase-orders/${id}`, { token: city.supplierToken });
-    const count = res.status === 200 ? res.body.pickupPointCount : 0;
+    const po = res.status === 200 ? (res.body as { pickupPointCount: number; revision: number }) : undefined;
+    const count = po?.pickupPointCount ?? 0;
     console.log(
-      `  ${new Date().toISOString()} purchase order: ${res.status === 200 ? `revision ${res.body.revision}, ${count} pickup points` : 'not yet'}`,
+      `  ${new Date().toISOString()} purchase order: ${po ? `revision ${po.revision}, ${count} pickup points` : 'not yet'}`,
     );
     if (count === points) break;
     if (Date.now() > cutoffAt.getTime() + 10 * 60_000) throw new Error('The purchase order is not complete 10 minutes after the cutoff');

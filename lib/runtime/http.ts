@@ -49,7 +49,9 @@ export interface Route<B = unknown, Q = unknown, P = unknown> {
   body?: z.ZodType<B>;
   query?: z.ZodType<Q>;
   path?: z.ZodType<P>;
-  handle: (req: HttpRequest<B, Q, P>) => Promise<Reply>;
+  // A method (not a function-typed property), so that a route of particular schemas is a Route of any:
+  // the dispatcher hands each handler only what that route's own schemas parsed.
+  handle(req: HttpRequest<B, Q, P>): Promise<Reply>;
 }
 
 /** Declares a route; the generics tie the handler's request type to the schemas. */
@@ -58,8 +60,7 @@ export function route<B = undefined, Q = undefined, P = undefined>(spec: Route<B
 }
 
 /** Routes by API Gateway route key, e.g. `"POST /leaders/{leaderId}/approve"`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Routes = Record<string, Route<any, any, any>>;
+export type Routes = Record<string, Route>;
 
 /** Turns zod issues into API.md's `details`, each naming the field. */
 export function issuesToDetails(error: z.ZodError, prefix = ''): ErrorDetail[] {
