@@ -63,7 +63,11 @@ export async function benchBigPurchaseOrder(
       supplyPriceFen: 120 + 7 * p,
       groupPriceFen: 200 + 7 * p,
     };
-    const product = expectStatus<{ productId: string; name: string }>('product', await call('POST', '/products', { token: operator, body }), 201);
+    const product = expectStatus<{ productId: string; name: string }>(
+      'product',
+      await call('POST', '/products', { token: operator, body }),
+      201,
+    );
     products.push({ productId: product.productId, name: product.name, supplyPriceFen: body.supplyPriceFen });
   }
   const login = async (userId: string, roles: string[] = [], supplierId?: string) =>
@@ -203,7 +207,11 @@ export async function benchBigPurchaseOrder(
   };
   const check = await checkPurchaseOrder(call, city);
   const id = `${supplier.supplierId}-${pickupDate}`;
-  const header = expectStatus<{ revision: number }>('purchase order', await call('GET', `/purchase-orders/${id}`, { token: supplierToken }), 200);
+  const header = expectStatus<{ revision: number }>(
+    'purchase order',
+    await call('GET', `/purchase-orders/${id}`, { token: supplierToken }),
+    200,
+  );
 
   // The items this purchase order is made of, whole (the header, its revisions, every version, the totals).
   const { queryAll } = await import('../lib/store/dynamo');

@@ -328,7 +328,10 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
     let cursor: string | undefined;
     const book = new Map<string, { orders: number; spentFen: number }>();
     do {
-      const { body } = await call<CustomersPage>(`/leaders/me/customers?limit=100${cursor ? `&cursor=${cursor}` : ''}`, 'GET /leaders/me/customers');
+      const { body } = await call<CustomersPage>(
+        `/leaders/me/customers?limit=100${cursor ? `&cursor=${cursor}` : ''}`,
+        'GET /leaders/me/customers',
+      );
       for (const item of body.items) book.set(item.contactPhone, { orders: item.orders, spentFen: item.spentFen });
       cursor = body.nextCursor;
     } while (cursor);

@@ -327,9 +327,7 @@ async function main() {
     const res = await call('GET', `/purchase-orders/${id}`, { token: city.supplierToken });
     const po = res.status === 200 ? (res.body as { pickupPointCount: number; revision: number }) : undefined;
     const count = po?.pickupPointCount ?? 0;
-    console.log(
-      `  ${new Date().toISOString()} purchase order: ${po ? `revision ${po.revision}, ${count} pickup points` : 'not yet'}`,
-    );
+    console.log(`  ${new Date().toISOString()} purchase order: ${po ? `revision ${po.revision}, ${count} pickup points` : 'not yet'}`);
     if (count === points) break;
     if (Date.now() > cutoffAt.getTime() + 10 * 60_000) throw new Error('The purchase order is not complete 10 minutes after the cutoff');
   }
