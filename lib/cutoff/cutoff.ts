@@ -110,7 +110,8 @@ const sleepFor = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
   const pageSize = options.pageSize ?? 100;
   const hasTime = options.hasTime ?? (() => true);
-  const begun: string[] = [];
+  const sleep = options.sleep ?? sleepFor;
+  const begun = new Set<string>();
   const begin = async (gb: GroupBuy) => {
     const at = deps.clock.now().toISOString();
     // Unpaid orders are cancelled first, so that the paid quantity that decides the outcome is final.
@@ -123,7 +124,7 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
       before: { status: gb.status },
       after: { status: 'closing' },
     });
-    if (outcome === 'begun') begun.push(gb.groupBuyId);
+    if (outcome === 'begun') begun.add(gb.groupBuyId);
   };
 
   // Every due group buy: beginning one takes it out of the open index, so pages never repeat it.
@@ -135,7 +136,7 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
     await inParallel(page.items, PAGE_CONCURRENCY, begin);
     cursor = page.nextCursor;
     const early = (page.items.length * 1000) / MAX_BEGINS_PER_SECOND - (Date.now() - pageStarted);
-    if (cursor && early > 0) await sleepFor(early);
+    if (cursor && early > 0) await sleep(early);
   } while (cursor && hasTime());
 
   const stalledAfter = options.stalledAfterMs ?? 5 * 60_000;
@@ -143,9 +144,9 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
   do {
     const page = await deps.cutoff.closing(pageSize, cursor);
     await inParallel(page.items, PAGE_CONCURRENCY, async (gb) => {
-      if (!begun.includes(gb.groupBuyId) && now.getTime() - Date.parse(gb.progressAt ?? gb.updatedAt) > stalledAfter) {
+      if (!begun.has(gb.groupBuyId) && now.getTime() - Date.parse(gb.progressAt ?? gb.updatedAt) > stalledAfter) {
         await deps.cutoff.nudge(gb.groupBuyId, now.toISOString());
-        begun.push(gb.groupBuyId);
+        begun.add(gb.groupBuyId);
       }
     });
     cursor = page.nextCursor;
@@ -158,7 +159,7 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
     for (;;) {
       const current = deps.clock.now().getTime();
       if (current >= until || !hasTime()) break;
-      const coming = (await deps.cutoff.due(new Date(until), pageSize)).items.filter((gb) => !begun.includes(gb.groupBuyId));
+      const coming = (await deps.cutoff.due(new Date(until), pageSize)).items.filter((gb) => !begun.has(gb.groupBuyId));
       await inParallel(
         coming.filter((gb) => Date.parse(gb.cutoffAt) <= current),
         PAGE_CONCURRENCY,
@@ -166,10 +167,10 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
       );
       const next = Math.min(...coming.map((gb) => Date.parse(gb.cutoffAt)).filter((t) => t > current));
       if (!Number.isFinite(next)) break;
-      await (options.sleep ?? sleepFor)(Math.min(next - current + 20, 10_000, until - current));
+      await sleep(Math.min(next - current + 20, 10_000, until - current));
     }
   }
-  return { begun };
+  return { begun: [...begun] };
 }
 
 /** Cancels one unpaid order at the cutoff (its stock no longer matters: the group is closing). */

@@ -6,7 +6,7 @@
 import type { Order } from '../../schemas/orders';
 import type { OrderStore } from '../orders/ports';
 import { lastDuePickupDate } from '../orders/uncollected';
-import { addDays } from '../runtime/time';
+import { addDays, businessDate } from '../runtime/time';
 import type { Clock } from '../runtime/clock';
 import type { NoticeStore } from './ports';
 import { uncollectedSoonNotice } from './planning';
@@ -42,8 +42,9 @@ export async function remindUncollectedDue(
   deps: ReminderDeps & { orders: Pick<OrderStore, 'readyUpTo'>; pickupWindowDays: number },
 ): Promise<{ reminded: number }> {
   const now = deps.clock.now();
-  const dueTomorrow = lastDuePickupDate(addDays(now, 1), deps.pickupWindowDays);
-  const refundOn = lastDuePickupDate(addDays(now, 1), 0);
+  const tomorrow = addDays(now, 1);
+  const dueTomorrow = lastDuePickupDate(tomorrow, deps.pickupWindowDays);
+  const refundOn = businessDate(tomorrow);
   // What is due today was refunded by the step before; what the index still lists up to tomorrow's date is
   // tomorrow's (the status check in remindUncollected skips any the index has not caught up with).
   const orders = await deps.orders.readyUpTo(dueTomorrow, REMINDER_PAGE);

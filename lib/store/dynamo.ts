@@ -114,7 +114,6 @@ export async function transactWrite(client: Db, items: TransactItem[], attempts 
   }
 }
 
-/** Every item a query matches, page by page (for bounded partitions: a sheet, an order's entries). */
 /**
  * One page of a query, with the cursor of the next (API.md's `limit` and `cursor`): a cursor that is not one
  * of this list's is the client's error, `cursor` named.
@@ -133,6 +132,7 @@ export async function queryPage<T>(
   return { items: (page.Items ?? []).map(parse), ...(nextCursor ? { nextCursor } : {}) };
 }
 
+/** Every item a query matches, page by page (for bounded partitions: a sheet, an order's entries). */
 export async function queryAll(client: Db, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
   const items: Record<string, unknown>[] = [];
   let startKey: Record<string, unknown> | undefined;
