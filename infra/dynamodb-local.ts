@@ -7,7 +7,6 @@ import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
-import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 
 export const JAVA_MISSING =
   'DynamoDB Local needs Java 17: install it with `sudo apt-get install -y openjdk-17-jre-headless` (or your OS equivalent) and run again.';
@@ -119,6 +118,8 @@ export async function startDynamoDbLocal(options: { port: number; dataDir?: stri
   process.once('exit', reap);
   void exited.then(() => process.removeListener('exit', reap));
   const endpoint = `http://127.0.0.1:${options.port}`;
+  // Loaded here, not at the top: every test file reads this module's key id helpers (test/support/env.ts).
+  const { DynamoDBClient, ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
   const client = new DynamoDBClient({
     endpoint,
     region: localRegion(),
