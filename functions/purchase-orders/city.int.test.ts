@@ -2,7 +2,7 @@
 // off by the nightly job, consolidated from the stream, and read back as the supplier reads it, exact to
 // the cell (scripts/city-purchase-order.ts does the same against `npm start`). Then the same purchase order
 // read in small pages: pages and CSV parts add up to the whole, and pages of one reading are of one revision.
-// `npm test` runs it with 60 pickup points (its seeding is most of the time); the issue's case, 300 points ×
+// `npm test` runs it with 30 pickup points (its seeding is most of the time); the issue's case, 300 points ×
 // 15 products (4,500 cells, past the ~3,000 at which a purchase order kept in one item reached DynamoDB's
 // 400 KB), is `CITY_POINTS=300 npx jest functions/purchase-orders/city.int.test.ts`, and `npm run bench -- --city`.
 import {
@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => api.stop());
 
-const POINTS = Number(process.env.CITY_POINTS ?? 60);
+const POINTS = Number(process.env.CITY_POINTS ?? 30);
 const call: Call = (method, path, options) => api.call(method, path, options);
 const PRODUCTS = 15;
 

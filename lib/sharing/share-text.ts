@@ -25,7 +25,7 @@ export function chineseDateTime(instant: string): string {
 
 export function shareText(content: ShareContent, shareUrl: string): string {
   const items = content.items.map((item, i) => {
-    const limit = item.perResidentLimit ? `，每人限${item.perResidentLimit}${item.unit}` : '';
+    const limit = item.perResidentLimit ? `，每人限购${item.perResidentLimit}份` : '';
     return `${i + 1}. ${item.name} ${formatYuan(item.groupPriceFen)}/${item.unit}${limit}`;
   });
   const point = content.pickupPoint;

@@ -65,7 +65,7 @@ test('from the application to a confirmed pickup', async () => {
   await page.getByRole('button', { name: '生成接龙文案' }).click();
   const text = await page.getByLabel('接龙文案').inputValue();
   expect(text).toContain('【接龙】周末鲜果团');
-  expect(text).toContain('丹东草莓 ¥25.90/500g/盒，每人限5500g/盒');
+  expect(text).toContain('丹东草莓 ¥25.90/500g/盒，每人限购5份');
   expect(text).toContain(shareUrl);
   await screenshot(page, 'leader-share');
 
@@ -98,6 +98,8 @@ test('from the application to a confirmed pickup', async () => {
   await desk.getByLabel('提货码').fill(pickupCode);
   await desk.getByRole('button', { name: '确认提货' }).click();
   await page.getByText(`提货码 ${pickupCode} 已核销`).waitFor();
+  // The list beside it already says so.
+  expect(await desk.getByRole('row', { name: new RegExp(pickupCode) }).textContent()).toContain('已提货');
   await screenshot(page, 'leader-pickup');
   expect((await api.call('GET', `/orders/${order.body.orderId}`, { token: resident })).body.status).toBe('picked_up');
 

@@ -49,7 +49,7 @@ test('the 接龙 text is for the group buy’s own leader', async () => {
   const res = await api.call('GET', `/group-buys/${group.groupBuyId}/share-text`, { token: leader.token });
   expect(res.status).toBe(200);
   expect(res.body.text).toContain('【接龙】周末鲜果团');
-  expect(res.body.text).toContain('丹东草莓 ¥25.90/500g/盒，每人限3500g/盒');
+  expect(res.body.text).toContain('丹东草莓 ¥25.90/500g/盒，每人限购3份');
   expect(res.body.text).toContain('📍 自提点：芳芳小卖部');
   expect(res.body.text).toContain(group.shareUrl);
   const stranger = await api.login(unique('stranger'));

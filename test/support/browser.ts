@@ -45,6 +45,9 @@ export async function phone(browser: Browser, baseURL: string): Promise<Page> {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
+  // From the top, as a person scrolls a page: a sticky bar (the leader's tabs) then sits where it belongs.
+  await page.evaluate(() => window.scrollTo(0, 0));
+  await page.waitForFunction(() => window.scrollY === 0);
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
