@@ -18,16 +18,20 @@ declare global {
   var __DYNAMODB_LOCAL__: LocalDynamo | undefined;
 }
 
-export default async function globalSetup() {
+export default async function globalSetup(_global: unknown, project: { displayName?: { name: string } | string }) {
   if (!javaAvailable()) throw new Error(JAVA_MISSING);
-  // The pages and /openapi.json, as `npm start` serves them (the browser tests open them).
-  const built = spawnSync('npm', ['run', '--silent', 'build:web'], {
-    cwd: resolve(__dirname, '..', '..'),
-    encoding: 'utf8',
-    // Jest's NODE_ENV=test would make a test build of the libraries (Vant then gives every field one id).
-    env: { ...process.env, NODE_ENV: 'production' },
-  });
-  if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
+  const name = typeof project.displayName === 'string' ? project.displayName : project.displayName?.name;
+  // The pages and /openapi.json, as `npm start` serves them (the browser tests of the integration project
+  // open them; the cloudbase project has none).
+  if (name !== 'cloudbase') {
+    const built = spawnSync('npm', ['run', '--silent', 'build:web'], {
+      cwd: resolve(__dirname, '..', '..'),
+      encoding: 'utf8',
+      // Jest's NODE_ENV=test would make a test build of the libraries (Vant then gives every field one id).
+      env: { ...process.env, NODE_ENV: 'production' },
+    });
+    if (built.status !== 0) throw new Error(`npm run build:web failed:\n${built.stdout}\n${built.stderr}`);
+  }
   // A fresh recording of the functions' AWS calls (test/iam checks serverless.yml's grants against it).
   rmSync(AWS_CALLS_DIR, { recursive: true, force: true });
   process.env.AWS_CALLS_DIR = AWS_CALLS_DIR;
