@@ -1,9 +1,9 @@
 // The share poster: a phone-sized PNG with the group buy's title, the pickup point, a few items with
 // yuan prices, and a QR code of the share link (quiet zone of 4 modules, at least 240 px). Text is drawn
-// from the glyph outlines of the one font we ship (GB2312 coverage; a character outside it shows as a box).
-import type { Font } from 'opentype.js';
+// from the glyph outlines of the one font we ship (GB2312 coverage; a character outside it leaves a blank em).
 import QRCode from 'qrcode';
 import { formatYuan } from '../../schemas/money';
+import type { PosterFont } from './glyphs';
 import { hexColor, Raster, type Rgb } from './raster';
 import { chineseDate, chineseDateTime, type ShareContent } from './share-text';
 
@@ -26,7 +26,7 @@ interface TextOp {
 }
 
 /** Breaks text into lines no wider than `width`, at most `maxLines` (the last ends with … if cut). */
-export function wrap(font: Font, text: string, size: number, width: number, maxLines: number): string[] {
+export function wrap(font: PosterFont, text: string, size: number, width: number, maxLines: number): string[] {
   const lines: string[] = [];
   let line = '';
   for (const ch of Array.from(text)) {
@@ -46,7 +46,7 @@ export function wrap(font: Font, text: string, size: number, width: number, maxL
   return lines;
 }
 
-export function renderPoster(font: Font, content: ShareContent, shareUrl: string): Buffer {
+export function renderPoster(font: PosterFont, content: ShareContent, shareUrl: string): Buffer {
   const inner = POSTER_WIDTH - 2 * MARGIN;
   const ops: TextOp[] = [];
   const rects: { x: number; y: number; w: number; h: number; color: Rgb }[] = [];
