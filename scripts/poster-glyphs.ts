@@ -77,6 +77,13 @@ function encodeOutline(font: Font, glyph: number): number[] {
 /** The glyph file of a font: every character its cmap maps, their advance widths and outlines. */
 export function glyphFileFrom(otf: Uint8Array): Buffer {
   const font = parseFont(otf);
+  // The reader sets glyphs side by side by their advances alone; a font with kerning or substitutions
+  // (poster-font.sh drops them: --layout-features='') would need them in the file too.
+  for (const table of ['gpos', 'gsub'] as const) {
+    const lookups = (font.tables[table] as { lookups?: unknown[] } | undefined)?.lookups?.length ?? 0;
+    if (lookups > 0) throw new Error(`The font has ${lookups} ${table.toUpperCase()} lookups, which the glyph file does not carry`);
+  }
+  if (Object.keys(font.kerningPairs).length > 0) throw new Error('The font has a kern table, which the glyph file does not carry');
   // Each glyph lists the characters the font's cmap maps to it.
   const glyphOf = new Map<number, number>();
   for (let g = 0; g < font.glyphs.length; g++) for (const ch of font.glyphs.get(g).unicodes) glyphOf.set(ch, g);
