@@ -7,9 +7,6 @@ import { BUNDLE_LIMIT_KB, esbuildOptions } from './bundles';
 const root = resolve(__dirname, '..');
 const { esbuild } = loadBuildSettings();
 
-// Over the limit, knowingly: the poster's font renderer and QR code (docs/decisions.md, "Bundles").
-const KNOWN_OVER = new Set(['sharing']);
-
 describe('bundles as serverless-esbuild builds them', () => {
   it('bundles, minifies and leaves the runtime its AWS SDK', () => {
     expect(esbuild).toMatchObject({ bundle: true, minify: true, platform: 'node', format: 'cjs' });
@@ -42,8 +39,7 @@ describe('bundles as serverless-esbuild builds them', () => {
         fn: fn.name,
         locales: 0,
       });
-      if (!KNOWN_OVER.has(fn.name))
-        expect({ fn: fn.name, kb: Math.ceil(out.bytes / 1024) <= BUNDLE_LIMIT_KB }).toEqual({ fn: fn.name, kb: true });
+      expect({ fn: fn.name, kb: Math.ceil(out.bytes / 1024) <= BUNDLE_LIMIT_KB }).toEqual({ fn: fn.name, kb: true });
     }
   });
 });

@@ -3,6 +3,7 @@
 # CJK SC Bold (SIL Open Font License 1.1) cut down to GB2312's 6,763 hanzi, ASCII and Chinese punctuation,
 # so that Chinese text renders inside a Lambda (no system fonts there) in ~1.5 MB instead of ~20 MB.
 # Needs Debian's fonts-noto-cjk and python3-fonttools; the output is committed, so nothing else runs this.
+# The function reads the glyph file made from it, not the OTF: run `npm run poster-glyphs` afterwards.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 chars=$(mktemp)

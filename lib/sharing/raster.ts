@@ -1,8 +1,8 @@
 // A tiny RGB canvas for the poster: solid rectangles and anti-aliased glyph outlines (nonzero winding,
 // 4 sub-scanlines per pixel row with exact horizontal coverage), encoded as PNG. Pure JavaScript, so the
 // poster renders the same in a Lambda as here, with no native canvas and no system fonts.
-import type { PathCommand } from 'opentype.js';
 import { crc32, deflateSync } from 'node:zlib';
+import type { PathCommand } from './glyphs';
 
 export type Rgb = readonly [number, number, number];
 

@@ -1,28 +1,24 @@
-// Files the sharing code reads at run time: the poster's font and the web app's HTML shell. Both are
+// Files the sharing code reads at run time: the poster's glyphs and the web app's HTML shell. Both are
 // packaged with their functions (serverless.yml `package.patterns`); locally they sit in the repository.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import opentype, { type Font } from 'opentype.js';
 import { systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { lazyShareLinkKey } from '../group-buys/share-link';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoLeaderStore } from '../store/leaders';
+import { POSTER_GLYPHS, readGlyphFile, type PosterFont } from './glyphs';
 import type { SharingDeps } from './sharing';
 
 /** The function's package root on Lambda; the repository root locally (this file is lib/sharing/). */
 const root = () => process.env.LAMBDA_TASK_ROOT ?? resolve(__dirname, '..', '..');
 
-export const POSTER_FONT = 'assets/fonts/NotoSansSC-Bold-GB2312.otf';
 export const WEB_SHELL = 'web/dist/index.html';
 
-let font: Font | undefined;
-/** Parsed once per container (~0.2 s), on the first poster. */
-export function posterFont(): Font {
-  if (!font) {
-    const bytes = readFileSync(resolve(root(), POSTER_FONT));
-    font = opentype.parse(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-  }
+let font: PosterFont | undefined;
+/** Read once per container, on the first poster (a 1.9 MB file and an index of its characters). */
+export function posterFont(): PosterFont {
+  font ??= readGlyphFile(readFileSync(resolve(root(), POSTER_GLYPHS)));
   return font;
 }
 
