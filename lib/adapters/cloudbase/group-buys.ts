@@ -9,18 +9,8 @@ import type { Order } from '../../../schemas/orders';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../../schemas/group-buys';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  fieldsOf,
-  getDoc,
-  inTransaction,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-  type Transaction,
-} from './db';
+import { cloudbaseDb, fieldsOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
+import type { Transaction } from './db';
 import { outboxAdd } from './outbox';
 
 export interface GroupBuyItemDoc {
