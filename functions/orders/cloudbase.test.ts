@@ -2,11 +2,16 @@
 // events/cloudbase/), with DATA_STORE=cloudbase and the real SDK sending its database calls to the stand-in.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
+import type { CloudBaseContext, CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { GroupBuy } from '../../schemas/group-buys';
 import { startStandIn, type CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
+/** What SCF passes a function the mini-program called: its variables (WX_OPENID among them) as a JSON string. */
+const miniProgramContext = (openId: string): CloudBaseContext => {
+  const context = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/context-miniprogram.json'), 'utf8')) as CloudBaseContext;
+  return { ...context, environment: JSON.stringify({ ...(JSON.parse(context.environment!) as object), WX_OPENID: openId }) };
+};
 
 let standIn: CloudBaseStandIn;
 let main: typeof import('./cloudbase').main;
@@ -31,6 +36,12 @@ beforeAll(async () => {
 
   const db = makeCloudBaseDb({ env: 'tuangou-test', serviceUrl: standIn.url });
   await db.collection('leaders').doc('L1').set({ leaderId: 'L1', userId: 'u-leader', status: 'active', touches: 0 });
+  // A resident who signed in with WeChat before: their OPENID is bound to their user.
+  await db
+    .collection('users')
+    .doc('u-wx')
+    .set({ userId: 'u-wx', wechatOpenId: 'oKnownResident00000000000001', createdAt: '2026-11-01T00:00:00.000Z' });
+  await db.collection('openIdUsers').doc('oKnownResident00000000000001').set({ userId: 'u-wx' });
   const now = new Date();
   const groupBuy: GroupBuy = {
     groupBuyId: 'GB1',
@@ -137,4 +148,99 @@ test('survives a transaction conflict, and a function killed after its commit la
   const refused = await main(placeEvent('other-key-0006'));
   expect(refused.statusCode).toBe(409);
   expect(JSON.parse(refused.body!)).toMatchObject({ error: { code: 'OUT_OF_STOCK' } });
+});
+
+let miniShareToken: string;
+
+/** The mini-program's call: `wx.cloud.callFunction({name: 'orders', data})` with the request as data, no token. */
+function miniProgramEvent(key: string, headers: Record<string, string> = {}): CloudBaseHttpEvent {
+  const event = sample('orders-place-miniprogram.json');
+  const body = JSON.parse(event.body!) as { shareToken: string };
+  body.shareToken = miniShareToken;
+  return { ...event, body: JSON.stringify(body), headers: { ...event.headers, 'idempotency-key': key, ...headers } };
+}
+
+const ordersOf = (userId: string) => standIn.documents('orders').filter((d) => d.userId === userId);
+
+// Its own group buy, so that the stock counted by the tests above is theirs alone.
+describe('from the mini-program', () => {
+  beforeAll(async () => {
+    const { makeCloudBaseDb } = await import('../../lib/adapters/cloudbase/db');
+    const { cloudbaseGroupBuyStore } = await import('../../lib/adapters/cloudbase/group-buys');
+    const { config } = await import('../../lib/runtime/config');
+    const { lazyShareLinkKey, signShareToken } = await import('../../lib/group-buys/share-link');
+    const groupBuys = cloudbaseGroupBuyStore(makeCloudBaseDb({ env: 'tuangou-test', serviceUrl: standIn.url }));
+    const gb1 = (await groupBuys.get('GB1'))!;
+    const gb2: GroupBuy = { ...gb1, groupBuyId: 'GB2', items: gb1.items.map((i) => ({ ...i, stockLimit: 20 })) };
+    const audit = { entityId: 'GB2', entityType: 'groupBuy', action: 'groupBuy.created', actor: 'u-leader', at: gb1.createdAt };
+    expect(await groupBuys.create(gb2, audit as never)).toBe('created');
+    miniShareToken = signShareToken(lazyShareLinkKey(() => config.authSecret)(), {
+      groupBuyId: 'GB2',
+      leaderId: 'L1',
+      expiresAt: new Date(Date.now() + 2 * 86400_000),
+    });
+  });
+
+  test('a resident calling from the mini-program orders as the user of their WX_OPENID, with no token', async () => {
+    const placed = await main(miniProgramEvent('wx-key-0007'), miniProgramContext('oKnownResident00000000000001'));
+    expect([placed.statusCode, placed.statusCode === 201 ? '' : placed.body]).toEqual([201, '']);
+    const { orderId } = JSON.parse(placed.body!) as { orderId: string };
+    expect(ordersOf('u-wx').map((d) => d._id)).toEqual([orderId]);
+    // The same resident reads it back, still without a token.
+    const get = sample('orders-get.json');
+    const read = await main({ ...get, path: `/orders/${orderId}`, headers: {} }, miniProgramContext('oKnownResident00000000000001'));
+    expect([read.statusCode, JSON.parse(read.body!)]).toEqual([200, expect.objectContaining({ orderId, contactName: '李娜' })]);
+
+    // Another resident cannot read it: their OPENID is another user.
+    const other = await main({ ...get, path: `/orders/${orderId}`, headers: {} }, miniProgramContext('oNewResident0000000000000002'));
+    expect(other.statusCode).toBe(404);
+  });
+
+  test('an OPENID seen for the first time becomes one user (as a first WeChat sign-in), the same on every later call', async () => {
+    const openId = 'oFirstTimer00000000000000003';
+    const first = await main(miniProgramEvent('wx-key-0008'), miniProgramContext(openId));
+    expect([first.statusCode, first.statusCode === 201 ? '' : first.body]).toEqual([201, '']);
+    const guard = standIn.documents('openIdUsers').find((d) => d._id === openId);
+    expect(guard).toEqual({ _id: openId, userId: expect.any(String) });
+    const userId = guard!.userId as string;
+    expect(standIn.documents('users').find((d) => d._id === userId)).toMatchObject({ userId, wechatOpenId: openId });
+    expect(
+      standIn
+        .documents('audit')
+        .filter((d) => d.entityId === userId)
+        .map((d) => d.action),
+    ).toEqual(['user.created']);
+
+    const again = await main(miniProgramEvent('wx-key-0009'), miniProgramContext(openId));
+    expect(again.statusCode).toBe(201);
+    expect(ordersOf(userId)).toHaveLength(2);
+    expect(standIn.documents('users').filter((d) => d.wechatOpenId === openId)).toHaveLength(1);
+  });
+
+  test('identity comes from the platform only: an OPENID in the request is ignored, and a bearer token still decides', async () => {
+    // A browser through HTTP access can write any header or body, but has no WX_OPENID in its context.
+    const forged = await main(miniProgramEvent('wx-key-0010', { 'x-wx-openid': 'oKnownResident00000000000001' }), {
+      request_id: 'r2',
+      function_name: 'orders',
+    });
+    expect(forged.statusCode).toBe(401);
+    const forgedEnv = {
+      ...miniProgramEvent('wx-key-0011'),
+      requestContext: { authorizer: { lambda: { wxOpenId: 'oKnownResident00000000000001' } } },
+    };
+    expect((await main(forgedEnv as CloudBaseHttpEvent)).statusCode).toBe(401);
+
+    // A token sent from inside the mini-program names its own user, and a bad one is refused, not replaced.
+    const withToken = await main(
+      miniProgramEvent('wx-key-0012', { authorization: `Bearer ${token}` }),
+      miniProgramContext('oKnownResident00000000000001'),
+    );
+    expect(withToken.statusCode).toBe(201);
+    expect(ordersOf('u-resident').map((d) => d._id)).toContain((JSON.parse(withToken.body!) as { orderId: string }).orderId);
+    const badToken = await main(
+      miniProgramEvent('wx-key-0013', { authorization: 'Bearer nope' }),
+      miniProgramContext('oKnownResident00000000000001'),
+    );
+    expect(badToken.statusCode).toBe(401);
+  });
 });

@@ -1,7 +1,21 @@
 // The orders function on Tencent CloudBase: the same route table as the AWS entry (handler.ts), reached
 // through CloudBase's HTTP access service; the CloudBase build sets DATA_STORE=cloudbase, so the use-cases
-// run on the document-database adapters (lib/orders/wiring.ts).
-import { cloudbaseHttpFunction } from '../../lib/runtime/cloudbase-http';
+// run on the document-database adapters (lib/orders/wiring.ts). A resident calling from the mini-program
+// needs no token: CloudBase vouches for their WX_OPENID, whose user places and reads their orders.
+import { weChatCaller } from '../../lib/auth/wechat-caller';
+import { weChatCallerDeps } from '../../lib/auth/wiring';
+import { stageIdentity } from '../../lib/runtime/auth';
+import { cloudbaseHttpFunction, miniProgramCaller } from '../../lib/runtime/cloudbase-http';
+import { httpFunction } from '../../lib/runtime/http';
 import { routes } from './handler';
 
-export const main = cloudbaseHttpFunction(routes);
+const callers = weChatCallerDeps();
+
+export const main = cloudbaseHttpFunction(
+  routes,
+  httpFunction(
+    routes,
+    stageIdentity,
+    miniProgramCaller((openId) => weChatCaller(callers, openId)),
+  ),
+);

@@ -193,8 +193,15 @@ async function revokeForReuse(deps: SignInDeps, session: Session, now: Date): Pr
   });
 }
 
-/** The user of a phone or an OPENID, created when it signs in for the first time. */
-async function userOf(deps: SignInDeps, by: { phone: string } | { openId: string }, now: Date): Promise<User> {
+/**
+ * The user of a phone or an OPENID, created when it signs in for the first time (also how a mini-program
+ * caller vouched for by CloudBase becomes a user: lib/auth/wechat-caller.ts).
+ */
+export async function userOf(
+  deps: { users: Pick<UserStore, 'findByPhone' | 'findByOpenId' | 'create'>; ids: Ids },
+  by: { phone: string } | { openId: string },
+  now: Date,
+): Promise<User> {
   const find = () => ('phone' in by ? deps.users.findByPhone(by.phone) : deps.users.findByOpenId(by.openId));
   const existing = await find();
   if (existing) return existing;

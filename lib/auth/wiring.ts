@@ -1,5 +1,6 @@
 // The production wiring of sign-in: DynamoDB stores, the SMS and WeChat providers chosen by settings
 // (sandboxes in the local stage), the stage's token identity, and keys derived from AUTH_SECRET.
+import { cloudbaseUserStore } from '../adapters/cloudbase/users';
 import { sandboxSmsSender } from '../providers/sms/sandbox';
 import { tencentSmsSender } from '../providers/sms/tencent';
 import { sandboxWeChatAuth } from '../providers/wechat/sandbox';
@@ -17,6 +18,7 @@ import { dynamoUserStore } from '../store/users';
 import type { AccountDeps } from './account';
 import type { MemberDeps } from './members';
 import type { SmsSender, WeChatAuth } from './ports';
+import type { WeChatCallerDeps } from './wechat-caller';
 import { deriveKey } from './rules';
 import type { SignInDeps } from './sign-in';
 
@@ -55,3 +57,10 @@ export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
     operatorPhones: config.operatorPhones,
   };
 }
+
+/** A mini-program caller's user (lib/auth/wechat-caller.ts), on the configured data store. */
+export const weChatCallerDeps = (): WeChatCallerDeps => ({
+  users: config.dataStore === 'cloudbase' ? cloudbaseUserStore() : dynamoUserStore(),
+  ids: randomIds,
+  clock: systemClock,
+});

@@ -3,8 +3,10 @@
 // requestContext}) and turns the returned {statusCode, headers, body, isBase64Encoded} into the answer.
 // This finds the route of the function's table that the method and path name, and runs the very stack the
 // AWS entry runs (`httpFunction`): same parsing, auth, errors and headers, whichever cloud calls.
+import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Context } from 'aws-lambda';
-import { httpFunction, type HttpEvent, type HttpResult, type Routes } from './http';
+import type { Principal } from './auth';
+import { httpFunction, type HttpEvent, type HttpResult, type Routes, type VouchedCaller } from './http';
 
 /** What CloudBase's HTTP access service passes a cloud function (docs: "Access cloud functions via HTTP"). */
 export interface CloudBaseHttpEvent {
@@ -25,7 +27,48 @@ export interface CloudBaseContext {
   memory_limit_in_mb?: number;
   time_limit_in_ms?: number;
   namespace?: string;
+  /**
+   * The invocation's variables as a JSON object (SCF's current runtime) or as `K=V;K=V` (the older one): among
+   * them, for a call from the mini-program (`wx.cloud.callFunction`), WX_OPENID, WX_APPID, WX_UNIONID, set by
+   * the platform. The event is the client's own `data`, so identity is read from here, never from the event.
+   */
+  environment?: string;
+  environ?: string;
 }
+
+/**
+ * The WX_OPENID CloudBase vouches for in this invocation, read as the SDK reads it (`getCloudbaseContext`: the
+ * context's variables, then those of the process that WX_CONTEXT_KEYS names); undefined for a call with none
+ * (the HTTP access service from a browser, a timer).
+ */
+export function wxOpenIdOf(context: CloudBaseContext | undefined): string | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const tcb = require('@cloudbase/node-sdk') as typeof TcbSdk;
+  // The SDK refuses a context with neither variable field (as the tests' contexts are): read the process's alone then.
+  const carries = context?.environment !== undefined || context?.environ !== undefined;
+  // The SDK types every field as present; it reads only the variables (the other fields it copies as given).
+  const openId: unknown = tcb.getCloudbaseContext(
+    carries ? (context as Parameters<typeof tcb.getCloudbaseContext>[0]) : undefined,
+  ).WX_OPENID;
+  return typeof openId === 'string' && openId !== '' ? openId : undefined;
+}
+
+/** Where the entry puts the OPENID the platform vouched for: the authorizer context, as a gateway's authorizer would. */
+interface VouchedContext {
+  authorizer?: { lambda?: { wxOpenId?: string } };
+}
+
+/** The OPENID the CloudBase entry found in the invocation's context (see `cloudbaseHttpFunction`). */
+export const vouchedOpenId = (event: HttpEvent): string | undefined =>
+  (event.requestContext as VouchedContext | undefined)?.authorizer?.lambda?.wxOpenId;
+
+/** A `VouchedCaller` for the stack: the principal of the vouched OPENID, when there is one. */
+export const miniProgramCaller =
+  (principalOf: (openId: string) => Promise<Principal>): VouchedCaller =>
+  async (event) => {
+    const openId = vouchedOpenId(event);
+    return openId ? principalOf(openId) : undefined;
+  };
 
 /** The route of a table that `METHOD /path` names, and the path parameters its `{name}` segments take. */
 export function matchRoute(
@@ -55,8 +98,12 @@ export function matchRoute(
   return undefined;
 }
 
-/** The API Gateway (payload 2.0) event the shared stack reads, made of CloudBase's integration request. */
-export function toHttpEvent(routes: Routes, event: CloudBaseHttpEvent): HttpEvent {
+/**
+ * The API Gateway (payload 2.0) event the shared stack reads, made of CloudBase's integration request (sent by
+ * the HTTP access service, or by the mini-program as `callFunction` data). `wxOpenId` is the platform's, from
+ * the context; whatever the event says of a requestContext or an authorizer is never copied.
+ */
+export function toHttpEvent(routes: Routes, event: CloudBaseHttpEvent, wxOpenId?: string): HttpEvent {
   const method = event.httpMethod.toUpperCase();
   const path = event.path || '/';
   const match = matchRoute(routes, method, path);
@@ -93,6 +140,7 @@ export function toHttpEvent(routes: Routes, event: CloudBaseHttpEvent): HttpEven
       stage: '$default',
       time: '',
       timeEpoch: Date.now(),
+      ...(wxOpenId ? { authorizer: { lambda: { wxOpenId } } } : {}),
     },
     ...(event.body !== undefined && event.body !== null && event.body !== '' ? { body: event.body } : {}),
     isBase64Encoded: event.isBase64Encoded === true,
@@ -119,13 +167,16 @@ export function lambdaContextOf(context: CloudBaseContext | undefined, requestId
   };
 }
 
-/** `exports.main` of a CloudBase cloud function serving a table of routes through its HTTP access. */
+/**
+ * `exports.main` of a CloudBase cloud function serving a table of routes through its HTTP access, or called by
+ * the mini-program with the same request shape as `callFunction` data (then the context carries WX_OPENID).
+ */
 export function cloudbaseHttpFunction(
   routes: Routes,
   stack: (event: HttpEvent, context: Context) => Promise<HttpResult> = httpFunction(routes),
 ) {
   return async (event: CloudBaseHttpEvent, context?: CloudBaseContext): Promise<HttpResult> => {
-    const httpEvent = toHttpEvent(routes, event);
+    const httpEvent = toHttpEvent(routes, event, wxOpenIdOf(context));
     return stack(httpEvent, lambdaContextOf(context, httpEvent.requestContext.requestId));
   };
 }

@@ -124,15 +124,37 @@ export function toResult(reply: Reply): HttpResult {
   return { ...result, headers: { ...result.headers, ...reply.headers } };
 }
 
+/**
+ * The caller the platform in front of the function vouches for when no bearer token is sent (on CloudBase: the
+ * mini-program user whose WX_OPENID the invocation's context carries, placed by the entry in the event's
+ * `requestContext.authorizer`, which no client can write); undefined when it vouches for nobody.
+ */
+export type VouchedCaller = (event: HttpEvent) => Promise<Principal | undefined>;
+
+async function principalOf(
+  routeSpec: Route,
+  event: HttpEvent,
+  headers: Record<string, string>,
+  identity: Identity,
+  vouched?: VouchedCaller,
+) {
+  if (routeSpec.auth === 'public') return ANONYMOUS;
+  // A bearer token, when sent, always decides (and must be valid), whatever else the platform says.
+  if (headers.authorization) return authenticate(identity, headers);
+  const caller = vouched ? await vouched(event) : undefined;
+  if (caller) return caller;
+  if (routeSpec.auth === 'optional') return ANONYMOUS;
+  return authenticate(identity, headers);
+}
+
 /** Builds the parsed request for a route: the inner pipeline, testable without Lambda. */
-export async function parseRequest(routeSpec: Route, event: HttpEvent, identity: Identity): Promise<HttpRequest> {
+export async function parseRequest(routeSpec: Route, event: HttpEvent, identity: Identity, vouched?: VouchedCaller): Promise<HttpRequest> {
   const rawBody = rawBodyOf(event);
   if (Buffer.byteLength(rawBody, 'utf8') > MAX_BODY_BYTES) {
     throw new AppError('PAYLOAD_TOO_LARGE', `Body over ${MAX_BODY_BYTES} bytes`);
   }
   const headers = lowerCaseHeaders(event.headers);
-  const anonymous = routeSpec.auth === 'public' || (routeSpec.auth === 'optional' && !headers.authorization);
-  const principal = anonymous ? ANONYMOUS : await authenticate(identity, headers);
+  const principal = await principalOf(routeSpec, event, headers, identity, vouched);
   let body: unknown = undefined;
   if (routeSpec.body) {
     let parsed: unknown;
@@ -178,11 +200,11 @@ export function withSecurityHeaders(result: HttpResult, mayCache: boolean): Http
  * The exported Lambda entry of an HTTP function: the middy stack around a route table.
  * `routeKey` is API Gateway's (`"GET /orders/{orderId}"`); the local stack sends the same.
  */
-export function httpFunction(routes: Routes, identity: Identity = stageIdentity) {
+export function httpFunction(routes: Routes, identity: Identity = stageIdentity, vouched?: VouchedCaller) {
   const dispatch = async (event: HttpEvent): Promise<HttpResult> => {
     const spec = routes[event.routeKey];
     if (!spec) throw new AppError('NOT_FOUND', `No route ${event.routeKey}`);
-    const request = await parseRequest(spec, event, identity);
+    const request = await parseRequest(spec, event, identity, vouched);
     return withSecurityHeaders(toResult(await spec.handle(request)), spec.auth === 'public');
   };
   return middy<HttpEvent, HttpResult, Error, Context>()

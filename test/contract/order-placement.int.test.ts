@@ -1,10 +1,13 @@
-// The order placement path (group buy, stock, order, idempotency, audit) as one contract, written once and
-// run against both stores: DynamoDB Local and CloudBase (its real SDK against the wire-level stand-in).
+// The order placement path (group buy, stock, order, idempotency, audit, and the paid prices that back a
+// 划线价) as one contract, written once and run against both stores: DynamoDB Local and CloudBase (its real
+// SDK against the wire-level stand-in).
 // Same use-case, same assertions: what a resident and an operator would check, races included.
 import { randomUUID } from 'node:crypto';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { PlaceOrderBody } from '../../schemas/orders';
 import { placeOrder } from '../../lib/orders/orders';
+import { applyPayment } from '../../lib/payments/payments';
+import { referencePrice } from '../../lib/group-buys/reference-price';
 import type { OrderDeps } from '../../lib/orders/ports';
 import { shareLinkKey, signShareToken } from '../../lib/group-buys/share-link';
 import { AppError } from '../../lib/runtime/errors';
@@ -237,6 +240,45 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
     expect(await stores.orders.get(order.orderId)).toMatchObject({ status: 'cancelled', version: 2 });
     expect(await remaining(groupBuy.groupBuyId)).toBe(5);
     expect((await stores.auditTrail(order.orderId)).map((e) => e.action)).toEqual(['order.placed', 'order.cancelled']);
+  });
+
+  it('keeps the prices residents really paid, by business date, as the evidence of a 划线价 (issue 12)', async () => {
+    // The only test of the suite that pays: the evidence read below is this test's alone.
+    const { shareToken } = await openGroupBuy(5);
+    const pay = async (userId: string, items: PlaceOrderBody['items']) => {
+      const { order } = await placeOrder(deps, resident(userId), `pay-${userId}`, body(shareToken, items));
+      const paid = await applyPayment(
+        { orders: stores.orders, clock: { now: () => now } },
+        { paymentId: `wx-${order.orderId}`, orderId: order.orderId, amountFen: order.totalFen, paidAt: now.toISOString() },
+      );
+      expect(paid.outcome).toBe('paid');
+      return order;
+    };
+    // 2026-12-01 10:00 and 18:00 in Shanghai: apples at 12 yuan twice, eggs once; rice reserved, never paid.
+    await pay('u-paid-1', [
+      { productId: 'apple', quantity: 2 },
+      { productId: 'eggs', quantity: 1 },
+    ]);
+    now = new Date(START.getTime() + 8 * 3600_000);
+    await pay('u-paid-2', [{ productId: 'apple', quantity: 1 }]);
+    await placeOrder(deps, resident('u-unpaid'), 'unpaid', body(shareToken, [{ productId: 'rice', quantity: 1 }]));
+
+    const apples = await stores.groupBuys.paidPrices('apple', '2026-11-24', '2026-12-01');
+    expect(apples).toEqual([{ unitPriceFen: 1200, firstPaidAt: START.toISOString(), lastPaidAt: now.toISOString() }]);
+    expect(await stores.groupBuys.paidPrices('eggs', '2026-11-24', '2026-12-01')).toEqual([
+      { unitPriceFen: 1500, firstPaidAt: START.toISOString(), lastPaidAt: START.toISOString() },
+    ]);
+    // A reservation is no sale; dates outside the range are not read.
+    expect(await stores.groupBuys.paidPrices('rice', '2026-11-24', '2026-12-01')).toEqual([]);
+    expect(await stores.groupBuys.paidPrices('apple', '2026-12-02', '2026-12-08')).toEqual([]);
+    expect(await stores.groupBuys.paidPrices('apple', '2026-11-24', '2026-11-30')).toEqual([]);
+
+    // What a group buy opened later shows: 12 yuan struck through above 10 within 7 days, nothing after them,
+    // nothing above a price that is not lower than what was paid.
+    const opened = new Date('2026-12-05T02:00:00.000Z');
+    expect(referencePrice(apples, 1000, opened)).toBe(1200);
+    expect(referencePrice(apples, 1200, opened)).toBeUndefined();
+    expect(referencePrice(apples, 1000, new Date('2026-12-09T02:00:00.000Z'))).toBeUndefined();
   });
 });
 

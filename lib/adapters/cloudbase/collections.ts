@@ -12,6 +12,8 @@ export const COLLECTIONS = {
   /** One per group-buy item: its live stock, what was sold, and the group's state (the gate every order writes). */
   groupBuyItems: 'groupBuyItems',
   residentCounters: 'residentCounters',
+  /** One per product, business date and unit price it was paid at: the 划线价's evidence. */
+  productPrices: 'productPrices',
   closeTallies: 'closeTallies',
   leaders: 'leaders',
   suppliers: 'suppliers',
@@ -71,6 +73,11 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'groupBuys', fields: ['status', 'cutoffAt'], why: 'the cutoff: open group buys past their cutoff; closings to resume' },
   { collection: 'groupBuys', fields: ['leaderId', 'status'], why: 'a leader’s open group buys (suspension)' },
   { collection: 'groupBuyItems', fields: ['groupBuyId'], why: 'a group buy’s live stock' },
+  {
+    collection: 'productPrices',
+    fields: ['productId', 'date'],
+    why: 'a product’s paid prices of the 7 days before a group buy opens (划线价)',
+  },
   { collection: 'orders', fields: ['userId', 'byUser'], why: 'GET /me/orders (newest first, paged)' },
   { collection: 'orders', fields: ['status', 'expiresAt'], why: 'the expiry job: unpaid orders past their deadline' },
   { collection: 'orders', fields: ['groupBuyId', 'status'], why: 'the closing: a group buy’s unpaid or paid orders' },

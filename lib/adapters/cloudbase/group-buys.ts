@@ -3,10 +3,14 @@
 // expiry and payment writes the items it touches, and every change of the group's state (closing, a
 // suspension) writes all of its items, so that an order and a closing can never both commit on what each read.
 import type { GroupBuyStore } from '../../group-buys/group-buys';
+import type { PaidPrice } from '../../group-buys/reference-price';
+import { businessDate } from '../../runtime/time';
+import type { Order } from '../../../schemas/orders';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../../schemas/group-buys';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import { cloudbaseDb, fieldsOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
+import type { Transaction } from './db';
 import { outboxAdd } from './outbox';
 
 export interface GroupBuyItemDoc {
@@ -28,10 +32,51 @@ export const itemId = (groupBuyId: string, productId: string) => idOf(groupBuyId
 
 export const parseGroupBuy = (doc: StoredDoc) => GroupBuySchema.parse(fieldsOf(doc));
 
+/** The evidence that `productId` was paid at `unitPriceFen` on the business date `date` (`PaidPrice` and what finds it). */
+interface ProductPriceDoc extends PaidPrice {
+  productId: string;
+  date: string;
+}
+
+const productPriceId = (productId: string, date: string, unitPriceFen: number) =>
+  idOf(productId, date, String(unitPriceFen).padStart(10, '0'));
+
+/**
+ * Records, in the transaction of an order becoming paid, each unit price its lines were paid at (once per
+ * product and price), on the business date of the payment: the 划线价's evidence, as the DynamoDB adapter
+ * writes it. Read and written here, so two payments of the same product and price conflict and one retries.
+ */
+export async function addPaidPrices(tx: Transaction, before: Order, after: Order): Promise<void> {
+  if (before.status !== 'pending_payment' || after.status !== 'paid' || !after.paidAt) return;
+  const paidAt = after.paidAt;
+  const date = businessDate(new Date(paidAt));
+  const prices = new Map(after.items.map((l) => [`${l.productId}#${l.unitPriceFen}`, l]));
+  for (const { productId, unitPriceFen } of prices.values()) {
+    const doc = txDoc(tx, COLLECTIONS.productPrices, productPriceId(productId, date, unitPriceFen));
+    const current = (await doc.get()) as Partial<ProductPriceDoc> | undefined;
+    const next: ProductPriceDoc = {
+      productId,
+      date,
+      unitPriceFen,
+      // The earliest and the latest instants of the day's payments, whichever order they are applied in.
+      firstPaidAt: current?.firstPaidAt && current.firstPaidAt < paidAt ? current.firstPaidAt : paidAt,
+      lastPaidAt: current?.lastPaidAt && current.lastPaidAt > paidAt ? current.lastPaidAt : paidAt,
+    };
+    await doc.set({ ...next });
+  }
+}
+
 export function cloudbaseGroupBuyStore(db: CloudBaseDb = cloudbaseDb()): GroupBuyStore {
   return {
-    // No price history is kept on CloudBase yet, so no 划线价 is ever shown there (the honest direction).
-    paidPrices: async () => [],
+    async paidPrices(productId, fromDate, toDate) {
+      const _ = db.command;
+      const docs = await queryAll(db, COLLECTIONS.productPrices, { productId, date: _.gte(fromDate).and(_.lte(toDate)) });
+      return docs.map((d) => ({
+        unitPriceFen: Number(d.unitPriceFen),
+        firstPaidAt: String(d.firstPaidAt),
+        lastPaidAt: String(d.lastPaidAt),
+      }));
+    },
     create: (groupBuy, audit) =>
       inTransaction(db, async (tx) => {
         // leaderStillActive: read and written here, so that a suspension landing meanwhile conflicts.

@@ -27,7 +27,7 @@ import {
   type StoredDoc,
   type Transaction,
 } from './db';
-import { itemId, type GroupBuyItemDoc } from './group-buys';
+import { addPaidPrices, itemId, type GroupBuyItemDoc } from './group-buys';
 import { outboxAdd } from './outbox';
 
 /** The order as stored: its fields and the sort key of `GET /me/orders`. */
@@ -166,6 +166,7 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
           }
         }
         if (change.payment) await txDoc(tx, COLLECTIONS.payments, change.payment.paymentId).create({ ...change.payment });
+        await addPaidPrices(tx, before, after);
         if (change.tally) await addTally(tx, change.tally, before.orderId);
         for (const refund of change.refunds ?? []) await addRefund(tx, refund);
         await auditAdd(tx, change.audit);
