@@ -192,9 +192,14 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       return token;
     };
 
-    /** A group buy whose cutoff passes in a moment, with `m` orders written with the order item builder. */
-    const seedGroup = async (m: number, cutoffAt: string) => {
+    /**
+     * A group buy whose cutoff passes in a moment, with `m` orders written with the order item builder. The
+     * cutoff is taken just before the group buy is opened: on a loaded machine, seeding the group buys before
+     * it can take longer than any fixed margin, and the API refuses a cutoff in the past.
+     */
+    const seedGroup = async (m: number) => {
       const token = await newLeader();
+      const cutoffAt = new Date(Date.now() + 3000).toISOString();
       const opened = expectStatus(
         'group buy',
         await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
@@ -252,7 +257,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
           requests = (UnprocessedItems?.[tableName()] ?? []) as typeof requests;
         }
       });
-      return groupBuy.groupBuyId;
+      return { groupBuyId: groupBuy.groupBuyId, cutoffAt: groupBuy.cutoffAt };
     };
 
     const readGroupBuy = async (groupBuyId: string) => {
@@ -299,10 +304,11 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
 
     // ---- One run: N group buys of M orders, cut off and closed --------------------------------------------------
     const runOnce = async (m: number): Promise<CutoffRun> => {
-      const cutoffAt = new Date(Date.now() + 3000).toISOString();
-      const ids: string[] = [];
-      for (let g = 0; g < groups; g++) ids.push(await seedGroup(m, cutoffAt));
-      await sleep(Math.max(0, Date.parse(cutoffAt) - Date.now() + 50));
+      const seeded: { groupBuyId: string; cutoffAt: string }[] = [];
+      for (let g = 0; g < groups; g++) seeded.push(await seedGroup(m));
+      const ids = seeded.map((s) => s.groupBuyId);
+      const lastCutoff = Math.max(...seeded.map((s) => Date.parse(s.cutoffAt)));
+      await sleep(Math.max(0, lastCutoff - Date.now() + 50));
 
       const invocations: { seconds: number; orders: number }[] = [];
       const metered = meter(db());
