@@ -235,6 +235,7 @@ function printCutoff(r: CutoffResult): string[] {
       .join(', ')}`,
     `  growth from M=${Math.min(...r.config.sizes)} to M=${largest.ordersPerGroup} of per-order figures (1 = linear): WCU ${r.growth.wcuPerOrder}x, RCU ${r.growth.rcuPerOrder}x, requests ${r.growth.requestsPerOrder}x, time ${r.growth.msPerOrder}x`,
     `  time fit over all runs: ${r.timeFit.fixedSeconds} s + ${r.timeFit.msPerOrder} ms × orders (r² ${r.timeFit.r2})`,
+    `  RCU fit over all runs, one group buy: ${r.rcuFit.fixedPerGroupBuy} + ${r.rcuFit.perOrder} × orders (r² ${r.rcuFit.r2})`,
     `  item bytes ${Object.entries(r.itemBytes)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,

@@ -34,7 +34,7 @@ export interface CutoffStore {
   closing(limit: number, cursor?: string): Promise<Page<GroupBuy>>;
   /** open → closing in the given first phase, with zeroed counts, if still open. */
   beginClosing(groupBuy: GroupBuy, phase: ClosePhase, at: string, audit: AuditEvent): Promise<'begun' | 'stale'>;
-  /** A page of a group buy's orders in one status. */
+  /** A page of a group buy's orders in one status (whole, as the index holds them: possibly a moment behind). */
   ordersIn(groupBuyId: string, status: OrderStatus, limit: number): Promise<Order[]>;
   /** Sum of the quantities of the group buy's paid orders. */
   paidQuantity(groupBuyId: string): Promise<number>;
@@ -50,7 +50,10 @@ export interface CutoffStore {
   recordProgress(groupBuyId: string, delta: CloseStats, at: string): Promise<void>;
   /** closing → `status`, if still closing, with the exact counts of what the closing settled. */
   finish(groupBuy: GroupBuy, status: 'closed' | 'failed', at: string, audit: AuditEvent): Promise<'finished' | 'stale'>;
-  /** Gives a paid order its pickup code (and tallies it): 'code_taken' if another order of that point and date has it. */
+  /**
+   * Gives a paid order its pickup code: 'code_taken' if another order of that point and date has it. The code's
+   * guard item names the group buy, and is what `finish` counts the orders made ready by (no tally of its own).
+   */
   assignPickupCode(before: Order, after: Order, audit: AuditEvent): Promise<'assigned' | 'code_taken' | 'stale'>;
   /** Marks a group buy for another pass (a stalled closing gets a new stream record). */
   nudge(groupBuyId: string, at: string): Promise<void>;
@@ -173,9 +176,20 @@ export async function runCutoff(deps: CutoffDeps, options: CutoffOptions = {}) {
   return { begun: [...begun] };
 }
 
+/**
+ * Decides on the page's copy of the order first: the index query returned it whole, and every write is
+ * conditional on the version it was decided on, so a copy the index had not yet brought up to date only
+ * fails its condition, and the order is then read (strongly consistent) and decided again. A current copy,
+ * the usual case at the cutoff, saves a read per order.
+ */
+async function onPageCopy<T>(deps: CutoffDeps, copy: Order, attempt: (order: Order) => Promise<T | 'stale'>): Promise<T> {
+  const first = await attempt(copy);
+  return first !== 'stale' ? first : withFreshOrder(deps.orders, copy.orderId, attempt);
+}
+
 /** Cancels one unpaid order at the cutoff (its stock no longer matters: the group is closing). */
-async function cancelUnpaid(deps: CutoffDeps, orderId: string, at: string): Promise<boolean> {
-  return withFreshOrder(deps.orders, orderId, async (order) => {
+async function cancelUnpaid(deps: CutoffDeps, copy: Order, at: string): Promise<boolean> {
+  return onPageCopy(deps, copy, async (order) => {
     if (order.status !== 'pending_payment') return false;
     const after = transitioned(order, 'close', at);
     const outcome = await deps.orders.change({
@@ -189,8 +203,8 @@ async function cancelUnpaid(deps: CutoffDeps, orderId: string, at: string): Prom
 }
 
 /** A paid order of a closing group: a pickup code, unique for its pickup point and date. */
-async function makeReady(deps: CutoffDeps, orderId: string, at: string): Promise<boolean> {
-  return withFreshOrder(deps.orders, orderId, async (order) => {
+async function makeReady(deps: CutoffDeps, copy: Order, at: string): Promise<boolean> {
+  return onPageCopy(deps, copy, async (order) => {
     if (order.status !== 'paid') return false;
     for (let attempt = 0; attempt < 20; attempt++) {
       const after: Order = { ...transitioned(order, 'close', at), pickupCode: newPickupCode() };
@@ -211,8 +225,8 @@ async function makeReady(deps: CutoffDeps, orderId: string, at: string): Promise
 }
 
 /** A paid order of a failed group: refunded in full (the refund is sent by the refunds function). */
-async function refundFailed(deps: CutoffDeps, orderId: string, at: string): Promise<boolean> {
-  return withFreshOrder(deps.orders, orderId, async (order) => {
+async function refundFailed(deps: CutoffDeps, copy: Order, at: string): Promise<boolean> {
+  return onPageCopy(deps, copy, async (order) => {
     if (order.status !== 'paid') return false;
     const full = fullRefund(order, `${order.orderId}-group-failed`, 'group below its minimum', ACTOR, at);
     const after: Order = { ...transitioned(order, 'fail', at), ...(full?.after ?? {}) };
@@ -270,11 +284,7 @@ export async function advanceClosing(
     if (gb.closePhase !== 'settle-paid') {
       const unpaid = await deps.cutoff.ordersIn(groupBuyId, 'pending_payment', PAGE_SIZE);
       if (unpaid.length) {
-        await inParallel(
-          unpaid,
-          PAGE_CONCURRENCY,
-          async (o) => void ((await cancelUnpaid(deps, o.orderId, at)) && stats.ordersCancelled++),
-        );
+        await inParallel(unpaid, PAGE_CONCURRENCY, async (o) => void ((await cancelUnpaid(deps, o, at)) && stats.ordersCancelled++));
         stats.pages++;
         continue;
       }
@@ -296,9 +306,9 @@ export async function advanceClosing(
     const paid = await deps.cutoff.ordersIn(groupBuyId, 'paid', PAGE_SIZE);
     if (paid.length) {
       if (gb.outcome === 'failed') {
-        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await refundFailed(deps, o.orderId, at)) && stats.ordersRefunded++));
+        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await refundFailed(deps, o, at)) && stats.ordersRefunded++));
       } else {
-        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await makeReady(deps, o.orderId, at)) && stats.ordersReady++));
+        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await makeReady(deps, o, at)) && stats.ordersReady++));
       }
       stats.pages++;
       continue;

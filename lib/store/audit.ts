@@ -1,17 +1,25 @@
 // Audit records are written in the same transaction as the change they describe, so a change without
-// its audit record (or the reverse) cannot exist.
+// its audit record (or the reverse) cannot exist. A record keeps what changed (lib/runtime/audit-diff.ts),
+// not two whole images: the smaller record is 2 WCU in a transaction where two images of an order were 4.
 import type { AuditEvent } from '../../schemas/common';
 import { AuditEventSchema } from '../../schemas/common';
+import { changedFields } from '../runtime/audit-diff';
 import { ulid } from '../runtime/clock';
 import { db, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
-/** A TransactWriteItems action that appends one audit record. */
+/** A TransactWriteItems action that appends one audit record (of what changed between `before` and `after`). */
 export function auditPut(event: AuditEvent) {
+  const { before: _before, after: _after, ...rest } = event;
   return {
     Put: {
       TableName: tableName(),
-      Item: { ...keys.audit(event.entityId, event.at, ulid(Date.parse(event.at))), type: 'AUDIT', ...event },
+      Item: {
+        ...keys.audit(event.entityId, event.at, ulid(Date.parse(event.at))),
+        type: 'AUDIT',
+        ...rest,
+        ...changedFields(event.before, event.after),
+      },
       ConditionExpression: 'attribute_not_exists(pk)',
     },
   };

@@ -1,12 +1,13 @@
 // DynamoDB adapter of the CutoffStore port.
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CutoffStore } from '../cutoff/cutoff';
+import type { CloseTallyKind } from '../orders/ports';
 import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
 import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
-import { orderPutIfUnchanged, tallyPut } from './orders';
+import { orderPutIfUnchanged } from './orders';
 
 /**
  * A conditional update of a group buy's state fields (never a whole-item replace, so the progress
@@ -147,31 +148,38 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     },
 
     async finish(gb, status, at, audit) {
-      // The counts come from the tallies written with each order's change, so they are exact even when
-      // a page was killed half way and done again (in-memory progress counts are not).
-      const count = async (kind: string) => {
+      // The counts come from items written with each order's change (a tally, or for an order made ready its
+      // pickup code's guard), so they are exact even when a page was killed half way and done again
+      // (in-memory progress counts are not). Strongly consistent queries, paged.
+      const count = async (query: Omit<QueryCommandInput, 'TableName' | 'Select' | 'ConsistentRead' | 'ExclusiveStartKey'>) => {
         let n = 0;
         let startKey: Record<string, unknown> | undefined;
         do {
           const page = await client.send(
-            new QueryCommand({
-              TableName: tableName(),
-              KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-              ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(gb.groupBuyId), ':prefix': keys.closeTallyPrefix(kind) },
-              Select: 'COUNT',
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
+            new QueryCommand({ ...query, TableName: tableName(), Select: 'COUNT', ConsistentRead: true, ExclusiveStartKey: startKey }),
           );
           n += page.Count ?? 0;
           startKey = page.LastEvaluatedKey;
         } while (startKey);
         return n;
       };
+      const tallies = (kind: CloseTallyKind) =>
+        count({
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(gb.groupBuyId), ':prefix': keys.closeTallyPrefix(kind) },
+        });
+      // The guards of the point and date, this group buy's (a leader's other group buys of that date share the
+      // partition: it holds what one point hands out in a day). Orders made ready before the guard named its
+      // group buy have a `ready` tally instead (a closing under way when this was deployed): counted too.
+      const guards = count({
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: 'groupBuyId = :gb',
+        ExpressionAttributeValues: { ':pk': keys.pickupCodePartition(gb.leaderId, gb.pickupDate), ':gb': gb.groupBuyId },
+      });
       const counts = {
-        'closeStats.ordersCancelled': await count('cancelled'),
-        'closeStats.ordersReady': await count('ready'),
-        'closeStats.ordersRefunded': await count('refunded'),
+        'closeStats.ordersCancelled': await tallies('cancelled'),
+        'closeStats.ordersReady': (await guards) + (await tallies('ready')),
+        'closeStats.ordersRefunded': await tallies('refunded'),
       };
       const action = stateUpdate(gb, { status, closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'gsi2pk', 'gsi2sk']);
       return (await update(action, audit)) ? 'finished' : 'stale';
@@ -188,6 +196,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
                 ...keys.pickupCode(after.leaderId, after.pickupDate, after.pickupCode!),
                 type: 'PICKUP_CODE',
                 orderId: after.orderId,
+                groupBuyId: after.groupBuyId,
                 leaderId: after.leaderId,
                 pickupDate: after.pickupDate,
                 code: after.pickupCode,
@@ -195,7 +204,6 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          tallyPut({ groupBuyId: after.groupBuyId, kind: 'ready' }, after.orderId),
           auditPut(audit),
         ]);
         return 'assigned';

@@ -104,6 +104,8 @@ export const keys = {
 
   // Pickup: codes are unique per pickup point and pickup date (this item is the guard and the lookup).
   pickupCode: (leaderId: string, date: string, code: string): Key => ({ pk: `PICKUP#${leaderId}#${date}`, sk: `CODE#${code}` }),
+  /** The codes of a pickup point and date: the closing counts the orders it made ready by them (their `groupBuyId`). */
+  pickupCodePartition: (leaderId: string, date: string) => `PICKUP#${leaderId}#${date}`,
   /** The pickup sheet of a pickup point and date: one line per order with a pickup code. */
   sheetLine: (leaderId: string, date: string, orderId: string): Key => ({ pk: `SHEET#${leaderId}#${date}`, sk: `ORDER#${orderId}` }),
   sheetPartition: (leaderId: string, date: string) => `SHEET#${leaderId}#${date}`,

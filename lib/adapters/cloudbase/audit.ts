@@ -1,13 +1,15 @@
 // Audit records on CloudBase: written inside the transaction of the change they describe, as on DynamoDB.
 import { AuditEventSchema, type AuditEvent } from '../../../schemas/common';
+import { changedFields } from '../../runtime/audit-diff';
 import { ulid } from '../../runtime/clock';
 import { COLLECTIONS, idOf } from './collections';
 import { cloudbaseDb, fieldsOf, queryAll, txDoc, type CloudBaseDb, type Transaction } from './db';
 
-/** Appends one audit record inside the transaction. */
+/** Appends one audit record inside the transaction: what changed, as on DynamoDB (lib/runtime/audit-diff.ts). */
 export async function auditAdd(tx: Transaction, event: AuditEvent): Promise<void> {
   const id = idOf(event.entityId, event.at, ulid(Date.parse(event.at)));
-  await txDoc(tx, COLLECTIONS.audit, id).create({ ...event });
+  const { before: _before, after: _after, ...rest } = event;
+  await txDoc(tx, COLLECTIONS.audit, id).create({ ...rest, ...changedFields(event.before, event.after) });
 }
 
 export async function cloudbaseAuditTrail(entityId: string, db: CloudBaseDb = cloudbaseDb()): Promise<AuditEvent[]> {
