@@ -61,7 +61,7 @@ export async function placeOrder(
   let groupBuy = cache?.groupBuys.get(claims.groupBuyId) ?? (await deps.groupBuys.get(claims.groupBuyId));
   if (!groupBuy || groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
   const leaderId = groupBuy.leaderId;
-  let capacity = cache?.capacities.get(leaderId) ?? { capacity: await deps.pickupCapacityOf(leaderId) };
+  let capacity: { capacity: number | undefined } | undefined;
 
   for (let attempt = 1; ; attempt++) {
     if (!takesOrders(groupBuy, now)) {
@@ -70,6 +70,7 @@ export async function placeOrder(
       if (earlier) return earlier;
       throw groupClosed();
     }
+    capacity ??= cache?.capacities.get(leaderId) ?? { capacity: await deps.pickupCapacityOf(leaderId) };
 
     const { lines, reservations } = priceLines(groupBuy, body);
     const at = now.toISOString();
