@@ -28,6 +28,9 @@ export function requestHash(body: unknown): string {
     .slice(0, 22);
 }
 
+/** How every derived order id begins (orders placed before 2026-12-01 have ULIDs). */
+export const DERIVED_ORDER_ID = 'o-';
+
 /**
  * The id of the order a resident places with an Idempotency-Key: the same key always names the same order, so
  * the order's own `attribute_not_exists` is the idempotency guard (no record of its own). `o-` and 22
@@ -35,7 +38,7 @@ export function requestHash(body: unknown): string {
  * (at most 32 characters), and one no ULID-shaped order id of earlier orders can equal.
  */
 export function orderIdFor(userId: string, idempotencyKey: string): string {
-  return `o-${createHash('sha256').update(`order\n${userId}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
+  return `${DERIVED_ORDER_ID}${createHash('sha256').update(`order\n${userId}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
 }
 
 /** The error of a request that asks for more than is left (or allowed), each line named. */

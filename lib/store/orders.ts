@@ -8,6 +8,7 @@ import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine, type Order,
 import { auditPut } from './audit';
 import { atVersion, cancellationReasons, db, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { businessDate } from '../runtime/time';
+import { DERIVED_ORDER_ID } from '../orders/pricing';
 import { leaderSalesDelta, soldDeltas } from '../orders/sales';
 import { INDEX, keys } from './keys';
 
@@ -96,7 +97,7 @@ export function releaseActions(order: Order, withPlace = true): TransactItem[] {
  * Orders placed with a derived id (`o-…`, since 2026-12-01) hold a resident's allowance on one item per group
  * buy and resident, an attribute per product; orders placed before, on one item per product (given back there).
  */
-const countsPerResident = (order: Order) => order.orderId.startsWith('o-');
+const countsPerResident = (order: Order) => order.orderId.startsWith(DERIVED_ORDER_ID);
 /** The attribute of a product on a resident's counter item. */
 const residentCount = (productId: string) => `n:${productId}`;
 
