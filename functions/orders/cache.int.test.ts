@@ -9,10 +9,8 @@ import { startTestStack, type TestStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
 let api: TestStack;
-let operator: string;
 beforeAll(async () => {
   api = await startTestStack();
-  operator = await api.login('op-cache', ['operator']);
 });
 afterAll(() => api.stop());
 
@@ -54,6 +52,7 @@ test('a warm function places an order with one request; a group buy closed after
 
   // Closed by the cutoff job: the copy the function keeps still says open, with a cutoff hours away.
   await passCutoff(gb.groupBuyId);
+  const operator = await api.login('op-cache', ['operator']);
   const cutoff = await api.whilePolling(api.call('POST', '/jobs/cutoff', { token: operator }));
   expect(cutoff.body).toMatchObject({ closed: 1 });
   const late = await order();
