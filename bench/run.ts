@@ -197,6 +197,9 @@ function printOrders(r: OrdersResult): string[] {
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,
     `  WCU/order ${r.wcuPerOrder}, RCU/order ${r.rcuPerOrder} (AWS's rules, from item sizes)`,
+    `  WCU of one order's transaction by item (${r.config.linesPerOrder} lines): ${Object.entries(r.wcuByItem)
+      .map(([k, n]) => `${k} ${n}`)
+      .join(', ')}`,
     `  item bytes ${Object.entries(r.itemBytes)
       .map(([k, n]) => `${k} ${n}`)
       .join(', ')}`,

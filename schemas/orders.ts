@@ -38,7 +38,7 @@ export const OrderIdPathSchema = z.object({ orderId: IdSchema });
 export const MyOrdersQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
 
 /** One line of an order: prices snapshot from the group buy when the order was placed. */
-export const OrderLineSchema = z.object({
+const OrderLineFields = z.object({
   productId: z.string(),
   supplierId: z.string(),
   name: z.string(),
@@ -56,6 +56,48 @@ export const OrderLineSchema = z.object({
   stockLimited: z.boolean(),
   residentLimited: z.boolean(),
 });
+
+/**
+ * The stored name of each line field (docs/data-model.md, "Order lines as stored"). An order item is written
+ * with each index write beside it, three of them, and every KB of it is paid for four times: the lines, the
+ * part that grows with the order, are stored under short names, without zero refunds or false flags.
+ */
+const STORED_LINE = {
+  productId: 'p',
+  supplierId: 's',
+  name: 'n',
+  unit: 'u',
+  quantity: 'q',
+  unitPriceFen: 'pf',
+  amountFen: 'a',
+  supplyPriceFen: 'sf',
+  commissionRateBps: 'c',
+  refundedFen: 'r',
+  shortQuantity: 'sq',
+  stockLimited: 'sl',
+  residentLimited: 'rl',
+} as const satisfies Record<keyof z.infer<typeof OrderLineFields>, string>;
+
+/** A line as the order item stores it (what `storedLine` writes, what OrderLineSchema reads back). */
+export function storedLine(line: OrderLine): Record<string, unknown> {
+  const stored: Record<string, unknown> = {};
+  for (const [field, short] of Object.entries(STORED_LINE)) {
+    const value = line[field as keyof OrderLine];
+    if (value === undefined || value === false || (field === 'refundedFen' && value === 0)) continue;
+    stored[short] = value;
+  }
+  return stored;
+}
+
+const isStoredLine = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && 'p' in v && !('productId' in v);
+
+/** A line in either form: as the order item stores it, or whole (audit images, CloudBase, older items). */
+export const OrderLineSchema = z.preprocess((v) => {
+  if (!isStoredLine(v)) return v;
+  const line: Record<string, unknown> = { refundedFen: 0, stockLimited: false, residentLimited: false };
+  for (const [field, short] of Object.entries(STORED_LINE)) if (v[short] !== undefined) line[field] = v[short];
+  return line;
+}, OrderLineFields);
 export type OrderLine = z.infer<typeof OrderLineSchema>;
 
 export const OrderSchema = z.object({
@@ -85,17 +127,13 @@ export const OrderSchema = z.object({
   uncollectedAt: z.string().optional(),
   /** Moved on by every write of the order (conditional on the one read): what consumers compare. */
   version: z.number().int().min(0).default(0),
+  /**
+   * The fingerprint of the request that placed it (its id is derived from the resident and the Idempotency-Key):
+   * the same key again with this body is a replay, with another body a conflict. Absent on orders placed before.
+   */
+  requestHash: z.string().optional(),
 });
 export type Order = z.infer<typeof OrderSchema>;
-
-export const IdempotencyRecordSchema = z.object({
-  userId: z.string(),
-  key: z.string(),
-  requestHash: z.string(),
-  orderId: z.string(),
-  createdAt: z.string(),
-});
-export type IdempotencyRecord = z.infer<typeof IdempotencyRecordSchema>;
 
 /** The payment provider's notification (webhook body). */
 export const PaymentNotificationSchema = z.object({

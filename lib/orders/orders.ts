@@ -1,14 +1,14 @@
 // Orders: a resident orders through a leader's share link; stock and per-resident limits are
 // reserved atomically with the order; unpaid orders expire; a resident cancels before the cutoff.
 import type { GroupBuy } from '../../schemas/group-buys';
-import type { IdempotencyRecord, Order, PlaceOrderBody, Refund } from '../../schemas/orders';
+import type { Order, PlaceOrderBody, Refund } from '../../schemas/orders';
 import { invalidShareLink, verifyShareToken } from '../group-buys/share-link';
 import type { Principal } from '../runtime/auth';
 import { AppError, conflict, notFound } from '../runtime/errors';
 import { count } from '../runtime/observability';
 import { addMinutes } from '../runtime/time';
-import type { PlaceCheck, OrderDeps } from './ports';
-import { requestHash, priceLines, outOfStock } from './pricing';
+import type { OrderDeps } from './ports';
+import { requestHash, priceLines, outOfStock, orderIdFor } from './pricing';
 import { transitioned, fullRefund, withFreshOrder } from './changes';
 
 const groupClosed = () => new AppError('GROUP_BUY_CLOSED', 'This group buy no longer takes orders');
@@ -16,14 +16,25 @@ const pickupFull = (date: string) =>
   new AppError('PICKUP_POINT_FULL', `This pickup point takes no more orders for ${date}: its daily capacity is reached`);
 /** The group buy takes orders at `now` (as the write will check again). */
 const takesOrders = (gb: GroupBuy, now: Date) => gb.status === 'open' && !gb.leaderSuspended && Date.parse(gb.cutoffAt) > now.getTime();
-/** A write refused because the capacity changed since it was read is tried again, on a fresh read, this often. */
-const CAPACITY_RETRIES = 3;
+/**
+ * A write refused because what the order was priced from changed (the pickup point's capacity, the group
+ * buy's version) is tried again, on a fresh read, until this many attempts.
+ */
+const ATTEMPTS = 3;
 
 export interface PlacedOrder {
   order: Order;
   /** True when this request repeated an earlier one (same Idempotency-Key and body). */
   replayed: boolean;
 }
+
+/**
+ * What the placement audit record says of the order it placed. The order item itself, written in the same
+ * transaction, is the whole state after (version 1), and every later change of the order audits its state
+ * before: the record names that version instead of carrying a second copy of the order (which would pass
+ * 1 KB with two lines, and cost twice as much to write).
+ */
+export const placedAudit = (order: Order) => ({ status: order.status, version: order.version, totalFen: order.totalFen });
 
 export async function placeOrder(
   deps: OrderDeps,
@@ -34,18 +45,23 @@ export async function placeOrder(
   const now = deps.clock.now();
   const claims = verifyShareToken(deps.shareKey(), body.shareToken, now);
   const hash = requestHash(body);
+  // The same key always names the same order: a retry finds it, it never makes a second one.
+  const orderId = orderIdFor(principal.userId, idempotencyKey);
 
   const replay = async (): Promise<PlacedOrder | undefined> => {
-    const idem = await deps.orders.getIdempotency(principal.userId, idempotencyKey);
-    if (!idem) return undefined;
-    if (idem.requestHash !== hash) throw conflict('This Idempotency-Key was used with a different request');
-    const order = await deps.orders.get(idem.orderId);
-    if (!order) throw new Error(`Idempotency record names a missing order ${idem.orderId}`);
-    return { order, replayed: true };
+    const earlier = await deps.orders.get(orderId);
+    if (!earlier) return undefined;
+    if (earlier.userId !== principal.userId || earlier.requestHash !== hash)
+      throw conflict('This Idempotency-Key was used with a different request');
+    return { order: earlier, replayed: true };
   };
 
-  const groupBuy = await deps.groupBuys.get(claims.groupBuyId);
+  // From the warm instance's cache when a write proved them (snapshots.ts); the write checks them again.
+  const { cache } = deps;
+  let groupBuy = cache?.groupBuys.get(claims.groupBuyId) ?? (await deps.groupBuys.get(claims.groupBuyId));
   if (!groupBuy || groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
+  const leaderId = groupBuy.leaderId;
+  let capacity: { capacity: number | undefined } | undefined;
 
   for (let attempt = 1; ; attempt++) {
     if (!takesOrders(groupBuy, now)) {
@@ -54,12 +70,12 @@ export async function placeOrder(
       if (earlier) return earlier;
       throw groupClosed();
     }
-    const place: PlaceCheck = { leaderId: groupBuy.leaderId, capacity: await deps.pickupCapacityOf(groupBuy.leaderId) };
+    capacity ??= cache?.capacities.get(leaderId) ?? { capacity: await deps.pickupCapacityOf(leaderId) };
 
     const { lines, reservations } = priceLines(groupBuy, body);
     const at = now.toISOString();
     const order: Order = {
-      orderId: deps.ids.next(),
+      orderId,
       userId: principal.userId,
       groupBuyId: groupBuy.groupBuyId,
       // The leader the link names is the one credited, whoever forwarded it.
@@ -78,36 +94,48 @@ export async function placeOrder(
       expiresAt: addMinutes(now, deps.paymentTimeoutMinutes).toISOString(),
       holdsPlace: true,
       version: 1,
-    };
-    const idem: IdempotencyRecord = {
-      userId: principal.userId,
-      key: idempotencyKey,
       requestHash: hash,
-      orderId: order.orderId,
-      createdAt: at,
     };
-    const outcome = await deps.orders.place(
+    const outcome = await deps.orders.place({
       order,
       reservations,
-      idem,
-      { entityId: order.orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: order },
+      audit: { entityId: orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: placedAudit(order) },
       now,
-      place,
-    );
+      groupBuyVersion: groupBuy.version,
+      place: { leaderId, capacity: capacity.capacity },
+    });
+
+    if (outcome.kind === 'placed') {
+      // The write proved both: the group buy open at this version, the capacity the one its leader has.
+      cache?.groupBuys.set(groupBuy.groupBuyId, groupBuy);
+      cache?.capacities.set(leaderId, capacity);
+      count('OrdersPlaced');
+      return { order, replayed: false };
+    }
+    // Anything else forgets them: the next order reads both afresh.
+    cache?.groupBuys.delete(groupBuy.groupBuyId);
+    cache?.capacities.delete(leaderId);
 
     switch (outcome.kind) {
-      case 'placed':
-        count('OrdersPlaced');
-        return { order, replayed: false };
       case 'duplicate_key': {
         const earlier = await replay();
         if (earlier) return earlier;
-        throw new Error('Idempotency record vanished between write and read');
+        throw new Error('Order vanished between write and read');
       }
-      case 'group_closed':
+      case 'group_closed': {
+        // Closed, or (no writer does it today) changed while open: priced again from a fresh read in that case.
+        const fresh = await deps.groupBuys.get(groupBuy.groupBuyId);
+        if (attempt < ATTEMPTS && fresh && fresh.version !== groupBuy.version && takesOrders(fresh, now)) {
+          groupBuy = fresh;
+          continue;
+        }
         throw groupClosed();
+      }
       case 'capacity_changed':
-        if (attempt < CAPACITY_RETRIES) continue;
+        if (attempt < ATTEMPTS) {
+          capacity = { capacity: await deps.pickupCapacityOf(leaderId) };
+          continue;
+        }
         throw conflict('The pickup point changed its capacity meanwhile; try again');
       case 'pickup_full':
         throw pickupFull(groupBuy.pickupDate);

@@ -1,9 +1,10 @@
 // The order domain's ports: what the order use-cases need from a store, and the shapes they exchange.
 import type { AuditEvent } from '../../schemas/common';
-import type { IdempotencyRecord, Order, Refund } from '../../schemas/orders';
+import type { Order, Refund } from '../../schemas/orders';
 import type { GroupBuyStore } from '../group-buys/group-buys';
 import type { Page } from '../runtime/page';
 import type { Clock, Ids } from '../runtime/clock';
+import type { PlacementCache } from './snapshots';
 
 export interface Reservation {
   productId: string;
@@ -14,7 +15,9 @@ export interface Reservation {
 
 export type PlaceOutcome =
   | { kind: 'placed' }
+  /** An order of that id exists already: the same resident and Idempotency-Key placed it. */
   | { kind: 'duplicate_key' }
+  /** The group buy no longer takes orders, or is not at the version the order was priced from. */
   | { kind: 'group_closed' }
   /** The leader changed the pickup point's capacity since it was read. */
   | { kind: 'capacity_changed' }
@@ -63,21 +66,28 @@ export interface PlaceCheck {
   capacity: number | undefined;
 }
 
-export interface OrderStore {
+/** What placing an order writes and checks, at once. */
+export interface Placement {
+  /** New: its id is derived from the resident and the Idempotency-Key, so a second one of that id is refused. */
+  order: Order;
+  /** Stock and per-resident allowance taken. */
+  reservations: Reservation[];
+  audit: AuditEvent;
+  /** The group buy must take orders at this instant (open, before its cutoff, its leader not suspended). */
+  now: Date;
   /**
-   * The order, its reservations (stock, per-resident allowance and, with `place`, one place of its pickup
-   * point for its pickup date, within `place.capacity`), its idempotency record and audit, at once.
+   * The version of the group buy the order was priced from (a cached copy, maybe): the write refuses it
+   * (`group_closed`) unless the group buy is still at it. Adapters that can't check it rely on the snapshot's
+   * immutability (only the status and the suspension mark change, and both are checked).
    */
-  place(
-    order: Order,
-    reservations: Reservation[],
-    idem: IdempotencyRecord,
-    audit: AuditEvent,
-    now: Date,
-    place?: PlaceCheck,
-  ): Promise<PlaceOutcome>;
+  groupBuyVersion?: number;
+  /** One place of its pickup point for its pickup date, within `place.capacity`. */
+  place?: PlaceCheck;
+}
+
+export interface OrderStore {
+  place(placement: Placement): Promise<PlaceOutcome>;
   get(orderId: string): Promise<Order | undefined>;
-  getIdempotency(userId: string, key: string): Promise<IdempotencyRecord | undefined>;
   listByUser(userId: string, limit: number, cursor?: string): Promise<Page<Order>>;
   change(change: OrderChange): Promise<'changed' | 'stale' | 'group_closed' | 'leader_suspended' | 'payment_seen'>;
   /** A payment that can't be applied (order expired, cancelled, or paid twice): recorded and refunded. */
@@ -101,6 +111,11 @@ export interface OrderDeps {
   leaderIdOf(userId: string): Promise<string | undefined>;
   /** The daily order capacity of the leader's pickup point (`undefined`: no limit). */
   pickupCapacityOf(leaderId: string): Promise<number | undefined>;
+  /**
+   * Group buys and capacities placement may reuse between requests of a warm instance (the write proves
+   * them again). Without it every placement reads both.
+   */
+  cache?: PlacementCache;
   clock: Clock;
   ids: Ids;
   /** The share-link key (derived from a secret: read when first needed, after the secrets load). */

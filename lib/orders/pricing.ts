@@ -1,12 +1,16 @@
-// Pricing an order from the group buy's snapshot (the client never sends a price), and the request
-// fingerprint that tells a repeated Idempotency-Key with another body from a replay.
+// Pricing an order from the group buy's snapshot (the client never sends a price), the order's id (derived
+// from the resident and the Idempotency-Key) and the request fingerprint that tells a repeated key with
+// another body from a replay.
 import { createHash } from 'node:crypto';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { OrderLine, PlaceOrderBody } from '../../schemas/orders';
 import { AppError, type ErrorDetail } from '../runtime/errors';
 import type { Reservation } from './ports';
 
-/** A stable fingerprint of a request body: the same body in any key order or spacing hashes the same. */
+/**
+ * A stable fingerprint of a request body: the same body in any key order or spacing hashes the same. 132 bits
+ * (22 base64url characters, kept on every order): no two bodies anyone can find collide.
+ */
 export function requestHash(body: unknown): string {
   const canonical = (v: unknown): unknown =>
     Array.isArray(v)
@@ -20,7 +24,21 @@ export function requestHash(body: unknown): string {
         : v;
   return createHash('sha256')
     .update(JSON.stringify(canonical(body)))
-    .digest('base64url');
+    .digest('base64url')
+    .slice(0, 22);
+}
+
+/** How every derived order id begins (orders placed before 2026-12-01 have ULIDs). */
+export const DERIVED_ORDER_ID = 'o-';
+
+/**
+ * The id of the order a resident places with an Idempotency-Key: the same key always names the same order, so
+ * the order's own `attribute_not_exists` is the idempotency guard (no record of its own). `o-` and 22
+ * base64url characters (132 bits of SHA-256): an id IdSchema accepts and WeChat Pay takes as `out_trade_no`
+ * (at most 32 characters), and one no ULID-shaped order id of earlier orders can equal.
+ */
+export function orderIdFor(userId: string, idempotencyKey: string): string {
+  return `${DERIVED_ORDER_ID}${createHash('sha256').update(`order\n${userId}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
 }
 
 /** The error of a request that asks for more than is left (or allowed), each line named. */

@@ -11,6 +11,7 @@ import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoOrderStore } from '../store/orders';
 import type { OrderDeps } from './ports';
+import { placementCache } from './snapshots';
 
 const onCloudBase = () => config.dataStore === 'cloudbase';
 
@@ -43,9 +44,16 @@ function stores(): Pick<OrderDeps, 'orders' | 'groupBuys' | 'leaderIdOf' | 'pick
   };
 }
 
+/**
+ * Group buys and capacities that a placement's write proved, for the life of this instance (module scope: a
+ * warm function keeps it between invocations). Each write checks them again; a refused one forgets them.
+ */
+const cache = placementCache();
+
 export function orderDeps(): OrderDeps {
   return {
     ...stores(),
+    cache,
     clock: systemClock,
     ids: randomIds,
     shareKey: lazyShareLinkKey(() => config.authSecret),

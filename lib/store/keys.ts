@@ -54,10 +54,13 @@ export const keys = {
   groupBuyPartition: (groupBuyId: string) => `GB#${groupBuyId}`,
   stock: (groupBuyId: string, productId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `STOCK#${productId}` }),
   stockPrefix: 'STOCK#',
+  /** A resident's counter of one product (orders placed before 2026-12-01 give back here). */
   residentCounter: (groupBuyId: string, userId: string, productId: string): Key => ({
     pk: `GB#${groupBuyId}`,
     sk: `BUYER#${userId}#${productId}`,
   }),
+  /** A resident's counters of every limited product of the group buy (`n:<productId>`): one item an order updates. */
+  residentCounts: (groupBuyId: string, userId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `BUYER#${userId}` }),
   /** gsi2 (sparse): open group buys by cutoff; the cutoff job's work list. Removed when the group closes. */
   openGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#OPEN', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   openGroupBuysPartition: 'GB#OPEN',

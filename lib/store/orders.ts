@@ -1,24 +1,16 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
+import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome } from '../orders/ports';
-import {
-  IdempotencyRecordSchema,
-  OrderSchema,
-  PaymentRecordSchema,
-  RefundSchema,
-  type IdempotencyRecord,
-  type Order,
-  type Refund,
-} from '../../schemas/orders';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome, Reservation } from '../orders/ports';
+import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine, type Order, type Refund } from '../../schemas/orders';
 import { auditPut } from './audit';
 import { atVersion, cancellationReasons, db, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
 import { businessDate } from '../runtime/time';
+import { DERIVED_ORDER_ID } from '../orders/pricing';
 import { leaderSalesDelta, soldDeltas } from '../orders/sales';
 import { INDEX, keys } from './keys';
-
-/** How long an Idempotency-Key is remembered (our rule: longer than any group buy lives). */
-export const IDEMPOTENCY_TTL_DAYS = 14;
 
 export const orderItem = (o: Order) => ({
   ...keys.order(o.orderId),
@@ -30,6 +22,8 @@ export const orderItem = (o: Order) => ({
   ...(o.status === 'ready_for_pickup' ? keys.readyOrders(o.orderId, o.pickupDate) : {}),
   type: 'ORDER',
   ...o,
+  // Short names (schemas/orders.ts): a two-line order stays under 1 KB, and so does each of its index copies.
+  items: o.items.map(storedLine),
 });
 
 export const refundItem = (r: Refund) => ({ ...keys.refund(r.orderId, r.refundId), type: 'REFUND', ...r });
@@ -65,7 +59,27 @@ export function releaseActions(order: Order, withPlace = true): TransactItem[] {
         },
       });
     }
-    if (line.residentLimited) {
+  }
+  const counted = order.items.filter((l) => l.residentLimited);
+  if (counted.length && countsPerResident(order)) {
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const adds = counted.map((line, i) => {
+      names[`#n${i}`] = residentCount(line.productId);
+      values[`:m${i}`] = -line.quantity;
+      return `#n${i} :m${i}`;
+    });
+    actions.push({
+      Update: {
+        TableName: table(),
+        Key: keys.residentCounts(order.groupBuyId, order.userId),
+        UpdateExpression: `ADD ${adds.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+      },
+    });
+  } else {
+    for (const line of counted) {
       actions.push({
         Update: {
           TableName: table(),
@@ -77,6 +91,56 @@ export function releaseActions(order: Order, withPlace = true): TransactItem[] {
     }
   }
   return actions;
+}
+
+/**
+ * Orders placed with a derived id (`o-…`, since 2026-12-01) hold a resident's allowance on one item per group
+ * buy and resident, an attribute per product; orders placed before, on one item per product (given back there).
+ */
+const countsPerResident = (order: Order) => order.orderId.startsWith(DERIVED_ORDER_ID);
+/** The attribute of a product on a resident's counter item. */
+const residentCount = (productId: string) => `n:${productId}`;
+
+/**
+ * What the resident holds of each limited product, plus this order, within each product's limit: one
+ * update of the resident's one counter item, whatever the number of lines (withinResidentLimit).
+ */
+function residentTake(order: Order, limited: Reservation[]): TransactItem {
+  const names: Record<string, string> = { '#type': 'type' };
+  const values: Record<string, unknown> = { ':type': 'RESIDENT_COUNTER' };
+  const adds: string[] = [];
+  const fits: string[] = [];
+  limited.forEach((r, i) => {
+    names[`#n${i}`] = residentCount(r.productId);
+    values[`:q${i}`] = r.quantity;
+    values[`:max${i}`] = r.perResidentLimit! - r.quantity;
+    adds.push(`#n${i} :q${i}`);
+    fits.push(`(attribute_not_exists(#n${i}) OR #n${i} <= :max${i})`);
+  });
+  return {
+    Update: {
+      TableName: table(),
+      Key: keys.residentCounts(order.groupBuyId, order.userId),
+      UpdateExpression: `SET #type = :type ADD ${adds.join(', ')}`,
+      ConditionExpression: fits.join(' AND '),
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: values,
+      // Refused, it comes back as it was: the products over their limit are named from it.
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+    },
+  };
+}
+
+/** The products of `limited` that this order would take past the resident's limit, by the counter item as it was. */
+function overLimit(limited: Reservation[], counter: Record<string, unknown> | undefined): string[] {
+  if (!counter) return limited.map((r) => r.productId);
+  return limited.filter((r) => Number(counter[residentCount(r.productId)] ?? 0) + r.quantity > r.perResidentLimit!).map((r) => r.productId);
+}
+
+/** The item a cancelled transaction's action found (with ReturnValuesOnConditionCheckFailure ALL_OLD). */
+function itemFound(err: unknown, index: number): Record<string, unknown> | undefined {
+  const item = (err as { CancellationReasons?: CancellationReason[] }).CancellationReasons?.[index]?.Item;
+  return item ? unmarshall(item) : undefined;
 }
 
 /**
@@ -188,15 +252,19 @@ export function placeActions(order: Order, place: PlaceCheck): { capacity: Trans
   return { capacity, take };
 }
 
-/** The group buy still takes orders at `now`: open, before its cutoff, and its leader not suspended. */
-export function groupStillOpen(groupBuyId: string, now: Date): TransactItem {
+/**
+ * The group buy still takes orders at `now`: open, before its cutoff, and its leader not suspended; with
+ * `version`, still at the version an order was priced from (a cached copy: placement's cache).
+ */
+export function groupStillOpen(groupBuyId: string, now: Date, version?: number): TransactItem {
+  const same = version === undefined ? undefined : atVersion(version);
   return {
     ConditionCheck: {
       TableName: table(),
       Key: keys.groupBuy(groupBuyId),
-      ConditionExpression: '#status = :open AND cutoffAt > :now AND attribute_not_exists(leaderSuspended)',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':open': 'open', ':now': now.toISOString() },
+      ConditionExpression: `#status = :open AND cutoffAt > :now AND attribute_not_exists(leaderSuspended)${same ? ` AND ${same.condition}` : ''}`,
+      ExpressionAttributeNames: { '#status': 'status', ...same?.names },
+      ExpressionAttributeValues: { ':open': 'open', ':now': now.toISOString(), ...same?.values },
     },
   };
 }
@@ -211,59 +279,34 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
   return {
     get,
 
-    async place(order, reservations, idem, audit, now, place): Promise<PlaceOutcome> {
-      const isNew = 'attribute_not_exists(pk)';
+    async place({ order, reservations, audit, now, groupBuyVersion, place }): Promise<PlaceOutcome> {
       const actions: TransactItem[] = [
-        { Put: { TableName: table(), Item: orderItem(order), ConditionExpression: isNew } },
-        {
-          Put: {
-            TableName: table(),
-            Item: {
-              ...keys.idempotency(idem.userId, idem.key),
-              type: 'IDEMPOTENCY',
-              ...idem,
-              ttl: Math.floor(now.getTime() / 1000) + IDEMPOTENCY_TTL_DAYS * 86400,
-            },
-            ConditionExpression: isNew,
-          },
-        },
-        groupStillOpen(order.groupBuyId, now),
+        // Its id is derived from the resident and the Idempotency-Key: this condition is the idempotency guard.
+        { Put: { TableName: table(), Item: orderItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
+        groupStillOpen(order.groupBuyId, now, groupBuyVersion),
       ];
       const placeIndex = place ? actions.length : -1;
       if (place) {
         const { capacity, take } = placeActions(order, place);
         actions.push(capacity, take);
       }
-      const meaning: { kind: 'stock' | 'limit'; productId: string }[] = [];
+      const stockOf: string[] = [];
       for (const r of reservations) {
-        if (r.stockLimited) {
-          meaning[actions.length] = { kind: 'stock', productId: r.productId };
-          actions.push({
-            Update: {
-              TableName: table(),
-              Key: keys.stock(order.groupBuyId, r.productId),
-              UpdateExpression: 'SET remaining = remaining - :q',
-              // stockSuffices: never below zero, however many orders race for the last units.
-              ConditionExpression: 'remaining >= :q',
-              ExpressionAttributeValues: { ':q': r.quantity },
-            },
-          });
-        }
-        if (r.perResidentLimit !== undefined) {
-          meaning[actions.length] = { kind: 'limit', productId: r.productId };
-          actions.push({
-            Update: {
-              TableName: table(),
-              Key: keys.residentCounter(order.groupBuyId, order.userId, r.productId),
-              UpdateExpression: 'SET #type = :type ADD bought :q',
-              // withinResidentLimit: what this resident already holds plus this order fits the limit.
-              ConditionExpression: 'attribute_not_exists(bought) OR bought <= :max',
-              ExpressionAttributeNames: { '#type': 'type' },
-              ExpressionAttributeValues: { ':q': r.quantity, ':max': r.perResidentLimit - r.quantity, ':type': 'RESIDENT_COUNTER' },
-            },
-          });
-        }
+        if (!r.stockLimited) continue;
+        stockOf[actions.length] = r.productId;
+        actions.push({
+          Update: {
+            TableName: table(),
+            Key: keys.stock(order.groupBuyId, r.productId),
+            UpdateExpression: 'SET remaining = remaining - :q',
+            // stockSuffices: never below zero, however many orders race for the last units.
+            ConditionExpression: 'remaining >= :q',
+            ExpressionAttributeValues: { ':q': r.quantity },
+          },
+        });
       }
+      const limited = reservations.filter((r) => r.perResidentLimit !== undefined);
+      const counterIndex = limited.length ? actions.push(residentTake(order, limited)) - 1 : -1;
       actions.push(auditPut(audit));
       try {
         await transactWrite(client, actions);
@@ -271,22 +314,16 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
       } catch (err) {
         const reasons = cancellationReasons(err);
         if (!reasons) throw err;
-        const failed = (i: number) => reasons[i] === 'ConditionalCheckFailed';
-        if (failed(1)) return { kind: 'duplicate_key' };
-        if (failed(2)) return { kind: 'group_closed' };
-        if (placeIndex >= 0 && failed(placeIndex)) return { kind: 'capacity_changed' };
+        const failed = (i: number) => i >= 0 && reasons[i] === 'ConditionalCheckFailed';
+        if (failed(0)) return { kind: 'duplicate_key' };
+        if (failed(1)) return { kind: 'group_closed' };
+        if (failed(placeIndex)) return { kind: 'capacity_changed' };
         if (placeIndex >= 0 && failed(placeIndex + 1)) return { kind: 'pickup_full' };
-        const outOfStock = meaning.flatMap((m, i) => (m && m.kind === 'stock' && failed(i) ? [m.productId] : []));
+        const outOfStock = stockOf.flatMap((productId, i) => (productId && failed(i) ? [productId] : []));
         if (outOfStock.length) return { kind: 'out_of_stock', productIds: outOfStock };
-        const overLimit = meaning.flatMap((m, i) => (m && m.kind === 'limit' && failed(i) ? [m.productId] : []));
-        if (overLimit.length) return { kind: 'over_limit', productIds: overLimit };
+        if (failed(counterIndex)) return { kind: 'over_limit', productIds: overLimit(limited, itemFound(err, counterIndex)) };
         throw err;
       }
-    },
-
-    async getIdempotency(userId, key): Promise<IdempotencyRecord | undefined> {
-      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.idempotency(userId, key) }));
-      return Item ? IdempotencyRecordSchema.parse(Item) : undefined;
     },
 
     async listByUser(userId, limit, cursor) {

@@ -162,8 +162,11 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
     expect(await stores.orders.get(order.orderId)).toEqual(order);
     expect(await remaining(groupBuy.groupBuyId)).toBe(3);
     expect((await stores.orders.listByUser('u-1', 10)).items.map((o) => o.orderId)).toEqual([order.orderId]);
+    // The record names the version it placed; the order item written with it is that version in full.
     const trail = await stores.auditTrail(order.orderId);
-    expect(trail).toEqual([expect.objectContaining({ action: 'order.placed', actor: 'u-1', after: order })]);
+    expect(trail).toEqual([
+      expect.objectContaining({ action: 'order.placed', actor: 'u-1', after: { status: 'pending_payment', version: 1, totalFen: 3900 } }),
+    ]);
   });
 
   it('answers a repeated Idempotency-Key with the first order, once, and refuses it with another body', async () => {
@@ -214,10 +217,9 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
     // The store itself checks the cutoff at the time it is given (not only the use-case's early read).
     const late = new Date(Date.parse(groupBuy.cutoffAt) + 1000);
     const order2 = { ...order, orderId: ulid(late.getTime()) };
-    const idem = { userId: 'u-5', key: 'late', requestHash: 'h', orderId: order2.orderId, createdAt: late.toISOString() };
     const audit = { entityId: order2.orderId, entityType: 'order', action: 'order.placed', actor: 'u-5', at: late.toISOString() };
     await expect(
-      stores.orders.place(order2, [{ productId: 'apple', quantity: 1, stockLimited: true }], idem, audit as never, late),
+      stores.orders.place({ order: order2, reservations: [{ productId: 'apple', quantity: 1, stockLimited: true }], audit, now: late }),
     ).resolves.toEqual({
       kind: 'group_closed',
     });

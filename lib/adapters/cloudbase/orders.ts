@@ -1,16 +1,9 @@
-// CloudBase adapter of the OrderStore port. Placing an order is one transaction: the idempotency record, the
-// order, each item's stock (read, checked, written: never below zero however many orders race) and each
-// per-resident counter. Every later change of an order is one more, decided on the order's version as read.
+// CloudBase adapter of the OrderStore port. Placing an order is one transaction: the order (its id derived from
+// the Idempotency-Key: an existing one is the replay), each item's stock (read, checked, written: never below
+// zero however many orders race) and each per-resident counter. Every later change of an order is one more,
+// decided on the order's version as read.
 import type { AuditEvent } from '../../../schemas/common';
-import {
-  IdempotencyRecordSchema,
-  OrderSchema,
-  PaymentRecordSchema,
-  RefundSchema,
-  type IdempotencyRecord,
-  type Order,
-  type Refund,
-} from '../../../schemas/orders';
+import { OrderSchema, PaymentRecordSchema, RefundSchema, type Order, type Refund } from '../../../schemas/orders';
 import type { CloseTally, OrderChange, OrderStore, PlaceOutcome } from '../../orders/ports';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
@@ -87,10 +80,11 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
       throw new Error('The uncollected-orders job does not run on CloudBase yet (docs/decisions.md)');
     },
 
-    place: (order, reservations, idem, audit, now) =>
+    // The group buy's version is not checked here: its items' copies of its state are (its snapshot never changes).
+    place: ({ order, reservations, audit, now }) =>
       inTransaction(db, async (tx): Promise<PlaceOutcome | Rollback<PlaceOutcome>> => {
-        const idemDoc = txDoc(tx, COLLECTIONS.idempotency, idOf(idem.userId, idem.key));
-        if (await idemDoc.get()) return new Rollback({ kind: 'duplicate_key' });
+        const orderDocRef = txDoc(tx, COLLECTIONS.orders, order.orderId);
+        if (await orderDocRef.get()) return new Rollback({ kind: 'duplicate_key' });
         const items = await readItems(tx, order);
         if ([...items.values()].some((item) => !takesOrders(item, now))) return new Rollback({ kind: 'group_closed' });
         // stockSuffices: never below zero, however many orders race for the last units.
@@ -122,17 +116,11 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
             bought,
           });
         }
-        await txDoc(tx, COLLECTIONS.orders, order.orderId).create(orderDoc(order));
+        await orderDocRef.create(orderDoc(order));
         await outboxAdd(tx, { eventName: 'INSERT', type: 'ORDER', key: order.orderId, image: order });
-        await idemDoc.create({ ...idem });
         await auditAdd(tx, audit);
         return { kind: 'placed' };
       }),
-
-    async getIdempotency(userId, key): Promise<IdempotencyRecord | undefined> {
-      const doc = await getDoc(db, COLLECTIONS.idempotency, idOf(userId, key));
-      return doc ? IdempotencyRecordSchema.parse(fieldsOf(doc)) : undefined;
-    },
 
     async listByUser(userId, limit, cursor) {
       const page = await pageBy(db, COLLECTIONS.orders, { userId }, 'byUser', 'desc', limit, cursor);
