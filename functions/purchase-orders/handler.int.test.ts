@@ -6,13 +6,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { queueEvent } from '../../test/support/queue-events';
-import {
-  applyContribution,
-  applyOrder,
-  planRebuild,
-  rebuildPurchaseOrder,
-  type ConsolidationStore,
-} from '../../lib/purchase-orders/consolidation';
+import { applyContribution, applyOrder } from '../../lib/purchase-orders/apply';
+import type { ConsolidationStore } from '../../lib/purchase-orders/consolidation-ports';
+import { planRebuild, rebuildPurchaseOrder } from '../../lib/purchase-orders/rebuild';
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/changes';
 import { auditTrail } from '../../lib/store/audit';

@@ -2,7 +2,8 @@
 // marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
 // Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
 import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsolidationStore, DirtyMark, DocumentWrite, TotalDelta } from '../purchase-orders/consolidation';
+import type { ConsolidationStore, DirtyMark, DocumentWrite } from '../purchase-orders/consolidation-ports';
+import type { TotalDelta } from '../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
   BreakdownVersionSchema,
