@@ -19,13 +19,16 @@ import { auditPut } from './audit';
 import {
   cancellationReasons,
   db,
-  type Db,
   encodeCursor,
+  guardedWrite,
   isConditionFailure,
+  putIfNew,
+  readItem,
   tableName,
-  type TransactItem,
   transactWrite,
   withCursor,
+  type Db,
+  type TransactItem,
 } from './dynamo';
 import { INDEX, keys } from './keys';
 
@@ -246,13 +249,8 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
           },
         });
       }
-      try {
-        await transactWrite(client, actions);
-        return 'applied';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, actions, ['stale']);
+      return failed ?? 'applied';
     },
 
     async snapshot(supplierId, deliveryDate, options = {}) {
@@ -349,9 +347,7 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
           await transactWrite(client, [
             { Update: bump },
             headerPut(before, after),
-            ...(before
-              ? []
-              : [{ Put: { TableName: tableName(), Item: listingItem(after), ConditionExpression: 'attribute_not_exists(pk)' } }]),
+            ...(before ? [] : [putIfNew(listingItem(after))]),
             {
               Put: {
                 TableName: tableName(),
@@ -421,10 +417,7 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
 
   return {
     async get(supplierId, deliveryDate, part) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.purchaseOrder(supplierId, deliveryDate, part), ConsistentRead: true }),
-      );
-      return Item ? PurchaseOrderSchema.parse(Item) : undefined;
+      return readItem(client, keys.purchaseOrder(supplierId, deliveryDate, part), (i) => PurchaseOrderSchema.parse(i));
     },
 
     async listByDate(deliveryDate, supplierId, limit, cursor) {
@@ -491,13 +484,8 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
     },
 
     async transition(before, after, audit) {
-      try {
-        await transactWrite(client, [headerPut(before, after), auditPut(audit)]);
-        return 'changed';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, [headerPut(before, after), auditPut(audit)], ['stale']);
+      return failed ?? 'changed';
     },
 
     async revisions(supplierId, deliveryDate, part, limit, cursor) {
