@@ -19,21 +19,19 @@ import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order } from '../../schemas/orders';
 import { activeLeader, openGroupBuy, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { main as cutoffJob } from '../cutoff/handler';
 import { passCutoff } from '../../test/support/time-travel';
 
 // Hundreds of orders closed per test, through the stream and the queues: more than the default 30 s on a busy machine.
 jest.setTimeout(180_000);
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-close', ['operator']);
   installKillSwitch();
 });
-afterAll(() => api.stop());
 
 const deps = cutoffDeps();
 const orders = dynamoOrderStore();

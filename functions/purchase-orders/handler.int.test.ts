@@ -24,16 +24,14 @@ import type { purchaseOrderView } from '../../lib/purchase-orders/purchase-order
 type PurchaseOrder = ReturnType<typeof purchaseOrderView>;
 import { consolidationHandler, main as consolidateMain } from '../consolidate-purchase-orders/handler';
 import { openGroupBuy, operatorToken, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await operatorToken(api);
 });
-afterAll(() => api.stop());
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 const orders = dynamoOrderStore();
