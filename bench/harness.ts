@@ -1,7 +1,17 @@
 // Shared parts of the benchmarks: a DynamoDB Local of their own, the real handlers invoked with
 // API Gateway events, and a meter on the DynamoDB client counting requests and capacity.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { freePort, KEY_ID_VARIABLE, newAccessKeyId, startDynamoDbLocal, type LocalDynamo } from '../infra/dynamodb-local';
+import {
+  freePort,
+  KEY_ID_VARIABLE,
+  localCredentials,
+  localRegion,
+  newAccessKeyId,
+  startDynamoDbLocal,
+  type LocalDynamo,
+} from '../infra/dynamodb-local';
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
 import { ensureTable, localClient } from '../infra/table';
 import { putUnits, readUnits, writeUnits, itemSize } from './capacity';
@@ -30,6 +40,14 @@ export async function startBenchDynamo(tableName: string): Promise<LocalDynamo> 
   await ensureTable(client, tableName);
   client.destroy();
   return dynamo;
+}
+
+/** A client of the bench's own, for seeding and its own reads: the meter (on the platform's client) never sees them. */
+export function benchClient(endpoint: string) {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: localRegion(), credentials: localCredentials(), maxAttempts: 8 }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
 }
 
 // Method syntax on purpose: the SDK's `add` is overloaded per step, which only a bivariant method accepts.

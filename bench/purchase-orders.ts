@@ -17,16 +17,25 @@
 //
 // DynamoDB Local slows as its store grows: the sizes run in a palindrome after an unmeasured warm-up and
 // each size's figures are the mean of its two runs (as in bench/cutoff.ts).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order, OrderLine } from '../schemas/orders';
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
-import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { expectStatus, invokeHttp, random, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import {
+  benchClient,
+  expectStatus,
+  invokeHttp,
+  random,
+  meter,
+  round,
+  runConcurrently,
+  type HttpMain,
+  type Input,
+  type Meter,
+} from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface PurchaseOrdersOptions {
@@ -210,7 +219,7 @@ async function loadPlatform() {
   const { loadManifest } = await import('../infra/manifest');
   const { matchesAnyFilter } = await import('../lib/runtime/filter-patterns');
   const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
-  const { priceLines } = await import('../lib/orders/pricing');
+  const { pendingOrder } = await import('../test/support/seeds');
   const { ulid } = await import('../lib/runtime/clock');
   const { db, tableName } = await import('../lib/store/dynamo');
   const { keys } = await import('../lib/store/keys');
@@ -230,7 +239,7 @@ async function loadPlatform() {
     batchSize: trigger.batchSize,
     matchesAnyFilter,
     PICKUP_CODE_DIGITS,
-    priceLines,
+    pendingOrder,
     ulid,
     db,
     tableName,
@@ -322,15 +331,7 @@ function streamRecords(run: string, region: string, streamArn: string) {
 async function setUp(endpoint: string) {
   const platform = await loadPlatform();
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
-  const bench = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint,
-      region: localRegion(),
-      credentials: localCredentials(),
-      maxAttempts: 8,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const bench = benchClient(endpoint);
   const region = process.env.AWS_REGION || 'ap-east-1';
   const streamArn = `arn:aws:dynamodb:${region}:000000000000:table/${platform.tableName()}/stream/bench`;
   const run = Date.now().toString(36);
@@ -462,31 +463,13 @@ async function seedOrders(b: Bench, m: number, label: string, groupBuys: GroupBu
       [products[j], products[k]] = [products[k]!, products[j]!];
     }
     products.length = 1 + Math.floor(rand() * 3);
-    const body = {
-      shareToken: 'seeded',
-      items: products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) })),
-      contactName: '张三',
-      contactPhone: '13812341234',
-    };
-    const { lines } = b.priceLines(groupBuy, body);
-    const placed: Order = {
+    const items = products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) }));
+    const placed = b.pendingOrder(groupBuy, items, {
       orderId: b.ulid(),
       userId: `bench-po-resident-${b.run}-${label}-${i}`,
-      groupBuyId: groupBuy.groupBuyId,
-      leaderId: groupBuy.leaderId,
-      pickupDate: groupBuy.pickupDate,
-      cutoffAt: groupBuy.cutoffAt,
-      status: 'pending_payment',
-      items: lines,
-      totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
-      refundedFen: 0,
-      contactName: body.contactName,
-      contactPhone: body.contactPhone,
-      createdAt: placedAt,
-      updatedAt: placedAt,
+      at: placedAt,
       expiresAt: new Date(Date.parse(placedAt) + 15 * 60_000).toISOString(),
-      version: 1,
-    };
+    });
     const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${b.ulid()}`, version: 2 };
     const code = (codes.get(groupBuy.leaderId) ?? 0) + 1;
     codes.set(groupBuy.leaderId, code);

@@ -3,6 +3,7 @@
 // the state they order from: an active leader and its open group buy of one product.
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
+import { APPLES, openGroupBuyRecord } from '../support/seeds';
 import { startStandIn, type CloudBaseStandIn } from './standin';
 
 const ENV = 'tuangou-test';
@@ -40,30 +41,16 @@ export async function seedGroupBuyOfApples(standIn: CloudBaseStandIn, at: Date, 
   const { cloudbaseGroupBuyStore } = await import('../../lib/adapters/cloudbase/group-buys');
   const db = await standInDb(standIn);
   await db.collection('leaders').doc('L1').set({ leaderId: 'L1', userId: 'u-leader', referralCode: 'R1', status: 'active', touches: 0 });
-  const groupBuy: GroupBuy = {
-    groupBuyId: 'GB1',
-    leaderId: 'L1',
-    pickupPoint: { name: '幸福小区', address: '1 号楼', community: '幸福', city: '杭州' },
-    title: '周三团',
-    cutoffAt: new Date(Date.now() + 6 * 3600_000).toISOString(),
-    pickupDate: new Date(Date.now() + 30 * 3600_000).toISOString().slice(0, 10),
-    status: 'open',
-    items: [
-      {
-        productId: 'apple',
-        supplierId: 'S1',
-        name: '苹果',
-        unit: '袋',
-        supplyPriceFen: 800,
-        groupPriceFen: 1200,
-        commissionRateBps: 1000,
-        stockLimit,
-      },
-    ],
-    createdAt: at.toISOString(),
-    updatedAt: at.toISOString(),
-    version: 1,
-  };
+  const groupBuy = openGroupBuyRecord(
+    {
+      groupBuyId: 'GB1',
+      leaderId: 'L1',
+      cutoffAt: new Date(Date.now() + 6 * 3600_000).toISOString(),
+      pickupDate: new Date(Date.now() + 30 * 3600_000).toISOString().slice(0, 10),
+      items: [{ ...APPLES, stockLimit }],
+    },
+    at.toISOString(),
+  );
   const audit: AuditEvent = {
     entityId: 'GB1',
     entityType: 'groupBuy',
