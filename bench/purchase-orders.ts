@@ -21,7 +21,7 @@ import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamo
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
-import type { Order, OrderLine } from '../schemas/orders';
+import { OrderSchema, type Order, type OrderLine } from '../schemas/orders';
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import {
@@ -527,11 +527,12 @@ async function refundLines(b: Bench, operator: string, orders: Order[], refunds:
     const { Item } = await b.bench.send(
       new GetCommand({ TableName: b.tableName(), Key: b.keys.order(order.orderId), ConsistentRead: true }),
     );
-    const changed = Item as Input & Order;
+    // Read as the platform reads it: the stored item keeps its lines under short names (schemas/orders.ts).
+    const changed = OrderSchema.parse(Item);
     if (changed.items[0]!.refundedFen !== changed.items[0]!.amountFen || changed.status !== 'ready_for_pickup')
       throw new Error(`order ${order.orderId} was not refunded as expected`);
     after.set(order.orderId, changed);
-    records.push(b.streamRecord('MODIFY', changed, b.orderItem(order)));
+    records.push(b.streamRecord('MODIFY', Item!, b.orderItem(order)));
   }
   return { refunded, after, records };
 }
