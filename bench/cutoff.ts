@@ -20,7 +20,7 @@ import type { DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import { itemSize } from './capacity';
-import { benchClient, expectStatus, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
+import { benchClient, expectStatus, growthAcross, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface CutoffOptions {
@@ -453,15 +453,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       };
     });
 
-    const smallest = bySize.reduce((a, b) => (b.ordersPerGroup < a.ordersPerGroup ? b : a));
-    const largest = bySize.reduce((a, b) => (b.ordersPerGroup > a.ordersPerGroup ? b : a));
-    const ratio = (f: (r: CutoffRun) => number) => round(f(largest) / f(smallest), 2);
-    const growth = {
-      wcuPerOrder: ratio((r) => r.wcuPerOrder),
-      rcuPerOrder: ratio((r) => r.rcuPerOrder),
-      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
-      msPerOrder: ratio((r) => r.msPerOrder),
-    };
+    const { perOrder: growth } = growthAcross(bySize, (r) => r.ordersPerGroup);
     const fit = linearFit([...runs, ...(big ? [big] : [])].map((r) => ({ x: r.orders, y: r.seconds })));
     const all = [...runs, ...(big ? [big] : [])];
     const rcuFit = linearFit(all.map((r) => ({ x: r.ordersPerGroup, y: r.rcuPerOrder * r.ordersPerGroup })));

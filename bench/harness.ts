@@ -190,3 +190,30 @@ export function random(seed: number) {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** What a size's run reports per order, for comparing sizes. */
+interface PerOrderFigures {
+  wcuPerOrder: number;
+  rcuPerOrder: number;
+  requestsPerOrder: { total: number };
+  msPerOrder: number;
+}
+
+/**
+ * How figures move from the smallest size to the largest: `ratio(f)` is f at the largest over f at the
+ * smallest, and `perOrder` those ratios of the per-order figures (1 when a total grows exactly linearly).
+ */
+export function growthAcross<R extends PerOrderFigures>(bySize: readonly R[], sizeOf: (r: R) => number) {
+  const smallest = bySize.reduce((a, b) => (sizeOf(b) < sizeOf(a) ? b : a));
+  const largest = bySize.reduce((a, b) => (sizeOf(b) > sizeOf(a) ? b : a));
+  const ratio = (f: (r: R) => number) => round(f(largest) / f(smallest), 2);
+  return {
+    ratio,
+    perOrder: {
+      wcuPerOrder: ratio((r) => r.wcuPerOrder),
+      rcuPerOrder: ratio((r) => r.rcuPerOrder),
+      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
+      msPerOrder: ratio((r) => r.msPerOrder),
+    },
+  };
+}

@@ -27,6 +27,7 @@ import { itemSize, putUnits, writeUnits } from './capacity';
 import {
   benchClient,
   expectStatus,
+  growthAcross,
   invokeHttp,
   random,
   meter,
@@ -801,15 +802,7 @@ function report(
   itemBytes: Record<string, number>,
 ): PurchaseOrdersResult {
   const bySize = sizes.map((m) => sizeReport(m, runs));
-  const smallest = bySize.reduce((a, b) => (b.orders < a.orders ? b : a));
-  const largest = bySize.reduce((a, b) => (b.orders > a.orders ? b : a));
-  const ratio = (f: (r: PurchaseOrdersRun) => number) => round(f(largest) / f(smallest), 2);
-  const growth = {
-    wcuPerOrder: ratio((r) => r.wcuPerOrder),
-    rcuPerOrder: ratio((r) => r.rcuPerOrder),
-    requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
-    msPerOrder: ratio((r) => r.msPerOrder),
-  };
+  const { ratio, perOrder: growth } = growthAcross(bySize, (r) => r.orders);
   const changeGrowth = {
     wcu: ratio((r) => r.change.wcu),
     rcu: ratio((r) => r.change.rcu),
