@@ -14,15 +14,13 @@
 // single invocation.
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
-import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize } from './capacity';
-import { expectStatus, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
+import { benchClient, expectStatus, growthAcross, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface CutoffOptions {
@@ -121,15 +119,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   const { lambdaContext } = await import('../infra/http-server');
 
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
-  const bench = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint,
-      region: localRegion(),
-      credentials: localCredentials(),
-      maxAttempts: 8,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
+  const bench = benchClient(endpoint);
   const run = Date.now().toString(36);
   const itemBytes: Record<string, number> = {};
 
@@ -463,15 +453,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       };
     });
 
-    const smallest = bySize.reduce((a, b) => (b.ordersPerGroup < a.ordersPerGroup ? b : a));
-    const largest = bySize.reduce((a, b) => (b.ordersPerGroup > a.ordersPerGroup ? b : a));
-    const ratio = (f: (r: CutoffRun) => number) => round(f(largest) / f(smallest), 2);
-    const growth = {
-      wcuPerOrder: ratio((r) => r.wcuPerOrder),
-      rcuPerOrder: ratio((r) => r.rcuPerOrder),
-      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
-      msPerOrder: ratio((r) => r.msPerOrder),
-    };
+    const { perOrder: growth } = growthAcross(bySize, (r) => r.ordersPerGroup);
     const fit = linearFit([...runs, ...(big ? [big] : [])].map((r) => ({ x: r.orders, y: r.seconds })));
     const all = [...runs, ...(big ? [big] : [])];
     const rcuFit = linearFit(all.map((r) => ({ x: r.ordersPerGroup, y: r.rcuPerOrder * r.ordersPerGroup })));

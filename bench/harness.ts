@@ -1,7 +1,17 @@
 // Shared parts of the benchmarks: a DynamoDB Local of their own, the real handlers invoked with
 // API Gateway events, and a meter on the DynamoDB client counting requests and capacity.
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { freePort, KEY_ID_VARIABLE, newAccessKeyId, startDynamoDbLocal, type LocalDynamo } from '../infra/dynamodb-local';
+import {
+  freePort,
+  KEY_ID_VARIABLE,
+  localCredentials,
+  localRegion,
+  newAccessKeyId,
+  startDynamoDbLocal,
+  type LocalDynamo,
+} from '../infra/dynamodb-local';
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
 import { ensureTable, localClient } from '../infra/table';
 import { putUnits, readUnits, writeUnits, itemSize } from './capacity';
@@ -30,6 +40,14 @@ export async function startBenchDynamo(tableName: string): Promise<LocalDynamo> 
   await ensureTable(client, tableName);
   client.destroy();
   return dynamo;
+}
+
+/** A client of the bench's own, for seeding and its own reads: the meter (on the platform's client) never sees them. */
+export function benchClient(endpoint: string) {
+  return DynamoDBDocumentClient.from(
+    new DynamoDBClient({ endpoint, region: localRegion(), credentials: localCredentials(), maxAttempts: 8 }),
+    { marshallOptions: { removeUndefinedValues: true } },
+  );
 }
 
 // Method syntax on purpose: the SDK's `add` is overloaded per step, which only a bivariant method accepts.
@@ -170,5 +188,32 @@ export function random(seed: number) {
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** What a size's run reports per order, for comparing sizes. */
+interface PerOrderFigures {
+  wcuPerOrder: number;
+  rcuPerOrder: number;
+  requestsPerOrder: { total: number };
+  msPerOrder: number;
+}
+
+/**
+ * How figures move from the smallest size to the largest: `ratio(f)` is f at the largest over f at the
+ * smallest, and `perOrder` those ratios of the per-order figures (1 when a total grows exactly linearly).
+ */
+export function growthAcross<R extends PerOrderFigures>(bySize: readonly R[], sizeOf: (r: R) => number) {
+  const smallest = bySize.reduce((a, b) => (sizeOf(b) < sizeOf(a) ? b : a));
+  const largest = bySize.reduce((a, b) => (sizeOf(b) > sizeOf(a) ? b : a));
+  const ratio = (f: (r: R) => number) => round(f(largest) / f(smallest), 2);
+  return {
+    ratio,
+    perOrder: {
+      wcuPerOrder: ratio((r) => r.wcuPerOrder),
+      rcuPerOrder: ratio((r) => r.rcuPerOrder),
+      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
+      msPerOrder: ratio((r) => r.msPerOrder),
+    },
   };
 }

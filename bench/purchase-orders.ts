@@ -17,16 +17,26 @@
 //
 // DynamoDB Local slows as its store grows: the sizes run in a palindrome after an unmeasured warm-up and
 // each size's figures are the mean of its two runs (as in bench/cutoff.ts).
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { BatchWriteCommand, DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
-import type { Order, OrderLine } from '../schemas/orders';
+import { OrderSchema, type Order, type OrderLine } from '../schemas/orders';
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
-import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { expectStatus, invokeHttp, random, meter, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import {
+  benchClient,
+  expectStatus,
+  growthAcross,
+  invokeHttp,
+  random,
+  meter,
+  round,
+  runConcurrently,
+  type HttpMain,
+  type Input,
+  type Meter,
+} from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface PurchaseOrdersOptions {
@@ -193,26 +203,24 @@ function documentProblems(
   return problems;
 }
 
-export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promise<PurchaseOrdersResult> {
-  const { sizes } = options;
-  const refunds = options.refunds ?? DEFAULT_REFUNDS;
-  if (!sizes.length || sizes.some((m) => !(m > 0)) || !(refunds > 0)) throw new Error('sizes and refunds must be positive');
-  const endpoint = process.env.DYNAMODB_ENDPOINT;
-  if (!endpoint) throw new Error('benchPurchaseOrders runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
+// ---- Set-up: the platform, the function's queue settings, the bench's own client ------------------------------
 
-  // Imported only now: the handlers read their configuration (endpoint, table) at module load.
-  const { main: devMain } = (await import('../functions/dev/handler')) as { main: HttpMain };
-  const { main: leadersMain } = (await import('../functions/leaders/handler')) as { main: HttpMain };
-  const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
-  const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
-  const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
+/** The platform's handlers and modules, imported only now: they read their configuration (endpoint, table) at module load. */
+async function loadPlatform() {
+  const http = {
+    dev: ((await import('../functions/dev/handler')) as { main: HttpMain }).main,
+    leaders: ((await import('../functions/leaders/handler')) as { main: HttpMain }).main,
+    catalogue: ((await import('../functions/catalogue/handler')) as { main: HttpMain }).main,
+    groupBuys: ((await import('../functions/group-buys/handler')) as { main: HttpMain }).main,
+    orders: ((await import('../functions/orders/handler')) as { main: HttpMain }).main,
+  };
   const { main: consolidate } = await import('../functions/consolidate-purchase-orders/handler');
   const { queueEvent } = await import('../test/support/queue-events');
   const { CONSUMER_ROUTES } = await import('../lib/runtime/stream-routes');
   const { loadManifest } = await import('../infra/manifest');
   const { matchesAnyFilter } = await import('../lib/runtime/filter-patterns');
   const { PICKUP_CODE_DIGITS } = await import('../lib/cutoff/cutoff');
-  const { priceLines } = await import('../lib/orders/pricing');
+  const { pendingOrder } = await import('../test/support/seeds');
   const { ulid } = await import('../lib/runtime/clock');
   const { db, tableName } = await import('../lib/store/dynamo');
   const { keys } = await import('../lib/store/keys');
@@ -224,39 +232,44 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
   const trigger = loadManifest().find((f) => f.name === FUNCTION_NAME)?.queues[0];
   const route = CONSUMER_ROUTES.find((r) => r.name === FUNCTION_NAME);
   if (!trigger || !route) throw new Error(`serverless.yml has no queue trigger for ${FUNCTION_NAME}`);
-  const batchSize = trigger.batchSize;
-
-  // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
-  const bench = DynamoDBDocumentClient.from(
-    new DynamoDBClient({
-      endpoint,
-      region: localRegion(),
-      credentials: localCredentials(),
-      maxAttempts: 8,
-    }),
-    { marshallOptions: { removeUndefinedValues: true } },
-  );
-  const region = process.env.AWS_REGION || 'ap-east-1';
-  const streamArn = `arn:aws:dynamodb:${region}:000000000000:table/${tableName()}/stream/bench`;
-  const run = Date.now().toString(36);
-  const itemBytes: Record<string, number> = {};
-  const biggest = (name: string, bytes: number) => void (itemBytes[name] = Math.max(itemBytes[name] ?? 0, bytes));
-
-  // Which partitions the platform's reads go to (by the pk read), while `reads` is set.
-  let reads: Record<string, number> | undefined;
-  const partitionKind = (pk: unknown) => {
-    const p = String(pk);
-    return p.startsWith('POC#')
-      ? 'contribution'
-      : p.startsWith('PO#')
-        ? 'purchaseOrder'
-        : p.startsWith('GB#')
-          ? 'groupBuy'
-          : p.startsWith('ORDER#')
-            ? 'order'
-            : 'other';
+  return {
+    http,
+    consolidate,
+    queueEvent,
+    route,
+    batchSize: trigger.batchSize,
+    matchesAnyFilter,
+    PICKUP_CODE_DIGITS,
+    pendingOrder,
+    ulid,
+    db,
+    tableName,
+    keys,
+    orderItem,
+    purchaseOrderStore,
   };
-  (db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
+}
+
+type Platform = Awaited<ReturnType<typeof loadPlatform>>;
+
+/** Which partitions a read goes to, by the pk it reads. */
+function partitionKind(pk: unknown) {
+  const p = String(pk);
+  return p.startsWith('POC#')
+    ? 'contribution'
+    : p.startsWith('PO#')
+      ? 'purchaseOrder'
+      : p.startsWith('GB#')
+        ? 'groupBuy'
+        : p.startsWith('ORDER#')
+          ? 'order'
+          : 'other';
+}
+
+/** Counts the platform's reads by the partition they go to, from start() to stop(). */
+function readCounter(platform: Platform) {
+  let reads: Record<string, number> | undefined;
+  (platform.db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
     (next: (args: { input: Input }) => Promise<unknown>, context: { commandName: string }) => async (args: { input: Input }) => {
       if (reads) {
         const input = args.input;
@@ -279,11 +292,25 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
     },
     { step: 'initialize', name: 'benchPurchaseOrdersReads' },
   );
+  return {
+    start: () => void (reads = {}),
+    stop() {
+      const counted = reads ?? {};
+      reads = undefined;
+      return counted;
+    },
+    remove() {
+      reads = undefined;
+      platform.db().middlewareStack.remove('benchPurchaseOrdersReads');
+    },
+  };
+}
 
+/** A stream record as Lambda hands it to the function (NEW_AND_OLD_IMAGES), numbered in the order they are made. */
+function streamRecords(run: string, region: string, streamArn: string) {
   let sequence = 0;
   const nextSequenceNumber = () => String(++sequence).padStart(21, '1');
-  /** A stream record as Lambda hands it to the function (NEW_AND_OLD_IMAGES). */
-  const streamRecord = (eventName: 'INSERT' | 'MODIFY', newItem: Input, oldItem?: Input): DynamoDBRecord => ({
+  return (eventName: 'INSERT' | 'MODIFY', newItem: Input, oldItem?: Input): DynamoDBRecord => ({
     eventID: `${run}-${sequence + 1}`,
     eventName,
     eventVersion: '1.1',
@@ -300,491 +327,548 @@ export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promi
       StreamViewType: 'NEW_AND_OLD_IMAGES',
     },
   });
+}
 
-  /**
-   * Feeds records to the function as its queue does: those the router sends it (its route's filter), in
-   * batches of batchSize, one call at a time; a reported failure comes again, alone.
-   */
-  const feed = async (stream: DynamoDBRecord[]) => {
-    const delivered = stream.filter((r) => matchesAnyFilter(r, route.filterPatterns));
-    let calls = 0;
-    let redelivered = 0;
-    for (let start = 0; start < delivered.length; start += batchSize) {
-      let batch = delivered.slice(start, start + batchSize);
-      for (let attempt = 0; ; attempt++) {
-        calls++;
-        const event = queueEvent(batch);
-        const failed = new Set((await consolidate(event)).batchItemFailures.map((f) => f.itemIdentifier));
-        if (failed.size === 0) break;
-        if (attempt >= route.maxReceiveCount) throw new Error(`${FUNCTION_NAME} keeps failing`);
-        batch = batch.filter((_, i) => failed.has(event.Records[i]!.messageId));
-        redelivered += batch.length;
-      }
-    }
-    return { delivered: delivered.length, calls, redelivered };
+async function setUp(endpoint: string) {
+  const platform = await loadPlatform();
+  // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
+  const bench = benchClient(endpoint);
+  const region = process.env.AWS_REGION || 'ap-east-1';
+  const streamArn = `arn:aws:dynamodb:${region}:000000000000:table/${platform.tableName()}/stream/bench`;
+  const run = Date.now().toString(36);
+  const itemBytes: Record<string, number> = {};
+  return {
+    ...platform,
+    bench,
+    run,
+    itemBytes,
+    biggest: (name: string, bytes: number) => void (itemBytes[name] = Math.max(itemBytes[name] ?? 0, bytes)),
+    reads: readCounter(platform),
+    streamRecord: streamRecords(run, region, streamArn),
   };
+}
 
-  const costOf = (m: Meter): Cost => ({
-    requests: { total: m.total(), byCommand: { ...m.requests } },
-    wcu: m.wcu,
-    rcu: m.rcu,
-    wcuByItem: wcuByItem(m),
-  });
+type Bench = Awaited<ReturnType<typeof setUp>>;
 
-  try {
-    // ---- Once: an operator and the leaders (pickup points), through the real handlers -----------------------
-    const login = async (userId: string, roles: string[] = []) =>
-      expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
-    const operator = await login(`bench-po-op-${run}`, ['operator']);
-    const leaders: { token: string; pickupPointName: string }[] = [];
-    for (let i = 0; i < PICKUP_POINTS; i++) {
-      const token = await login(`bench-po-leader-${run}-${i}`);
-      const pickupPointName = `幸福${i + 1}号自提点`;
-      const applied = expectStatus(
-        'apply as leader',
-        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
-          token,
+// ---- Seed: leaders once; per run, a catalogue, group buys and M orders as the cutoff leaves them ---------------
+
+/** An operator and the leaders (pickup points), through the real handlers. */
+async function seedLeaders(b: Bench) {
+  const login = async (userId: string, roles: string[] = []) =>
+    expectStatus('login', await invokeHttp(b.http.dev, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
+  const operator = await login(`bench-po-op-${b.run}`, ['operator']);
+  const leaders: { token: string; pickupPointName: string }[] = [];
+  for (let i = 0; i < PICKUP_POINTS; i++) {
+    const token = await login(`bench-po-leader-${b.run}-${i}`);
+    const pickupPointName = `幸福${i + 1}号自提点`;
+    const applied = expectStatus(
+      'apply as leader',
+      await invokeHttp(b.http.leaders, 'POST /leaders', '/leaders', {
+        token,
+        body: {
+          name: `团长${i + 1}`,
+          phone: '13900001111',
+          pickupPoint: { name: pickupPointName, address: `幸福路 ${i + 1} 号`, community: '幸福小区', city: '上海' },
+        },
+      }),
+      201,
+    );
+    const leaderId = applied.leaderId as string;
+    expectStatus(
+      'approve leader',
+      await invokeHttp(b.http.leaders, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
+        token: operator,
+        params: { leaderId },
+      }),
+      200,
+    );
+    leaders.push({ token, pickupPointName });
+  }
+  return { operator, leaders };
+}
+
+type People = Awaited<ReturnType<typeof seedLeaders>>;
+
+/** A run's catalogue (new suppliers: a run's purchase orders are its own) and one group buy per pickup point. */
+async function seedCatalogue(b: Bench, { operator, leaders }: People, label: string) {
+  const productIds: string[] = [];
+  const supplierIds: string[] = [];
+  for (let s = 0; s < SUPPLIERS; s++) {
+    const supplier = expectStatus(
+      'supplier',
+      await invokeHttp(b.http.catalogue, 'POST /suppliers', '/suppliers', {
+        token: operator,
+        body: { name: `供应商${s + 1}-${b.run}-${label}`, contactPhone: '13700002222' },
+      }),
+      201,
+    );
+    supplierIds.push(supplier.supplierId as string);
+    for (let p = 0; p < PRODUCTS_PER_SUPPLIER; p++) {
+      const product = expectStatus(
+        'product',
+        await invokeHttp(b.http.catalogue, 'POST /products', '/products', {
+          token: operator,
           body: {
-            name: `团长${i + 1}`,
-            phone: '13900001111',
-            pickupPoint: { name: pickupPointName, address: `幸福路 ${i + 1} 号`, community: '幸福小区', city: '上海' },
+            supplierId: supplier.supplierId,
+            name: `商品${s + 1}-${p + 1}`,
+            unit: p % 2 ? '盒' : '斤',
+            supplyPriceFen: 500 + 100 * (s * PRODUCTS_PER_SUPPLIER + p),
+            groupPriceFen: 800 + 100 * (s * PRODUCTS_PER_SUPPLIER + p),
           },
         }),
         201,
       );
-      const leaderId = applied.leaderId as string;
-      expectStatus(
-        'approve leader',
-        await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
-          token: operator,
-          params: { leaderId },
-        }),
-        200,
-      );
-      leaders.push({ token, pickupPointName });
+      productIds.push(product.productId as string);
     }
+  }
+  const pickupDate = businessDate(new Date(hoursFromNow(30)));
+  const groupBuys: GroupBuy[] = [];
+  for (const leader of leaders) {
+    const opened = expectStatus(
+      'group buy',
+      await invokeHttp(b.http.groupBuys, 'POST /group-buys', '/group-buys', {
+        token: leader.token,
+        body: { title: '明日鲜货团', cutoffAt: hoursFromNow(2), pickupDate, items: productIds.map((productId) => ({ productId })) },
+      }),
+      201,
+    );
+    const { Item } = await b.bench.send(
+      new GetCommand({ TableName: b.tableName(), Key: b.keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }),
+    );
+    groupBuys.push(Item as GroupBuy);
+  }
+  return { supplierIds, productIds, groupBuys, pickupDate };
+}
 
-    /** A run's catalogue (new suppliers: a run's purchase orders are its own) and one group buy per pickup point. */
-    const seedCatalogue = async (label: string) => {
-      const productIds: string[] = [];
-      const supplierIds: string[] = [];
-      for (let s = 0; s < SUPPLIERS; s++) {
-        const supplier = expectStatus(
-          'supplier',
-          await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
-            token: operator,
-            body: { name: `供应商${s + 1}-${run}-${label}`, contactPhone: '13700002222' },
-          }),
-          201,
-        );
-        supplierIds.push(supplier.supplierId as string);
-        for (let p = 0; p < PRODUCTS_PER_SUPPLIER; p++) {
-          const product = expectStatus(
-            'product',
-            await invokeHttp(catalogueMain, 'POST /products', '/products', {
-              token: operator,
-              body: {
-                supplierId: supplier.supplierId,
-                name: `商品${s + 1}-${p + 1}`,
-                unit: p % 2 ? '盒' : '斤',
-                supplyPriceFen: 500 + 100 * (s * PRODUCTS_PER_SUPPLIER + p),
-                groupPriceFen: 800 + 100 * (s * PRODUCTS_PER_SUPPLIER + p),
-              },
-            }),
-            201,
-          );
-          productIds.push(product.productId as string);
-        }
-      }
-      const pickupDate = businessDate(new Date(hoursFromNow(30)));
-      const groupBuys: GroupBuy[] = [];
-      for (const leader of leaders) {
-        const opened = expectStatus(
-          'group buy',
-          await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
-            token: leader.token,
-            body: { title: '明日鲜货团', cutoffAt: hoursFromNow(2), pickupDate, items: productIds.map((productId) => ({ productId })) },
-          }),
-          201,
-        );
-        const { Item } = await bench.send(
-          new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }),
-        );
-        groupBuys.push(Item as GroupBuy);
-      }
-      return { supplierIds, productIds, groupBuys, pickupDate };
-    };
+/**
+ * M orders as the cutoff leaves them (stored ready for pickup), and each one's stream: placed (INSERT), paid
+ * (MODIFY), made ready at the cutoff (MODIFY); the cutoff's changes come after the day's orders and payments.
+ */
+async function seedOrders(b: Bench, m: number, label: string, groupBuys: GroupBuy[]) {
+  const rand = random(m * 7919 + 17);
+  const placedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
+  const paidAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
+  const readyAt = new Date(Date.now() - 60_000).toISOString();
+  const codes = new Map<string, number>();
 
-    /** Every stored version of every pickup point of a supplier's date (the breakdown's own partition). */
-    const breakdownItems = async function* (supplierId: string, date: string) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await bench.send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.purchaseOrderBreakdownPartition(supplierId, date) },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        yield* (page.Items ?? []) as Input[];
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-    };
-
-    /** Every item of a purchase-order partition (headers, revisions, the rebuild counter). */
-    const partition = async (supplierId: string, date: string) => {
-      const items: Input[] = [];
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await bench.send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'pk = :pk',
-            ExpressionAttributeValues: { ':pk': keys.purchaseOrderPartition(supplierId, date) },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        items.push(...((page.Items ?? []) as Input[]));
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      const docs = items.filter((i) => i.type === 'PURCHASE_ORDER') as (Input & PurchaseOrder)[];
-      const revisions = items.filter((i) => i.type === 'PURCHASE_ORDER_REVISION') as (Input & PurchaseOrderRevision)[];
-      for (const d of docs) biggest('purchase order', itemSize(d));
-      for (const r of revisions) biggest('revision', itemSize(r));
-      return { docs, revisions };
-    };
-
-    /** Checks each supplier's purchase order (part 1: nothing is shipped here) against the orders. */
-    const verify = async (what: string, supplierIds: string[], date: string, orders: Iterable<Order>, pointNames: Map<string, string>) => {
-      const expected = expectedCells(orders);
-      let exact = true;
-      const found = [];
-      for (const supplierId of supplierIds) {
-        const p = await partition(supplierId, date);
-        if (p.docs.length !== 1) {
-          exact = false;
-          console.error(`purchase-orders bench (${what}): ${supplierId} has ${p.docs.length} purchase orders, expected 1`);
-        }
-        const doc = p.docs.find((d) => d.part === 1);
-        // The breakdown is kept apart from the header (a version per pickup point and revision): read as the API does.
-        const pickupPoints: PickupPointBreakdown[] = [];
-        if (doc) for await (const v of purchaseOrderStore.breakdown(supplierId, date, 1, doc.revision)) pickupPoints.push(v);
-        for await (const v of breakdownItems(supplierId, date)) biggest('breakdown version', itemSize(v));
-        const problems = documentProblems(doc, pickupPoints, expected.get(supplierId) ?? new Map(), pointNames);
-        if (problems.length) {
-          exact = false;
-          console.error(
-            `purchase-orders bench (${what}): ${supplierId}-${date} differs from the orders: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
-          );
-        }
-        found.push(p);
-      }
-      return { exact, partitions: found };
-    };
-
-    // ---- One run: M ready orders, consolidated, then K lines refunded ------------------------------------------
-    const runOnce = async (m: number, label: string): Promise<PurchaseOrdersRun> => {
-      const { supplierIds, groupBuys, pickupDate } = await seedCatalogue(label);
-      const pointNames = new Map(groupBuys.map((g) => [g.leaderId, g.pickupPoint.name]));
-      const rand = random(m * 7919 + 17);
-      const placedAt = new Date(Date.now() - 3 * 3_600_000).toISOString();
-      const paidAt = new Date(Date.now() - 2 * 3_600_000).toISOString();
-      const readyAt = new Date(Date.now() - 60_000).toISOString();
-      const codes = new Map<string, number>();
-
-      // The orders, and each one's stream: placed (INSERT), paid (MODIFY), made ready at the cutoff (MODIFY).
-      const orders: Order[] = [];
-      const placedRecords: DynamoDBRecord[] = [];
-      const readyRecords: DynamoDBRecord[] = [];
-      const readyItems: Input[] = [];
-      const paidItems: Input[] = [];
-      for (let i = 0; i < m; i++) {
-        const groupBuy = groupBuys[Math.floor(rand() * groupBuys.length)]!;
-        const products = [...groupBuy.items];
-        for (let j = products.length - 1; j > 0; j--) {
-          const k = Math.floor(rand() * (j + 1));
-          [products[j], products[k]] = [products[k]!, products[j]!];
-        }
-        products.length = 1 + Math.floor(rand() * 3);
-        const body = {
-          shareToken: 'seeded',
-          items: products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) })),
-          contactName: '张三',
-          contactPhone: '13812341234',
-        };
-        const { lines } = priceLines(groupBuy, body);
-        const placed: Order = {
-          orderId: ulid(),
-          userId: `bench-po-resident-${run}-${label}-${i}`,
-          groupBuyId: groupBuy.groupBuyId,
-          leaderId: groupBuy.leaderId,
-          pickupDate: groupBuy.pickupDate,
-          cutoffAt: groupBuy.cutoffAt,
-          status: 'pending_payment',
-          items: lines,
-          totalFen: lines.reduce((s, l) => s + l.amountFen, 0),
-          refundedFen: 0,
-          contactName: body.contactName,
-          contactPhone: body.contactPhone,
-          createdAt: placedAt,
-          updatedAt: placedAt,
-          expiresAt: new Date(Date.parse(placedAt) + 15 * 60_000).toISOString(),
-          version: 1,
-        };
-        const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${ulid()}`, version: 2 };
-        const code = (codes.get(groupBuy.leaderId) ?? 0) + 1;
-        codes.set(groupBuy.leaderId, code);
-        const ready: Order = {
-          ...paid,
-          status: 'ready_for_pickup',
-          updatedAt: readyAt,
-          pickupCode: String(code).padStart(PICKUP_CODE_DIGITS, '0'),
-          version: 3,
-        };
-        const [placedItem, paidItem, readyItem] = [orderItem(placed), orderItem(paid), orderItem(ready)];
-        placedRecords.push(streamRecord('INSERT', placedItem), streamRecord('MODIFY', paidItem, placedItem));
-        readyItems.push(readyItem);
-        paidItems.push(paidItem);
-        orders.push(ready);
-      }
-      // The cutoff's changes come after the day's orders and payments.
-      for (const [i, item] of readyItems.entries()) readyRecords.push(streamRecord('MODIFY', item, paidItems[i]));
-      biggest('order (ready)', Math.max(...readyItems.map(itemSize)));
-
-      const batches = Math.ceil(readyItems.length / 25);
-      await runConcurrently(batches, 8, async (b) => {
-        let requests = readyItems.slice(b * 25, b * 25 + 25).map((i) => ({ PutRequest: { Item: i } }));
-        while (requests.length) {
-          const { UnprocessedItems } = await bench.send(new BatchWriteCommand({ RequestItems: { [tableName()]: requests } }));
-          requests = (UnprocessedItems?.[tableName()] ?? []) as typeof requests;
-        }
-      });
-
-      // ---- Consolidation, metered --------------------------------------------------------------------------------
-      const stream = [...placedRecords, ...readyRecords];
-      reads = {};
-      const metered = meter(db(), { recordTransactWrites: true });
-      let fed: Awaited<ReturnType<typeof feed>>;
-      const started = process.hrtime.bigint();
-      try {
-        fed = await feed(stream);
-      } finally {
-        metered.detach();
-      }
-      const seconds = since(started);
-      const consolidation = costOf(metered);
-      const consolidationReads = reads;
-      reads = undefined;
-
-      const before = await verify(`M=${m}, consolidated`, supplierIds, pickupDate, orders, pointNames);
-      const revisionsBefore = before.partitions.reduce((s, p) => s + p.revisions.length, 0);
-
-      // ---- Change after issue: K lines refunded in full by an operator, through the real endpoint ----------------
-      // One line per order, of orders that keep another line (so the order stays ready_for_pickup), spread over the run.
-      const multiLine = orders.filter((o) => o.items.length >= 2);
-      const step = Math.max(1, Math.floor(multiLine.length / refunds));
-      const refunded = Array.from({ length: Math.min(refunds, multiLine.length) }, (_, k) => multiLine[k * step]!);
-      for (const order of refunded) {
-        const line = order.items[0] as OrderLine;
-        expectStatus(
-          'refund',
-          await invokeHttp(ordersMain, 'POST /orders/{orderId}/refunds', `/orders/${order.orderId}/refunds`, {
-            token: operator,
-            params: { orderId: order.orderId },
-            body: { amountFen: line.amountFen, reason: '坏果，整行退款' },
-          }),
-          201,
-        );
-      }
-      const after = new Map(orders.map((o) => [o.orderId, o]));
-      const changeRecords: DynamoDBRecord[] = [];
-      for (const order of refunded) {
-        const { Item } = await bench.send(new GetCommand({ TableName: tableName(), Key: keys.order(order.orderId), ConsistentRead: true }));
-        const changed = Item as Input & Order;
-        if (changed.items[0]!.refundedFen !== changed.items[0]!.amountFen || changed.status !== 'ready_for_pickup')
-          throw new Error(`order ${order.orderId} was not refunded as expected`);
-        after.set(order.orderId, changed);
-        changeRecords.push(streamRecord('MODIFY', changed, orderItem(order)));
-      }
-
-      const changeMeter = meter(db(), { recordTransactWrites: true });
-      let changeFed: Awaited<ReturnType<typeof feed>>;
-      const changeStarted = process.hrtime.bigint();
-      try {
-        changeFed = await feed(changeRecords);
-      } finally {
-        changeMeter.detach();
-      }
-      const changeSeconds = since(changeStarted);
-      const change = costOf(changeMeter);
-      const afterChange = await verify(`M=${m}, after ${refunded.length} refunds`, supplierIds, pickupDate, after.values(), pointNames);
-      const revisionsAfter = afterChange.partitions.reduce((s, p) => s + p.revisions.length, 0);
-
-      // The change's revisions: one per supplier whose refunded quantities are not zero, each saying so.
-      const refundedBySupplier = new Map<string, number>();
-      for (const order of refunded)
-        refundedBySupplier.set(
-          order.items[0]!.supplierId,
-          (refundedBySupplier.get(order.items[0]!.supplierId) ?? 0) + order.items[0]!.quantity,
-        );
-      let changeExact = afterChange.exact && revisionsAfter - revisionsBefore === refundedBySupplier.size;
-      for (const [i, supplierId] of supplierIds.entries()) {
-        const newest = afterChange.partitions[i]!.revisions.reduce<PurchaseOrderRevision | undefined>(
-          (a, r) => (!a || r.revision > a.revision ? r : a),
-          undefined,
-        );
-        const want = refundedBySupplier.get(supplierId);
-        if (want === undefined) continue;
-        const delta = newest ? newest.lines.reduce((s, l) => s + l.delta, 0) : 0;
-        const causes = newest?.cause.orders.length ?? 0;
-        if (delta !== -want || causes !== refunded.filter((o) => o.items[0]!.supplierId === supplierId).length) {
-          changeExact = false;
-          console.error(
-            `purchase-orders bench (M=${m}): the refunds' revision of ${supplierId} changes ${delta} with ${causes} causes, expected ${-want}`,
-          );
-        }
-      }
-
-      const per = (n: number, digits = 3) => round(n / m, digits);
-      return {
-        orders: m,
-        streamRecords: stream.length,
-        records: fed.delivered,
-        calls: fed.calls,
-        redelivered: fed.redelivered + changeFed.redelivered,
-        seconds: round(seconds, 3),
-        ordersPerSecond: round(m / seconds, 1),
-        msPerOrder: round((seconds * 1000) / m, 3),
-        requestsPerOrder: {
-          total: per(consolidation.requests.total),
-          byCommand: Object.fromEntries(Object.entries(consolidation.requests.byCommand).map(([k, n]) => [k, per(n)])),
-        },
-        wcuPerOrder: per(consolidation.wcu),
-        wcuPerOrderByItem: Object.fromEntries(Object.entries(consolidation.wcuByItem).map(([k, n]) => [k, per(n)])),
-        rcuPerOrder: per(consolidation.rcu),
-        readsPerOrder: Object.fromEntries(Object.entries(consolidationReads).map(([k, n]) => [k, per(n)])),
-        purchaseOrders: before.partitions.reduce((s, p) => s + p.docs.length, 0),
-        revisions: revisionsBefore,
-        change: {
-          refundedLines: refunded.length,
-          records: changeFed.delivered,
-          seconds: round(changeSeconds, 3),
-          requests: change.requests,
-          wcu: change.wcu,
-          wcuByItem: change.wcuByItem,
-          rcu: change.rcu,
-          revisions: revisionsAfter - revisionsBefore,
-          unchangedRebuilds: change.requests.byCommand.UpdateItem ?? 0,
-        },
-        exact: before.exact,
-        changeExact,
-      };
-    };
-
-    // ---- The runs ------------------------------------------------------------------------------------------------
-    await runOnce(Math.min(100, ...sizes), 'warmup');
-    const order = [...sizes, ...[...sizes].reverse()];
-    const runs: PurchaseOrdersRun[] = [];
-    for (const [i, m] of order.entries()) runs.push(await runOnce(m, `r${i}`));
-
-    const bySize = sizes.map((m): PurchaseOrdersRun => {
-      const two = runs.filter((r) => r.orders === m);
-      const avg = (f: (r: PurchaseOrdersRun) => number, digits = 3) => round(mean(two.map(f)), digits);
-      const avgMap = (f: (r: PurchaseOrdersRun) => Record<string, number>, digits = 3) =>
-        Object.fromEntries([...new Set(two.flatMap((r) => Object.keys(f(r))))].map((k) => [k, avg((r) => f(r)[k] ?? 0, digits)]));
-      return {
-        orders: m,
-        streamRecords: two[0]!.streamRecords,
-        records: two[0]!.records,
-        calls: avg((r) => r.calls, 1),
-        redelivered: two.reduce((s, r) => s + r.redelivered, 0),
-        seconds: avg((r) => r.seconds),
-        ordersPerSecond: avg((r) => r.ordersPerSecond, 1),
-        msPerOrder: avg((r) => r.msPerOrder),
-        requestsPerOrder: { total: avg((r) => r.requestsPerOrder.total), byCommand: avgMap((r) => r.requestsPerOrder.byCommand) },
-        wcuPerOrder: avg((r) => r.wcuPerOrder),
-        wcuPerOrderByItem: avgMap((r) => r.wcuPerOrderByItem),
-        rcuPerOrder: avg((r) => r.rcuPerOrder),
-        readsPerOrder: avgMap((r) => r.readsPerOrder),
-        purchaseOrders: avg((r) => r.purchaseOrders, 1),
-        revisions: avg((r) => r.revisions, 1),
-        change: {
-          refundedLines: two[0]!.change.refundedLines,
-          records: two[0]!.change.records,
-          seconds: avg((r) => r.change.seconds),
-          requests: { total: avg((r) => r.change.requests.total, 1), byCommand: avgMap((r) => r.change.requests.byCommand, 1) },
-          wcu: avg((r) => r.change.wcu, 1),
-          wcuByItem: avgMap((r) => r.change.wcuByItem, 1),
-          rcu: avg((r) => r.change.rcu, 1),
-          revisions: avg((r) => r.change.revisions, 1),
-          unchangedRebuilds: avg((r) => r.change.unchangedRebuilds, 1),
-        },
-        exact: two.every((r) => r.exact),
-        changeExact: two.every((r) => r.changeExact),
-      };
+  const orders: Order[] = [];
+  const placedRecords: DynamoDBRecord[] = [];
+  const readyRecords: DynamoDBRecord[] = [];
+  const readyItems: Input[] = [];
+  const paidItems: Input[] = [];
+  for (let i = 0; i < m; i++) {
+    const groupBuy = groupBuys[Math.floor(rand() * groupBuys.length)]!;
+    const products = [...groupBuy.items];
+    for (let j = products.length - 1; j > 0; j--) {
+      const k = Math.floor(rand() * (j + 1));
+      [products[j], products[k]] = [products[k]!, products[j]!];
+    }
+    products.length = 1 + Math.floor(rand() * 3);
+    const items = products.map((p) => ({ productId: p.productId, quantity: 1 + Math.floor(rand() * 3) }));
+    const placed = b.pendingOrder(groupBuy, items, {
+      orderId: b.ulid(),
+      userId: `bench-po-resident-${b.run}-${label}-${i}`,
+      at: placedAt,
+      expiresAt: new Date(Date.parse(placedAt) + 15 * 60_000).toISOString(),
     });
+    const paid: Order = { ...placed, status: 'paid', updatedAt: paidAt, paidAt, paymentId: `bench-${b.ulid()}`, version: 2 };
+    const code = (codes.get(groupBuy.leaderId) ?? 0) + 1;
+    codes.set(groupBuy.leaderId, code);
+    const ready: Order = {
+      ...paid,
+      status: 'ready_for_pickup',
+      updatedAt: readyAt,
+      pickupCode: String(code).padStart(b.PICKUP_CODE_DIGITS, '0'),
+      version: 3,
+    };
+    const [placedItem, paidItem, readyItem] = [b.orderItem(placed), b.orderItem(paid), b.orderItem(ready)];
+    placedRecords.push(b.streamRecord('INSERT', placedItem), b.streamRecord('MODIFY', paidItem, placedItem));
+    readyItems.push(readyItem);
+    paidItems.push(paidItem);
+    orders.push(ready);
+  }
+  for (const [i, item] of readyItems.entries()) readyRecords.push(b.streamRecord('MODIFY', item, paidItems[i]));
+  b.biggest('order (ready)', Math.max(...readyItems.map(itemSize)));
 
-    const smallest = bySize.reduce((a, b) => (b.orders < a.orders ? b : a));
-    const largest = bySize.reduce((a, b) => (b.orders > a.orders ? b : a));
-    const ratio = (f: (r: PurchaseOrdersRun) => number) => round(f(largest) / f(smallest), 2);
-    const growth = {
-      wcuPerOrder: ratio((r) => r.wcuPerOrder),
-      rcuPerOrder: ratio((r) => r.rcuPerOrder),
-      requestsPerOrder: ratio((r) => r.requestsPerOrder.total),
-      msPerOrder: ratio((r) => r.msPerOrder),
-    };
-    const changeGrowth = {
-      wcu: ratio((r) => r.change.wcu),
-      rcu: ratio((r) => r.change.rcu),
-      requests: ratio((r) => r.change.requests.total),
-    };
-    const within = (x: number, tolerance: number) => x <= 1 + tolerance && x >= 1 - tolerance;
-    const expectedRevisions = (m: number) => SUPPLIERS * Math.ceil(m / batchSize);
+  const batches = Math.ceil(readyItems.length / 25);
+  await runConcurrently(batches, 8, async (n) => {
+    let requests = readyItems.slice(n * 25, n * 25 + 25).map((i) => ({ PutRequest: { Item: i } }));
+    while (requests.length) {
+      const { UnprocessedItems } = await b.bench.send(new BatchWriteCommand({ RequestItems: { [b.tableName()]: requests } }));
+      requests = (UnprocessedItems?.[b.tableName()] ?? []) as typeof requests;
+    }
+  });
+  return { orders, stream: [...placedRecords, ...readyRecords] };
+}
 
-    return {
-      config: {
-        sizes,
-        batchSize,
-        suppliers: SUPPLIERS,
-        productsPerSupplier: PRODUCTS_PER_SUPPLIER,
-        pickupPoints: PICKUP_POINTS,
-        refundedLines: refunds,
-        shards: 1,
-      },
-      bySize,
-      runs,
-      growth,
-      changeGrowth,
-      itemBytes,
-      checks: {
-        everyPurchaseOrderEqualsItsOrders: runs.every((r) => r.exact),
-        changeAfterIssueRevisedExactly: runs.every((r) => r.changeExact),
-        onePurchaseOrderPerSupplier: runs.every((r) => r.purchaseOrders === SUPPLIERS),
-        // Every batch changes both suppliers' totals: one revision each per batch, never more.
-        oneRevisionPerPurchaseOrderPerBatch: runs.every((r) => r.revisions === expectedRevisions(r.orders)),
-        noFailedRecords: runs.every((r) => r.redelivered === 0),
-        // "No Scan": reads go to the contributions of the orders that changed, the purchase-order partitions and
-        // the group buys (pickup points), never to an order, an index or a Scan.
-        noScanNorOrderReads: runs.every(
-          (r) => !r.readsPerOrder.scan && !r.readsPerOrder.order && !r.readsPerOrder.index && !r.requestsPerOrder.byCommand.Scan,
-        ),
-        // Linear growth: per-order capacity and requests constant across M (within 10 %), time within 50 %.
-        wcuPerOrderConstant: within(growth.wcuPerOrder, 0.1),
-        rcuPerOrderConstant: within(growth.rcuPerOrder, 0.1),
-        requestsPerOrderConstant: within(growth.requestsPerOrder, 0.1),
-        timePerOrderConstant: growth.msPerOrder <= 1.5,
-        // A change after issue costs the same whatever the day's volume (within 25 %: which suppliers the K lines fall on varies).
-        changeCostIndependentOfM: within(changeGrowth.wcu, 0.25) && within(changeGrowth.rcu, 0.25) && within(changeGrowth.requests, 0.25),
-        // The meter sizes Update targets as under 1 KB: true if the running totals (the only ones updated in bulk) are.
-        runningTotalUnder1KB: (itemBytes['running total'] ?? 0) <= 1024,
-      },
-    };
+/**
+ * The change after issue: K lines refunded in full by an operator, through the real endpoint, one line per
+ * order, of orders that keep another line (so the order stays ready_for_pickup), spread over the run. Returns
+ * the orders as they now are and the stream records of the change.
+ */
+async function refundLines(b: Bench, operator: string, orders: Order[], refunds: number) {
+  const multiLine = orders.filter((o) => o.items.length >= 2);
+  const step = Math.max(1, Math.floor(multiLine.length / refunds));
+  const refunded = Array.from({ length: Math.min(refunds, multiLine.length) }, (_, k) => multiLine[k * step]!);
+  for (const order of refunded) {
+    const line = order.items[0] as OrderLine;
+    expectStatus(
+      'refund',
+      await invokeHttp(b.http.orders, 'POST /orders/{orderId}/refunds', `/orders/${order.orderId}/refunds`, {
+        token: operator,
+        params: { orderId: order.orderId },
+        body: { amountFen: line.amountFen, reason: '坏果，整行退款' },
+      }),
+      201,
+    );
+  }
+  const after = new Map(orders.map((o) => [o.orderId, o]));
+  const records: DynamoDBRecord[] = [];
+  for (const order of refunded) {
+    const { Item } = await b.bench.send(
+      new GetCommand({ TableName: b.tableName(), Key: b.keys.order(order.orderId), ConsistentRead: true }),
+    );
+    // Read as the platform reads it: the stored item keeps its lines under short names (schemas/orders.ts).
+    const changed = OrderSchema.parse(Item);
+    if (changed.items[0]!.refundedFen !== changed.items[0]!.amountFen || changed.status !== 'ready_for_pickup')
+      throw new Error(`order ${order.orderId} was not refunded as expected`);
+    after.set(order.orderId, changed);
+    records.push(b.streamRecord('MODIFY', Item!, b.orderItem(order)));
+  }
+  return { refunded, after, records };
+}
+
+// ---- Run: records fed to the function as its queue feeds them, under the meter ---------------------------------
+
+/**
+ * Feeds records to the function as its queue does: those the router sends it (its route's filter), in
+ * batches of batchSize, one call at a time; a reported failure comes again, alone.
+ */
+async function feed(b: Bench, stream: DynamoDBRecord[]) {
+  const delivered = stream.filter((r) => b.matchesAnyFilter(r, b.route.filterPatterns));
+  let calls = 0;
+  let redelivered = 0;
+  for (let start = 0; start < delivered.length; start += b.batchSize) {
+    let batch = delivered.slice(start, start + b.batchSize);
+    for (let attempt = 0; ; attempt++) {
+      calls++;
+      const event = b.queueEvent(batch);
+      const failed = new Set((await b.consolidate(event)).batchItemFailures.map((f) => f.itemIdentifier));
+      if (failed.size === 0) break;
+      if (attempt >= b.route.maxReceiveCount) throw new Error(`${FUNCTION_NAME} keeps failing`);
+      batch = batch.filter((_, i) => failed.has(event.Records[i]!.messageId));
+      redelivered += batch.length;
+    }
+  }
+  return { delivered: delivered.length, calls, redelivered };
+}
+
+const costOf = (m: Meter): Cost => ({
+  requests: { total: m.total(), byCommand: { ...m.requests } },
+  wcu: m.wcu,
+  rcu: m.rcu,
+  wcuByItem: wcuByItem(m),
+});
+
+/** Feeds the records under the meter: what reached the function, how long it took, what it cost and (if counted) where it read. */
+async function meteredFeed(b: Bench, records: DynamoDBRecord[], options: { countReads: boolean }) {
+  if (options.countReads) b.reads.start();
+  const metered = meter(b.db(), { recordTransactWrites: true });
+  let fed: Awaited<ReturnType<typeof feed>>;
+  const started = process.hrtime.bigint();
+  try {
+    fed = await feed(b, records);
   } finally {
-    reads = undefined;
-    db().middlewareStack.remove('benchPurchaseOrdersReads');
-    bench.destroy();
+    metered.detach();
+  }
+  const seconds = since(started);
+  const cost = costOf(metered);
+  const reads = options.countReads ? b.reads.stop() : {};
+  return { fed, seconds, cost, reads };
+}
+
+// ---- Measure: the purchase orders as stored, against the orders --------------------------------------------
+
+/** Every item of a partition, page by page (the bench's own strongly consistent reads). */
+async function* partitionItems(b: Bench, pk: string) {
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await b.bench.send(
+      new QueryCommand({
+        TableName: b.tableName(),
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': pk },
+        ConsistentRead: true,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    yield* (page.Items ?? []) as Input[];
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+}
+
+/** Every item of a purchase-order partition (headers, revisions, the rebuild counter). */
+async function purchaseOrderPartition(b: Bench, supplierId: string, date: string) {
+  const items: Input[] = [];
+  for await (const item of partitionItems(b, b.keys.purchaseOrderPartition(supplierId, date))) items.push(item);
+  const docs = items.filter((i) => i.type === 'PURCHASE_ORDER') as (Input & PurchaseOrder)[];
+  const revisions = items.filter((i) => i.type === 'PURCHASE_ORDER_REVISION') as (Input & PurchaseOrderRevision)[];
+  for (const d of docs) b.biggest('purchase order', itemSize(d));
+  for (const r of revisions) b.biggest('revision', itemSize(r));
+  return { docs, revisions };
+}
+
+/** Checks each supplier's purchase order (part 1: nothing is shipped here) against the orders. */
+async function verify(
+  b: Bench,
+  what: string,
+  supplierIds: string[],
+  date: string,
+  orders: Iterable<Order>,
+  pointNames: Map<string, string>,
+) {
+  const expected = expectedCells(orders);
+  let exact = true;
+  const found = [];
+  for (const supplierId of supplierIds) {
+    const p = await purchaseOrderPartition(b, supplierId, date);
+    if (p.docs.length !== 1) {
+      exact = false;
+      console.error(`purchase-orders bench (${what}): ${supplierId} has ${p.docs.length} purchase orders, expected 1`);
+    }
+    const doc = p.docs.find((d) => d.part === 1);
+    // The breakdown is kept apart from the header (a version per pickup point and revision): read as the API does.
+    const pickupPoints: PickupPointBreakdown[] = [];
+    if (doc) for await (const v of b.purchaseOrderStore.breakdown(supplierId, date, 1, doc.revision)) pickupPoints.push(v);
+    // Every stored version of every pickup point of the supplier's date (the breakdown's own partition).
+    for await (const v of partitionItems(b, b.keys.purchaseOrderBreakdownPartition(supplierId, date)))
+      b.biggest('breakdown version', itemSize(v));
+    const problems = documentProblems(doc, pickupPoints, expected.get(supplierId) ?? new Map(), pointNames);
+    if (problems.length) {
+      exact = false;
+      console.error(
+        `purchase-orders bench (${what}): ${supplierId}-${date} differs from the orders: ${problems.slice(0, 5).join('; ')}${problems.length > 5 ? ` (and ${problems.length - 5} more)` : ''}`,
+      );
+    }
+    found.push(p);
+  }
+  return { exact, partitions: found };
+}
+
+type Verified = Awaited<ReturnType<typeof verify>>;
+
+const revisionCount = (v: Verified) => v.partitions.reduce((s, p) => s + p.revisions.length, 0);
+
+/** The change's revisions: one per supplier whose refunded quantities are not zero, each saying so. */
+function changeRevisedExactly(m: number, supplierIds: string[], refunded: Order[], before: Verified, after: Verified): boolean {
+  const refundedBySupplier = new Map<string, number>();
+  for (const order of refunded)
+    refundedBySupplier.set(
+      order.items[0]!.supplierId,
+      (refundedBySupplier.get(order.items[0]!.supplierId) ?? 0) + order.items[0]!.quantity,
+    );
+  let exact = after.exact && revisionCount(after) - revisionCount(before) === refundedBySupplier.size;
+  for (const [i, supplierId] of supplierIds.entries()) {
+    const newest = after.partitions[i]!.revisions.reduce<PurchaseOrderRevision | undefined>(
+      (a, r) => (!a || r.revision > a.revision ? r : a),
+      undefined,
+    );
+    const want = refundedBySupplier.get(supplierId);
+    if (want === undefined) continue;
+    const delta = newest ? newest.lines.reduce((s, l) => s + l.delta, 0) : 0;
+    const causes = newest?.cause.orders.length ?? 0;
+    if (delta !== -want || causes !== refunded.filter((o) => o.items[0]!.supplierId === supplierId).length) {
+      exact = false;
+      console.error(
+        `purchase-orders bench (M=${m}): the refunds' revision of ${supplierId} changes ${delta} with ${causes} causes, expected ${-want}`,
+      );
+    }
+  }
+  return exact;
+}
+
+// ---- One run: seed M ready orders, consolidate them, measure; then K lines refunded, the same again -------------
+
+async function runOnce(b: Bench, people: People, m: number, label: string, refunds: number): Promise<PurchaseOrdersRun> {
+  const { supplierIds, groupBuys, pickupDate } = await seedCatalogue(b, people, label);
+  const pointNames = new Map(groupBuys.map((g) => [g.leaderId, g.pickupPoint.name]));
+  const { orders, stream } = await seedOrders(b, m, label, groupBuys);
+
+  const consolidation = await meteredFeed(b, stream, { countReads: true });
+  const before = await verify(b, `M=${m}, consolidated`, supplierIds, pickupDate, orders, pointNames);
+
+  const { refunded, after, records } = await refundLines(b, people.operator, orders, refunds);
+  const change = await meteredFeed(b, records, { countReads: false });
+  const afterChange = await verify(b, `M=${m}, after ${refunded.length} refunds`, supplierIds, pickupDate, after.values(), pointNames);
+  const changeExact = changeRevisedExactly(m, supplierIds, refunded, before, afterChange);
+
+  return runReport(m, stream.length, consolidation, change, refunded.length, before, afterChange, changeExact);
+}
+
+// ---- Report: a run's figures per order, each size's mean, growth across sizes, the checks ------------------------
+
+type Fed = Awaited<ReturnType<typeof meteredFeed>>;
+
+function runReport(
+  m: number,
+  streamRecords: number,
+  consolidation: Fed,
+  change: Fed,
+  refundedLines: number,
+  before: Verified,
+  afterChange: Verified,
+  changeExact: boolean,
+): PurchaseOrdersRun {
+  const per = (n: number, digits = 3) => round(n / m, digits);
+  const { seconds, cost } = consolidation;
+  return {
+    orders: m,
+    streamRecords,
+    records: consolidation.fed.delivered,
+    calls: consolidation.fed.calls,
+    redelivered: consolidation.fed.redelivered + change.fed.redelivered,
+    seconds: round(seconds, 3),
+    ordersPerSecond: round(m / seconds, 1),
+    msPerOrder: round((seconds * 1000) / m, 3),
+    requestsPerOrder: {
+      total: per(cost.requests.total),
+      byCommand: Object.fromEntries(Object.entries(cost.requests.byCommand).map(([k, n]) => [k, per(n)])),
+    },
+    wcuPerOrder: per(cost.wcu),
+    wcuPerOrderByItem: Object.fromEntries(Object.entries(cost.wcuByItem).map(([k, n]) => [k, per(n)])),
+    rcuPerOrder: per(cost.rcu),
+    readsPerOrder: Object.fromEntries(Object.entries(consolidation.reads).map(([k, n]) => [k, per(n)])),
+    purchaseOrders: before.partitions.reduce((s, p) => s + p.docs.length, 0),
+    revisions: revisionCount(before),
+    change: {
+      refundedLines,
+      records: change.fed.delivered,
+      seconds: round(change.seconds, 3),
+      requests: change.cost.requests,
+      wcu: change.cost.wcu,
+      wcuByItem: change.cost.wcuByItem,
+      rcu: change.cost.rcu,
+      revisions: revisionCount(afterChange) - revisionCount(before),
+      unchangedRebuilds: change.cost.requests.byCommand.UpdateItem ?? 0,
+    },
+    exact: before.exact,
+    changeExact,
+  };
+}
+
+/** The mean of a size's two runs. */
+function sizeReport(m: number, runs: PurchaseOrdersRun[]): PurchaseOrdersRun {
+  const two = runs.filter((r) => r.orders === m);
+  const avg = (f: (r: PurchaseOrdersRun) => number, digits = 3) => round(mean(two.map(f)), digits);
+  const avgMap = (f: (r: PurchaseOrdersRun) => Record<string, number>, digits = 3) =>
+    Object.fromEntries([...new Set(two.flatMap((r) => Object.keys(f(r))))].map((k) => [k, avg((r) => f(r)[k] ?? 0, digits)]));
+  return {
+    orders: m,
+    streamRecords: two[0]!.streamRecords,
+    records: two[0]!.records,
+    calls: avg((r) => r.calls, 1),
+    redelivered: two.reduce((s, r) => s + r.redelivered, 0),
+    seconds: avg((r) => r.seconds),
+    ordersPerSecond: avg((r) => r.ordersPerSecond, 1),
+    msPerOrder: avg((r) => r.msPerOrder),
+    requestsPerOrder: { total: avg((r) => r.requestsPerOrder.total), byCommand: avgMap((r) => r.requestsPerOrder.byCommand) },
+    wcuPerOrder: avg((r) => r.wcuPerOrder),
+    wcuPerOrderByItem: avgMap((r) => r.wcuPerOrderByItem),
+    rcuPerOrder: avg((r) => r.rcuPerOrder),
+    readsPerOrder: avgMap((r) => r.readsPerOrder),
+    purchaseOrders: avg((r) => r.purchaseOrders, 1),
+    revisions: avg((r) => r.revisions, 1),
+    change: {
+      refundedLines: two[0]!.change.refundedLines,
+      records: two[0]!.change.records,
+      seconds: avg((r) => r.change.seconds),
+      requests: { total: avg((r) => r.change.requests.total, 1), byCommand: avgMap((r) => r.change.requests.byCommand, 1) },
+      wcu: avg((r) => r.change.wcu, 1),
+      wcuByItem: avgMap((r) => r.change.wcuByItem, 1),
+      rcu: avg((r) => r.change.rcu, 1),
+      revisions: avg((r) => r.change.revisions, 1),
+      unchangedRebuilds: avg((r) => r.change.unchangedRebuilds, 1),
+    },
+    exact: two.every((r) => r.exact),
+    changeExact: two.every((r) => r.changeExact),
+  };
+}
+
+function report(
+  sizes: number[],
+  refunds: number,
+  batchSize: number,
+  runs: PurchaseOrdersRun[],
+  itemBytes: Record<string, number>,
+): PurchaseOrdersResult {
+  const bySize = sizes.map((m) => sizeReport(m, runs));
+  const { ratio, perOrder: growth } = growthAcross(bySize, (r) => r.orders);
+  const changeGrowth = {
+    wcu: ratio((r) => r.change.wcu),
+    rcu: ratio((r) => r.change.rcu),
+    requests: ratio((r) => r.change.requests.total),
+  };
+  const within = (x: number, tolerance: number) => x <= 1 + tolerance && x >= 1 - tolerance;
+  const expectedRevisions = (m: number) => SUPPLIERS * Math.ceil(m / batchSize);
+
+  return {
+    config: {
+      sizes,
+      batchSize,
+      suppliers: SUPPLIERS,
+      productsPerSupplier: PRODUCTS_PER_SUPPLIER,
+      pickupPoints: PICKUP_POINTS,
+      refundedLines: refunds,
+      shards: 1,
+    },
+    bySize,
+    runs,
+    growth,
+    changeGrowth,
+    itemBytes,
+    checks: {
+      everyPurchaseOrderEqualsItsOrders: runs.every((r) => r.exact),
+      changeAfterIssueRevisedExactly: runs.every((r) => r.changeExact),
+      onePurchaseOrderPerSupplier: runs.every((r) => r.purchaseOrders === SUPPLIERS),
+      // Every batch changes both suppliers' totals: one revision each per batch, never more.
+      oneRevisionPerPurchaseOrderPerBatch: runs.every((r) => r.revisions === expectedRevisions(r.orders)),
+      noFailedRecords: runs.every((r) => r.redelivered === 0),
+      // "No Scan": reads go to the contributions of the orders that changed, the purchase-order partitions and
+      // the group buys (pickup points), never to an order, an index or a Scan.
+      noScanNorOrderReads: runs.every(
+        (r) => !r.readsPerOrder.scan && !r.readsPerOrder.order && !r.readsPerOrder.index && !r.requestsPerOrder.byCommand.Scan,
+      ),
+      // Linear growth: per-order capacity and requests constant across M (within 10 %), time within 50 %.
+      wcuPerOrderConstant: within(growth.wcuPerOrder, 0.1),
+      rcuPerOrderConstant: within(growth.rcuPerOrder, 0.1),
+      requestsPerOrderConstant: within(growth.requestsPerOrder, 0.1),
+      timePerOrderConstant: growth.msPerOrder <= 1.5,
+      // A change after issue costs the same whatever the day's volume (within 25 %: which suppliers the K lines fall on varies).
+      changeCostIndependentOfM: within(changeGrowth.wcu, 0.25) && within(changeGrowth.rcu, 0.25) && within(changeGrowth.requests, 0.25),
+      // The meter sizes Update targets as under 1 KB: true if the running totals (the only ones updated in bulk) are.
+      runningTotalUnder1KB: (itemBytes['running total'] ?? 0) <= 1024,
+    },
+  };
+}
+
+// ---- The bench: set up, leaders once, an unmeasured warm-up, each size twice in a palindrome, the report ----------
+
+export async function benchPurchaseOrders(options: PurchaseOrdersOptions): Promise<PurchaseOrdersResult> {
+  const { sizes } = options;
+  const refunds = options.refunds ?? DEFAULT_REFUNDS;
+  if (!sizes.length || sizes.some((m) => !(m > 0)) || !(refunds > 0)) throw new Error('sizes and refunds must be positive');
+  const endpoint = process.env.DYNAMODB_ENDPOINT;
+  if (!endpoint) throw new Error('benchPurchaseOrders runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
+
+  const b = await setUp(endpoint);
+  try {
+    const people = await seedLeaders(b);
+    await runOnce(b, people, Math.min(100, ...sizes), 'warmup', refunds);
+    const runs: PurchaseOrdersRun[] = [];
+    for (const [i, m] of [...sizes, ...[...sizes].reverse()].entries()) runs.push(await runOnce(b, people, m, `r${i}`, refunds));
+    return report(sizes, refunds, b.batchSize, runs, b.itemBytes);
+  } finally {
+    b.reads.remove();
+    b.bench.destroy();
   }
 }

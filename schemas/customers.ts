@@ -70,6 +70,9 @@ export const CustomerSummarySchema = z.object({
 export type CustomerSummary = z.infer<typeof CustomerSummarySchema>;
 
 /** What a leader's business date holds: sums, and the customers whose first, last or repeat date it is. */
+/** The figures a leader's day counts (each only ever ADDed to). */
+export const STATS_DAY_FIGURES = ['orders', 'gmvFen', 'firstCustomers', 'lastCustomers', 'repeatCustomers', 'commissionFen'] as const;
+
 export const StatsDaySchema = z.object({
   date: z.string(),
   orders: z.number().int().default(0),

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { RiskFiguresSchema } from './commissions';
 import { LeaderPickupPointSchema, PickupPointSchema } from './leaders';
+import { PurchaseOrderLineSchema, PurchaseOrderRevisionSchema, PurchaseOrderStatusSchema } from './purchase-orders';
 
 export const ErrorBodySchema = z.object({
   error: z.object({
@@ -134,17 +135,12 @@ export const PurchaseOrderViewSchema = z
     deliveryDate: z.string(),
     part: z.number().int().optional(),
     supplementOf: z.string().optional(),
-    status: z.enum(['issued', 'acknowledged', 'shipped']),
+    status: PurchaseOrderStatusSchema,
     revision: z.number().int().optional(),
     totalFen: z.number().int(),
     lines: z.array(
-      z.object({
-        productId: z.string(),
-        name: z.string(),
+      PurchaseOrderLineSchema.extend({
         unit: z.string().optional(),
-        quantity: z.number().int(),
-        supplyPriceFen: z.number().int(),
-        amountFen: z.number().int(),
         /** Whole cases (API.md "Supply, pickup and prices"): the quantity rounded up to the case size. */
         caseSize: z.number().int(),
         cases: z.number().int(),
@@ -183,31 +179,8 @@ export const PurchaseOrderViewSchema = z
   });
 export type PurchaseOrderView = z.infer<typeof PurchaseOrderViewSchema>;
 
-const ChangeViewSchema = z.object({ before: z.number().int(), after: z.number().int(), delta: z.number().int() });
-/** `GET /purchase-orders/{id}/revisions`: what each revision changed, and why. */
-export const PurchaseOrderRevisionViewSchema = z.object({
-  purchaseOrderId: z.string(),
-  revision: z.number().int(),
-  at: z.string(),
-  statusBefore: z.enum(['issued', 'acknowledged', 'shipped']).optional(),
-  cause: z.object({
-    orders: z.array(z.object({ orderId: z.string(), groupBuyId: z.string(), status: z.string() })),
-    more: z.number().int().optional(),
-  }),
-  totalFen: ChangeViewSchema,
-  lines: z.array(z.object({ productId: z.string(), name: z.string(), supplyPriceFen: z.number().int() }).extend(ChangeViewSchema.shape)),
-  pickupPoints: z.array(
-    z
-      .object({
-        leaderId: z.string(),
-        pickupPointName: z.string(),
-        productId: z.string(),
-        name: z.string(),
-        supplyPriceFen: z.number().int(),
-      })
-      .extend(ChangeViewSchema.shape),
-  ),
-});
+/** `GET /purchase-orders/{id}/revisions`: what each revision changed, and why (the revision as read). */
+export const PurchaseOrderRevisionViewSchema = PurchaseOrderRevisionSchema;
 
 export const CommissionsViewSchema = z.object({
   leaderId: z.string(),

@@ -3,21 +3,17 @@
 // rate limits, operators by OPERATOR_PHONES and supplier members. The only thing done beside HTTP is
 // moving time by data: a phone's send log is aged instead of waiting a minute (test/support/time-travel.ts
 // does the same for cutoffs).
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 
 const OPERATOR_PHONE = '13800009999';
-// Read by the auth function when it loads, inside startTestStack.
+// Read by the auth function when it loads, when the stack starts (useStack's beforeAll).
 process.env.OPERATOR_PHONES = ` 13800009998 , ${OPERATOR_PHONE}`;
 
-let api: TestStack;
+const api = useStack();
 /** Codes this file had texted: every one came from this machine's one address, which may send 20 an hour. */
 let codesSent = 0;
 
-beforeAll(async () => {
-  api = await startTestStack();
-});
 afterAll(async () => {
-  await api.stop();
   delete process.env.OPERATOR_PHONES;
 });
 

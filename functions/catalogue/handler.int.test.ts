@@ -1,16 +1,14 @@
 // Suppliers and the catalogue through HTTP against the real local stack: who may add what, the
 // price rules, and who sees supply prices.
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { activeLeader, supplierWithProducts, unique } from '../../test/support/fixtures';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-catalogue', ['operator']);
 });
-afterAll(() => api.stop());
 
 const product = (supplierId: string, extra: Record<string, unknown> = {}) => ({
   supplierId,

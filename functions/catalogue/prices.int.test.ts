@@ -4,15 +4,13 @@ import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
 import { activeLeader, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await operatorToken(api);
 });
-afterAll(() => api.stop());
 
 const productOf = async (supplierId: string, productId: string) =>
   ((await api.call('GET', `/products?supplierId=${supplierId}`, { token: operator })).body.items as any[]).find(

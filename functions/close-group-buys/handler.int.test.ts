@@ -9,7 +9,6 @@ import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { QueueSubscription } from '../../infra/local-sqs';
 import { advanceClosing, PAGE_SIZE, runCutoff } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
-import { priceLines } from '../../lib/orders/pricing';
 import { sandbox } from '../../lib/payments/wiring';
 import { ulid } from '../../lib/runtime/clock';
 import { auditTrail } from '../../lib/store/audit';
@@ -19,21 +18,20 @@ import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order } from '../../schemas/orders';
 import { activeLeader, openGroupBuy, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { main as cutoffJob } from '../cutoff/handler';
+import { pendingOrder } from '../../test/support/seeds';
 import { passCutoff } from '../../test/support/time-travel';
 
 // Hundreds of orders closed per test, through the stream and the queues: more than the default 30 s on a busy machine.
 jest.setTimeout(180_000);
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-close', ['operator']);
   installKillSwitch();
 });
-afterAll(() => api.stop());
 
 const deps = cutoffDeps();
 const orders = dynamoOrderStore();
@@ -179,32 +177,15 @@ async function groupWithOrders(options: { paid: number; unpaid: number; quantity
 /** Orders of a group buy as placing (and paying) leaves them, written straight with the item builder. */
 async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: number; quantity?: number; failing?: boolean }) {
   const at = new Date(Date.now() - 60_000).toISOString();
-  const body = {
-    shareToken: 'seeded',
-    items: [{ productId: groupBuy.items[0]!.productId, quantity: options.quantity ?? 1 }],
-    contactName: '张三',
-    contactPhone: '13812341234',
-  };
-  const { lines } = priceLines(groupBuy, body);
-  const placed = (i: number): Order => ({
-    orderId: ulid(),
-    userId: unique(`resident-${i}`),
-    groupBuyId: groupBuy.groupBuyId,
-    leaderId: groupBuy.leaderId,
-    pickupDate: groupBuy.pickupDate,
-    cutoffAt: groupBuy.cutoffAt,
-    status: 'pending_payment',
-    items: lines,
-    totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
-    refundedFen: 0,
-    contactName: body.contactName,
-    contactPhone: body.contactPhone,
-    createdAt: at,
-    updatedAt: at,
-    // Not yet expired: the expiry job is not what this file tests.
-    expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
-    version: 1,
-  });
+  const requested = [{ productId: groupBuy.items[0]!.productId, quantity: options.quantity ?? 1 }];
+  const placed = (i: number): Order =>
+    pendingOrder(groupBuy, requested, {
+      orderId: ulid(),
+      userId: unique(`resident-${i}`),
+      at,
+      // Not yet expired: the expiry job is not what this file tests.
+      expiresAt: new Date(Date.now() + 3_600_000).toISOString(),
+    });
   const paid = Array.from({ length: options.paid }, (_, i): Order => ({
     ...placed(i),
     status: 'paid',

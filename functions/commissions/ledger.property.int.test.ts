@@ -18,15 +18,15 @@ import '../../test/support/no-after-sales-window';
 import fc from 'fast-check';
 import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { queueEvent } from '../../test/support/queue-events';
-import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { keys } from '../../lib/store/keys';
 import { passCutoff } from '../../test/support/time-travel';
 
 // ---------------------------------------------------------------------------------------------------
 // The platform, and the modules the test drives directly (loaded after the stack set the environment).
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 let mods: Awaited<ReturnType<typeof loadModules>>;
 
@@ -60,7 +60,6 @@ const supplierIds: string[] = [];
 const rateOf = new Map<string, number>();
 
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-ledger-property', ['operator']);
   mods = await loadModules();
   for (const supplier of [0, 1]) {
@@ -77,7 +76,6 @@ beforeAll(async () => {
     });
   }
 }, 60_000);
-afterAll(() => api?.stop());
 
 // ---------------------------------------------------------------------------------------------------
 // The generated plan.
@@ -387,7 +385,7 @@ async function run(state: RunState, command: Command) {
       // (a retried schedule). Only a ready order is refunded, in full, and it never earns a commission.
       const ready = order!.status === 'ready_for_pickup';
       if (ready) {
-        const date = shanghaiDate(new Date(Date.now() - 3 * 86_400_000).toISOString());
+        const date = dateIn(-3);
         await mods.dynamo.db().send(
           new mods.ddbLib.UpdateCommand({
             TableName: mods.dynamo.tableName(),
@@ -530,7 +528,7 @@ async function setUp(plan: Plan, log: string[]): Promise<RunState> {
   const state: RunState = {
     recruiter: { leaderId: recruiter.leaderId, token: recruiter.token },
     recruit: { leaderId: applied.body.leaderId, token: recruitToken },
-    pickupDate: shanghaiDate(new Date(Date.now() + 86_400_000).toISOString()),
+    pickupDate: dateIn(1),
     orders: [],
     log,
     seq: 0,

@@ -2,23 +2,21 @@
 // cancellation, an unpaid order, a refund after pickup and an order placed 40 days ago; every message of the
 // customerBook queue delivered twice and out of order, then all of them again backwards; then a re-run over
 // the leader's orders and ledger, on the kept book and on an emptied one.
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand } from '@aws-sdk/lib-dynamodb';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { rerunLeader } from '../../lib/customers/customers';
 import { customerBookDeps, leaderHistory } from '../../lib/customers/wiring';
 import { db, queryAll, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
-import { activeLeader, openGroupBuy, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
-import { passCutoff } from '../../test/support/time-travel';
+import { activeLeader, dateIn, openGroupBuy, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
+import { backdateOrder, passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-customers', ['operator']);
 });
-afterAll(() => api.stop());
 
 type QueueHandler = (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse | void | undefined>;
 
@@ -53,18 +51,7 @@ function twiceAndBackwards() {
 }
 
 /** Moves an order's time back by `days` (a write of the order: its version moves on, as any write's does). */
-async function ageOrder(orderId: string, days: number) {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }));
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.order(orderId),
-      UpdateExpression: 'SET createdAt = :at, #version = #version + :one',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':at': new Date(Date.parse(Item!.createdAt) - days * 86_400_000).toISOString(), ':one': 1 },
-    }),
-  );
-}
+const ageOrder = (orderId: string, days: number) => backdateOrder(orderId, 'createdAt', days);
 
 interface Resident {
   userId: string;
@@ -107,7 +94,7 @@ test('the book and the stats to the fen, whatever the queue delivers twice or ou
       { name: '鸡蛋', supplyPriceFen: 2000, groupPriceFen: 2590, commissionRateBps: 1000 },
     ]);
     const [p1, p2] = products.map((p) => p.productId) as [string, string];
-    const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+    const pickupDate = dateIn(1);
     const open = () =>
       openGroupBuy(api, leader.token, {
         items: [{ productId: p1 }, { productId: p2 }],

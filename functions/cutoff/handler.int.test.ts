@@ -3,14 +3,10 @@
 import { runCutoff } from '../../lib/cutoff/cutoff';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
 import { activeLeader, hoursFromNow, openGroupBuy, shanghaiDate, supplierWithProducts } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 test('every due group buy begins closing, page after page of the index', async () => {
   const leader = await activeLeader(api);

@@ -1,6 +1,6 @@
 // Group buys and share links through HTTP against the real local stack: who may open one, the date
 // rules in Asia/Shanghai, the public view (live stock, no supply prices), and every kind of bad link.
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import {
   activeLeader,
   hoursFromNow,
@@ -16,19 +16,17 @@ import { shareLinkKey, signShareToken, verifyShareToken } from '../../lib/group-
 import { config } from '../../lib/runtime/config';
 import { endOfBusinessDate } from '../../lib/runtime/time';
 
-let api: TestStack;
+const api = useStack();
 let leader: Awaited<ReturnType<typeof activeLeader>>;
 let catalogue: Awaited<ReturnType<typeof supplierWithProducts>>;
 
 beforeAll(async () => {
-  api = await startTestStack();
   leader = await activeLeader(api);
   catalogue = await supplierWithProducts(api, [
     { name: '阳光玫瑰葡萄', unit: '盒', supplyPriceFen: 2500, groupPriceFen: 3290, commissionRateBps: 1200 },
     { name: '土鸡蛋', unit: '30枚', supplyPriceFen: 1800, groupPriceFen: 2590 },
   ]);
 });
-afterAll(() => api.stop());
 
 const grapes = () => catalogue.products[0]!;
 const eggs = () => catalogue.products[1]!;

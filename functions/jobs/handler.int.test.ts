@@ -2,16 +2,14 @@
 import { auditTrail } from '../../lib/store/audit';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-cutoff', ['operator']);
 });
-afterAll(() => api.stop());
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 

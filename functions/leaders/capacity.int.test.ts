@@ -12,13 +12,9 @@ import {
   supplierWithProducts,
   unique,
 } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 /** The order's payment deadline passes (its expiry-index key with it), as if its 15 minutes were over. */
 async function passDeadline(orderId: string) {

@@ -1,18 +1,16 @@
 // The leader flow through HTTP against the real local stack: apply, review, referral, and every error
 // API.md lists for these routes.
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 
 const pickupPoint = { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' };
 const application = (extra: Record<string, unknown> = {}) => ({ name: '王芳', phone: '13800001234', pickupPoint, ...extra });
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-1', ['operator']);
 });
-afterAll(() => api.stop());
 
 async function applyAs(userId: string, extra: Record<string, unknown> = {}) {
   const token = await api.login(userId);

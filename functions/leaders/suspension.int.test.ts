@@ -1,29 +1,17 @@
 // A suspended leader stops selling at once (issue 17): their open group buys take no order and read
 // closed to residents; orders already paid are still handed out; reinstated, the leader sells again.
-import {
-  activeLeader,
-  openGroupBuy,
-  operatorToken,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 test('suspension stops new orders in the leader’s open group buys at once; pickups of paid orders go on; reinstated, they sell again', async () => {
   const operator = await operatorToken(api);
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api);
   const productId = products[0]!.productId;
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const [first, second] = [
     await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate }),
     await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate }),

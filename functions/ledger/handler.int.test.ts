@@ -1,16 +1,14 @@
 // Commissions, refunds, referral, payouts and reconciliation, through HTTP and the stream, to the fen.
 import '../../test/support/no-after-sales-window';
-import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-ledger', ['operator']);
 });
-afterAll(() => api.stop());
 
 /**
  * A leader whose group buy closed: `orders` residents each bought `quantity` of every product, paid,
@@ -28,7 +26,7 @@ async function leaderWithPickups(options: { orders: number; quantity?: number; r
     })),
   );
   const cutoffAt = new Date(Date.now() + 3_600_000).toISOString();
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const gb = await openGroupBuy(api, leader.token, { items: products.map((p) => ({ productId: p.productId })), cutoffAt, pickupDate });
   const orders: { orderId: string; resident: string; totalFen: number }[] = [];
   for (let i = 0; i < options.orders; i++) {

@@ -9,15 +9,14 @@ import { config } from '../../lib/runtime/config';
 import { queueName } from '../../lib/runtime/stream-routes';
 import { dynamoNoticeStore } from '../../lib/store/notifications';
 import { deps as notifyDeps } from '../notify/handler';
-import { openGroupBuy, operatorToken, pickupPoint, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { dateIn, openGroupBuy, operatorToken, pickupPoint, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 let restoreConsumer: () => void;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await operatorToken(api);
   // Every batch the notify consumer gets, it gets twice (a retried batch, a record the router sent twice).
   const consumer = api.stack.queues.subscription('notify');
@@ -32,7 +31,6 @@ beforeAll(async () => {
 });
 afterAll(async () => {
   restoreConsumer();
-  await api.stop();
 });
 
 const site = () => config.publicUrl;
@@ -165,7 +163,7 @@ test('bad arrivals get the API’s error and tell nobody', async () => {
   const other = await approvedLeader();
   const cases = [
     // a date with no orders at this pickup point
-    { token: leader.token, body: { date: shanghaiDate(new Date(Date.now() + 20 * 86_400_000).toISOString()) }, status: 400 },
+    { token: leader.token, body: { date: dateIn(20) }, status: 400 },
     // a product not on the sheet
     { token: leader.token, body: { date: pickupDate, productIds: ['no-such-product'] }, status: 400 },
     // another leader's goods (their own point has nothing that day)

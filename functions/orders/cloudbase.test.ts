@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { GroupBuy } from '../../schemas/group-buys';
-import { startStandIn, type CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
 /** What SCF passes a function the mini-program called: its variables (WX_OPENID among them) as a JSON string. */
@@ -17,25 +18,15 @@ let standIn: CloudBaseStandIn;
 let main: typeof import('./cloudbase').main;
 let token: string;
 let shareToken: string;
-const saved = { ...process.env };
 
 beforeAll(async () => {
-  const { uniqueIndexes } = await import('../../lib/adapters/cloudbase/collections');
-  standIn = await startStandIn({ uniqueIndexes: uniqueIndexes() });
-  // What cloudbaserc.json gives the function, and (tests only) where its database calls go.
-  process.env.DATA_STORE = 'cloudbase';
-  process.env.CLOUDBASE_ENV = 'tuangou-test';
-  process.env.CLOUDBASE_SERVICE_URL = standIn.url;
-  jest.resetModules();
+  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
-  const { makeCloudBaseDb } = await import('../../lib/adapters/cloudbase/db');
-  const { cloudbaseGroupBuyStore } = await import('../../lib/adapters/cloudbase/group-buys');
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { config } = await import('../../lib/runtime/config');
   const { lazyShareLinkKey, signShareToken } = await import('../../lib/group-buys/share-link');
 
-  const db = makeCloudBaseDb({ env: 'tuangou-test', serviceUrl: standIn.url });
-  await db.collection('leaders').doc('L1').set({ leaderId: 'L1', userId: 'u-leader', status: 'active', touches: 0 });
+  const db = await standInDb(standIn);
   // A resident who signed in with WeChat before: their OPENID is bound to their user.
   await db
     .collection('users')
@@ -43,32 +34,7 @@ beforeAll(async () => {
     .set({ userId: 'u-wx', wechatOpenId: 'oKnownResident00000000000001', createdAt: '2026-11-01T00:00:00.000Z' });
   await db.collection('openIdUsers').doc('oKnownResident00000000000001').set({ userId: 'u-wx' });
   const now = new Date();
-  const groupBuy: GroupBuy = {
-    groupBuyId: 'GB1',
-    leaderId: 'L1',
-    pickupPoint: { name: '幸福小区', address: '1 号楼', community: '幸福', city: '杭州' },
-    title: '周三团',
-    cutoffAt: new Date(now.getTime() + 6 * 3600_000).toISOString(),
-    pickupDate: new Date(now.getTime() + 30 * 3600_000).toISOString().slice(0, 10),
-    status: 'open',
-    items: [
-      {
-        productId: 'apple',
-        supplierId: 'S1',
-        name: '苹果',
-        unit: '袋',
-        supplyPriceFen: 800,
-        groupPriceFen: 1200,
-        commissionRateBps: 1000,
-        stockLimit: 3,
-      },
-    ],
-    createdAt: now.toISOString(),
-    updatedAt: now.toISOString(),
-    version: 1,
-  };
-  const audit = { entityId: 'GB1', entityType: 'groupBuy', action: 'groupBuy.created', actor: 'u-leader', at: now.toISOString() };
-  expect(await cloudbaseGroupBuyStore(db).create(groupBuy, audit as never)).toBe('created');
+  await seedGroupBuyOfApples(standIn, now, 3);
   token = await stageIdentity.issue({ userId: 'u-resident', roles: [] });
   shareToken = signShareToken(lazyShareLinkKey(() => config.authSecret)(), {
     groupBuyId: 'GB1',
@@ -77,10 +43,7 @@ beforeAll(async () => {
   });
 });
 
-afterAll(async () => {
-  await standIn.stop();
-  process.env = saved;
-});
+afterAll(() => stopFunctionStandIn(standIn));
 
 function placeEvent(key: string): CloudBaseHttpEvent {
   const event = sample('orders-place.json');
@@ -168,11 +131,10 @@ const ordersOf = (userId: string) => standIn.documents('orders').filter((d) => d
 // Its own group buy, so that the stock counted by the tests above is theirs alone.
 describe('from the mini-program', () => {
   beforeAll(async () => {
-    const { makeCloudBaseDb } = await import('../../lib/adapters/cloudbase/db');
     const { cloudbaseGroupBuyStore } = await import('../../lib/adapters/cloudbase/group-buys');
     const { config } = await import('../../lib/runtime/config');
     const { lazyShareLinkKey, signShareToken } = await import('../../lib/group-buys/share-link');
-    const groupBuys = cloudbaseGroupBuyStore(makeCloudBaseDb({ env: 'tuangou-test', serviceUrl: standIn.url }));
+    const groupBuys = cloudbaseGroupBuyStore(await standInDb(standIn));
     const gb1 = (await groupBuys.get('GB1'))!;
     const gb2: GroupBuy = { ...gb1, groupBuyId: 'GB2', items: gb1.items.map((i) => ({ ...i, stockLimit: 20 })) };
     const audit = { entityId: 'GB2', entityType: 'groupBuy', action: 'groupBuy.created', actor: 'u-leader', at: gb1.createdAt };

@@ -3,13 +3,9 @@ import { expireDueOrders } from '../../lib/orders/orders';
 import { auditTrail } from '../../lib/store/audit';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, hoursFromNow, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 async function setup(
   items: { stockLimit?: number; perResidentLimit?: number }[] = [{ stockLimit: 10 }],

@@ -9,14 +9,10 @@ import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passPaymentDeadline } from '../../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 async function pendingOrder(quantity = 2) {
   const leader = await activeLeader(api);

@@ -3,40 +3,30 @@
 // does not fit, and refunds confirmed by WeChat Pay's refund notification.
 import { identity, merchantKeys, startWeChatPayStandIn } from '../../test/support/wechatpay-env';
 import { createVerify } from 'node:crypto';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditTrail } from '../../lib/store/audit';
-import { db, tableName } from '../../lib/store/dynamo';
-import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passPaymentDeadline } from '../../test/support/time-travel';
+import { signedInWithWeChat } from '../../test/support/wechat-sign-in';
 import { newKeyPair, type SignedDelivery, type WeChatPayStandIn } from '../../test/support/wechatpay-standin';
 
-let api: TestStack;
+// The stand-in first: the stack's functions read its address when they load.
 let wechat: WeChatPayStandIn;
+beforeAll(async () => {
+  wechat = await startWeChatPayStandIn();
+});
+afterAll(() => wechat.stop());
+const api = useStack();
+
 let shareToken: string;
 let productId: string;
 beforeAll(async () => {
-  wechat = await startWeChatPayStandIn();
-  api = await startTestStack();
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api);
   productId = products[0]!.productId;
   shareToken = (await openGroupBuy(api, leader.token, { items: [{ productId, stockLimit: 100 }] })).shareToken;
 });
-afterAll(async () => {
-  await api.stop();
-  await wechat.stop();
-});
-
-/** The sign-in store's profile of a user who signed in with WeChat (written here as sign-in writes it). */
-async function signedInWithWeChat(userId: string, openId = `o-${unique('openid')}`) {
-  await db().send(
-    new PutCommand({ TableName: tableName(), Item: { ...keys.userProfile(userId), type: 'USER', userId, wechatOpenId: openId } }),
-  );
-  return openId;
-}
 
 async function pendingOrder(options: { openId?: boolean } = {}) {
   const userId = unique('resident');

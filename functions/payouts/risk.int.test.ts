@@ -2,29 +2,17 @@
 // leader's refunds of the last 30 days exceed 30% of paid sales, or when more than half of the commission it
 // pays comes from the leader's own orders; an operator releases (→ proposed) or rejects it.
 import '../../test/support/no-after-sales-window';
-import {
-  activeLeader,
-  openGroupBuy,
-  operatorToken,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 test('held for self-purchase or a high refund rate, shown with the figures; released or rejected by an operator; a clean one is proposed', async () => {
   const operator = await operatorToken(api);
   const { products } = await supplierWithProducts(api, [{ groupPriceFen: 1000, supplyPriceFen: 800, commissionRateBps: 1000 }]);
   const productId = products[0]!.productId;
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const [selfBuyer, refunder, clean] = [await activeLeader(api), await activeLeader(api), await activeLeader(api)];
   const groupBuys = new Map<string, Awaited<ReturnType<typeof openGroupBuy>>>();
   for (const leader of [selfBuyer, refunder, clean]) {

@@ -3,40 +3,20 @@
 // one is sent again as a new bill, and only WeChat Pay's genuine notification pays the payout, once.
 import '../../test/support/no-after-sales-window';
 import { startWeChatPayStandIn } from '../../test/support/wechatpay-env';
-import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import { auditTrail } from '../../lib/store/audit';
-import { db, tableName } from '../../lib/store/dynamo';
-import { keys } from '../../lib/store/keys';
-import {
-  activeLeader,
-  openGroupBuy,
-  operatorToken,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
+import { signedInWithWeChat } from '../../test/support/wechat-sign-in';
 import { newKeyPair, type SignedDelivery, type WeChatPayStandIn } from '../../test/support/wechatpay-standin';
 
-let api: TestStack;
+// The stand-in first: the stack's functions read its address when they load.
 let wechat: WeChatPayStandIn;
 beforeAll(async () => {
   wechat = await startWeChatPayStandIn();
-  api = await startTestStack();
 });
-afterAll(async () => {
-  await api.stop();
-  await wechat.stop();
-});
-
-async function signedInWithWeChat(userId: string, openId = `o-${unique('openid')}`) {
-  await db().send(
-    new PutCommand({ TableName: tableName(), Item: { ...keys.userProfile(userId), type: 'USER', userId, wechatOpenId: openId } }),
-  );
-  return openId;
-}
+afterAll(() => wechat.stop());
+const api = useStack();
 
 const deliver = (delivery: SignedDelivery, notifyUrl: string) =>
   api.call('POST', new URL(notifyUrl).pathname, { rawBody: delivery.rawBody, headers: delivery.headers });
@@ -46,7 +26,7 @@ async function leaderWithProposedPayout() {
   const leader = await activeLeader(api);
   const operator = await operatorToken(api);
   const { products } = await supplierWithProducts(api, [{ groupPriceFen: 1000, supplyPriceFen: 800, commissionRateBps: 1000 }]);
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const gb = await openGroupBuy(api, leader.token, { items: [{ productId: products[0]!.productId }], pickupDate });
   const residentId = unique('resident');
   const resident = await api.login(residentId);

@@ -14,17 +14,15 @@ import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { main as pickupSheets } from './handler';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-sheets', ['operator']);
 });
-afterAll(() => api.stop());
 
 const orders = dynamoOrderStore();
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();

@@ -14,16 +14,12 @@ import {
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
 import { checkPurchaseOrder, groupBuysNotClosed, seedCity, type Call, type City } from '../../scripts/city-purchase-order';
 import { hoursFromNow, shanghaiDate } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let city: City;
 let id: string;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
 
 const POINTS = Number(process.env.CITY_POINTS ?? 30);
 const call: Call = (method, path, options) => api.call(method, path, options);

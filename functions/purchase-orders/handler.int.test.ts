@@ -6,13 +6,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { queueEvent } from '../../test/support/queue-events';
-import {
-  applyContribution,
-  applyOrder,
-  planRebuild,
-  rebuildPurchaseOrder,
-  type ConsolidationStore,
-} from '../../lib/purchase-orders/consolidation';
+import { applyContribution, applyOrder } from '../../lib/purchase-orders/apply';
+import type { ConsolidationStore } from '../../lib/purchase-orders/consolidation-ports';
+import { planRebuild, rebuildPurchaseOrder } from '../../lib/purchase-orders/rebuild';
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/changes';
 import { auditTrail } from '../../lib/store/audit';
@@ -28,16 +24,14 @@ import type { purchaseOrderView } from '../../lib/purchase-orders/purchase-order
 type PurchaseOrder = ReturnType<typeof purchaseOrderView>;
 import { consolidationHandler, main as consolidateMain } from '../consolidate-purchase-orders/handler';
 import { openGroupBuy, operatorToken, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await operatorToken(api);
 });
-afterAll(() => api.stop());
 
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 const orders = dynamoOrderStore();

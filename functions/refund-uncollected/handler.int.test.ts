@@ -4,27 +4,15 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
-import {
-  activeLeader,
-  openGroupBuy,
-  operatorToken,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 /** The order's pickup date moves `days` days before today (its ready-index key with it), as if time had passed. */
 async function pickupDaysAgo(orderId: string, days: number) {
-  const date = shanghaiDate(new Date(Date.now() - days * 86_400_000).toISOString());
+  const date = dateIn(-days);
   await db().send(
     new UpdateCommand({
       TableName: tableName(),
@@ -42,7 +30,7 @@ test('an order nobody collects is refunded in full 3 days after its pickup date,
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api, [{ groupPriceFen: 1000, commissionRateBps: 1000 }]);
   const productId = products[0]!.productId;
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const gb = await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate });
   const paidOrder = async (quantity: number) => {
     const resident = await api.login(unique('resident'));

@@ -1,39 +1,23 @@
 // Reviews through HTTP: a resident reviews the pickup point of an order they collected, once, within 15
 // days; never before the pickup, never someone else's order; the share page's list is public, newest first,
 // masked, with the count and the average in hundredths of a star.
-import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../../lib/store/dynamo';
-import { keys } from '../../lib/store/keys';
-import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
-import { passCutoff } from '../../test/support/time-travel';
+import { activeLeader, dateIn, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
+import { useStack } from '../../test/support/stack';
+import { backdateOrder, passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
+const api = useStack();
 let operator: string;
 beforeAll(async () => {
-  api = await startTestStack();
   operator = await api.login('op-reviews', ['operator']);
 });
-afterAll(() => api.stop());
 
 /** Moves an order's pickup back by `days` (a write of the order: its version moves on). */
-async function agePickup(orderId: string, days: number) {
-  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }));
-  await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.order(orderId),
-      UpdateExpression: 'SET pickedUpAt = :at, #version = #version + :one',
-      ExpressionAttributeNames: { '#version': 'version' },
-      ExpressionAttributeValues: { ':at': new Date(Date.parse(Item!.pickedUpAt) - days * 86_400_000).toISOString(), ':one': 1 },
-    }),
-  );
-}
+const agePickup = (orderId: string, days: number) => backdateOrder(orderId, 'pickedUpAt', days);
 
 test('a resident reviews a collected order once, within 15 days; the share page lists the reviews', async () => {
   const leader = await activeLeader(api);
   const { products } = await supplierWithProducts(api);
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const gb = await openGroupBuy(api, leader.token, {
     items: [{ productId: products[0]!.productId }],
     cutoffAt: new Date(Date.now() + 3_600_000).toISOString(),

@@ -8,27 +8,24 @@ const claim = (orderId: string, amountFen: number) => ({ entryId: `${orderId}:e`
 const rules = { refundRateBps: 3000, selfPurchaseBps: 5000 };
 const leader = { leaderId: 'L', userId: 'u-leader' };
 const now = new Date('2026-11-30T00:00:00Z');
-
-test('a flag needs strictly more than its threshold; the figures are kept either way', async () => {
-  const atThresholds = await assessRisk(
-    reader(10_000, 3_000, { o1: 'u-leader', o2: 'u-other' }),
+/** The leader's 30 days of sales, and commission from o1 (the leader's own order) and o2 (a resident's). */
+const assess = (paidFen: number, refundedFen: number, fromOwn: number, fromResident: number) =>
+  assessRisk(
+    reader(paidFen, refundedFen, { o1: 'u-leader', o2: 'u-other' }),
     rules,
     leader,
-    [claim('o1', 50), claim('o2', 50)],
+    [claim('o1', fromOwn), claim('o2', fromResident)],
     now,
   );
+
+test('a flag needs strictly more than its threshold; the figures are kept either way', async () => {
+  const atThresholds = await assess(10_000, 3_000, 50, 50);
   expect(atThresholds.flags).toEqual([]);
   expect(atThresholds.figures).toEqual({
     refundRate: { days: 30, paidFen: 10_000, refundedFen: 3_000, rateBps: 3000, thresholdBps: 3000 },
     selfPurchase: { commissionFen: 100, selfPurchaseFen: 50, shareBps: 5000, thresholdBps: 5000, orders: 1 },
   });
-  const over = await assessRisk(
-    reader(10_000, 3_001, { o1: 'u-leader', o2: 'u-other' }),
-    rules,
-    leader,
-    [claim('o1', 51), claim('o2', 49)],
-    now,
-  );
+  const over = await assess(10_000, 3_001, 51, 49);
   expect(over.flags).toEqual(['high_refund_rate', 'self_purchase']);
 });
 

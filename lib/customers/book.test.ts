@@ -2,9 +2,9 @@
 // recomputation straight from the orders, including under duplicated and reordered deliveries.
 import { businessDate } from '../runtime/time';
 import fc from 'fast-check';
-import type { CustomerOrder, CustomerSummary, StatsDay } from '../../schemas/customers';
+import { STATS_DAY_FIGURES, type CustomerOrder, type CustomerSummary, type StatsDay } from '../../schemas/customers';
 import type { Order } from '../../schemas/orders';
-import { customerIdOf, customerOrderOf, dayDeltas, statsOf, summarise, windowOf } from './book';
+import { customerIdOf, customerOrderOf, dayDeltas, emptyDay, statsOf, summarise, windowOf } from './book';
 import { applyOrder, type CustomerBookStore } from './customers';
 import { averageRatingX100 } from './reviews';
 
@@ -94,16 +94,7 @@ test('a summary: orders, spend, first and last order, the latest contact, and wh
 test('the window is `days` business days ending today in Shanghai, and the figures follow API.md', () => {
   expect(windowOf(NOW, 1)).toEqual({ from: '2026-12-01', to: '2026-12-01' });
   expect(windowOf(NOW, 30)).toEqual({ from: '2026-11-02', to: '2026-12-01' });
-  const day = (date: string, d: Partial<StatsDay>): StatsDay => ({
-    date,
-    orders: 0,
-    gmvFen: 0,
-    firstCustomers: 0,
-    lastCustomers: 0,
-    repeatCustomers: 0,
-    commissionFen: 0,
-    ...d,
-  });
+  const day = (date: string, d: Partial<StatsDay>): StatsDay => ({ ...emptyDay(date), ...d });
   const stats = statsOf(10, windowOf(NOW, 10), [
     day('2026-11-21', { orders: 5, gmvFen: 5000, lastCustomers: 1 }), // outside
     day('2026-11-22', { orders: 2, gmvFen: 1001, firstCustomers: 1, lastCustomers: 1, repeatCustomers: 1, commissionFen: 100 }),
@@ -157,17 +148,8 @@ function memoryBook() {
       p.orders.set(o.orderId, o);
       partitions.set(key, p);
       for (const d of deltas) {
-        const day = days.get(d.date) ?? {
-          date: d.date,
-          orders: 0,
-          gmvFen: 0,
-          firstCustomers: 0,
-          lastCustomers: 0,
-          repeatCustomers: 0,
-          commissionFen: 0,
-        };
-        for (const f of ['orders', 'gmvFen', 'firstCustomers', 'lastCustomers', 'repeatCustomers', 'commissionFen'] as const)
-          day[f] += d[f];
+        const day = days.get(d.date) ?? emptyDay(d.date);
+        for (const f of STATS_DAY_FIGURES) day[f] += d[f];
         days.set(d.date, day);
       }
       return 'applied';

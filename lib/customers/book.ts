@@ -84,7 +84,8 @@ export function summarise(leaderId: string, userId: string, orders: CustomerOrde
 
 export type DayDelta = Omit<StatsDay, 'date'> & { date: string };
 
-const emptyDelta = (date: string): DayDelta => ({
+/** A day with nothing counted yet. */
+export const emptyDay = (date: string): DayDelta => ({
   date,
   orders: 0,
   gmvFen: 0,
@@ -103,7 +104,7 @@ export function dayDeltas(
   after: { summary: CustomerSummary; order: CustomerOrder },
 ): DayDelta[] {
   const days = new Map<string, DayDelta>();
-  const at = (date: string) => days.get(date) ?? days.set(date, emptyDelta(date)).get(date)!;
+  const at = (date: string) => days.get(date) ?? days.set(date, emptyDay(date)).get(date)!;
   const order = (o: CustomerOrder | undefined, sign: 1 | -1) => {
     if (!o?.counts) return;
     const d = at(dayOf(o.placedAt));

@@ -9,6 +9,7 @@ import type { Clock } from '../runtime/clock';
 import { forbidden, notFound } from '../runtime/errors';
 import type { Page } from '../runtime/page';
 import { businessDate, toBusinessIso } from '../runtime/time';
+import { backoff } from '../runtime/retry';
 import { compareVersions, customerOrderOf, dayDeltas, sameContribution, statsOf, summarise, windowOf, type DayDelta } from './book';
 
 // ---------------------------------------------------------------------------------------------------
@@ -48,7 +49,6 @@ export interface CustomerBookDeps {
 // Keeping the book
 
 const MAX_APPLY_ATTEMPTS = 10;
-const backoff = (attempt: number) => new Promise((r) => setTimeout(r, Math.random() * 5 * 2 ** Math.min(attempt, 6)));
 
 export type ApplyOutcome = 'applied' | 'unchanged' | 'already' | 'superseded';
 

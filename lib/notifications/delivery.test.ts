@@ -3,7 +3,7 @@
 // with pickup codes and refunds always going out by one.
 import type { Notice, NotificationSettings } from '../../schemas/notifications';
 import { channelsToTry, deliverNotice, NotYet, type DeliveryDeps } from './delivery';
-import type { MessageChannel, NoticeOutcome, NoticeStore, OutgoingMessage } from './ports';
+import { finishedFields, type MessageChannel, type NoticeOutcome, type NoticeStore, type OutgoingMessage } from './ports';
 
 function memoryNotices(): NoticeStore & { items: Map<string, Notice> } {
   const items = new Map<string, Notice>();
@@ -29,17 +29,7 @@ function memoryNotices(): NoticeStore & { items: Map<string, Notice> } {
       if (n.leaseToken !== token) return;
       delete n.leaseToken;
       delete n.leaseUntil;
-      Object.assign(
-        n,
-        outcome.status === 'sent'
-          ? {
-              status: 'sent',
-              channel: outcome.channel,
-              sentAt: outcome.sentAt,
-              ...(outcome.toldRevision ? { toldRevision: outcome.toldRevision } : {}),
-            }
-          : outcome,
-      );
+      Object.assign(n, finishedFields(outcome));
     },
     async release(id, token, error) {
       const n = items.get(id)!;

@@ -21,6 +21,18 @@ export interface NoticeStore {
 export type NoticeOutcome =
   { status: 'sent'; channel: Channel; sentAt: string; toldRevision?: number } | { status: 'skipped' | 'undeliverable'; outcome: string };
 
+/** What a finished notice records of its outcome: a send, its channel, when, and the revision it told of. */
+export function finishedFields(outcome: NoticeOutcome): Partial<Notice> {
+  return outcome.status === 'sent'
+    ? {
+        status: 'sent',
+        channel: outcome.channel,
+        sentAt: outcome.sentAt,
+        ...(outcome.toldRevision ? { toldRevision: outcome.toldRevision } : {}),
+      }
+    : { status: outcome.status, outcome: outcome.outcome };
+}
+
 export interface SettingsStore {
   /** The person's choice, or undefined when they never made one. */
   get(userId: string): Promise<NotificationSettings | undefined>;

@@ -2,20 +2,11 @@
 // when a purchase order is issued, revised or supplemented, and its ids.
 import type { Order, OrderLine } from '../../schemas/orders';
 import type { BreakdownVersion, PurchaseOrder, PurchaseOrderTotal } from '../../schemas/purchase-orders';
-import {
-  contributionDeltas,
-  contributionOf,
-  countableLines,
-  MAX_POINTS_PER_REVISION,
-  MAX_VERSION_BYTES_PER_REVISION,
-  nextLines,
-  parsePurchaseOrderId,
-  planRebuild,
-  pointDifference,
-  purchaseOrderIdOf,
-  type ConsolidationSnapshot,
-  type PlannedRevision,
-} from './consolidation';
+import type { ConsolidationSnapshot } from './consolidation-ports';
+import { contributionDeltas, contributionOf, countableLines } from './contributions';
+import { parsePurchaseOrderId, purchaseOrderIdOf } from './ids';
+import { nextLines, pointDifference } from './lines';
+import { MAX_POINTS_PER_REVISION, MAX_VERSION_BYTES_PER_REVISION, planRebuild, type PlannedRevision } from './rebuild';
 
 const line = (over: Partial<OrderLine> = {}): OrderLine => ({
   productId: 'P1',
@@ -134,14 +125,16 @@ describe('planning a rebuild', () => {
   });
   const cause = { orders: [{ orderId: 'O1', groupBuyId: 'G1', status: 'ready_for_pickup' }] };
   const at = '2026-11-25T15:01:00.000Z';
+  /** The round's plan for part 1 of S1 on 2026-11-26. */
+  const planOf = (round: ConsolidationSnapshot, when = at) => planRebuild(round, 'S1', '2026-11-26', cause, when);
   const linesOf = (versions: BreakdownVersion[]) => versions.map((v) => [v.leaderId, v.lines.map((l) => [l.productId, l.quantity])]);
 
   test('nothing is issued while no line counts', () => {
-    expect(planRebuild(snapshot({ totals: [total({ quantity: 0 })] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
+    expect(planOf(snapshot({ totals: [total({ quantity: 0 })] }))).toBeUndefined();
   });
 
   test('the first rebuild issues revision 1 with lines at the supply price and a version of each pickup point', () => {
-    const plan = planRebuild(
+    const plan = planOf(
       snapshot({
         totals: [
           total({}),
@@ -149,10 +142,6 @@ describe('planning a rebuild', () => {
           total({ productId: 'P2', name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 4 }),
         ],
       }),
-      'S1',
-      '2026-11-26',
-      cause,
-      at,
     )!;
     expect(plan.before).toBeUndefined();
     expect(plan.after).toMatchObject({
@@ -193,22 +182,19 @@ describe('planning a rebuild', () => {
   });
 
   test('a purchase order that matches its totals is left alone', () => {
-    const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!;
-    expect(planRebuild(snapshot({ ...committed(issued), totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
+    const issued = planOf(snapshot({ totals: [total({})] }))!;
+    expect(planOf(snapshot({ ...committed(issued), totals: [total({})] }))).toBeUndefined();
   });
 
   test('a change writes a version of the changed pickup point only, and the difference per product; an acknowledged one must be acknowledged again', () => {
-    const issued = planRebuild(snapshot({ totals: [total({}), total({ leaderId: 'L2', quantity: 1 })] }), 'S1', '2026-11-26', cause, at)!;
+    const issued = planOf(snapshot({ totals: [total({}), total({ leaderId: 'L2', quantity: 1 })] }))!;
     const acknowledged = { ...issued.after, status: 'acknowledged' as const, acknowledgedRevision: 1 };
-    const plan = planRebuild(
+    const plan = planOf(
       {
         ...snapshot({ totals: [total({ quantity: 2 })] }),
         documents: [acknowledged],
         versions: issued.versions.filter((v) => v.leaderId === 'L1'),
       },
-      'S1',
-      '2026-11-26',
-      cause,
       '2026-11-25T16:00:00.000Z',
     )!;
     expect(plan.before).toBe(acknowledged);
@@ -246,30 +232,20 @@ describe('planning a rebuild', () => {
   });
 
   test('a pickup point whose lines all go leaves an empty version, and the count of pickup points goes down', () => {
-    const issued = planRebuild(snapshot({ totals: [total({}), total({ leaderId: 'L2', quantity: 1 })] }), 'S1', '2026-11-26', cause, at)!;
-    const plan = planRebuild(
-      { ...snapshot({}), ...committed(issued), dirty: [{ leaderId: 'L2', token: 't' }], totals: [total({})] },
-      'S1',
-      '2026-11-26',
-      cause,
-      at,
-    )!;
+    const issued = planOf(snapshot({ totals: [total({}), total({ leaderId: 'L2', quantity: 1 })] }))!;
+    const plan = planOf({ ...snapshot({}), ...committed(issued), dirty: [{ leaderId: 'L2', token: 't' }], totals: [total({})] })!;
     expect(plan.versions).toEqual([expect.objectContaining({ leaderId: 'L2', revision: 2, lines: [] })]);
     expect(plan.after).toMatchObject({ pickupPointCount: 1, totalFen: 5 * 1250 });
   });
 
   test('a shipped purchase order is never changed: the difference goes into a supplement (negative: a credit)', () => {
-    const issued = planRebuild(snapshot({ totals: [total({})] }), 'S1', '2026-11-26', cause, at)!;
+    const issued = planOf(snapshot({ totals: [total({})] }))!;
     const shipped = committed(issued, 'shipped');
-    const plan = planRebuild(
+    const plan = planOf(
       snapshot({
         ...shipped,
         totals: [total({ quantity: 3 }), total({ productId: 'P2', name: '苹果', supplyPriceFen: 300, quantity: 1 })],
       }),
-      'S1',
-      '2026-11-26',
-      cause,
-      at,
     )!;
     expect(plan.before).toBeUndefined();
     expect(plan.after).toMatchObject({
@@ -286,12 +262,12 @@ describe('planning a rebuild', () => {
     ]);
     expect(plan.versions).toEqual([expect.objectContaining({ part: 2, revision: 1 })]);
     // Nothing more to supplement once the totals equal what shipped.
-    expect(planRebuild(snapshot({ ...shipped, totals: [total({})] }), 'S1', '2026-11-26', cause, at)).toBeUndefined();
+    expect(planOf(snapshot({ ...shipped, totals: [total({})] }))).toBeUndefined();
   });
 
   test('one revision changes at most MAX_POINTS_PER_REVISION pickup points and MAX_VERSION_BYTES_PER_REVISION of versions; the rest wait for the next', () => {
     const many = Array.from({ length: MAX_POINTS_PER_REVISION + 5 }, (_, i) => total({ leaderId: `L${String(i).padStart(3, '0')}` }));
-    const plan = planRebuild(snapshot({ totals: many }), 'S1', '2026-11-26', cause, at)!;
+    const plan = planOf(snapshot({ totals: many }))!;
     expect(plan.versions).toHaveLength(MAX_POINTS_PER_REVISION);
     expect(plan.examined).toHaveLength(MAX_POINTS_PER_REVISION);
     expect(plan.after.pickupPointCount).toBe(MAX_POINTS_PER_REVISION);
@@ -300,7 +276,7 @@ describe('planning a rebuild', () => {
     const wide = Array.from({ length: 10 }, (_, i) =>
       Array.from({ length: 200 }, (_, p) => total({ leaderId: `W${i}`, productId: `P${String(p).padStart(3, '0')}`, name: `商品${p}` })),
     ).flat();
-    const byBytes = planRebuild(snapshot({ totals: wide }), 'S1', '2026-11-26', cause, at)!;
+    const byBytes = planOf(snapshot({ totals: wide }))!;
     const bytes = byBytes.versions.reduce((s, v) => s + Buffer.byteLength(JSON.stringify(v)), 0);
     expect(byBytes.versions.length).toBeGreaterThan(0);
     expect(byBytes.versions.length).toBeLessThan(10);

@@ -19,7 +19,8 @@ import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { conflict, forbidden, notFound, validationError } from '../runtime/errors';
 import { toBusinessIso } from '../runtime/time';
-import { byText, parsePurchaseOrderId, pointDifference } from './consolidation';
+import { parsePurchaseOrderId } from './ids';
+import { byText, pointDifference } from './lines';
 import { lineInCases, type CaseSizes } from './cases';
 import { csvHead, csvRows } from './csv';
 

@@ -16,7 +16,7 @@ import type { Clock } from '../runtime/clock';
 import { conflict, notFound, validationError } from '../runtime/errors';
 import { afterRefund, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
-import { parsePurchaseOrderId } from './consolidation';
+import { parsePurchaseOrderId } from './ids';
 import type { PurchaseOrderStore } from './purchase-orders';
 
 export interface ShortfallStore {

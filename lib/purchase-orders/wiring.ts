@@ -5,7 +5,7 @@ import { dynamoOrderStore } from '../store/orders';
 import { dynamoPickupStore } from '../store/pickups';
 import { dynamoShortfallStore } from '../store/shortfalls';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../store/purchase-orders';
-import type { ConsolidationDeps } from './consolidation';
+import type { ConsolidationDeps } from './consolidation-ports';
 import type { PurchaseOrderDeps } from './purchase-orders';
 import type { ShortfallDeps } from './shortfalls';
 

@@ -5,31 +5,21 @@ import type { AuditEvent } from '../../schemas/common';
 import { AuditEventSchema } from '../../schemas/common';
 import { changedFields } from '../runtime/audit-diff';
 import { ulid } from '../runtime/clock';
-import { db, queryAll, tableName, type Db } from './dynamo';
+import { db, partitionOf, putIfNew, queryAll, type Db } from './dynamo';
 import { keys } from './keys';
 
 /** A TransactWriteItems action that appends one audit record (of what changed between `before` and `after`). */
 export function auditPut(event: AuditEvent) {
   const { before: _before, after: _after, ...rest } = event;
-  return {
-    Put: {
-      TableName: tableName(),
-      Item: {
-        ...keys.audit(event.entityId, event.at, ulid(Date.parse(event.at))),
-        type: 'AUDIT',
-        ...rest,
-        ...changedFields(event.before, event.after),
-      },
-      ConditionExpression: 'attribute_not_exists(pk)',
-    },
-  };
+  return putIfNew({
+    ...keys.audit(event.entityId, event.at, ulid(Date.parse(event.at))),
+    type: 'AUDIT',
+    ...rest,
+    ...changedFields(event.before, event.after),
+  });
 }
 
 export async function auditTrail(entityId: string, client: Db = db()): Promise<AuditEvent[]> {
-  const items = await queryAll(client, {
-    TableName: tableName(),
-    KeyConditionExpression: 'pk = :pk',
-    ExpressionAttributeValues: { ':pk': keys.auditPartition(entityId) },
-  });
+  const items = await queryAll(client, partitionOf(keys.auditPartition(entityId)));
   return items.map((i) => AuditEventSchema.parse(i));
 }

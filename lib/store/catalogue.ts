@@ -3,7 +3,7 @@ import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueStore } from '../catalogue/catalogue';
 import { ProductSchema, SupplierSchema, type Product } from '../../schemas/catalogue';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, queryAll, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, partitionOf, putAtVersion, putIfNew, queryAll, readItem, tableName, transactWrite, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const productItem = (product: Product) => ({
@@ -15,15 +15,8 @@ const productItem = (product: Product) => ({
 });
 
 export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
-  const byIndex = async (index: string, keyName: string, value: string) =>
-    (
-      await queryAll(client, {
-        TableName: tableName(),
-        IndexName: index,
-        KeyConditionExpression: `${keyName} = :v`,
-        ExpressionAttributeValues: { ':v': value },
-      })
-    ).map((i) => ProductSchema.parse(i));
+  const byIndex = async (...partition: Parameters<typeof partitionOf>) =>
+    (await queryAll(client, partitionOf(...partition))).map((i) => ProductSchema.parse(i));
 
   return {
     async getSupplier(supplierId) {
@@ -31,47 +24,18 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
       return Item ? SupplierSchema.parse(Item) : undefined;
     },
     async putSupplier(supplier, audit) {
-      await transactWrite(client, [
-        {
-          Put: {
-            TableName: tableName(),
-            Item: { ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          },
-        },
-        auditPut(audit),
-      ]);
+      await transactWrite(client, [putIfNew({ ...keys.supplier(supplier.supplierId), type: 'SUPPLIER', ...supplier }), auditPut(audit)]);
     },
     async putProduct(product, audit) {
-      await transactWrite(client, [
-        { Put: { TableName: tableName(), Item: productItem(product), ConditionExpression: 'attribute_not_exists(pk)' } },
-        auditPut(audit),
-      ]);
+      await transactWrite(client, [putIfNew(productItem(product)), auditPut(audit)]);
     },
     async updateProduct(before, after, audit) {
-      const unchanged = atVersion(before.version);
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: productItem({ ...after, version: before.version + 1 }),
-              ConditionExpression: unchanged.condition,
-              ExpressionAttributeNames: unchanged.names,
-              ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
-            },
-          },
-          auditPut(audit),
-        ]);
-        return 'updated';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const item = productItem({ ...after, version: before.version + 1 });
+      const failed = await guardedWrite(client, [putAtVersion(item, before.version), auditPut(audit)], ['stale']);
+      return failed ?? 'updated';
     },
     async getProduct(productId) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.product(productId), ConsistentRead: true }));
-      return Item ? ProductSchema.parse(Item) : undefined;
+      return readItem(client, keys.product(productId), (i) => ProductSchema.parse(i));
     },
     async getProducts(productIds) {
       const found = new Map<string, Product>();
@@ -93,8 +57,8 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
     },
     listProducts(supplierId) {
       return supplierId
-        ? byIndex(INDEX.byGsi1, 'gsi1pk', keys.productsBySupplierPartition(supplierId))
-        : byIndex(INDEX.byGsi2, 'gsi2pk', keys.allProductsPartition);
+        ? byIndex(keys.productsBySupplierPartition(supplierId), INDEX.byGsi1)
+        : byIndex(keys.allProductsPartition, INDEX.byGsi2);
     },
   };
 }

@@ -3,8 +3,28 @@
 // summary's version); a leader's days are items of one partition, ADDed to, and read by a range of dates.
 import type { CustomerBookStore } from '../customers/customers';
 import type { DayDelta } from '../customers/book';
-import { CustomerOrderSchema, CustomerSummarySchema, StatsDaySchema, type CustomerSummary } from '../../schemas/customers';
-import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import {
+  CustomerOrderSchema,
+  CustomerSummarySchema,
+  STATS_DAY_FIGURES,
+  StatsDaySchema,
+  type CustomerSummary,
+} from '../../schemas/customers';
+import {
+  cancellationReasons,
+  db,
+  guardedWrite,
+  partitionBetween,
+  partitionOf,
+  putAtVersion,
+  putIfNew,
+  queryAll,
+  queryPage,
+  tableName,
+  transactWrite,
+  type Db,
+  type TransactItem,
+} from './dynamo';
 import { INDEX, keys } from './keys';
 
 export const customerSummaryItem = (s: CustomerSummary) => ({
@@ -15,11 +35,9 @@ export const customerSummaryItem = (s: CustomerSummary) => ({
   ...s,
 });
 
-const DAY_FIELDS = ['orders', 'gmvFen', 'firstCustomers', 'lastCustomers', 'repeatCustomers', 'commissionFen'] as const;
-
 /** ADDs the non-zero fields of a delta to the leader's day (the item is made by its first ADD). */
 function dayUpdate(leaderId: string, delta: Partial<DayDelta> & { date: string }): TransactItem {
-  const fields = DAY_FIELDS.filter((f) => delta[f]);
+  const fields = STATS_DAY_FIGURES.filter((f) => delta[f]);
   return {
     Update: {
       TableName: tableName(),
@@ -36,17 +54,10 @@ function dayUpdate(leaderId: string, delta: Partial<DayDelta> & { date: string }
   };
 }
 
-const firstConditionFailed = (err: unknown) => cancellationReasons(err)?.[0] === 'ConditionalCheckFailed';
-
 export function dynamoCustomerBookStore(client: Db = db()): CustomerBookStore {
   return {
     async customer(leaderId, userId) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.customerPartition(leaderId, userId) },
-        ConsistentRead: true,
-      });
+      const items = await queryAll(client, { ...partitionOf(keys.customerPartition(leaderId, userId)), ConsistentRead: true });
       const summary = items.find((i) => i.sk === keys.customerSummary(leaderId, userId).sk);
       return {
         ...(summary ? { summary: CustomerSummarySchema.parse(summary) } : {}),
@@ -55,18 +66,9 @@ export function dynamoCustomerBookStore(client: Db = db()): CustomerBookStore {
     },
 
     async apply(readVersion, summary, order, deltas) {
-      const asRead = atVersion(readVersion);
       const actions: TransactItem[] = [
-        {
-          Put: {
-            TableName: tableName(),
-            Item: customerSummaryItem(summary),
-            // customerAsRead: every change of this customer's partition moves the summary's version on.
-            ConditionExpression: asRead.condition,
-            ExpressionAttributeNames: asRead.names,
-            ...(Object.keys(asRead.values).length ? { ExpressionAttributeValues: asRead.values } : {}),
-          },
-        },
+        // customerAsRead: every change of this customer's partition moves the summary's version on.
+        putAtVersion(customerSummaryItem(summary), readVersion),
         {
           Put: {
             TableName: tableName(),
@@ -75,27 +77,18 @@ export function dynamoCustomerBookStore(client: Db = db()): CustomerBookStore {
         },
         ...deltas.map((d) => dayUpdate(summary.leaderId, d)),
       ];
-      try {
-        await transactWrite(client, actions);
-        return 'applied';
-      } catch (err) {
-        if (firstConditionFailed(err)) return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, actions, ['stale']);
+      return failed ?? 'applied';
     },
 
     async bookEarnings(leaderId, date, entries) {
       const amountFen = entries.reduce((sum, e) => sum + e.amountFen, 0);
       try {
         await transactWrite(client, [
-          ...entries.map((e): TransactItem => ({
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.statsLedgerEntry(leaderId, e.entryId), type: 'STATS_LEDGER_ENTRY', leaderId, date, ...e },
-              // oncePerEntry: a ledger entry is immutable, and its id is its cause.
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          })),
+          ...entries.map((e) =>
+            // oncePerEntry: a ledger entry is immutable, and its id is its cause.
+            putIfNew({ ...keys.statsLedgerEntry(leaderId, e.entryId), type: 'STATS_LEDGER_ENTRY', leaderId, date, ...e }),
+          ),
           dayUpdate(leaderId, { date, commissionFen: amountFen }),
         ]);
         return 'booked';
@@ -106,27 +99,12 @@ export function dynamoCustomerBookStore(client: Db = db()): CustomerBookStore {
     },
 
     async customersOf(leaderId, limit, cursor) {
-      return queryPage(
-        client,
-        {
-          TableName: tableName(),
-          IndexName: INDEX.byGsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.customersByLeaderPartition(leaderId) },
-          ScanIndexForward: false,
-        },
-        (i) => CustomerSummarySchema.parse(i),
-        limit,
-        cursor,
-      );
+      const newestFirst = { ...partitionOf(keys.customersByLeaderPartition(leaderId), INDEX.byGsi1), ScanIndexForward: false };
+      return queryPage(client, newestFirst, (i) => CustomerSummarySchema.parse(i), limit, cursor);
     },
 
     async daysOf(leaderId, from, to) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':pk': keys.statsPartition(leaderId), ':from': keys.statsDaySk(from), ':to': keys.statsDaySk(to) },
-      });
+      const items = await queryAll(client, partitionBetween(keys.statsPartition(leaderId), keys.statsDaySk(from), keys.statsDaySk(to)));
       return items.map((i) => StatsDaySchema.parse(i));
     },
   };

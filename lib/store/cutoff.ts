@@ -1,11 +1,11 @@
 // DynamoDB adapter of the CutoffStore port.
-import { GetCommand, QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import type { CutoffStore } from '../cutoff/cutoff';
 import type { CloseTallyKind } from '../orders/ports';
 import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName, type Db, type TransactItem } from './dynamo';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged } from './orders';
 
@@ -40,19 +40,10 @@ function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: str
 }
 
 export function dynamoCutoffStore(client: Db = db()): CutoffStore {
-  const get = async (groupBuyId: string) => {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId), ConsistentRead: true }));
-    return Item ? GroupBuySchema.parse(Item) : undefined;
-  };
-  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[3]) => {
-    try {
-      await transactWrite(client, [action, auditPut(audit)]);
-      return true;
-    } catch (err) {
-      if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return false;
-      throw err;
-    }
-  };
+  const get = (groupBuyId: string) => readItem(client, keys.groupBuy(groupBuyId), (i) => GroupBuySchema.parse(i));
+  /** True when written; false when the action's condition failed. */
+  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[3]) =>
+    (await guardedWrite(client, [action, auditPut(audit)], ['stale'])) === undefined;
   const queryIndex = async (partition: string, upTo: string | undefined, limit: number, cursor?: string) => {
     return queryPage(
       client,
@@ -186,8 +177,9 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
     },
 
     async assignPickupCode(before, after, audit) {
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           orderPutIfUnchanged(before, after),
           {
             Put: {
@@ -205,14 +197,10 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
             },
           },
           auditPut(audit),
-        ]);
-        return 'assigned';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (reasons?.[0] === 'ConditionalCheckFailed') return 'stale';
-        if (reasons?.[1] === 'ConditionalCheckFailed') return 'code_taken';
-        throw err;
-      }
+        ],
+        ['stale', 'code_taken'],
+      );
+      return failed ?? 'assigned';
     },
 
     async nudge(groupBuyId, at) {

@@ -3,14 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
   QueryCommand,
   TransactWriteCommand,
+  type PutCommandInput,
   type QueryCommandInput,
   type TransactWriteCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { config } from '../runtime/config';
 import { validationError } from '../runtime/errors';
 import type { Page } from '../runtime/page';
+import type { INDEX, Key } from './keys';
 
 export function makeDocumentClient(endpoint = config.dynamodbEndpoint) {
   const client = new DynamoDBClient({
@@ -46,6 +50,16 @@ export function cancellationReasons(err: unknown): string[] | undefined {
 }
 
 export const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';
+
+/** The item at `key`, read strongly consistent (what a decision must read), parsed; undefined when there is none. */
+export async function readItem<T = Record<string, unknown>>(
+  client: Db,
+  key: Key,
+  parse: (item: Record<string, unknown>) => T = (item) => item as T,
+): Promise<T | undefined> {
+  const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }));
+  return Item ? parse(Item) : undefined;
+}
 
 /** Encodes a LastEvaluatedKey as an opaque cursor, and back (a malformed cursor is a 400). */
 export function encodeCursor(key: Record<string, unknown> | undefined): string | undefined {
@@ -95,6 +109,25 @@ export function atVersion(version: number) {
 
 export type TransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
 
+/** A Put of an item that must not exist yet (its key is a uniqueness guard, or the item is written once). */
+export function putIfNew(item: Record<string, unknown>): TransactItem {
+  return { Put: { TableName: tableName(), Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+/** A Put of a versioned item that succeeds only while the stored one is still at `version` (see atVersion). */
+export function putAtVersion(item: Record<string, unknown>, version: number): TransactItem {
+  const unchanged = atVersion(version);
+  return {
+    Put: {
+      TableName: tableName(),
+      Item: item,
+      ConditionExpression: unchanged.condition,
+      ExpressionAttributeNames: unchanged.names,
+      ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
+    },
+  };
+}
+
 /**
  * One TransactWriteItems, retried when DynamoDB cancels it for a TransactionConflict (another
  * transaction on the same items, as in a flash sale). Conditional failures are the caller's to read.
@@ -112,6 +145,63 @@ export async function transactWrite(client: Db, items: TransactItem[], attempts 
       await new Promise((r) => setTimeout(r, Math.random() * 20 * 2 ** attempt));
     }
   }
+}
+
+/**
+ * One transaction (transactWrite) whose first actions are guards (an optimistic lock, a uniqueness guard), each
+ * named by what its failure means: the name of the first guard whose condition failed, when nothing was
+ * written; undefined when all was. Any other failure is thrown.
+ */
+export async function guardedWrite<G extends string>(client: Db, items: TransactItem[], guards: readonly G[]): Promise<G | undefined> {
+  try {
+    await transactWrite(client, items);
+    return undefined;
+  } catch (err) {
+    const reasons = cancellationReasons(err);
+    const failed = guards.find((_, i) => reasons?.[i] === 'ConditionalCheckFailed');
+    if (failed === undefined) throw err;
+    return failed;
+  }
+}
+
+/**
+ * One conditional write of a single item: its output, or undefined when its condition failed (someone else got
+ * there first). Any other failure is thrown.
+ */
+export async function unlessConditionFails<T>(write: Promise<T>): Promise<T | undefined> {
+  try {
+    return await write;
+  } catch (err) {
+    if (isConditionFailure(err)) return undefined;
+    throw err;
+  }
+}
+
+/** A Put of one item under its condition: true when written, false when the condition failed. */
+export async function putIf(client: Db, input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
+  return (await unlessConditionFails(client.send(new PutCommand({ TableName: tableName(), ...input })))) !== undefined;
+}
+
+/**
+ * The query of one whole partition: of the table (`pk`), or of an index (its partition key, `<index>pk`). Spread
+ * into a query with what else it needs (order, consistency).
+ */
+export function partitionOf(pk: string, index?: (typeof INDEX)[keyof typeof INDEX]) {
+  return {
+    TableName: tableName(),
+    ...(index ? { IndexName: index } : {}),
+    KeyConditionExpression: `${index ? `${index}pk` : 'pk'} = :pk`,
+    ExpressionAttributeValues: { ':pk': pk },
+  };
+}
+
+/** The query of the items of one table partition whose sort keys lie from `from` to `to`, both included. */
+export function partitionBetween(pk: string, from: string, to: string) {
+  return {
+    TableName: tableName(),
+    KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+    ExpressionAttributeValues: { ':pk': pk, ':from': from, ':to': to },
+  };
 }
 
 /**

@@ -3,7 +3,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupBuyStore, SoldCount } from '../group-buys/group-buys';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
 import { auditPut } from './audit';
-import { cancellationReasons, db, queryAll, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, partitionBetween, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export const groupBuyItem = (gb: GroupBuy) => ({
@@ -35,8 +35,9 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
             ConditionExpression: isNew,
           },
         }));
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           // leaderStillActive: a suspension that lands first (and so can't have marked this one) stops it.
           {
             ConditionCheck: {
@@ -50,12 +51,10 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
           { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
           ...stockItems,
           auditPut(audit),
-        ]);
-        return 'created';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'leader_not_active';
-        throw err;
-      }
+        ],
+        ['leader_not_active'],
+      );
+      return failed ?? 'created';
     },
     async get(groupBuyId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId) }));
@@ -91,15 +90,13 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
       return { groupBuy: GroupBuySchema.parse(meta), stock, sold };
     },
     async paidPrices(productId, fromDate, toDate) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.productPricePartition(productId),
-          ':from': keys.productPriceDaySk(fromDate),
-          ':to': `${keys.productPriceDaySk(toDate)}~`,
-        },
-      });
+      // `~` after the last day's prefix: every price of that day is in the range.
+      const range = partitionBetween(
+        keys.productPricePartition(productId),
+        keys.productPriceDaySk(fromDate),
+        `${keys.productPriceDaySk(toDate)}~`,
+      );
+      const items = await queryAll(client, range);
       return items.map((i) => ({
         unitPriceFen: Number(i.unitPriceFen),
         firstPaidAt: String(i.firstPaidAt),

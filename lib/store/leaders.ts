@@ -1,10 +1,10 @@
 // DynamoDB adapter of the LeaderStore port.
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaderStore } from '../leaders/leaders';
 import { LeaderSchema, type Leader } from '../../schemas/leaders';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, queryAll, queryPage, tableName, transactWrite, type Db } from './dynamo';
-import { INDEX, keys } from './keys';
+import { db, guardedWrite, partitionOf, putAtVersion, queryAll, queryPage, readItem, tableName, type Db } from './dynamo';
+import { INDEX, keys, type Key } from './keys';
 
 const toItem = (leader: Leader) => ({
   ...keys.leader(leader.leaderId),
@@ -14,15 +14,11 @@ const toItem = (leader: Leader) => ({
   ...leader,
 });
 
-const fromItem = (item: Record<string, unknown> | undefined) => (item ? LeaderSchema.parse(item) : undefined);
-
 export function dynamoLeaderStore(client: Db = db()): LeaderStore {
   // Strongly consistent: reviews, pickups and payouts decide on the leader's current status.
-  const get = async (leaderId: string) =>
-    fromItem((await client.send(new GetCommand({ TableName: tableName(), Key: keys.leader(leaderId), ConsistentRead: true }))).Item);
+  const get = (leaderId: string) => readItem(client, keys.leader(leaderId), (i) => LeaderSchema.parse(i));
 
-  const pointer = async (key: { pk: string; sk: string }) =>
-    (await client.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item?.leaderId as string | undefined;
+  const pointer = async (key: Key) => (await readItem(client, key))?.leaderId as string | undefined;
 
   return {
     get,
@@ -37,8 +33,9 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
     async create(leader, audit) {
       const table = tableName();
       const isNew = 'attribute_not_exists(pk)';
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           {
             Put: {
               TableName: table,
@@ -55,17 +52,12 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
           },
           { Put: { TableName: table, Item: toItem(leader), ConditionExpression: isNew } },
           auditPut(audit),
-        ]);
-        return 'created';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (reasons?.[0] === 'ConditionalCheckFailed') return 'user_has_leader';
-        if (reasons?.[1] === 'ConditionalCheckFailed') return 'code_taken';
-        throw err;
-      }
+        ],
+        ['user_has_leader', 'code_taken'],
+      );
+      return failed ?? 'created';
     },
     async update(before, after, audit, groupBuys) {
-      const unchanged = atVersion(before.version);
       // Each open group buy of a suspended leader carries the mark that ordering checks (groupStillOpen).
       const marks = (groupBuys?.ids ?? []).map((id) => ({
         Update: {
@@ -76,26 +68,10 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
           ...(groupBuys!.suspended ? { ExpressionAttributeValues: { ':yes': true } } : {}),
         },
       }));
-      try {
-        await transactWrite(client, [
-          ...marks,
-          {
-            Put: {
-              TableName: tableName(),
-              Item: toItem({ ...after, version: before.version + 1 }),
-              // Optimistic lock: nobody changed the leader since we read it.
-              ConditionExpression: unchanged.condition,
-              ExpressionAttributeNames: unchanged.names,
-              ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
-            },
-          },
-          auditPut(audit),
-        ]);
-        return 'updated';
-      } catch (err) {
-        if (cancellationReasons(err)?.[marks.length] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      // Optimistic lock: nobody changed the leader since we read it.
+      const unchanged = putAtVersion(toItem({ ...after, version: before.version + 1 }), before.version);
+      const failed = await guardedWrite(client, [unchanged, ...marks, auditPut(audit)], ['stale']);
+      return failed ?? 'updated';
     },
     async openGroupBuysOf(leaderId) {
       const items = await queryAll(client, {
@@ -110,29 +86,12 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       return items.map((i) => String(i.groupBuyId));
     },
     async recruitsOf(recruiterId) {
-      const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX.byGsi2,
-          KeyConditionExpression: 'gsi2pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.recruitsPartition(recruiterId) },
-        }),
-      );
+      const { Items } = await client.send(new QueryCommand(partitionOf(keys.recruitsPartition(recruiterId), INDEX.byGsi2)));
       return (Items ?? []).map((i) => LeaderSchema.parse(i));
     },
     async listByStatus(status, limit, cursor) {
-      return queryPage(
-        client,
-        {
-          TableName: tableName(),
-          IndexName: INDEX.byGsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.leadersByStatusPartition(status) },
-        },
-        (i) => LeaderSchema.parse(i),
-        limit,
-        cursor,
-      );
+      const byStatus = partitionOf(keys.leadersByStatusPartition(status), INDEX.byGsi1);
+      return queryPage(client, byStatus, (i) => LeaderSchema.parse(i), limit, cursor);
     },
   };
 }

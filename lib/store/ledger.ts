@@ -1,7 +1,7 @@
 // DynamoDB adapters of the LedgerStore and PayoutStore ports. Nothing here grows with a leader's history
 // in one item or one read: an order's entries share a small partition with its head, payable markers
 // live in the leader's own partition, a payout's claims are items of their own, and lists are paged.
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { LedgerStore, PayableEntry, PayoutStore } from '../commissions/ledger';
 import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../schemas/commissions';
 import { auditPut } from './audit';
@@ -9,11 +9,16 @@ import {
   atVersion,
   cancellationReasons,
   db,
-  isConditionFailure,
+  guardedWrite,
+  partitionOf,
+  putIf,
+  putIfNew,
   queryAll,
   queryPage,
+  readItem,
   tableName,
   transactWrite,
+  unlessConditionFails,
   type Db,
   type TransactItem,
 } from './dynamo';
@@ -58,12 +63,7 @@ const summaryAdd = (leaderId: string, field: 'earnedFen' | 'paidFen', amountFen:
 
 export function dynamoLedgerStore(client: Db = db()): LedgerStore & { entriesForOrder(orderId: string): Promise<LedgerEntry[]> } {
   const ledgerOfOrder = async (orderId: string) => {
-    const items = await queryAll(client, {
-      TableName: tableName(),
-      KeyConditionExpression: 'pk = :pk',
-      ExpressionAttributeValues: { ':pk': keys.ledgerOrderPartition(orderId) },
-      ConsistentRead: true,
-    });
+    const items = await queryAll(client, { ...partitionOf(keys.ledgerOrderPartition(orderId)), ConsistentRead: true });
     const head = items.find((i) => i.sk === keys.ledgerHead(orderId).sk);
     return {
       entries: items.filter((i) => String(i.sk).startsWith(keys.ledgerEntryPrefix)).map((i) => LedgerEntrySchema.parse(i)),
@@ -101,7 +101,7 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore & { entriesFor
       ];
       const earned = new Map<string, number>();
       for (const entry of entries) {
-        actions.push({ Put: { TableName: tableName(), Item: entryItem(entry), ConditionExpression: 'attribute_not_exists(pk)' } });
+        actions.push(putIfNew(entryItem(entry)));
         actions.push({ Put: { TableName: tableName(), Item: payableItem(entry) } });
         earned.set(entry.leaderId, (earned.get(entry.leaderId) ?? 0) + entry.amountFen);
       }
@@ -129,10 +129,8 @@ export function dynamoLedgerStore(client: Db = db()): LedgerStore & { entriesFor
     },
 
     async summaryOf(leaderId) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.ledgerSummary(leaderId), ConsistentRead: true }),
-      );
-      return { earnedFen: Number(Item?.earnedFen ?? 0), paidFen: Number(Item?.paidFen ?? 0) };
+      const summary = await readItem(client, keys.ledgerSummary(leaderId));
+      return { earnedFen: Number(summary?.earnedFen ?? 0), paidFen: Number(summary?.paidFen ?? 0) };
     },
 
     async payableOfLeader(leaderId, now) {
@@ -155,10 +153,7 @@ const payoutItem = (p: Payout) => ({
 });
 
 export function dynamoPayoutStore(client: Db = db()): PayoutStore {
-  const get = async (payoutId: string) => {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.payout(payoutId), ConsistentRead: true }));
-    return Item ? PayoutSchema.parse(Item) : undefined;
-  };
+  const get = (payoutId: string) => readItem(client, keys.payout(payoutId), (i) => PayoutSchema.parse(i));
   const claimsOf = async (payoutId: string) =>
     (
       await queryAll(client, {
@@ -174,13 +169,14 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
     claimsOf,
 
     async openPayoutOf(leaderId) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.payoutState(leaderId), ConsistentRead: true }));
-      return Item?.openPayoutId ? get(String(Item.openPayoutId)) : undefined;
+      const state = await readItem(client, keys.payoutState(leaderId));
+      return typeof state?.openPayoutId === 'string' && state.openPayoutId ? get(state.openPayoutId) : undefined;
     },
 
     async open(payout, audit) {
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           {
             Update: {
               TableName: tableName(),
@@ -191,23 +187,23 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
               ExpressionAttributeValues: { ':id': payout.payoutId },
             },
           },
-          { Put: { TableName: tableName(), Item: payoutItem(payout), ConditionExpression: 'attribute_not_exists(pk)' } },
+          putIfNew(payoutItem(payout)),
           auditPut(audit),
-        ]);
-        return { payoutId: payout.payoutId, created: true };
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] !== 'ConditionalCheckFailed') throw err;
-        const { Item } = await client.send(
-          new GetCommand({ TableName: tableName(), Key: keys.payoutState(payout.leaderId), ConsistentRead: true }),
-        );
-        return { payoutId: String(Item?.openPayoutId), created: false };
-      }
+        ],
+        ['another_open'],
+      );
+      if (!failed) return { payoutId: payout.payoutId, created: true };
+      const state = await readItem(client, keys.payoutState(payout.leaderId));
+      return { payoutId: String(state?.openPayoutId), created: false };
     },
 
     async claim(payout, entries) {
       if (entries.length === 0) return 'claimed';
-      try {
-        await transactWrite(client, [
+      // The payout as read, then each entry's marker: another claim took it.
+      const guards = ['stale' as const, ...entries.map(() => 'conflict' as const)];
+      const failed = await guardedWrite(
+        client,
+        [
           {
             Update: {
               TableName: tableName(),
@@ -238,15 +234,10 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
               Item: { ...keys.payoutClaim(payout.payoutId, e.entryId), type: 'PAYOUT_CLAIM', ...payableOf(e) },
             },
           })),
-        ]);
-        return 'claimed';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
-        if (reasons.includes('ConditionalCheckFailed')) return 'conflict';
-        throw err;
-      }
+        ],
+        guards,
+      );
+      return failed ?? 'claimed';
     },
 
     async transition(payout, from, to, at, audit, extra = {}) {
@@ -294,13 +285,8 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
         actions.push(summaryAdd(payout.leaderId, 'paidFen', -extra.payoutEntry.amountFen));
       }
       actions.push(auditPut(audit));
-      try {
-        await transactWrite(client, actions);
-        return 'moved';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, actions, ['stale']);
+      return failed ?? 'moved';
     },
 
     async noteTransfer(payout, transfer, audit) {
@@ -332,17 +318,12 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
         });
       }
       actions.push(auditPut(audit));
-      try {
-        await transactWrite(client, actions);
-        return 'noted';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, actions, ['stale']);
+      return failed ?? 'noted';
     },
     async payoutOfBill(billNo) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.transferBill(billNo), ConsistentRead: true }));
-      return typeof Item?.payoutId === 'string' ? Item.payoutId : undefined;
+      const bill = await readItem(client, keys.transferBill(billNo));
+      return typeof bill?.payoutId === 'string' ? bill.payoutId : undefined;
     },
     async release(payout) {
       // Idempotent: a marker put back twice is the same item.
@@ -351,52 +332,32 @@ export function dynamoPayoutStore(client: Db = db()): PayoutStore {
     },
 
     async listByStatus(status, limit, cursor) {
-      return queryPage(
-        client,
-        {
-          TableName: tableName(),
-          IndexName: INDEX.byGsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.payoutsByStatusPartition(status) },
-        },
-        (i) => PayoutSchema.parse(i),
-        limit,
-        cursor,
-      );
+      const byStatus = partitionOf(keys.payoutsByStatusPartition(status), INDEX.byGsi1);
+      return queryPage(client, byStatus, (i) => PayoutSchema.parse(i), limit, cursor);
     },
 
     async acquireRunLease(runId, now, until) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName(),
-            Item: { ...keys.payoutRunLease, type: 'PAYOUT_RUN_LEASE', runId, until },
-            // Free, or left by a run that died: its lease has run out.
-            ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
-            ExpressionAttributeNames: { '#until': 'until' },
-            ExpressionAttributeValues: { ':now': now },
-          }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+      return putIf(client, {
+        Item: { ...keys.payoutRunLease, type: 'PAYOUT_RUN_LEASE', runId, until },
+        // Free, or left by a run that died: its lease has run out.
+        ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+        ExpressionAttributeNames: { '#until': 'until' },
+        ExpressionAttributeValues: { ':now': now },
+      });
     },
 
     async releaseRunLease(runId) {
-      await client
-        .send(
+      // Taken over by another run meanwhile (ours ran out): that lease is theirs.
+      await unlessConditionFails(
+        client.send(
           new DeleteCommand({
             TableName: tableName(),
             Key: keys.payoutRunLease,
             ConditionExpression: 'runId = :run',
             ExpressionAttributeValues: { ':run': runId },
           }),
-        )
-        .catch((err: unknown) => {
-          if (!isConditionFailure(err)) throw err;
-        });
+        ),
+      );
     },
   };
 }

@@ -1,32 +1,23 @@
 // DynamoDB adapter of the MemberStore port: the supplier a phone signs in for (`PHONE#<phone>`/`SUPPLIER`,
 // the guard and the sign-in lookup) and the same member in the supplier's partition, for listing.
-import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { MemberStore } from '../auth/ports';
 import { SupplierMemberSchema } from '../../schemas/auth';
 import { auditPut } from './audit';
-import { cancellationReasons, db, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, putIfNew, readItem, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoMemberStore(client: Db = db()): MemberStore {
-  const get = async (phone: string) => {
-    const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.phoneSupplier(phone), ConsistentRead: true }));
-    return Item ? SupplierMemberSchema.parse(Item) : undefined;
-  };
+  const get = (phone: string) => readItem(client, keys.phoneSupplier(phone), (i) => SupplierMemberSchema.parse(i));
   return {
     get,
     async supplierOf(phone) {
       return (await get(phone))?.supplierId;
     },
     async add(member, audit) {
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.phoneSupplier(member.phone), type: 'PHONE_SUPPLIER', ...member },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+      const failed = await guardedWrite(
+        client,
+        [
+          putIfNew({ ...keys.phoneSupplier(member.phone), type: 'PHONE_SUPPLIER', ...member }),
           {
             Put: {
               TableName: tableName(),
@@ -34,16 +25,16 @@ export function dynamoMemberStore(client: Db = db()): MemberStore {
             },
           },
           auditPut(audit),
-        ]);
-        return 'added';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'taken';
-        throw err;
-      }
+        ],
+        ['taken'],
+      );
+      return failed ?? 'added';
     },
     async remove(member, audit) {
-      try {
-        await transactWrite(client, [
+      // Removed meanwhile by another operator: nothing left to do.
+      await guardedWrite(
+        client,
+        [
           {
             Delete: {
               TableName: tableName(),
@@ -54,12 +45,9 @@ export function dynamoMemberStore(client: Db = db()): MemberStore {
           },
           { Delete: { TableName: tableName(), Key: keys.supplierMember(member.supplierId, member.phone) } },
           auditPut(audit),
-        ]);
-      } catch (err) {
-        // Removed meanwhile by another operator: nothing left to do.
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return;
-        throw err;
-      }
+        ],
+        ['removed'],
+      );
     },
   };
 }

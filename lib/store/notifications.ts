@@ -2,7 +2,7 @@
 // id; claimed with a lease while one invocation sends), people's settings, the arrival confirmations,
 // the local sandboxes' log, and the few facts the messages read (OPENIDs, supplier members, purchase orders).
 import { randomBytes } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import {
   ArrivalSchema,
@@ -12,30 +12,32 @@ import {
   type Arrival,
   type Notice,
 } from '../../schemas/notifications';
-import type {
-  ArrivalStore,
-  NoticeOutcome,
-  NoticeStore,
-  People,
-  PurchaseOrderFacts,
-  SentMessageLog,
-  SettingsStore,
-  SupplierContacts,
+import {
+  finishedFields,
+  type ArrivalStore,
+  type NoticeOutcome,
+  type NoticeStore,
+  type People,
+  type PurchaseOrderFacts,
+  type SentMessageLog,
+  type SettingsStore,
+  type SupplierContacts,
 } from '../notifications/ports';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, isConditionFailure, queryAll, tableName, transactWrite, type Db } from './dynamo';
+import {
+  db,
+  guardedWrite,
+  partitionOf,
+  putAtVersion,
+  putIf,
+  queryAll,
+  readItem,
+  tableName,
+  transactWrite,
+  unlessConditionFails,
+  type Db,
+} from './dynamo';
 import { keys } from './keys';
-
-/** A condition that failed means someone else got there first; anything else is a real error. */
-async function unlessTaken(write: () => Promise<unknown>): Promise<boolean> {
-  try {
-    await write();
-    return true;
-  } catch (err) {
-    if (isConditionFailure(err)) return false;
-    throw err;
-  }
-}
 
 /**
  * The outbox item. No empty map in it (a message without values): DynamoDB Local's stream hands one on
@@ -49,26 +51,18 @@ function noticeItem(notice: Notice) {
 export function dynamoNoticeStore(client: Db = db()): NoticeStore {
   const table = tableName;
   return {
-    add: (notice) =>
-      unlessTaken(() =>
-        client.send(
-          new PutCommand({
-            TableName: table(),
-            Item: noticeItem(notice),
-            // once: its id is its cause
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        ),
-      ),
+    async add(notice) {
+      // once: its id is its cause
+      return putIf(client, { Item: noticeItem(notice), ConditionExpression: 'attribute_not_exists(pk)' });
+    },
 
     async get(noticeId) {
-      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.notice(noticeId), ConsistentRead: true }));
-      return Item ? NoticeSchema.parse(Item) : undefined;
+      return readItem(client, keys.notice(noticeId), (i) => NoticeSchema.parse(i));
     },
 
     async claim(noticeId, token, now, until) {
-      try {
-        const { Attributes } = await client.send(
+      const claimed = await unlessConditionFails(
+        client.send(
           new UpdateCommand({
             TableName: table(),
             Key: keys.notice(noticeId),
@@ -79,28 +73,17 @@ export function dynamoNoticeStore(client: Db = db()): NoticeStore {
             ExpressionAttributeValues: { ':until': until, ':token': token, ':pending': 'pending', ':now': now },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return NoticeSchema.parse(Attributes);
-      } catch (err) {
-        if (isConditionFailure(err)) return undefined;
-        throw err;
-      }
+        ),
+      );
+      return claimed && NoticeSchema.parse(claimed.Attributes);
     },
 
     async finish(noticeId, token, outcome: NoticeOutcome) {
-      const fields: Record<string, unknown> =
-        outcome.status === 'sent'
-          ? {
-              status: 'sent',
-              channel: outcome.channel,
-              sentAt: outcome.sentAt,
-              ...(outcome.toldRevision ? { toldRevision: outcome.toldRevision } : {}),
-            }
-          : { status: outcome.status, outcome: outcome.outcome };
+      const fields: Record<string, unknown> = finishedFields(outcome);
       const names = Object.fromEntries(Object.keys(fields).map((k) => [`#${k}`, k]));
       const values = Object.fromEntries(Object.entries(fields).map(([k, v]) => [`:${k}`, v]));
       // Only while the claim is ours (a claim that ran out may have been taken over).
-      await unlessTaken(() =>
+      await unlessConditionFails(
         client.send(
           new UpdateCommand({
             TableName: table(),
@@ -117,7 +100,7 @@ export function dynamoNoticeStore(client: Db = db()): NoticeStore {
     },
 
     async release(noticeId, token, error) {
-      await unlessTaken(() =>
+      await unlessConditionFails(
         client.send(
           new UpdateCommand({
             TableName: table(),
@@ -135,11 +118,10 @@ export function dynamoNoticeStore(client: Db = db()): NoticeStore {
 export function dynamoSettingsStore(client: Db = db()): SettingsStore {
   return {
     async get(userId) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.notificationSettings(userId), ConsistentRead: true }),
-      );
       // The stored item carries its keys too: only the two choices are read.
-      return Item ? NotificationSettingsBodySchema.pick({ sms: true, wechat: true }).strip().parse(Item) : undefined;
+      return readItem(client, keys.notificationSettings(userId), (i) =>
+        NotificationSettingsBodySchema.pick({ sms: true, wechat: true }).strip().parse(i),
+      );
     },
     async put(userId, settings, at, audit) {
       await transactWrite(client, [
@@ -156,15 +138,13 @@ export function dynamoSettingsStore(client: Db = db()): SettingsStore {
 }
 
 export function dynamoPeople(client: Db = db()): People {
-  const read = async (key: { pk: string; sk: string }) =>
-    (await client.send(new GetCommand({ TableName: tableName(), Key: key, ConsistentRead: true }))).Item;
   return {
     async openIdOf(userId) {
-      const openId: unknown = (await read(keys.userProfile(userId)))?.wechatOpenId;
+      const openId: unknown = (await readItem(client, keys.userProfile(userId)))?.wechatOpenId;
       return typeof openId === 'string' && openId ? openId : undefined;
     },
     async userIdByPhone(phone) {
-      const userId: unknown = (await read(keys.phoneUser(phone)))?.userId;
+      const userId: unknown = (await readItem(client, keys.phoneUser(phone)))?.userId;
       return typeof userId === 'string' ? userId : undefined;
     },
   };
@@ -191,13 +171,7 @@ export function dynamoSentMessageLog(client: Db = db()): SentMessageLog {
     },
     async list(to, limit) {
       const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.sandboxMessagePartition(to) },
-          ScanIndexForward: false,
-          Limit: limit,
-        }),
+        new QueryCommand({ ...partitionOf(keys.sandboxMessagePartition(to)), ScanIndexForward: false, Limit: limit }),
       );
       return (Items ?? []).map((i) => SentMessageSchema.parse(i));
     },
@@ -207,31 +181,12 @@ export function dynamoSentMessageLog(client: Db = db()): SentMessageLog {
 export function dynamoArrivalStore(client: Db = db()): ArrivalStore {
   return {
     async get(leaderId, date) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.arrival(leaderId, date), ConsistentRead: true }),
-      );
-      return Item ? ArrivalSchema.parse(Item) : undefined;
+      return readItem(client, keys.arrival(leaderId, date), (i) => ArrivalSchema.parse(i));
     },
     async save(before: Arrival | undefined, after: Arrival, audit) {
-      const unchanged = atVersion(before?.version ?? 0);
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.arrival(after.leaderId, after.date), type: 'ARRIVAL', ...after },
-              ConditionExpression: unchanged.condition,
-              ExpressionAttributeNames: unchanged.names,
-              ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
-            },
-          },
-          auditPut(audit),
-        ]);
-        return 'saved';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const item = { ...keys.arrival(after.leaderId, after.date), type: 'ARRIVAL', ...after };
+      const failed = await guardedWrite(client, [putAtVersion(item, before?.version ?? 0), auditPut(audit)], ['stale']);
+      return failed ?? 'saved';
     },
   };
 }
@@ -241,12 +196,8 @@ const DocumentSchema = z.object({ revision: z.number().int(), totalFen: z.number
 export function dynamoPurchaseOrderFacts(client: Db = db()): PurchaseOrderFacts {
   return {
     async current(supplierId, deliveryDate, part) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.purchaseOrder(supplierId, deliveryDate, part), ConsistentRead: true }),
-      );
-      if (!Item) return undefined;
-      const po = DocumentSchema.parse(Item);
-      return { revision: po.revision, kinds: po.lines.length, totalFen: po.totalFen };
+      const po = await readItem(client, keys.purchaseOrder(supplierId, deliveryDate, part), (i) => DocumentSchema.parse(i));
+      return po && { revision: po.revision, kinds: po.lines.length, totalFen: po.totalFen };
     },
   };
 }
@@ -255,11 +206,7 @@ export function dynamoPurchaseOrderFacts(client: Db = db()): PurchaseOrderFacts 
 export function dynamoSupplierContacts(client: Db = db()): SupplierContacts {
   return {
     async phonesOf(supplierId) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.supplier(supplierId).pk },
-      });
+      const items = await queryAll(client, partitionOf(keys.supplier(supplierId).pk));
       const members = items.filter((i) => String(i.sk).startsWith(keys.supplierMemberPrefix)).map((i) => String(i.phone));
       if (members.length) return [...new Set(members)].sort();
       // No member added yet: the phone the operator registered the supplier with.

@@ -1,35 +1,23 @@
 // DynamoDB adapter of the PickupStore port.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PickupStore } from '../pickups/pickups';
 import { SheetLineSchema } from '../../schemas/pickups';
-import { db, isConditionFailure, queryAll, tableName, type Db } from './dynamo';
+import { db, partitionOf, putIf, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoPickupStore(client: Db = db()): PickupStore {
   return {
     async upsertSheetLine(line) {
-      try {
-        await client.send(
-          new PutCommand({
-            TableName: tableName(),
-            Item: { ...keys.sheetLine(line.leaderId, line.date, line.orderId), type: 'SHEET_LINE', ...line },
-            // newerImage: an older or repeated image of the order never overwrites a newer one.
-            ConditionExpression: 'attribute_not_exists(orderVersion) OR orderVersion < :version',
-            ExpressionAttributeValues: { ':version': line.orderVersion },
-          }),
-        );
-        return 'written';
-      } catch (err) {
-        if (isConditionFailure(err)) return 'stale';
-        throw err;
-      }
+      const written = await putIf(client, {
+        Item: { ...keys.sheetLine(line.leaderId, line.date, line.orderId), type: 'SHEET_LINE', ...line },
+        // newerImage: an older or repeated image of the order never overwrites a newer one.
+        ConditionExpression: 'attribute_not_exists(orderVersion) OR orderVersion < :version',
+        ExpressionAttributeValues: { ':version': line.orderVersion },
+      });
+      return written ? 'written' : 'stale';
     },
     async sheetLines(leaderId, date) {
-      const items = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.sheetPartition(leaderId, date) },
-      });
+      const items = await queryAll(client, partitionOf(keys.sheetPartition(leaderId, date)));
       return items.map((i) => SheetLineSchema.parse(i));
     },
     async orderIdForCode(leaderId, date, code) {

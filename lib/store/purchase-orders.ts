@@ -2,7 +2,8 @@
 // marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
 // Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
 import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { ConsolidationStore, DirtyMark, DocumentWrite, TotalDelta } from '../purchase-orders/consolidation';
+import type { ConsolidationStore, DirtyMark, DocumentWrite } from '../purchase-orders/consolidation-ports';
+import type { TotalDelta } from '../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
   BreakdownVersionSchema,
@@ -18,13 +19,16 @@ import { auditPut } from './audit';
 import {
   cancellationReasons,
   db,
-  type Db,
   encodeCursor,
+  guardedWrite,
   isConditionFailure,
+  putIfNew,
+  readItem,
   tableName,
-  type TransactItem,
   transactWrite,
   withCursor,
+  type Db,
+  type TransactItem,
 } from './dynamo';
 import { INDEX, keys } from './keys';
 
@@ -245,13 +249,8 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
           },
         });
       }
-      try {
-        await transactWrite(client, actions);
-        return 'applied';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, actions, ['stale']);
+      return failed ?? 'applied';
     },
 
     async snapshot(supplierId, deliveryDate, options = {}) {
@@ -348,9 +347,7 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
           await transactWrite(client, [
             { Update: bump },
             headerPut(before, after),
-            ...(before
-              ? []
-              : [{ Put: { TableName: tableName(), Item: listingItem(after), ConditionExpression: 'attribute_not_exists(pk)' } }]),
+            ...(before ? [] : [putIfNew(listingItem(after))]),
             {
               Put: {
                 TableName: tableName(),
@@ -420,10 +417,7 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
 
   return {
     async get(supplierId, deliveryDate, part) {
-      const { Item } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.purchaseOrder(supplierId, deliveryDate, part), ConsistentRead: true }),
-      );
-      return Item ? PurchaseOrderSchema.parse(Item) : undefined;
+      return readItem(client, keys.purchaseOrder(supplierId, deliveryDate, part), (i) => PurchaseOrderSchema.parse(i));
     },
 
     async listByDate(deliveryDate, supplierId, limit, cursor) {
@@ -490,13 +484,8 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
     },
 
     async transition(before, after, audit) {
-      try {
-        await transactWrite(client, [headerPut(before, after), auditPut(audit)]);
-        return 'changed';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'stale';
-        throw err;
-      }
+      const failed = await guardedWrite(client, [headerPut(before, after), auditPut(audit)], ['stale']);
+      return failed ?? 'changed';
     },
 
     async revisions(supplierId, deliveryDate, part, limit, cursor) {

@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReviewStore } from '../customers/reviews';
 import { ReviewSchema, type Review } from '../../schemas/customers';
 import { auditPut } from './audit';
-import { cancellationReasons, db, queryPage, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, partitionOf, putIfNew, queryPage, tableName, type Db } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export const reviewItem = (r: Review) => ({
@@ -17,10 +17,11 @@ export const reviewItem = (r: Review) => ({
 export function dynamoReviewStore(client: Db = db()): ReviewStore {
   return {
     async add(review, audit) {
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           // oneReviewPerOrder
-          { Put: { TableName: tableName(), Item: reviewItem(review), ConditionExpression: 'attribute_not_exists(pk)' } },
+          putIfNew(reviewItem(review)),
           {
             Update: {
               TableName: tableName(),
@@ -31,28 +32,15 @@ export function dynamoReviewStore(client: Db = db()): ReviewStore {
             },
           },
           auditPut(audit),
-        ]);
-        return 'added';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'exists';
-        throw err;
-      }
+        ],
+        ['exists'],
+      );
+      return failed ?? 'added';
     },
 
     async listOf(leaderId, limit, cursor) {
-      return queryPage(
-        client,
-        {
-          TableName: tableName(),
-          IndexName: INDEX.byGsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.reviewsByLeaderPartition(leaderId) },
-          ScanIndexForward: false,
-        },
-        (i) => ReviewSchema.parse(i),
-        limit,
-        cursor,
-      );
+      const newestFirst = { ...partitionOf(keys.reviewsByLeaderPartition(leaderId), INDEX.byGsi1), ScanIndexForward: false };
+      return queryPage(client, newestFirst, (i) => ReviewSchema.parse(i), limit, cursor);
     },
 
     async summaryOf(leaderId) {

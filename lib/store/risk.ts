@@ -2,21 +2,14 @@
 // transaction, lib/store/orders.ts salesActions) and who placed the orders a payout pays for.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RiskReader } from '../commissions/risk';
-import { db, queryAll, tableName, type Db } from './dynamo';
+import { db, partitionBetween, queryAll, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoRiskReader(client: Db = db()): RiskReader {
   return {
     async salesOf(leaderId, fromDate, toDate) {
-      const days = await queryAll(client, {
-        TableName: tableName(),
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.leaderSalesPartition(leaderId),
-          ':from': keys.leaderSalesDaySk(fromDate),
-          ':to': keys.leaderSalesDaySk(toDate),
-        },
-      });
+      const range = partitionBetween(keys.leaderSalesPartition(leaderId), keys.leaderSalesDaySk(fromDate), keys.leaderSalesDaySk(toDate));
+      const days = await queryAll(client, range);
       const sum = { paidFen: 0, refundedFen: 0 };
       for (const d of days) {
         sum.paidFen += Number(d.paidFen ?? 0);

@@ -2,7 +2,7 @@
 // SANDBOX# keys so refunds can be checked against what was paid.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SandboxLedger } from '../payments/sandbox';
-import { cancellationReasons, db, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, putIfNew, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoSandboxLedger(client: Db = db()): SandboxLedger {
@@ -18,15 +18,10 @@ export function dynamoSandboxLedger(client: Db = db()): SandboxLedger {
     async recordRefund(refund) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.sandboxPayment(refund.paymentId) }));
       if (!Item) return 'unknown_payment';
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: tableName(),
-              Item: { ...keys.sandboxRefund(refund.paymentId, refund.refundId), type: 'SANDBOX_REFUND', ...refund },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
+      const failed = await guardedWrite(
+        client,
+        [
+          putIfNew({ ...keys.sandboxRefund(refund.paymentId, refund.refundId), type: 'SANDBOX_REFUND', ...refund }),
           {
             Update: {
               TableName: tableName(),
@@ -36,14 +31,10 @@ export function dynamoSandboxLedger(client: Db = db()): SandboxLedger {
               ExpressionAttributeValues: { ':amount': refund.amountFen, ':max': Number(Item.amountFen) - refund.amountFen },
             },
           },
-        ]);
-        return 'recorded';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (reasons?.[0] === 'ConditionalCheckFailed') return 'repeat';
-        if (reasons?.[1] === 'ConditionalCheckFailed') return 'exceeds';
-        throw err;
-      }
+        ],
+        ['repeat', 'exceeds'],
+      );
+      return failed ?? 'recorded';
     },
   };
 }

@@ -1,8 +1,8 @@
 // The sandbox SMS provider's outbox (local stage only): the last code "sent" to each phone, kept in the
 // table so that `GET /dev/sms` in any process sees what the provider in another process sent.
-import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SentSmsLog } from '../auth/ports';
-import { db, tableName, type Db } from './dynamo';
+import { db, readItem, tableName, type Db } from './dynamo';
 import { keys } from './keys';
 
 const KEEP_SECONDS = 86_400;
@@ -25,8 +25,7 @@ export function dynamoSentSmsLog(client: Db = db()): SentSmsLog {
       );
     },
     async last(phone) {
-      const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.sandboxSms(phone), ConsistentRead: true }));
-      return Item ? { phone: String(Item.phone), code: String(Item.code), sentAt: String(Item.sentAt) } : undefined;
+      return readItem(client, keys.sandboxSms(phone), (i) => ({ phone: String(i.phone), code: String(i.code), sentAt: String(i.sentAt) }));
     },
   };
 }

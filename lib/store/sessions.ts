@@ -5,7 +5,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionStore } from '../auth/ports';
 import { RefreshTokenRecordSchema, SessionSchema, type RefreshTokenRecord } from '../../schemas/auth';
 import { auditPut } from './audit';
-import { cancellationReasons, db, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, putIfNew, tableName, transactWrite, type Db } from './dynamo';
 import { keys, type Key } from './keys';
 
 const ttlOf = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
@@ -29,7 +29,7 @@ export function dynamoSessionStore(client: Db = db()): SessionStore {
             ConditionExpression: 'attribute_not_exists(pk)',
           },
         },
-        { Put: { TableName: tableName(), Item: tokenItem(token), ConditionExpression: 'attribute_not_exists(pk)' } },
+        putIfNew(tokenItem(token)),
         auditPut(audit),
       ]);
     },
@@ -42,8 +42,10 @@ export function dynamoSessionStore(client: Db = db()): SessionStore {
       return item ? RefreshTokenRecordSchema.parse(item) : undefined;
     },
     async rotate(current, next, at) {
-      try {
-        await transactWrite(client, [
+      // Each action is a guard: the token still current, the new one not taken, the session still active.
+      const failed = await guardedWrite(
+        client,
+        [
           {
             Update: {
               TableName: tableName(),
@@ -54,7 +56,7 @@ export function dynamoSessionStore(client: Db = db()): SessionStore {
               ExpressionAttributeValues: { ':rotated': 'rotated', ':current': 'current', ':at': at },
             },
           },
-          { Put: { TableName: tableName(), Item: tokenItem(next), ConditionExpression: 'attribute_not_exists(pk)' } },
+          putIfNew(tokenItem(next)),
           {
             Update: {
               TableName: tableName(),
@@ -65,16 +67,16 @@ export function dynamoSessionStore(client: Db = db()): SessionStore {
               ExpressionAttributeValues: { ':at': at, ':ttl': ttlOf(next.expiresAt), ':active': 'active' },
             },
           },
-        ]);
-        return 'rotated';
-      } catch (err) {
-        if (cancellationReasons(err)?.includes('ConditionalCheckFailed')) return 'stale';
-        throw err;
-      }
+        ],
+        ['stale', 'stale', 'stale'],
+      );
+      return failed ?? 'rotated';
     },
     async revoke(sessionId, reason, at, audit) {
-      try {
-        await transactWrite(client, [
+      // Already revoked (a logout racing a replay, say): it stays as the first one left it.
+      await guardedWrite(
+        client,
+        [
           {
             Update: {
               TableName: tableName(),
@@ -86,12 +88,9 @@ export function dynamoSessionStore(client: Db = db()): SessionStore {
             },
           },
           auditPut(audit),
-        ]);
-      } catch (err) {
-        // Already revoked (a logout racing a replay, say): it stays as the first one left it.
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return;
-        throw err;
-      }
+        ],
+        ['revoked'],
+      );
     },
   };
 }

@@ -4,7 +4,7 @@
 import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CodeStore, SendLog } from '../auth/ports';
 import { SmsCodeRecordSchema } from '../../schemas/auth';
-import { cancellationReasons, db, isConditionFailure, tableName, transactWrite, type Db } from './dynamo';
+import { cancellationReasons, db, tableName, transactWrite, unlessConditionFails, type Db } from './dynamo';
 import { keys } from './keys';
 
 /** Expired codes linger a day for support questions ("I never got it"), then go. */
@@ -66,8 +66,8 @@ export function dynamoCodeStore(client: Db = db()): CodeStore {
       }
     },
     async countAttempt(phone, now, maxAttempts) {
-      try {
-        const { Attributes } = await client.send(
+      const counted = await unlessConditionFails(
+        client.send(
           new UpdateCommand({
             TableName: tableName(),
             Key: keys.smsCode(phone),
@@ -77,28 +77,22 @@ export function dynamoCodeStore(client: Db = db()): CodeStore {
             ExpressionAttributeValues: { ':one': 1, ':max': maxAttempts, ':now': now },
             ReturnValues: 'ALL_NEW',
           }),
-        );
-        return SmsCodeRecordSchema.parse(Attributes);
-      } catch (err) {
-        if (isConditionFailure(err)) return undefined;
-        throw err;
-      }
+        ),
+      );
+      return counted && SmsCodeRecordSchema.parse(counted.Attributes);
     },
     async useCode(phone, codeHash) {
-      try {
-        await client.send(
+      const used = await unlessConditionFails(
+        client.send(
           new DeleteCommand({
             TableName: tableName(),
             Key: keys.smsCode(phone),
             ConditionExpression: 'codeHash = :hash',
             ExpressionAttributeValues: { ':hash': codeHash },
           }),
-        );
-        return true;
-      } catch (err) {
-        if (isConditionFailure(err)) return false;
-        throw err;
-      }
+        ),
+      );
+      return used !== undefined;
     },
   };
 }

@@ -4,7 +4,7 @@ import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { UserStore } from '../auth/ports';
 import { UserSchema, type User } from '../../schemas/auth';
 import { auditPut } from './audit';
-import { cancellationReasons, db, tableName, transactWrite, type Db } from './dynamo';
+import { db, guardedWrite, tableName, type Db } from './dynamo';
 import { keys, type Key } from './keys';
 
 const isNew = 'attribute_not_exists(pk)';
@@ -29,23 +29,23 @@ export function dynamoUserStore(client: Db = db()): UserStore {
       const guard = user.phone
         ? { ...keys.phoneUser(user.phone), type: 'PHONE_USER' }
         : { ...keys.openIdUser(user.wechatOpenId!), type: 'WXOPENID_USER' };
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           { Put: { TableName: tableName(), Item: { ...guard, userId: user.userId }, ConditionExpression: isNew } },
           {
             Put: { TableName: tableName(), Item: { ...keys.userProfile(user.userId), type: 'USER', ...user }, ConditionExpression: isNew },
           },
           auditPut(audit),
-        ]);
-        return 'created';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'taken';
-        throw err;
-      }
+        ],
+        ['taken'],
+      );
+      return failed ?? 'created';
     },
     async bindOpenId(userId, openId, audit) {
-      try {
-        await transactWrite(client, [
+      const failed = await guardedWrite(
+        client,
+        [
           {
             Put: {
               TableName: tableName(),
@@ -66,14 +66,10 @@ export function dynamoUserStore(client: Db = db()): UserStore {
             },
           },
           auditPut(audit),
-        ]);
-        return 'bound';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (reasons?.[0] === 'ConditionalCheckFailed') return 'openid_taken';
-        if (reasons?.[1] === 'ConditionalCheckFailed') return 'user_has_other';
-        throw err;
-      }
+        ],
+        ['openid_taken', 'user_has_other'],
+      );
+      return failed ?? 'bound';
     },
   };
 }

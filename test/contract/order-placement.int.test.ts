@@ -13,6 +13,7 @@ import { shareLinkKey, signShareToken } from '../../lib/group-buys/share-link';
 import { AppError } from '../../lib/runtime/errors';
 import { ulid } from '../../lib/runtime/clock';
 import type { Principal } from '../../lib/runtime/auth';
+import { APPLES, openGroupBuyRecord } from '../support/seeds';
 import { lastStandIn, STORE_TARGETS, type ContractStores } from './stores';
 
 const KEY = shareLinkKey('contract-suite-secret');
@@ -46,49 +47,37 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
     const leaderId = `L${randomUUID().slice(0, 8)}`;
     await stores.seedLeader(leaderId, 'active');
     const at = now.toISOString();
-    const groupBuy: GroupBuy = {
-      groupBuyId: ulid(now.getTime()),
-      leaderId,
-      pickupPoint: { name: '幸福小区', address: '1 号楼', community: '幸福', city: '杭州' },
-      title: '周三团',
-      cutoffAt: new Date(now.getTime() + 24 * 3600_000).toISOString(),
-      pickupDate: '2026-12-03',
-      status: 'open',
-      items: [
-        {
-          productId: 'apple',
-          supplierId: 'S1',
-          name: '苹果',
-          unit: '袋',
-          supplyPriceFen: 800,
-          groupPriceFen: 1200,
-          commissionRateBps: 1000,
-          stockLimit: stock,
-        },
-        {
-          productId: 'rice',
-          supplierId: 'S1',
-          name: '大米',
-          unit: '袋',
-          supplyPriceFen: 3000,
-          groupPriceFen: 4000,
-          commissionRateBps: 500,
-          perResidentLimit: 2,
-        },
-        {
-          productId: 'eggs',
-          supplierId: 'S2',
-          name: '鸡蛋',
-          unit: '盒',
-          supplyPriceFen: 1000,
-          groupPriceFen: 1500,
-          commissionRateBps: 800,
-        },
-      ],
-      createdAt: at,
-      updatedAt: at,
-      version: 1,
-    };
+    const groupBuy = openGroupBuyRecord(
+      {
+        groupBuyId: ulid(now.getTime()),
+        leaderId,
+        cutoffAt: new Date(now.getTime() + 24 * 3600_000).toISOString(),
+        pickupDate: '2026-12-03',
+        items: [
+          { ...APPLES, stockLimit: stock },
+          {
+            productId: 'rice',
+            supplierId: 'S1',
+            name: '大米',
+            unit: '袋',
+            supplyPriceFen: 3000,
+            groupPriceFen: 4000,
+            commissionRateBps: 500,
+            perResidentLimit: 2,
+          },
+          {
+            productId: 'eggs',
+            supplierId: 'S2',
+            name: '鸡蛋',
+            unit: '盒',
+            supplyPriceFen: 1000,
+            groupPriceFen: 1500,
+            commissionRateBps: 800,
+          },
+        ],
+      },
+      at,
+    );
     const audit = {
       entityId: groupBuy.groupBuyId,
       entityType: 'groupBuy',

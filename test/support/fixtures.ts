@@ -63,9 +63,10 @@ export async function supplierWithProducts(api: TestStack, specs: ProductSpec[] 
 }
 
 export const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-/** The Asia/Shanghai date of an instant. */
 /** The Asia/Shanghai business date of an ISO instant. */
 export const shanghaiDate = (iso: string) => businessDate(new Date(iso));
+/** The Asia/Shanghai business date `days` days from now (1: tomorrow's, -3: three days ago's). */
+export const dateIn = (days: number) => shanghaiDate(new Date(Date.now() + days * 86_400_000).toISOString());
 
 export interface GroupBuySpec {
   items: { productId: string; stockLimit?: number; perResidentLimit?: number }[];

@@ -35,11 +35,14 @@ export function assertLocalEndpoint(endpoint: string | undefined): string {
   return endpoint;
 }
 
-/**
- * `port`: a known port, when the share links must name it (pages and posters); otherwise any free one.
- * `background`: the stream and queues run by themselves, as in `npm start`.
- */
-export async function startTestStack(options: { port?: number; background?: boolean } = {}): Promise<TestStack> {
+export interface StackOptions {
+  /** A known port, when the share links must name it (pages and posters); otherwise any free one. */
+  port?: number;
+  /** The stream and queues run by themselves, as in `npm start`. */
+  background?: boolean;
+}
+
+export async function startTestStack(options: StackOptions = {}): Promise<TestStack> {
   const endpoint = assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);
   if (options.port) process.env.PUBLIC_URL = `http://localhost:${options.port}`;
   const { startStack } = await import('../../infra/stack');
@@ -88,5 +91,32 @@ export async function startTestStack(options: { port?: number; background?: bool
       return done;
     },
     stop: () => stack.stop(),
+  };
+}
+
+/**
+ * The file's own stack: started before its tests (by a beforeAll registered where this is called, so a hook
+ * registered earlier runs first) and stopped after them. What it returns stands for that stack: use it inside
+ * tests and hooks, not while the file loads.
+ */
+export function useStack(options: StackOptions = {}): TestStack {
+  let running: TestStack | undefined;
+  beforeAll(async () => {
+    running = await startTestStack(options);
+  });
+  afterAll(() => running?.stop());
+  const stack = () => {
+    if (!running) throw new Error('The stack runs from beforeAll on: use it inside tests and hooks');
+    return running;
+  };
+  return {
+    get stack() {
+      return stack().stack;
+    },
+    call: <T = any>(method: string, path: string, options?: CallOptions) => stack().call<T>(method, path, options),
+    login: (userId, roles, supplierId) => stack().login(userId, roles, supplierId),
+    drain: () => stack().drain(),
+    whilePolling: (work) => stack().whilePolling(work),
+    stop: () => stack().stop(),
   };
 }

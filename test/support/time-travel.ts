@@ -1,7 +1,7 @@
 // Makes a group buy's cutoff pass now, without waiting for it: the stored cutoff (the group buy, its
 // open-index key and its orders' copies) moves to just before the present. Tests open group buys with
 // a comfortable cutoff, place their orders, then call this — no race with a busy machine, no sleeps.
-import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../../lib/store/dynamo';
 import { INDEX, keys } from '../../lib/store/keys';
 
@@ -73,4 +73,20 @@ export async function passPaymentDeadline(orderId: string, at = new Date(Date.no
     }),
   );
   return at.toISOString();
+}
+
+/** Moves one of an order's instants back by `days` (a write of the order: its version moves on, as any write's does). */
+export async function backdateOrder(orderId: string, field: 'createdAt' | 'pickedUpAt', days: number): Promise<void> {
+  const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }));
+  const at = Item?.[field];
+  if (typeof at !== 'string') throw new Error(`order ${orderId} has no ${field}`);
+  await db().send(
+    new UpdateCommand({
+      TableName: tableName(),
+      Key: keys.order(orderId),
+      UpdateExpression: 'SET #field = :at, #version = #version + :one',
+      ExpressionAttributeNames: { '#field': field, '#version': 'version' },
+      ExpressionAttributeValues: { ':at': new Date(Date.parse(at) - days * 86_400_000).toISOString(), ':one': 1 },
+    }),
+  );
 }

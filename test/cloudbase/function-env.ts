@@ -1,0 +1,63 @@
+// What the tests of a function's CloudBase entry start from: the stand-in, with the environment cloudbaserc.json
+// gives the function (DATA_STORE=cloudbase) and, for tests only, its database calls sent to the stand-in; and
+// the state they order from: an active leader and its open group buy of one product.
+import type { AuditEvent } from '../../schemas/common';
+import type { GroupBuy } from '../../schemas/group-buys';
+import { APPLES, openGroupBuyRecord } from '../support/seeds';
+import { startStandIn, type CloudBaseStandIn } from './standin';
+
+const ENV = 'tuangou-test';
+let saved: NodeJS.ProcessEnv | undefined;
+
+/** Starts the stand-in and points the function's environment at it; modules load afresh (they read it as they load). */
+export async function startFunctionStandIn(): Promise<CloudBaseStandIn> {
+  saved = { ...process.env };
+  const { uniqueIndexes } = await import('../../lib/adapters/cloudbase/collections');
+  const standIn = await startStandIn({ uniqueIndexes: uniqueIndexes() });
+  process.env.DATA_STORE = 'cloudbase';
+  process.env.CLOUDBASE_ENV = ENV;
+  process.env.CLOUDBASE_SERVICE_URL = standIn.url;
+  jest.resetModules();
+  return standIn;
+}
+
+/** Stops the stand-in and puts the environment back as it was. */
+export async function stopFunctionStandIn(standIn: CloudBaseStandIn): Promise<void> {
+  await standIn.stop();
+  if (saved) process.env = saved;
+}
+
+/** The stand-in's database as the function's adapters reach it (to seed what a test starts from). */
+export async function standInDb(standIn: CloudBaseStandIn) {
+  const { makeCloudBaseDb } = await import('../../lib/adapters/cloudbase/db');
+  return makeCloudBaseDb({ env: ENV, serviceUrl: standIn.url });
+}
+
+/**
+ * Leader L1, active, and its open group buy GB1 of apples (`stockLimit` bags), written as the stores write them
+ * at `at`; the cutoff is 6 hours from now, the pickup the day after.
+ */
+export async function seedGroupBuyOfApples(standIn: CloudBaseStandIn, at: Date, stockLimit: number): Promise<GroupBuy> {
+  const { cloudbaseGroupBuyStore } = await import('../../lib/adapters/cloudbase/group-buys');
+  const db = await standInDb(standIn);
+  await db.collection('leaders').doc('L1').set({ leaderId: 'L1', userId: 'u-leader', referralCode: 'R1', status: 'active', touches: 0 });
+  const groupBuy = openGroupBuyRecord(
+    {
+      groupBuyId: 'GB1',
+      leaderId: 'L1',
+      cutoffAt: new Date(Date.now() + 6 * 3600_000).toISOString(),
+      pickupDate: new Date(Date.now() + 30 * 3600_000).toISOString().slice(0, 10),
+      items: [{ ...APPLES, stockLimit }],
+    },
+    at.toISOString(),
+  );
+  const audit: AuditEvent = {
+    entityId: 'GB1',
+    entityType: 'groupBuy',
+    action: 'groupBuy.created',
+    actor: 'u-leader',
+    at: at.toISOString(),
+  };
+  if ((await cloudbaseGroupBuyStore(db).create(groupBuy, audit)) !== 'created') throw new Error('group buy GB1 not created');
+  return groupBuy;
+}

@@ -1,0 +1,65 @@
+// Records written straight to a store, as the platform writes them, by the tests and benches that need
+// them where the API does not reach (a CloudBase stand-in, a contract run on both stores) or in numbers
+// that placing each through the API would cost more than what they measure.
+import type { GroupBuy } from '../../schemas/group-buys';
+import type { Order, PlaceOrderBody } from '../../schemas/orders';
+import { priceLines } from '../../lib/orders/pricing';
+
+/** Apples at 12.00 a bag (8.00 supply, 10% commission), from supplier S1. */
+export const APPLES = {
+  productId: 'apple',
+  supplierId: 'S1',
+  name: '苹果',
+  unit: '袋',
+  supplyPriceFen: 800,
+  groupPriceFen: 1200,
+  commissionRateBps: 1000,
+};
+
+/** An open group buy as the store keeps it when it is opened at `at` (version 1), at a pickup point in 杭州. */
+export function openGroupBuyRecord(
+  groupBuy: Pick<GroupBuy, 'groupBuyId' | 'leaderId' | 'cutoffAt' | 'pickupDate' | 'items'>,
+  at: string,
+): GroupBuy {
+  return {
+    groupBuyId: groupBuy.groupBuyId,
+    leaderId: groupBuy.leaderId,
+    pickupPoint: { name: '幸福小区', address: '1 号楼', community: '幸福', city: '杭州' },
+    title: '周三团',
+    cutoffAt: groupBuy.cutoffAt,
+    pickupDate: groupBuy.pickupDate,
+    status: 'open',
+    items: groupBuy.items,
+    createdAt: at,
+    updatedAt: at,
+    version: 1,
+  };
+}
+
+/** An order of `items` from `groupBuy` as placing leaves it (pending payment, version 1, 张三's contact), placed at `at`. */
+export function pendingOrder(
+  groupBuy: GroupBuy,
+  items: PlaceOrderBody['items'],
+  order: { orderId: string; userId: string; at: string; expiresAt: string },
+): Order {
+  const body = { shareToken: 'seeded', items, contactName: '张三', contactPhone: '13812341234' };
+  const { lines } = priceLines(groupBuy, body);
+  return {
+    orderId: order.orderId,
+    userId: order.userId,
+    groupBuyId: groupBuy.groupBuyId,
+    leaderId: groupBuy.leaderId,
+    pickupDate: groupBuy.pickupDate,
+    cutoffAt: groupBuy.cutoffAt,
+    status: 'pending_payment',
+    items: lines,
+    totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
+    refundedFen: 0,
+    contactName: body.contactName,
+    contactPhone: body.contactPhone,
+    createdAt: order.at,
+    updatedAt: order.at,
+    expiresAt: order.expiresAt,
+    version: 1,
+  };
+}
