@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../runtime/errors';
 import { count } from '../runtime/observability';
 import { addMinutes } from '../runtime/time';
 import type { OrderDeps } from './ports';
-import { requestHash, priceLines, outOfStock, orderIdFor } from './pricing';
+import { requestHash, newOrder, outOfStock, orderIdFor } from './pricing';
 import { transitioned, fullRefund, withFreshOrder } from './changes';
 
 const groupClosed = () => new AppError('GROUP_BUY_CLOSED', 'This group buy no longer takes orders');
@@ -72,30 +72,17 @@ export async function placeOrder(
     }
     capacity ??= cache?.capacities.get(leaderId) ?? { capacity: await deps.pickupCapacityOf(leaderId) };
 
-    const { lines, reservations } = priceLines(groupBuy, body);
     const at = now.toISOString();
-    const order: Order = {
+    const priced = newOrder(groupBuy, body, {
       orderId,
       userId: principal.userId,
-      groupBuyId: groupBuy.groupBuyId,
       // The leader the link names is the one credited, whoever forwarded it.
       leaderId: claims.leaderId,
-      pickupDate: groupBuy.pickupDate,
-      cutoffAt: groupBuy.cutoffAt,
-      status: 'pending_payment',
-      items: lines,
-      totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
-      refundedFen: 0,
-      contactName: body.contactName,
-      contactPhone: body.contactPhone,
-      ...(body.note ? { note: body.note } : {}),
-      createdAt: at,
-      updatedAt: at,
+      at,
       expiresAt: addMinutes(now, deps.paymentTimeoutMinutes).toISOString(),
-      holdsPlace: true,
-      version: 1,
-      requestHash: hash,
-    };
+    });
+    const { reservations } = priced;
+    const order: Order = { ...priced.order, holdsPlace: true, requestHash: hash };
     const outcome = await deps.orders.place({
       order,
       reservations,

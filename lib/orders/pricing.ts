@@ -3,7 +3,7 @@
 // another body from a replay.
 import { createHash } from 'node:crypto';
 import type { GroupBuy } from '../../schemas/group-buys';
-import type { OrderLine, PlaceOrderBody } from '../../schemas/orders';
+import type { Order, OrderLine, PlaceOrderBody } from '../../schemas/orders';
 import { AppError, type ErrorDetail } from '../runtime/errors';
 import type { Reservation } from './ports';
 
@@ -83,4 +83,38 @@ export function priceLines(groupBuy: GroupBuy, body: PlaceOrderBody): { lines: O
   if (problems.length) throw new AppError('VALIDATION_FAILED', problems.map((p) => `${p.path}: ${p.message}`).join('; '), problems);
   if (limits.length) throw outOfStock(limits);
   return { lines, reservations };
+}
+
+/**
+ * An order as placing writes it, priced from the group buy's snapshot: pending payment, version 1. The
+ * caller adds what only placing knows (the request's fingerprint, the pickup place it holds).
+ */
+export function newOrder(
+  groupBuy: GroupBuy,
+  body: PlaceOrderBody,
+  order: { orderId: string; userId: string; leaderId: string; at: string; expiresAt: string },
+): { order: Order; reservations: Reservation[] } {
+  const { lines, reservations } = priceLines(groupBuy, body);
+  return {
+    reservations,
+    order: {
+      orderId: order.orderId,
+      userId: order.userId,
+      groupBuyId: groupBuy.groupBuyId,
+      leaderId: order.leaderId,
+      pickupDate: groupBuy.pickupDate,
+      cutoffAt: groupBuy.cutoffAt,
+      status: 'pending_payment',
+      items: lines,
+      totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
+      refundedFen: 0,
+      contactName: body.contactName,
+      contactPhone: body.contactPhone,
+      ...(body.note ? { note: body.note } : {}),
+      createdAt: order.at,
+      updatedAt: order.at,
+      expiresAt: order.expiresAt,
+      version: 1,
+    },
+  };
 }

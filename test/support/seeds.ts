@@ -3,7 +3,7 @@
 // that placing each through the API would cost more than what they measure.
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order, PlaceOrderBody } from '../../schemas/orders';
-import { priceLines } from '../../lib/orders/pricing';
+import { newOrder } from '../../lib/orders/pricing';
 
 /** Apples at 12.00 a bag (8.00 supply, 10% commission), from supplier S1. */
 export const APPLES = {
@@ -43,23 +43,5 @@ export function pendingOrder(
   order: { orderId: string; userId: string; at: string; expiresAt: string },
 ): Order {
   const body = { shareToken: 'seeded', items, contactName: '张三', contactPhone: '13812341234' };
-  const { lines } = priceLines(groupBuy, body);
-  return {
-    orderId: order.orderId,
-    userId: order.userId,
-    groupBuyId: groupBuy.groupBuyId,
-    leaderId: groupBuy.leaderId,
-    pickupDate: groupBuy.pickupDate,
-    cutoffAt: groupBuy.cutoffAt,
-    status: 'pending_payment',
-    items: lines,
-    totalFen: lines.reduce((sum, l) => sum + l.amountFen, 0),
-    refundedFen: 0,
-    contactName: body.contactName,
-    contactPhone: body.contactPhone,
-    createdAt: order.at,
-    updatedAt: order.at,
-    expiresAt: order.expiresAt,
-    version: 1,
-  };
+  return newOrder(groupBuy, body, { ...order, leaderId: groupBuy.leaderId }).order;
 }
