@@ -84,6 +84,13 @@ test('answers as the AWS entry does without a token, and for a route the functio
   expect(JSON.parse(anonymous.body!)).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
   const unknown = await main({ ...sample('orders-get.json'), path: '/nowhere', headers: {} });
   expect(unknown.statusCode).toBe(404);
+  // callFunction data that names no request (a mini-program's own mistake): bad input, named, not a failure.
+  const { httpMethod: _dropped, ...noMethod } = sample('orders-get.json');
+  const malformed = await main(noMethod as never);
+  expect([malformed.statusCode, JSON.parse(malformed.body!)]).toEqual([
+    400,
+    { error: expect.objectContaining({ code: 'VALIDATION_FAILED', details: [expect.objectContaining({ path: 'httpMethod' })] }) },
+  ]);
 });
 
 test('survives a transaction conflict, and a function killed after its commit landed: one order, stock taken once', async () => {

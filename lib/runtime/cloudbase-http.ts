@@ -6,7 +6,8 @@
 import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Context } from 'aws-lambda';
 import type { Principal } from './auth';
-import { httpFunction, type HttpEvent, type HttpResult, type Routes, type VouchedCaller } from './http';
+import { validationError } from './errors';
+import { errorResult, httpFunction, type HttpEvent, type HttpResult, type Routes, type VouchedCaller } from './http';
 
 /** What CloudBase's HTTP access service passes a cloud function (docs: "Access cloud functions via HTTP"). */
 export interface CloudBaseHttpEvent {
@@ -176,6 +177,13 @@ export function cloudbaseHttpFunction(
   stack: (event: HttpEvent, context: Context) => Promise<HttpResult> = httpFunction(routes),
 ) {
   return async (event: CloudBaseHttpEvent, context?: CloudBaseContext): Promise<HttpResult> => {
+    // A mini-program's callFunction data is whatever the client sent: without a method and a path it names no
+    // request at all, and is answered as bad input, not as the function's failure.
+    for (const field of ['httpMethod', 'path'] as const) {
+      const value: unknown = (event as Partial<CloudBaseHttpEvent> | null | undefined)?.[field];
+      if (typeof value !== 'string' || value === '')
+        return errorResult(validationError(field, 'required: the request names its method and path'));
+    }
     const httpEvent = toHttpEvent(routes, event, wxOpenIdOf(context));
     return stack(httpEvent, lambdaContextOf(context, httpEvent.requestContext.requestId));
   };
