@@ -5,14 +5,10 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
 import { activeLeader, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
-import { startTestStack, type TestStack } from '../../test/support/stack';
+import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 /** The DynamoDB requests the platform sends while `work` runs (the handlers share this process's client). */
 async function requestsDuring<T>(work: () => Promise<T>): Promise<{ result: T; requests: string[] }> {
