@@ -3,7 +3,7 @@
 import type { Order, OrderLine, Refund } from '../../schemas/orders';
 import { conflict, notFound } from '../runtime/errors';
 import { nextOrderStatus, type OrderEvent } from './status';
-import type { OrderStore } from './ports';
+import type { OrderChange, OrderStore } from './ports';
 
 /** The order after an event, with the line refunds it implies when it refunds everything. */
 export function transitioned(order: Order, event: OrderEvent, at: string): Order {
@@ -54,9 +54,38 @@ export async function withFreshOrder<T>(orders: OrderStore, orderId: string, att
  * The order after a partial or full refund of `amountFen`, its lines as given: refunded in full it becomes
  * `refunded` and gives its stock and per-resident allowance back (`release`), as a cancel does.
  */
-export function afterRefund(order: Order, items: OrderLine[], amountFen: number, at: string): { after: Order; release: boolean } {
+function afterRefund(order: Order, items: OrderLine[], amountFen: number, at: string): { after: Order; release: boolean } {
   const refundedFen = order.refundedFen + amountFen;
   const full = refundedFen === order.totalFen;
   const base: Order = full ? transitioned(order, 'refundAll', at) : { ...order, updatedAt: at };
   return { after: { ...base, items, refundedFen }, release: full };
+}
+
+/**
+ * The change that records `refund` of an order whose lines become `items`: the order moved on (refunded, and
+ * its holdings given back, when nothing is left), the refund written with it, audited as `action` by `actor`
+ * (`note`: what else the audit record should name, such as the shortfall it settles).
+ */
+export function refundChange(
+  order: Order,
+  items: OrderLine[],
+  refund: Refund,
+  audit: { action: string; actor: string; note?: Record<string, unknown> },
+): OrderChange {
+  const { after, release } = afterRefund(order, items, refund.amountFen, refund.createdAt);
+  return {
+    before: order,
+    after,
+    release,
+    refunds: [refund],
+    audit: {
+      entityId: order.orderId,
+      entityType: 'order',
+      action: audit.action,
+      actor: audit.actor,
+      at: refund.createdAt,
+      before: order,
+      after: { ...after, refund, ...audit.note },
+    },
+  };
 }

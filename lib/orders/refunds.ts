@@ -8,7 +8,7 @@ import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
 import { addHours } from '../runtime/time';
-import { afterRefund, withFreshOrder } from './changes';
+import { refundChange, withFreshOrder } from './changes';
 import type { OrderStore } from './ports';
 
 export interface RefundDeps {
@@ -90,22 +90,9 @@ export async function requestRefund(
       ...l,
       refundedFen: l.refundedFen + (lines.find((a) => a.productId === l.productId)?.amountFen ?? 0),
     }));
-    const { after, release } = afterRefund(order, items, body.amountFen, at);
-    const outcome = await deps.orders.change({
-      before: order,
-      after,
-      release,
-      refunds: [refund],
-      audit: {
-        entityId: orderId,
-        entityType: 'order',
-        action: 'order.refund_requested',
-        actor: principal.userId,
-        at,
-        before: order,
-        after: { ...after, refund },
-      },
-    });
+    const outcome = await deps.orders.change(
+      refundChange(order, items, refund, { action: 'order.refund_requested', actor: principal.userId }),
+    );
     return outcome === 'changed' ? { refund, replayed: false } : 'stale';
   });
 }

@@ -14,7 +14,7 @@ import type { SheetLine } from '../../schemas/pickups';
 import type { Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { conflict, notFound, validationError } from '../runtime/errors';
-import { afterRefund, withFreshOrder } from '../orders/changes';
+import { refundChange, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
 import { parsePurchaseOrderId } from './ids';
 import type { PurchaseOrderStore } from './purchase-orders';
@@ -143,22 +143,13 @@ async function settleOrder(deps: ShortfallDeps, shortfall: Shortfall, orderId: s
       requestedBy: shortfall.reportedBy,
       createdAt: at,
     };
-    const { after, release } = afterRefund(order, items, amountFen, at);
-    const outcome = await deps.orders.change({
-      before: order,
-      after,
-      release,
-      refunds: [refund],
-      audit: {
-        entityId: orderId,
-        entityType: 'order',
+    const outcome = await deps.orders.change(
+      refundChange(order, items, refund, {
         action: 'order.shortfall_refunded',
         actor: shortfall.reportedBy,
-        at,
-        before: order,
-        after: { ...after, refund, shortfallId: shortfall.shortfallId },
-      },
-    });
+        note: { shortfallId: shortfall.shortfallId },
+      }),
+    );
     return outcome === 'changed' ? true : 'stale';
   });
 }

@@ -58,7 +58,8 @@ const keyOf = (id: unknown) => JSON.stringify(id);
 const MAX_LIMIT = 1000;
 const DEFAULT_LIMIT = 100;
 
-const parse = (s: unknown): any => (typeof s === 'string' && s !== '' ? EJSON.parse(s, { relaxed: true }) : undefined);
+/** An EJSON field of the request: a document (a query, an update, a projection, an order), or undefined when absent. */
+const parse = (s: unknown): Doc | undefined => (typeof s === 'string' && s !== '' ? (EJSON.parse(s, { relaxed: true }) as Doc) : undefined);
 const encode = (doc: Doc) => EJSON.stringify(doc, { relaxed: false });
 const clone = <T>(v: T): T => (v === undefined ? v : structuredClone(v));
 
@@ -221,7 +222,12 @@ export class CloudBaseStandIn {
         const [target] = this.select(tx, collection, body);
         if (!target) return { data: { updated: 0, doc: null } };
         let after: Doc | undefined;
-        await this.write(tx, collection, target._id, (current) => (after = current ? applyUpdate(current, parse(body.data)) : current));
+        await this.write(
+          tx,
+          collection,
+          target._id,
+          (current) => (after = current ? applyUpdate(current, parse(body.data) as Doc) : current),
+        );
         return { data: { updated: after ? 1 : 0, doc: after ? encode(after) : null } };
       }
       case 'database.removeDocument': {
@@ -410,14 +416,16 @@ function applyUpdate(current: Doc, data: Doc): Doc {
 
 const sameDoc = (a: Doc, b: Doc) => EJSON.stringify(sortKeys(a)) === EJSON.stringify(sortKeys(b));
 
-function sortKeys(v: any): any {
+function sortKeys(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(sortKeys);
-  if (v && typeof v === 'object' && !(v instanceof Date))
+  if (v && typeof v === 'object' && !(v instanceof Date)) {
+    const doc = v as Doc;
     return Object.fromEntries(
-      Object.keys(v)
+      Object.keys(doc)
         .sort()
-        .map((k) => [k, sortKeys(v[k])]),
+        .map((k) => [k, sortKeys(doc[k])]),
     );
+  }
   return v;
 }
 
