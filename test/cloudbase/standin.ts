@@ -249,7 +249,7 @@ export class CloudBaseStandIn {
 
   private async modify(tx: Transaction | undefined, collection: string, body: Record<string, unknown>) {
     const data = parse(body.data) as Doc;
-    const query = (parse(body.query) ?? {});
+    const query = parse(body.query) ?? {};
     if (body.merge === false) {
       // doc(id).set(): the whole document replaced, or created (upsert).
       const id = query._id;
@@ -279,7 +279,7 @@ export class CloudBaseStandIn {
 
   /** The documents a request's query matches, as the transaction (or the committed state) sees them. */
   private select(tx: Transaction | undefined, collection: string, body: Record<string, unknown>): Doc[] {
-    const query = (parse(body.query) ?? {});
+    const query = parse(body.query) ?? {};
     const docs = [...this.view(collection, tx ? tx.snapshot : this.seq, tx).values()];
     const q = new Query(query);
     return docs.filter((d) => q.test(d)).map((d) => clone(d));
