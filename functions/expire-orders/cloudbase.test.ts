@@ -5,7 +5,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { seedGroupBuyOfApples, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
-import type { CloudBaseTimerEvent } from './cloudbase';
+import type { CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 
 const timer = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/timer.json'), 'utf8')) as CloudBaseTimerEvent;
 let standIn: CloudBaseStandIn;

@@ -188,3 +188,20 @@ export function cloudbaseHttpFunction(
     return stack(httpEvent, lambdaContextOf(context, httpEvent.requestContext.requestId));
   };
 }
+
+/** What a CloudBase timer trigger passes (SCF's timer event). */
+export interface CloudBaseTimerEvent {
+  Type: 'Timer';
+  TriggerName: string;
+  Time: string;
+  Message?: string;
+}
+
+/**
+ * `exports.main` of a CloudBase cloud function run by a timer trigger: the job the AWS schedule runs, with
+ * CloudBase's context made Lambda-shaped (so a job stops before its time limit as it does on AWS).
+ */
+export const timerFunction =
+  <E, R>(job: (event: E, context: Context) => Promise<R>) =>
+  (event: E & CloudBaseTimerEvent, context?: CloudBaseContext): Promise<R> =>
+    job(event, lambdaContextOf(context, context?.request_id ?? ''));

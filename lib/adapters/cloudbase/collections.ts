@@ -99,7 +99,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'purchaseOrderTotals', fields: ['poKey'], why: 'the rebuild of a purchase order' },
   { collection: 'supplierMembers', fields: ['supplierId'], why: 'a supplier’s members (whom to text)' },
   { collection: 'audit', fields: ['entityId', 'at'], why: 'GET /audit/events?entityId=' },
-  { collection: 'outbox', fields: ['availableAt'], why: 'the outbox sweep: items visible now' },
+  { collection: 'outbox', fields: ['consumer', 'status', 'availableAt'], why: 'the outbox sweep: a consumer’s items visible now' },
 ];
 
 /** The unique indexes, by collection (the stand-in enforces them as the service does). */
