@@ -19,3 +19,6 @@ export const main = cloudbaseHttpFunction(
     miniProgramCaller((openId) => weChatCaller(callers, openId)),
   ),
 );
+
+/** What this function serves on CloudBase (infra/cloudbaserc.test.ts checks HTTP access sends it exactly these). */
+export { routes };
