@@ -22,7 +22,11 @@ export const expiryDeps = (): Pick<OrderDeps, 'orders' | 'clock'> => ({
 });
 
 /** What the uncollected-orders job needs. */
-export const uncollectedDeps = () => ({ orders: dynamoOrderStore(), clock: systemClock, pickupWindowDays: config.pickupWindowDays });
+export const uncollectedDeps = () => ({
+  orders: onCloudBase() ? cloudbaseOrderStore() : dynamoOrderStore(),
+  clock: systemClock,
+  pickupWindowDays: config.pickupWindowDays,
+});
 
 /** The stores of the ordering path, on the configured data store. */
 function stores(): Pick<OrderDeps, 'orders' | 'groupBuys' | 'leaderIdOf' | 'pickupCapacityOf'> {

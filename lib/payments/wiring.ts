@@ -1,6 +1,10 @@
 // The payment provider of this stage, chosen by PAYMENT_PROVIDER: the sandbox (the local stage's default)
 // or WeChat Pay (every other stage's). The sandbox refuses to work outside the local stage, so that no
-// deployed stage can pretend to have taken or returned money.
+// deployed stage can pretend to have taken or returned money. The stores are those DATA_STORE names
+// (DynamoDB, or CloudBase's document database in the CloudBase build).
+import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
+import { cloudbaseSandboxLedger } from '../adapters/cloudbase/sandbox-payments';
+import { cloudbaseWeChatIdentities } from '../adapters/cloudbase/wechat-identities';
 import { wechatPayFrom } from '../providers/wechatpay/setup';
 import { systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
@@ -11,7 +15,12 @@ import type { PaymentDeps } from './payments';
 import type { PaymentProvider } from './provider';
 import { sandboxPaymentProvider } from './sandbox';
 
-export const sandbox = sandboxPaymentProvider(() => config.paymentWebhookSecret, dynamoSandboxLedger());
+const onCloudBase = () => config.dataStore === 'cloudbase';
+
+export const sandbox = sandboxPaymentProvider(
+  () => config.paymentWebhookSecret,
+  onCloudBase() ? cloudbaseSandboxLedger() : dynamoSandboxLedger(),
+);
 
 /** WeChat Pay, built from the WECHATPAY_* settings on first use. */
 export const wechatPay = wechatPayFrom(() => {
@@ -48,8 +57,8 @@ export const usesSandbox = config.paymentProvider === 'sandbox' && config.isLoca
 export const paymentProvider: PaymentProvider = usesWeChatPay ? wechatPay.payments : config.isLocal ? sandbox : sandboxOutsideLocal;
 
 export const paymentDeps = (): PaymentDeps => ({
-  orders: dynamoOrderStore(),
+  orders: onCloudBase() ? cloudbaseOrderStore() : dynamoOrderStore(),
   provider: paymentProvider,
-  identities: dynamoWeChatIdentities(),
+  identities: onCloudBase() ? cloudbaseWeChatIdentities() : dynamoWeChatIdentities(),
   clock: systemClock,
 });

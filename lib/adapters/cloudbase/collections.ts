@@ -80,6 +80,7 @@ export const INDEXES: IndexSpec[] = [
   },
   { collection: 'orders', fields: ['userId', 'byUser'], why: 'GET /me/orders (newest first, paged)' },
   { collection: 'orders', fields: ['status', 'expiresAt'], why: 'the expiry job: unpaid orders past their deadline' },
+  { collection: 'orders', fields: ['status', 'pickupDate'], why: 'the uncollected-orders job: ready orders past the pickup window' },
   { collection: 'orders', fields: ['groupBuyId', 'status'], why: 'the closing: a group buy’s unpaid or paid orders' },
   { collection: 'orders', fields: ['leaderId'], why: 'reconciliation: a leader’s orders' },
   { collection: 'refunds', fields: ['orderId'], why: 'an order’s refunds' },

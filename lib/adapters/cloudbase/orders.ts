@@ -76,10 +76,6 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
   return {
     get,
 
-    async readyUpTo() {
-      throw new Error('The uncollected-orders job does not run on CloudBase yet (docs/decisions.md)');
-    },
-
     // The group buy's version is not checked here: its items' copies of its state are (its snapshot never changes).
     place: ({ order, reservations, audit, now }) =>
       inTransaction(db, async (tx): Promise<PlaceOutcome | Rollback<PlaceOutcome>> => {
@@ -194,6 +190,17 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
         .collection(COLLECTIONS.orders)
         .where({ status: 'pending_payment', expiresAt: _.lt(now.toISOString()) })
         .orderBy('expiresAt', 'asc')
+        .limit(Math.min(limit, 1000))
+        .get()) as { data: StoredDoc[] };
+      return data.map(parseOrder);
+    },
+
+    // Oldest pickup dates first, as DynamoDB's ready-orders index returns them (index `status, pickupDate`).
+    async readyUpTo(lastPickupDate, limit) {
+      const { data } = (await db
+        .collection(COLLECTIONS.orders)
+        .where({ status: 'ready_for_pickup', pickupDate: _.lte(lastPickupDate) })
+        .orderBy('pickupDate', 'asc')
         .limit(Math.min(limit, 1000))
         .get()) as { data: StoredDoc[] };
       return data.map(parseOrder);
