@@ -2,14 +2,20 @@
 // through CloudBase's HTTP access service; the CloudBase build sets DATA_STORE=cloudbase, so the use-cases
 // run on the document-database adapters (lib/orders/wiring.ts). A resident calling from the mini-program
 // needs no token: CloudBase vouches for their WX_OPENID, whose user places and reads their orders.
+// CloudBase routes by path prefix only, so `/orders` also brings the payments function's
+// `POST /orders/{orderId}/payment` here: it is served from that function's own route table.
 import { weChatCaller } from '../../lib/auth/wechat-caller';
 import { weChatCallerDeps } from '../../lib/auth/wiring';
 import { stageIdentity } from '../../lib/runtime/auth';
 import { cloudbaseHttpFunction, miniProgramCaller } from '../../lib/runtime/cloudbase-http';
 import { httpFunction } from '../../lib/runtime/http';
-import { routes } from './handler';
+import type { Routes } from '../../lib/runtime/http';
+import { routes as paymentRoutes } from '../payments/handler';
+import { routes as orderRoutes } from './handler';
 
 const callers = weChatCallerDeps();
+
+const routes: Routes = { ...orderRoutes, 'POST /orders/{orderId}/payment': paymentRoutes['POST /orders/{orderId}/payment']! };
 
 export const main = cloudbaseHttpFunction(
   routes,
