@@ -4,17 +4,16 @@
 // `/payments/notify` and pays the order once however often it comes; a forged one changes nothing; money for an
 // order that cannot take it is recorded and its refund handed to the refunds consumer's outbox.
 import { seedGroupBuyOfApples, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { asCaller, bodyOf, moneyEntries, sample } from '../../test/cloudbase/money';
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 let standIn: CloudBaseStandIn;
-let entries: Awaited<ReturnType<typeof import('../../test/cloudbase/money').moneyEntries>>;
-let money: typeof import('../../test/cloudbase/money');
+let entries: Awaited<ReturnType<typeof moneyEntries>>;
 let resident: string;
 
 beforeAll(async () => {
   standIn = await startFunctionStandIn();
-  money = await import('../../test/cloudbase/money');
-  entries = await money.moneyEntries();
+  entries = await moneyEntries();
   await seedGroupBuyOfApples(standIn, new Date(), 10);
   resident = await entries.token('u-payer');
 });
@@ -28,14 +27,14 @@ const auditOf = (orderId: string) =>
 
 test('a resident pays with the sandbox: the order is paid once, however often the notification comes', async () => {
   const { orderId, totalFen } = await entries.placeOrder(resident, 'pay-key-0001', 2);
-  const start = await entries.orders(money.asCaller('orders-payment.json', resident, `/orders/${orderId}/payment`));
-  expect([start.statusCode, money.bodyOf(start)]).toEqual([200, { provider: 'sandbox' }]);
+  const start = await entries.orders(asCaller('orders-payment.json', resident, `/orders/${orderId}/payment`));
+  expect([start.statusCode, bodyOf(start)]).toEqual([200, { provider: 'sandbox' }]);
 
   const { deliver } = await entries.pay(orderId, totalFen, 'sbx-pay-0001');
   const first = await deliver();
-  expect([first.statusCode, money.bodyOf(first)]).toEqual([200, { orderId, status: 'paid' }]);
+  expect([first.statusCode, bodyOf(first)]).toEqual([200, { orderId, status: 'paid' }]);
   const again = await deliver();
-  expect([again.statusCode, money.bodyOf(again)]).toEqual([200, { orderId, status: 'paid' }]);
+  expect([again.statusCode, bodyOf(again)]).toEqual([200, { orderId, status: 'paid' }]);
 
   expect(standIn.documents('orders').find((d) => d._id === orderId)).toMatchObject({
     status: 'paid',
@@ -49,16 +48,16 @@ test('a resident pays with the sandbox: the order is paid once, however often th
   expect(standIn.documents('refunds')).toEqual([]);
 
   // Paid: there is nothing left to pay.
-  const late = await entries.orders(money.asCaller('orders-payment.json', resident, `/orders/${orderId}/payment`));
-  expect([late.statusCode, money.bodyOf(late)]).toEqual([409, { error: expect.objectContaining({ code: 'CONFLICT' }) }]);
+  const late = await entries.orders(asCaller('orders-payment.json', resident, `/orders/${orderId}/payment`));
+  expect([late.statusCode, bodyOf(late)]).toEqual([409, { error: expect.objectContaining({ code: 'CONFLICT' }) }]);
 });
 
 test('a forged notification is 401 and changes nothing; a malformed one is 400', async () => {
   const { orderId, totalFen } = await entries.placeOrder(resident, 'pay-key-0002');
   const { rawBody } = await entries.pay(orderId, totalFen, 'sbx-forged-0002');
-  const event = money.sample('payments-notify.json');
+  const event = sample('payments-notify.json');
   const forged = await entries.payments({ ...event, body: rawBody, headers: { ...event.headers, 'x-payment-signature': 'ab'.repeat(32) } });
-  expect([forged.statusCode, money.bodyOf(forged)]).toEqual([401, { error: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }]);
+  expect([forged.statusCode, bodyOf(forged)]).toEqual([401, { error: expect.objectContaining({ code: 'UNAUTHENTICATED' }) }]);
   expect(standIn.documents('orders').find((d) => d._id === orderId)).toMatchObject({ status: 'pending_payment', version: 1 });
   expect(standIn.documents('payments').find((d) => d._id === 'sbx-forged-0002')).toBeUndefined();
 
@@ -77,7 +76,7 @@ test('money for an unknown order is recorded and refunded once: its refund goes 
   const { deliver } = await entries.pay('o-no-such-order', 1500, 'sbx-stray-0003');
   for (let i = 0; i < 2; i++) {
     const answer = await deliver();
-    expect([answer.statusCode, money.bodyOf(answer)]).toEqual([
+    expect([answer.statusCode, bodyOf(answer)]).toEqual([
       200,
       { orderId: 'o-no-such-order', refunded: true, reason: 'payment for an unknown order' },
     ]);
@@ -105,6 +104,6 @@ test('serves the providers’ notifications only: the routes under /orders are t
   ]);
   const { routes: orderRoutes } = await import('../orders/cloudbase');
   expect(Object.keys(orderRoutes)).toContain('POST /orders/{orderId}/payment');
-  const elsewhere = await entries.payments(money.asCaller('orders-payment.json', resident, '/orders/o-1/payment'));
+  const elsewhere = await entries.payments(asCaller('orders-payment.json', resident, '/orders/o-1/payment'));
   expect(elsewhere.statusCode).toBe(404);
 });

@@ -2,25 +2,21 @@
 // a paid order cancelled, or partly refunded after pickup, through the orders entry's HTTP access events; the
 // refund reaches the consumer through the outbox and the sandbox provider's books once, however often the sweep
 // runs and even when an item is delivered again.
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import type { CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { asCaller, bodyOf, moneyEntries, timerContext, timerEvent } from '../../test/cloudbase/money';
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-const timer = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/timer.json'), 'utf8')) as CloudBaseTimerEvent;
-const context = (id: string) => ({ request_id: id, function_name: 'refunds', time_limit_in_ms: 30_000 });
+const timer = timerEvent();
+const context = (id: string) => timerContext('refunds', id);
 
 let standIn: CloudBaseStandIn;
-let entries: Awaited<ReturnType<typeof import('../../test/cloudbase/money').moneyEntries>>;
-let money: typeof import('../../test/cloudbase/money');
+let entries: Awaited<ReturnType<typeof moneyEntries>>;
 let main: typeof import('./cloudbase').main;
 let resident: string;
 
 beforeAll(async () => {
   standIn = await startFunctionStandIn();
-  money = await import('../../test/cloudbase/money');
-  entries = await money.moneyEntries();
+  entries = await moneyEntries();
   ({ main } = await import('./cloudbase'));
   await seedGroupBuyOfApples(standIn, new Date(), 10);
   resident = await entries.token('u-refunded');
@@ -31,7 +27,7 @@ afterAll(() => stopFunctionStandIn(standIn));
 async function paidOrder(key: string, quantity: number) {
   const { orderId, totalFen } = await entries.placeOrder(resident, key, quantity);
   const paid = await (await entries.pay(orderId, totalFen, `sbx-${key}`)).deliver();
-  expect(money.bodyOf(paid)).toEqual({ orderId, status: 'paid' });
+  expect(bodyOf(paid)).toEqual({ orderId, status: 'paid' });
   return { orderId, totalFen, paymentId: `sbx-${key}` };
 }
 
@@ -45,8 +41,8 @@ const refundActions = (orderId: string) =>
 
 test('a paid order cancelled: its refund goes through the outbox to the provider once, a redelivery changes nothing', async () => {
   const { orderId, totalFen, paymentId } = await paidOrder('refund-key-0001', 2);
-  const cancelled = await entries.orders(money.asCaller('orders-cancel.json', resident, `/orders/${orderId}/cancel`));
-  expect([cancelled.statusCode, money.bodyOf(cancelled)]).toEqual([200, { orderId, status: 'cancelled', refundedFen: totalFen }]);
+  const cancelled = await entries.orders(asCaller('orders-cancel.json', resident, `/orders/${orderId}/cancel`));
+  expect([cancelled.statusCode, bodyOf(cancelled)]).toEqual([200, { orderId, status: 'cancelled', refundedFen: totalFen }]);
   expect(refundsOf(orderId)).toEqual([
     expect.objectContaining({ refundId: `${orderId}-cancel`, amountFen: totalFen, status: 'requested' }),
   ]);
@@ -85,19 +81,17 @@ test('a resident’s refund after pickup, asked twice with one Idempotency-Key: 
 
   const ask = () =>
     entries.orders(
-      money.asCaller('orders-refund.json', resident, `/orders/${orderId}/refunds`, { headers: { 'idempotency-key': 'refund-ask-0002' } }),
+      asCaller('orders-refund.json', resident, `/orders/${orderId}/refunds`, { headers: { 'idempotency-key': 'refund-ask-0002' } }),
     );
   const first = await ask();
-  expect([first.statusCode, money.bodyOf(first)]).toEqual([
+  expect([first.statusCode, bodyOf(first)]).toEqual([
     201,
     { refundId: expect.any(String), amountFen: 500, status: 'requested', lines: [{ productId: 'apple', amountFen: 500 }] },
   ]);
   const retry = await ask();
-  expect([retry.statusCode, money.bodyOf(retry).refundId]).toEqual([200, money.bodyOf(first).refundId]);
+  expect([retry.statusCode, bodyOf(retry).refundId]).toEqual([200, bodyOf(first).refundId]);
   // Someone else's order is no one else's to refund.
-  const stranger = await entries.orders(
-    money.asCaller('orders-refund.json', await entries.token('u-stranger'), `/orders/${orderId}/refunds`),
-  );
+  const stranger = await entries.orders(asCaller('orders-refund.json', await entries.token('u-stranger'), `/orders/${orderId}/refunds`));
   expect(stranger.statusCode).toBe(404);
 
   expect(await main(timer, context('sweep-4'))).toEqual({ delivered: 1, failed: 0, dead: 0 });

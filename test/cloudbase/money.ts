@@ -1,15 +1,23 @@
 // What the CloudBase entry tests of the money functions (payments, refunds, refund-uncollected) share: the
 // real-shaped HTTP access events of events/cloudbase/, a resident who orders apples through the orders entry,
 // and the sandbox provider taking the money and sending its signed notification to the payments entry.
-// Load it after `startFunctionStandIn()` (it imports the entries, which read the environment as they load).
+// `moneyEntries()` is called after `startFunctionStandIn()` (the entries read the environment as they load).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '../../lib/runtime/auth';
-import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { HttpResult } from '../../lib/runtime/http';
+import type { CloudBaseContext, CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 
-export const sample = (name: string) =>
-  JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
+const read = (name: string): unknown => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8'));
+export const sample = (name: string) => read(name) as CloudBaseHttpEvent;
+
+/** What a timer trigger passes (events/cloudbase/timer.json), and a context of `function` with a minute to run. */
+export const timerEvent = () => read('timer.json') as CloudBaseTimerEvent;
+export const timerContext = (fn: string, requestId: string): CloudBaseContext => ({
+  request_id: requestId,
+  function_name: fn,
+  time_limit_in_ms: 60_000,
+});
 
 /** A sample event sent by the holder of `token` to `path`, with `body` (or the sample's) and extra headers. */
 export function asCaller(
