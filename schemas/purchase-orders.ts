@@ -114,7 +114,10 @@ export const ContributionLineSchema = z.object({
 });
 export type ContributionLine = z.infer<typeof ContributionLineSchema>;
 
-/** One order's countable lines for one supplier, as last applied to the running totals. */
+/**
+ * One order's countable lines for one supplier, as the consolidation recorded them until 2026-12-01 (one item
+ * per order and supplier): read only, to be replaced by the order's OrderContribution when it next changes.
+ */
 export const ContributionSchema = z.object({
   supplierId: z.string(),
   deliveryDate: z.string(),
@@ -131,6 +134,35 @@ export const ContributionSchema = z.object({
   fingerprint: z.string(),
 });
 export type Contribution = z.infer<typeof ContributionSchema>;
+
+/** One product at one supply price that an order counts, and how many (named when read from the order itself). */
+export const CountedLineSchema = z.object({
+  productId: z.string(),
+  supplyPriceFen: z.number().int(),
+  quantity: z.number().int(),
+  name: z.string().optional(),
+  unit: z.string().optional(),
+});
+export type CountedLine = z.infer<typeof CountedLineSchema>;
+
+/**
+ * What one order last added to the running totals, all its suppliers at once (a supplier whose lines stopped
+ * counting keeps an empty list), as of one version of the order: an older image never replaces a newer one.
+ */
+export const OrderContributionSchema = z.object({
+  orderId: z.string(),
+  deliveryDate: z.string(),
+  leaderId: z.string(),
+  orderVersion: z.number().int(),
+  /** Per supplier, its counted lines. */
+  lines: z.record(z.string(), z.array(CountedLineSchema)),
+  /**
+   * The per-supplier records (ContributionSchema) this one was read from and replaces, each at the version
+   * it was at: only a store that kept such records sets it.
+   */
+  legacy: z.array(z.object({ supplierId: z.string(), orderVersion: z.number().int() })).optional(),
+});
+export type OrderContribution = z.infer<typeof OrderContributionSchema>;
 
 /** The running total of one product at one supply price for one pickup point. */
 export const PurchaseOrderTotalSchema = z.object({

@@ -4,13 +4,13 @@ import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type {
   BreakdownVersion,
-  Contribution,
+  OrderContribution,
   PurchaseOrder,
   PurchaseOrderRevisionRecord,
   PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
-import type { TotalDelta } from './contributions';
+import type { PointDelta } from './contributions';
 
 /** A pickup point waiting for a rebuild, with the token its mark had when read. */
 export interface DirtyMark {
@@ -50,13 +50,28 @@ export interface SnapshotOptions {
   limit?: number;
 }
 
+/** An order's contribution to record in place of the one read (none: the order's first). */
+export interface ContributionChange {
+  before?: OrderContribution;
+  after: OrderContribution;
+}
+
+/**
+ * What one applyContributions may carry: one per change, one per per-supplier record it replaces
+ * (`before.legacy`), and two per pickup point (its totals and its mark), within DynamoDB's 100 actions a
+ * transaction.
+ */
+export const MAX_APPLY_WRITES = 100;
+
 export interface ConsolidationStore {
-  getContribution(supplierId: string, deliveryDate: string, orderId: string): Promise<Contribution | undefined>;
+  /** The order's contribution as last recorded (strongly consistent), if any. */
+  getContribution(orderId: string): Promise<OrderContribution | undefined>;
   /**
-   * Records `after` in place of `before` (if still that one), ADDs the deltas to the pickup point's totals
-   * and marks the point dirty, atomically.
+   * Atomically: records each change's `after` in place of its `before` (each only if that one is still what is
+   * recorded), ADDs each point's deltas to its running totals and marks each point dirty (a fresh token).
+   * 'stale' when any change's `before` is no longer the recorded one: then nothing is written.
    */
-  applyContribution(before: Contribution | undefined, after: Contribution, deltas: TotalDelta[]): Promise<'applied' | 'stale'>;
+  applyContributions(changes: readonly ContributionChange[], points: readonly PointDelta[]): Promise<'applied' | 'stale'>;
   /** Reads the rebuild counter, then the headers, the dirty marks, and those points' totals and versions (all strongly consistent). */
   snapshot(supplierId: string, deliveryDate: string, options?: SnapshotOptions): Promise<ConsolidationSnapshot>;
   /** Moves the rebuild counter on from `build` (and writes the revision, if any), or 'stale'. */

@@ -174,11 +174,17 @@ export const keys = {
     Array.from({ length: PO_DIRTY_SHARDS }, (_, i) => `PODIRTY#${supplierId}#${date}#${i}`),
   /** A supplier's shortfall report on a purchase order, with the refunds it decided (id derived from the report). */
   shortfall: (purchaseOrderId: string, shortfallId: string): Key => ({ pk: `SHORTFALL#${purchaseOrderId}`, sk: shortfallId }),
-  /** One order's countable lines for one supplier: what that order last added to the totals (a partition per order). */
+  /**
+   * One order's countable lines for one supplier, as recorded until 2026-12-01 (read, and deleted when the
+   * order's own record replaces them).
+   */
   purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({
     pk: `POC#${orderId}`,
     sk: `${supplierId}#${date}`,
   }),
+  /** What an order last added to its suppliers' totals, all of them in one item (a partition per order). */
+  purchaseOrderOrderContribution: (orderId: string): Key => ({ pk: `POC#${orderId}`, sk: 'ORDER' }),
+  purchaseOrderContributionPartition: (orderId: string) => `POC#${orderId}`,
 
   // Commission ledger (append-only): an order's entries share a partition with its head, whose version
   // every booking for that order moves on (so two bookings that read the same ledger can't both append).

@@ -1,17 +1,20 @@
 // DynamoDB adapters of the purchase-order ports: the consolidation's contributions, running totals, dirty
 // marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
 // Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
+import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import type { ConsolidationStore, DirtyMark, DocumentWrite } from '../purchase-orders/consolidation-ports';
-import type { TotalDelta } from '../purchase-orders/contributions';
+import type { PointDelta } from '../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
   BreakdownVersionSchema,
   ContributionSchema,
+  OrderContributionSchema,
   PurchaseOrderRevisionRecordSchema,
   PurchaseOrderSchema,
   type BreakdownVersion,
-  type Contribution,
+  type OrderContribution,
   type PurchaseOrder,
   type PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
@@ -79,15 +82,16 @@ const QUANTITY = 'q:';
 const NAME = 'n:';
 const UNIT = 'u:';
 
-function totalsUpdate(supplierId: string, deliveryDate: string, after: Contribution, deltas: TotalDelta[]): TransactItem {
+/** ADDs a point's deltas to its running totals (a name and unit set with each cell an order adds to). */
+function totalsUpdate(point: PointDelta): TransactItem {
   const names: Record<string, string> = { '#type': 'type', '#address': 'address' };
   const values: Record<string, unknown> = {
     ':type': 'PO_POINT_TOTALS',
-    ':supplierId': supplierId,
-    ':date': deliveryDate,
-    ':leaderId': after.leaderId,
-    ':point': after.pickupPointName,
-    ':address': after.address,
+    ':supplierId': point.supplierId,
+    ':date': point.deliveryDate,
+    ':leaderId': point.leaderId,
+    ':point': point.pickupPointName,
+    ':address': point.address,
   };
   const set = [
     '#type = :type',
@@ -98,21 +102,88 @@ function totalsUpdate(supplierId: string, deliveryDate: string, after: Contribut
     '#address = :address',
   ];
   const add: string[] = [];
-  deltas.forEach((d, i) => {
+  point.deltas.forEach((d, i) => {
     const key = `${d.productId}#${d.supplyPriceFen}`;
-    Object.assign(names, { [`#q${i}`]: QUANTITY + key, [`#n${i}`]: NAME + key, [`#u${i}`]: UNIT + key });
-    Object.assign(values, { [`:q${i}`]: d.delta, [`:n${i}`]: d.name, [`:u${i}`]: d.unit });
+    Object.assign(names, { [`#q${i}`]: QUANTITY + key });
+    Object.assign(values, { [`:q${i}`]: d.delta });
     add.push(`#q${i} :q${i}`);
-    set.push(`#n${i} = :n${i}`, `#u${i} = :u${i}`);
+    // A cell only taken off is not named here: it was named when it was added.
+    if (d.name) {
+      Object.assign(names, { [`#n${i}`]: NAME + key, [`#u${i}`]: UNIT + key });
+      Object.assign(values, { [`:n${i}`]: d.name, [`:u${i}`]: d.unit });
+      set.push(`#n${i} = :n${i}`, `#u${i} = :u${i}`);
+    }
   });
   return {
     Update: {
       TableName: tableName(),
-      Key: keys.purchaseOrderPointTotals(supplierId, deliveryDate, after.leaderId),
+      Key: keys.purchaseOrderPointTotals(point.supplierId, point.deliveryDate, point.leaderId),
       UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
+  };
+}
+
+/** Marks a point dirty with a fresh token: a rebuild deletes the mark only if no change came after the one it read. */
+const dirtyUpdate = (point: PointDelta, token: string): TransactItem => ({
+  Update: {
+    TableName: tableName(),
+    Key: keys.purchaseOrderDirty(point.supplierId, point.deliveryDate, point.leaderId),
+    UpdateExpression: 'SET #type = :type, leaderId = :leaderId, #token = :token',
+    ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
+    ExpressionAttributeValues: { ':type': 'PO_DIRTY', ':leaderId': point.leaderId, ':token': token },
+  },
+});
+
+// An order's contribution is one item for all its suppliers, its cells as [productId, supplyPriceFen,
+// quantity] (names are on the totals): a few hundred bytes, under the 1 KB past which a transaction pays double.
+const StoredLinesSchema = z.record(z.string(), z.array(z.tuple([z.string(), z.number().int(), z.number().int()])));
+
+const contributionItem = (c: OrderContribution) => ({
+  ...keys.purchaseOrderOrderContribution(c.orderId),
+  type: 'PO_CONTRIBUTION',
+  orderId: c.orderId,
+  deliveryDate: c.deliveryDate,
+  leaderId: c.leaderId,
+  orderVersion: c.orderVersion,
+  lines: Object.fromEntries(
+    Object.entries(c.lines).map(([supplierId, lines]) => [supplierId, lines.map((l) => [l.productId, l.supplyPriceFen, l.quantity])]),
+  ),
+});
+
+/**
+ * The order's contribution from the items of its partition: its own record, or else the per-supplier records
+ * of before 2026-12-01 read as one (at the newest of their versions, each named in `legacy` at its own).
+ */
+function contributionFrom(orderId: string, items: Record<string, unknown>[]): OrderContribution | undefined {
+  const own = items.find((i) => i.sk === 'ORDER');
+  if (own) {
+    const lines = StoredLinesSchema.parse(own.lines);
+    return OrderContributionSchema.parse({
+      ...own,
+      lines: Object.fromEntries(
+        Object.entries(lines).map(([s, cells]) => [
+          s,
+          cells.map(([productId, supplyPriceFen, quantity]) => ({ productId, supplyPriceFen, quantity })),
+        ]),
+      ),
+    });
+  }
+  const legacy = items.map((i) => ContributionSchema.parse(i));
+  if (!legacy.length) return undefined;
+  return {
+    orderId,
+    deliveryDate: legacy[0]!.deliveryDate,
+    leaderId: legacy[0]!.leaderId,
+    orderVersion: Math.max(...legacy.map((c) => c.orderVersion)),
+    lines: Object.fromEntries(
+      legacy.map((c) => [
+        c.supplierId,
+        c.lines.map(({ productId, supplyPriceFen, quantity }) => ({ productId, supplyPriceFen, quantity })),
+      ]),
+    ),
+    legacy: legacy.map((c) => ({ supplierId: c.supplierId, orderVersion: c.orderVersion })),
   };
 }
 
@@ -202,55 +273,49 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
   }
 
   return {
-    async getContribution(supplierId, deliveryDate, orderId) {
-      const { Item } = await client.send(
-        new GetCommand({
+    async getContribution(orderId) {
+      const { Items } = await client.send(
+        new QueryCommand({
           TableName: tableName(),
-          Key: keys.purchaseOrderContribution(supplierId, deliveryDate, orderId),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.purchaseOrderContributionPartition(orderId) },
           ConsistentRead: true,
         }),
       );
-      return Item ? ContributionSchema.parse(Item) : undefined;
+      return contributionFrom(orderId, Items ?? []);
     },
 
-    async applyContribution(before: Contribution | undefined, after: Contribution, deltas: TotalDelta[]) {
-      const actions: TransactItem[] = [
+    async applyContributions(changes, points) {
+      const actions: TransactItem[] = changes.flatMap(({ before, after }): TransactItem[] => [
         {
           Put: {
             TableName: tableName(),
-            Item: {
-              ...keys.purchaseOrderContribution(after.supplierId, after.deliveryDate, after.orderId),
-              type: 'PO_CONTRIBUTION',
-              ...after,
-            },
+            Item: contributionItem(after),
             // contributionAsRead: the totals get new minus old only if "old" is still what is recorded.
-            ...(before
-              ? {
-                  ConditionExpression: 'orderVersion = :version',
-                  ExpressionAttributeValues: { ':version': before.orderVersion },
-                }
+            ...(before && !before.legacy
+              ? { ConditionExpression: 'orderVersion = :version', ExpressionAttributeValues: { ':version': before.orderVersion } }
               : { ConditionExpression: 'attribute_not_exists(pk)' }),
           },
         },
-      ];
-      if (deltas.length) {
-        actions.push(totalsUpdate(after.supplierId, after.deliveryDate, after, deltas), {
-          // A fresh token each time: a rebuild deletes the mark only if no change came after the one it read.
-          Update: {
+        // The per-supplier records read in its place go, each if still at the version read.
+        ...(before?.legacy ?? []).map((l) => ({
+          Delete: {
             TableName: tableName(),
-            Key: keys.purchaseOrderDirty(after.supplierId, after.deliveryDate, after.leaderId),
-            UpdateExpression: 'SET #type = :type, leaderId = :leaderId, #token = :token',
-            ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
-            ExpressionAttributeValues: {
-              ':type': 'PO_DIRTY',
-              ':leaderId': after.leaderId,
-              ':token': `${after.orderId}:${after.orderVersion}:${Math.random().toString(36).slice(2)}`,
-            },
+            Key: keys.purchaseOrderContribution(l.supplierId, before!.deliveryDate, after.orderId),
+            ConditionExpression: 'orderVersion = :version',
+            ExpressionAttributeValues: { ':version': l.orderVersion },
           },
-        });
+        })),
+      ]);
+      const token = randomUUID();
+      for (const point of points) actions.push(totalsUpdate(point), dirtyUpdate(point, token));
+      try {
+        await transactWrite(client, actions);
+        return 'applied';
+      } catch (err) {
+        if (anyConditionFailed(err)) return 'stale';
+        throw err;
       }
-      const failed = await guardedWrite(client, actions, ['stale']);
-      return failed ?? 'applied';
     },
 
     async snapshot(supplierId, deliveryDate, options = {}) {
