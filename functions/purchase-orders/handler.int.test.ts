@@ -3,7 +3,7 @@
 // supplemented once shipped, and always equal to a recomputation from the orders behind them, however
 // the stream records arrive (twice, retried, concurrently, or after a consolidation killed half way).
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { queueEvent } from '../../test/support/queue-events';
 import { applyOrder } from '../../lib/purchase-orders/apply';
@@ -707,6 +707,59 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
       ]);
       for (const supplierId of [fruit.supplierId, eggs.supplierId])
         expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+      await api.drain();
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+    });
+
+    test('an order recorded one item per supplier (before 2026-12-01) is applied from those records, which its own then replaces', async () => {
+      const [, b] = batchOrders as [string, string, string, string];
+      const current = OrderSchema.parse(await currentOrder(b));
+      await api.drain();
+      // As the consolidation left it before: one record per supplier, at the version applied, none of its own.
+      const own = await dynamoConsolidationStore().getContribution(b);
+      expect(own).toMatchObject({ orderVersion: current.version });
+      expect(own!.legacy).toBeUndefined();
+      const bySupplier = Object.entries(own!.lines);
+      expect(bySupplier).toHaveLength(2);
+      for (const [supplierId, lines] of bySupplier)
+        await db().send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: {
+              ...keys.purchaseOrderContribution(supplierId, date, b),
+              type: 'PO_CONTRIBUTION',
+              supplierId,
+              deliveryDate: date,
+              orderId: b,
+              groupBuyId: current.groupBuyId,
+              leaderId: current.leaderId,
+              pickupPointName: '老王便利店',
+              address: '和平路 8 号, 2 楼',
+              orderStatus: current.status,
+              lines: lines.map((l) => ({ ...l, name: '', unit: '' })),
+              orderVersion: current.version,
+              fingerprint: 'before',
+            },
+          }),
+        );
+      await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.purchaseOrderOrderContribution(b) }));
+
+      // The same image again changes nothing; a refund is applied once, from those records.
+      expect(await consolidateMain(batch(recordOf(current)))).toEqual({ batchItemFailures: [] });
+      await refund(b, { productId: strawberry });
+      expect(await consolidateMain(batch(recordOf(await currentOrder(b))))).toEqual({ batchItemFailures: [] });
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+      const { Items } = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.purchaseOrderContributionPartition(b) },
+          ConsistentRead: true,
+        }),
+      );
+      expect(Items!.map((i) => i.sk)).toEqual(['ORDER']);
       await api.drain();
       for (const supplierId of [fruit.supplierId, eggs.supplierId])
         expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));

@@ -57,6 +57,7 @@ function outcomesOf(order: Order, outcome: ApplyOutcome, points: readonly PointD
   }));
 }
 
+const purchaseOrderKey = (p: PointDelta) => `PO ${p.supplierId}#${p.deliveryDate}`;
 const recordsOf = (c: ContributionChange): ContributionChange => ({ ...(c.before ? { before: c.before } : {}), after: c.after });
 
 /** One order alone: read its record, compare, apply if newer, and again if another consumer got there first. */
@@ -84,19 +85,22 @@ export function chunksOf(pending: readonly PendingChange[]): PendingChange[][] {
   );
   const chunks: PendingChange[][] = [];
   let chunk: PendingChange[] = [];
-  let points = new Set<string>();
+  let written = new Set<string>();
   let writes = 0;
-  const cost = (change: PendingChange) =>
-    1 + (change.before?.legacy?.length ?? 0) + 2 * new Set(change.points.map(pointKey).filter((k) => !points.has(k))).size;
+  /** The change's record, the records it replaces, and the points and purchase orders it adds to the chunk. */
+  const cost = (change: PendingChange) => {
+    const added = new Set(change.points.flatMap((p) => [pointKey(p), purchaseOrderKey(p)]).filter((k) => !written.has(k)));
+    return 1 + (change.before?.legacy?.length ?? 0) + added.size;
+  };
   for (const change of sorted) {
     if (chunk.length && writes + cost(change) > MAX_APPLY_WRITES) {
       chunks.push(chunk);
       chunk = [];
-      points = new Set();
+      written = new Set();
       writes = 0;
     }
     writes += cost(change);
-    for (const p of change.points) points.add(pointKey(p));
+    for (const p of change.points) written.add(pointKey(p)).add(purchaseOrderKey(p));
     chunk.push(change);
   }
   if (chunk.length) chunks.push(chunk);

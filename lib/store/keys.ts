@@ -165,10 +165,13 @@ export const keys = {
     pk: `POT#${supplierId}#${date}#${leaderId}`,
     sk: 'TOTALS',
   }),
-  /** A pickup point whose totals changed since it was last rebuilt (sparse: deleted once rebuilt). */
-  purchaseOrderDirty: (supplierId: string, date: string, leaderId: string): Key => ({
-    pk: `PODIRTY#${supplierId}#${date}#${shardOf(leaderId, PO_DIRTY_SHARDS)}`,
-    sk: leaderId,
+  /**
+   * A dirty mark: the pickup points whose totals one transaction changed in one purchase order, named by a
+   * fresh id (until 2026-12-01: one mark per point, named by its leader id). Sparse: deleted once rebuilt.
+   */
+  purchaseOrderDirty: (supplierId: string, date: string, markId: string): Key => ({
+    pk: `PODIRTY#${supplierId}#${date}#${shardOf(markId, PO_DIRTY_SHARDS)}`,
+    sk: markId,
   }),
   purchaseOrderDirtyPartitions: (supplierId: string, date: string) =>
     Array.from({ length: PO_DIRTY_SHARDS }, (_, i) => `PODIRTY#${supplierId}#${date}#${i}`),

@@ -125,16 +125,44 @@ function totalsUpdate(point: PointDelta): TransactItem {
   };
 }
 
-/** Marks a point dirty with a fresh token: a rebuild deletes the mark only if no change came after the one it read. */
-const dirtyUpdate = (point: PointDelta, token: string): TransactItem => ({
-  Update: {
-    TableName: tableName(),
-    Key: keys.purchaseOrderDirty(point.supplierId, point.deliveryDate, point.leaderId),
-    UpdateExpression: 'SET #type = :type, leaderId = :leaderId, #token = :token',
-    ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
-    ExpressionAttributeValues: { ':type': 'PO_DIRTY', ':leaderId': point.leaderId, ':token': token },
-  },
-});
+/**
+ * One dirty mark per purchase order a transaction changes, naming its pickup points: immutable (a fresh id
+ * each time), so a rebuild that read it, and the totals after it, may delete it; a later change is another mark.
+ */
+function markPuts(points: readonly PointDelta[]): TransactItem[] {
+  const byPurchaseOrder = new Map<string, PointDelta[]>();
+  for (const p of points)
+    byPurchaseOrder.set(`${p.supplierId}#${p.deliveryDate}`, [...(byPurchaseOrder.get(`${p.supplierId}#${p.deliveryDate}`) ?? []), p]);
+  return [...byPurchaseOrder.values()].map((ps) => ({
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...keys.purchaseOrderDirty(ps[0]!.supplierId, ps[0]!.deliveryDate, randomUUID()),
+        type: 'PO_DIRTY',
+        leaderIds: [...new Set(ps.map((p) => p.leaderId))],
+      },
+    },
+  }));
+}
+
+/**
+ * A mark as read, and the token each of its points carries in a snapshot: the mark's id, how many points it
+ * names, and (a mark of one point written before 2026-12-01) the token it had then.
+ */
+interface Mark {
+  id: string;
+  leaderIds: string[];
+  legacyToken?: string;
+}
+const tokenOf = (m: Mark) => [m.id, m.leaderIds.length, ...(m.legacyToken ? [m.legacyToken] : [])].join(' ');
+function markOf(token: string): { id: string; points: number; legacyToken?: string } {
+  const [id, points, legacyToken] = token.split(' ') as [string, string, string | undefined];
+  return { id, points: Number(points), ...(legacyToken ? { legacyToken } : {}) };
+}
+function markFrom(item: Record<string, unknown>): Mark {
+  if (Array.isArray(item.leaderIds)) return { id: String(item.sk), leaderIds: item.leaderIds.map(String) };
+  return { id: String(item.sk), leaderIds: [String(item.leaderId)], legacyToken: String(item.token) };
+}
 
 // An order's contribution is one item for all its suppliers, its cells as [productId, supplyPriceFen,
 // quantity] (names are on the totals): a few hundred bytes, under the 1 KB past which a transaction pays double.
@@ -257,19 +285,29 @@ async function newestVersion(
 const READ_CONCURRENCY = 16;
 
 export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore {
-  /** The marks of the pickup points asked for, where they exist (strongly consistent). */
-  async function marksOf(supplierId: string, deliveryDate: string, leaderIds: readonly string[]): Promise<DirtyMark[]> {
-    const found: DirtyMark[] = [];
-    for (let i = 0; i < leaderIds.length; i += 100) {
-      let request: Record<string, unknown>[] = leaderIds.slice(i, i + 100).map((l) => keys.purchaseOrderDirty(supplierId, deliveryDate, l));
-      while (request.length) {
-        const res = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: request, ConsistentRead: true } } }));
-        for (const item of res.Responses?.[tableName()] ?? []) found.push({ leaderId: String(item.leaderId), token: String(item.token) });
-        request = (res.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-    const order = new Map(leaderIds.map((l, i) => [l, i]));
-    return found.sort((a, b) => order.get(a.leaderId)! - order.get(b.leaderId)!);
+  /** Every mark of a purchase order (strongly consistent: a few, as each is deleted once rebuilt). */
+  async function marksOf(supplierId: string, deliveryDate: string): Promise<Mark[]> {
+    const marks = await Promise.all(
+      keys.purchaseOrderDirtyPartitions(supplierId, deliveryDate).map(async (pk) => {
+        const found: Mark[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName(),
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          found.push(...(page.Items ?? []).map(markFrom));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return found;
+      }),
+    );
+    return marks.flat().sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   return {
@@ -307,8 +345,7 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
           },
         })),
       ]);
-      const token = randomUUID();
-      for (const point of points) actions.push(totalsUpdate(point), dirtyUpdate(point, token));
+      actions.push(...points.map(totalsUpdate), ...markPuts(points));
       try {
         await transactWrite(client, actions);
         return 'applied';
@@ -337,36 +374,28 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
       );
       const documents = (headers ?? []).map((i) => PurchaseOrderSchema.parse(i)).sort((a, b) => a.part - b.part);
 
-      // The caller's own points first (if dirty), then any other dirty ones, up to the limit.
-      const dirty = options.prefer?.length ? await marksOf(supplierId, deliveryDate, [...new Set(options.prefer)]) : [];
-      if (dirty.length < limit) {
-        const others = await Promise.all(
-          keys.purchaseOrderDirtyPartitions(supplierId, deliveryDate).map(async (pk) => {
-            const { Items } = await client.send(
-              new QueryCommand({
-                TableName: tableName(),
-                KeyConditionExpression: 'pk = :pk',
-                ExpressionAttributeValues: { ':pk': pk },
-                ConsistentRead: true,
-                Limit: limit,
-              }),
-            );
-            return (Items ?? []).map((i) => ({ leaderId: String(i.leaderId), token: String(i.token) }));
-          }),
-        );
-        const seen = new Set(dirty.map((d) => d.leaderId));
-        for (const mark of others.flat().sort((a, b) => (a.leaderId < b.leaderId ? -1 : 1))) {
-          if (dirty.length >= limit) break;
-          if (!seen.has(mark.leaderId)) dirty.push(mark);
+      // Marks are taken whole (a mark is deleted once all its points are rebuilt): those naming the caller's
+      // own points first, then the others, until they name `limit` points; the caller's points first.
+      const mine = new Set(options.prefer ?? []);
+      const marks = await marksOf(supplierId, deliveryDate);
+      const names = (m: Mark) => m.leaderIds.some((l) => mine.has(l));
+      const points = new Set<string>();
+      const dirty: DirtyMark[] = [];
+      for (const mark of [...marks.filter(names), ...marks.filter((m) => !names(m))]) {
+        if (points.size >= limit) break;
+        for (const leaderId of mark.leaderIds) {
+          points.add(leaderId);
+          dirty.push({ leaderId, token: tokenOf(mark) });
         }
       }
+      dirty.sort((a, b) => Number(mine.has(b.leaderId)) - Number(mine.has(a.leaderId)));
 
       // Each point's totals (read after its mark, so they hold every change the mark stands for) and its
       // newest version in the live part and in each shipped one.
       const last = documents.at(-1);
       const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
       if (last && last.status !== 'shipped') parts.push(last.part);
-      const states = await inParallel(dirty, READ_CONCURRENCY, async ({ leaderId }) => {
+      const states = await inParallel([...points], READ_CONCURRENCY, async (leaderId) => {
         const [{ Item }, ...versions] = await Promise.all([
           client.send(
             new GetCommand({
@@ -438,16 +467,26 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
     },
 
     async clearDirty(supplierId, deliveryDate, marks) {
-      await inParallel(marks, READ_CONCURRENCY, async (mark) => {
+      const examined = new Map<string, Set<string>>();
+      for (const { token, leaderId } of marks) examined.set(token, (examined.get(token) ?? new Set()).add(leaderId));
+      const done = [...examined]
+        .map(([token, points]) => ({ ...markOf(token), examined: points.size }))
+        .filter((m) => m.examined >= m.points);
+      await inParallel(done, READ_CONCURRENCY, async (mark) => {
         try {
           await client.send(
             new DeleteCommand({
               TableName: tableName(),
-              Key: keys.purchaseOrderDirty(supplierId, deliveryDate, mark.leaderId),
-              // noChangeSince: a change applied after the rebuild read the mark keeps the point dirty.
-              ConditionExpression: '#token = :token',
-              ExpressionAttributeNames: { '#token': 'token' },
-              ExpressionAttributeValues: { ':token': mark.token },
+              Key: keys.purchaseOrderDirty(supplierId, deliveryDate, mark.id),
+              // noChangeSince (a mark of one point written before 2026-12-01, which a change rewrote): a change
+              // applied after the rebuild read the mark keeps the point dirty.
+              ...(mark.legacyToken
+                ? {
+                    ConditionExpression: '#token = :token',
+                    ExpressionAttributeNames: { '#token': 'token' },
+                    ExpressionAttributeValues: { ':token': mark.legacyToken },
+                  }
+                : {}),
             }),
           );
         } catch (err) {
