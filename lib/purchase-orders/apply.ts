@@ -76,34 +76,43 @@ export async function applyOrder(store: ConsolidationStore, { order, pickupPoint
 }
 
 /**
- * The changes in groups that each fit one applyContributions (MAX_APPLY_WRITES), a pickup point's orders kept
- * together (sorted by point), so that most points are written once per batch.
+ * The changes in groups that each fit one applyContributions (MAX_APPLY_WRITES), so that most pickup points
+ * are written once per batch: a point's orders go together into the first group with room for all of them,
+ * and are split only when they alone fill more than one.
  */
 export function chunksOf(pending: readonly PendingChange[]): PendingChange[][] {
-  const sorted = [...pending].sort((a, b) =>
-    a.after.leaderId === b.after.leaderId ? (a.after.orderId < b.after.orderId ? -1 : 1) : a.after.leaderId < b.after.leaderId ? -1 : 1,
-  );
+  const byPoint = new Map<string, PendingChange[]>();
+  const sorted = [...pending].sort((a, b) => (a.after.orderId < b.after.orderId ? -1 : 1));
+  for (const change of sorted) byPoint.set(change.after.leaderId, [...(byPoint.get(change.after.leaderId) ?? []), change]);
+
   const chunks: PendingChange[][] = [];
   let chunk: PendingChange[] = [];
   let written = new Set<string>();
   let writes = 0;
-  /** The change's record, the records it replaces, and the points and purchase orders it adds to the chunk. */
-  const cost = (change: PendingChange) => {
-    const added = new Set(change.points.flatMap((p) => [pointKey(p), purchaseOrderKey(p)]).filter((k) => !written.has(k)));
-    return 1 + (change.before?.legacy?.length ?? 0) + added.size;
+  /** The changes' records, the records they replace, and the points and purchase orders they add to the chunk. */
+  const cost = (changes: readonly PendingChange[]) => {
+    const added = new Set(
+      changes.flatMap((c) => c.points.flatMap((p) => [pointKey(p), purchaseOrderKey(p)])).filter((k) => !written.has(k)),
+    );
+    return changes.reduce((n, c) => n + 1 + (c.before?.legacy?.length ?? 0), 0) + added.size;
   };
-  for (const change of sorted) {
-    if (chunk.length && writes + cost(change) > MAX_APPLY_WRITES) {
-      chunks.push(chunk);
-      chunk = [];
-      written = new Set();
-      writes = 0;
-    }
-    writes += cost(change);
+  const close = () => {
+    if (chunk.length) chunks.push(chunk);
+    [chunk, written, writes] = [[], new Set(), 0];
+  };
+  const add = (change: PendingChange) => {
+    writes += cost([change]);
     for (const p of change.points) written.add(pointKey(p)).add(purchaseOrderKey(p));
     chunk.push(change);
+  };
+  for (const [, changes] of [...byPoint].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    if (writes + cost(changes) > MAX_APPLY_WRITES) close();
+    for (const change of changes) {
+      if (chunk.length && writes + cost([change]) > MAX_APPLY_WRITES) close();
+      add(change);
+    }
   }
-  if (chunk.length) chunks.push(chunk);
+  close();
   return chunks;
 }
 

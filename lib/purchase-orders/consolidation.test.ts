@@ -161,31 +161,43 @@ describe('contributions and the change they make to the totals', () => {
   });
 
   test('a batch is applied in transactions of at most MAX_APPLY_WRITES, the orders of a pickup point together', () => {
-    // 150 orders of 6 pickup points, 2 suppliers each: 150 records, 12 points' totals and 2 purchase orders' marks.
-    const pending: PendingChange[] = Array.from({ length: 150 }, (_, i) => {
-      const after = contributionOf(
-        order({
-          orderId: `O${String(i).padStart(3, '0')}`,
-          leaderId: `L${i % 6}`,
-          items: [line({ supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2' })],
-        }),
-      );
-      return { after, index: i, points: contributionDeltas(undefined, after, point) };
-    });
-    const chunks = chunksOf(pending);
+    /** 150 orders of two suppliers each, at the pickup point `leaderOf` says. */
+    const batchOf = (leaderOf: (i: number) => string): PendingChange[] =>
+      Array.from({ length: 150 }, (_, i) => {
+        const after = contributionOf(
+          order({
+            orderId: `O${String(i).padStart(3, '0')}`,
+            leaderId: leaderOf(i),
+            items: [line({ supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2' })],
+          }),
+        );
+        return { after, index: i, points: contributionDeltas(undefined, after, point) };
+      });
+    /** A transaction's writes: a record per order, a point's totals per supplier, a mark per purchase order. */
     const writes = (chunk: PendingChange[]) =>
       chunk.length + new Set(chunk.flatMap((c) => c.points.flatMap((p) => [pointKey(p), p.supplierId]))).size;
+    const pointsOf = (chunk: PendingChange[]) => [...new Set(chunk.map((c) => c.after.leaderId))];
+
+    // 6 points of 25 orders (27 writes each, and the 2 marks): three points a transaction, none split.
+    const even = batchOf((i) => `L${i % 6}`);
+    const chunks = chunksOf(even);
     expect(chunks.map(writes).every((n) => n <= MAX_APPLY_WRITES)).toBe(true);
     expect(
       chunks
         .flat()
         .map((c) => c.index)
         .sort((a, b) => a - b),
-    ).toEqual(pending.map((c) => c.index));
-    expect(chunks).toHaveLength(2);
-    // Each point is written by one transaction, but the one whose orders the boundary splits.
-    const written = chunks.flatMap((chunk) => [...new Set(chunk.map((c) => c.after.leaderId))]);
-    expect(written.length).toBeLessThanOrEqual(6 + 1);
+    ).toEqual(even.map((c) => c.index));
+    expect(chunks.map(pointsOf)).toEqual([
+      ['L0', 'L1', 'L2'],
+      ['L3', 'L4', 'L5'],
+    ]);
+
+    // A point whose orders alone fill more than one transaction is split, and only that one.
+    const crowded = chunksOf(batchOf((i) => (i < 120 ? 'L0' : `L${i % 3}`)));
+    expect(crowded.map(writes).every((n) => n <= MAX_APPLY_WRITES)).toBe(true);
+    expect(crowded.flat()).toHaveLength(150);
+    expect(crowded.flatMap(pointsOf).filter((l) => l !== 'L0')).toEqual(['L1', 'L2']);
   });
 });
 

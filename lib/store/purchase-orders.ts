@@ -16,6 +16,7 @@ import {
   type BreakdownVersion,
   type OrderContribution,
   type PurchaseOrder,
+  type PurchaseOrderRevisionRecord,
   type PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import { auditPut } from './audit';
@@ -56,6 +57,25 @@ const versionItem = (v: BreakdownVersion) => ({
   type: 'PO_BREAKDOWN',
   ...v,
 });
+
+// A revision's causing orders are stored as "<orderId> <groupBuyId> <status>" (~70 B each instead of ~100: up
+// to 50 of them are most of the record, written in a transaction at 2 WCU per KB), read back as objects.
+const revisionItem = (supplierId: string, deliveryDate: string, part: number, revision: PurchaseOrderRevisionRecord) => ({
+  ...keys.purchaseOrderRevision(supplierId, deliveryDate, part, revision.revision),
+  type: 'PURCHASE_ORDER_REVISION',
+  ...revision,
+  cause: { ...revision.cause, orders: revision.cause.orders.map((o) => `${o.orderId} ${o.groupBuyId} ${o.status}`) },
+});
+
+function revisionFrom(item: Record<string, unknown>): PurchaseOrderRevisionRecord {
+  const cause = item.cause as { orders?: unknown[] } | undefined;
+  const orders = (cause?.orders ?? []).map((o) => {
+    if (typeof o !== 'string') return o; // stored as objects before 2026-12-01
+    const [orderId, groupBuyId, status] = o.split(' ');
+    return { orderId, groupBuyId, status };
+  });
+  return PurchaseOrderRevisionRecordSchema.parse({ ...item, cause: { ...cause, orders } });
+}
 
 /** The header replaced only if nobody acknowledged, shipped or revised it since it was read. */
 function headerPut(before: PurchaseOrder | undefined, after: PurchaseOrder): TransactItem {
@@ -445,11 +465,7 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
             {
               Put: {
                 TableName: tableName(),
-                Item: {
-                  ...keys.purchaseOrderRevision(supplierId, deliveryDate, after.part, revision.revision),
-                  type: 'PURCHASE_ORDER_REVISION',
-                  ...revision,
-                },
+                Item: revisionItem(supplierId, deliveryDate, after.part, revision),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -608,7 +624,7 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
         ),
       );
       const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => PurchaseOrderRevisionRecordSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+      return { items: (page.Items ?? []).map(revisionFrom), ...(nextCursor ? { nextCursor } : {}) };
     },
 
     cursorAfterRevision: (po, revision) => encodeCursor(keys.purchaseOrderRevision(po.supplierId, po.deliveryDate, po.part, revision))!,
