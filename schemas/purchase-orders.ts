@@ -136,31 +136,26 @@ export const ContributionSchema = z.object({
 export type Contribution = z.infer<typeof ContributionSchema>;
 
 /** One product at one supply price that an order counts, and how many (named when read from the order itself). */
-export const CountedLineSchema = z.object({
-  productId: z.string(),
-  supplyPriceFen: z.number().int(),
-  quantity: z.number().int(),
-  name: z.string().optional(),
-  unit: z.string().optional(),
-});
+export const CountedLineSchema = PointLineSchema.partial({ name: true, unit: true });
 export type CountedLine = z.infer<typeof CountedLineSchema>;
 
 /**
  * What one order last added to the running totals, all its suppliers at once (a supplier whose lines stopped
  * counting keeps an empty list), as of one version of the order: an older image never replaces a newer one.
  */
-export const OrderContributionSchema = z.object({
-  orderId: z.string(),
-  deliveryDate: z.string(),
-  leaderId: z.string(),
-  orderVersion: z.number().int(),
+export const OrderContributionSchema = ContributionSchema.pick({
+  orderId: true,
+  deliveryDate: true,
+  leaderId: true,
+  orderVersion: true,
+}).extend({
   /** Per supplier, its counted lines. */
   lines: z.record(z.string(), z.array(CountedLineSchema)),
   /**
    * The per-supplier records (ContributionSchema) this one was read from and replaces, each at the version
    * it was at: only a store that kept such records sets it.
    */
-  legacy: z.array(z.object({ supplierId: z.string(), orderVersion: z.number().int() })).optional(),
+  legacy: z.array(ContributionSchema.pick({ supplierId: true, orderVersion: true })).optional(),
 });
 export type OrderContribution = z.infer<typeof OrderContributionSchema>;
 
