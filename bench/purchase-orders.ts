@@ -63,7 +63,7 @@ function wcuByItem(m: Meter): Record<string, number> {
       const put = action.Put as Input | undefined;
       if (put) add(String((put.Item as Input).type), putUnits(put.Item as Input, true));
       else {
-        const key = ((action.Update ?? action.ConditionCheck) as Input).Key as Input;
+        const key = ((action.Update ?? action.ConditionCheck ?? action.Delete) as Input).Key as Input;
         add(String(key.sk) === 'TOTALS' ? 'PO_POINT_TOTALS' : String(key.sk) === 'BUILD' ? 'PO_BUILD' : 'other', writeUnits(256, true));
       }
     }

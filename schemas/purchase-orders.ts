@@ -114,7 +114,10 @@ export const ContributionLineSchema = z.object({
 });
 export type ContributionLine = z.infer<typeof ContributionLineSchema>;
 
-/** One order's countable lines for one supplier, as last applied to the running totals. */
+/**
+ * One order's countable lines for one supplier, as the consolidation recorded them until 2026-12-01 (one item
+ * per order and supplier): read only, to be replaced by the order's OrderContribution when it next changes.
+ */
 export const ContributionSchema = z.object({
   supplierId: z.string(),
   deliveryDate: z.string(),
@@ -131,6 +134,30 @@ export const ContributionSchema = z.object({
   fingerprint: z.string(),
 });
 export type Contribution = z.infer<typeof ContributionSchema>;
+
+/** One product at one supply price that an order counts, and how many (named when read from the order itself). */
+export const CountedLineSchema = PointLineSchema.partial({ name: true, unit: true });
+export type CountedLine = z.infer<typeof CountedLineSchema>;
+
+/**
+ * What one order last added to the running totals, all its suppliers at once (a supplier whose lines stopped
+ * counting keeps an empty list), as of one version of the order: an older image never replaces a newer one.
+ */
+export const OrderContributionSchema = ContributionSchema.pick({
+  orderId: true,
+  deliveryDate: true,
+  leaderId: true,
+  orderVersion: true,
+}).extend({
+  /** Per supplier, its counted lines. */
+  lines: z.record(z.string(), z.array(CountedLineSchema)),
+  /**
+   * The per-supplier records (ContributionSchema) this one was read from and replaces, each at the version
+   * it was at: only a store that kept such records sets it.
+   */
+  legacy: z.array(ContributionSchema.pick({ supplierId: true, orderVersion: true })).optional(),
+});
+export type OrderContribution = z.infer<typeof OrderContributionSchema>;
 
 /** The running total of one product at one supply price for one pickup point. */
 export const PurchaseOrderTotalSchema = z.object({

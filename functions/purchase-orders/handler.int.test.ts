@@ -3,11 +3,12 @@
 // supplemented once shipped, and always equal to a recomputation from the orders behind them, however
 // the stream records arrive (twice, retried, concurrently, or after a consolidation killed half way).
 import { marshall } from '@aws-sdk/util-dynamodb';
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBRecord, SQSEvent } from 'aws-lambda';
 import { queueEvent } from '../../test/support/queue-events';
-import { applyContribution, applyOrder } from '../../lib/purchase-orders/apply';
-import type { ConsolidationStore } from '../../lib/purchase-orders/consolidation-ports';
+import { applyOrder } from '../../lib/purchase-orders/apply';
+import type { ConsolidationStore, ContributionChange } from '../../lib/purchase-orders/consolidation-ports';
+import { contributionDeltas } from '../../lib/purchase-orders/contributions';
 import { planRebuild, rebuildPurchaseOrder } from '../../lib/purchase-orders/rebuild';
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/changes';
@@ -17,7 +18,7 @@ import { INDEX, keys } from '../../lib/store/keys';
 import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
 import { OrderSchema, type Order, type Refund } from '../../schemas/orders';
-import { PurchaseOrderSchema, type Contribution } from '../../schemas/purchase-orders';
+import { PurchaseOrderSchema, type OrderContribution } from '../../schemas/purchase-orders';
 import type { purchaseOrderView } from '../../lib/purchase-orders/purchase-orders';
 
 /** A purchase order as the API answers it. */
@@ -559,7 +560,8 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
 
     // The killed run: contributions and totals written, the process dies before the rebuild.
     const deps = consolidationDeps();
-    await applyOrder(deps, OrderSchema.parse(await currentOrder(o.late!)), async (id) => (await deps.groupBuys.get(id))!.pickupPoint);
+    const late = OrderSchema.parse(await currentOrder(o.late!));
+    await applyOrder(deps.store, { order: late, pickupPoint: (await deps.groupBuys.get(late.groupBuyId))!.pickupPoint });
     const snapshot = await dynamoConsolidationStore().snapshot(eggs.supplierId, date);
     expect(snapshot.totals.filter((t) => t.leaderId === fang.leaderId).reduce((s, t) => s + t.quantity, 0)).toBe(1);
     expect(await stored(eggs.supplierId, date, 2)).toEqual(before);
@@ -625,34 +627,177 @@ describe('a delivery date: two leaders, two suppliers, group buys closing in the
   test('a rebuild that read before a later change can never write over it (the rebuild counter)', async () => {
     const store = dynamoConsolidationStore();
     // A contribution that comes and goes (as an order made ready and then refunded would).
-    const ghost: Contribution = {
-      supplierId: fruit.supplierId,
-      deliveryDate: date,
+    const ghost: OrderContribution = {
       orderId: unique('ghost'),
-      groupBuyId: groupBuys[0]!,
+      deliveryDate: date,
       leaderId: fang.leaderId,
-      pickupPointName: '芳芳小卖部',
-      address: '幸福路 1 号',
-      orderStatus: 'ready_for_pickup',
-      lines: [{ productId: apple, name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 1 }],
       orderVersion: 1,
-      fingerprint: 'ready',
+      lines: { [fruit.supplierId]: [{ productId: apple, name: '苹果', unit: '斤', supplyPriceFen: 300, quantity: 1 }] },
     };
-    expect(await applyContribution(store, ghost)).toBe('applied');
+    const apply = async (after: OrderContribution) => {
+      const before = await store.getContribution(after.orderId);
+      const points = contributionDeltas(before, after, { name: '芳芳小卖部', address: '幸福路 1 号' });
+      return store.applyContributions([{ ...(before ? { before } : {}), after }], points);
+    };
+    expect(await apply(ghost)).toBe('applied');
     const early = await store.snapshot(fruit.supplierId, date); // a slow rebuild reads the ghost's apple…
-    expect(
-      await applyContribution(store, {
-        ...ghost,
-        orderStatus: 'refunded',
-        lines: [],
-        orderVersion: 2,
-        fingerprint: 'refunded',
-      }),
-    ).toBe('applied');
+    expect(await apply({ ...ghost, lines: { [fruit.supplierId]: [] }, orderVersion: 2 })).toBe('applied');
     expect(await rebuildPurchaseOrder({ store, clock: { now: () => new Date() } }, fruit.supplierId, date)).toBe('unchanged'); // …a quick one finds nothing to do…
     const stalePlan = planRebuild(early, fruit.supplierId, date, { orders: [] }, new Date().toISOString());
     expect(stalePlan).toBeDefined();
     expect(await store.commitBuild(fruit.supplierId, date, early.build, stalePlan)).toBe('stale'); // …and the slow one may not write.
     expect(sorted(await consolidated(fruit.supplierId, date))).toEqual(sorted(await recomputed(fruit.supplierId, groupBuys)));
+  });
+
+  describe("a batch's orders applied together", () => {
+    const batchOrders: string[] = [];
+    beforeAll(async () => {
+      const cutoffAt = soon(3_600_000);
+      const items = [{ productId: strawberry }, { productId: apple }, { productId: egg }];
+      const gbFang = await openGroupBuy(api, fang.token, { items, cutoffAt, pickupDate: date });
+      const gbWang = await openGroupBuy(api, wang.token, { items, cutoffAt, pickupDate: date });
+      groupBuys.push(gbFang.groupBuyId, gbWang.groupBuyId);
+      for (const gb of [gbFang, gbWang, gbFang, gbWang])
+        batchOrders.push(
+          await order(gb.shareToken, [
+            { productId: strawberry, quantity: 1 },
+            { productId: apple, quantity: 2 },
+            { productId: egg, quantity: 3 },
+          ]),
+        );
+      await cutoffAfter(gbFang.groupBuyId, gbWang.groupBuyId);
+    });
+
+    /** The store, with every applyContributions call recorded (how many changes, and what it answered). */
+    function recording(store: ConsolidationStore, before?: (changes: readonly ContributionChange[]) => Promise<void>) {
+      const calls: { changes: number; outcome: string }[] = [];
+      const wrapped: ConsolidationStore = {
+        ...store,
+        async applyContributions(changes, points) {
+          if (before && calls.length === 0) await before(changes);
+          const outcome = await store.applyContributions(changes, points);
+          calls.push({ changes: changes.length, outcome });
+          return outcome;
+        },
+      };
+      return { wrapped, calls };
+    }
+
+    test('a transaction refused because one order was applied meanwhile (a replay, a newer image) is applied order by order, exactly', async () => {
+      const [a, b, c, d] = batchOrders as [string, string, string, string];
+      for (const id of [a, b, c, d]) await refund(id, { productId: apple });
+      const records = await Promise.all([a, b, c, d].map(async (id) => recordOf(await currentOrder(id))));
+      await refund(b, { productId: egg }); // a newer image of b, not in the batch
+      const deps = consolidationDeps();
+      const pickupPoint = async (id: string) => {
+        const order = OrderSchema.parse(await currentOrder(id));
+        return { order, pickupPoint: (await deps.groupBuys.get(order.groupBuyId))!.pickupPoint };
+      };
+      // Another consumer, between this batch's reads and its transaction: a's same image, b's newer one.
+      const { wrapped, calls } = recording(deps.store, async () => {
+        await applyOrder(deps.store, await pickupPoint(a));
+        await applyOrder(deps.store, await pickupPoint(b));
+      });
+      expect(await consolidationHandler({ ...deps, store: wrapped })(batch(...records))).toEqual({ batchItemFailures: [] });
+      // The batch's one transaction was refused; its orders then went one by one (a and b found applied).
+      expect(calls).toEqual([
+        { changes: 4, outcome: 'stale' },
+        { changes: 1, outcome: 'applied' },
+        { changes: 1, outcome: 'applied' },
+      ]);
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+      await api.drain();
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+    });
+
+    test('an order recorded one item per supplier (before 2026-12-01) is applied from those records, which its own then replaces', async () => {
+      const [, b] = batchOrders as [string, string, string, string];
+      const current = OrderSchema.parse(await currentOrder(b));
+      await api.drain();
+      // As the consolidation left it before: one record per supplier, at the version applied, none of its own.
+      const own = await dynamoConsolidationStore().getContribution(b);
+      expect(own).toMatchObject({ orderVersion: current.version });
+      expect(own!.legacy).toBeUndefined();
+      const bySupplier = Object.entries(own!.lines);
+      expect(bySupplier).toHaveLength(2);
+      for (const [supplierId, lines] of bySupplier)
+        await db().send(
+          new PutCommand({
+            TableName: tableName(),
+            Item: {
+              ...keys.purchaseOrderContribution(supplierId, date, b),
+              type: 'PO_CONTRIBUTION',
+              supplierId,
+              deliveryDate: date,
+              orderId: b,
+              groupBuyId: current.groupBuyId,
+              leaderId: current.leaderId,
+              pickupPointName: '老王便利店',
+              address: '和平路 8 号, 2 楼',
+              orderStatus: current.status,
+              lines: lines.map((l) => ({ ...l, name: '', unit: '' })),
+              orderVersion: current.version,
+              fingerprint: 'before',
+            },
+          }),
+        );
+      await db().send(new DeleteCommand({ TableName: tableName(), Key: keys.purchaseOrderOrderContribution(b) }));
+
+      // The same image again changes nothing; a refund is applied once, from those records.
+      expect(await consolidateMain(batch(recordOf(current)))).toEqual({ batchItemFailures: [] });
+      await refund(b, { productId: strawberry });
+      expect(await consolidateMain(batch(recordOf(await currentOrder(b))))).toEqual({ batchItemFailures: [] });
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+      const { Items } = await db().send(
+        new QueryCommand({
+          TableName: tableName(),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.purchaseOrderContributionPartition(b) },
+          ConsistentRead: true,
+        }),
+      );
+      expect(Items!.map((i) => i.sk)).toEqual(['ORDER']);
+      await api.drain();
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+    });
+
+    test('a batch killed between its totals and the rebuild finishes the job when redelivered, nothing applied twice', async () => {
+      const [a, , c, d] = batchOrders as [string, string, string, string];
+      for (const id of [a, c, d]) await refund(id, { productId: strawberry });
+      const records = await Promise.all([a, c, d].map(async (id) => recordOf(await currentOrder(id))));
+      const before = await stored(fruit.supplierId, date, 2);
+      const deps = consolidationDeps();
+      const { wrapped, calls } = recording(deps.store);
+      const killed: ConsolidationStore = {
+        ...wrapped,
+        commitBuild: async () => {
+          throw new Error('killed');
+        },
+      };
+      const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
+      const delivery = batch(...records);
+      expect(await consolidationHandler({ ...deps, store: killed })(delivery)).toEqual({
+        batchItemFailures: delivery.Records.map((r) => ({ itemIdentifier: r.messageId })),
+      });
+      quiet.mockRestore();
+      // The three orders went in one transaction, and the purchase order waits for its rebuild.
+      expect(calls).toEqual([{ changes: 3, outcome: 'applied' }]);
+      expect(await stored(fruit.supplierId, date, 2)).toEqual(before);
+
+      // Redelivered: found applied, rebuilt once, exactly.
+      expect(await consolidateMain(batch(...records))).toEqual({ batchItemFailures: [] });
+      const after = await stored(fruit.supplierId, date, 2);
+      expect(after.revision).toBe(before.revision + 1);
+      const revisions = (await purchaseOrders.revisions(fruit.supplierId, date, 2, 100)).items;
+      expect(revisions.at(-1)).toMatchObject({ lines: [{ productId: strawberry, delta: -3 }] });
+      for (const supplierId of [fruit.supplierId, eggs.supplierId])
+        expect(sorted(await consolidated(supplierId, date))).toEqual(sorted(await recomputed(supplierId, groupBuys)));
+      await api.drain();
+      expect(await stored(fruit.supplierId, date, 2)).toEqual(after);
+    });
   });
 });

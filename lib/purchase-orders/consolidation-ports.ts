@@ -4,15 +4,18 @@ import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type {
   BreakdownVersion,
-  Contribution,
+  OrderContribution,
   PurchaseOrder,
   PurchaseOrderRevisionRecord,
   PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
-import type { TotalDelta } from './contributions';
+import type { PointDelta } from './contributions';
 
-/** A pickup point waiting for a rebuild, with the token its mark had when read. */
+/**
+ * A pickup point waiting for a rebuild, with the token of the mark that named it when read (a store may mark
+ * several points with one mark: the point then comes once per mark naming it, each with that mark's token).
+ */
 export interface DirtyMark {
   leaderId: string;
   token: string;
@@ -46,22 +49,40 @@ export interface DocumentWrite {
 export interface SnapshotOptions {
   /** Pickup points to look at first (a consumer's own), if dirty. */
   prefer?: readonly string[];
-  /** At most this many pickup points. */
+  /** About this many pickup points (a store marking several points at once may give a mark's points whole). */
   limit?: number;
 }
 
+/** An order's contribution to record in place of the one read (none: the order's first). */
+export interface ContributionChange {
+  before?: OrderContribution;
+  after: OrderContribution;
+}
+
+/**
+ * What one applyContributions may carry: one per change, one per per-supplier record it replaces
+ * (`before.legacy`), one per pickup point (its totals) and one per purchase order (its dirty mark), within
+ * DynamoDB's 100 actions a transaction.
+ */
+export const MAX_APPLY_WRITES = 100;
+
 export interface ConsolidationStore {
-  getContribution(supplierId: string, deliveryDate: string, orderId: string): Promise<Contribution | undefined>;
+  /** The order's contribution as last recorded (strongly consistent), if any. */
+  getContribution(orderId: string): Promise<OrderContribution | undefined>;
   /**
-   * Records `after` in place of `before` (if still that one), ADDs the deltas to the pickup point's totals
-   * and marks the point dirty, atomically.
+   * Atomically: records each change's `after` in place of its `before` (each only if that one is still what is
+   * recorded), ADDs each point's deltas to its running totals and marks the points dirty (a fresh mark).
+   * 'stale' when any change's `before` is no longer the recorded one: then nothing is written.
    */
-  applyContribution(before: Contribution | undefined, after: Contribution, deltas: TotalDelta[]): Promise<'applied' | 'stale'>;
+  applyContributions(changes: readonly ContributionChange[], points: readonly PointDelta[]): Promise<'applied' | 'stale'>;
   /** Reads the rebuild counter, then the headers, the dirty marks, and those points' totals and versions (all strongly consistent). */
   snapshot(supplierId: string, deliveryDate: string, options?: SnapshotOptions): Promise<ConsolidationSnapshot>;
   /** Moves the rebuild counter on from `build` (and writes the revision, if any), or 'stale'. */
   commitBuild(supplierId: string, deliveryDate: string, build: number, write?: DocumentWrite): Promise<'committed' | 'stale'>;
-  /** Deletes each mark whose token is still the one read. */
+  /**
+   * Deletes each mark read whose points are all among those given (examined by a round that committed): a
+   * change since the mark was read is another mark, or keeps its token moved on, and stays dirty.
+   */
   clearDirty(supplierId: string, deliveryDate: string, marks: readonly DirtyMark[]): Promise<void>;
 }
 

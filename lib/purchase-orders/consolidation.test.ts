@@ -3,7 +3,9 @@
 import type { Order, OrderLine } from '../../schemas/orders';
 import type { BreakdownVersion, PurchaseOrder, PurchaseOrderTotal } from '../../schemas/purchase-orders';
 import type { ConsolidationSnapshot } from './consolidation-ports';
-import { contributionDeltas, contributionOf, countableLines } from './contributions';
+import { chunksOf, type PendingChange } from './apply';
+import { MAX_APPLY_WRITES } from './consolidation-ports';
+import { compareImages, contributionDeltas, contributionOf, countableLines, pointKey, sumDeltas } from './contributions';
 import { parsePurchaseOrderId, purchaseOrderIdOf } from './ids';
 import { nextLines, pointDifference } from './lines';
 import { MAX_POINTS_PER_REVISION, MAX_VERSION_BYTES_PER_REVISION, planRebuild, type PlannedRevision } from './rebuild';
@@ -69,33 +71,119 @@ describe('contributions and the change they make to the totals', () => {
     const o = order({
       items: [line({ productId: 'P1', supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2', quantity: 3, supplyPriceFen: 500 })],
     });
-    expect(contributionOf(o, 'S1', point).lines).toEqual([
-      { productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 2 },
-    ]);
-    expect(contributionOf(o, 'S2', point)).toMatchObject({
-      supplierId: 'S2',
+    expect(contributionOf(o)).toEqual({
+      orderId: 'O1',
       deliveryDate: '2026-11-26',
       leaderId: 'L1',
-      pickupPointName: '芳芳小卖部',
-      lines: [{ productId: 'P2', quantity: 3, supplyPriceFen: 500 }],
+      orderVersion: 4,
+      lines: {
+        S1: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, quantity: 2 }],
+        S2: [{ productId: 'P2', name: '草莓', unit: '盒', supplyPriceFen: 500, quantity: 3 }],
+      },
     });
+    // A supplier whose lines stopped counting keeps an empty list: its cells must be taken off.
+    expect(contributionOf(order({ status: 'refunded' })).lines).toEqual({ S1: [] });
   });
 
   test('the first contribution adds its quantities; a refund takes them off; a repeat changes nothing', () => {
-    const ready = contributionOf(order(), 'S1', point);
-    expect(contributionDeltas(undefined, ready)).toEqual([
-      expect.objectContaining({ leaderId: 'L1', productId: 'P1', supplyPriceFen: 1250, delta: 2 }),
+    const ready = contributionOf(order());
+    expect(contributionDeltas(undefined, ready, point)).toEqual([
+      {
+        supplierId: 'S1',
+        deliveryDate: '2026-11-26',
+        leaderId: 'L1',
+        pickupPointName: '芳芳小卖部',
+        address: '幸福路 1 号',
+        deltas: [{ productId: 'P1', name: '草莓', unit: '盒', supplyPriceFen: 1250, delta: 2 }],
+      },
     ]);
-    const refunded = contributionOf(order({ status: 'refunded', updatedAt: '2026-11-25T16:00:00.000Z' }), 'S1', point);
-    expect(contributionDeltas(ready, refunded)).toEqual([expect.objectContaining({ productId: 'P1', delta: -2 })]);
-    expect(contributionDeltas(ready, ready)).toEqual([]);
-    expect(contributionDeltas(undefined, refunded)).toEqual([]);
+    const refunded = contributionOf(order({ status: 'refunded', version: 5 }));
+    expect(contributionDeltas(ready, refunded, point)).toEqual([
+      expect.objectContaining({ supplierId: 'S1', deltas: [expect.objectContaining({ productId: 'P1', delta: -2 })] }),
+    ]);
+    expect(contributionDeltas(ready, ready, point)).toEqual([]);
+    expect(contributionDeltas(undefined, refunded, point)).toEqual([]);
   });
 
-  test('images differ in fingerprint when status or quantities differ, not otherwise', () => {
-    const a = contributionOf(order(), 'S1', point);
-    expect(contributionOf(order(), 'S1', point).fingerprint).toBe(a.fingerprint);
-    expect(contributionOf(order({ status: 'picked_up' }), 'S1', point).fingerprint).not.toBe(a.fingerprint);
+  test('the newest image wins, whatever order they come in; the same version is the same image', () => {
+    const v4 = contributionOf(order());
+    const v5 = contributionOf(order({ status: 'picked_up', version: 5 }));
+    expect(compareImages(undefined, v4)).toBe('newer');
+    expect(compareImages(v4, v5)).toBe('newer');
+    expect(compareImages(v5, v4)).toBe('older');
+    expect(compareImages(v4, contributionOf(order()))).toBe('same');
+  });
+
+  test('per-supplier records left half applied (before 2026-12-01) are completed by an image of their newest version', () => {
+    const o = order({ items: [line({ productId: 'P1', supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2' })] });
+    const after = contributionOf(o);
+    const read = (legacy: { supplierId: string; orderVersion: number }[]) => ({
+      ...after,
+      lines: Object.fromEntries(legacy.map((l) => [l.supplierId, after.lines[l.supplierId]!])),
+      legacy,
+    });
+    // S2 not applied yet, or at an older version: the same image applies; both at its version: nothing to do.
+    const at = (s1: number, s2?: number) => [
+      { supplierId: 'S1', orderVersion: s1 },
+      ...(s2 === undefined ? [] : [{ supplierId: 'S2', orderVersion: s2 }]),
+    ];
+    expect([at(4), at(4, 3), at(4, 4)].map((legacy) => compareImages(read(legacy), after))).toEqual(['newer', 'newer', 'same']);
+  });
+
+  test("a batch's changes are summed per pickup point and purchase order; changes that cancel out write nothing", () => {
+    const one = contributionDeltas(undefined, contributionOf(order({ orderId: 'O1' })), point);
+    const two = contributionDeltas(undefined, contributionOf(order({ orderId: 'O2', items: [line({ quantity: 3 })] })), point);
+    const gone = contributionDeltas(
+      contributionOf(order({ orderId: 'O3' })),
+      contributionOf(order({ orderId: 'O3', status: 'refunded' })),
+      point,
+    );
+    const elsewhere = contributionDeltas(undefined, contributionOf(order({ orderId: 'O4', leaderId: 'L2' })), point);
+    expect(sumDeltas([...one, ...two, ...elsewhere]).map((p) => [p.leaderId, p.deltas.map((d) => d.delta)])).toEqual([
+      ['L1', [5]],
+      ['L2', [2]],
+    ]);
+    expect(sumDeltas([...one, ...gone])).toEqual([]);
+  });
+
+  test('a batch is applied in transactions of at most MAX_APPLY_WRITES, the orders of a pickup point together', () => {
+    /** 150 orders of two suppliers each, at the pickup point `leaderOf` says. */
+    const batchOf = (leaderOf: (i: number) => string): PendingChange[] =>
+      Array.from({ length: 150 }, (_, i) => {
+        const after = contributionOf(
+          order({
+            orderId: `O${String(i).padStart(3, '0')}`,
+            leaderId: leaderOf(i),
+            items: [line({ supplierId: 'S1' }), line({ productId: 'P2', supplierId: 'S2' })],
+          }),
+        );
+        return { after, index: i, points: contributionDeltas(undefined, after, point) };
+      });
+    /** A transaction's writes: a record per order, a point's totals per supplier, a mark per purchase order. */
+    const writes = (chunk: PendingChange[]) =>
+      chunk.length + new Set(chunk.flatMap((c) => c.points.flatMap((p) => [pointKey(p), p.supplierId]))).size;
+    const pointsOf = (chunk: PendingChange[]) => [...new Set(chunk.map((c) => c.after.leaderId))];
+
+    // 6 points of 25 orders (27 writes each, and the 2 marks): three points a transaction, none split.
+    const even = batchOf((i) => `L${i % 6}`);
+    const chunks = chunksOf(even);
+    expect(chunks.map(writes).every((n) => n <= MAX_APPLY_WRITES)).toBe(true);
+    expect(
+      chunks
+        .flat()
+        .map((c) => c.index)
+        .sort((a, b) => a - b),
+    ).toEqual(even.map((c) => c.index));
+    expect(chunks.map(pointsOf)).toEqual([
+      ['L0', 'L1', 'L2'],
+      ['L3', 'L4', 'L5'],
+    ]);
+
+    // A point whose orders alone fill more than one transaction is split, and only that one.
+    const crowded = chunksOf(batchOf((i) => (i < 120 ? 'L0' : `L${i % 3}`)));
+    expect(crowded.map(writes).every((n) => n <= MAX_APPLY_WRITES)).toBe(true);
+    expect(crowded.flat()).toHaveLength(150);
+    expect(crowded.flatMap(pointsOf).filter((l) => l !== 'L0')).toEqual(['L1', 'L2']);
   });
 });
 

@@ -2,7 +2,7 @@
 // changed, reading and writing only what changed, so that neither the cost of a change nor any item grows
 // with the size of the purchase order. A batch of changed orders goes through two steps:
 //   1. apply (apply.ts): each order's contribution to each of its suppliers' running totals, exactly once,
-//      its pickup point marked dirty;
+//      the batch's orders together (each pickup point's totals and dirty mark written once per transaction);
 //   2. rebuild (rebuild.ts): each purchase order touched, until the batch's pickup points are clean.
 // A consolidation killed between 1 and 2 is delivered again: step 1 finds its changes already applied, its
 // points are still dirty, step 2 runs; a change that never comes back leaves its point dirty for the next
@@ -11,7 +11,7 @@
 // into changed orders, and failed changes back into its messages.
 import type { PickupPoint } from '../../schemas/leaders';
 import type { Order } from '../../schemas/orders';
-import { applyOrder, type AppliedOrder } from './apply';
+import { applyOrders, type AppliedOrder, type OrderToApply } from './apply';
 import type { ConsolidationDeps } from './consolidation-ports';
 import { purchaseOrderIdOf } from './ids';
 import { rebuildPurchaseOrder, type Cause, type RebuildOutcome } from './rebuild';
@@ -34,8 +34,8 @@ export interface ConsolidationResult {
   rebuilt: { supplierId: string; deliveryDate: string; outcome: RebuildOutcome }[];
 }
 
-/** Orders of one batch applied at once (each in its own transaction). */
-const APPLY_CONCURRENCY = 8;
+/** Orders of one batch read at once. */
+const READ_CONCURRENCY = 8;
 const MAX_CAUSES = 50;
 
 async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
@@ -107,8 +107,8 @@ function touchedBy(applied: readonly Applied[]): Touched[] {
 }
 
 /**
- * A batch of changed orders: applies each one's changes (a change that fails is reported alone, and the
- * others go on: each is applied in its own transaction), then rebuilds each purchase order they touched
+ * A batch of changed orders: applies their changes (a change that fails is reported alone, and the others go
+ * on), then rebuilds each purchase order they touched
  * until their pickup points are clean. A failed rebuild reports every change that touched it; delivered
  * again, they are found applied, their points still dirty, and the rebuild runs again.
  */
@@ -116,16 +116,25 @@ export async function consolidate(deps: ConsolidationDeps, changes: readonly Cha
   const errors: ConsolidationResult['errors'] = [];
   const failed = new Set<string>();
   const pickupPointOf = pickupPointsOf(deps);
-  const applied: Applied[] = [];
-  await inParallel(changes, APPLY_CONCURRENCY, async (change) => {
+  const toApply: (OrderToApply & { change: ChangedOrder })[] = [];
+  const fail = (changeId: string, error: Error) => {
+    errors.push({ changeId, error });
+    failed.add(changeId);
+  };
+  await inParallel(changes, READ_CONCURRENCY, async (change) => {
     try {
       const order = change.order();
-      if (!order) return;
-      applied.push({ change, order, result: await applyOrder(deps, order, pickupPointOf) });
+      if (order) toApply.push({ change, order, pickupPoint: await pickupPointOf(order.groupBuyId) });
     } catch (err) {
-      errors.push({ changeId: change.changeId, error: err as Error });
-      failed.add(change.changeId);
+      fail(change.changeId, err as Error);
     }
+  });
+  const applied: Applied[] = [];
+  const outcomes = await applyOrders(deps.store, toApply);
+  toApply.forEach(({ change, order }, i) => {
+    const result = outcomes[i]!;
+    if (result instanceof Error) fail(change.changeId, result);
+    else applied.push({ change, order, result });
   });
   // In the batch's order, so that a revision's causes read as the changes came.
   const position = new Map(changes.map((c, i) => [c.changeId, i]));

@@ -1,10 +1,10 @@
 // The consolidation's pure rules on the order side: which order lines a supplier delivers, what one order
 // contributes to each of its suppliers' purchase orders, what replacing its last contribution changes in
-// the running totals, and which of two images of an order is the newer one.
-import { createHash } from 'node:crypto';
+// each pickup point's running totals (alone, and summed over a batch), and which of two images of an order
+// is the newer one.
 import type { PickupPoint } from '../../schemas/leaders';
 import type { Order, OrderLine } from '../../schemas/orders';
-import type { Contribution, ContributionLine } from '../../schemas/purchase-orders';
+import type { CountedLine, OrderContribution } from '../../schemas/purchase-orders';
 import { cellKey } from './lines';
 
 // ---------------------------------------------------------------------------------------------------
@@ -32,94 +32,135 @@ export function countableLines(order: Order): OrderLine[] {
 // ---------------------------------------------------------------------------------------------------
 // Contributions and deltas
 
-/** What identifies one running total: a pickup point, a product and its supply price. */
-export interface CellOf {
-  leaderId: string;
-  pickupPointName: string;
-  address: string;
+/** The change to one running total (one product at one supply price); a name of '' is not known here. */
+export interface TotalDelta {
   productId: string;
   name: string;
   unit: string;
   supplyPriceFen: number;
-}
-
-/** The change to one running total. */
-export interface TotalDelta extends CellOf {
   delta: number;
 }
+
+/** The changes to one pickup point's running totals for one supplier's purchase order. */
+export interface PointDelta {
+  supplierId: string;
+  deliveryDate: string;
+  leaderId: string;
+  pickupPointName: string;
+  address: string;
+  deltas: TotalDelta[];
+}
+
+export const pointKey = (p: Pick<PointDelta, 'supplierId' | 'deliveryDate' | 'leaderId'>) =>
+  `${p.supplierId}#${p.deliveryDate}#${p.leaderId}`;
 
 /** Every supplier of the order, counted or not: a line that stops counting must be taken off. */
 export function suppliersOf(order: Order): string[] {
   return [...new Set(order.items.map((l) => l.supplierId))].sort();
 }
 
-/** The order's countable lines for one supplier, and where they go. */
-export function contributionOf(order: Order, supplierId: string, pickupPoint: Pick<PickupPoint, 'name' | 'address'>): Contribution {
-  const byKey = new Map<string, ContributionLine>();
+const byCell = (a: CountedLine, b: CountedLine) =>
+  a.productId === b.productId ? a.supplyPriceFen - b.supplyPriceFen : a.productId < b.productId ? -1 : 1;
+
+/** The order's countable lines, per supplier (every supplier of the order, an empty list when none counts). */
+export function contributionOf(order: Order): OrderContribution {
+  const lines: Record<string, CountedLine[]> = Object.fromEntries(suppliersOf(order).map((s) => [s, []]));
+  const cells = new Map<string, CountedLine>();
   for (const line of countableLines(order)) {
-    if (line.supplierId !== supplierId) continue;
-    const key = cellKey(line);
-    const existing = byKey.get(key);
+    const key = `${line.supplierId}#${cellKey(line)}`;
+    const existing = cells.get(key);
     if (existing) existing.quantity += line.quantity;
-    else
-      byKey.set(key, {
+    else {
+      const cell = {
         productId: line.productId,
-        name: line.name,
-        unit: line.unit,
         supplyPriceFen: line.supplyPriceFen,
         quantity: line.quantity,
-      });
+        name: line.name,
+        unit: line.unit,
+      };
+      cells.set(key, cell);
+      lines[line.supplierId]!.push(cell);
+    }
   }
-  const lines = [...byKey.values()].sort((a, b) =>
-    a.productId === b.productId ? a.supplyPriceFen - b.supplyPriceFen : a.productId < b.productId ? -1 : 1,
-  );
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify([order.status, lines.map((l) => [l.productId, l.supplyPriceFen, l.quantity])]))
-    .digest('base64url')
-    .slice(0, 16);
-  return {
-    supplierId,
-    deliveryDate: order.pickupDate,
-    orderId: order.orderId,
-    groupBuyId: order.groupBuyId,
-    leaderId: order.leaderId,
-    pickupPointName: pickupPoint.name,
-    address: pickupPoint.address,
-    orderStatus: order.status,
-    lines,
-    orderVersion: order.version,
-    fingerprint,
-  };
+  for (const supplierLines of Object.values(lines)) supplierLines.sort(byCell);
+  return { orderId: order.orderId, deliveryDate: order.pickupDate, leaderId: order.leaderId, orderVersion: order.version, lines };
 }
 
-/** What replacing `before` by `after` adds to each running total (non-zero changes only). */
-export function contributionDeltas(before: Contribution | undefined, after: Contribution): TotalDelta[] {
-  const deltas = new Map<string, TotalDelta>();
-  const add = (line: ContributionLine, sign: 1 | -1) => {
-    const key = cellKey(line);
-    const d = deltas.get(key) ?? {
-      leaderId: after.leaderId,
-      pickupPointName: after.pickupPointName,
-      address: after.address,
-      productId: line.productId,
-      name: line.name,
-      unit: line.unit,
-      supplyPriceFen: line.supplyPriceFen,
-      delta: 0,
+/**
+ * What replacing `before` by `after` adds to each of the order's pickup point's totals, per supplier (non-zero
+ * changes only; a supplier with none is left out).
+ */
+export function contributionDeltas(
+  before: OrderContribution | undefined,
+  after: OrderContribution,
+  pickupPoint: Pick<PickupPoint, 'name' | 'address'>,
+): PointDelta[] {
+  const points: PointDelta[] = [];
+  const suppliers = [...new Set([...Object.keys(before?.lines ?? {}), ...Object.keys(after.lines)])].sort();
+  for (const supplierId of suppliers) {
+    const deltas = new Map<string, TotalDelta>();
+    const add = (line: CountedLine, sign: 1 | -1) => {
+      const d = deltas.get(cellKey(line)) ?? {
+        productId: line.productId,
+        name: '',
+        unit: '',
+        supplyPriceFen: line.supplyPriceFen,
+        delta: 0,
+      };
+      d.name ||= line.name ?? '';
+      d.unit ||= line.unit ?? '';
+      d.delta += sign * line.quantity;
+      deltas.set(cellKey(line), d);
     };
-    d.delta += sign * line.quantity;
-    deltas.set(key, d);
-  };
-  for (const line of after.lines) add(line, 1);
-  for (const line of before?.lines ?? []) add(line, -1);
-  return [...deltas.values()].filter((d) => d.delta !== 0);
+    for (const line of after.lines[supplierId] ?? []) add(line, 1);
+    for (const line of before?.lines[supplierId] ?? []) add(line, -1);
+    const changed = [...deltas.values()].filter((d) => d.delta !== 0);
+    if (changed.length)
+      points.push({
+        supplierId,
+        deliveryDate: after.deliveryDate,
+        leaderId: after.leaderId,
+        pickupPointName: pickupPoint.name,
+        address: pickupPoint.address,
+        deltas: changed,
+      });
+  }
+  return points;
+}
+
+/**
+ * The changes of many orders summed per pickup point and purchase order (what a batch writes once per point):
+ * cells whose changes cancel out, and points left with none, are left out.
+ */
+export function sumDeltas(points: readonly PointDelta[]): PointDelta[] {
+  const summed = new Map<string, PointDelta & { cells: Map<string, TotalDelta> }>();
+  for (const point of points) {
+    const into = summed.get(pointKey(point)) ?? { ...point, deltas: [], cells: new Map<string, TotalDelta>() };
+    summed.set(pointKey(point), into);
+    for (const d of point.deltas) {
+      const cell = into.cells.get(cellKey(d)) ?? { ...d, delta: 0 };
+      cell.name ||= d.name;
+      cell.unit ||= d.unit;
+      cell.delta += d.delta;
+      into.cells.set(cellKey(d), cell);
+    }
+  }
+  return [...summed.values()].flatMap(({ cells, ...point }) => {
+    const deltas = [...cells.values()].filter((d) => d.delta !== 0);
+    return deltas.length ? [{ ...point, deltas }] : [];
+  });
 }
 
 /**
  * Newest image wins: every write of an order moves its version on, so versions order its images, in
- * whatever order they are delivered.
+ * whatever order they are delivered. An image of the recorded version is the same one, unless the record
+ * was read from per-supplier records left half applied (some supplier at an older version, or missing).
  */
-export function compareImages(before: Contribution | undefined, after: Contribution): 'newer' | 'same' | 'older' {
+export function compareImages(before: OrderContribution | undefined, after: OrderContribution): 'newer' | 'same' | 'older' {
   if (!before || after.orderVersion > before.orderVersion) return 'newer';
-  return after.orderVersion < before.orderVersion ? 'older' : 'same';
+  if (after.orderVersion < before.orderVersion) return 'older';
+  const halfApplied =
+    before.legacy !== undefined &&
+    (before.legacy.some((l) => l.orderVersion < before.orderVersion) || Object.keys(after.lines).some((s) => !(s in before.lines)));
+  return halfApplied ? 'newer' : 'same';
 }

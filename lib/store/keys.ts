@@ -165,20 +165,29 @@ export const keys = {
     pk: `POT#${supplierId}#${date}#${leaderId}`,
     sk: 'TOTALS',
   }),
-  /** A pickup point whose totals changed since it was last rebuilt (sparse: deleted once rebuilt). */
-  purchaseOrderDirty: (supplierId: string, date: string, leaderId: string): Key => ({
-    pk: `PODIRTY#${supplierId}#${date}#${shardOf(leaderId, PO_DIRTY_SHARDS)}`,
-    sk: leaderId,
+  /**
+   * A dirty mark: the pickup points whose totals one transaction changed in one purchase order, named by a
+   * fresh id (until 2026-12-01: one mark per point, named by its leader id). Sparse: deleted once rebuilt.
+   */
+  purchaseOrderDirty: (supplierId: string, date: string, markId: string): Key => ({
+    pk: `PODIRTY#${supplierId}#${date}#${shardOf(markId, PO_DIRTY_SHARDS)}`,
+    sk: markId,
   }),
   purchaseOrderDirtyPartitions: (supplierId: string, date: string) =>
     Array.from({ length: PO_DIRTY_SHARDS }, (_, i) => `PODIRTY#${supplierId}#${date}#${i}`),
   /** A supplier's shortfall report on a purchase order, with the refunds it decided (id derived from the report). */
   shortfall: (purchaseOrderId: string, shortfallId: string): Key => ({ pk: `SHORTFALL#${purchaseOrderId}`, sk: shortfallId }),
-  /** One order's countable lines for one supplier: what that order last added to the totals (a partition per order). */
+  /**
+   * One order's countable lines for one supplier, as recorded until 2026-12-01 (read, and deleted when the
+   * order's own record replaces them).
+   */
   purchaseOrderContribution: (supplierId: string, date: string, orderId: string): Key => ({
     pk: `POC#${orderId}`,
     sk: `${supplierId}#${date}`,
   }),
+  /** What an order last added to its suppliers' totals, all of them in one item (a partition per order). */
+  purchaseOrderOrderContribution: (orderId: string): Key => ({ pk: `POC#${orderId}`, sk: 'ORDER' }),
+  purchaseOrderContributionPartition: (orderId: string) => `POC#${orderId}`,
 
   // Commission ledger (append-only): an order's entries share a partition with its head, whose version
   // every booking for that order moves on (so two bookings that read the same ledger can't both append).

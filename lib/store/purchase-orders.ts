@@ -1,18 +1,22 @@
 // DynamoDB adapters of the purchase-order ports: the consolidation's contributions, running totals, dirty
 // marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
 // Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
+import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod';
 import type { ConsolidationStore, DirtyMark, DocumentWrite } from '../purchase-orders/consolidation-ports';
-import type { TotalDelta } from '../purchase-orders/contributions';
+import type { PointDelta } from '../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
   BreakdownVersionSchema,
   ContributionSchema,
+  OrderContributionSchema,
   PurchaseOrderRevisionRecordSchema,
   PurchaseOrderSchema,
   type BreakdownVersion,
-  type Contribution,
+  type OrderContribution,
   type PurchaseOrder,
+  type PurchaseOrderRevisionRecord,
   type PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import { auditPut } from './audit';
@@ -54,6 +58,25 @@ const versionItem = (v: BreakdownVersion) => ({
   ...v,
 });
 
+// A revision's causing orders are stored as "<orderId> <groupBuyId> <status>" (~70 B each instead of ~100: up
+// to 50 of them are most of the record, written in a transaction at 2 WCU per KB), read back as objects.
+const revisionItem = (supplierId: string, deliveryDate: string, part: number, revision: PurchaseOrderRevisionRecord) => ({
+  ...keys.purchaseOrderRevision(supplierId, deliveryDate, part, revision.revision),
+  type: 'PURCHASE_ORDER_REVISION',
+  ...revision,
+  cause: { ...revision.cause, orders: revision.cause.orders.map((o) => `${o.orderId} ${o.groupBuyId} ${o.status}`) },
+});
+
+function revisionFrom(item: Record<string, unknown>): PurchaseOrderRevisionRecord {
+  const cause = item.cause as { orders?: unknown[] } | undefined;
+  const orders = (cause?.orders ?? []).map((o) => {
+    if (typeof o !== 'string') return o; // stored as objects before 2026-12-01
+    const [orderId, groupBuyId, status] = o.split(' ');
+    return { orderId, groupBuyId, status };
+  });
+  return PurchaseOrderRevisionRecordSchema.parse({ ...item, cause: { ...cause, orders } });
+}
+
 /** The header replaced only if nobody acknowledged, shipped or revised it since it was read. */
 function headerPut(before: PurchaseOrder | undefined, after: PurchaseOrder): TransactItem {
   return {
@@ -79,15 +102,16 @@ const QUANTITY = 'q:';
 const NAME = 'n:';
 const UNIT = 'u:';
 
-function totalsUpdate(supplierId: string, deliveryDate: string, after: Contribution, deltas: TotalDelta[]): TransactItem {
+/** ADDs a point's deltas to its running totals (a name and unit set with each cell an order adds to). */
+function totalsUpdate(point: PointDelta): TransactItem {
   const names: Record<string, string> = { '#type': 'type', '#address': 'address' };
   const values: Record<string, unknown> = {
     ':type': 'PO_POINT_TOTALS',
-    ':supplierId': supplierId,
-    ':date': deliveryDate,
-    ':leaderId': after.leaderId,
-    ':point': after.pickupPointName,
-    ':address': after.address,
+    ':supplierId': point.supplierId,
+    ':date': point.deliveryDate,
+    ':leaderId': point.leaderId,
+    ':point': point.pickupPointName,
+    ':address': point.address,
   };
   const set = [
     '#type = :type',
@@ -98,21 +122,116 @@ function totalsUpdate(supplierId: string, deliveryDate: string, after: Contribut
     '#address = :address',
   ];
   const add: string[] = [];
-  deltas.forEach((d, i) => {
+  point.deltas.forEach((d, i) => {
     const key = `${d.productId}#${d.supplyPriceFen}`;
-    Object.assign(names, { [`#q${i}`]: QUANTITY + key, [`#n${i}`]: NAME + key, [`#u${i}`]: UNIT + key });
-    Object.assign(values, { [`:q${i}`]: d.delta, [`:n${i}`]: d.name, [`:u${i}`]: d.unit });
+    Object.assign(names, { [`#q${i}`]: QUANTITY + key });
+    Object.assign(values, { [`:q${i}`]: d.delta });
     add.push(`#q${i} :q${i}`);
-    set.push(`#n${i} = :n${i}`, `#u${i} = :u${i}`);
+    // A cell only taken off is not named here: it was named when it was added.
+    if (d.name) {
+      Object.assign(names, { [`#n${i}`]: NAME + key, [`#u${i}`]: UNIT + key });
+      Object.assign(values, { [`:n${i}`]: d.name, [`:u${i}`]: d.unit });
+      set.push(`#n${i} = :n${i}`, `#u${i} = :u${i}`);
+    }
   });
   return {
     Update: {
       TableName: tableName(),
-      Key: keys.purchaseOrderPointTotals(supplierId, deliveryDate, after.leaderId),
+      Key: keys.purchaseOrderPointTotals(point.supplierId, point.deliveryDate, point.leaderId),
       UpdateExpression: `SET ${set.join(', ')} ADD ${add.join(', ')}`,
       ExpressionAttributeNames: names,
       ExpressionAttributeValues: values,
     },
+  };
+}
+
+/**
+ * One dirty mark per purchase order a transaction changes, naming its pickup points: immutable (a fresh id
+ * each time), so a rebuild that read it, and the totals after it, may delete it; a later change is another mark.
+ */
+function markPuts(points: readonly PointDelta[]): TransactItem[] {
+  const byPurchaseOrder = new Map<string, PointDelta[]>();
+  for (const p of points)
+    byPurchaseOrder.set(`${p.supplierId}#${p.deliveryDate}`, [...(byPurchaseOrder.get(`${p.supplierId}#${p.deliveryDate}`) ?? []), p]);
+  return [...byPurchaseOrder.values()].map((ps) => ({
+    Put: {
+      TableName: tableName(),
+      Item: {
+        ...keys.purchaseOrderDirty(ps[0]!.supplierId, ps[0]!.deliveryDate, randomUUID()),
+        type: 'PO_DIRTY',
+        leaderIds: [...new Set(ps.map((p) => p.leaderId))],
+      },
+    },
+  }));
+}
+
+/**
+ * A mark as read, and the token each of its points carries in a snapshot: the mark's id, how many points it
+ * names, and (a mark of one point written before 2026-12-01) the token it had then.
+ */
+interface Mark {
+  id: string;
+  leaderIds: string[];
+  legacyToken?: string;
+}
+const tokenOf = (m: Mark) => [m.id, m.leaderIds.length, ...(m.legacyToken ? [m.legacyToken] : [])].join(' ');
+function markOf(token: string): { id: string; points: number; legacyToken?: string } {
+  const [id, points, legacyToken] = token.split(' ') as [string, string, string | undefined];
+  return { id, points: Number(points), ...(legacyToken ? { legacyToken } : {}) };
+}
+function markFrom(item: Record<string, unknown>): Mark {
+  if (Array.isArray(item.leaderIds)) return { id: String(item.sk), leaderIds: item.leaderIds.map(String) };
+  return { id: String(item.sk), leaderIds: [String(item.leaderId)], legacyToken: String(item.token) };
+}
+
+// An order's contribution is one item for all its suppliers, its cells as [productId, supplyPriceFen,
+// quantity] (names are on the totals): a few hundred bytes, under the 1 KB past which a transaction pays double.
+const StoredLinesSchema = z.record(z.string(), z.array(z.tuple([z.string(), z.number().int(), z.number().int()])));
+
+const contributionItem = (c: OrderContribution) => ({
+  ...keys.purchaseOrderOrderContribution(c.orderId),
+  type: 'PO_CONTRIBUTION',
+  orderId: c.orderId,
+  deliveryDate: c.deliveryDate,
+  leaderId: c.leaderId,
+  orderVersion: c.orderVersion,
+  lines: Object.fromEntries(
+    Object.entries(c.lines).map(([supplierId, lines]) => [supplierId, lines.map((l) => [l.productId, l.supplyPriceFen, l.quantity])]),
+  ),
+});
+
+/**
+ * The order's contribution from the items of its partition: its own record, or else the per-supplier records
+ * of before 2026-12-01 read as one (at the newest of their versions, each named in `legacy` at its own).
+ */
+function contributionFrom(orderId: string, items: Record<string, unknown>[]): OrderContribution | undefined {
+  const own = items.find((i) => i.sk === 'ORDER');
+  if (own) {
+    const lines = StoredLinesSchema.parse(own.lines);
+    return OrderContributionSchema.parse({
+      ...own,
+      lines: Object.fromEntries(
+        Object.entries(lines).map(([s, cells]) => [
+          s,
+          cells.map(([productId, supplyPriceFen, quantity]) => ({ productId, supplyPriceFen, quantity })),
+        ]),
+      ),
+    });
+  }
+  const legacy = items.map((i) => ContributionSchema.parse(i));
+  if (!legacy.length) return undefined;
+  return {
+    orderId,
+    deliveryDate: legacy[0]!.deliveryDate,
+    leaderId: legacy[0]!.leaderId,
+    orderVersion: Math.max(...legacy.map((c) => c.orderVersion)),
+    lines: Object.fromEntries(
+      legacy.map((c) => [
+        c.supplierId,
+        c.lines.map(({ productId, supplyPriceFen, quantity }) => ({ productId, supplyPriceFen, quantity })),
+      ]),
+    ),
+    legacy: legacy.map((c) => ({ supplierId: c.supplierId, orderVersion: c.orderVersion })),
   };
 }
 
@@ -186,71 +305,74 @@ async function newestVersion(
 const READ_CONCURRENCY = 16;
 
 export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore {
-  /** The marks of the pickup points asked for, where they exist (strongly consistent). */
-  async function marksOf(supplierId: string, deliveryDate: string, leaderIds: readonly string[]): Promise<DirtyMark[]> {
-    const found: DirtyMark[] = [];
-    for (let i = 0; i < leaderIds.length; i += 100) {
-      let request: Record<string, unknown>[] = leaderIds.slice(i, i + 100).map((l) => keys.purchaseOrderDirty(supplierId, deliveryDate, l));
-      while (request.length) {
-        const res = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: request, ConsistentRead: true } } }));
-        for (const item of res.Responses?.[tableName()] ?? []) found.push({ leaderId: String(item.leaderId), token: String(item.token) });
-        request = (res.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-      }
-    }
-    const order = new Map(leaderIds.map((l, i) => [l, i]));
-    return found.sort((a, b) => order.get(a.leaderId)! - order.get(b.leaderId)!);
+  /** Every mark of a purchase order (strongly consistent: a few, as each is deleted once rebuilt). */
+  async function marksOf(supplierId: string, deliveryDate: string): Promise<Mark[]> {
+    const marks = await Promise.all(
+      keys.purchaseOrderDirtyPartitions(supplierId, deliveryDate).map(async (pk) => {
+        const found: Mark[] = [];
+        let startKey: Record<string, unknown> | undefined;
+        do {
+          const page = await client.send(
+            new QueryCommand({
+              TableName: tableName(),
+              KeyConditionExpression: 'pk = :pk',
+              ExpressionAttributeValues: { ':pk': pk },
+              ConsistentRead: true,
+              ExclusiveStartKey: startKey,
+            }),
+          );
+          found.push(...(page.Items ?? []).map(markFrom));
+          startKey = page.LastEvaluatedKey;
+        } while (startKey);
+        return found;
+      }),
+    );
+    return marks.flat().sort((a, b) => (a.id < b.id ? -1 : 1));
   }
 
   return {
-    async getContribution(supplierId, deliveryDate, orderId) {
-      const { Item } = await client.send(
-        new GetCommand({
+    async getContribution(orderId) {
+      const { Items } = await client.send(
+        new QueryCommand({
           TableName: tableName(),
-          Key: keys.purchaseOrderContribution(supplierId, deliveryDate, orderId),
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.purchaseOrderContributionPartition(orderId) },
           ConsistentRead: true,
         }),
       );
-      return Item ? ContributionSchema.parse(Item) : undefined;
+      return contributionFrom(orderId, Items ?? []);
     },
 
-    async applyContribution(before: Contribution | undefined, after: Contribution, deltas: TotalDelta[]) {
-      const actions: TransactItem[] = [
+    async applyContributions(changes, points) {
+      const actions: TransactItem[] = changes.flatMap(({ before, after }): TransactItem[] => [
         {
           Put: {
             TableName: tableName(),
-            Item: {
-              ...keys.purchaseOrderContribution(after.supplierId, after.deliveryDate, after.orderId),
-              type: 'PO_CONTRIBUTION',
-              ...after,
-            },
+            Item: contributionItem(after),
             // contributionAsRead: the totals get new minus old only if "old" is still what is recorded.
-            ...(before
-              ? {
-                  ConditionExpression: 'orderVersion = :version',
-                  ExpressionAttributeValues: { ':version': before.orderVersion },
-                }
+            ...(before && !before.legacy
+              ? { ConditionExpression: 'orderVersion = :version', ExpressionAttributeValues: { ':version': before.orderVersion } }
               : { ConditionExpression: 'attribute_not_exists(pk)' }),
           },
         },
-      ];
-      if (deltas.length) {
-        actions.push(totalsUpdate(after.supplierId, after.deliveryDate, after, deltas), {
-          // A fresh token each time: a rebuild deletes the mark only if no change came after the one it read.
-          Update: {
+        // The per-supplier records read in its place go, each if still at the version read.
+        ...(before?.legacy ?? []).map((l) => ({
+          Delete: {
             TableName: tableName(),
-            Key: keys.purchaseOrderDirty(after.supplierId, after.deliveryDate, after.leaderId),
-            UpdateExpression: 'SET #type = :type, leaderId = :leaderId, #token = :token',
-            ExpressionAttributeNames: { '#type': 'type', '#token': 'token' },
-            ExpressionAttributeValues: {
-              ':type': 'PO_DIRTY',
-              ':leaderId': after.leaderId,
-              ':token': `${after.orderId}:${after.orderVersion}:${Math.random().toString(36).slice(2)}`,
-            },
+            Key: keys.purchaseOrderContribution(l.supplierId, before!.deliveryDate, after.orderId),
+            ConditionExpression: 'orderVersion = :version',
+            ExpressionAttributeValues: { ':version': l.orderVersion },
           },
-        });
+        })),
+      ]);
+      actions.push(...points.map(totalsUpdate), ...markPuts(points));
+      try {
+        await transactWrite(client, actions);
+        return 'applied';
+      } catch (err) {
+        if (anyConditionFailed(err)) return 'stale';
+        throw err;
       }
-      const failed = await guardedWrite(client, actions, ['stale']);
-      return failed ?? 'applied';
     },
 
     async snapshot(supplierId, deliveryDate, options = {}) {
@@ -272,36 +394,28 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
       );
       const documents = (headers ?? []).map((i) => PurchaseOrderSchema.parse(i)).sort((a, b) => a.part - b.part);
 
-      // The caller's own points first (if dirty), then any other dirty ones, up to the limit.
-      const dirty = options.prefer?.length ? await marksOf(supplierId, deliveryDate, [...new Set(options.prefer)]) : [];
-      if (dirty.length < limit) {
-        const others = await Promise.all(
-          keys.purchaseOrderDirtyPartitions(supplierId, deliveryDate).map(async (pk) => {
-            const { Items } = await client.send(
-              new QueryCommand({
-                TableName: tableName(),
-                KeyConditionExpression: 'pk = :pk',
-                ExpressionAttributeValues: { ':pk': pk },
-                ConsistentRead: true,
-                Limit: limit,
-              }),
-            );
-            return (Items ?? []).map((i) => ({ leaderId: String(i.leaderId), token: String(i.token) }));
-          }),
-        );
-        const seen = new Set(dirty.map((d) => d.leaderId));
-        for (const mark of others.flat().sort((a, b) => (a.leaderId < b.leaderId ? -1 : 1))) {
-          if (dirty.length >= limit) break;
-          if (!seen.has(mark.leaderId)) dirty.push(mark);
+      // Marks are taken whole (a mark is deleted once all its points are rebuilt): those naming the caller's
+      // own points first, then the others, until they name `limit` points; the caller's points first.
+      const mine = new Set(options.prefer ?? []);
+      const marks = await marksOf(supplierId, deliveryDate);
+      const names = (m: Mark) => m.leaderIds.some((l) => mine.has(l));
+      const points = new Set<string>();
+      const dirty: DirtyMark[] = [];
+      for (const mark of [...marks.filter(names), ...marks.filter((m) => !names(m))]) {
+        if (points.size >= limit) break;
+        for (const leaderId of mark.leaderIds) {
+          points.add(leaderId);
+          dirty.push({ leaderId, token: tokenOf(mark) });
         }
       }
+      dirty.sort((a, b) => Number(mine.has(b.leaderId)) - Number(mine.has(a.leaderId)));
 
       // Each point's totals (read after its mark, so they hold every change the mark stands for) and its
       // newest version in the live part and in each shipped one.
       const last = documents.at(-1);
       const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
       if (last && last.status !== 'shipped') parts.push(last.part);
-      const states = await inParallel(dirty, READ_CONCURRENCY, async ({ leaderId }) => {
+      const states = await inParallel([...points], READ_CONCURRENCY, async (leaderId) => {
         const [{ Item }, ...versions] = await Promise.all([
           client.send(
             new GetCommand({
@@ -351,11 +465,7 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
             {
               Put: {
                 TableName: tableName(),
-                Item: {
-                  ...keys.purchaseOrderRevision(supplierId, deliveryDate, after.part, revision.revision),
-                  type: 'PURCHASE_ORDER_REVISION',
-                  ...revision,
-                },
+                Item: revisionItem(supplierId, deliveryDate, after.part, revision),
                 ConditionExpression: 'attribute_not_exists(pk)',
               },
             },
@@ -373,16 +483,26 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
     },
 
     async clearDirty(supplierId, deliveryDate, marks) {
-      await inParallel(marks, READ_CONCURRENCY, async (mark) => {
+      const examined = new Map<string, Set<string>>();
+      for (const { token, leaderId } of marks) examined.set(token, (examined.get(token) ?? new Set()).add(leaderId));
+      const done = [...examined]
+        .map(([token, points]) => ({ ...markOf(token), examined: points.size }))
+        .filter((m) => m.examined >= m.points);
+      await inParallel(done, READ_CONCURRENCY, async (mark) => {
         try {
           await client.send(
             new DeleteCommand({
               TableName: tableName(),
-              Key: keys.purchaseOrderDirty(supplierId, deliveryDate, mark.leaderId),
-              // noChangeSince: a change applied after the rebuild read the mark keeps the point dirty.
-              ConditionExpression: '#token = :token',
-              ExpressionAttributeNames: { '#token': 'token' },
-              ExpressionAttributeValues: { ':token': mark.token },
+              Key: keys.purchaseOrderDirty(supplierId, deliveryDate, mark.id),
+              // noChangeSince (a mark of one point written before 2026-12-01, which a change rewrote): a change
+              // applied after the rebuild read the mark keeps the point dirty.
+              ...(mark.legacyToken
+                ? {
+                    ConditionExpression: '#token = :token',
+                    ExpressionAttributeNames: { '#token': 'token' },
+                    ExpressionAttributeValues: { ':token': mark.legacyToken },
+                  }
+                : {}),
             }),
           );
         } catch (err) {
@@ -504,7 +624,7 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
         ),
       );
       const nextCursor = encodeCursor(page.LastEvaluatedKey);
-      return { items: (page.Items ?? []).map((i) => PurchaseOrderRevisionRecordSchema.parse(i)), ...(nextCursor ? { nextCursor } : {}) };
+      return { items: (page.Items ?? []).map(revisionFrom), ...(nextCursor ? { nextCursor } : {}) };
     },
 
     cursorAfterRevision: (po, revision) => encodeCursor(keys.purchaseOrderRevision(po.supplierId, po.deliveryDate, po.part, revision))!,
