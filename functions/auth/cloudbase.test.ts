@@ -8,15 +8,11 @@ import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
-/** What SCF passes a function the mini-program called: its variables (WX_OPENID among them) as a JSON string. */
-const miniProgramContext = (openId: string): CloudBaseContext => {
-  const context = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/context-miniprogram.json'), 'utf8')) as CloudBaseContext;
-  return {
-    ...context,
-    function_name: 'auth',
-    environment: JSON.stringify({ ...(JSON.parse(context.environment!) as object), WX_OPENID: openId }),
-  };
-};
+/** What SCF passes a function the mini-program called: its variables, WX_OPENID among them, as a JSON string. */
+const miniProgramContext = JSON.parse(
+  readFileSync(join(__dirname, '../../events/cloudbase/context-miniprogram.json'), 'utf8'),
+) as CloudBaseContext;
+const MINI_PROGRAM_OPENID = (JSON.parse(miniProgramContext.environment!) as { WX_OPENID: string }).WX_OPENID;
 
 const PHONE = '13800138000';
 let standIn: CloudBaseStandIn;
@@ -100,14 +96,19 @@ test('a texted code signs a phone in; GET /me answers for it; refresh rotates; l
 });
 
 test('from the mini-program, GET /me is the user of the WX_OPENID CloudBase vouches for, with no token', async () => {
-  const db = await standInDb(standIn);
-  await db
-    .collection('users')
-    .doc('u-wx')
-    .set({ userId: 'u-wx', wechatOpenId: 'oKnownResident00000000000001', createdAt: '2026-11-01T00:00:00.000Z' });
-  await db.collection('openIdUsers').doc('oKnownResident00000000000001').set({ userId: 'u-wx' });
+  // A resident who signed in with WeChat before, stored as sign-in stores them.
+  const { cloudbaseUserStore } = await import('../../lib/adapters/cloudbase/users');
+  const user = { userId: 'u-wx', wechatOpenId: MINI_PROGRAM_OPENID, createdAt: '2026-11-01T00:00:00.000Z' };
+  const created = await cloudbaseUserStore(await standInDb(standIn)).create(user, {
+    entityId: 'u-wx',
+    entityType: 'user',
+    action: 'user.created',
+    actor: 'u-wx',
+    at: user.createdAt,
+  });
+  expect(created).toBe('created');
   const { authorization: _none, ...headers } = sample('me-get.json').headers!;
-  const who = await main({ ...sample('me-get.json'), headers }, miniProgramContext('oKnownResident00000000000001'));
+  const who = await main({ ...sample('me-get.json'), headers }, miniProgramContext);
   expect([who.statusCode, json(who)]).toEqual([200, { userId: 'u-wx', roles: [], wechatLinked: true }]);
   // Through HTTP access (no WX_OPENID in the context), the same request has no caller.
   expect((await main({ ...sample('me-get.json'), headers })).statusCode).toBe(401);

@@ -3,23 +3,13 @@
 // The supplier-member routes live under `/suppliers`, which CloudBase sends to the catalogue function: its
 // entry serves them (imported from ./handler), so this one leaves them out. A resident calling from the
 // mini-program is the user of the WX_OPENID CloudBase vouches for (GET /me needs no token there).
-import { weChatCaller } from '../../lib/auth/wechat-caller';
-import { weChatCallerDeps } from '../../lib/auth/wiring';
+import { miniProgramCallers } from '../../lib/auth/wiring';
 import { stageIdentity } from '../../lib/runtime/auth';
-import { cloudbaseHttpFunction, miniProgramCaller } from '../../lib/runtime/cloudbase-http';
+import { cloudbaseHttpFunction } from '../../lib/runtime/cloudbase-http';
 import { httpFunction, type Routes } from '../../lib/runtime/http';
 import { routes as awsRoutes } from './handler';
 
 /** What this function serves on CloudBase (infra/cloudbaserc.test.ts checks HTTP access sends it exactly these). */
 export const routes: Routes = Object.fromEntries(Object.entries(awsRoutes).filter(([key]) => !key.includes(' /suppliers/')));
 
-const callers = weChatCallerDeps();
-
-export const main = cloudbaseHttpFunction(
-  routes,
-  httpFunction(
-    routes,
-    stageIdentity,
-    miniProgramCaller((openId) => weChatCaller(callers, openId)),
-  ),
-);
+export const main = cloudbaseHttpFunction(routes, httpFunction(routes, stageIdentity, miniProgramCallers()));

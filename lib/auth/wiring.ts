@@ -12,6 +12,8 @@ import { tencentSmsSender } from '../providers/sms/tencent';
 import { sandboxWeChatAuth } from '../providers/wechat/sandbox';
 import { wechatWebAuth } from '../providers/wechat/web-auth';
 import { stageIdentity } from '../runtime/auth';
+import { miniProgramCaller } from '../runtime/cloudbase-http';
+import type { VouchedCaller } from '../runtime/http';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
@@ -24,7 +26,7 @@ import { dynamoUserStore } from '../store/users';
 import type { AccountDeps } from './account';
 import type { MemberDeps } from './members';
 import type { SmsSender, WeChatAuth } from './ports';
-import type { WeChatCallerDeps } from './wechat-caller';
+import { weChatCaller, type WeChatCallerDeps } from './wechat-caller';
 import { deriveKey } from './rules';
 import type { SignInDeps } from './sign-in';
 
@@ -87,3 +89,9 @@ export const weChatCallerDeps = (): WeChatCallerDeps => ({
   ids: randomIds,
   clock: systemClock,
 });
+
+/** On CloudBase, the caller CloudBase vouches for: a mini-program resident is the user of their WX_OPENID. */
+export function miniProgramCallers(): VouchedCaller {
+  const deps = weChatCallerDeps();
+  return miniProgramCaller((openId) => weChatCaller(deps, openId));
+}
