@@ -1,11 +1,19 @@
-// The production wiring of sign-in: DynamoDB stores, the SMS and WeChat providers chosen by settings
-// (sandboxes in the local stage), the stage's token identity, and keys derived from AUTH_SECRET.
+// The production wiring of sign-in: the stores of the configured data store (DynamoDB, or CloudBase's document
+// database in the CloudBase build), the SMS and WeChat providers chosen by settings (sandboxes in the local
+// stage), the stage's token identity, and keys derived from AUTH_SECRET.
+import { cloudbaseLeaders, cloudbaseSuppliers } from '../adapters/cloudbase/auth-reads';
+import { cloudbaseMemberStore } from '../adapters/cloudbase/members';
+import { cloudbaseSentSmsLog } from '../adapters/cloudbase/sandbox-sms';
+import { cloudbaseSessionStore } from '../adapters/cloudbase/sessions';
+import { cloudbaseCodeStore } from '../adapters/cloudbase/sms-codes';
 import { cloudbaseUserStore } from '../adapters/cloudbase/users';
 import { sandboxSmsSender } from '../providers/sms/sandbox';
 import { tencentSmsSender } from '../providers/sms/tencent';
 import { sandboxWeChatAuth } from '../providers/wechat/sandbox';
 import { wechatWebAuth } from '../providers/wechat/web-auth';
 import { stageIdentity } from '../runtime/auth';
+import { miniProgramCaller } from '../runtime/cloudbase-http';
+import type { VouchedCaller } from '../runtime/http';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
@@ -18,12 +26,14 @@ import { dynamoUserStore } from '../store/users';
 import type { AccountDeps } from './account';
 import type { MemberDeps } from './members';
 import type { SmsSender, WeChatAuth } from './ports';
-import type { WeChatCallerDeps } from './wechat-caller';
+import { weChatCaller, type WeChatCallerDeps } from './wechat-caller';
 import { deriveKey } from './rules';
 import type { SignInDeps } from './sign-in';
 
+const onCloudBase = () => config.dataStore === 'cloudbase';
+
 /** The sandbox's outbox, for `GET /dev/sms` (local stage only). */
-export const sandboxOutbox = dynamoSentSmsLog();
+export const sandboxOutbox = onCloudBase() ? cloudbaseSentSmsLog() : dynamoSentSmsLog();
 
 function smsSender(): SmsSender {
   return config.smsProvider === 'tencent' ? tencentSmsSender(() => config.tencentSms) : sandboxSmsSender(sandboxOutbox);
@@ -33,17 +43,32 @@ function wechatAuth(): WeChatAuth {
   return config.wechatProvider === 'wechat' ? wechatWebAuth(() => config.wechat) : sandboxWeChatAuth();
 }
 
-export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
-  const users = dynamoUserStore();
-  const members = dynamoMemberStore();
-  let keys: SignInDeps['keys'] | undefined;
+/** Sign-in's own stores, and the reads of other domains it needs, on the configured data store. */
+function stores(): Pick<SignInDeps & MemberDeps & AccountDeps, 'users' | 'members' | 'codes' | 'sessions' | 'suppliers' | 'leaders'> {
+  if (onCloudBase()) {
+    return {
+      users: cloudbaseUserStore(),
+      members: cloudbaseMemberStore(),
+      codes: cloudbaseCodeStore(),
+      sessions: cloudbaseSessionStore(),
+      suppliers: cloudbaseSuppliers(),
+      leaders: cloudbaseLeaders(),
+    };
+  }
   return {
-    users,
-    members,
+    users: dynamoUserStore(),
+    members: dynamoMemberStore(),
     codes: dynamoCodeStore(),
     sessions: dynamoSessionStore(),
     suppliers: dynamoCatalogueStore(),
     leaders: dynamoLeaderStore(),
+  };
+}
+
+export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
+  let keys: SignInDeps['keys'] | undefined;
+  return {
+    ...stores(),
     sms: smsSender(),
     wechat: wechatAuth(),
     identity: stageIdentity,
@@ -60,7 +85,13 @@ export function authDeps(): SignInDeps & MemberDeps & AccountDeps {
 
 /** A mini-program caller's user (lib/auth/wechat-caller.ts), on the configured data store. */
 export const weChatCallerDeps = (): WeChatCallerDeps => ({
-  users: config.dataStore === 'cloudbase' ? cloudbaseUserStore() : dynamoUserStore(),
+  users: onCloudBase() ? cloudbaseUserStore() : dynamoUserStore(),
   ids: randomIds,
   clock: systemClock,
 });
+
+/** On CloudBase, the caller CloudBase vouches for: a mini-program resident is the user of their WX_OPENID. */
+export function miniProgramCallers(): VouchedCaller {
+  const deps = weChatCallerDeps();
+  return miniProgramCaller((openId) => weChatCaller(deps, openId));
+}

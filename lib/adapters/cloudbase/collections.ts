@@ -49,6 +49,8 @@ export const COLLECTIONS = {
   sandboxSms: 'sandboxSms',
   audit: 'audit',
   outbox: 'outbox',
+  /** Never holds a document: GET /health reads one from it (the store answers, and the environment has its collections). */
+  health: 'health',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];

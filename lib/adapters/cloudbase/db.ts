@@ -189,3 +189,29 @@ export async function pageBy(
   const next = data.length > limit ? encodeAfter(String(docs[docs.length - 1]![sortField])) : undefined;
   return { docs, ...(next ? { nextCursor: next } : {}) };
 }
+
+/** A guard document: its `_id` is the value that may be held once (a phone, an OPENID), its fields who holds it. */
+export interface Guard {
+  collection: string;
+  id: string;
+  doc: Record<string, unknown>;
+}
+
+/**
+ * Creates a guard document and, in the same transaction, what `write` adds beside it; `taken` (nothing written)
+ * when the guard exists already. The guard is created, not only read: of two racing transactions one conflicts
+ * and, run again, finds it taken (or the insert meets the committed one: `DATABASE_DUPLICATE_WRITE`).
+ */
+export async function createGuarded<T>(db: CloudBaseDb, guard: Guard, write: (tx: Transaction) => Promise<T>): Promise<T | 'taken'> {
+  try {
+    return await inTransaction(db, async (tx): Promise<T | 'taken' | Rollback<'taken'>> => {
+      const doc = txDoc(tx, guard.collection, guard.id);
+      if (await doc.get()) return new Rollback('taken' as const);
+      await doc.create(guard.doc);
+      return write(tx);
+    });
+  } catch (err) {
+    if (isDuplicate(err)) return 'taken';
+    throw err;
+  }
+}

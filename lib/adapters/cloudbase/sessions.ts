@@ -1,0 +1,47 @@
+// CloudBase adapter of the SessionStore port: a sign-in (`sessions`, by id) and its refresh tokens
+// (`refreshTokens`, each known only by its hash). Rotation reads and writes the token and its session in one
+// transaction, so two requests presenting one token can never both rotate it, and a rotation racing a
+// revocation conflicts and, run again, finds the sign-in ended.
+import type { SessionStore } from '../../auth/ports';
+import { RefreshTokenRecordSchema, SessionSchema } from '../../../schemas/auth';
+import { auditAdd } from './audit';
+import { COLLECTIONS } from './collections';
+import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+
+export function cloudbaseSessionStore(db: CloudBaseDb = cloudbaseDb()): SessionStore {
+  return {
+    start: (session, token, audit) =>
+      inTransaction(db, async (tx) => {
+        await txDoc(tx, COLLECTIONS.sessions, session.sessionId).create({ ...session });
+        await txDoc(tx, COLLECTIONS.refreshTokens, token.tokenHash).create({ ...token });
+        await auditAdd(tx, audit);
+      }),
+    async get(sessionId) {
+      const doc = await getDoc(db, COLLECTIONS.sessions, sessionId);
+      return doc ? SessionSchema.parse(fieldsOf(doc)) : undefined;
+    },
+    async getToken(tokenHash) {
+      const doc = await getDoc(db, COLLECTIONS.refreshTokens, tokenHash);
+      return doc ? RefreshTokenRecordSchema.parse(fieldsOf(doc)) : undefined;
+    },
+    rotate: (current, next, at) =>
+      inTransaction(db, async (tx): Promise<'rotated' | Rollback<'stale'>> => {
+        // The token still current and its sign-in still active, both read and written here.
+        const token = txDoc(tx, COLLECTIONS.refreshTokens, current.tokenHash);
+        const session = txDoc(tx, COLLECTIONS.sessions, current.sessionId);
+        if ((await token.get())?.status !== 'current' || (await session.get())?.status !== 'active') return new Rollback('stale');
+        await token.update({ status: 'rotated', rotatedAt: at });
+        await txDoc(tx, COLLECTIONS.refreshTokens, next.tokenHash).create({ ...next });
+        await session.update({ refreshedAt: at });
+        return 'rotated';
+      }),
+    revoke: (sessionId, reason, at, audit) =>
+      inTransaction(db, async (tx): Promise<void | Rollback<void>> => {
+        // Already revoked (a logout racing a replay, say): it stays as the first one left it.
+        const session = txDoc(tx, COLLECTIONS.sessions, sessionId);
+        if ((await session.get())?.status !== 'active') return new Rollback(undefined);
+        await session.update({ status: 'revoked', revokedAt: at, revokedReason: reason });
+        await auditAdd(tx, audit);
+      }),
+  };
+}
