@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import type { CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
-import { activeLeader, paidOrder } from '../../test/contract/people';
+import { activeLeader, auditActions, paidOrder } from '../../test/contract/people';
 
 const sample = <T = CloudBaseHttpEvent>(name: string) =>
   JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as T;
@@ -89,12 +89,7 @@ test('an arrival announced through HTTP access is sent by the notify sweep, once
   expect(JSON.parse(again.body!)).toEqual({ date: ready.pickupDate, notified: 0 });
   expect(await sweep(timer, context)).toEqual({ delivered: 0, failed: 0, dead: 0 });
   expect(texts()).toHaveLength(1);
-  expect(
-    standIn
-      .documents('audit')
-      .filter((d) => d.entityId === `L1#${ready.pickupDate}`)
-      .map((d) => d.action),
-  ).toEqual(['arrival.confirmed', 'arrival.confirmed']);
+  expect(auditActions(standIn, `L1#${ready.pickupDate}`)).toEqual(['arrival.confirmed', 'arrival.confirmed']);
 });
 
 test('only a leader confirms arrivals; a resident chooses their channels through /me/notification-settings', async () => {

@@ -2,6 +2,7 @@
 // with a pickup point, as the leaders' store keeps it, and an order's images through its life.
 import type { Leader } from '../../schemas/leaders';
 import type { Order } from '../../schemas/orders';
+import type { CloudBaseStandIn } from '../cloudbase/standin';
 import { APPLES, openGroupBuyRecord, pendingOrder } from '../support/seeds';
 
 export const AT = '2026-11-20T02:00:00.000Z';
@@ -54,3 +55,10 @@ export function paidOrder(o: {
   const paid: Order = { ...pending, status: 'paid', paidAt: o.placedAt, updatedAt: o.placedAt, version: 2 };
   return { groupBuy, paid, next: (before: Order, over: Partial<Order>): Order => ({ ...before, ...over, version: before.version + 1 }) };
 }
+
+/** The actions of an entity's audit records in the stand-in's database, oldest first. */
+export const auditActions = (standIn: CloudBaseStandIn, entityId: string) =>
+  standIn
+    .documents('audit')
+    .filter((d) => d.entityId === entityId)
+    .map((d) => d.action);

@@ -11,16 +11,8 @@ import {
   type Notice,
 } from '../../../schemas/notifications';
 import { SheetLineSchema, type SheetLine } from '../../../schemas/pickups';
-import {
-  finishedFields,
-  type ArrivalStore,
-  type NoticeStore,
-  type People,
-  type PurchaseOrderFacts,
-  type SentMessageLog,
-  type SettingsStore,
-  type SupplierContacts,
-} from '../../notifications/ports';
+import { finishedFields } from '../../notifications/ports';
+import type * as Ports from '../../notifications/ports';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {
@@ -44,7 +36,7 @@ function noticeImage(notice: Notice): Record<string, unknown> {
   return { ...rest, ...(Object.keys(params).length ? { params } : {}) };
 }
 
-export function cloudbaseNoticeStore(db: CloudBaseDb = cloudbaseDb()): NoticeStore {
+export function cloudbaseNoticeStore(db: CloudBaseDb = cloudbaseDb()): Ports.NoticeStore {
   /**
    * Changes the notice only while `token` holds its claim (a claim that ran out may have been taken over):
    * read and written in one transaction, so a racing claim or finish conflicts and reads again.
@@ -105,7 +97,7 @@ export function cloudbaseNoticeStore(db: CloudBaseDb = cloudbaseDb()): NoticeSto
   };
 }
 
-export function cloudbaseSettingsStore(db: CloudBaseDb = cloudbaseDb()): SettingsStore {
+export function cloudbaseSettingsStore(db: CloudBaseDb = cloudbaseDb()): Ports.SettingsStore {
   return {
     async get(userId) {
       const doc = await getDoc(db, COLLECTIONS.notificationSettings, userId);
@@ -120,7 +112,7 @@ export function cloudbaseSettingsStore(db: CloudBaseDb = cloudbaseDb()): Setting
 }
 
 /** A user's OPENID (their profile) and the user of a phone (its guard document), as sign-in wrote them. */
-export function cloudbasePeople(db: CloudBaseDb = cloudbaseDb()): People {
+export function cloudbasePeople(db: CloudBaseDb = cloudbaseDb()): Ports.People {
   const users = cloudbaseUserStore(db);
   return {
     openIdOf: async (userId) => (await users.get(userId))?.wechatOpenId || undefined,
@@ -129,7 +121,7 @@ export function cloudbasePeople(db: CloudBaseDb = cloudbaseDb()): People {
 }
 
 /** The sandboxes' log (`GET /dev/messages`): what they "sent" to an address, newest first. */
-export function cloudbaseSentMessageLog(db: CloudBaseDb = cloudbaseDb()): SentMessageLog {
+export function cloudbaseSentMessageLog(db: CloudBaseDb = cloudbaseDb()): Ports.SentMessageLog {
   return {
     async record(to, message) {
       await db
@@ -149,7 +141,7 @@ export function cloudbaseSentMessageLog(db: CloudBaseDb = cloudbaseDb()): SentMe
   };
 }
 
-export function cloudbaseArrivalStore(db: CloudBaseDb = cloudbaseDb()): ArrivalStore {
+export function cloudbaseArrivalStore(db: CloudBaseDb = cloudbaseDb()): Ports.ArrivalStore {
   return {
     async get(leaderId, date) {
       const doc = await getDoc(db, COLLECTIONS.arrivals, idOf(leaderId, date));
@@ -178,7 +170,7 @@ export function cloudbaseSheetLines(db: CloudBaseDb = cloudbaseDb()) {
 }
 
 /** A supplier's members' phones (or, with none, the phone the supplier was registered with). */
-export function cloudbaseSupplierContacts(db: CloudBaseDb = cloudbaseDb()): SupplierContacts {
+export function cloudbaseSupplierContacts(db: CloudBaseDb = cloudbaseDb()): Ports.SupplierContacts {
   return {
     async phonesOf(supplierId) {
       const members = (await queryAll(db, COLLECTIONS.supplierMembers, { supplierId })).map((m) => String(m.phone));
@@ -190,7 +182,7 @@ export function cloudbaseSupplierContacts(db: CloudBaseDb = cloudbaseDb()): Supp
 }
 
 /** Purchase orders are not on CloudBase yet (docs/decisions.md): nothing writes one there, so nothing asks. */
-export const cloudbasePurchaseOrderFacts = (): PurchaseOrderFacts => ({
+export const cloudbasePurchaseOrderFacts = (): Ports.PurchaseOrderFacts => ({
   current() {
     return Promise.reject(new Error('Purchase orders do not run on CloudBase yet (docs/decisions.md)'));
   },
