@@ -3,7 +3,8 @@
 // run on the document-database adapters (lib/orders/wiring.ts). A resident calling from the mini-program
 // needs no token: CloudBase vouches for their WX_OPENID, whose user places and reads their orders.
 // CloudBase routes by path prefix only, so `/orders` also brings the payments function's
-// `POST /orders/{orderId}/payment` here: it is served from that function's own route table.
+// `POST /orders/{orderId}/payment` and the reviews function's `POST /orders/{orderId}/reviews` here: each is
+// served from that function's own route table.
 import { weChatCaller } from '../../lib/auth/wechat-caller';
 import { weChatCallerDeps } from '../../lib/auth/wiring';
 import { stageIdentity } from '../../lib/runtime/auth';
@@ -11,11 +12,16 @@ import { cloudbaseHttpFunction, miniProgramCaller } from '../../lib/runtime/clou
 import { httpFunction } from '../../lib/runtime/http';
 import type { Routes } from '../../lib/runtime/http';
 import { routes as paymentRoutes } from '../payments/handler';
+import { routes as reviewRoutes } from '../reviews/handler';
 import { routes as orderRoutes } from './handler';
 
 const callers = weChatCallerDeps();
 
-const routes: Routes = { ...orderRoutes, 'POST /orders/{orderId}/payment': paymentRoutes['POST /orders/{orderId}/payment']! };
+const routes: Routes = {
+  ...orderRoutes,
+  'POST /orders/{orderId}/payment': paymentRoutes['POST /orders/{orderId}/payment']!,
+  'POST /orders/{orderId}/reviews': reviewRoutes['POST /orders/{orderId}/reviews']!,
+};
 
 export const main = cloudbaseHttpFunction(
   routes,

@@ -1,5 +1,12 @@
-// Production wiring of the customer book, the stats and the reviews.
+// Production wiring of the customer book, the stats and the reviews, on the configured data store (DynamoDB, or
+// CloudBase's document database in the CloudBase build).
+import { cloudbaseCustomerBookStore } from '../adapters/cloudbase/customers';
+import { cloudbaseGroupBuyStore } from '../adapters/cloudbase/group-buys';
+import { cloudbaseLeaderReads } from '../adapters/cloudbase/leader-reads';
+import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
+import { cloudbaseReviewStore } from '../adapters/cloudbase/reviews';
 import { randomIds, systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
 import { dynamoCustomerBookStore } from '../store/customers';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { ordersOfLeader } from '../store/leader-orders';
@@ -10,9 +17,11 @@ import { dynamoReviewStore } from '../store/reviews';
 import type { CustomerBookDeps } from './customers';
 import type { ReviewDeps } from './reviews';
 
+const onCloudBase = () => config.dataStore === 'cloudbase';
+
 export const customerBookDeps = (): CustomerBookDeps => ({
-  book: dynamoCustomerBookStore(),
-  leaders: dynamoLeaderStore(),
+  book: onCloudBase() ? cloudbaseCustomerBookStore() : dynamoCustomerBookStore(),
+  leaders: onCloudBase() ? cloudbaseLeaderReads() : dynamoLeaderStore(),
   clock: systemClock,
 });
 
@@ -24,11 +33,12 @@ export const leaderHistory = () => {
 };
 
 export function reviewDeps(): ReviewDeps {
-  const leaders = dynamoLeaderStore();
+  const cloudbase = onCloudBase();
+  const leaders = cloudbase ? cloudbaseLeaderReads() : dynamoLeaderStore();
   return {
-    reviews: dynamoReviewStore(),
-    orders: dynamoOrderStore(),
-    groupBuys: dynamoGroupBuyStore(),
+    reviews: cloudbase ? cloudbaseReviewStore() : dynamoReviewStore(),
+    orders: cloudbase ? cloudbaseOrderStore() : dynamoOrderStore(),
+    groupBuys: cloudbase ? cloudbaseGroupBuyStore() : dynamoGroupBuyStore(),
     leaderIdOf: async (userId) => (await leaders.getByUser(userId))?.leaderId,
     clock: systemClock,
     ids: randomIds,

@@ -1,8 +1,21 @@
-// The production wiring of notifications: the DynamoDB outbox and lookups, and the two channels chosen
+// The production wiring of notifications: the outbox of notices and the lookups on the configured data store
+// (DynamoDB, or CloudBase's document database in the CloudBase build), and the two channels chosen
 // by the settings that choose sign-in's providers (SMS_PROVIDER, WECHAT_PROVIDER): the local stage's
 // sandboxes keep what they "sent" for `GET /dev/messages`; elsewhere Tencent Cloud SMS and WeChat's
 // subscribe messages, each with a template per message.
 import { TEMPLATES, type TemplateName } from '../../schemas/notifications';
+import { cloudbaseLeaderReads } from '../adapters/cloudbase/leader-reads';
+import {
+  cloudbaseArrivalStore,
+  cloudbaseNoticeStore,
+  cloudbasePeople,
+  cloudbasePurchaseOrderFacts,
+  cloudbaseSentMessageLog,
+  cloudbaseSettingsStore,
+  cloudbaseSheetLines,
+  cloudbaseSupplierContacts,
+} from '../adapters/cloudbase/notifications';
+import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
 import { sandboxNoticeSms } from '../providers/sms/sandbox';
 import { tencentNoticeSms } from '../providers/sms/notices';
 import { sandboxWeChatSubscribe } from '../providers/wechat/sandbox';
@@ -28,8 +41,38 @@ import type { PlanningDeps } from './planning';
 import type { ReminderDeps } from './reminders';
 import type { SettingsDeps } from './settings';
 
+const onCloudBase = () => config.dataStore === 'cloudbase';
+
+/** The stores of notifications on the configured data store (each built when asked for). */
+const stores = () =>
+  onCloudBase()
+    ? {
+        notices: cloudbaseNoticeStore,
+        settings: cloudbaseSettingsStore,
+        people: cloudbasePeople,
+        purchaseOrders: cloudbasePurchaseOrderFacts,
+        suppliers: cloudbaseSupplierContacts,
+        arrivals: cloudbaseArrivalStore,
+        sheets: cloudbaseSheetLines,
+        orders: cloudbaseOrderStore,
+        leaders: cloudbaseLeaderReads,
+        sentMessages: cloudbaseSentMessageLog,
+      }
+    : {
+        notices: dynamoNoticeStore,
+        settings: dynamoSettingsStore,
+        people: dynamoPeople,
+        purchaseOrders: dynamoPurchaseOrderFacts,
+        suppliers: dynamoSupplierContacts,
+        arrivals: dynamoArrivalStore,
+        sheets: dynamoPickupStore,
+        orders: dynamoOrderStore,
+        leaders: dynamoLeaderStore,
+        sentMessages: dynamoSentMessageLog,
+      };
+
 /** The sandboxes' log, for `GET /dev/messages` (local stage only). */
-export const sentMessages = dynamoSentMessageLog();
+export const sentMessages = stores().sentMessages();
 
 /** Template ids by message, refusing a name that is no message (a typo would silently text nobody). */
 function templatesFrom(variable: string, ids: Record<string, string>): Partial<Record<TemplateName, string>> {
@@ -57,11 +100,12 @@ function wechatChannel(): MessageChannel {
 const site = () => config.publicUrl;
 
 export function deliveryDeps(): DeliveryDeps {
+  const s = stores();
   return {
-    notices: dynamoNoticeStore(),
-    settings: dynamoSettingsStore(),
-    people: dynamoPeople(),
-    purchaseOrders: dynamoPurchaseOrderFacts(),
+    notices: s.notices(),
+    settings: s.settings(),
+    people: s.people(),
+    purchaseOrders: s.purchaseOrders(),
     channels: { sms: smsChannel(), wechat: wechatChannel() },
     clock: systemClock,
     ids: randomIds,
@@ -74,34 +118,37 @@ export function deliveryDeps(): DeliveryDeps {
 }
 
 export function planningDeps(): PlanningDeps {
+  const s = stores();
   return {
-    notices: dynamoNoticeStore(),
-    orders: dynamoOrderStore(),
-    leaders: dynamoLeaderStore(),
-    suppliers: dynamoSupplierContacts(),
-    people: dynamoPeople(),
+    notices: s.notices(),
+    orders: s.orders(),
+    leaders: s.leaders(),
+    suppliers: s.suppliers(),
+    people: s.people(),
     clock: systemClock,
     site: site(),
   };
 }
 
 export function arrivalDeps(): ArrivalDeps {
+  const s = stores();
   return {
-    leaders: dynamoLeaderStore(),
-    sheets: dynamoPickupStore(),
-    orders: dynamoOrderStore(),
-    arrivals: dynamoArrivalStore(),
-    notices: dynamoNoticeStore(),
+    leaders: s.leaders(),
+    sheets: s.sheets(),
+    orders: s.orders(),
+    arrivals: s.arrivals(),
+    notices: s.notices(),
     clock: systemClock,
     site: site(),
   };
 }
 
 export function settingsDeps(): SettingsDeps {
-  return { settings: dynamoSettingsStore(), people: dynamoPeople(), clock: systemClock };
+  const s = stores();
+  return { settings: s.settings(), people: s.people(), clock: systemClock };
 }
 
 /** For the uncollected-refund job: `remindUncollected(reminderDeps(), orders, refundOn)`. */
 export function reminderDeps(): ReminderDeps {
-  return { notices: dynamoNoticeStore(), clock: systemClock, site: site() };
+  return { notices: stores().notices(), clock: systemClock, site: site() };
 }

@@ -51,6 +51,26 @@ export const COLLECTIONS = {
   outbox: 'outbox',
   /** Never holds a document: GET /health reads one from it (the store answers, and the environment has its collections). */
   health: 'health',
+
+  /** One per leader and customer (leader#user): the summary every change of that customer writes at the next version. */
+  customers: 'customers',
+  /** One per order a customer paid (leader#user#order): what it adds to their summary. */
+  customerOrders: 'customerOrders',
+  /** One per leader and business date (leader#date): the figures of `GET /leaders/me/stats`. */
+  statsDays: 'statsDays',
+  /** One per ledger entry booked into a day (leader#entry): the guard that books it once. */
+  statsLedgerEntries: 'statsLedgerEntries',
+  /** One per order (the order id): its review. */
+  reviews: 'reviews',
+  /** One per leader: the count and rating sum of their pickup point's reviews. */
+  reviewSummaries: 'reviewSummaries',
+  /** One per notice (its id, derived from its cause): written once, claimed while sent. */
+  notices: 'notices',
+  notificationSettings: 'notificationSettings',
+  /** One per leader and pickup date (leader#date): what they confirmed as arrived. */
+  arrivals: 'arrivals',
+  /** The notification sandboxes' log (`GET /dev/messages`). */
+  sandboxMessages: 'sandboxMessages',
 } as const;
 
 export type CollectionName = (typeof COLLECTIONS)[keyof typeof COLLECTIONS];
@@ -103,6 +123,11 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'supplierMembers', fields: ['supplierId'], why: 'a supplier’s members (whom to text)' },
   { collection: 'audit', fields: ['entityId', 'at'], why: 'GET /audit/events?entityId=' },
   { collection: 'outbox', fields: ['consumer', 'status', 'availableAt'], why: 'the outbox sweep: a consumer’s items visible now' },
+  { collection: 'customers', fields: ['leaderId', 'listed', 'byLeader'], why: 'GET /leaders/me/customers (latest order first, paged)' },
+  { collection: 'customerOrders', fields: ['leaderId', 'userId'], why: 'the customer book: a customer’s orders (applying an order)' },
+  { collection: 'statsDays', fields: ['leaderId', 'date'], why: 'GET /leaders/{me|leaderId}/stats: the window’s days' },
+  { collection: 'reviews', fields: ['leaderId', 'byLeader'], why: 'GET /group-buys/{groupBuyId}/reviews (newest first, paged)' },
+  { collection: 'sandboxMessages', fields: ['to', 'sentAt'], why: 'GET /dev/messages (newest first)' },
 ];
 
 /** The unique indexes, by collection (the stand-in enforces them as the service does). */
