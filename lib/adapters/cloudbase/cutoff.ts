@@ -53,13 +53,33 @@ async function rewrite(
   return 'done';
 }
 
-/** The group buy still as `before` was read: same status, same version (what the DynamoDB condition checks). */
-const unchanged = (current: Record<string, unknown>, before: GroupBuy) =>
-  current.status === before.status && current.version === before.version;
-
-/** Each item's copy of the group's state (ordering reads it: lib/adapters/cloudbase/orders.ts `takesOrders`). */
-async function copyStatusToItems(tx: Transaction, gb: GroupBuy, status: GroupBuy['status']) {
-  for (const item of gb.items) await txDoc(tx, COLLECTIONS.groupBuyItems, itemId(gb.groupBuyId, item.productId)).update({ status });
+/**
+ * A change of the group buy's state decided on `before` (still at its status and version when written: what the
+ * DynamoDB condition checks), at the next version, with its audit record; `itemStatus`: the state its items'
+ * copies take with it (ordering reads them: lib/adapters/cloudbase/orders.ts `takesOrders`).
+ */
+async function changeState(
+  db: CloudBaseDb,
+  before: GroupBuy,
+  change: (current: Record<string, unknown>) => Record<string, unknown>,
+  audit: AuditEvent,
+  itemStatus?: GroupBuy['status'],
+): Promise<Decision> {
+  return inTransaction(db, async (tx) => {
+    const outcome = await rewrite(
+      tx,
+      before.groupBuyId,
+      (current) =>
+        current.status === before.status && current.version === before.version
+          ? { ...change(current), version: before.version + 1 }
+          : undefined,
+      audit,
+    );
+    if (outcome instanceof Rollback || !itemStatus) return outcome;
+    for (const item of before.items)
+      await txDoc(tx, COLLECTIONS.groupBuyItems, itemId(before.groupBuyId, item.productId)).update({ status: itemStatus });
+    return outcome;
+  });
 }
 
 const withoutFields = (doc: Record<string, unknown>, fields: string[]) =>
@@ -106,29 +126,18 @@ export function cloudbaseCutoffStore(db: CloudBaseDb = cloudbaseDb()): CutoffSto
       return { items: page.docs.map(parseGroupBuy), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
     },
 
-    beginClosing: (gb, phase, at, audit) =>
-      inTransaction(db, async (tx) => {
-        const outcome = await rewrite(
-          tx,
-          gb.groupBuyId,
-          (current) =>
-            unchanged(current, gb)
-              ? {
-                  ...current,
-                  status: 'closing',
-                  closePhase: phase,
-                  updatedAt: at,
-                  closeStats: { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 },
-                  version: gb.version + 1,
-                }
-              : undefined,
-          audit,
-        );
-        if (outcome instanceof Rollback) return outcome;
-        // From this commit on, no order can be placed or paid into it (orders read and write these copies).
-        await copyStatusToItems(tx, gb, 'closing');
-        return outcome;
-      }).then((o) => (o === 'done' ? ('begun' as const) : ('stale' as const))),
+    async beginClosing(gb, phase, at, audit) {
+      const closeStats: CloseStats = { ordersCancelled: 0, ordersReady: 0, ordersRefunded: 0, pages: 0 };
+      // From its commit on, no order can be placed or paid into the group (orders read and write the items).
+      const outcome = await changeState(
+        db,
+        gb,
+        (c) => ({ ...c, status: 'closing', closePhase: phase, updatedAt: at, closeStats }),
+        audit,
+        'closing',
+      );
+      return outcome === 'done' ? 'begun' : 'stale';
+    },
 
     async ordersIn(groupBuyId, status, limit) {
       const { data } = (await db.collection(COLLECTIONS.orders).where({ groupBuyId, status }).limit(Math.min(limit, 1000)).get()) as {
@@ -144,17 +153,7 @@ export function cloudbaseCutoffStore(db: CloudBaseDb = cloudbaseDb()): CutoffSto
 
     async decide(gb, outcome, paidQuantity, at, audit) {
       if (gb.closePhase !== 'cancel-unpaid') return 'stale';
-      const result = await inTransaction(db, (tx) =>
-        rewrite(
-          tx,
-          gb.groupBuyId,
-          (current) =>
-            unchanged(current, gb) && current.closePhase === 'cancel-unpaid'
-              ? { ...current, closePhase: 'settle-paid', outcome, paidQuantity, updatedAt: at, version: gb.version + 1 }
-              : undefined,
-          audit,
-        ),
-      );
+      const result = await changeState(db, gb, (c) => ({ ...c, closePhase: 'settle-paid', outcome, paidQuantity, updatedAt: at }), audit);
       return result === 'done' ? 'decided' : 'stale';
     },
 
@@ -188,27 +187,19 @@ export function cloudbaseCutoffStore(db: CloudBaseDb = cloudbaseDb()): CutoffSto
         ordersReady: await tallies('ready'),
         ordersRefunded: await tallies('refunded'),
       };
-      const result = await inTransaction(db, async (tx) => {
-        const outcome = await rewrite(
-          tx,
-          gb.groupBuyId,
-          (current) =>
-            unchanged(current, gb)
-              ? {
-                  ...withoutFields(current, ['closePhase']),
-                  status,
-                  closedAt: at,
-                  updatedAt: at,
-                  closeStats: { pages: 0, ...(current.closeStats as Partial<CloseStats> | undefined), ...counts },
-                  version: gb.version + 1,
-                }
-              : undefined,
-          audit,
-        );
-        if (outcome instanceof Rollback) return outcome;
-        await copyStatusToItems(tx, gb, status);
-        return outcome;
-      });
+      const result = await changeState(
+        db,
+        gb,
+        (c) => ({
+          ...withoutFields(c, ['closePhase']),
+          status,
+          closedAt: at,
+          updatedAt: at,
+          closeStats: { pages: 0, ...(c.closeStats as Partial<CloseStats> | undefined), ...counts },
+        }),
+        audit,
+        status,
+      );
       return result === 'done' ? 'finished' : 'stale';
     },
 
