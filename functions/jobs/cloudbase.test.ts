@@ -13,8 +13,6 @@ const sample = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/j
 let standIn: CloudBaseStandIn;
 beforeAll(async () => {
   standIn = await startFunctionStandIn();
-  // Off the cloud the SDK probes Tencent's metadata host before every call; inside a function it does not.
-  process.env.TENCENTCLOUD = 'true';
 });
 afterAll(() => stopFunctionStandIn(standIn));
 

@@ -29,10 +29,6 @@ import { cloudbasePickupStore } from '../../lib/adapters/cloudbase/pickups';
 import { APPLES, openGroupBuyRecord, pendingOrder } from '../support/seeds';
 import { ORDERING_BUILDERS, storeTargets, type ContractStores } from './stores';
 
-// Off the cloud, the SDK probes Tencent's metadata host before every call (30 ms, only a success is cached);
-// inside a cloud function the platform's variables spare it that. This says so here: the calls are the same.
-process.env.TENCENTCLOUD = 'true';
-
 const KEY = shareLinkKey('closing-contract-secret');
 const OPENED = new Date('2026-12-01T02:00:00.000Z');
 /** Every group buy of the suite closes at 14:00 Shanghai. */
