@@ -32,7 +32,8 @@ describe('cloudbaserc.json', () => {
       // Secrets are filled in from the deployer's environment when deploying, never written here.
       for (const [key, value] of Object.entries(fn.envVariables ?? {}))
         if (/SECRET|KEY/.test(key)) expect(value).toMatch(/^\{\{env\.\w+\}\}$/);
-      // Timer triggers: CloudBase's 7-field cron (seconds first, year last), evaluated in UTC+8.
+      // Timer triggers: CloudBase's 7-field cron (seconds first, year last), evaluated in UTC+8; one a function at most.
+      expect((fn.triggers ?? []).length).toBeLessThanOrEqual(1);
       for (const t of fn.triggers ?? []) {
         expect(t.type).toBe('timer');
         expect(t.config.split(' ')).toHaveLength(7);

@@ -63,6 +63,11 @@ export interface CutoffDeps {
   cutoff: CutoffStore;
   orders: OrderStore;
   clock: Clock;
+  /**
+   * No change brings a closing's next call at once (CloudBase: its outbox is swept once a minute), so whoever
+   * waits for a closing advances it itself (`POST /jobs/cutoff`). On AWS the stream does, within a second.
+   */
+  advanceWhileWaiting?: boolean;
 }
 
 export const PAGE_SIZE = 100;

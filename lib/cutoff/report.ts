@@ -1,7 +1,8 @@
 // What `POST /jobs/cutoff` reports: it begins the cutoff as the schedule does, then waits (a bounded
-// time) for the stream-driven closing of the group buys it began, and counts what happened to them.
+// time) for the stream-driven closing of the group buys it began (where no stream drives it, advancing
+// them itself), and counts what happened to them.
 import type { CutoffDeps } from './cutoff';
-import { runCutoff } from './cutoff';
+import { advanceClosing, runCutoff } from './cutoff';
 
 export interface CutoffReport {
   closed: number;
@@ -28,6 +29,10 @@ export async function runCutoffAndReport(deps: CutoffDeps, options: { waitMs: nu
         inProgress: pending,
       };
     }
-    await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
+    if (deps.advanceWhileWaiting) {
+      // Idempotent at every step: running beside the consumer's own call changes nothing it would not.
+      const closing = groupBuys.filter((gb) => gb?.status === 'closing').map((gb) => gb!.groupBuyId);
+      for (const id of closing) await advanceClosing(deps, id, { hasTime: () => Date.now() < deadline });
+    } else await new Promise((r) => setTimeout(r, options.pollMs ?? 200));
   }
 }

@@ -21,7 +21,8 @@ export interface PickupStore {
 export interface PickupDeps {
   pickups: PickupStore;
   orders: OrderStore;
-  leaders: LeaderStore;
+  /** Only who the caller leads is read here. */
+  leaders: Pick<LeaderStore, 'getByUser'>;
   clock: Clock;
 }
 

@@ -18,7 +18,7 @@ import { makeCloudBaseDb, type CloudBaseDb } from '../../lib/adapters/cloudbase/
 import { cloudbaseAuditTrail } from '../../lib/adapters/cloudbase/audit';
 import { cloudbaseGroupBuyStore } from '../../lib/adapters/cloudbase/group-buys';
 import { cloudbaseOrderStore } from '../../lib/adapters/cloudbase/orders';
-import { startStandIn, type CloudBaseStandIn } from '../cloudbase/standin';
+import { startStandIn, type CloudBaseStandIn, type StandInOptions } from '../cloudbase/standin';
 
 export type StoreName = 'dynamodb' | 'cloudbase';
 
@@ -38,7 +38,7 @@ export interface StoreBuilders<S> {
 export let lastStandIn: CloudBaseStandIn | undefined;
 
 /** The suite's ports on DynamoDB Local and on CloudBase (the SDK against the stand-in). */
-export function storeTargets<S>(build: StoreBuilders<S>): StoreTarget<S>[] {
+export function storeTargets<S>(build: StoreBuilders<S>, options: { standIn?: StandInOptions } = {}): StoreTarget<S>[] {
   return [
     {
       name: 'dynamodb',
@@ -60,7 +60,7 @@ export function storeTargets<S>(build: StoreBuilders<S>): StoreTarget<S>[] {
     {
       name: 'cloudbase',
       async start() {
-        const standIn = await startStandIn({ uniqueIndexes: uniqueIndexes() });
+        const standIn = await startStandIn({ ...options.standIn, uniqueIndexes: uniqueIndexes() });
         lastStandIn = standIn;
         const db = makeCloudBaseDb({ env: 'contract-test', serviceUrl: standIn.url });
         return { ...build.cloudbase(db, standIn), stop: () => standIn.stop() };
