@@ -1,7 +1,11 @@
 // The ports of the ledger and of payouts: what the commission, payout and audit use-cases need of a store.
 import type { AuditEvent } from '../../schemas/common';
 import type { LedgerEntry, Payout, PayoutTransfer } from '../../schemas/commissions';
+import type { LeaderStore } from '../leaders/leaders';
 import type { Page } from '../runtime/page';
+
+/** What commissions, payouts and reconciliation read of leaders (they never write one). */
+export type LeaderReads = Pick<LeaderStore, 'get' | 'getByUser' | 'listByStatus' | 'recruitsOf'>;
 
 export interface PayableEntry {
   entryId: string;
