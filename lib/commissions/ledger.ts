@@ -15,6 +15,15 @@ export interface PayableEntry {
   availableAt: string;
 }
 
+/** Just a payable marker's fields (an entry carries more): what the stores keep of it, in the pool and in a claim. */
+export const payableOf = (p: PayableEntry): PayableEntry => ({
+  entryId: p.entryId,
+  leaderId: p.leaderId,
+  ...(p.orderId ? { orderId: p.orderId } : {}),
+  amountFen: p.amountFen,
+  availableAt: p.availableAt,
+});
+
 /** An order's ledger as read: its entries, and the version of its head (0 before the first booking). */
 export interface OrderLedger {
   entries: LedgerEntry[];

@@ -8,7 +8,7 @@
 // LEDGER_ENTRY and PAYOUT changes want, in the same transaction.
 import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../../schemas/commissions';
 import type { AuditEvent } from '../../../schemas/common';
-import type { LedgerStore, PayableEntry, PayoutStore } from '../../commissions/ledger';
+import { payableOf, type LedgerStore, type PayableEntry, type PayoutStore } from '../../commissions/ledger';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {
@@ -30,15 +30,6 @@ import { outboxAdd } from './outbox';
 /** An entry as stored: its fields and the sort key of a leader's ledger (newest first, paged; `since`). */
 const entryDoc = (e: LedgerEntry) => ({ ...e, byLeader: idOf(e.createdAt, e.entryId) });
 const parseEntry = (doc: StoredDoc) => LedgerEntrySchema.parse(fieldsOf(doc));
-
-/** Just the marker's fields (an entry carries more). */
-const payableOf = (p: PayableEntry): PayableEntry => ({
-  entryId: p.entryId,
-  leaderId: p.leaderId,
-  ...(p.orderId ? { orderId: p.orderId } : {}),
-  amountFen: p.amountFen,
-  availableAt: p.availableAt,
-});
 
 const toPayable = (d: StoredDoc): PayableEntry => ({
   entryId: String(d.entryId),
