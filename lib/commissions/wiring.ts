@@ -5,7 +5,7 @@ import { cloudbaseOrdersOfLeader } from '../adapters/cloudbase/leader-orders';
 import { cloudbaseLedgerStore, cloudbasePayoutStore } from '../adapters/cloudbase/ledger';
 import { cloudbaseRiskReader } from '../adapters/cloudbase/risk';
 import { cloudbaseSandboxPayoutBooks } from '../adapters/cloudbase/sandbox-payouts';
-import { cloudbaseUserStore } from '../adapters/cloudbase/users';
+import { cloudbaseWeChatIdentities } from '../adapters/cloudbase/wechat-identities';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { dynamoRiskReader } from '../store/risk';
@@ -37,14 +37,13 @@ function stores(): {
   ordersOfLeader: ReconcileDeps['ordersOfLeader'];
 } {
   if (onCloudBase()) {
-    const users = cloudbaseUserStore();
     return {
       ledger: cloudbaseLedgerStore(),
       payouts: cloudbasePayoutStore(),
       leaders: cloudbaseLeaderReads(),
       risk: cloudbaseRiskReader(),
       sandboxBooks: () => cloudbaseSandboxPayoutBooks(),
-      payees: { openIdOf: async (userId) => (await users.get(userId))?.wechatOpenId },
+      payees: cloudbaseWeChatIdentities(),
       ordersOfLeader: cloudbaseOrdersOfLeader(),
     };
   }
