@@ -2,23 +2,22 @@
 import type { AuditEvent } from '../../schemas/common';
 import type { LedgerEntry } from '../../schemas/commissions';
 import type { Order } from '../../schemas/orders';
-import type { LeaderStore } from '../leaders/leaders';
 import { isOperator, type Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { forbidden, notFound } from '../runtime/errors';
 import { addHours, toBusinessIso } from '../runtime/time';
-import type { LedgerStore } from './ledger';
+import type { LeaderReads, LedgerStore } from './ledger';
 import { balances, plannedEntries, type CommissionRules, type Referral } from './rules';
 
 export interface CommissionDeps {
   ledger: LedgerStore;
-  leaders: LeaderStore;
+  leaders: LeaderReads;
   clock: Clock;
   rules: CommissionRules;
 }
 
 /** The recruiter's referral window of an order's leader, if the leader was recruited. */
-export async function referralOf(leaders: LeaderStore, leaderId: string): Promise<Referral | undefined> {
+export async function referralOf(leaders: Pick<LeaderReads, 'get'>, leaderId: string): Promise<Referral | undefined> {
   const leader = await leaders.get(leaderId);
   if (!leader?.referredBy || !leader.approvedAt) return undefined;
   return { recruiterId: leader.referredBy, from: leader.approvedAt };

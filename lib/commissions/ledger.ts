@@ -1,7 +1,11 @@
 // The ports of the ledger and of payouts: what the commission, payout and audit use-cases need of a store.
 import type { AuditEvent } from '../../schemas/common';
 import type { LedgerEntry, Payout, PayoutTransfer } from '../../schemas/commissions';
+import type { LeaderStore } from '../leaders/leaders';
 import type { Page } from '../runtime/page';
+
+/** What commissions, payouts and reconciliation read of leaders (they never write one). */
+export type LeaderReads = Pick<LeaderStore, 'get' | 'getByUser' | 'listByStatus' | 'recruitsOf'>;
 
 export interface PayableEntry {
   entryId: string;
@@ -10,6 +14,15 @@ export interface PayableEntry {
   amountFen: number;
   availableAt: string;
 }
+
+/** Just a payable marker's fields (an entry carries more): what the stores keep of it, in the pool and in a claim. */
+export const payableOf = (p: PayableEntry): PayableEntry => ({
+  entryId: p.entryId,
+  leaderId: p.leaderId,
+  ...(p.orderId ? { orderId: p.orderId } : {}),
+  amountFen: p.amountFen,
+  availableAt: p.availableAt,
+});
 
 /** An order's ledger as read: its entries, and the version of its head (0 before the first booking). */
 export interface OrderLedger {

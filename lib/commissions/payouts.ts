@@ -6,7 +6,6 @@
 // so no path can move a payout back to an earlier state. One run at a time holds a lease; a run works
 // leader by leader, page by page, and one leader whose payout fails does not stop the others.
 import type { LedgerEntry, Payout, PayoutTransfer } from '../../schemas/commissions';
-import type { LeaderStore } from '../leaders/leaders';
 import type { Opened, WeChatIdentities } from '../payments/provider';
 import { requireOperator, type Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
@@ -14,14 +13,14 @@ import { AppError, conflict, notFound } from '../runtime/errors';
 import { count, errorField, logger } from '../runtime/observability';
 import type { Page } from '../runtime/page';
 import { addMinutes } from '../runtime/time';
-import type { LedgerStore, PayableEntry, PayoutStore } from './ledger';
+import type { LeaderReads, LedgerStore, PayableEntry, PayoutStore } from './ledger';
 import type { PayoutProvider, PayoutRequest, TransferResult } from './payout-provider';
 import { assessRisk, type RiskReader, type RiskRules } from './risk';
 
 export interface PayoutDeps {
   ledger: LedgerStore;
   payouts: PayoutStore;
-  leaders: LeaderStore;
+  leaders: LeaderReads;
   provider: PayoutProvider;
   /** The WeChat OPENIDs of leaders who signed in with WeChat (where 商家转账 sends the money). */
   payees?: WeChatIdentities;

@@ -1,15 +1,14 @@
 // Reconciliation: the commission and referral earnings recomputed from the orders and refunds, against
 // the ledger's accrual, reversal and referral entries (payouts excluded), line by line.
 import type { Order } from '../../schemas/orders';
-import type { LeaderStore } from '../leaders/leaders';
 import { requireOperator, type Principal } from '../runtime/auth';
 import { notFound } from '../runtime/errors';
 import { endOfBusinessDate } from '../runtime/time';
-import type { LedgerStore } from './ledger';
+import type { LeaderReads, LedgerStore } from './ledger';
 import { commissionTarget, referralTarget, type CommissionRules } from './rules';
 
 export interface ReconcileDeps {
-  leaders: LeaderStore;
+  leaders: LeaderReads;
   ledger: LedgerStore;
   /** Every order placed through the leader's group buys (index queries, no Scan). */
   ordersOfLeader(leaderId: string): Promise<Order[]>;

@@ -1,4 +1,11 @@
-// Production wiring of the commission, payout and audit use-cases.
+// Production wiring of the commission, payout and audit use-cases: the store adapters the DATA_STORE setting
+// names (DynamoDB on AWS and in the local stack, CloudBase's document database in the CloudBase build).
+import { cloudbaseLeaderReads } from '../adapters/cloudbase/leader-reads';
+import { cloudbaseOrdersOfLeader } from '../adapters/cloudbase/leader-orders';
+import { cloudbaseLedgerStore, cloudbasePayoutStore } from '../adapters/cloudbase/ledger';
+import { cloudbaseRiskReader } from '../adapters/cloudbase/risk';
+import { cloudbaseSandboxPayoutBooks } from '../adapters/cloudbase/sandbox-payouts';
+import { cloudbaseWeChatIdentities } from '../adapters/cloudbase/wechat-identities';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { dynamoRiskReader } from '../store/risk';
@@ -8,11 +15,48 @@ import { ordersOfLeader } from '../store/leader-orders';
 import { dynamoSandboxPayoutBooks } from '../store/sandbox-payouts';
 import { dynamoWeChatIdentities } from '../store/wechat-identities';
 import { usesWeChatPay, wechatPay } from '../payments/wiring';
+import type { WeChatIdentities } from '../payments/provider';
 import type { CommissionDeps } from './commissions';
-import { sandboxPayoutProvider, type PayoutProvider } from './payout-provider';
+import { sandboxPayoutProvider, type PayoutProvider, type SandboxPayoutBooks } from './payout-provider';
 import type { PayoutDeps } from './payouts';
 import type { ReconcileDeps } from './reconcile';
+import type { RiskReader } from './risk';
 import type { CommissionRules } from './rules';
+import type { LeaderReads, LedgerStore, PayoutStore } from './ledger';
+
+const onCloudBase = () => config.dataStore === 'cloudbase';
+
+/** The stores of commissions and payouts on the configured data store. */
+function stores(): {
+  ledger: LedgerStore;
+  payouts: PayoutStore;
+  leaders: LeaderReads;
+  risk: RiskReader;
+  sandboxBooks: () => SandboxPayoutBooks;
+  payees: WeChatIdentities;
+  ordersOfLeader: ReconcileDeps['ordersOfLeader'];
+} {
+  if (onCloudBase()) {
+    return {
+      ledger: cloudbaseLedgerStore(),
+      payouts: cloudbasePayoutStore(),
+      leaders: cloudbaseLeaderReads(),
+      risk: cloudbaseRiskReader(),
+      sandboxBooks: () => cloudbaseSandboxPayoutBooks(),
+      payees: cloudbaseWeChatIdentities(),
+      ordersOfLeader: cloudbaseOrdersOfLeader(),
+    };
+  }
+  return {
+    ledger: dynamoLedgerStore(),
+    payouts: dynamoPayoutStore(),
+    leaders: dynamoLeaderStore(),
+    risk: dynamoRiskReader(),
+    sandboxBooks: () => dynamoSandboxPayoutBooks(),
+    payees: dynamoWeChatIdentities(),
+    ordersOfLeader: ordersOfLeader(),
+  };
+}
 
 export const commissionRules = (): CommissionRules => ({
   referralBps: config.referralBps,
@@ -21,42 +65,41 @@ export const commissionRules = (): CommissionRules => ({
 });
 
 /** Payouts go where payments come from: WeChat Pay 商家转账, or the sandbox (local stage only). */
-const payoutProvider = (): PayoutProvider =>
+const payoutProvider = (books: () => SandboxPayoutBooks): PayoutProvider =>
   usesWeChatPay
     ? wechatPay.transfers
     : config.isLocal
-      ? sandboxPayoutProvider(dynamoSandboxPayoutBooks())
+      ? sandboxPayoutProvider(books())
       : {
           pay: async ({ payoutId }) => {
             throw new Error(`PAYMENT_PROVIDER=sandbox is for the local stage only: payout ${payoutId} not sent`);
           },
         };
 
-export const commissionDeps = (): CommissionDeps => ({
-  ledger: dynamoLedgerStore(),
-  leaders: dynamoLeaderStore(),
-  clock: systemClock,
-  rules: commissionRules(),
-});
+export const commissionDeps = (): CommissionDeps => {
+  const { ledger, leaders } = stores();
+  return { ledger, leaders, clock: systemClock, rules: commissionRules() };
+};
 
 /** The transfers' notifications (WeChat Pay 商家转账). */
 export const transferNotifications = () => wechatPay.transfers;
 
-export const payoutDeps = (): PayoutDeps => ({
-  ledger: dynamoLedgerStore(),
-  payouts: dynamoPayoutStore(),
-  leaders: dynamoLeaderStore(),
-  provider: payoutProvider(),
-  payees: dynamoWeChatIdentities(),
-  clock: systemClock,
-  ids: randomIds,
-  minPayoutFen: config.minPayoutFen,
-  risk: { reader: dynamoRiskReader(), rules: { refundRateBps: config.riskRefundRateBps, selfPurchaseBps: config.riskSelfPurchaseBps } },
-});
+export const payoutDeps = (): PayoutDeps => {
+  const { ledger, payouts, leaders, risk, sandboxBooks, payees } = stores();
+  return {
+    ledger,
+    payouts,
+    leaders,
+    provider: payoutProvider(sandboxBooks),
+    payees,
+    clock: systemClock,
+    ids: randomIds,
+    minPayoutFen: config.minPayoutFen,
+    risk: { reader: risk, rules: { refundRateBps: config.riskRefundRateBps, selfPurchaseBps: config.riskSelfPurchaseBps } },
+  };
+};
 
-export const reconcileDeps = (): ReconcileDeps => ({
-  leaders: dynamoLeaderStore(),
-  ledger: dynamoLedgerStore(),
-  ordersOfLeader: ordersOfLeader(),
-  rules: commissionRules(),
-});
+export const reconcileDeps = (): ReconcileDeps => {
+  const { leaders, ledger, ordersOfLeader } = stores();
+  return { leaders, ledger, ordersOfLeader, rules: commissionRules() };
+};

@@ -2,7 +2,7 @@
 // in one item or one read: an order's entries share a small partition with its head, payable markers
 // live in the leader's own partition, a payout's claims are items of their own, and lists are paged.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import type { LedgerStore, PayableEntry, PayoutStore } from '../commissions/ledger';
+import { payableOf, type LedgerStore, type PayableEntry, type PayoutStore } from '../commissions/ledger';
 import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../schemas/commissions';
 import { auditPut } from './audit';
 import {
@@ -37,15 +37,6 @@ const toPayable = (i: Record<string, unknown>): PayableEntry => ({
   ...(typeof i.orderId === 'string' ? { orderId: i.orderId } : {}),
   amountFen: Number(i.amountFen),
   availableAt: String(i.availableAt),
-});
-
-/** Just the marker's fields (an entry carries more). */
-const payableOf = (p: PayableEntry): PayableEntry => ({
-  entryId: p.entryId,
-  leaderId: p.leaderId,
-  ...(p.orderId ? { orderId: p.orderId } : {}),
-  amountFen: p.amountFen,
-  availableAt: p.availableAt,
 });
 
 const payableItem = (p: PayableEntry) => ({ ...keys.payable(p.leaderId, p.availableAt, p.entryId), type: 'PAYABLE', ...payableOf(p) });
