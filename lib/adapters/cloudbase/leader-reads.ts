@@ -1,8 +1,8 @@
 // The leader reads of commissions, payouts, reconciliation, the customer book, reviews and notifications on
 // CloudBase (`LeaderReads`): one leader by id or by user, the active ones page by page (the payout run), a
-// recruiter's recruits. Documents of the `leaders`
-// collection, keyed by leaderId. The full LeaderStore on CloudBase (applying, reviewing) is the leaders
-// function's adapter; these reads use only the fields and indexes it keeps (userId, status, referredBy).
+// recruiter's recruits. Documents of the `leaders` collection, keyed by leaderId. The full LeaderStore on CloudBase
+// (applying, reviewing) is the leaders function's adapter; these reads use only the fields and indexes it keeps
+// (userId, status, referredBy).
 import { LeaderSchema } from '../../../schemas/leaders';
 import type { LeaderReads } from '../../commissions/ledger';
 import { COLLECTIONS } from './collections';
