@@ -2,6 +2,11 @@
 // events/cloudbase/), with DATA_STORE=cloudbase and the real SDK sending its database calls to the stand-in:
 // an approved leader opens a group buy (with the 划线价 a real earlier sale backs), and residents open it through
 // the share link (the JSON, the page a browser gets, the poster); the leader copies the 接龙 text.
+import { execFile } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 import { accessEvent, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
 import { businessDate } from '../../lib/runtime/time';
@@ -12,6 +17,10 @@ let leaderToken: string;
 let residentToken: string;
 let productId: string;
 let created: { groupBuyId: string; shareToken: string; shareUrl: string };
+
+/** A separate Node process (async: the stand-in answers it from this one). */
+const run = async (file: string, args: string[], options: { cwd: string; env: NodeJS.ProcessEnv }) =>
+  (await promisify(execFile)(file, args, { ...options, encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 })).stdout;
 
 const json = (r: { body?: string }) => JSON.parse(r.body!) as Record<string, unknown>;
 
@@ -124,4 +133,36 @@ test('the leader copies the 接龙 text carrying the share link; another user ma
   expect(json(text).text).toEqual(expect.stringContaining('【接龙】周末水果团'));
   const other = await main(accessEvent('orders-get.json', { path: `/group-buys/${created.groupBuyId}/share-text`, token: residentToken }));
   expect(other.statusCode).toBe(403);
+});
+
+test('the built bundle carries the poster’s glyphs and serves the poster on its own, from a directory with nothing else', async () => {
+  const { buildFunctions } = await import('../../scripts/cloudbase');
+  const out = mkdtempSync(join(tmpdir(), 'cloudbase-groupbuys-'));
+  // The web shell is built by `npm run build:web`, which this test does not run: the build says so and goes on.
+  const warned = jest.spyOn(console, 'warn').mockImplementation(() => undefined);
+  try {
+    const [bundle] = await buildFunctions(['groupBuys'], out);
+    expect(existsSync(join(dirname(bundle!.file), 'assets/fonts/NotoSansSC-Bold-GB2312.glyphs.bin'))).toBe(true);
+    const event = accessEvent('share-open.json', { path: `/share/${created.shareToken}/poster.png`, headers: { accept: 'image/*' } });
+    const script = `require(${JSON.stringify(bundle!.file)}).main(${JSON.stringify(event)}, {}).then(r => process.stdout.write(JSON.stringify(r)))`;
+    const answer = JSON.parse(
+      await run(process.execPath, ['-e', script], {
+        cwd: out,
+        env: {
+          PATH: process.env.PATH,
+          STAGE: 'local',
+          DATA_STORE: 'cloudbase',
+          CLOUDBASE_ENV: process.env.CLOUDBASE_ENV,
+          CLOUDBASE_SERVICE_URL: standIn.url,
+          AUTH_SECRET: process.env.AUTH_SECRET,
+          POWERTOOLS_DEV: 'true',
+        },
+      }),
+    ) as { statusCode: number; headers: Record<string, string>; body: string };
+    expect([answer.statusCode, answer.headers['content-type']]).toEqual([200, 'image/png']);
+    expect(Buffer.from(answer.body, 'base64').subarray(1, 4).toString('ascii')).toBe('PNG');
+  } finally {
+    warned.mockRestore();
+    rmSync(out, { recursive: true, force: true });
+  }
 });
