@@ -5,28 +5,22 @@
 import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
-import type { AuditEvent } from '../../schemas/common';
 import type { CatalogueStore } from '../../lib/catalogue/catalogue';
-import type { GroupBuyStore } from '../../lib/group-buys/group-buys';
 import type { LeaderStore } from '../../lib/leaders/leaders';
-import type { OrderStore } from '../../lib/orders/ports';
 import { config } from '../../lib/runtime/config';
 import { matchesAnyFilter } from '../../lib/runtime/filter-patterns';
 import { CONSUMER_ROUTES } from '../../lib/runtime/stream-routes';
-import { auditTrail } from '../../lib/store/audit';
+import type { OrderDeps } from '../../lib/orders/ports';
+import type { Clock, Ids } from '../../lib/runtime/clock';
+import { AppError } from '../../lib/runtime/errors';
 import { dynamoCatalogueStore } from '../../lib/store/catalogue';
-import { dynamoGroupBuyStore } from '../../lib/store/group-buys';
 import { dynamoLeaderStore } from '../../lib/store/leaders';
-import { dynamoOrderStore } from '../../lib/store/orders';
 import { localCredentials, localRegion } from '../../infra/dynamodb-local';
 import { ensureTable, localClient } from '../../infra/table';
-import { cloudbaseAuditTrail } from '../../lib/adapters/cloudbase/audit';
 import { cloudbaseCatalogueStore } from '../../lib/adapters/cloudbase/catalogue';
 import { COLLECTIONS } from '../../lib/adapters/cloudbase/collections';
-import { cloudbaseGroupBuyStore } from '../../lib/adapters/cloudbase/group-buys';
 import { cloudbaseLeaderStore } from '../../lib/adapters/cloudbase/leaders';
-import { cloudbaseOrderStore } from '../../lib/adapters/cloudbase/orders';
-import { storeTargets } from './stores';
+import { ORDERING_BUILDERS, storeTargets, type ContractStores } from './stores';
 
 /** What the notify consumer acts on: a leader's status as it became. */
 export interface LeaderDecision {
@@ -34,12 +28,10 @@ export interface LeaderDecision {
   status: string;
 }
 
-export interface CatalogueStores {
+/** The ordering path's ports (orders, group buys, the audit trail), and the catalogue's and the leaders'. */
+export interface CatalogueStores extends Omit<ContractStores, 'stop'> {
   catalogue: CatalogueStore;
   leaders: LeaderStore;
-  groupBuys: GroupBuyStore;
-  orders: OrderStore;
-  auditTrail(entityId: string): Promise<AuditEvent[]>;
   /** The leader decisions handed to the notify consumer so far, in the order they were made. */
   notifiedLeaders(): Promise<LeaderDecision[]>;
 }
@@ -82,19 +74,15 @@ async function streamedDecisions(): Promise<LeaderDecision[]> {
 
 export const CATALOGUE_TARGETS = storeTargets<CatalogueStores>({
   dynamodb: (client) => ({
+    ...ORDERING_BUILDERS.dynamodb(client),
     catalogue: dynamoCatalogueStore(client),
     leaders: dynamoLeaderStore(client),
-    groupBuys: dynamoGroupBuyStore(client),
-    orders: dynamoOrderStore(client),
-    auditTrail: (entityId) => auditTrail(entityId, client),
     notifiedLeaders: streamedDecisions,
   }),
-  cloudbase: (db) => ({
+  cloudbase: (db, standIn) => ({
+    ...ORDERING_BUILDERS.cloudbase(db, standIn),
     catalogue: cloudbaseCatalogueStore(db),
     leaders: cloudbaseLeaderStore(db),
-    groupBuys: cloudbaseGroupBuyStore(db),
-    orders: cloudbaseOrderStore(db),
-    auditTrail: (entityId) => cloudbaseAuditTrail(entityId, db),
     async notifiedLeaders() {
       // Notify's outbox items, oldest first (their `_id` starts with a ULID); each body is a stream record.
       const { data } = (await db.collection(COLLECTIONS.outbox).where({ consumer: 'notify' }).orderBy('_id', 'asc').limit(1000).get()) as {
@@ -107,3 +95,30 @@ export const CATALOGUE_TARGETS = storeTargets<CatalogueStores>({
     },
   }),
 });
+
+/** The ordering use-cases' deps on a suite's stores (no leader reads, no capacity limit, no cache). */
+export const placementDeps = (
+  stores: Pick<CatalogueStores, 'orders' | 'groupBuys'>,
+  clock: Clock,
+  ids: Ids,
+  shareKey: Buffer,
+): OrderDeps => ({
+  orders: stores.orders,
+  groupBuys: stores.groupBuys,
+  leaderIdOf: async () => undefined,
+  pickupCapacityOf: async () => undefined,
+  clock,
+  ids,
+  shareKey: () => shareKey,
+  paymentTimeoutMinutes: 15,
+});
+
+/** What a use-case answered: 'ok', or the API error code it threw (anything else is rethrown). */
+export const codeOf = (p: Promise<unknown>) =>
+  p.then(
+    () => 'ok',
+    (err: unknown) => {
+      if (err instanceof AppError) return err.code;
+      throw err;
+    },
+  );

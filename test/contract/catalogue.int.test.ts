@@ -5,22 +5,12 @@ import type { Product } from '../../schemas/catalogue';
 import { createProduct, createSupplier, listActiveProducts, updateProduct, type CatalogueDeps } from '../../lib/catalogue/catalogue';
 import type { Principal } from '../../lib/runtime/auth';
 import { ulid } from '../../lib/runtime/clock';
-import { AppError } from '../../lib/runtime/errors';
-import { CATALOGUE_TARGETS, type CatalogueStores } from './catalogue-stores';
+import { CATALOGUE_TARGETS, codeOf, type CatalogueStores } from './catalogue-stores';
 
 const START = new Date('2026-12-01T02:00:00.000Z');
 const operator: Principal = { userId: 'u-operator', roles: ['operator'] };
 const resident: Principal = { userId: 'u-resident', roles: [] };
 const supplierUser = (supplierId: string): Principal => ({ userId: `u-${supplierId}`, roles: ['supplier'], supplierId });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (err: unknown) => {
-      if (err instanceof AppError) return err.code;
-      throw err;
-    },
-  );
 
 describe.each(CATALOGUE_TARGETS)('the catalogue on $name', (target) => {
   let stores: CatalogueStores & { stop(): Promise<void> };

@@ -11,23 +11,13 @@ import { placeOrder } from '../../lib/orders/orders';
 import { applyPayment } from '../../lib/payments/payments';
 import type { Principal } from '../../lib/runtime/auth';
 import { ulid } from '../../lib/runtime/clock';
-import { AppError } from '../../lib/runtime/errors';
-import { CATALOGUE_TARGETS, type CatalogueStores } from './catalogue-stores';
+import { CATALOGUE_TARGETS, codeOf, placementDeps, type CatalogueStores } from './catalogue-stores';
 
 const START = new Date('2026-12-01T02:00:00.000Z');
 const KEY = shareLinkKey('contract-suite-secret');
 const operator: Principal = { userId: 'u-operator', roles: ['operator'] };
 const leaderUser: Principal = { userId: 'u-leader', roles: [] };
 const user = (userId: string): Principal => ({ userId, roles: [] });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (err: unknown) => {
-      if (err instanceof AppError) return err.code;
-      throw err;
-    },
-  );
 
 describe.each(CATALOGUE_TARGETS)('opening a group buy on $name', (target) => {
   let stores: CatalogueStores & { stop(): Promise<void> };
@@ -144,16 +134,7 @@ describe.each(CATALOGUE_TARGETS)('opening a group buy on $name', (target) => {
 
   it('shows a 划线价 only where residents really paid more for the product in the 7 days before (issue 12)', async () => {
     const { groupBuy, shareToken } = await openGroupBuy(deps, leaderUser, body([{ productId: apple }, { productId: rice }]));
-    const orderDeps = {
-      orders: stores.orders,
-      groupBuys: stores.groupBuys,
-      leaderIdOf: async () => undefined,
-      pickupCapacityOf: async () => undefined,
-      clock: deps.clock,
-      ids: deps.ids,
-      shareKey: () => KEY,
-      paymentTimeoutMinutes: 15,
-    };
+    const orderDeps = placementDeps(stores, deps.clock, deps.ids, KEY);
     // A resident buys apples at 12.00 and pays; another reserves rice and never pays.
     const contact = { contactName: '王芳', contactPhone: '13800138000' };
     const { order } = await placeOrder(orderDeps, user('u-paid'), 'k-paid', {

@@ -10,9 +10,8 @@ import { shareLinkKey, signShareToken } from '../../lib/group-buys/share-link';
 import { placeOrder } from '../../lib/orders/orders';
 import type { Principal } from '../../lib/runtime/auth';
 import { ulid } from '../../lib/runtime/clock';
-import { AppError } from '../../lib/runtime/errors';
 import { APPLES, openGroupBuyRecord, pendingOrder } from '../support/seeds';
-import { CATALOGUE_TARGETS, type CatalogueStores } from './catalogue-stores';
+import { CATALOGUE_TARGETS, codeOf, placementDeps, type CatalogueStores } from './catalogue-stores';
 
 const START = new Date('2026-12-01T02:00:00.000Z');
 const KEY = shareLinkKey('contract-suite-secret');
@@ -25,15 +24,6 @@ const application = (name: string, referralCode?: string): ApplyLeaderBody => ({
   pickupPoint: { name: `${name}的店`, address: '1 号楼', community: '幸福', city: '杭州' },
   ...(referralCode ? { referralCode } : {}),
 });
-
-const codeOf = (p: Promise<unknown>) =>
-  p.then(
-    () => 'ok',
-    (err: unknown) => {
-      if (err instanceof AppError) return err.code;
-      throw err;
-    },
-  );
 
 describe.each(CATALOGUE_TARGETS)('leaders on $name', (target) => {
   let stores: CatalogueStores & { stop(): Promise<void> };
@@ -178,16 +168,7 @@ describe.each(CATALOGUE_TARGETS)('leaders on $name', (target) => {
     expect(await stores.groupBuys.create(groupBuy, opened)).toBe('created');
     expect(await stores.leaders.openGroupBuysOf(leader.leaderId)).toEqual([groupBuy.groupBuyId]);
 
-    const orderDeps = {
-      orders: stores.orders,
-      groupBuys: stores.groupBuys,
-      leaderIdOf: async () => undefined,
-      pickupCapacityOf: async () => undefined,
-      clock: { now: () => now },
-      ids: { next: () => ulid(now.getTime()) },
-      shareKey: () => KEY,
-      paymentTimeoutMinutes: 15,
-    };
+    const orderDeps = placementDeps(stores, { now: () => now }, { next: () => ulid(now.getTime()) }, KEY);
     const shareToken = signShareToken(KEY, {
       groupBuyId: groupBuy.groupBuyId,
       leaderId: leader.leaderId,

@@ -7,19 +7,8 @@ import type { LeaderStore } from '../../leaders/leaders';
 import { LeaderSchema, type Leader } from '../../../schemas/leaders';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  fieldsOf,
-  getDoc,
-  inTransaction,
-  isDuplicate,
-  pageBy,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-} from './db';
+import { cloudbaseDb, fieldsOf, getDoc, inTransaction, isDuplicate, pageBy, queryAll, Rollback, txDoc } from './db';
+import type { CloudBaseDb, StoredDoc } from './db';
 import { markLeaderSuspended } from './group-buys';
 import { outboxAdd } from './outbox';
 
