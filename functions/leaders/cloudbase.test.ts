@@ -106,3 +106,11 @@ test('a rejection is told too, a suspension is not; a leader sets the capacity o
   // Still the one approval for this leader: the capacity change and the suspension are no decision notify tells.
   expect(notifyOutbox().filter((n) => n.leaderId === active._id)).toEqual([expect.objectContaining({ status: 'active' })]);
 });
+
+test('serves customers’ stats of a named leader (the prefix /leaders/{leaderId}/… is this function’s on CloudBase)', async () => {
+  const leaderId = String(standIn.documents('leaders').find((d) => d.userId === 'u-zhangli')!._id);
+  const stats = await main(accessEvent('orders-get.json', { path: `/leaders/${leaderId}/stats`, token: operator }));
+  expect([stats.statusCode, json(stats)]).toEqual([200, expect.objectContaining({ leaderId })]);
+  const other = await main(accessEvent('orders-get.json', { path: `/leaders/${leaderId}/stats`, token: neighbour }));
+  expect(other.statusCode).toBe(403);
+});
