@@ -3,8 +3,8 @@
 // `tsx scripts/cloudbase.ts build` bundles; `tsx scripts/cloudbase.ts http-access` prints the `tcb service
 // create` commands that route API.md's paths to the functions.
 import { build } from 'esbuild';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -20,7 +20,12 @@ export interface CloudBaseRc {
     envVariables?: Record<string, string>;
     triggers?: { name: string; type: string; config: string }[];
   }[];
-  tuangou: { entries: Record<string, string>; httpAccess: { path: string; function: string }[] };
+  tuangou: {
+    entries: Record<string, string>;
+    httpAccess: { path: string; function: string }[];
+    /** Files a function reads at run time (serverless.yml's `package.patterns`), copied beside its bundle. */
+    assets?: Record<string, string[]>;
+  };
 }
 
 export const loadCloudBaseRc = (): CloudBaseRc => JSON.parse(readFileSync(join(ROOT, 'cloudbaserc.json'), 'utf8')) as CloudBaseRc;
@@ -48,7 +53,19 @@ export async function buildFunctions(names?: string[], outRoot?: string): Promis
       target: 'node18',
       format: 'cjs',
       logLevel: 'warning',
+      // The function's package root, where its assets are copied (Lambda names it LAMBDA_TASK_ROOT; here it is
+      // the directory of the one bundle, which the source's `__dirname`s no longer describe).
+      define: { 'process.env.LAMBDA_TASK_ROOT': '__dirname' },
     });
+    for (const asset of rc.tuangou.assets?.[fn.name] ?? []) {
+      // A missing one is told, not fatal: the web shell exists only after `npm run build:web` (its reader falls back).
+      if (!existsSync(join(ROOT, asset))) {
+        console.warn(`${fn.name}: ${asset} is missing (not copied)`);
+        continue;
+      }
+      mkdirSync(dirname(join(dir, asset)), { recursive: true });
+      copyFileSync(join(ROOT, asset), join(dir, asset));
+    }
     out.push({ name: fn.name, file, bytes: statSync(file).size });
   }
   return out;

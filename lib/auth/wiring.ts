@@ -1,7 +1,8 @@
 // The production wiring of sign-in: the stores of the configured data store (DynamoDB, or CloudBase's document
 // database in the CloudBase build), the SMS and WeChat providers chosen by settings (sandboxes in the local
 // stage), the stage's token identity, and keys derived from AUTH_SECRET.
-import { cloudbaseLeaders, cloudbaseSuppliers } from '../adapters/cloudbase/auth-reads';
+import { cloudbaseCatalogueStore } from '../adapters/cloudbase/catalogue';
+import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import { cloudbaseMemberStore } from '../adapters/cloudbase/members';
 import { cloudbaseSentSmsLog } from '../adapters/cloudbase/sandbox-sms';
 import { cloudbaseSessionStore } from '../adapters/cloudbase/sessions';
@@ -51,8 +52,8 @@ function stores(): Pick<SignInDeps & MemberDeps & AccountDeps, 'users' | 'member
       members: cloudbaseMemberStore(),
       codes: cloudbaseCodeStore(),
       sessions: cloudbaseSessionStore(),
-      suppliers: cloudbaseSuppliers(),
-      leaders: cloudbaseLeaders(),
+      suppliers: cloudbaseCatalogueStore(),
+      leaders: cloudbaseLeaderStore(),
     };
   }
   return {

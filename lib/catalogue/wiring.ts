@@ -1,6 +1,11 @@
-// Production wiring of the catalogue's use-cases.
+// Production wiring of the catalogue's use-cases: the store the DATA_STORE setting names (DynamoDB on AWS and
+// in the local stack, CloudBase's document database in the CloudBase build).
+import { cloudbaseCatalogueStore } from '../adapters/cloudbase/catalogue';
 import { randomIds, systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
-import type { CatalogueDeps } from './catalogue';
+import type { CatalogueDeps, CatalogueStore } from './catalogue';
 
-export const catalogueDeps = (): CatalogueDeps => ({ catalogue: dynamoCatalogueStore(), clock: systemClock, ids: randomIds });
+export const catalogueStore = (): CatalogueStore => (config.dataStore === 'cloudbase' ? cloudbaseCatalogueStore() : dynamoCatalogueStore());
+
+export const catalogueDeps = (): CatalogueDeps => ({ catalogue: catalogueStore(), clock: systemClock, ids: randomIds });

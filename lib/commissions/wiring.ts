@@ -1,6 +1,6 @@
 // Production wiring of the commission, payout and audit use-cases: the store adapters the DATA_STORE setting
 // names (DynamoDB on AWS and in the local stack, CloudBase's document database in the CloudBase build).
-import { cloudbaseLeaderReads } from '../adapters/cloudbase/leader-reads';
+import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import { cloudbaseOrdersOfLeader } from '../adapters/cloudbase/leader-orders';
 import { cloudbaseLedgerStore, cloudbasePayoutStore } from '../adapters/cloudbase/ledger';
 import { cloudbaseRiskReader } from '../adapters/cloudbase/risk';
@@ -40,7 +40,7 @@ function stores(): {
     return {
       ledger: cloudbaseLedgerStore(),
       payouts: cloudbasePayoutStore(),
-      leaders: cloudbaseLeaderReads(),
+      leaders: cloudbaseLeaderStore(),
       risk: cloudbaseRiskReader(),
       sandboxBooks: () => cloudbaseSandboxPayoutBooks(),
       payees: cloudbaseWeChatIdentities(),

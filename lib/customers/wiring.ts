@@ -2,7 +2,7 @@
 // CloudBase's document database in the CloudBase build).
 import { cloudbaseCustomerBookStore } from '../adapters/cloudbase/customers';
 import { cloudbaseGroupBuyStore } from '../adapters/cloudbase/group-buys';
-import { cloudbaseLeaderReads } from '../adapters/cloudbase/leader-reads';
+import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
 import { cloudbaseReviewStore } from '../adapters/cloudbase/reviews';
 import { randomIds, systemClock } from '../runtime/clock';
@@ -21,7 +21,7 @@ const onCloudBase = () => config.dataStore === 'cloudbase';
 
 export const customerBookDeps = (): CustomerBookDeps => ({
   book: onCloudBase() ? cloudbaseCustomerBookStore() : dynamoCustomerBookStore(),
-  leaders: onCloudBase() ? cloudbaseLeaderReads() : dynamoLeaderStore(),
+  leaders: onCloudBase() ? cloudbaseLeaderStore() : dynamoLeaderStore(),
   clock: systemClock,
 });
 
@@ -34,7 +34,7 @@ export const leaderHistory = () => {
 
 export function reviewDeps(): ReviewDeps {
   const cloudbase = onCloudBase();
-  const leaders = cloudbase ? cloudbaseLeaderReads() : dynamoLeaderStore();
+  const leaders = cloudbase ? cloudbaseLeaderStore() : dynamoLeaderStore();
   return {
     reviews: cloudbase ? cloudbaseReviewStore() : dynamoReviewStore(),
     orders: cloudbase ? cloudbaseOrderStore() : dynamoOrderStore(),

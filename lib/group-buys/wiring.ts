@@ -1,17 +1,20 @@
-// The production wiring of the group-buy use-cases: DynamoDB adapters, the system clock, random ids,
-// and the share-link key (derived from AUTH_SECRET when first needed).
+// The production wiring of the group-buy use-cases: the stores the DATA_STORE setting names, the system clock,
+// random ids, and the share-link key (derived from AUTH_SECRET when first needed).
+import { cloudbaseGroupBuyStore } from '../adapters/cloudbase/group-buys';
+import { catalogueStore } from '../catalogue/wiring';
+import { leaderStore } from '../leaders/wiring';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
-import { dynamoCatalogueStore } from '../store/catalogue';
 import { dynamoGroupBuyStore } from '../store/group-buys';
-import { dynamoLeaderStore } from '../store/leaders';
-import type { GroupBuyDeps } from './group-buys';
+import type { GroupBuyDeps, GroupBuyStore } from './group-buys';
 import { lazyShareLinkKey } from './share-link';
 
+export const groupBuyStore = (): GroupBuyStore => (config.dataStore === 'cloudbase' ? cloudbaseGroupBuyStore() : dynamoGroupBuyStore());
+
 export const groupBuyDeps = (): GroupBuyDeps => ({
-  groupBuys: dynamoGroupBuyStore(),
-  leaders: dynamoLeaderStore(),
-  catalogue: dynamoCatalogueStore(),
+  groupBuys: groupBuyStore(),
+  leaders: leaderStore(),
+  catalogue: catalogueStore(),
   clock: systemClock,
   ids: randomIds,
   shareKey: lazyShareLinkKey(() => config.authSecret),

@@ -4,7 +4,7 @@
 // sandboxes keep what they "sent" for `GET /dev/messages`; elsewhere Tencent Cloud SMS and WeChat's
 // subscribe messages, each with a template per message.
 import { TEMPLATES, type TemplateName } from '../../schemas/notifications';
-import { cloudbaseLeaderReads } from '../adapters/cloudbase/leader-reads';
+import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import {
   cloudbaseArrivalStore,
   cloudbaseNoticeStore,
@@ -55,7 +55,7 @@ const stores = () =>
         arrivals: cloudbaseArrivalStore,
         sheets: cloudbaseSheetLines,
         orders: cloudbaseOrderStore,
-        leaders: cloudbaseLeaderReads,
+        leaders: cloudbaseLeaderStore,
         sentMessages: cloudbaseSentMessageLog,
       }
     : {

@@ -5,8 +5,8 @@ import { resolve } from 'node:path';
 import { systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
 import { lazyShareLinkKey } from '../group-buys/share-link';
-import { dynamoGroupBuyStore } from '../store/group-buys';
-import { dynamoLeaderStore } from '../store/leaders';
+import { groupBuyStore } from '../group-buys/wiring';
+import { leaderStore } from '../leaders/wiring';
 import { POSTER_GLYPHS, readGlyphFile, type PosterFont } from './glyphs';
 import type { SharingDeps } from './sharing';
 
@@ -35,8 +35,9 @@ export function webShell(): string {
 }
 
 export const sharingDeps = (): SharingDeps => ({
-  groupBuys: dynamoGroupBuyStore(),
-  leaders: dynamoLeaderStore(),
+  // Only reads: on CloudBase the groupBuys function serves sharing's routes on the same stores.
+  groupBuys: groupBuyStore(),
+  leaders: leaderStore(),
   clock: systemClock,
   shareKey: lazyShareLinkKey(() => config.authSecret),
   publicUrl: config.publicUrl,

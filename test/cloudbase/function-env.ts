@@ -1,6 +1,9 @@
 // What the tests of a function's CloudBase entry start from: the stand-in, with the environment cloudbaserc.json
 // gives the function (DATA_STORE=cloudbase) and, for tests only, its database calls sent to the stand-in; and
 // the state they order from: an active leader and its open group buy of one product.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import { APPLES, openGroupBuyRecord } from '../support/seeds';
@@ -60,4 +63,26 @@ export async function seedGroupBuyOfApples(standIn: CloudBaseStandIn, at: Date, 
   };
   if ((await cloudbaseGroupBuyStore(db).create(groupBuy, audit)) !== 'created') throw new Error('group buy GB1 not created');
   return groupBuy;
+}
+
+/**
+ * A sample HTTP access event of `events/cloudbase/` made into the request a test sends: its path, body (as
+ * JSON), query and headers replaced where given, the bearer token set (or, with `token: null`, none sent).
+ */
+export function accessEvent(
+  sample: string,
+  request: { path?: string; body?: unknown; query?: Record<string, string>; token?: string | null; headers?: Record<string, string> },
+): CloudBaseHttpEvent {
+  const event = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', sample), 'utf8')) as CloudBaseHttpEvent;
+  const headers: Record<string, string | undefined> = { ...event.headers, ...request.headers };
+  if (request.token !== undefined) headers.authorization = request.token === null ? undefined : `Bearer ${request.token}`;
+  const body = request.body === undefined ? event.body : JSON.stringify(request.body);
+  if (request.body !== undefined) headers['content-length'] = String(Buffer.byteLength(body ?? ''));
+  return {
+    ...event,
+    ...(request.path ? { path: request.path } : {}),
+    ...(request.query ? { queryStringParameters: request.query } : {}),
+    headers,
+    body,
+  };
 }

@@ -5,7 +5,7 @@ import type { LedgerEntry } from '../../schemas/commissions';
 import type { Order } from '../../schemas/orders';
 import { applyLedgerEntries, applyOrder, leaderStats, myCustomers, type CustomerBookDeps } from '../../lib/customers/customers';
 import { cloudbaseCustomerBookStore } from '../../lib/adapters/cloudbase/customers';
-import { cloudbaseLeaderReads } from '../../lib/adapters/cloudbase/leader-reads';
+import { cloudbaseLeaderStore } from '../../lib/adapters/cloudbase/leaders';
 import { COLLECTIONS } from '../../lib/adapters/cloudbase/collections';
 import { dynamoCustomerBookStore } from '../../lib/store/customers';
 import { dynamoLeaderStore } from '../../lib/store/leaders';
@@ -36,7 +36,7 @@ const targets = storeTargets<BookStores>({
     },
   }),
   cloudbase: (db) => ({
-    deps: { book: cloudbaseCustomerBookStore(db), leaders: cloudbaseLeaderReads(db), clock },
+    deps: { book: cloudbaseCustomerBookStore(db), leaders: cloudbaseLeaderStore(db), clock },
     async seedLeader(leader) {
       await db
         .collection(COLLECTIONS.leaders)

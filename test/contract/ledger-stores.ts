@@ -21,7 +21,7 @@ import { dynamoRiskReader } from '../../lib/store/risk';
 import { dynamoSandboxPayoutBooks } from '../../lib/store/sandbox-payouts';
 import { cloudbaseAuditTrail } from '../../lib/adapters/cloudbase/audit';
 import { COLLECTIONS } from '../../lib/adapters/cloudbase/collections';
-import { cloudbaseLeaderReads } from '../../lib/adapters/cloudbase/leader-reads';
+import { cloudbaseLeaderStore } from '../../lib/adapters/cloudbase/leaders';
 import { cloudbaseLedgerStore, cloudbasePayoutStore } from '../../lib/adapters/cloudbase/ledger';
 import { cloudbaseRiskReader } from '../../lib/adapters/cloudbase/risk';
 import { cloudbaseSandboxPayoutBooks } from '../../lib/adapters/cloudbase/sandbox-payouts';
@@ -64,7 +64,7 @@ export const LEDGER_TARGETS = storeTargets<LedgerStores>({
   cloudbase: (db) => ({
     ledger: cloudbaseLedgerStore(db),
     payouts: cloudbasePayoutStore(db),
-    leaders: cloudbaseLeaderReads(db),
+    leaders: cloudbaseLeaderStore(db),
     risk: cloudbaseRiskReader(db),
     books: cloudbaseSandboxPayoutBooks(db),
     async seedLeader(leader) {

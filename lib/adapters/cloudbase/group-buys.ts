@@ -66,6 +66,21 @@ export async function addPaidPrices(tx: Transaction, before: Order, after: Order
   }
 }
 
+/**
+ * Marks a group buy as its leader's suspension stopping it (or no longer), in the transaction of the leader's
+ * change: on the group buy (what its view shows) and on each of its items (what ordering checks, `takesOrders`),
+ * as DynamoDB marks its one item. Written field by field, so the group's other state stays as it is.
+ */
+export async function markLeaderSuspended(db: CloudBaseDb, tx: Transaction, groupBuyId: string, suspended: boolean): Promise<void> {
+  const mark = { leaderSuspended: suspended ? true : db.command.remove() };
+  const doc = txDoc(tx, COLLECTIONS.groupBuys, groupBuyId);
+  const groupBuy = await doc.get();
+  if (!groupBuy) throw new Error(`No group buy ${groupBuyId} to mark`);
+  await doc.update(mark);
+  for (const item of parseGroupBuy(groupBuy).items)
+    await txDoc(tx, COLLECTIONS.groupBuyItems, itemId(groupBuyId, item.productId)).update(mark);
+}
+
 export function cloudbaseGroupBuyStore(db: CloudBaseDb = cloudbaseDb()): GroupBuyStore {
   return {
     async paidPrices(productId, fromDate, toDate) {
