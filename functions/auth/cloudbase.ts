@@ -3,13 +3,11 @@
 // The supplier-member routes live under `/suppliers`, which CloudBase sends to the catalogue function: its
 // entry serves them (imported from ./handler), so this one leaves them out. A resident calling from the
 // mini-program is the user of the WX_OPENID CloudBase vouches for (GET /me needs no token there).
-import { miniProgramCallers } from '../../lib/auth/wiring';
-import { stageIdentity } from '../../lib/runtime/auth';
-import { cloudbaseHttpFunction } from '../../lib/runtime/cloudbase-http';
-import { httpFunction, type Routes } from '../../lib/runtime/http';
+import { cloudbaseUserHttpFunction } from '../../lib/auth/cloudbase-stack';
+import type { Routes } from '../../lib/runtime/http';
 import { routes as awsRoutes } from './handler';
 
 /** What this function serves on CloudBase (infra/cloudbaserc.test.ts checks HTTP access sends it exactly these). */
 export const routes: Routes = Object.fromEntries(Object.entries(awsRoutes).filter(([key]) => !key.includes(' /suppliers/')));
 
-export const main = cloudbaseHttpFunction(routes, httpFunction(routes, stageIdentity, miniProgramCallers()));
+export const main = cloudbaseUserHttpFunction(routes);

@@ -1,7 +1,7 @@
 // The catalogue function on Tencent CloudBase: the AWS entry's routes (suppliers, products) on the CloudBase
 // adapters (DATA_STORE=cloudbase), and auth's supplier-member routes: CloudBase's HTTP access routes by path
 // prefix only, so everything under /suppliers comes here.
-import { cloudbaseHttpFunction } from '../../lib/runtime/cloudbase-http';
+import { cloudbaseUserHttpFunction } from '../../lib/auth/cloudbase-stack';
 import type { Routes } from '../../lib/runtime/http';
 import { routes as authRoutes } from '../auth/handler';
 import { routes as catalogueRoutes } from './handler';
@@ -13,4 +13,4 @@ export const routes: Routes = {
   'DELETE /suppliers/{supplierId}/members/{phone}': authRoutes['DELETE /suppliers/{supplierId}/members/{phone}']!,
 };
 
-export const main = cloudbaseHttpFunction(routes);
+export const main = cloudbaseUserHttpFunction(routes);

@@ -3,7 +3,7 @@
 // `/leaders/{leaderId}/…`: ledger's commissions and customers' stats of a named leader. CloudBase's HTTP access
 // routes by path prefix only, so they come here (the literal /leaders/me/commissions, /leaders/me/payout,
 // /leaders/me/customers and /leaders/me/stats have access paths of their own).
-import { cloudbaseHttpFunction } from '../../lib/runtime/cloudbase-http';
+import { cloudbaseUserHttpFunction } from '../../lib/auth/cloudbase-stack';
 import type { Routes } from '../../lib/runtime/http';
 import { routes as customersRoutes } from '../customers/handler';
 import { routes as ledgerRoutes } from '../ledger/handler';
@@ -16,4 +16,4 @@ export const routes: Routes = {
   'GET /leaders/{leaderId}/stats': customersRoutes['GET /leaders/{leaderId}/stats']!,
 };
 
-export const main = cloudbaseHttpFunction(routes);
+export const main = cloudbaseUserHttpFunction(routes);

@@ -5,17 +5,11 @@
 // CloudBase routes by path prefix only, so `/orders` also brings the payments function's
 // `POST /orders/{orderId}/payment` and the reviews function's `POST /orders/{orderId}/reviews` here: each is
 // served from that function's own route table.
-import { weChatCaller } from '../../lib/auth/wechat-caller';
-import { weChatCallerDeps } from '../../lib/auth/wiring';
-import { stageIdentity } from '../../lib/runtime/auth';
-import { cloudbaseHttpFunction, miniProgramCaller } from '../../lib/runtime/cloudbase-http';
-import { httpFunction } from '../../lib/runtime/http';
+import { cloudbaseUserHttpFunction } from '../../lib/auth/cloudbase-stack';
 import type { Routes } from '../../lib/runtime/http';
 import { routes as paymentRoutes } from '../payments/handler';
 import { routes as reviewRoutes } from '../reviews/handler';
 import { routes as orderRoutes } from './handler';
-
-const callers = weChatCallerDeps();
 
 const routes: Routes = {
   ...orderRoutes,
@@ -23,14 +17,7 @@ const routes: Routes = {
   'POST /orders/{orderId}/reviews': reviewRoutes['POST /orders/{orderId}/reviews']!,
 };
 
-export const main = cloudbaseHttpFunction(
-  routes,
-  httpFunction(
-    routes,
-    stageIdentity,
-    miniProgramCaller((openId) => weChatCaller(callers, openId)),
-  ),
-);
+export const main = cloudbaseUserHttpFunction(routes);
 
 /** What this function serves on CloudBase (infra/cloudbaserc.test.ts checks HTTP access sends it exactly these). */
 export { routes };

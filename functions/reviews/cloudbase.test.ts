@@ -4,7 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
 import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 import { auditActions, paidOrder } from '../../test/contract/people';
 
@@ -57,4 +57,16 @@ test('another resident learns nothing of the order', async () => {
   const other = await stageIdentity.issue({ userId: 'u-other', roles: [] });
   const answer = await main(reviewEvent(collected.orderId, other));
   expect([answer.statusCode, JSON.parse(answer.body!)]).toEqual([404, { error: expect.objectContaining({ code: 'NOT_FOUND' }) }]);
+});
+
+test('anyone reads the pickup point’s reviews through the group buy, which the groupBuys function serves there', async () => {
+  // GET /group-buys/{groupBuyId}/reviews is under /group-buys, the groupBuys function's prefix on CloudBase.
+  await seedGroupBuyOfApples(standIn, new Date(), 10);
+  const { main: groupBuys } = await import('../group-buys/cloudbase');
+  const answer = await groupBuys({ ...sample, httpMethod: 'GET', path: '/group-buys/GB1/reviews', headers: {}, body: null });
+  expect(answer.statusCode).toBe(200);
+  expect(JSON.parse(answer.body!)).toMatchObject({
+    count: 1,
+    items: [expect.objectContaining({ rating: 5, text: '苹果很新鲜，团长很热心', contactName: '张*' })],
+  });
 });
