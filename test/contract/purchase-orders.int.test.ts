@@ -14,6 +14,9 @@ import {
   type PurchaseOrderDeps,
   type PurchaseOrderStore,
 } from '../../lib/purchase-orders/purchase-orders';
+import type { ShortfallStore } from '../../lib/purchase-orders/shortfalls';
+import { dynamoShortfallStore } from '../../lib/store/shortfalls';
+import { cloudbaseShortfallStore } from '../../lib/adapters/cloudbase/shortfalls';
 import { AppError } from '../../lib/runtime/errors';
 import type { Principal } from '../../lib/runtime/auth';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
@@ -27,6 +30,7 @@ const supplier = (supplierId: string): Principal => ({ userId: `u-${supplierId}`
 interface Stores {
   consolidation: ConsolidationStore;
   purchaseOrders: PurchaseOrderStore;
+  shortfalls: ShortfallStore;
   auditTrail(entityId: string): Promise<AuditEvent[]>;
   /** From now on, the function dies once `commits` more transactions have committed (the last one's answer is lost). */
   killAfterCommits(commits: number): void;
@@ -69,6 +73,7 @@ const targets = storeTargets<Omit<Stores, 'stop'>>({
     return {
       consolidation: store,
       purchaseOrders: dynamoPurchaseOrderStore(client),
+      shortfalls: dynamoShortfallStore(client),
       auditTrail: ORDERING_BUILDERS.dynamodb(client).auditTrail,
       killAfterCommits: kill,
       revive,
@@ -77,6 +82,7 @@ const targets = storeTargets<Omit<Stores, 'stop'>>({
   cloudbase: (db, standIn) => ({
     consolidation: cloudbaseConsolidationStore(db),
     purchaseOrders: cloudbasePurchaseOrderStore(db),
+    shortfalls: cloudbaseShortfallStore(db),
     auditTrail: ORDERING_BUILDERS.cloudbase(db, standIn).auditTrail,
     // The commit lands, its answer never comes back, and every later call fails: a function killed there.
     killAfterCommits: (commits) => standIn.killAfter(commits, (r) => r.action === 'database.commitTransaction'),
@@ -241,5 +247,33 @@ describe.each(targets)('purchase orders on $name', (target) => {
 
     const actions = (await stores.auditTrail(id)).map((e) => e.action);
     expect(actions.filter((a) => a !== 'purchaseOrder.issued')).toEqual(['purchaseOrder.acknowledged', 'purchaseOrder.shipped']);
+  });
+
+  test('a shortfall report is written once, with its audit; the same report again finds it', async () => {
+    const { s1 } = ids();
+    const purchaseOrderId = purchaseOrderIdOf(s1, DATE, 1);
+    const shortfall = {
+      shortfallId: `sf-${s1}`,
+      purchaseOrderId,
+      supplierId: s1,
+      deliveryDate: DATE,
+      lines: [{ productId: 'apple', shortQuantity: 2 }],
+      reason: '冻伤',
+      refunds: [{ orderId: 'O1', productId: 'apple', quantity: 2, amountFen: 2000 }],
+      reportedBy: `u-${s1}`,
+      createdAt: now.toISOString(),
+    };
+    const audit = {
+      entityId: purchaseOrderId,
+      entityType: 'purchaseOrder',
+      action: 'purchaseOrder.shortfall_reported',
+      actor: `u-${s1}`,
+      at: now.toISOString(),
+    };
+    const written = await Promise.all([stores.shortfalls.put(shortfall, audit), stores.shortfalls.put(shortfall, audit)]);
+    expect(written.sort()).toEqual(['exists', 'written']);
+    expect(await stores.shortfalls.get(purchaseOrderId, shortfall.shortfallId)).toEqual(shortfall);
+    expect(await stores.shortfalls.get(purchaseOrderId, 'sf-other')).toBeUndefined();
+    expect((await stores.auditTrail(purchaseOrderId)).map((e) => e.action)).toEqual(['purchaseOrder.shortfall_reported']);
   });
 });
