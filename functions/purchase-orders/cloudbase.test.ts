@@ -56,7 +56,19 @@ beforeAll(async () => {
   const { purchaseOrderIdOf } = await import('../../lib/purchase-orders/ids');
   const db = await standInDb(standIn);
   // S1's apples come in cases of 6 (the catalogue's product document).
-  await db.collection('products').doc('apple').set({ productId: 'apple', supplierId: 'S1', caseSize: 6 });
+  await db.collection('products').doc('apple').set({
+    productId: 'apple',
+    supplierId: 'S1',
+    name: '苹果',
+    unit: '袋',
+    supplyPriceFen: 800,
+    groupPriceFen: 1600,
+    commissionRateBps: 1000,
+    caseSize: 6,
+    status: 'active',
+    createdAt: '2026-11-01T00:00:00.000Z',
+    version: 1,
+  });
   const pickupPoint = { name: '芳芳小卖部', address: '幸福路 1 号' };
   const deps = { ...consolidationDeps(), groupBuys: { get: async () => ({ pickupPoint }) as never } };
   const result = await consolidate(

@@ -1,8 +1,10 @@
 // The production wiring of the purchase-order use-cases: the store adapters the DATA_STORE setting names
 // (DynamoDB on AWS and in the local stack, CloudBase's document database in the CloudBase build).
+import { cloudbaseCatalogueStore } from '../adapters/cloudbase/catalogue';
 import { cloudbaseGroupBuyStore } from '../adapters/cloudbase/group-buys';
 import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
-import { cloudbaseCaseSizes, cloudbaseConsolidationStore, cloudbasePurchaseOrderStore } from '../adapters/cloudbase/purchase-orders';
+import { cloudbasePickupStore } from '../adapters/cloudbase/pickups';
+import { cloudbaseConsolidationStore, cloudbasePurchaseOrderStore } from '../adapters/cloudbase/purchase-orders';
 import { cloudbaseShortfallStore } from '../adapters/cloudbase/shortfalls';
 import { systemClock } from '../runtime/clock';
 import { config } from '../runtime/config';
@@ -25,12 +27,9 @@ export const consolidationDeps = (): ConsolidationDeps => ({
 });
 
 export const purchaseOrderDeps = (): PurchaseOrderDeps => {
-  if (onCloudBase())
-    // The catalogue's CloudBase adapter is not on main yet: its `products` documents are read directly.
-    return { purchaseOrders: cloudbasePurchaseOrderStore(), clock: systemClock, caseSizes: (ids) => cloudbaseCaseSizes(ids) };
-  const catalogue = dynamoCatalogueStore();
+  const catalogue = onCloudBase() ? cloudbaseCatalogueStore() : dynamoCatalogueStore();
   return {
-    purchaseOrders: dynamoPurchaseOrderStore(),
+    purchaseOrders: onCloudBase() ? cloudbasePurchaseOrderStore() : dynamoPurchaseOrderStore(),
     clock: systemClock,
     async caseSizes(productIds) {
       const products = await catalogue.getProducts([...productIds]);
@@ -40,20 +39,11 @@ export const purchaseOrderDeps = (): PurchaseOrderDeps => {
 };
 
 export const shortfallDeps = (): ShortfallDeps => {
-  if (onCloudBase())
-    return {
-      purchaseOrders: cloudbasePurchaseOrderStore(),
-      shortfalls: cloudbaseShortfallStore(),
-      orders: cloudbaseOrderStore(),
-      // Pickup sheets are not on CloudBase yet (another branch brings them): a report fails here, decides nothing.
-      sheetLines: () => Promise.reject(new Error('Pickup sheets are not on CloudBase yet: shortfalls cannot be allocated there')),
-      clock: systemClock,
-    };
-  const pickups = dynamoPickupStore();
+  const pickups = onCloudBase() ? cloudbasePickupStore() : dynamoPickupStore();
   return {
-    purchaseOrders: dynamoPurchaseOrderStore(),
-    shortfalls: dynamoShortfallStore(),
-    orders: dynamoOrderStore(),
+    purchaseOrders: onCloudBase() ? cloudbasePurchaseOrderStore() : dynamoPurchaseOrderStore(),
+    shortfalls: onCloudBase() ? cloudbaseShortfallStore() : dynamoShortfallStore(),
+    orders: onCloudBase() ? cloudbaseOrderStore() : dynamoOrderStore(),
     sheetLines: (leaderId, date) => pickups.sheetLines(leaderId, date),
     clock: systemClock,
   };

@@ -379,18 +379,3 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
     },
   };
 }
-
-/** The case size of each product found, read from the catalogue's `products` documents (keyed by productId). */
-export async function cloudbaseCaseSizes(productIds: readonly string[], db: CloudBaseDb = cloudbaseDb()): Promise<Map<string, number>> {
-  const ids = [...new Set(productIds)];
-  const sizes = new Map<string, number>();
-  for (let i = 0; i < ids.length; i += 100) {
-    const { data } = (await db
-      .collection(COLLECTIONS.products)
-      .where({ _id: db.command.in(ids.slice(i, i + 100)) })
-      .limit(100)
-      .get()) as { data: StoredDoc[] };
-    for (const d of data) if (typeof d.caseSize === 'number') sizes.set(String(d._id), d.caseSize);
-  }
-  return sizes;
-}
