@@ -169,7 +169,8 @@ export async function applyOrders(store: ConsolidationStore, orders: readonly Or
   return orders.map(({ order }, i) => {
     const j = newest.get(order.orderId)!;
     const done = results[j]!;
-    if (i === j || done instanceof Error) return done;
+    // A failure is whatever was thrown (not always an `Error` of this realm: a socket's error may not be).
+    if (i === j || !Array.isArray(done)) return done;
     return outcomesOf(order, order.version === orders[j]!.order.version ? 'already' : 'superseded');
   });
 }

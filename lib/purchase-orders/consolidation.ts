@@ -133,8 +133,8 @@ export async function consolidate(deps: ConsolidationDeps, changes: readonly Cha
   const outcomes = await applyOrders(deps.store, toApply);
   toApply.forEach(({ change, order }, i) => {
     const result = outcomes[i]!;
-    if (result instanceof Error) fail(change.changeId, result);
-    else applied.push({ change, order, result });
+    if (Array.isArray(result)) applied.push({ change, order, result });
+    else fail(change.changeId, result);
   });
   // In the batch's order, so that a revision's causes read as the changes came.
   const position = new Map(changes.map((c, i) => [c.changeId, i]));

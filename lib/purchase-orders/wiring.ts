@@ -1,4 +1,13 @@
+// The production wiring of the purchase-order use-cases: the store adapters the DATA_STORE setting names
+// (DynamoDB on AWS and in the local stack, CloudBase's document database in the CloudBase build).
+import { cloudbaseCatalogueStore } from '../adapters/cloudbase/catalogue';
+import { cloudbaseGroupBuyStore } from '../adapters/cloudbase/group-buys';
+import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
+import { cloudbasePickupStore } from '../adapters/cloudbase/pickups';
+import { cloudbaseConsolidationStore, cloudbasePurchaseOrderStore } from '../adapters/cloudbase/purchase-orders';
+import { cloudbaseShortfallStore } from '../adapters/cloudbase/shortfalls';
 import { systemClock } from '../runtime/clock';
+import { config } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoOrderStore } from '../store/orders';
@@ -9,15 +18,18 @@ import type { ConsolidationDeps } from './consolidation-ports';
 import type { PurchaseOrderDeps } from './purchase-orders';
 import type { ShortfallDeps } from './shortfalls';
 
+const onCloudBase = () => config.dataStore === 'cloudbase';
+
 export const consolidationDeps = (): ConsolidationDeps => ({
-  store: dynamoConsolidationStore(),
-  groupBuys: dynamoGroupBuyStore(),
+  store: onCloudBase() ? cloudbaseConsolidationStore() : dynamoConsolidationStore(),
+  groupBuys: onCloudBase() ? cloudbaseGroupBuyStore() : dynamoGroupBuyStore(),
   clock: systemClock,
 });
+
 export const purchaseOrderDeps = (): PurchaseOrderDeps => {
-  const catalogue = dynamoCatalogueStore();
+  const catalogue = onCloudBase() ? cloudbaseCatalogueStore() : dynamoCatalogueStore();
   return {
-    purchaseOrders: dynamoPurchaseOrderStore(),
+    purchaseOrders: onCloudBase() ? cloudbasePurchaseOrderStore() : dynamoPurchaseOrderStore(),
     clock: systemClock,
     async caseSizes(productIds) {
       const products = await catalogue.getProducts([...productIds]);
@@ -27,11 +39,11 @@ export const purchaseOrderDeps = (): PurchaseOrderDeps => {
 };
 
 export const shortfallDeps = (): ShortfallDeps => {
-  const pickups = dynamoPickupStore();
+  const pickups = onCloudBase() ? cloudbasePickupStore() : dynamoPickupStore();
   return {
-    purchaseOrders: dynamoPurchaseOrderStore(),
-    shortfalls: dynamoShortfallStore(),
-    orders: dynamoOrderStore(),
+    purchaseOrders: onCloudBase() ? cloudbasePurchaseOrderStore() : dynamoPurchaseOrderStore(),
+    shortfalls: onCloudBase() ? cloudbaseShortfallStore() : dynamoShortfallStore(),
+    orders: onCloudBase() ? cloudbaseOrderStore() : dynamoOrderStore(),
     sheetLines: (leaderId, date) => pickups.sheetLines(leaderId, date),
     clock: systemClock,
   };

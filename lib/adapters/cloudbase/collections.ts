@@ -34,6 +34,11 @@ export const COLLECTIONS = {
   purchaseOrderTotals: 'purchaseOrderTotals',
   purchaseOrderBuilds: 'purchaseOrderBuilds',
   purchaseOrderContributions: 'purchaseOrderContributions',
+  /** Dirty marks: one per purchase order a consolidation transaction changed, naming its pickup points. */
+  purchaseOrderMarks: 'purchaseOrderMarks',
+  /** A pickup point's lines in a part, one version per revision that changed them. */
+  purchaseOrderBreakdowns: 'purchaseOrderBreakdowns',
+  shortfalls: 'shortfalls',
   users: 'users',
   phoneUsers: 'phoneUsers',
   openIdUsers: 'openIdUsers',
@@ -122,9 +127,23 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'payouts', fields: ['status', 'byStatus'], why: 'GET /payouts?status= (paged)' },
   { collection: 'payoutClaims', fields: ['payoutId'], why: 'the entries a payout pays' },
   { collection: 'sheetLines', fields: ['leaderId', 'date'], why: 'a pickup point’s sheet of a date' },
-  { collection: 'purchaseOrders', fields: ['deliveryDate', 'byDate'], why: 'GET /purchase-orders?date=&supplierId=' },
-  { collection: 'purchaseOrderRevisions', fields: ['poKey', 'part'], why: 'a purchase order’s revisions' },
-  { collection: 'purchaseOrderTotals', fields: ['poKey'], why: 'the rebuild of a purchase order' },
+  { collection: 'purchaseOrders', fields: ['deliveryDate', 'byDate'], why: 'GET /purchase-orders?date= (by supplier and part, paged)' },
+  {
+    collection: 'purchaseOrders',
+    fields: ['poKey', 'byDate'],
+    why: 'GET /purchase-orders?date=&supplierId=; the rebuild’s parts of a purchase order',
+  },
+  {
+    collection: 'purchaseOrderRevisions',
+    fields: ['poKey', 'part', 'seq'],
+    why: 'GET /purchase-orders/{id}/revisions (oldest first, paged)',
+  },
+  { collection: 'purchaseOrderMarks', fields: ['poKey'], why: 'the rebuild: a purchase order’s dirty marks' },
+  {
+    collection: 'purchaseOrderBreakdowns',
+    fields: ['poKey', 'part', 'pointRev'],
+    why: 'a part’s breakdown (by point, then revision); a point’s newest version at a revision',
+  },
   { collection: 'supplierMembers', fields: ['supplierId'], why: 'a supplier’s members (whom to text)' },
   { collection: 'audit', fields: ['entityId', 'at'], why: 'GET /audit/events?entityId=' },
   { collection: 'outbox', fields: ['consumer', 'status', 'availableAt'], why: 'the outbox sweep: a consumer’s items visible now' },

@@ -1,0 +1,381 @@
+// CloudBase adapters of the purchase-order ports: the consolidation's contributions, running totals, dirty
+// marks and rebuilds (outbox side), and the documents suppliers and operators read and act on (HTTP side).
+// The same documents as DynamoDB's items, one collection each; every conditional write is a read inside the
+// transaction that writes (a concurrent writer of the same document conflicts, and the work runs again).
+import { randomUUID } from 'node:crypto';
+import type { ConsolidationStore, DirtyMark } from '../../purchase-orders/consolidation-ports';
+import { MAX_APPLY_WRITES } from '../../purchase-orders/consolidation-ports';
+import type { PointDelta } from '../../purchase-orders/contributions';
+import type { PurchaseOrderStore } from '../../purchase-orders/purchase-orders';
+import {
+  BreakdownVersionSchema,
+  OrderContributionSchema,
+  PurchaseOrderRevisionRecordSchema,
+  PurchaseOrderSchema,
+  type BreakdownVersion,
+  type OrderContribution,
+  type PurchaseOrder,
+  type PurchaseOrderTotal,
+} from '../../../schemas/purchase-orders';
+import { auditAdd } from './audit';
+import { COLLECTIONS, idOf } from './collections';
+import {
+  cloudbaseDb,
+  encodeAfter,
+  fieldsOf,
+  getDoc,
+  inTransaction,
+  pageBy,
+  queryAll,
+  Rollback,
+  txDoc,
+  type CloudBaseDb,
+  type StoredDoc,
+  type Transaction,
+} from './db';
+import { outboxAdd } from './outbox';
+
+/** A purchase order's documents are found by supplier and delivery date together. */
+const poKeyOf = (supplierId: string, deliveryDate: string) => idOf(supplierId, deliveryDate);
+/** Revisions sort as strings: padded, so that revision 10 comes after 9. */
+const padded = (n: number) => String(n).padStart(10, '0');
+
+const headerId = (po: Pick<PurchaseOrder, 'supplierId' | 'deliveryDate' | 'part'>) => idOf(po.supplierId, po.deliveryDate, po.part);
+/** The header as stored: the listing's sort key (supplier, then part) and the purchase order's key beside it. */
+const headerDoc = (po: PurchaseOrder) => ({
+  ...po,
+  poKey: poKeyOf(po.supplierId, po.deliveryDate),
+  byDate: idOf(po.supplierId, padded(po.part)),
+});
+const parseHeader = (doc: StoredDoc) => PurchaseOrderSchema.parse(fieldsOf(doc));
+
+/** A point's version sorts by point, then revision (`pointRev`): one index serves the breakdown and a point's newest version. */
+const pointRevOf = (leaderId: string, revision: number) => idOf(leaderId, padded(revision));
+const versionDoc = (v: BreakdownVersion) => ({
+  ...v,
+  poKey: poKeyOf(v.supplierId, v.deliveryDate),
+  pointRev: pointRevOf(v.leaderId, v.revision),
+});
+
+interface TotalsCell {
+  productId: string;
+  supplyPriceFen: number;
+  name: string;
+  unit: string;
+  quantity: number;
+}
+
+/** One pickup point's running totals of one purchase order: a cell per product and supply price. */
+interface TotalsDoc {
+  poKey: string;
+  supplierId: string;
+  deliveryDate: string;
+  leaderId: string;
+  pickupPointName: string;
+  address: string;
+  cells: TotalsCell[];
+}
+
+const totalsId = (p: Pick<PointDelta, 'supplierId' | 'deliveryDate' | 'leaderId'>) => idOf(p.supplierId, p.deliveryDate, p.leaderId);
+
+/** The totals with the point's deltas added (a cell only taken off keeps the name it was added with). */
+function addDeltas(current: TotalsDoc | undefined, point: PointDelta): TotalsDoc {
+  const cells = (current?.cells ?? []).map((c) => ({ ...c }));
+  for (const d of point.deltas) {
+    let cell = cells.find((c) => c.productId === d.productId && c.supplyPriceFen === d.supplyPriceFen);
+    if (!cell) cells.push((cell = { productId: d.productId, supplyPriceFen: d.supplyPriceFen, name: '', unit: '', quantity: 0 }));
+    cell.quantity += d.delta;
+    if (d.name) [cell.name, cell.unit] = [d.name, d.unit ?? ''];
+  }
+  return {
+    poKey: poKeyOf(point.supplierId, point.deliveryDate),
+    supplierId: point.supplierId,
+    deliveryDate: point.deliveryDate,
+    leaderId: point.leaderId,
+    pickupPointName: point.pickupPointName,
+    address: point.address,
+    cells,
+  };
+}
+
+/** The cells as running totals (products whose quantity came back to zero are left out). */
+const totalsOf = (doc: TotalsDoc | undefined): PurchaseOrderTotal[] =>
+  (doc?.cells ?? [])
+    .filter((c) => c.quantity !== 0)
+    .map((c) => ({
+      supplierId: doc!.supplierId,
+      deliveryDate: doc!.deliveryDate,
+      leaderId: doc!.leaderId,
+      pickupPointName: doc!.pickupPointName,
+      address: doc!.address,
+      ...c,
+    }));
+
+/** A dirty mark's token: its id and how many points it names (it is deleted once all were examined). */
+const tokenOf = (id: string, points: number) => `${id} ${points}`;
+
+/** The purchase orders a transaction's points belong to, each with its points (one mark each). */
+function pointsByPurchaseOrder(points: readonly PointDelta[]): Map<string, PointDelta[]> {
+  const by = new Map<string, PointDelta[]>();
+  for (const p of points) {
+    const key = poKeyOf(p.supplierId, p.deliveryDate);
+    by.set(key, [...(by.get(key) ?? []), p]);
+  }
+  return by;
+}
+
+const contributionDoc = (c: OrderContribution) => ({
+  orderId: c.orderId,
+  deliveryDate: c.deliveryDate,
+  leaderId: c.leaderId,
+  orderVersion: c.orderVersion,
+  lines: c.lines,
+});
+
+/** Writes a header (and the outbox item of the change, which notify reads as on DynamoDB). */
+async function putHeader(tx: Transaction, before: PurchaseOrder | undefined, after: PurchaseOrder): Promise<void> {
+  await txDoc(tx, COLLECTIONS.purchaseOrders, headerId(after)).set(headerDoc(after));
+  await outboxAdd(tx, { eventName: before ? 'MODIFY' : 'INSERT', type: 'PURCHASE_ORDER', key: headerId(after), image: after });
+}
+
+/** The header is still the one read (nobody acknowledged, shipped or revised it since), or absent when none was read. */
+const isAsRead = (current: StoredDoc | undefined, before: PurchaseOrder | undefined) =>
+  before ? current?.revision === before.revision && current.status === before.status : !current;
+
+/** The newest `count` versions of a pickup point in a part, at or below `revision` when given (newest first). */
+async function newestVersions(
+  db: CloudBaseDb,
+  supplierId: string,
+  deliveryDate: string,
+  part: number,
+  leaderId: string,
+  revision?: number,
+  count = 1,
+): Promise<BreakdownVersion[]> {
+  const _ = db.command;
+  const upTo = revision === undefined ? `${leaderId}#~` : pointRevOf(leaderId, revision);
+  const { data } = (await db
+    .collection(COLLECTIONS.purchaseOrderBreakdowns)
+    .where({ poKey: poKeyOf(supplierId, deliveryDate), part, pointRev: _.gt(`${leaderId}#`).and(_.lte(upTo)) })
+    .orderBy('pointRev', 'desc')
+    .limit(count)
+    .get()) as { data: StoredDoc[] };
+  return data.map((d) => BreakdownVersionSchema.parse(fieldsOf(d)));
+}
+
+async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+const READ_CONCURRENCY = 8;
+/** The most documents a query returns. */
+const PAGE = 1000;
+
+export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): ConsolidationStore {
+  return {
+    async getContribution(orderId) {
+      const doc = await getDoc(db, COLLECTIONS.purchaseOrderContributions, orderId);
+      return doc ? OrderContributionSchema.parse(fieldsOf(doc)) : undefined;
+    },
+
+    async applyContributions(changes, points) {
+      const byPurchaseOrder = pointsByPurchaseOrder(points);
+      // One document per change, per point and per mark: what apply.ts packs a call with (chunksOf).
+      if (changes.length + points.length + byPurchaseOrder.size > MAX_APPLY_WRITES)
+        throw new Error(`applyContributions: more than ${MAX_APPLY_WRITES} documents in one transaction`);
+      return inTransaction(db, async (tx): Promise<'applied' | Rollback<'stale'>> => {
+        for (const { before, after } of changes) {
+          // contributionAsRead: the totals get new minus old only if "old" is still what is recorded.
+          const doc = txDoc(tx, COLLECTIONS.purchaseOrderContributions, after.orderId);
+          const current = await doc.get();
+          if (before ? current?.orderVersion !== before.orderVersion : current) return new Rollback('stale');
+          await doc.set(contributionDoc(after));
+        }
+        for (const point of points) {
+          const doc = txDoc(tx, COLLECTIONS.purchaseOrderTotals, totalsId(point));
+          await doc.set({ ...addDeltas((await doc.get()) as TotalsDoc | undefined, point) });
+        }
+        // One immutable mark per purchase order, naming its points: a later change is another mark.
+        for (const [poKey, ps] of byPurchaseOrder) {
+          const leaderIds = [...new Set(ps.map((p) => p.leaderId))];
+          await txDoc(tx, COLLECTIONS.purchaseOrderMarks, idOf(poKey, randomUUID())).create({ poKey, leaderIds });
+        }
+        return 'applied';
+      });
+    },
+
+    async snapshot(supplierId, deliveryDate, options = {}) {
+      const limit = options.limit ?? 80;
+      const poKey = poKeyOf(supplierId, deliveryDate);
+      // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
+      const build = await getDoc(db, COLLECTIONS.purchaseOrderBuilds, poKey);
+      const documents = (await queryAll(db, COLLECTIONS.purchaseOrders, { poKey })).map(parseHeader).sort((a, b) => a.part - b.part);
+
+      // Marks are taken whole (a mark is deleted once all its points are rebuilt): those naming the caller's
+      // own points first, then the others, until they name `limit` points; the caller's points first.
+      const mine = new Set(options.prefer ?? []);
+      const marks = (await queryAll(db, COLLECTIONS.purchaseOrderMarks, { poKey })).map((m) => ({
+        id: String(m._id),
+        leaderIds: (m.leaderIds as unknown[]).map(String),
+      }));
+      const names = (m: { leaderIds: string[] }) => m.leaderIds.some((l) => mine.has(l));
+      const points = new Set<string>();
+      const dirty: DirtyMark[] = [];
+      for (const mark of [...marks.filter(names), ...marks.filter((m) => !names(m))]) {
+        if (points.size >= limit) break;
+        for (const leaderId of mark.leaderIds) {
+          points.add(leaderId);
+          dirty.push({ leaderId, token: tokenOf(mark.id, mark.leaderIds.length) });
+        }
+      }
+      dirty.sort((a, b) => Number(mine.has(b.leaderId)) - Number(mine.has(a.leaderId)));
+
+      // Each point's totals (read after its mark) and its newest version in the live part and each shipped one.
+      const last = documents.at(-1);
+      const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
+      if (last && last.status !== 'shipped') parts.push(last.part);
+      const states = await inParallel([...points], READ_CONCURRENCY, async (leaderId) => {
+        const [totals, ...versions] = await Promise.all([
+          getDoc(db, COLLECTIONS.purchaseOrderTotals, totalsId({ supplierId, deliveryDate, leaderId })),
+          ...parts.map((part) => newestVersions(db, supplierId, deliveryDate, part, leaderId)),
+        ]);
+        return { totals: totalsOf(totals as TotalsDoc | undefined), versions: versions.flat() };
+      });
+      return {
+        build: typeof build?.build === 'number' ? build.build : 0,
+        ...(typeof build?.builtAt === 'number' ? { builtAt: build.builtAt } : {}),
+        documents,
+        dirty,
+        totals: states.flatMap((s) => s.totals),
+        versions: states.flatMap((s) => s.versions),
+      };
+    },
+
+    commitBuild: (supplierId, deliveryDate, build, write) =>
+      inTransaction(db, async (tx): Promise<'committed' | Rollback<'stale'>> => {
+        const poKey = poKeyOf(supplierId, deliveryDate);
+        const counter = txDoc(tx, COLLECTIONS.purchaseOrderBuilds, poKey);
+        const current = await counter.get();
+        // nobodyRebuiltSince: the snapshot this rebuild decided on is still the latest one.
+        if ((typeof current?.build === 'number' ? current.build : 0) !== build) return new Rollback('stale');
+        const builtAt = write ? Date.parse(write.after.updatedAt) : current?.builtAt;
+        await counter.set({ poKey, build: build + 1, ...(typeof builtAt === 'number' ? { builtAt } : {}) });
+        if (!write) return 'committed';
+        const { before, after, revision, versions, audit } = write;
+        const header = txDoc(tx, COLLECTIONS.purchaseOrders, headerId(after));
+        if (!isAsRead(await header.get(), before)) return new Rollback('stale');
+        await putHeader(tx, before, after);
+        await txDoc(tx, COLLECTIONS.purchaseOrderRevisions, idOf(headerId(after), padded(revision.revision))).create({
+          ...revision,
+          poKey,
+          part: after.part,
+          seq: padded(revision.revision),
+        });
+        for (const v of versions)
+          await txDoc(tx, COLLECTIONS.purchaseOrderBreakdowns, idOf(headerId(v), v.leaderId, padded(v.revision))).create(versionDoc(v));
+        await auditAdd(tx, audit);
+        return 'committed';
+      }),
+
+    async clearDirty(_supplierId, _deliveryDate, marks) {
+      const examined = new Map<string, Set<string>>();
+      for (const { token, leaderId } of marks) examined.set(token, (examined.get(token) ?? new Set()).add(leaderId));
+      const done = [...examined].flatMap(([token, points]) => {
+        const [id, count] = token.split(' ') as [string, string];
+        return points.size >= Number(count) ? [id] : [];
+      });
+      // A mark is immutable: a change applied after the rebuild read it is another mark, and stays.
+      await inParallel(done, READ_CONCURRENCY, (id) => db.collection(COLLECTIONS.purchaseOrderMarks).doc(id).remove());
+    },
+  };
+}
+
+export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): PurchaseOrderStore {
+  return {
+    async get(supplierId, deliveryDate, part) {
+      const doc = await getDoc(db, COLLECTIONS.purchaseOrders, headerId({ supplierId, deliveryDate, part }));
+      return doc ? parseHeader(doc) : undefined;
+    },
+
+    async listByDate(deliveryDate, supplierId, limit, cursor) {
+      // A supplier's parts of the date share their purchase order's key; all suppliers' share the date.
+      const where = supplierId ? { poKey: poKeyOf(supplierId, deliveryDate) } : { deliveryDate };
+      const page = await pageBy(db, COLLECTIONS.purchaseOrders, where, 'byDate', 'asc', limit, cursor);
+      return { items: page.docs.map(parseHeader), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+    },
+
+    cursorAfter: (po) => encodeAfter(headerDoc(po).byDate)!,
+
+    async *breakdown(supplierId, deliveryDate, part, revision, afterLeaderId) {
+      const _ = db.command;
+      const poKey = poKeyOf(supplierId, deliveryDate);
+      // Past every version of the point the last page ended with ('~' sorts after any id character).
+      let after = afterLeaderId ? `${afterLeaderId}#~` : '';
+      let pending: BreakdownVersion | undefined;
+      let current: string | undefined;
+      for (;;) {
+        const { data } = (await db
+          .collection(COLLECTIONS.purchaseOrderBreakdowns)
+          .where({ poKey, part, pointRev: _.gt(after) })
+          .orderBy('pointRev', 'asc')
+          .limit(PAGE)
+          .get()) as { data: StoredDoc[] };
+        for (const doc of data) {
+          const version = BreakdownVersionSchema.parse(fieldsOf(doc));
+          if (version.leaderId !== current) {
+            if (pending && pending.lines.length) yield pending;
+            pending = undefined;
+            current = version.leaderId;
+          }
+          // Versions come oldest first: the last at or below the revision read is the point's lines then.
+          if (version.revision <= revision) pending = version;
+        }
+        if (data.length < PAGE) break;
+        after = String(data[data.length - 1]!.pointRev);
+      }
+      if (pending && pending.lines.length) yield pending;
+    },
+
+    transition: (before, after, audit) =>
+      inTransaction(db, async (tx): Promise<'changed' | Rollback<'stale'>> => {
+        if (!isAsRead(await txDoc(tx, COLLECTIONS.purchaseOrders, headerId(before)).get(), before)) return new Rollback('stale');
+        await putHeader(tx, before, after);
+        await auditAdd(tx, audit);
+        return 'changed';
+      }),
+
+    async revisions(supplierId, deliveryDate, part, limit, cursor) {
+      const page = await pageBy(
+        db,
+        COLLECTIONS.purchaseOrderRevisions,
+        { poKey: poKeyOf(supplierId, deliveryDate), part },
+        'seq',
+        'asc',
+        limit,
+        cursor,
+      );
+      return {
+        items: page.docs.map((d) => PurchaseOrderRevisionRecordSchema.parse(fieldsOf(d))),
+        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
+      };
+    },
+
+    cursorAfterRevision: (_po, revision) => encodeAfter(padded(revision))!,
+
+    async pointVersions(supplierId, deliveryDate, part, leaderId, revision) {
+      const [at, before] = await newestVersions(db, supplierId, deliveryDate, part, leaderId, revision, 2);
+      if (!at || at.revision !== revision) return {};
+      return { at, ...(before ? { before } : {}) };
+    },
+  };
+}

@@ -1,0 +1,23 @@
+// CloudBase adapter of the ShortfallStore port: a shortfall report, written once with its audit.
+import type { ShortfallStore } from '../../purchase-orders/shortfalls';
+import { ShortfallSchema } from '../../../schemas/shortfalls';
+import { auditAdd } from './audit';
+import { COLLECTIONS, idOf } from './collections';
+import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+
+export function cloudbaseShortfallStore(db: CloudBaseDb = cloudbaseDb()): ShortfallStore {
+  return {
+    async get(purchaseOrderId, shortfallId) {
+      const doc = await getDoc(db, COLLECTIONS.shortfalls, idOf(purchaseOrderId, shortfallId));
+      return doc ? ShortfallSchema.parse(fieldsOf(doc)) : undefined;
+    },
+    put: (shortfall, audit) =>
+      inTransaction(db, async (tx): Promise<'written' | Rollback<'exists'>> => {
+        const doc = txDoc(tx, COLLECTIONS.shortfalls, idOf(shortfall.purchaseOrderId, shortfall.shortfallId));
+        if (await doc.get()) return new Rollback('exists');
+        await doc.create({ ...shortfall });
+        await auditAdd(tx, audit);
+        return 'written';
+      }),
+  };
+}
