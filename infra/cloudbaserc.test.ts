@@ -10,7 +10,8 @@ import { loadManifest } from './manifest';
 
 const ROOT = resolve(__dirname, '..');
 const rc = loadCloudBaseRc();
-const awsRoutes = loadManifest().flatMap((f) => f.http.map((h) => ({ fn: f.name, key: `${h.method} ${h.path}` })));
+const manifest = loadManifest();
+const awsRoutes = manifest.flatMap((f) => f.http.map((h) => ({ fn: f.name, key: `${h.method} ${h.path}` })));
 const awsKeys = new Set(awsRoutes.map((r) => r.key));
 
 /** The function CloudBase's HTTP access calls for a request path: the one of the longest matching access path. */
@@ -19,7 +20,26 @@ function accessFunctionOf(path: string): string | undefined {
   return matching.sort((a, b) => b.path.length - a.path.length)[0]?.function;
 }
 
+/** The functions of serverless.yml that have no CloudBase function, and why. */
+const ONLY_ON_AWS: Record<string, string> = {
+  dev: 'the local stage only (the sandboxes’ pages)',
+  streamRouter: 'CloudBase has no stream: each change is written to the outbox, and each consumer sweeps its own items',
+};
+
 describe('cloudbaserc.json', () => {
+  test('every consumer and every scheduled job of serverless.yml runs on CloudBase, on a timer', () => {
+    const triggered = new Set(rc.functions.filter((f) => (f.triggers ?? []).length === 1).map((f) => f.name));
+    const timed = manifest.filter((f) => !(f.name in ONLY_ON_AWS) && (f.queues.length > 0 || f.schedules.length > 0)).map((f) => f.name);
+    expect(timed.length).toBeGreaterThan(5);
+    expect(timed.filter((name) => !triggered.has(name))).toEqual([]);
+    // A consumer's CloudBase entry sweeps the outbox items of the consumer of that name (stream-routes.json).
+    for (const name of manifest.filter((f) => f.queues.length > 0).map((f) => f.name))
+      expect({ name, entry: readFileSync(join(ROOT, rc.tuangou.entries[name]!), 'utf8') }).toEqual({
+        name,
+        entry: expect.stringContaining(`outboxFunction('${name}'`),
+      });
+  });
+
   test.each(rc.functions.map((f) => [f.name, f] as const))(
     '%s: an event function on the CloudBase adapters, within the limits',
     (name, fn) => {
@@ -58,10 +78,10 @@ describe('cloudbaserc.json', () => {
         expect({ key, routedTo: accessFunctionOf(path) }).toEqual({ key, routedTo: fn.name });
       }
     }
-    // Every route of an AWS function that is deployed on CloudBase is served there (by it, or by the function
-    // that owns the route's path prefix there: the HTTP access service routes by prefix only).
+    // Every route of every AWS function is served there (by a function of the same name, or by the function that
+    // owns the route's path prefix there: the HTTP access service routes by prefix only), but the local stage's.
     const deployed = new Set(rc.functions.map((f) => f.name));
-    const missing = awsRoutes.filter((r) => deployed.has(r.fn) && !served.has(r.key)).map((r) => r.key);
+    const missing = awsRoutes.filter((r) => !(r.fn in ONLY_ON_AWS) && !served.has(r.key)).map((r) => r.key);
     expect(missing).toEqual([]);
     // No HTTP access path is claimed by two functions, nor names a function that is not deployed.
     const paths = rc.tuangou.httpAccess.map((a) => a.path);
