@@ -16,6 +16,7 @@ import { fullRefund, transitioned, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
 import { randomCode, type Clock } from '../runtime/clock';
 import type { Page } from '../runtime/page';
+import { inParallel } from '../runtime/concurrency';
 
 export interface CloseStats {
   ordersCancelled: number;
@@ -84,15 +85,6 @@ const ACTOR = 'system:cutoff';
 export const PICKUP_CODE_DIGITS = 6;
 /** Random, so that codes are not guessable in sequence; uniqueness comes from the guard item. */
 export const newPickupCode = () => randomCode(PICKUP_CODE_DIGITS, '0123456789');
-
-async function inParallel<T>(items: T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
 
 export interface CutoffOptions {
   /** Group buys per page of the index (and begun at once, PAGE_CONCURRENCY at a time). */

@@ -11,6 +11,7 @@ import type { Order } from '../../schemas/orders';
 import { backoff } from '../runtime/retry';
 import { MAX_APPLY_WRITES, type ConsolidationStore, type ContributionChange } from './consolidation-ports';
 import { compareImages, contributionDeltas, contributionOf, pointKey, sumDeltas, suppliersOf, type PointDelta } from './contributions';
+import { inParallel } from '../runtime/concurrency';
 
 const MAX_APPLY_ATTEMPTS = 8;
 /** Records read, or orders applied one by one, at once. */
@@ -35,15 +36,6 @@ export interface OrderToApply {
 export interface PendingChange extends ContributionChange {
   index: number;
   points: PointDelta[];
-}
-
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
 }
 
 /** The order's outcome for each of its suppliers ('applied' only where that supplier's totals moved). */

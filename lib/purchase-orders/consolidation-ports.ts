@@ -93,3 +93,38 @@ export interface ConsolidationDeps {
   /** Revisions of one purchase order are at least this far apart (default MIN_REVISION_INTERVAL_MS). */
   minRevisionIntervalMs?: number;
 }
+
+/** A dirty mark as a store keeps it: the points it names, and the token its deletion is checked by. */
+export interface StoredMark {
+  leaderIds: readonly string[];
+  token: string;
+}
+
+/**
+ * The marks a snapshot takes, whole (a mark is deleted once all its points are rebuilt): those naming the
+ * caller's own points first, then the others, until they name `limit` points; the caller's points first.
+ */
+export function takeMarks(marks: readonly StoredMark[], options: SnapshotOptions = {}): { points: string[]; dirty: DirtyMark[] } {
+  const limit = options.limit ?? 80;
+  const mine = new Set(options.prefer ?? []);
+  const names = (m: StoredMark) => m.leaderIds.some((l) => mine.has(l));
+  const points = new Set<string>();
+  const dirty: DirtyMark[] = [];
+  for (const mark of [...marks.filter(names), ...marks.filter((m) => !names(m))]) {
+    if (points.size >= limit) break;
+    for (const leaderId of mark.leaderIds) {
+      points.add(leaderId);
+      dirty.push({ leaderId, token: mark.token });
+    }
+  }
+  dirty.sort((a, b) => Number(mine.has(b.leaderId)) - Number(mine.has(a.leaderId)));
+  return { points: [...points], dirty };
+}
+
+/** The parts whose newest versions a snapshot reads: each shipped part, and the live one. */
+export function partsToRead(documents: readonly PurchaseOrder[]): number[] {
+  const last = documents.at(-1);
+  const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
+  if (last && last.status !== 'shipped') parts.push(last.part);
+  return parts;
+}

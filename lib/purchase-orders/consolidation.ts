@@ -15,6 +15,7 @@ import { applyOrders, type AppliedOrder, type OrderToApply } from './apply';
 import type { ConsolidationDeps } from './consolidation-ports';
 import { purchaseOrderIdOf } from './ids';
 import { rebuildPurchaseOrder, type Cause, type RebuildOutcome } from './rebuild';
+import { inParallel } from '../runtime/concurrency';
 
 /** An order that changed, as the consolidation reads it. */
 export interface ChangedOrder {
@@ -37,15 +38,6 @@ export interface ConsolidationResult {
 /** Orders of one batch read at once. */
 const READ_CONCURRENCY = 8;
 const MAX_CAUSES = 50;
-
-async function inParallel<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) await work(items[next++]!);
-    }),
-  );
-}
 
 /** The pickup point of each group buy, read once per batch (a failed read is tried again by the next order). */
 function pickupPointsOf(deps: Pick<ConsolidationDeps, 'groupBuys'>) {

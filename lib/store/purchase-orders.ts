@@ -4,7 +4,7 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import type { ConsolidationStore, DirtyMark, DocumentWrite } from '../purchase-orders/consolidation-ports';
+import { partsToRead, takeMarks, type ConsolidationStore, type DocumentWrite } from '../purchase-orders/consolidation-ports';
 import type { PointDelta } from '../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
@@ -35,6 +35,7 @@ import {
   type TransactItem,
 } from './dynamo';
 import { INDEX, keys } from './keys';
+import { inParallel } from '../runtime/concurrency';
 
 const headerItem = (po: PurchaseOrder) => ({
   ...keys.purchaseOrder(po.supplierId, po.deliveryDate, po.part),
@@ -259,20 +260,6 @@ function totalsOf(item: Record<string, unknown> | undefined): PurchaseOrderTotal
   return totals;
 }
 
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 /** The newest version of a pickup point in a part (at or below `revision`, when given). */
 async function newestVersion(
   client: Db,
@@ -376,7 +363,6 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
     },
 
     async snapshot(supplierId, deliveryDate, options = {}) {
-      const limit = options.limit ?? 80;
       // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
       const { Item: build } = await client.send(
         new GetCommand({ TableName: tableName(), Key: keys.purchaseOrderBuild(supplierId, deliveryDate), ConsistentRead: true }),
@@ -394,28 +380,13 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
       );
       const documents = (headers ?? []).map((i) => PurchaseOrderSchema.parse(i)).sort((a, b) => a.part - b.part);
 
-      // Marks are taken whole (a mark is deleted once all its points are rebuilt): those naming the caller's
-      // own points first, then the others, until they name `limit` points; the caller's points first.
-      const mine = new Set(options.prefer ?? []);
-      const marks = await marksOf(supplierId, deliveryDate);
-      const names = (m: Mark) => m.leaderIds.some((l) => mine.has(l));
-      const points = new Set<string>();
-      const dirty: DirtyMark[] = [];
-      for (const mark of [...marks.filter(names), ...marks.filter((m) => !names(m))]) {
-        if (points.size >= limit) break;
-        for (const leaderId of mark.leaderIds) {
-          points.add(leaderId);
-          dirty.push({ leaderId, token: tokenOf(mark) });
-        }
-      }
-      dirty.sort((a, b) => Number(mine.has(b.leaderId)) - Number(mine.has(a.leaderId)));
+      const marks = (await marksOf(supplierId, deliveryDate)).map((m) => ({ leaderIds: m.leaderIds, token: tokenOf(m) }));
+      const { points, dirty } = takeMarks(marks, options);
 
       // Each point's totals (read after its mark, so they hold every change the mark stands for) and its
       // newest version in the live part and in each shipped one.
-      const last = documents.at(-1);
-      const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
-      if (last && last.status !== 'shipped') parts.push(last.part);
-      const states = await inParallel([...points], READ_CONCURRENCY, async (leaderId) => {
+      const parts = partsToRead(documents);
+      const states = await inParallel(points, READ_CONCURRENCY, async (leaderId) => {
         const [{ Item }, ...versions] = await Promise.all([
           client.send(
             new GetCommand({

@@ -3,8 +3,8 @@
 // The same documents as DynamoDB's items, one collection each; every conditional write is a read inside the
 // transaction that writes (a concurrent writer of the same document conflicts, and the work runs again).
 import { randomUUID } from 'node:crypto';
-import type { ConsolidationStore, DirtyMark } from '../../purchase-orders/consolidation-ports';
-import { MAX_APPLY_WRITES } from '../../purchase-orders/consolidation-ports';
+import type { ConsolidationStore } from '../../purchase-orders/consolidation-ports';
+import { MAX_APPLY_WRITES, partsToRead, takeMarks } from '../../purchase-orders/consolidation-ports';
 import type { PointDelta } from '../../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../../purchase-orders/purchase-orders';
 import {
@@ -34,6 +34,7 @@ import {
   type Transaction,
 } from './db';
 import { outboxAdd } from './outbox';
+import { inParallel } from '../../runtime/concurrency';
 
 /** A purchase order's documents are found by supplier and delivery date together. */
 const poKeyOf = (supplierId: string, deliveryDate: string) => idOf(supplierId, deliveryDate);
@@ -163,20 +164,6 @@ async function newestVersions(
   return data.map((d) => BreakdownVersionSchema.parse(fieldsOf(d)));
 }
 
-async function inParallel<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array<R>(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(limit, items.length) }, async () => {
-      while (next < items.length) {
-        const i = next++;
-        out[i] = await work(items[i]!);
-      }
-    }),
-  );
-  return out;
-}
-
 const READ_CONCURRENCY = 8;
 /** The most documents a query returns. */
 const PAGE = 1000;
@@ -215,36 +202,20 @@ export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): Co
     },
 
     async snapshot(supplierId, deliveryDate, options = {}) {
-      const limit = options.limit ?? 80;
       const poKey = poKeyOf(supplierId, deliveryDate);
       // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
       const build = await getDoc(db, COLLECTIONS.purchaseOrderBuilds, poKey);
       const documents = (await queryAll(db, COLLECTIONS.purchaseOrders, { poKey })).map(parseHeader).sort((a, b) => a.part - b.part);
 
-      // Marks are taken whole (a mark is deleted once all its points are rebuilt): those naming the caller's
-      // own points first, then the others, until they name `limit` points; the caller's points first.
-      const mine = new Set(options.prefer ?? []);
-      const marks = (await queryAll(db, COLLECTIONS.purchaseOrderMarks, { poKey })).map((m) => ({
-        id: String(m._id),
-        leaderIds: (m.leaderIds as unknown[]).map(String),
-      }));
-      const names = (m: { leaderIds: string[] }) => m.leaderIds.some((l) => mine.has(l));
-      const points = new Set<string>();
-      const dirty: DirtyMark[] = [];
-      for (const mark of [...marks.filter(names), ...marks.filter((m) => !names(m))]) {
-        if (points.size >= limit) break;
-        for (const leaderId of mark.leaderIds) {
-          points.add(leaderId);
-          dirty.push({ leaderId, token: tokenOf(mark.id, mark.leaderIds.length) });
-        }
-      }
-      dirty.sort((a, b) => Number(mine.has(b.leaderId)) - Number(mine.has(a.leaderId)));
+      const marks = (await queryAll(db, COLLECTIONS.purchaseOrderMarks, { poKey })).map((m) => {
+        const leaderIds = (m.leaderIds as unknown[]).map(String);
+        return { leaderIds, token: tokenOf(String(m._id), leaderIds.length) };
+      });
+      const { points, dirty } = takeMarks(marks, options);
 
       // Each point's totals (read after its mark) and its newest version in the live part and each shipped one.
-      const last = documents.at(-1);
-      const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
-      if (last && last.status !== 'shipped') parts.push(last.part);
-      const states = await inParallel([...points], READ_CONCURRENCY, async (leaderId) => {
+      const parts = partsToRead(documents);
+      const states = await inParallel(points, READ_CONCURRENCY, async (leaderId) => {
         const [totals, ...versions] = await Promise.all([
           getDoc(db, COLLECTIONS.purchaseOrderTotals, totalsId({ supplierId, deliveryDate, leaderId })),
           ...parts.map((part) => newestVersions(db, supplierId, deliveryDate, part, leaderId)),
