@@ -1,7 +1,8 @@
 // The CloudBase build: one bundle per function of cloudbaserc.json (`.cloudbase/functions/<name>/index.js`,
 // everything it needs inside, since CloudBase installs nothing), the counterpart of `serverless package`.
 // `tsx scripts/cloudbase.ts build` bundles; `tsx scripts/cloudbase.ts http-access` prints the `tcb service
-// create` commands that route API.md's paths to the functions.
+// create` commands that route API.md's paths to the functions; `collections` lists the collections and indexes
+// to create.
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -78,8 +79,16 @@ async function cli(args: string[]) {
       console.log(`${b.name}: ${b.file} (${Math.round(b.bytes / 1024)} KB)`);
   } else if (command === 'http-access') {
     for (const a of loadCloudBaseRc().tuangou.httpAccess) console.log(`tcb service create -p ${a.path} -f ${a.function}`);
+  } else if (command === 'collections') {
+    // What to create in the environment's document database (the console, or its API): every collection, and
+    // the indexes its queries need (the unique ones are guards: without them two leaders could share a user).
+    const { COLLECTIONS, INDEXES } = await import('../lib/adapters/cloudbase/collections');
+    for (const name of Object.values(COLLECTIONS)) {
+      const indexes = INDEXES.filter((i) => i.collection === name);
+      console.log([name, ...indexes.map((i) => `  index (${i.fields.join(', ')})${i.unique ? ' UNIQUE' : ''}: ${i.why}`)].join('\n'));
+    }
   } else {
-    console.error('usage: tsx scripts/cloudbase.ts build [function…] | http-access');
+    console.error('usage: tsx scripts/cloudbase.ts build [function…] | http-access | collections');
     process.exitCode = 2;
   }
 }
