@@ -14,7 +14,7 @@ describe('bundles as serverless-esbuild builds them', () => {
     expect(esbuildOptions(esbuild).external).toEqual(expect.arrayContaining(['@aws-sdk/*']));
   });
 
-  it(`keeps every function at most ${BUNDLE_LIMIT_KB} KB of minified JS, with no AWS SDK and all of zod nowhere`, async () => {
+  it(`keeps every function at most ${BUNDLE_LIMIT_KB} KB of minified JS, with no AWS SDK, no CloudBase adapter and all of zod nowhere`, async () => {
     const functions = loadManifest(undefined, process.env, 'prod');
     const result = await build({
       ...esbuildOptions(esbuild),
@@ -34,6 +34,11 @@ describe('bundles as serverless-esbuild builds them', () => {
       const out = sizes[join(root, `${fn.module}.ts`).slice(root.length + 1)]!;
       const inputs = Object.keys(out.inputs);
       expect({ fn: fn.name, sdk: inputs.filter((i) => i.includes('@aws-sdk/')) }).toEqual({ fn: fn.name, sdk: [] });
+      // CloudBase's adapters are never picked on AWS: none of their code is in an AWS bundle.
+      expect({ fn: fn.name, cloudbase: inputs.filter((i) => i.startsWith('lib/adapters/cloudbase/')) }).toEqual({
+        fn: fn.name,
+        cloudbase: [],
+      });
       // The namespace import pulls every locale in; `import * as z` does not.
       expect({ fn: fn.name, locales: inputs.filter((i) => /zod\/v4\/locales\/(?!en\.)/.test(i)).length }).toEqual({
         fn: fn.name,

@@ -49,11 +49,18 @@ const PLUGIN_ONLY = new Set([
   'skipBuild',
 ]);
 
-/** The esbuild options serverless-esbuild derives from `custom.esbuild` (its `exclude` list is external). */
+/**
+ * The esbuild options serverless-esbuild derives from `custom.esbuild`: its `exclude` list is external, and
+ * `plugins` names a file (from the service's root) that exports them.
+ */
 export function esbuildOptions(settings: Record<string, unknown>): BuildOptions {
   const options = Object.fromEntries(Object.entries(settings).filter(([k]) => !PLUGIN_ONLY.has(k))) as BuildOptions;
   const exclude = (settings.exclude as string[] | undefined) ?? ['aws-sdk'];
-  return { ...options, external: [...(options.external ?? []), ...exclude] };
+  const plugins =
+    typeof settings.plugins === 'string'
+      ? (require(resolve(__dirname, '..', settings.plugins)) as NonNullable<BuildOptions['plugins']>)
+      : options.plugins;
+  return { ...options, external: [...(options.external ?? []), ...exclude], ...(plugins ? { plugins } : {}) };
 }
 
 function biggest(meta: Metafile, top = 4): Record<string, number> {

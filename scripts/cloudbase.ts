@@ -6,6 +6,7 @@
 import { build } from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { cloudbasePlugins } from '../infra/esbuild-plugins';
 
 const ROOT = resolve(__dirname, '..');
 
@@ -57,6 +58,8 @@ export async function buildFunctions(names?: string[], outRoot?: string): Promis
       // The function's package root, where its assets are copied (Lambda names it LAMBDA_TASK_ROOT; here it is
       // the directory of the one bundle, which the source's `__dirname`s no longer describe).
       define: { 'process.env.LAMBDA_TASK_ROOT': '__dirname' },
+      // DynamoDB's adapters are never picked on CloudBase: empty modules here (infra/esbuild-plugins.js).
+      plugins: cloudbasePlugins,
     });
     for (const asset of rc.tuangou.assets?.[fn.name] ?? []) {
       // A missing one is told, not fatal: the web shell exists only after `npm run build:web` (its reader falls back).
