@@ -1,7 +1,7 @@
 // The uncollected-orders job's CloudBase entry, called as its hourly timer calls it (events/cloudbase/timer.json),
 // on the stand-in: a paid order nobody collected within PICKUP_WINDOW_DAYS of its pickup date is refunded in full
 // and gives its stock back, once, however often the timer fires; its refund then goes out through the refunds
-// consumer. An order still inside its window is left alone.
+// consumer. An order due tomorrow is reminded once (a notice, for notify); one still inside its window is left alone.
 import { cloudbaseOrderStore } from '../../lib/adapters/cloudbase/orders';
 import { transitioned } from '../../lib/orders/changes';
 import { newOrder } from '../../lib/orders/pricing';
@@ -61,13 +61,21 @@ const orderDoc = (id: string) => standIn.documents('orders').find((d) => d._id =
 test('refunds a ready order past its pickup window in full, once; the refund then goes out through the refunds consumer', async () => {
   const forgotten = await readyOrder('o-forgotten', businessDate(new Date(Date.now() - 5 * DAY)), '300001');
   await readyOrder('o-today', businessDate(new Date()), '300002');
-  expect(standIn.documents('groupBuyItems')).toEqual([expect.objectContaining({ remaining: 6 })]);
+  // Picked up by nobody two days ago: refunded tomorrow (PICKUP_WINDOW_DAYS is 3), so reminded today.
+  await readyOrder('o-soon', businessDate(new Date(Date.now() - 2 * DAY)), '300003');
+  expect(standIn.documents('groupBuyItems')).toEqual([expect.objectContaining({ remaining: 4 })]);
 
   const { main } = await import('./cloudbase');
-  expect(await main(timerEvent(), timerContext('refundUncollected', 't1'))).toEqual({ refunded: 1, reminded: 0 });
+  expect(await main(timerEvent(), timerContext('refundUncollected', 't1'))).toEqual({ refunded: 1, reminded: 1 });
+  expect(standIn.documents('notices')).toEqual([
+    expect.objectContaining({ noticeId: 'uncollected-soon:o-soon', template: 'uncollected_soon', userId: 'u-away', status: 'pending' }),
+  ]);
+  // …written with its outbox item, which notify's sweep sends.
+  expect(standIn.documents('outbox').filter((d) => d.consumer === 'notify')).toHaveLength(1);
+  expect(orderDoc('o-soon')).toMatchObject({ status: 'ready_for_pickup' });
   expect(orderDoc('o-forgotten')).toMatchObject({ status: 'refunded', refundedFen: forgotten.totalFen, uncollectedAt: expect.any(String) });
   expect(orderDoc('o-today')).toMatchObject({ status: 'ready_for_pickup', refundedFen: 0 });
-  expect(standIn.documents('groupBuyItems')).toEqual([expect.objectContaining({ remaining: 8 })]);
+  expect(standIn.documents('groupBuyItems')).toEqual([expect.objectContaining({ remaining: 6 })]);
   expect(standIn.documents('refunds')).toEqual([
     expect.objectContaining({
       refundId: 'o-forgotten-uncollected',
@@ -76,7 +84,7 @@ test('refunds a ready order past its pickup window in full, once; the refund the
       status: 'requested',
     }),
   ]);
-  // Timers may fire twice: the second run finds nothing to refund.
+  // Timers may fire twice: the second run finds nothing to refund, and nobody to remind again.
   expect(await main(timerEvent(), timerContext('refundUncollected', 't2'))).toEqual({ refunded: 0, reminded: 0 });
   expect(standIn.documents('audit').filter((d) => d.entityId === 'o-forgotten' && d.action === 'order.refunded_uncollected')).toHaveLength(
     1,

@@ -1,8 +1,7 @@
-// The uncollected-orders job on Tencent CloudBase: a timer trigger (cloudbaserc.json, hourly) runs the same job
-// as the AWS schedule on the CloudBase order store (lib/orders/wiring.ts), with CloudBase's context made
-// Lambda-shaped. The reminder step is left out until notices have a CloudBase store (docs/decisions.md).
-import { uncollectedDeps } from '../../lib/orders/wiring';
+// The uncollected-orders job on Tencent CloudBase: a timer trigger (cloudbaserc.json, hourly) runs the AWS
+// schedule's job (refunds, then the day-before reminders) on the CloudBase stores that lib/orders/wiring.ts and
+// lib/notifications/wiring.ts pick there, with CloudBase's context made Lambda-shaped.
 import { timerFunction } from '../../lib/runtime/cloudbase-http';
-import { uncollectedJob } from './handler';
+import { main as job } from './handler';
 
-export const main = timerFunction(uncollectedJob(uncollectedDeps()));
+export const main = timerFunction(job);
