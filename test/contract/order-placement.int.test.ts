@@ -233,9 +233,9 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
     expect((await stores.auditTrail(order.orderId)).map((e) => e.action)).toEqual(['order.placed', 'order.cancelled']);
   });
 
-  it('keeps the prices residents really paid, by business date, as the evidence of a 划线价 (issue 12)', async () => {
+  it('keeps the prices residents really paid, by business date, as the evidence of a 划线价 (issue 12), and the sold counts', async () => {
     // The only test of the suite that pays: the evidence read below is this test's alone.
-    const { shareToken } = await openGroupBuy(5);
+    const { groupBuy, shareToken } = await openGroupBuy(5);
     const pay = async (userId: string, items: PlaceOrderBody['items']) => {
       const { order } = await placeOrder(deps, resident(userId), `pay-${userId}`, body(shareToken, items));
       const paid = await applyPayment(
@@ -263,6 +263,11 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
     expect(await stores.groupBuys.paidPrices('rice', '2026-11-24', '2026-12-01')).toEqual([]);
     expect(await stores.groupBuys.paidPrices('apple', '2026-12-02', '2026-12-08')).toEqual([]);
     expect(await stores.groupBuys.paidPrices('apple', '2026-11-24', '2026-11-30')).toEqual([]);
+
+    // What residents are shown as sold: units in paid orders and the paid orders with the item (接龙), not the
+    // unpaid reservation of rice.
+    const { sold } = (await stores.groupBuys.getWithStock(groupBuy.groupBuyId))!;
+    expect(Object.fromEntries(sold ?? [])).toEqual({ apple: { quantity: 3, buyers: 2 }, eggs: { quantity: 1, buyers: 1 } });
 
     // What a group buy opened later shows: 12 yuan struck through above 10 within 7 days, nothing after them,
     // nothing above a price that is not lower than what was paid.

@@ -12,6 +12,8 @@ export const COLLECTIONS = {
   /** One per group-buy item: its live stock, what was sold, and the group's state (the gate every order writes). */
   groupBuyItems: 'groupBuyItems',
   residentCounters: 'residentCounters',
+  /** One per group-buy item: units in paid orders and the paid orders with it (the 已售 and 接龙 counts). */
+  groupBuySold: 'groupBuySold',
   /** One per product, business date and unit price it was paid at: the 划线价's evidence. */
   productPrices: 'productPrices',
   closeTallies: 'closeTallies',
@@ -100,6 +102,7 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'groupBuys', fields: ['status', 'cutoffAt'], why: 'the cutoff: open group buys past their cutoff; closings to resume' },
   { collection: 'groupBuys', fields: ['leaderId', 'status'], why: 'a leader’s open group buys (suspension)' },
   { collection: 'groupBuyItems', fields: ['groupBuyId'], why: 'a group buy’s live stock' },
+  { collection: 'groupBuySold', fields: ['groupBuyId'], why: 'a group buy’s sold counts (its view)' },
   {
     collection: 'productPrices',
     fields: ['productId', 'date'],

@@ -2,7 +2,8 @@
 // own (`groupBuyItems`): the live stock, what was sold, and a copy of the group's state. Every order, cancel,
 // expiry and payment writes the items it touches, and every change of the group's state (closing, a
 // suspension) writes all of its items, so that an order and a closing can never both commit on what each read.
-import type { GroupBuyStore } from '../../group-buys/group-buys';
+import type { GroupBuyStore, SoldCount } from '../../group-buys/group-buys';
+import { soldDeltas } from '../../orders/sales';
 import type { PaidPrice } from '../../group-buys/reference-price';
 import { businessDate } from '../../runtime/time';
 import type { Order } from '../../../schemas/orders';
@@ -63,6 +64,24 @@ export async function addPaidPrices(tx: Transaction, before: Order, after: Order
       lastPaidAt: current?.lastPaidAt && current.lastPaidAt > paidAt ? current.lastPaidAt : paidAt,
     };
     await doc.set({ ...next });
+  }
+}
+
+/**
+ * Moves a group buy's real sold counts (units in paid orders, and the paid orders with the item: what residents
+ * are shown) by an order's change, in the change's own transaction, as DynamoDB's GROUP_BUY_SOLD item: one
+ * document per item, apart from the item's stock (which placements write), read and written here.
+ */
+export async function addSoldCounts(tx: Transaction, before: Order, after: Order): Promise<void> {
+  for (const delta of soldDeltas(before, after)) {
+    const doc = txDoc(tx, COLLECTIONS.groupBuySold, itemId(after.groupBuyId, delta.productId));
+    const current = (await doc.get()) as Partial<SoldCount> | undefined;
+    await doc.set({
+      groupBuyId: after.groupBuyId,
+      productId: delta.productId,
+      quantity: (current?.quantity ?? 0) + delta.quantity,
+      buyers: (current?.buyers ?? 0) + delta.orders,
+    });
   }
 }
 
@@ -133,7 +152,10 @@ export function cloudbaseGroupBuyStore(db: CloudBaseDb = cloudbaseDb()): GroupBu
           stock.set(s.productId, s);
         }
       }
-      return { groupBuy: parseGroupBuy(doc), stock };
+      const sold = new Map<string, SoldCount>();
+      for (const count of await queryAll(db, COLLECTIONS.groupBuySold, { groupBuyId }))
+        sold.set(String(count.productId), { quantity: Number(count.quantity ?? 0), buyers: Number(count.buyers ?? 0) });
+      return { groupBuy: parseGroupBuy(doc), stock, sold };
     },
   };
 }

@@ -20,7 +20,7 @@ import {
   type StoredDoc,
   type Transaction,
 } from './db';
-import { addPaidPrices, itemId, type GroupBuyItemDoc } from './group-buys';
+import { addPaidPrices, addSoldCounts, itemId, type GroupBuyItemDoc } from './group-buys';
 import { outboxAdd } from './outbox';
 
 /** The order as stored: its fields and the sort key of `GET /me/orders`. */
@@ -53,6 +53,7 @@ export async function addRefund(tx: Transaction, refund: Refund): Promise<void> 
 export async function putOrder(tx: Transaction, before: Order, after: Order): Promise<void> {
   const next = { ...after, version: before.version + 1 };
   await txDoc(tx, COLLECTIONS.orders, after.orderId).set(orderDoc(next));
+  await addSoldCounts(tx, before, after);
   await outboxAdd(tx, { eventName: 'MODIFY', type: 'ORDER', key: after.orderId, image: next });
 }
 
