@@ -53,7 +53,6 @@ export async function addRefund(tx: Transaction, refund: Refund): Promise<void> 
 export async function putOrder(tx: Transaction, before: Order, after: Order): Promise<void> {
   const next = { ...after, version: before.version + 1 };
   await txDoc(tx, COLLECTIONS.orders, after.orderId).set(orderDoc(next));
-  await addSoldCounts(tx, before, after);
   await outboxAdd(tx, { eventName: 'MODIFY', type: 'ORDER', key: after.orderId, image: next });
 }
 
@@ -137,6 +136,9 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
         if (change.leaderNotSuspended && [...items.values()].some((i) => i.leaderSuspended)) return new Rollback('leader_suspended');
 
         await putOrder(tx, before, after);
+        // The closing's bulk settlement (a tally) leaves the group buy's sold counts alone, as on DynamoDB: every
+        // order of the group buy would write the same documents at once.
+        if (!change.tally) await addSoldCounts(tx, before, after);
         for (const line of guarded ? before.items : []) {
           // Giving back what the order held, or (a guard only) touching the item so that a racing writer conflicts.
           await txDoc(tx, COLLECTIONS.groupBuyItems, itemId(before.groupBuyId, line.productId)).update(
