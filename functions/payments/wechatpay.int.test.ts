@@ -67,9 +67,9 @@ test('a JSAPI prepay: signed request with time_expire = the order deadline, and 
     amount: { total: totalFen, currency: 'CNY' },
     payer: { openid: openId },
   });
-  expect(new URL(call.body.notify_url).pathname).toBe('/payments/wechatpay/notify');
+  expect(new URL(String(call.body.notify_url)).pathname).toBe('/payments/wechatpay/notify');
   expect(call.body.time_expire).toMatch(/\+08:00$/);
-  expect(Date.parse(call.body.time_expire)).toBe(Math.floor(Date.parse(expiresAt) / 1000) * 1000);
+  expect(Date.parse(String(call.body.time_expire))).toBe(Math.floor(Date.parse(expiresAt) / 1000) * 1000);
   expect(wechat.refused).toEqual([]);
 
   const prepayId = wechat.transactions.get(orderId)!.prepayId;
@@ -147,7 +147,7 @@ test('a mismatched amount is refunded through WeChat Pay, submitted until its re
     transaction_id: paid.transactionId,
     amount: { refund: totalFen - 1, total: totalFen - 1, currency: 'CNY' },
   });
-  expect(new URL(sent.body.notify_url).pathname).toBe('/payments/wechatpay/refund-notify');
+  expect(new URL(String(sent.body.notify_url)).pathname).toBe('/payments/wechatpay/refund-notify');
   const [submitted] = await dynamoOrderStore().listRefunds(orderId);
   expect(submitted).toMatchObject({ refundId, status: 'submitted', amountFen: totalFen - 1 });
 

@@ -4,6 +4,7 @@
 // signed, encrypted notifications WeChat Pay sends. It never trusts our code: it speaks the wire protocol.
 import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import * as z from 'zod';
 
 export interface KeyPair {
   publicKey: KeyObject;
@@ -28,14 +29,70 @@ export interface StandInIdentity {
 export interface RecordedRequest {
   method: string;
   path: string;
-  body: any;
+  /** The JSON body as sent (empty for a request without one). */
+  body: Record<string, unknown>;
   authorization: string;
 }
+
+// The request bodies of the three calls, with what WeChat Pay requires of each (API v3 reference); a body that
+// does not parse is answered 400 PARAM_ERROR, as WeChat Pay answers it. Other fields are kept as sent.
+const Text = z.string().min(1);
+const Fen = z.number().int();
+
+/** JSAPI 下单: `POST /v3/pay/transactions/jsapi`. */
+const JsapiRequestSchema = z.looseObject({
+  appid: Text,
+  mchid: Text,
+  description: Text,
+  out_trade_no: Text,
+  notify_url: Text,
+  time_expire: z
+    .string()
+    .regex(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/, 'time_expire format')
+    .optional(),
+  amount: z.looseObject({ total: Fen.min(1) }),
+  payer: z.looseObject({ openid: Text }),
+});
+
+/** 退款申请: `POST /v3/refund/domestic/refunds`. */
+const RefundRequestSchema = z.looseObject({
+  transaction_id: Text.optional(),
+  out_trade_no: Text.optional(),
+  out_refund_no: Text,
+  notify_url: Text.optional(),
+  amount: z.looseObject({ refund: Fen.min(1), total: Fen, currency: z.literal('CNY') }),
+});
+
+/** 发起转账: `POST /v3/fund-app/mch-transfer/transfer-bills`. */
+const TransferRequestSchema = z.looseObject({
+  appid: Text,
+  out_bill_no: z.string().regex(/^[0-9A-Za-z]{1,32}$/, 'out_bill_no must be letters and digits, at most 32'),
+  transfer_scene_id: Text,
+  openid: Text,
+  user_name: z.string().optional(),
+  transfer_amount: Fen.min(1),
+  transfer_remark: Text,
+  // Optional to WeChat Pay; required here, since the platform learns a transfer's end only from its notification.
+  notify_url: Text,
+  transfer_scene_report_infos: z.array(z.unknown()),
+});
+
+/** The body as `schema` reads it; what does not fit throws, and is answered 400 PARAM_ERROR naming the field. */
+function parsed<T>(schema: z.ZodType<T>, body: unknown): T {
+  const result = schema.safeParse(body);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0]!;
+  throw new Error(`${issue.path.join('.')}: ${issue.message}`);
+}
+
+type JsapiRequest = z.infer<typeof JsapiRequestSchema>;
+type RefundRequest = z.infer<typeof RefundRequestSchema>;
+type TransferRequest = z.infer<typeof TransferRequestSchema>;
 
 interface Transaction {
   outTradeNo: string;
   prepayId: string;
-  request: any;
+  request: JsapiRequest;
   transactionId?: string;
   paidFen?: number;
   refundedFen: number;
@@ -43,13 +100,13 @@ interface Transaction {
 
 interface RefundEntry {
   refundId: string;
-  request: any;
+  request: RefundRequest;
   status: 'PROCESSING' | 'SUCCESS' | 'CLOSED' | 'ABNORMAL';
 }
 
 interface TransferBill {
   transferBillNo: string;
-  request: any;
+  request: TransferRequest;
   state: string;
   packageInfo: string;
 }
@@ -150,27 +207,22 @@ export class WeChatPayStandIn {
       this.refused.push({ path, reason: why });
       return this.reply(res, 401, { code: 'SIGN_ERROR', message: why });
     }
-    const body = raw ? JSON.parse(raw) : undefined;
+    const body = z.record(z.string(), z.unknown()).parse(raw ? JSON.parse(raw) : {});
     this.requests.push({ method, path, body, authorization: String(req.headers.authorization) });
     try {
-      if (method === 'POST' && path === '/v3/pay/transactions/jsapi') return this.jsapi(res, body);
-      if (method === 'POST' && path === '/v3/refund/domestic/refunds') return this.refund(res, body);
+      if (method === 'POST' && path === '/v3/pay/transactions/jsapi') return this.jsapi(res, parsed(JsapiRequestSchema, body));
+      if (method === 'POST' && path === '/v3/refund/domestic/refunds') return this.refund(res, parsed(RefundRequestSchema, body));
       if (method === 'POST' && path === '/v3/fund-app/mch-transfer/transfer-bills')
-        return this.transfer(res, body, req.headers['wechatpay-serial']);
+        return this.transfer(res, parsed(TransferRequestSchema, body), req.headers['wechatpay-serial']);
       return this.reply(res, 404, { code: 'NOT_FOUND', message: `${method} ${path}` });
     } catch (err) {
       return this.reply(res, 400, { code: 'PARAM_ERROR', message: (err as Error).message });
     }
   }
 
-  private jsapi(res: ServerResponse, b: any): void {
+  private jsapi(res: ServerResponse, b: JsapiRequest): void {
     if (b.appid !== this.id.appid || b.mchid !== this.id.mchid)
       return this.reply(res, 400, { code: 'PARAM_ERROR', message: 'appid/mchid' });
-    for (const f of ['description', 'out_trade_no', 'notify_url']) if (typeof b[f] !== 'string' || !b[f]) throw new Error(`${f} missing`);
-    if (!Number.isInteger(b.amount?.total) || b.amount.total < 1) throw new Error('amount.total');
-    if (!b.payer?.openid) throw new Error('payer.openid');
-    if (b.time_expire !== undefined && !/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\+08:00$/.test(b.time_expire))
-      throw new Error('time_expire format');
     const existing = this.transactions.get(b.out_trade_no);
     if (existing?.transactionId) return this.reply(res, 400, { code: 'ORDERPAID', message: '该订单已支付' });
     if (existing && JSON.stringify(existing.request) !== JSON.stringify(b))
@@ -180,14 +232,13 @@ export class WeChatPayStandIn {
     this.reply(res, 200, { prepay_id: tx.prepayId });
   }
 
-  private refund(res: ServerResponse, b: any): void {
+  private refund(res: ServerResponse, b: RefundRequest): void {
     const tx = [...this.transactions.values()].find(
       (t) => t.transactionId === b.transaction_id || (b.out_trade_no && t.outTradeNo === b.out_trade_no),
     );
     if (!tx?.paidFen) return this.reply(res, 404, { code: 'RESOURCE_NOT_EXISTS', message: '订单不存在' });
-    if (b.amount?.total !== tx.paidFen)
+    if (b.amount.total !== tx.paidFen)
       return this.reply(res, 400, { code: 'PARAM_ERROR', message: 'amount.total differs from the payment' });
-    if (!b.out_refund_no || b.amount?.currency !== 'CNY') throw new Error('out_refund_no / currency');
     const earlier = this.refunds.get(b.out_refund_no);
     if (!earlier) {
       if (tx.refundedFen + b.amount.refund > tx.paidFen)
@@ -206,12 +257,8 @@ export class WeChatPayStandIn {
     });
   }
 
-  private transfer(res: ServerResponse, b: any, serial: string | string[] | undefined): void {
+  private transfer(res: ServerResponse, b: TransferRequest, serial: string | string[] | undefined): void {
     if (b.appid !== this.id.appid) return this.reply(res, 400, { code: 'PARAM_ERROR', message: 'appid' });
-    if (!/^[0-9A-Za-z]{1,32}$/.test(b.out_bill_no ?? '')) throw new Error('out_bill_no must be letters and digits, at most 32');
-    if (!b.transfer_scene_id || !b.openid || !b.transfer_remark || !Array.isArray(b.transfer_scene_report_infos))
-      throw new Error('transfer fields missing');
-    if (!Number.isInteger(b.transfer_amount) || b.transfer_amount < 1) throw new Error('transfer_amount');
     if (b.user_name !== undefined && serial !== this.id.publicKeyId)
       throw new Error('Wechatpay-Serial must name the key user_name is encrypted with');
     const earlier = this.transfers.get(b.out_bill_no);
@@ -286,7 +333,7 @@ export class WeChatPayStandIn {
     };
     return {
       delivery: this.notification('TRANSACTION.SUCCESS', 'transaction', resource, options),
-      notifyUrl: tx.request.notify_url as string,
+      notifyUrl: tx.request.notify_url,
       transactionId: tx.transactionId,
     };
   }
@@ -329,7 +376,7 @@ export class WeChatPayStandIn {
     };
     return {
       delivery: this.notification('MCHTRANSFER.BILL.FINISHED', 'mch_payment', resource, options),
-      notifyUrl: bill.request.notify_url as string,
+      notifyUrl: bill.request.notify_url,
     };
   }
 }
