@@ -92,11 +92,9 @@ export function cloudbaseCustomerBookStore(db: CloudBaseDb = cloudbaseDb()): Cus
     },
 
     async customersOf(leaderId, limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.customers, { leaderId, listed: true }, 'byLeader', 'desc', limit, cursor);
-      return {
-        items: page.docs.map((d) => CustomerSummarySchema.parse(fieldsOf(d))),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      };
+      return pageBy(db, COLLECTIONS.customers, { leaderId, listed: true }, 'byLeader', 'desc', limit, cursor, (d) =>
+        CustomerSummarySchema.parse(fieldsOf(d)),
+      );
     },
 
     async daysOf(leaderId, from, to) {

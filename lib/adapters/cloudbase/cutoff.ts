@@ -122,8 +122,7 @@ export function cloudbaseCutoffStore(db: CloudBaseDb = cloudbaseDb()): CutoffSto
     },
 
     async closing(limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.groupBuys, { status: 'closing' }, '_id', 'asc', limit, cursor);
-      return { items: page.docs.map(parseGroupBuy), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.groupBuys, { status: 'closing' }, '_id', 'asc', limit, cursor, parseGroupBuy);
     },
 
     async beginClosing(gb, phase, at, audit) {

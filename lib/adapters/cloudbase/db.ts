@@ -7,6 +7,7 @@ import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Db } from '@cloudbase/database';
 import { config } from '../../runtime/config';
 import { validationError } from '../../runtime/errors';
+import type { Page } from '../../runtime/page';
 
 export type CloudBaseDb = Db;
 
@@ -164,10 +165,10 @@ export function decodeAfter(cursor: string | undefined): string | undefined {
 }
 
 /**
- * One page of a list sorted by a string sort key: `limit` documents after the cursor's key, and a cursor
- * for the next page when there is one.
+ * One page of a list sorted by a string sort key, as the ports answer it: `limit` documents after the cursor's
+ * key, each read by `parse`, and a cursor for the next page when there is one.
  */
-export async function pageBy(
+export async function pageBy<T>(
   db: CloudBaseDb,
   collection: string,
   where: Record<string, unknown>,
@@ -175,7 +176,8 @@ export async function pageBy(
   direction: 'asc' | 'desc',
   limit: number,
   cursor: string | undefined,
-): Promise<{ docs: StoredDoc[]; nextCursor?: string }> {
+  parse: (doc: StoredDoc) => T,
+): Promise<Page<T>> {
   const _ = db.command;
   const after = decodeAfter(cursor);
   const query = after === undefined ? where : { ...where, [sortField]: direction === 'desc' ? _.lt(after) : _.gt(after) };
@@ -187,7 +189,7 @@ export async function pageBy(
     .get()) as { data: StoredDoc[] };
   const docs = data.slice(0, limit);
   const next = data.length > limit ? encodeAfter(String(docs[docs.length - 1]![sortField])) : undefined;
-  return { docs, ...(next ? { nextCursor: next } : {}) };
+  return { items: docs.map(parse), ...(next ? { nextCursor: next } : {}) };
 }
 
 /** A guard document: its `_id` is the value that may be held once (a phone, an OPENID), its fields who holds it. */

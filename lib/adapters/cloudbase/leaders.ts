@@ -85,8 +85,7 @@ export function cloudbaseLeaderStore(db: CloudBaseDb = cloudbaseDb()): LeaderSto
     },
 
     async listByStatus(status, limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.leaders, { status }, 'byStatus', 'asc', limit, cursor);
-      return { items: page.docs.map(parseLeader), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.leaders, { status }, 'byStatus', 'asc', limit, cursor, parseLeader);
     },
 
     async recruitsOf(recruiterId) {

@@ -105,8 +105,7 @@ export function cloudbaseLedgerStore(
       ),
 
     async entriesOfLeader(leaderId, limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.ledgerEntries, { leaderId }, 'byLeader', 'desc', limit, cursor);
-      return { items: page.docs.map(parseEntry), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.ledgerEntries, { leaderId }, 'byLeader', 'desc', limit, cursor, parseEntry);
     },
 
     async allEntriesOfLeader(leaderId) {
@@ -259,8 +258,7 @@ export function cloudbasePayoutStore(db: CloudBaseDb = cloudbaseDb()): PayoutSto
     },
 
     async listByStatus(status, limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.payouts, { status }, 'byStatus', 'asc', limit, cursor);
-      return { items: page.docs.map(parsePayout), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.payouts, { status }, 'byStatus', 'asc', limit, cursor, parsePayout);
     },
 
     acquireRunLease: (runId, now, until) =>

@@ -119,8 +119,7 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
       }),
 
     async listByUser(userId, limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.orders, { userId }, 'byUser', 'desc', limit, cursor);
-      return { items: page.docs.map(parseOrder), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.orders, { userId }, 'byUser', 'desc', limit, cursor, parseOrder);
     },
 
     change: (change: OrderChange) =>

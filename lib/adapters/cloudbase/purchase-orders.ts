@@ -281,8 +281,7 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
     async listByDate(deliveryDate, supplierId, limit, cursor) {
       // A supplier's parts of the date share their purchase order's key; all suppliers' share the date.
       const where = supplierId ? { poKey: poKeyOf(supplierId, deliveryDate) } : { deliveryDate };
-      const page = await pageBy(db, COLLECTIONS.purchaseOrders, where, 'byDate', 'asc', limit, cursor);
-      return { items: page.docs.map(parseHeader), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.purchaseOrders, where, 'byDate', 'asc', limit, cursor, parseHeader);
     },
 
     cursorAfter: (po) => encodeAfter(headerDoc(po).byDate)!,
@@ -326,7 +325,7 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
       }),
 
     async revisions(supplierId, deliveryDate, part, limit, cursor) {
-      const page = await pageBy(
+      return pageBy(
         db,
         COLLECTIONS.purchaseOrderRevisions,
         { poKey: poKeyOf(supplierId, deliveryDate), part },
@@ -334,11 +333,8 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
         'asc',
         limit,
         cursor,
+        (d) => PurchaseOrderRevisionRecordSchema.parse(fieldsOf(d)),
       );
-      return {
-        items: page.docs.map((d) => PurchaseOrderRevisionRecordSchema.parse(fieldsOf(d))),
-        ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}),
-      };
     },
 
     cursorAfterRevision: (_po, revision) => encodeAfter(padded(revision))!,

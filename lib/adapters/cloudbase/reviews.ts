@@ -34,8 +34,7 @@ export function cloudbaseReviewStore(db: CloudBaseDb = cloudbaseDb()): ReviewSto
     },
 
     async listOf(leaderId, limit, cursor) {
-      const page = await pageBy(db, COLLECTIONS.reviews, { leaderId }, 'byLeader', 'desc', limit, cursor);
-      return { items: page.docs.map((d) => ReviewSchema.parse(fieldsOf(d))), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
+      return pageBy(db, COLLECTIONS.reviews, { leaderId }, 'byLeader', 'desc', limit, cursor, (d) => ReviewSchema.parse(fieldsOf(d)));
     },
 
     async summaryOf(leaderId) {
