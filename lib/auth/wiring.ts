@@ -16,7 +16,7 @@ import { stageIdentity } from '../runtime/auth';
 import { miniProgramCaller } from '../runtime/cloudbase-http';
 import type { VouchedCaller } from '../runtime/http';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { config, onCloudBase } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoMemberStore } from '../store/members';
@@ -30,8 +30,6 @@ import type { SmsSender, WeChatAuth } from './ports';
 import { weChatCaller, type WeChatCallerDeps } from './wechat-caller';
 import { deriveKey } from './rules';
 import type { SignInDeps } from './sign-in';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 /** The sandbox's outbox, for `GET /dev/sms` (local stage only). */
 export const sandboxOutbox = onCloudBase() ? cloudbaseSentSmsLog() : dynamoSentSmsLog();

@@ -2,10 +2,10 @@
 // in the local stack, CloudBase's document database in the CloudBase build).
 import { cloudbaseCatalogueStore } from '../adapters/cloudbase/catalogue';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { onCloudBase } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
 import type { CatalogueDeps, CatalogueStore } from './catalogue';
 
-export const catalogueStore = (): CatalogueStore => (config.dataStore === 'cloudbase' ? cloudbaseCatalogueStore() : dynamoCatalogueStore());
+export const catalogueStore = (): CatalogueStore => (onCloudBase() ? cloudbaseCatalogueStore() : dynamoCatalogueStore());
 
 export const catalogueDeps = (): CatalogueDeps => ({ catalogue: catalogueStore(), clock: systemClock, ids: randomIds });

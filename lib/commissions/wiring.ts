@@ -7,7 +7,7 @@ import { cloudbaseRiskReader } from '../adapters/cloudbase/risk';
 import { cloudbaseSandboxPayoutBooks } from '../adapters/cloudbase/sandbox-payouts';
 import { cloudbaseWeChatIdentities } from '../adapters/cloudbase/wechat-identities';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { config, onCloudBase } from '../runtime/config';
 import { dynamoRiskReader } from '../store/risk';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoLedgerStore, dynamoPayoutStore } from '../store/ledger';
@@ -23,8 +23,6 @@ import type { ReconcileDeps } from './reconcile';
 import type { RiskReader } from './risk';
 import type { CommissionRules } from './rules';
 import type { LeaderReads, LedgerStore, PayoutStore } from './ledger';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 /** The stores of commissions and payouts on the configured data store. */
 function stores(): {

@@ -6,7 +6,7 @@ import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
 import { cloudbaseReviewStore } from '../adapters/cloudbase/reviews';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { onCloudBase } from '../runtime/config';
 import { dynamoCustomerBookStore } from '../store/customers';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { ordersOfLeader } from '../store/leader-orders';
@@ -16,8 +16,6 @@ import { dynamoOrderStore } from '../store/orders';
 import { dynamoReviewStore } from '../store/reviews';
 import type { CustomerBookDeps } from './customers';
 import type { ReviewDeps } from './reviews';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 export const customerBookDeps = (): CustomerBookDeps => ({
   book: onCloudBase() ? cloudbaseCustomerBookStore() : dynamoCustomerBookStore(),

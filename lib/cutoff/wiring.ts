@@ -3,12 +3,12 @@
 import { cloudbaseCutoffStore } from '../adapters/cloudbase/cutoff';
 import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
 import { systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { onCloudBase } from '../runtime/config';
 import { dynamoCutoffStore } from '../store/cutoff';
 import { dynamoOrderStore } from '../store/orders';
 import type { CutoffDeps } from './cutoff';
 
 export const cutoffDeps = (): CutoffDeps =>
-  config.dataStore === 'cloudbase'
+  onCloudBase()
     ? { cutoff: cloudbaseCutoffStore(), orders: cloudbaseOrderStore(), clock: systemClock, advanceWhileWaiting: true }
     : { cutoff: dynamoCutoffStore(), orders: dynamoOrderStore(), clock: systemClock };

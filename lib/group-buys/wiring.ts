@@ -4,12 +4,12 @@ import { cloudbaseGroupBuyStore } from '../adapters/cloudbase/group-buys';
 import { catalogueStore } from '../catalogue/wiring';
 import { leaderStore } from '../leaders/wiring';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { config, onCloudBase } from '../runtime/config';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import type { GroupBuyDeps, GroupBuyStore } from './group-buys';
 import { lazyShareLinkKey } from './share-link';
 
-export const groupBuyStore = (): GroupBuyStore => (config.dataStore === 'cloudbase' ? cloudbaseGroupBuyStore() : dynamoGroupBuyStore());
+export const groupBuyStore = (): GroupBuyStore => (onCloudBase() ? cloudbaseGroupBuyStore() : dynamoGroupBuyStore());
 
 export const groupBuyDeps = (): GroupBuyDeps => ({
   groupBuys: groupBuyStore(),

@@ -21,7 +21,7 @@ import { tencentNoticeSms } from '../providers/sms/notices';
 import { sandboxWeChatSubscribe } from '../providers/wechat/sandbox';
 import { wechatSubscribeChannel } from '../providers/wechat/subscribe';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { config, onCloudBase } from '../runtime/config';
 import { dynamoLeaderStore } from '../store/leaders';
 import {
   dynamoArrivalStore,
@@ -40,8 +40,6 @@ import type { MessageChannel } from './ports';
 import type { PlanningDeps } from './planning';
 import type { ReminderDeps } from './reminders';
 import type { SettingsDeps } from './settings';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 /** The stores of notifications on the configured data store (each built when asked for). */
 const stores = () =>

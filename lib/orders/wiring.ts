@@ -6,14 +6,12 @@ import { cloudbaseLeaderIdOf } from '../adapters/cloudbase/leaders';
 import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
 import { lazyShareLinkKey } from '../group-buys/share-link';
 import { randomIds, systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { config, onCloudBase } from '../runtime/config';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoOrderStore } from '../store/orders';
 import type { OrderDeps } from './ports';
 import { placementCache } from './snapshots';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 /** What the expiry job needs: the orders and the clock. */
 export const expiryDeps = (): Pick<OrderDeps, 'orders' | 'clock'> => ({

@@ -7,15 +7,13 @@ import { cloudbaseSandboxLedger } from '../adapters/cloudbase/sandbox-payments';
 import { cloudbaseWeChatIdentities } from '../adapters/cloudbase/wechat-identities';
 import { wechatPayFrom } from '../providers/wechatpay/setup';
 import { systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { config, onCloudBase } from '../runtime/config';
 import { dynamoOrderStore } from '../store/orders';
 import { dynamoSandboxLedger } from '../store/sandbox-payments';
 import { dynamoWeChatIdentities } from '../store/wechat-identities';
 import type { PaymentDeps } from './payments';
 import type { PaymentProvider } from './provider';
 import { sandboxPaymentProvider } from './sandbox';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 export const sandbox = sandboxPaymentProvider(
   () => config.paymentWebhookSecret,

@@ -3,14 +3,14 @@
 import { cloudbaseOrderStore } from '../adapters/cloudbase/orders';
 import { cloudbaseLeaderOfUser, cloudbasePickupStore } from '../adapters/cloudbase/pickups';
 import { systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { onCloudBase } from '../runtime/config';
 import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoOrderStore } from '../store/orders';
 import { dynamoPickupStore } from '../store/pickups';
 import type { PickupDeps } from './pickups';
 
 export const pickupDeps = (): PickupDeps =>
-  config.dataStore === 'cloudbase'
+  onCloudBase()
     ? {
         pickups: cloudbasePickupStore(),
         orders: cloudbaseOrderStore(),

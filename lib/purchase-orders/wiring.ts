@@ -7,7 +7,7 @@ import { cloudbasePickupStore } from '../adapters/cloudbase/pickups';
 import { cloudbaseConsolidationStore, cloudbasePurchaseOrderStore } from '../adapters/cloudbase/purchase-orders';
 import { cloudbaseShortfallStore } from '../adapters/cloudbase/shortfalls';
 import { systemClock } from '../runtime/clock';
-import { config } from '../runtime/config';
+import { onCloudBase } from '../runtime/config';
 import { dynamoCatalogueStore } from '../store/catalogue';
 import { dynamoGroupBuyStore } from '../store/group-buys';
 import { dynamoOrderStore } from '../store/orders';
@@ -17,8 +17,6 @@ import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../store/pur
 import type { ConsolidationDeps } from './consolidation-ports';
 import type { PurchaseOrderDeps } from './purchase-orders';
 import type { ShortfallDeps } from './shortfalls';
-
-const onCloudBase = () => config.dataStore === 'cloudbase';
 
 export const consolidationDeps = (): ConsolidationDeps => ({
   store: onCloudBase() ? cloudbaseConsolidationStore() : dynamoConsolidationStore(),

@@ -405,6 +405,9 @@ export type Config = ReturnType<typeof loadConfig>;
 /** The process-wide configuration, read once. */
 export const config: Config = loadConfig();
 
+/** The wirings' one question of the data store: CloudBase's adapters, or DynamoDB's (read when a wiring runs). */
+export const onCloudBase = (): boolean => config.dataStore === 'cloudbase';
+
 /**
  * Local-only routes (`/dev/*`) answer 404 in every other stage, as if they did not exist; and in the
  * local stage too when it listens beyond loopback, unless the operator set DEV_ROUTES_ON_NETWORK=1.
