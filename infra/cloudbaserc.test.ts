@@ -99,6 +99,8 @@ describe('cloudbaserc.json', () => {
       // Every bundle loads on its own (DynamoDB's adapters are empty modules there: none may be reached while loading).
       const loads = `for (const f of ${JSON.stringify(bundles.map((b) => b.file))}) if (typeof require(f).main !== 'function') throw new Error(f)`;
       execFileSync(process.execPath, ['-e', loads], { cwd: out, env, encoding: 'utf8' });
+      // The SSM client (secrets on AWS) is left out: CloudBase functions read theirs from their environment.
+      for (const b of bundles) expect(readFileSync(b.file, 'utf8')).not.toContain('AmazonSSM');
       const event = JSON.parse(readFileSync(join(ROOT, 'events/cloudbase/orders-get.json'), 'utf8')) as { headers: Record<string, string> };
       delete event.headers.authorization;
       // A separate Node process, from a directory with no node_modules: the bundle must carry everything.

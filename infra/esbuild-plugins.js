@@ -3,7 +3,7 @@
 // function has: in the other cloud's bundles each of them is an empty module (a call to one would fail at once,
 // "… is not a function"), so that neither cloud's cold starts load the other's code. This file's export is
 // the AWS build's plugins (serverless.yml's `custom.esbuild.plugins`; bench/bundles.ts builds with them too);
-// `cloudbasePlugins` are the CloudBase build's (scripts/cloudbase.ts).
+// `cloudbasePlugins` are the CloudBase build's (scripts/cloudbase.ts), which also leave out the SSM client.
 const { resolve, sep } = require('node:path');
 
 const LIB = resolve(__dirname, '..', 'lib');
@@ -23,5 +23,27 @@ function leaveOut(folder) {
   };
 }
 
+/**
+ * A plugin that makes a package a module whose every use throws: for a package the other cloud's code imports
+ * but this cloud never runs (CloudBase functions take their secrets from their environment, never from SSM:
+ * lib/runtime/secrets.ts loads the SSM client only when a function declares secrets to fetch).
+ */
+function unused(pkg, why) {
+  const filter = new RegExp(`^${pkg.replace(/[/.]/g, '\\$&')}$`);
+  return {
+    name: `unused-${pkg.replace(/\W/g, '-')}`,
+    setup(build) {
+      build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'unused' }));
+      build.onLoad({ filter: /.*/, namespace: 'unused' }, (args) => ({
+        contents: `throw new Error(${JSON.stringify(`${args.path} is not in this bundle: ${why}`)});`,
+        loader: 'js',
+      }));
+    },
+  };
+}
+
 module.exports = [leaveOut('adapters/cloudbase')];
-module.exports.cloudbasePlugins = [leaveOut('store')];
+module.exports.cloudbasePlugins = [
+  leaveOut('store'),
+  unused('@aws-sdk/client-ssm', 'CloudBase functions read their secrets from their environment (SECRETS is not set there)'),
+];
