@@ -155,6 +155,12 @@ export const INDEXES: IndexSpec[] = [
   { collection: 'statsDays', fields: ['leaderId', 'date'], why: 'GET /leaders/{me|leaderId}/stats: the window’s days' },
   { collection: 'reviews', fields: ['leaderId', 'byLeader'], why: 'GET /group-buys/{groupBuyId}/reviews (newest first, paged)' },
   { collection: 'sandboxMessages', fields: ['to', 'sentAt'], why: 'GET /dev/messages (newest first)' },
+  // CloudBase has no TTL: the expiry sweep (expiry.ts) removes these collections' documents by these fields.
+  { collection: 'smsCodes', fields: ['keepUntil'], why: 'the expiry sweep: codes a day past their expiry' },
+  { collection: 'smsSendLogs', fields: ['keepUntil'], why: 'the expiry sweep: send logs no rate limit looks at any more' },
+  { collection: 'sessions', fields: ['keepUntil'], why: 'the expiry sweep: sign-ins whose refresh token has expired' },
+  { collection: 'refreshTokens', fields: ['expiresAt'], why: 'the expiry sweep: expired refresh tokens' },
+  { collection: 'outbox', fields: ['keepUntil'], why: 'the expiry sweep: dead items after 14 days' },
 ];
 
 /** The unique indexes, by collection (the stand-in enforces them as the service does). */

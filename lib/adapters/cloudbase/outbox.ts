@@ -5,7 +5,7 @@
 // consumer's CloudBase function is run by a timer and sweeps its own items (`outboxFunction`): it claims each
 // with a conditional update (as SQS hides a received message for the visibility timeout), hands the claimed
 // ones to the consumer's queue entry as an SQS event, removes what succeeded, and lets a failure come back
-// after the timeout, until `maxReceiveCount` receives mark it dead (the dead-letter queue's part).
+// after the timeout, until `maxReceiveCount` receives mark it dead (the dead-letter queue's part: kept 14 days).
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ulid } from '../../runtime/clock';
@@ -16,6 +16,7 @@ import { messageBody } from '../../runtime/stream-router';
 import { CONSUMER_ROUTES, type ConsumerRoute } from '../../runtime/stream-routes';
 import { COLLECTIONS } from './collections';
 import { clean, cloudbaseDb, txDoc, type CloudBaseDb, type StoredDoc, type Transaction } from './db';
+import { DEAD_OUTBOX_KEEP_MS } from './expiry';
 
 /** A change of an entity: what the DynamoDB item would be (`type` and the entity's fields) and its key. */
 export interface Change {
@@ -169,7 +170,9 @@ export async function sweepOutbox(
         await outbox.doc(c.id).remove();
         result.delivered++;
       } else if (c.receiveCount >= maxReceiveCount) {
-        await outbox.doc(c.id).update({ status: 'dead', deadAt: now().toISOString() });
+        const deadAt = now();
+        const keepUntil = new Date(deadAt.getTime() + DEAD_OUTBOX_KEEP_MS).toISOString();
+        await outbox.doc(c.id).update({ status: 'dead', deadAt: deadAt.toISOString(), keepUntil });
         logger.error('An outbox item failed its last delivery: kept as dead', { consumer, id: c.id, receiveCount: c.receiveCount });
         result.dead++;
       } else result.failed++;

@@ -12,7 +12,8 @@ export function cloudbaseSessionStore(db: CloudBaseDb = cloudbaseDb()): SessionS
   return {
     start: (session, token, audit) =>
       inTransaction(db, async (tx) => {
-        await txDoc(tx, COLLECTIONS.sessions, session.sessionId).create({ ...session });
+        // Kept while its refresh token can still be used (the expiry sweep removes it after; DynamoDB's TTL there).
+        await txDoc(tx, COLLECTIONS.sessions, session.sessionId).create({ ...session, keepUntil: token.expiresAt });
         await txDoc(tx, COLLECTIONS.refreshTokens, token.tokenHash).create({ ...token });
         await auditAdd(tx, audit);
       }),
@@ -32,7 +33,7 @@ export function cloudbaseSessionStore(db: CloudBaseDb = cloudbaseDb()): SessionS
         if ((await token.get())?.status !== 'current' || (await session.get())?.status !== 'active') return new Rollback('stale');
         await token.update({ status: 'rotated', rotatedAt: at });
         await txDoc(tx, COLLECTIONS.refreshTokens, next.tokenHash).create({ ...next });
-        await session.update({ refreshedAt: at });
+        await session.update({ refreshedAt: at, keepUntil: next.expiresAt });
         return 'rotated';
       }),
     revoke: (sessionId, reason, at, audit) =>
