@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { RiskFiguresSchema } from './commissions';
 import { LeaderPickupPointSchema, PickupPointSchema } from './leaders';
-import { PurchaseOrderLineSchema, PurchaseOrderRevisionSchema, PurchaseOrderStatusSchema } from './purchase-orders';
+import { PickupPointRefSchema, PurchaseOrderLineSchema, PurchaseOrderRevisionSchema, PurchaseOrderStatusSchema } from './purchase-orders';
 
 export const ErrorBodySchema = z.object({
   error: z.object({
@@ -155,10 +155,7 @@ export const PurchaseOrderViewSchema = z
       .meta({ description: 'Pickup points in the whole breakdown (pickupPoints may hold only a page of them).' }),
     pickupPoints: z
       .array(
-        z.object({
-          leaderId: z.string(),
-          pickupPointName: z.string(),
-          address: z.string(),
+        PickupPointRefSchema.extend({
           lines: z.array(
             z.object({ productId: z.string(), name: z.string().optional(), unit: z.string().optional(), quantity: z.number().int() }),
           ),
