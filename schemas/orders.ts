@@ -37,8 +37,8 @@ export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 export const OrderIdPathSchema = z.object({ orderId: IdSchema });
 export const MyOrdersQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
 
-/** One line of an order: prices snapshot from the group buy when the order was placed. */
-const OrderLineFields = z.object({
+/** One line of an order: prices snapshot from the group buy when the order was placed (the object behind OrderLineSchema). */
+export const OrderLineFields = z.object({
   productId: z.string(),
   supplierId: z.string(),
   name: z.string(),
