@@ -11,6 +11,7 @@ import {
   OrderFenSchema,
   PhoneSchema,
   safeText,
+  VersionSchema,
 } from './common';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'expired', 'cancelled', 'ready_for_pickup', 'picked_up', 'refunded'] as const;
@@ -126,7 +127,7 @@ export const OrderSchema = z.object({
   /** Refunded in full because nobody collected it within PICKUP_WINDOW_DAYS of its pickup date. */
   uncollectedAt: z.string().optional(),
   /** Moved on by every write of the order (conditional on the one read): what consumers compare. */
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
   /**
    * The fingerprint of the request that placed it (its id is derived from the resident and the Idempotency-Key):
    * the same key again with this body is a replay, with another body a conflict. Absent on orders placed before.
