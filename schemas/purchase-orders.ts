@@ -38,9 +38,9 @@ export const PurchaseOrderLineSchema = z.object({
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 
 /**
- * One product at one supply price, and how many, without the amount: a line of one pickup point's breakdown,
- * of what one order asks the supplier to deliver, of a running total. (Picked, not omitted: its fields keep
- * the order stored items and responses have.)
+ * A purchase-order line without its amount (picked, so that its fields keep the order stored items and responses
+ * have): one product at one supply price, and how many, in one pickup point's breakdown, in what one order asks
+ * the supplier to deliver, in a running total.
  */
 export const PointLineSchema = PurchaseOrderLineSchema.pick({
   productId: true,
