@@ -1,6 +1,6 @@
 // Suppliers and the product catalogue.
 import * as z from 'zod';
-import { BpsSchema, FenSchema, IdSchema, NameSchema, PhoneSchema, safeText } from './common';
+import { BpsSchema, FenSchema, IdSchema, NameSchema, PhoneSchema, safeText, VersionSchema } from './common';
 
 export const CreateSupplierBodySchema = z.object({ name: NameSchema, contactPhone: PhoneSchema });
 
@@ -66,7 +66,6 @@ export const ProductSchema = z.object({
   status: z.enum(['active', 'inactive']),
   createdAt: z.string(),
   updatedAt: z.string().optional(),
-  /** Moved on by every conditional write of the product. */
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
 });
 export type Product = z.infer<typeof ProductSchema>;

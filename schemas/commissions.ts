@@ -1,6 +1,6 @@
 // Leader commissions: the append-only ledger, payouts, and the audit views.
 import * as z from 'zod';
-import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema, safeText } from './common';
+import { CursorSchema, DateSchema, IdSchema, InstantSchema, LimitSchema, safeText, VersionSchema } from './common';
 
 export const ENTRY_KINDS = ['accrual', 'reversal', 'referral', 'payout'] as const;
 export const EntryKindSchema = z.enum(ENTRY_KINDS);
@@ -64,8 +64,7 @@ export const PayoutSchema = z.object({
   /** The sum of the entries it claimed (each a claim item of its own), and how many. */
   amountFen: z.number().int(),
   entryCount: z.number().int().default(0),
-  /** Moved on by every conditional write: a change decided on an older read fails. */
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
   createdAt: z.string(),
   updatedAt: z.string(),
   reason: z.string().optional(),

@@ -71,6 +71,12 @@ export const CursorSchema = z
   .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor returned by this API');
 export const LimitSchema = z.coerce.number().int().min(1).max(100).default(50);
 
+/**
+ * An item's version, moved on by every conditional write of it, so that a change decided on an older read fails
+ * (and a consumer tells a newer image from an older one). Items written before versions existed read as 0.
+ */
+export const VersionSchema = z.number().int().min(0).default(0);
+
 /** An audit record: who changed what, when, and the state before and after. */
 export const AuditEventSchema = z.object({
   entityId: z.string(),

@@ -1,6 +1,6 @@
 // Group buys (团购): what a leader opens, with prices and commission rates snapshot from the catalogue.
 import * as z from 'zod';
-import { DateSchema, IdSchema, InstantSchema, noRepeats, safeText } from './common';
+import { DateSchema, IdSchema, InstantSchema, noRepeats, safeText, VersionSchema } from './common';
 import { ProductSchema } from './catalogue';
 import { PickupPointSchema } from './leaders';
 
@@ -83,8 +83,7 @@ export const GroupBuySchema = z.object({
   progressAt: z.string().optional(),
   /** Its leader is suspended: it takes no orders and reads closed to residents (its pickups go on). */
   leaderSuspended: z.boolean().optional(),
-  /** Moved on by every conditional write of the group buy. */
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
 });
 export type GroupBuy = z.infer<typeof GroupBuySchema>;
 

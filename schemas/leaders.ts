@@ -1,6 +1,6 @@
 // Leaders (团长): API bodies and the stored record.
 import * as z from 'zod';
-import { CursorSchema, IdSchema, LimitSchema, NameSchema, PhoneSchema, safeText } from './common';
+import { CursorSchema, IdSchema, LimitSchema, NameSchema, PhoneSchema, safeText, VersionSchema } from './common';
 
 export const LEADER_STATUSES = ['pending', 'active', 'rejected', 'suspended'] as const;
 export const LeaderStatusSchema = z.enum(LEADER_STATUSES);
@@ -69,7 +69,6 @@ export const LeaderSchema = z.object({
   approvedAt: z.string().optional(),
   createdAt: z.string(),
   updatedAt: z.string(),
-  /** Moved on by every conditional write of the leader. */
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
 });
 export type Leader = z.infer<typeof LeaderSchema>;

@@ -2,7 +2,7 @@
 // messages (one notice per message, its id derived from its cause), and what the local sandboxes "sent".
 import * as z from 'zod';
 import { OpenIdSchema } from './auth';
-import { DateSchema, IdSchema, noRepeats, PhoneSchema } from './common';
+import { DateSchema, IdSchema, noRepeats, PhoneSchema, VersionSchema } from './common';
 
 export const CHANNELS = ['sms', 'wechat'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
@@ -101,6 +101,6 @@ export const ArrivalSchema = z.object({
   productIds: z.array(z.string()),
   confirmations: z.number().int().min(1),
   updatedAt: z.string(),
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
 });
 export type Arrival = z.infer<typeof ArrivalSchema>;

@@ -11,6 +11,7 @@ import {
   OrderFenSchema,
   PhoneSchema,
   safeText,
+  VersionSchema,
 } from './common';
 
 export const ORDER_STATUSES = ['pending_payment', 'paid', 'expired', 'cancelled', 'ready_for_pickup', 'picked_up', 'refunded'] as const;
@@ -37,8 +38,8 @@ export type PlaceOrderBody = z.infer<typeof PlaceOrderBodySchema>;
 export const OrderIdPathSchema = z.object({ orderId: IdSchema });
 export const MyOrdersQuerySchema = z.object({ limit: LimitSchema, cursor: CursorSchema.optional() });
 
-/** One line of an order: prices snapshot from the group buy when the order was placed. */
-const OrderLineFields = z.object({
+/** One line of an order: prices snapshot from the group buy when the order was placed (the object behind OrderLineSchema). */
+export const OrderLineFields = z.object({
   productId: z.string(),
   supplierId: z.string(),
   name: z.string(),
@@ -126,7 +127,7 @@ export const OrderSchema = z.object({
   /** Refunded in full because nobody collected it within PICKUP_WINDOW_DAYS of its pickup date. */
   uncollectedAt: z.string().optional(),
   /** Moved on by every write of the order (conditional on the one read): what consumers compare. */
-  version: z.number().int().min(0).default(0),
+  version: VersionSchema,
   /**
    * The fingerprint of the request that placed it (its id is derived from the resident and the Idempotency-Key):
    * the same key again with this body is a replay, with another body a conflict. Absent on orders placed before.

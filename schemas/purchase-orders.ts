@@ -37,23 +37,30 @@ export const PurchaseOrderLineSchema = z.object({
 });
 export type PurchaseOrderLine = z.infer<typeof PurchaseOrderLineSchema>;
 
-/** One product at one supply price for one pickup point. */
-export const PointLineSchema = z.object({
-  productId: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  supplyPriceFen: z.number().int(),
-  quantity: z.number().int(),
+/**
+ * A purchase-order line without its amount (picked, so that its fields keep the order stored items and responses
+ * have): one product at one supply price, and how many, in one pickup point's breakdown, in what one order asks
+ * the supplier to deliver, in a running total.
+ */
+export const PointLineSchema = PurchaseOrderLineSchema.pick({
+  productId: true,
+  name: true,
+  unit: true,
+  supplyPriceFen: true,
+  quantity: true,
 });
 export type PointLine = z.infer<typeof PointLineSchema>;
 
-/** What one pickup point receives: the warehouse packs and routes by this. */
-export const PickupPointBreakdownSchema = z.object({
+/** A pickup point as a purchase order names it: by its leader, with the name and address the warehouse routes by. */
+export const PickupPointRefSchema = z.object({
   leaderId: z.string(),
   pickupPointName: z.string(),
   address: z.string(),
-  lines: z.array(PointLineSchema),
 });
+export type PickupPointRef = z.infer<typeof PickupPointRefSchema>;
+
+/** What one pickup point receives: the warehouse packs and routes by this. */
+export const PickupPointBreakdownSchema = PickupPointRefSchema.extend({ lines: z.array(PointLineSchema) });
 export type PickupPointBreakdown = z.infer<typeof PickupPointBreakdownSchema>;
 
 /**
@@ -87,32 +94,16 @@ export const PurchaseOrderSchema = z.object({
 });
 export type PurchaseOrder = z.infer<typeof PurchaseOrderSchema>;
 
+/** Which part of which supplier's purchase order for a date, at which revision (the header's keys). */
+const PartRevisionSchema = PurchaseOrderSchema.pick({ supplierId: true, deliveryDate: true, part: true, revision: true });
+
 /**
  * One pickup point's lines in one part, as of `revision` (the revision that last changed them): written
  * with that revision, in the same transaction as the header, and never changed after. The breakdown at
  * revision R is, per pickup point, its newest version at or below R; empty `lines` means the point left.
  */
-export const BreakdownVersionSchema = z.object({
-  supplierId: z.string(),
-  deliveryDate: z.string(),
-  part: z.number().int().min(1),
-  revision: z.number().int().min(1),
-  leaderId: z.string(),
-  pickupPointName: z.string(),
-  address: z.string(),
-  lines: z.array(PointLineSchema),
-});
+export const BreakdownVersionSchema = PartRevisionSchema.extend(PickupPointBreakdownSchema.shape);
 export type BreakdownVersion = z.infer<typeof BreakdownVersionSchema>;
-
-/** A product line of one order that the supplier must deliver. */
-export const ContributionLineSchema = z.object({
-  productId: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  supplyPriceFen: z.number().int(),
-  quantity: z.number().int(),
-});
-export type ContributionLine = z.infer<typeof ContributionLineSchema>;
 
 /**
  * One order's countable lines for one supplier, as the consolidation recorded them until 2026-12-01 (one item
@@ -123,11 +114,10 @@ export const ContributionSchema = z.object({
   deliveryDate: z.string(),
   orderId: z.string(),
   groupBuyId: z.string(),
-  leaderId: z.string(),
-  pickupPointName: z.string(),
-  address: z.string(),
+  ...PickupPointRefSchema.shape,
   orderStatus: z.string(),
-  lines: z.array(ContributionLineSchema),
+  /** The product lines of the order that the supplier must deliver. */
+  lines: z.array(PointLineSchema),
   /** The order's version: an older image never replaces a newer one. */
   orderVersion: z.number().int(),
   /** Of the status and lines (what the totals hold of the order). */
@@ -163,18 +153,15 @@ export type OrderContribution = z.infer<typeof OrderContributionSchema>;
 export const PurchaseOrderTotalSchema = z.object({
   supplierId: z.string(),
   deliveryDate: z.string(),
-  leaderId: z.string(),
-  pickupPointName: z.string(),
-  address: z.string(),
-  productId: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  supplyPriceFen: z.number().int(),
-  quantity: z.number().int(),
+  ...PickupPointRefSchema.shape,
+  ...PointLineSchema.shape,
 });
 export type PurchaseOrderTotal = z.infer<typeof PurchaseOrderTotalSchema>;
 
 const ChangeSchema = z.object({ before: z.number().int(), after: z.number().int(), delta: z.number().int() });
+
+/** How the quantity of one product at one supply price changed. */
+const LineChangeSchema = PointLineSchema.pick({ productId: true, name: true, supplyPriceFen: true }).extend(ChangeSchema.shape);
 
 const RevisionCauseSchema = z.object({
   orders: z.array(z.object({ orderId: z.string(), groupBuyId: z.string(), status: z.string() })),
@@ -194,23 +181,13 @@ export const PurchaseOrderRevisionRecordSchema = z.object({
   /** The order changes that led to it (those of the batch that applied them). */
   cause: RevisionCauseSchema,
   totalFen: ChangeSchema,
-  lines: z.array(z.object({ productId: z.string(), name: z.string(), supplyPriceFen: z.number().int() }).extend(ChangeSchema.shape)),
+  lines: z.array(LineChangeSchema),
   pickupPointIds: z.array(z.string()),
 });
 export type PurchaseOrderRevisionRecord = z.infer<typeof PurchaseOrderRevisionRecordSchema>;
 
 /** A revision as read: the record with the per-pickup-point differences worked out from the versions. */
 export const PurchaseOrderRevisionSchema = PurchaseOrderRevisionRecordSchema.omit({ pickupPointIds: true }).extend({
-  pickupPoints: z.array(
-    z
-      .object({
-        leaderId: z.string(),
-        pickupPointName: z.string(),
-        productId: z.string(),
-        name: z.string(),
-        supplyPriceFen: z.number().int(),
-      })
-      .extend(ChangeSchema.shape),
-  ),
+  pickupPoints: z.array(PickupPointRefSchema.pick({ leaderId: true, pickupPointName: true }).extend(LineChangeSchema.shape)),
 });
 export type PurchaseOrderRevision = z.infer<typeof PurchaseOrderRevisionSchema>;

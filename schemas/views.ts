@@ -2,9 +2,12 @@
 // here (z.infer), the OpenAPI document its response bodies, and the server's views are typed by them, so a
 // change to a response breaks the build of whoever depends on it. Optional fields are those API.md makes optional.
 import * as z from 'zod';
-import { RiskFiguresSchema } from './commissions';
-import { LeaderPickupPointSchema, PickupPointSchema } from './leaders';
-import { PurchaseOrderLineSchema, PurchaseOrderRevisionSchema, PurchaseOrderStatusSchema } from './purchase-orders';
+import { SupplierMemberSchema } from './auth';
+import { ProductSchema } from './catalogue';
+import { LedgerEntrySchema, RiskFiguresSchema } from './commissions';
+import { LeaderSchema, PickupPointSchema } from './leaders';
+import { OrderLineFields, OrderSchema } from './orders';
+import { PickupPointRefSchema, PurchaseOrderLineSchema, PurchaseOrderRevisionSchema, PurchaseOrderStatusSchema } from './purchase-orders';
 
 export const ErrorBodySchema = z.object({
   error: z.object({
@@ -45,65 +48,63 @@ export type GroupBuyView = z.infer<typeof GroupBuyViewSchema>;
 export const OpenedGroupBuySchema = GroupBuyViewSchema.extend({ shareToken: z.string(), shareUrl: z.string() });
 export type OpenedGroupBuy = z.infer<typeof OpenedGroupBuySchema>;
 
-export const OrderViewSchema = z.object({
-  orderId: z.string(),
-  status: z.enum(['pending_payment', 'paid', 'expired', 'cancelled', 'ready_for_pickup', 'picked_up', 'refunded']),
-  groupBuyId: z.string(),
-  leaderId: z.string(),
-  totalFen: z.number().int(),
-  refundedFen: z.number().int(),
-  items: z.array(
-    z.object({
-      productId: z.string(),
-      name: z.string(),
-      unit: z.string(),
-      quantity: z.number().int(),
-      unitPriceFen: z.number().int(),
-      amountFen: z.number().int(),
-      refundedFen: z.number().int(),
-      /** Units the supplier reported short (refunded). */
-      shortQuantity: z.number().int().optional(),
-    }),
-  ),
-  pickupCode: z.string().optional(),
-  pickupDate: z.string(),
-  contactName: z.string(),
-  contactPhone: z.string(),
-  note: z.string().optional(),
-  createdAt: z.string(),
-  expiresAt: z.string(),
-  paidAt: z.string().optional(),
-  pickedUpAt: z.string().optional(),
-  /** Refunded in full because nobody collected it within PICKUP_WINDOW_DAYS of its pickup date. */
-  uncollectedAt: z.string().optional(),
+/** An order line as the order's readers see it. */
+const OrderLineViewSchema = OrderLineFields.pick({
+  productId: true,
+  name: true,
+  unit: true,
+  quantity: true,
+  unitPriceFen: true,
+  amountFen: true,
+  refundedFen: true,
+}).extend({
+  /** Units the supplier reported short (refunded). */
+  shortQuantity: z.number().int().optional(),
 });
+
+/** An order as its resident, its leader and operators read it: the stored order less what only the server keeps. */
+export const OrderViewSchema = OrderSchema.pick({
+  orderId: true,
+  status: true,
+  groupBuyId: true,
+  leaderId: true,
+  totalFen: true,
+  refundedFen: true,
+  items: true,
+  pickupCode: true,
+  pickupDate: true,
+  contactName: true,
+  contactPhone: true,
+  note: true,
+  createdAt: true,
+  expiresAt: true,
+  paidAt: true,
+  pickedUpAt: true,
+  uncollectedAt: true,
+}).extend({ items: z.array(OrderLineViewSchema) });
 export type OrderView = z.infer<typeof OrderViewSchema>;
 
 export const PlacedOrderSchema = OrderViewSchema.pick({ orderId: true, status: true, totalFen: true, expiresAt: true }).extend({
-  items: z.array(
-    z.object({ productId: z.string(), quantity: z.number().int(), unitPriceFen: z.number().int(), amountFen: z.number().int() }),
-  ),
+  items: z.array(OrderLineViewSchema.pick({ productId: true, quantity: true, unitPriceFen: true, amountFen: true })),
 });
 export type PlacedOrder = z.infer<typeof PlacedOrderSchema>;
 
-export const LeaderViewSchema = z.object({
-  leaderId: z.string(),
-  status: z.enum(['pending', 'active', 'rejected', 'suspended']),
-  name: z.string().optional(),
-  phone: z.string().optional(),
-  pickupPoint: LeaderPickupPointSchema,
-  referralCode: z.string(),
-  referredBy: z.string().optional(),
-  statusReason: z.string().optional(),
-});
+/** The leader record as the API shows it; API.md makes the name and phone optional. */
+export const LeaderViewSchema = LeaderSchema.pick({
+  leaderId: true,
+  status: true,
+  name: true,
+  phone: true,
+  pickupPoint: true,
+  referralCode: true,
+  referredBy: true,
+  statusReason: true,
+}).partial({ name: true, phone: true });
 export type LeaderView = z.infer<typeof LeaderViewSchema>;
 
+/** A product as the catalogue lists it: supply prices are shown only to operators and its supplier. */
 export const ProductViewSchema = z.object({
-  productId: z.string(),
-  supplierId: z.string(),
-  name: z.string(),
-  unit: z.string(),
-  groupPriceFen: z.number().int(),
+  ...ProductSchema.pick({ productId: true, supplierId: true, name: true, unit: true, groupPriceFen: true }).shape,
   supplyPriceFen: z.number().int().optional(),
   commissionRateBps: z.number().int().optional(),
   /** Units the supplier ships per case. */
@@ -155,10 +156,7 @@ export const PurchaseOrderViewSchema = z
       .meta({ description: 'Pickup points in the whole breakdown (pickupPoints may hold only a page of them).' }),
     pickupPoints: z
       .array(
-        z.object({
-          leaderId: z.string(),
-          pickupPointName: z.string(),
-          address: z.string(),
+        PickupPointRefSchema.extend({
           lines: z.array(
             z.object({ productId: z.string(), name: z.string().optional(), unit: z.string().optional(), quantity: z.number().int() }),
           ),
@@ -187,16 +185,7 @@ export const CommissionsViewSchema = z.object({
   pendingFen: z.number().int(),
   availableFen: z.number().int(),
   paidFen: z.number().int(),
-  entries: z.array(
-    z.object({
-      entryId: z.string(),
-      kind: z.enum(['accrual', 'reversal', 'referral', 'payout']),
-      amountFen: z.number().int(),
-      orderId: z.string().optional(),
-      payoutId: z.string().optional(),
-      createdAt: z.string(),
-    }),
-  ),
+  entries: z.array(LedgerEntrySchema.pick({ entryId: true, kind: true, amountFen: true, orderId: true, payoutId: true, createdAt: true })),
 });
 export type CommissionsView = z.infer<typeof CommissionsViewSchema>;
 
@@ -254,7 +243,7 @@ export const MeViewSchema = z.object({
 export type MeView = z.infer<typeof MeViewSchema>;
 
 export const SmsCodeSentSchema = z.object({ expiresInSeconds: z.number().int() });
-export const SupplierMemberViewSchema = z.object({ supplierId: z.string(), phone: z.string(), addedAt: z.string() });
+export const SupplierMemberViewSchema = SupplierMemberSchema.pick({ supplierId: true, phone: true, addedAt: true });
 export const SandboxSmsSchema = z.object({ phone: z.string(), code: z.string(), sentAt: z.string() });
 
 export const ReviewsViewSchema = z.object({
