@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
 /** What SCF passes a function the mini-program called: its variables, WX_OPENID among them, as a JSON string. */
@@ -15,14 +14,12 @@ const miniProgramContext = JSON.parse(
 const MINI_PROGRAM_OPENID = (JSON.parse(miniProgramContext.environment!) as { WX_OPENID: string }).WX_OPENID;
 
 const PHONE = '13800138000';
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const json = (r: { body?: string }) => JSON.parse(r.body!) as Record<string, unknown>;
 const post = (name: string, body: unknown, headers: Record<string, string> = {}): CloudBaseHttpEvent => {

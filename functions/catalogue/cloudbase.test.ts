@@ -1,10 +1,9 @@
 // The catalogue function's CloudBase entry, called as CloudBase's HTTP access service calls it (the samples in
 // events/cloudbase/), with DATA_STORE=cloudbase and the real SDK sending its database calls to the stand-in:
 // an operator adds a supplier, the supplier adds a product and changes its price, a resident lists it.
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
-import { accessEvent, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { accessEvent, useFunctionStandIn } from '../../test/cloudbase/function-env';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 const tokens: Record<'operator' | 'resident' | 'supplier', string> = { operator: '', resident: '', supplier: '' };
 let supplierId: string;
@@ -17,14 +16,11 @@ const auditOf = (entityId: string) =>
     .map((d) => d.action);
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   tokens.operator = await stageIdentity.issue({ userId: 'u-operator', roles: ['operator'] });
   tokens.resident = await stageIdentity.issue({ userId: 'u-resident', roles: [] });
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 test('an operator adds a supplier, the supplier adds a product, a resident lists it without its supply price', async () => {
   const supplier = await main(

@@ -7,8 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 import type { Leader } from '../../schemas/leaders';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 
 const events = join(__dirname, '../../events/cloudbase');
 const timer = JSON.parse(readFileSync(join(events, 'timer.json'), 'utf8')) as CloudBaseTimerEvent;
@@ -19,11 +18,7 @@ const context = (functionName: string, timeLimitMs: number): CloudBaseContext =>
   time_limit_in_ms: timeLimitMs,
 });
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 /** Leader L1 (user u-leader) as the leaders' store keeps it, and its group buy GB1 of 10 bags of apples. */
 async function seedLeaderAndGroupBuy() {

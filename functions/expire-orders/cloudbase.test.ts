@@ -3,16 +3,11 @@
 // deadline expires and gives its stock back; running twice changes nothing more.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { seedGroupBuyOfApples, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import type { CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 
 const timer = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/timer.json'), 'utf8')) as CloudBaseTimerEvent;
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('expires an unpaid order past its deadline and gives its stock back, once', async () => {
   const { orderDeps } = await import('../../lib/orders/wiring');

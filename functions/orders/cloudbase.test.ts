@@ -4,8 +4,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { GroupBuy } from '../../schemas/group-buys';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
 /** What SCF passes a function the mini-program called: its variables (WX_OPENID among them) as a JSON string. */
@@ -14,13 +13,12 @@ const miniProgramContext = (openId: string): CloudBaseContext => {
   return { ...context, environment: JSON.stringify({ ...(JSON.parse(context.environment!) as object), WX_OPENID: openId }) };
 };
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let token: string;
 let shareToken: string;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { config } = await import('../../lib/runtime/config');
@@ -42,8 +40,6 @@ beforeAll(async () => {
     expiresAt: new Date(now.getTime() + 2 * 86400_000),
   });
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 function placeEvent(key: string): CloudBaseHttpEvent {
   const event = sample('orders-place.json');

@@ -3,21 +3,18 @@
 // through the orders entry (which owns `/orders` there), the sandbox provider's signed notification reaches
 // `/payments/notify` and pays the order once however often it comes; a forged one changes nothing; money for an
 // order that cannot take it is recorded and its refund handed to the refunds consumer's outbox.
-import { seedGroupBuyOfApples, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { seedGroupBuyOfApples, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { asCaller, bodyOf, moneyEntries, sample } from '../../test/cloudbase/money';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let entries: Awaited<ReturnType<typeof moneyEntries>>;
 let resident: string;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   entries = await moneyEntries();
   await seedGroupBuyOfApples(standIn, new Date(), 10);
   resident = await entries.token('u-payer');
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const auditOf = (orderId: string) =>
   standIn

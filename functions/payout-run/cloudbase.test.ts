@@ -1,15 +1,10 @@
 // The payout run's CloudBase entry, run as its Monday timer runs it (events/cloudbase/timer.json): each active
 // leader whose available balance reaches the minimum gets one payout of exactly their available entries;
 // a second firing proposes nothing more.
-import { startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { bookedOrder, seedLeader, timer } from '../../test/cloudbase/ledger-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('proposes one payout per leader of their available entries, once', async () => {
   const leader = await seedLeader(standIn);

@@ -3,13 +3,12 @@
 // supplier lists its purchase orders of a date, reads one, acknowledges it once; another supplier sees none.
 import type { HttpResult } from '../../lib/runtime/http';
 import type { Order } from '../../schemas/orders';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { asCaller, bodyOf, sample } from '../../test/cloudbase/money';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const DATE = '2026-12-03';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let supplier: string;
 let stranger: string;
@@ -48,7 +47,6 @@ const order = (orderId: string, apples: number): Order => ({
 });
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { consolidate } = await import('../../lib/purchase-orders/consolidation');
@@ -80,7 +78,6 @@ beforeAll(async () => {
   stranger = await stageIdentity.issue({ userId: 'u-s2', roles: ['supplier'], supplierId: 'S2' });
   id = purchaseOrderIdOf('S1', DATE, 1);
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const expectOk = (result: HttpResult, status = 200) =>
   expect([result.statusCode, result.statusCode === status ? '' : result.body]).toEqual([status, '']);
