@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 import type { Leader } from '../../schemas/leaders';
 import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 
 const events = join(__dirname, '../../events/cloudbase');
 const timer = JSON.parse(readFileSync(join(events, 'timer.json'), 'utf8')) as CloudBaseTimerEvent;
@@ -177,12 +178,7 @@ test('the cutoff timer, the two outbox sweeps and the pickup routes close a grou
   const again = await confirm();
   expect([again.statusCode, JSON.parse(again.body!)]).toEqual([409, { error: expect.objectContaining({ code: 'CONFLICT' }) }]);
   expect(standIn.documents('orders').find((o) => o._id === paid.orderId)).toMatchObject({ status: 'picked_up', version: 4 });
-  expect(
-    standIn
-      .documents('audit')
-      .filter((d) => d.entityId === paid.orderId)
-      .map((d) => d.action),
-  ).toEqual(['order.placed', 'order.paid', 'order.ready_for_pickup', 'order.picked_up']);
+  expect(auditActions(standIn, paid.orderId)).toEqual(['order.placed', 'order.paid', 'order.ready_for_pickup', 'order.picked_up']);
 
   // 5. The picked-up order reaches the sheet by the next sweep: the line says so.
   expect(await pickupSheets(timer, context('pickupSheets', 60_000))).toMatchObject({ delivered: 1, failed: 0 });
