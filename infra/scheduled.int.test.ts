@@ -2,23 +2,11 @@
 // same input): expiry, the cutoff, the weekly payouts. Each does its job as that function, through the
 // stack (which also records the AWS calls each makes, for the IAM check).
 import '../test/support/no-after-sales-window';
-import {
-  activeLeader,
-  openGroupBuy,
-  operatorToken,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../test/support/fixtures';
-import { startTestStack, type TestStack } from '../test/support/stack';
+import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../test/support/fixtures';
+import { useStack } from '../test/support/stack';
 import { passCutoff } from '../test/support/time-travel';
 
-let api: TestStack;
-beforeAll(async () => {
-  api = await startTestStack();
-});
-afterAll(() => api.stop());
+const api = useStack();
 
 test('expiry, the cutoff and the weekly payouts each run as their schedule fires them', async () => {
   const operator = await operatorToken(api);
@@ -27,7 +15,7 @@ test('expiry, the cutoff and the weekly payouts each run as their schedule fires
     { name: '鸡蛋', supplyPriceFen: 500, groupPriceFen: 999, commissionRateBps: 1234 },
   ]);
   const productId = products[0]!.productId;
-  const pickupDate = shanghaiDate(new Date(Date.now() + 86_400_000).toISOString());
+  const pickupDate = dateIn(1);
   const gb = await openGroupBuy(api, leader.token, { items: [{ productId, stockLimit: 10 }], pickupDate });
   const resident = await api.login(unique('resident'));
   const paid = await placeOrder(api, resident, gb.shareToken, [{ productId, quantity: 3 }]);

@@ -1,15 +1,10 @@
 // The audit function's CloudBase entry, called as the HTTP access service calls it (events/cloudbase/
 // audit-events.json): an operator reads an entity's audit trail and reconciles a leader's ledger with the
 // orders in CloudBase's database, to the fen.
-import { startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { bookedOrder, sample, seedLeader, tokenOf, withToken } from '../../test/cloudbase/ledger-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('GET /audit/events and GET /audit/reconciliation, for operators only', async () => {
   const leader = await seedLeader(standIn);

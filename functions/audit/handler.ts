@@ -13,16 +13,12 @@ export const routes: Routes = {
   'GET /audit/reconciliation': route({
     auth: 'user',
     query: ReconciliationQuerySchema,
-    async handle({ principal, query }) {
-      return { body: await reconcile(deps, principal, query.leaderId, query.from, query.to) };
-    },
+    answer: ({ principal, query }) => reconcile(deps, principal, query.leaderId, query.from, query.to),
   }),
   'GET /audit/events': route({
     auth: 'user',
     query: AuditEventsQuerySchema,
-    async handle({ principal, query }) {
-      return { body: await auditEvents(audit, principal, query.entityId) };
-    },
+    answer: ({ principal, query }) => auditEvents(audit, principal, query.entityId),
   }),
 };
 

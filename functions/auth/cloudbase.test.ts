@@ -4,8 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
 /** What SCF passes a function the mini-program called: its variables, WX_OPENID among them, as a JSON string. */
@@ -15,14 +15,12 @@ const miniProgramContext = JSON.parse(
 const MINI_PROGRAM_OPENID = (JSON.parse(miniProgramContext.environment!) as { WX_OPENID: string }).WX_OPENID;
 
 const PHONE = '13800138000';
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const json = (r: { body?: string }) => JSON.parse(r.body!) as Record<string, unknown>;
 const post = (name: string, body: unknown, headers: Record<string, string> = {}): CloudBaseHttpEvent => {
@@ -87,12 +85,7 @@ test('a texted code signs a phone in; GET /me answers for it; refresh rotates; l
   expect(standIn.documents('sessions')).toEqual([expect.objectContaining({ status: 'revoked', revokedReason: 'logout' })]);
   const afterLogout = await main(refresh(next.refreshToken));
   expect(afterLogout.statusCode).toBe(401);
-  expect(
-    standIn
-      .documents('audit')
-      .filter((d) => d.entityId === userId)
-      .map((d) => d.action),
-  ).toEqual(['user.created', 'user.signed_in', 'user.signed_out']);
+  expect(auditActions(standIn, userId)).toEqual(['user.created', 'user.signed_in', 'user.signed_out']);
 });
 
 test('from the mini-program, GET /me is the user of the WX_OPENID CloudBase vouches for, with no token', async () => {

@@ -26,9 +26,8 @@ export const routes: Routes = {
   'POST /auth/sms-codes': route({
     auth: 'public',
     body: RequestSmsCodeBodySchema,
-    async handle({ body, sourceIp }) {
-      return { status: 202, body: await requestSmsCode(deps, body.phone, sourceIp) };
-    },
+    status: 202,
+    answer: ({ body, sourceIp }) => requestSmsCode(deps, body.phone, sourceIp),
   }),
   'POST /auth/sessions': route({
     auth: 'public',

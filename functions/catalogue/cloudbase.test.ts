@@ -1,30 +1,21 @@
 // The catalogue function's CloudBase entry, called as CloudBase's HTTP access service calls it (the samples in
 // events/cloudbase/), with DATA_STORE=cloudbase and the real SDK sending its database calls to the stand-in:
 // an operator adds a supplier, the supplier adds a product and changes its price, a resident lists it.
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
-import { accessEvent, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { accessEvent, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 const tokens: Record<'operator' | 'resident' | 'supplier', string> = { operator: '', resident: '', supplier: '' };
 let supplierId: string;
 
 const json = (r: { body?: string }) => JSON.parse(r.body!) as Record<string, unknown>;
-const auditOf = (entityId: string) =>
-  standIn
-    .documents('audit')
-    .filter((d) => d.entityId === entityId)
-    .map((d) => d.action);
-
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   tokens.operator = await stageIdentity.issue({ userId: 'u-operator', roles: ['operator'] });
   tokens.resident = await stageIdentity.issue({ userId: 'u-resident', roles: [] });
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 test('an operator adds a supplier, the supplier adds a product, a resident lists it without its supply price', async () => {
   const supplier = await main(
@@ -37,7 +28,7 @@ test('an operator adds a supplier, the supplier adds a product, a resident lists
   expect([supplier.statusCode, json(supplier)]).toEqual([201, expect.objectContaining({ name: '阳光农场' })]);
   supplierId = json(supplier).supplierId as string;
   expect(standIn.documents('suppliers')).toEqual([expect.objectContaining({ _id: supplierId, contactPhone: '13700001111' })]);
-  expect(auditOf(supplierId)).toEqual(['supplier.created']);
+  expect(auditActions(standIn, supplierId)).toEqual(['supplier.created']);
 
   const { stageIdentity } = await import('../../lib/runtime/auth');
   tokens.supplier = await stageIdentity.issue({ userId: 'u-farm', roles: ['supplier'], supplierId });
@@ -49,7 +40,7 @@ test('an operator adds a supplier, the supplier adds a product, a resident lists
   ]);
   const productId = json(created).productId as string;
   expect(standIn.documents('products')).toEqual([expect.objectContaining({ _id: productId, supplierId, version: 1 })]);
-  expect(auditOf(productId)).toEqual(['product.created']);
+  expect(auditActions(standIn, productId)).toEqual(['product.created']);
 
   const listed = await main(accessEvent('orders-get.json', { path: '/products', query: { supplierId }, token: tokens.resident }));
   expect(listed.statusCode).toBe(200);
@@ -77,7 +68,7 @@ test('the supplier lowers a price (the next version, audited), never below cost;
     expect.objectContaining({ productId, groupPriceFen: 990, supplyPriceFen: 800 }),
   ]);
   expect(standIn.documents('products')).toEqual([expect.objectContaining({ _id: productId, groupPriceFen: 990, version: 2 })]);
-  expect(auditOf(productId)).toEqual(['product.created', 'product.updated']);
+  expect(auditActions(standIn, productId)).toEqual(['product.created', 'product.updated']);
 
   const belowCost = await patch({ groupPriceFen: 700 }, tokens.supplier);
   expect([belowCost.statusCode, json(belowCost)]).toEqual([

@@ -16,32 +16,25 @@ export const routes: Routes = {
   'POST /suppliers': route({
     auth: 'user',
     body: CreateSupplierBodySchema,
-    async handle({ principal, body }) {
-      const supplier = await createSupplier(deps, principal, body);
-      return { status: 201, body: supplier };
-    },
+    status: 201,
+    answer: ({ principal, body }) => createSupplier(deps, principal, body),
   }),
   'POST /products': route({
     auth: 'user',
     body: CreateProductBodySchema,
-    async handle({ principal, body }) {
-      return { status: 201, body: productView(principal, await createProduct(deps, principal, body)) };
-    },
+    status: 201,
+    answer: async ({ principal, body }) => productView(principal, await createProduct(deps, principal, body)),
   }),
   'PATCH /products/{productId}': route({
     auth: 'user',
     path: ProductIdPathSchema,
     body: UpdateProductBodySchema,
-    async handle({ principal, path, body }) {
-      return { body: productView(principal, await updateProduct(deps, principal, path.productId, body)) };
-    },
+    answer: async ({ principal, path, body }) => productView(principal, await updateProduct(deps, principal, path.productId, body)),
   }),
   'GET /products': route({
     auth: 'user',
     query: ListProductsQuerySchema,
-    async handle({ principal, query }) {
-      return { body: { items: await listActiveProducts(deps, principal, query.supplierId) } };
-    },
+    answer: async ({ principal, query }) => ({ items: await listActiveProducts(deps, principal, query.supplierId) }),
   }),
 };
 

@@ -1,16 +1,11 @@
 // The commissions consumer's CloudBase entry, run as its timer runs it (events/cloudbase/timer.json): the outbox
 // items of a picked-up order (the orders adapter writes one per change, in the order's transaction) are booked
 // on the CloudBase ledger once, however often they come, and the new entries go on to the customer book.
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { seedLeader, timer } from '../../test/cloudbase/ledger-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 import { pickedUpOrder } from '../../test/contract/ledger-stores';
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('books a picked-up order from the outbox once, however often its change comes', async () => {
   const { inTransaction } = await import('../../lib/adapters/cloudbase/db');

@@ -1,22 +1,19 @@
 // The consolidation's CloudBase entry, run as its timer runs it (events/cloudbase/timer.json), on the stand-in: an
 // order placed and paid through the HTTP entries, then ready for pickup (its image with a pickup code goes to the
 // outbox); the sweep delivers it, and the supplier's purchase order is there, once, however often it is delivered.
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { moneyEntries, timerContext, timerEvent } from '../../test/cloudbase/money';
 import { purchaseOrderIdOf } from '../../lib/purchase-orders/ids';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const timer = timerEvent();
 const context = (id: string) => timerContext('consolidatePurchaseOrders', id);
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const consolidationItems = () => standIn.documents('outbox').filter((d) => d.consumer === 'consolidatePurchaseOrders');
 

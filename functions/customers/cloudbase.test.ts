@@ -5,15 +5,14 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 import type { Order } from '../../schemas/orders';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { activeLeader, paidOrder } from '../../test/contract/people';
 
 const sample = <T = CloudBaseHttpEvent>(name: string) =>
   JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as T;
 const timer = sample<CloudBaseTimerEvent>('timer.json');
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let sweep: typeof import('../customer-book/cloudbase').main;
 let token: string;
@@ -22,7 +21,6 @@ const leader = activeLeader('L1');
 const placedAt = new Date(Date.now() - 2 * 86_400_000).toISOString();
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   ({ main: sweep } = await import('../customer-book/cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
@@ -39,8 +37,6 @@ beforeAll(async () => {
     await inTransaction(db, (tx) => outboxAdd(tx, { eventName: 'MODIFY', type: 'ORDER', key: order.orderId, image: order }));
   };
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 function listEvent(query: Record<string, string> = { limit: '20' }): CloudBaseHttpEvent {
   const event = sample('customers-list.json');

@@ -10,24 +10,18 @@ export const routes: Routes = {
   'GET /leaders/me/customers': route({
     auth: 'user',
     query: CustomersQuerySchema,
-    async handle({ principal, query }) {
-      return { body: await myCustomers(deps, principal, query) };
-    },
+    answer: ({ principal, query }) => myCustomers(deps, principal, query),
   }),
   'GET /leaders/me/stats': route({
     auth: 'user',
     query: StatsQuerySchema,
-    async handle({ principal, query }) {
-      return { body: await leaderStats(deps, principal, 'me', query.days) };
-    },
+    answer: ({ principal, query }) => leaderStats(deps, principal, 'me', query.days),
   }),
   'GET /leaders/{leaderId}/stats': route({
     auth: 'user',
     path: StatsPathSchema,
     query: StatsQuerySchema,
-    async handle({ principal, path, query }) {
-      return { body: await leaderStats(deps, principal, path.leaderId, query.days) };
-    },
+    answer: ({ principal, path, query }) => leaderStats(deps, principal, path.leaderId, query.days),
   }),
 };
 

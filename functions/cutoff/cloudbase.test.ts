@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
 import type { Leader } from '../../schemas/leaders';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 
 const events = join(__dirname, '../../events/cloudbase');
 const timer = JSON.parse(readFileSync(join(events, 'timer.json'), 'utf8')) as CloudBaseTimerEvent;
@@ -19,11 +19,7 @@ const context = (functionName: string, timeLimitMs: number): CloudBaseContext =>
   time_limit_in_ms: timeLimitMs,
 });
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 /** Leader L1 (user u-leader) as the leaders' store keeps it, and its group buy GB1 of 10 bags of apples. */
 async function seedLeaderAndGroupBuy() {
@@ -182,12 +178,7 @@ test('the cutoff timer, the two outbox sweeps and the pickup routes close a grou
   const again = await confirm();
   expect([again.statusCode, JSON.parse(again.body!)]).toEqual([409, { error: expect.objectContaining({ code: 'CONFLICT' }) }]);
   expect(standIn.documents('orders').find((o) => o._id === paid.orderId)).toMatchObject({ status: 'picked_up', version: 4 });
-  expect(
-    standIn
-      .documents('audit')
-      .filter((d) => d.entityId === paid.orderId)
-      .map((d) => d.action),
-  ).toEqual(['order.placed', 'order.paid', 'order.ready_for_pickup', 'order.picked_up']);
+  expect(auditActions(standIn, paid.orderId)).toEqual(['order.placed', 'order.paid', 'order.ready_for_pickup', 'order.picked_up']);
 
   // 5. The picked-up order reaches the sheet by the next sweep: the line says so.
   expect(await pickupSheets(timer, context('pickupSheets', 60_000))).toMatchObject({ delivered: 1, failed: 0 });

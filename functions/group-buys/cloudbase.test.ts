@@ -7,11 +7,10 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
-import { accessEvent, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { accessEvent, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { businessDate } from '../../lib/runtime/time';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let leaderToken: string;
 let residentToken: string;
@@ -25,7 +24,6 @@ const run = async (file: string, args: string[], options: { cwd: string; env: No
 const json = (r: { body?: string }) => JSON.parse(r.body!) as Record<string, unknown>;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { cloudbaseCatalogueStore } = await import('../../lib/adapters/cloudbase/catalogue');
@@ -66,8 +64,6 @@ beforeAll(async () => {
   leaderToken = await stageIdentity.issue({ userId: 'u-zhangli', roles: [] });
   residentToken = await stageIdentity.issue({ userId: 'u-resident', roles: [] });
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 test('the leader opens a group buy: its snapshot, stock and audit are stored, with a 划线价 a real sale backs', async () => {
   const cutoff = new Date(Date.now() + 20 * 3600_000);

@@ -22,9 +22,7 @@ export const routes: Routes = {
   'GET /group-buys/{groupBuyId}': route({
     auth: 'public',
     path: GroupBuyIdPathSchema,
-    async handle({ path }) {
-      return { body: await viewGroupBuy(deps, path.groupBuyId) };
-    },
+    answer: ({ path }) => viewGroupBuy(deps, path.groupBuyId),
   }),
   'GET /share/{shareToken}': route({
     auth: 'public',

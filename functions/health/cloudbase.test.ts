@@ -4,21 +4,18 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
-import { startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { useFunctionStandIn } from '../../test/cloudbase/function-env';
 
 const sample = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/health-get.json'), 'utf8')) as CloudBaseHttpEvent;
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   // Nowhere to reach DynamoDB: a probe of it would fail, and the check would answer 503.
   process.env.DYNAMODB_ENDPOINT = 'http://127.0.0.1:9';
   ({ main } = await import('./cloudbase'));
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const json = (r: { body?: string }) => JSON.parse(r.body!) as unknown;
 

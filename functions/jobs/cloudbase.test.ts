@@ -5,16 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 
 const sample = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/jobs-cutoff.json'), 'utf8')) as CloudBaseHttpEvent;
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('POST /jobs/cutoff closes what is due and reports it, for operators only', async () => {
   await seedGroupBuyOfApples(standIn, new Date(), 5);

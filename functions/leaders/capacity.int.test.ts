@@ -3,15 +3,7 @@
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
-import {
-  activeLeader,
-  hoursFromNow,
-  openGroupBuy,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../../test/support/fixtures';
+import { activeLeader, dateIn, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { useStack } from '../../test/support/stack';
 
 const api = useStack();
@@ -49,12 +41,9 @@ test('capacity: bad input changes nothing; the last place goes to one of two rac
 
   const { products } = await supplierWithProducts(api);
   const productId = products[0]!.productId;
-  const pickupDate = shanghaiDate(hoursFromNow(30));
   // Two group buys of the same point and date share its places.
-  const [apples, pears] = [
-    await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate }),
-    await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate }),
-  ];
+  const apples = await openGroupBuy(api, leader.token, { items: [{ productId }] });
+  const pears = await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate: apples.pickupDate });
   const order = async (shareToken: string) => {
     const resident = await api.login(unique('resident'));
     return { resident, res: await placeOrder(api, resident, shareToken, [{ productId, quantity: 1 }]) };
@@ -70,7 +59,7 @@ test('capacity: bad input changes nothing; the last place goes to one of two rac
   const winner = race.find((r) => r.res.status === 201)!;
 
   // Another pickup date at the same point has its own places.
-  const later = await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate: shanghaiDate(hoursFromNow(54)) });
+  const later = await openGroupBuy(api, leader.token, { items: [{ productId }], pickupDate: dateIn(3) });
   expect((await order(later.shareToken)).res.status).toBe(201);
 
   // A cancelled order gives its place back.

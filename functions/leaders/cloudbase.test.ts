@@ -3,10 +3,9 @@
 // residents apply, an operator reviews them, and the notify consumer finds each decision in its outbox.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
-import { accessEvent, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { accessEvent, useFunctionStandIn } from '../../test/cloudbase/function-env';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let operator: string;
 let resident: string;
@@ -27,15 +26,12 @@ const notifyOutbox = () =>
     }));
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   operator = await stageIdentity.issue({ userId: 'u-operator', roles: ['operator'] });
   resident = await stageIdentity.issue({ userId: 'u-zhangli', roles: [] });
   neighbour = await stageIdentity.issue({ userId: 'u-neighbour', roles: [] });
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 const review = (leaderId: string, action: string, token: string, body?: unknown) =>
   main(accessEvent('leaders-approve.json', { path: `/leaders/${leaderId}/${action}`, token, ...(body ? { body } : {}) }));

@@ -7,7 +7,7 @@ import {
   UpdateMyLeaderBodySchema,
 } from '../../schemas/leaders';
 import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, updateMyLeader, type LeaderAction } from '../../lib/leaders/leaders';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, route, type Routes } from '../../lib/runtime/http';
 import { leaderView } from '../../lib/leaders/view';
 import { leaderDeps } from '../../lib/leaders/wiring';
 
@@ -36,24 +36,17 @@ export const routes: Routes = {
   }),
   'GET /leaders/me': route({
     auth: 'user',
-    async handle({ principal }) {
-      return { body: leaderView(await myLeaderRecord(deps, principal)) };
-    },
+    answer: async ({ principal }) => leaderView(await myLeaderRecord(deps, principal)),
   }),
   'PATCH /leaders/me': route({
     auth: 'user',
     body: UpdateMyLeaderBodySchema,
-    async handle({ principal, body }) {
-      return { body: leaderView(await updateMyLeader(deps, principal, body)) };
-    },
+    answer: async ({ principal, body }) => leaderView(await updateMyLeader(deps, principal, body)),
   }),
   'GET /leaders': route({
     auth: 'user',
     query: ListLeadersQuerySchema,
-    async handle({ principal, query }) {
-      const page = await listLeaders(deps, principal, query.status, query.limit, query.cursor);
-      return { body: { items: page.items.map(leaderView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
-    },
+    answer: async ({ principal, query }) => listOf(await listLeaders(deps, principal, query.status, query.limit, query.cursor), leaderView),
   }),
   'POST /leaders/{leaderId}/approve': review('approve', false),
   'POST /leaders/{leaderId}/reject': review('reject', true),

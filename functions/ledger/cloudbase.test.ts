@@ -1,14 +1,9 @@
 // The ledger function's CloudBase entry, called as the HTTP access service calls it
 // (events/cloudbase/ledger-my-commissions.json): a leader reads their commissions, booked on the CloudBase ledger.
-import { startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { bookedOrder, sample, seedLeader, tokenOf, withToken } from '../../test/cloudbase/ledger-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('GET /leaders/me/commissions: the leader’s balances and entries; 404 for a user who leads nothing; 401 without a token', async () => {
   const leader = await seedLeader(standIn);

@@ -10,17 +10,13 @@ export const routes: Routes = {
   'GET /leaders/me/commissions': route({
     auth: 'user',
     query: LeaderCommissionsQuerySchema,
-    async handle({ principal, query }) {
-      return { body: await commissionsOf(deps, principal, 'me', query) };
-    },
+    answer: ({ principal, query }) => commissionsOf(deps, principal, 'me', query),
   }),
   'GET /leaders/{leaderId}/commissions': route({
     auth: 'user',
     path: LeaderCommissionsPathSchema,
     query: LeaderCommissionsQuerySchema,
-    async handle({ principal, path, query }) {
-      return { body: await commissionsOf(deps, principal, path.leaderId, query) };
-    },
+    answer: ({ principal, path, query }) => commissionsOf(deps, principal, path.leaderId, query),
   }),
 };
 

@@ -4,8 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseHttpEvent, CloudBaseTimerEvent } from '../../lib/runtime/cloudbase-http';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { activeLeader, auditActions, paidOrder } from '../../test/contract/people';
 
 const sample = <T = CloudBaseHttpEvent>(name: string) =>
@@ -13,7 +12,7 @@ const sample = <T = CloudBaseHttpEvent>(name: string) =>
 const timer = sample<CloudBaseTimerEvent>('timer.json');
 const context = { request_id: 'sweep-1', function_name: 'notify', time_limit_in_ms: 60_000 };
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let sweep: typeof import('../notify/cloudbase').main;
 let leaderToken: string;
@@ -23,7 +22,6 @@ const { paid, next } = paidOrder({ orderId: 'O-ready', userId: 'u-resident', lea
 const ready = next(paid, { status: 'ready_for_pickup', pickupCode: '246810' });
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   ({ main: sweep } = await import('../notify/cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
@@ -54,8 +52,6 @@ beforeAll(async () => {
       orderVersion: ready.version,
     });
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 function confirmEvent(token: string): CloudBaseHttpEvent {
   const event = sample('arrivals-confirm.json');

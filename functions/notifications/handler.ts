@@ -13,9 +13,7 @@ export const routes: Routes = {
   'POST /pickup-points/me/arrivals': route({
     auth: 'user',
     body: ArrivalBodySchema,
-    async handle({ principal, body }) {
-      return { body: await confirmArrival(arrivals, principal, body) };
-    },
+    answer: ({ principal, body }) => confirmArrival(arrivals, principal, body),
   }),
   'GET /me/notification-settings': route({
     auth: 'user',
@@ -26,9 +24,7 @@ export const routes: Routes = {
   'PUT /me/notification-settings': route({
     auth: 'user',
     body: NotificationSettingsBodySchema,
-    async handle({ principal, body }) {
-      return { body: await putSettings(settings, principal, body) };
-    },
+    answer: ({ principal, body }) => putSettings(settings, principal, body),
   }),
 };
 

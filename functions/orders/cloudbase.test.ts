@@ -4,8 +4,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseContext, CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { GroupBuy } from '../../schemas/group-buys';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 
 const sample = (name: string) => JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase', name), 'utf8')) as CloudBaseHttpEvent;
 /** What SCF passes a function the mini-program called: its variables (WX_OPENID among them) as a JSON string. */
@@ -14,13 +14,12 @@ const miniProgramContext = (openId: string): CloudBaseContext => {
   return { ...context, environment: JSON.stringify({ ...(JSON.parse(context.environment!) as object), WX_OPENID: openId }) };
 };
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let token: string;
 let shareToken: string;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { config } = await import('../../lib/runtime/config');
@@ -43,8 +42,6 @@ beforeAll(async () => {
   });
 });
 
-afterAll(() => stopFunctionStandIn(standIn));
-
 function placeEvent(key: string): CloudBaseHttpEvent {
   const event = sample('orders-place.json');
   const body = JSON.parse(event.body!) as { shareToken: string };
@@ -60,12 +57,7 @@ test('places an order through HTTP access, answers a retry with the same order, 
   expect(order).toMatchObject({ status: 'pending_payment', totalFen: 1200 });
   // The order is in CloudBase's database, with its audit record and an outbox item per interested consumer.
   expect(standIn.documents('orders').map((d) => d._id)).toEqual([order.orderId]);
-  expect(
-    standIn
-      .documents('audit')
-      .filter((d) => d.entityId === order.orderId)
-      .map((d) => d.action),
-  ).toEqual(['order.placed']);
+  expect(auditActions(standIn, order.orderId)).toEqual(['order.placed']);
 
   const retry = await main(placeEvent('retry-key-0001'));
   expect(retry.statusCode).toBe(200);
@@ -176,12 +168,7 @@ describe('from the mini-program', () => {
     expect(guard).toEqual({ _id: openId, userId: expect.any(String) });
     const userId = guard!.userId as string;
     expect(standIn.documents('users').find((d) => d._id === userId)).toMatchObject({ userId, wechatOpenId: openId });
-    expect(
-      standIn
-        .documents('audit')
-        .filter((d) => d.entityId === userId)
-        .map((d) => d.action),
-    ).toEqual(['user.created']);
+    expect(auditActions(standIn, userId)).toEqual(['user.created']);
 
     const again = await main(miniProgramEvent('wx-key-0009'), miniProgramContext(openId));
     expect(again.statusCode).toBe(201);

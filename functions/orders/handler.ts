@@ -5,7 +5,7 @@ import { config } from '../../lib/runtime/config';
 import { cancelOrder, placeOrder } from '../../lib/orders/orders';
 import { orderView, readOrder } from '../../lib/orders/view';
 import { orderDeps } from '../../lib/orders/wiring';
-import { httpFunction, parseWith, route, type Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, parseWith, route, type Routes } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';
 
 const deps = orderDeps();
@@ -46,10 +46,7 @@ export const routes: Routes = {
   'GET /me/orders': route({
     auth: 'user',
     query: MyOrdersQuerySchema,
-    async handle({ principal, query }) {
-      const page = await deps.orders.listByUser(principal.userId, query.limit, query.cursor);
-      return { body: { items: page.items.map((o) => orderView(o)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
-    },
+    answer: async ({ principal, query }) => listOf(await deps.orders.listByUser(principal.userId, query.limit, query.cursor), orderView),
   }),
   'POST /orders/{orderId}/cancel': route({
     auth: 'user',

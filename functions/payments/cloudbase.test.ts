@@ -3,27 +3,19 @@
 // through the orders entry (which owns `/orders` there), the sandbox provider's signed notification reaches
 // `/payments/notify` and pays the order once however often it comes; a forged one changes nothing; money for an
 // order that cannot take it is recorded and its refund handed to the refunds consumer's outbox.
-import { seedGroupBuyOfApples, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { seedGroupBuyOfApples, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 import { asCaller, bodyOf, moneyEntries, sample } from '../../test/cloudbase/money';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let entries: Awaited<ReturnType<typeof moneyEntries>>;
 let resident: string;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   entries = await moneyEntries();
   await seedGroupBuyOfApples(standIn, new Date(), 10);
   resident = await entries.token('u-payer');
 });
-afterAll(() => stopFunctionStandIn(standIn));
-
-const auditOf = (orderId: string) =>
-  standIn
-    .documents('audit')
-    .filter((d) => d.entityId === orderId)
-    .map((d) => d.action);
 
 test('a resident pays with the sandbox: the order is paid once, however often the notification comes', async () => {
   const { orderId, totalFen } = await entries.placeOrder(resident, 'pay-key-0001', 2);
@@ -44,7 +36,7 @@ test('a resident pays with the sandbox: the order is paid once, however often th
   expect(standIn.documents('payments')).toEqual([
     expect.objectContaining({ _id: 'sbx-pay-0001', amountFen: totalFen, outcome: 'applied' }),
   ]);
-  expect(auditOf(orderId)).toEqual(['order.placed', 'order.paid']);
+  expect(auditActions(standIn, orderId)).toEqual(['order.placed', 'order.paid']);
   expect(standIn.documents('refunds')).toEqual([]);
 
   // Paid: there is nothing left to pay.
@@ -85,7 +77,7 @@ test('money for an unknown order is recorded and refunded once: its refund goes 
   expect(standIn.documents('refunds')).toEqual([
     expect.objectContaining({ refundId: 'unapplied-sbx-stray-0003', orderId: 'o-no-such-order', amountFen: 1500, status: 'requested' }),
   ]);
-  expect(auditOf('o-no-such-order')).toEqual(['payment.refunded_unapplied']);
+  expect(auditActions(standIn, 'o-no-such-order')).toEqual(['payment.refunded_unapplied']);
   // One item for the refunds consumer: the refund is sent by it (functions/refunds/cloudbase.test.ts).
   const forRefunds = standIn.documents('outbox').filter((d) => d.consumer === 'refunds');
   expect(

@@ -13,9 +13,7 @@ export const routes: Routes = {
   'POST /orders/{orderId}/payment': route({
     auth: 'user',
     path: OrderIdPathSchema,
-    async handle({ principal, path }) {
-      return { body: await startPayment(deps, principal, path.orderId) };
-    },
+    answer: ({ principal, path }) => startPayment(deps, principal, path.orderId),
   }),
 
   'POST /payments/notify': route({

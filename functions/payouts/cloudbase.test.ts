@@ -1,15 +1,10 @@
 // The payouts function's CloudBase entry, called as the HTTP access service calls it (events/cloudbase/
 // payouts-*.json): an operator lists the proposed payouts and approves one; it is paid through the sandbox
 // provider once, its payout entry appended, and the paid change goes to the notices through the outbox.
-import { startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { bookedOrder, sample, seedLeader, tokenOf, withToken } from '../../test/cloudbase/ledger-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
-let standIn: CloudBaseStandIn;
-beforeAll(async () => {
-  standIn = await startFunctionStandIn();
-});
-afterAll(() => stopFunctionStandIn(standIn));
+const standIn = useFunctionStandIn();
 
 test('lists, approves once and pays once; the leader then has no open payout', async () => {
   const leader = await seedLeader(standIn);

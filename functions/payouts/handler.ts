@@ -13,7 +13,7 @@ import {
 import { payoutDeps, transferNotifications } from '../../lib/commissions/wiring';
 import { usesWeChatPay } from '../../lib/payments/wiring';
 import { notFound } from '../../lib/runtime/errors';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, route, type Routes } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';
 import { answerWeChatPay } from '../../lib/runtime/wechatpay-reply';
 
@@ -50,33 +50,24 @@ export const routes: Routes = {
   'GET /payouts': route({
     auth: 'user',
     query: ListPayoutsQuerySchema,
-    async handle({ principal, query }) {
-      const page = await listPayouts(deps, principal, query.status, query.limit, query.cursor);
-      return { body: { items: page.items.map(payoutView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
-    },
+    answer: async ({ principal, query }) => listOf(await listPayouts(deps, principal, query.status, query.limit, query.cursor), payoutView),
   }),
   'POST /payouts/{payoutId}/approve': route({
     auth: 'user',
     path: PayoutIdPathSchema,
-    async handle({ principal, path }) {
-      return { body: payoutView(await approvePayout(deps, principal, path.payoutId)) };
-    },
+    answer: async ({ principal, path }) => payoutView(await approvePayout(deps, principal, path.payoutId)),
   }),
   'POST /payouts/{payoutId}/release': route({
     auth: 'user',
     path: PayoutIdPathSchema,
     body: ReleasePayoutBodySchema,
-    async handle({ principal, path, body }) {
-      return { body: payoutView(await releasePayout(deps, principal, path.payoutId, body.reason)) };
-    },
+    answer: async ({ principal, path, body }) => payoutView(await releasePayout(deps, principal, path.payoutId, body.reason)),
   }),
   'POST /payouts/{payoutId}/reject': route({
     auth: 'user',
     path: PayoutIdPathSchema,
     body: RejectPayoutBodySchema,
-    async handle({ principal, path, body }) {
-      return { body: payoutView(await rejectPayout(deps, principal, path.payoutId, body.reason)) };
-    },
+    answer: async ({ principal, path, body }) => payoutView(await rejectPayout(deps, principal, path.payoutId, body.reason)),
   }),
   'GET /leaders/me/payout': route({
     auth: 'user',
@@ -88,9 +79,7 @@ export const routes: Routes = {
   }),
   'POST /leaders/me/payout/collect': route({
     auth: 'user',
-    async handle({ principal }) {
-      return { body: payoutView(await collectPayout(deps, principal)) };
-    },
+    answer: async ({ principal }) => payoutView(await collectPayout(deps, principal)),
   }),
   // WeChat Pay's 商家转账 notification (MCHTRANSFER.BILL.FINISHED), authenticated by its signature.
   'POST /payouts/wechatpay/notify': route({

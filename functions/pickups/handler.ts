@@ -11,9 +11,7 @@ export const routes: Routes = {
     auth: 'user',
     path: LeaderIdPathSchema,
     query: SheetQuerySchema,
-    async handle({ principal, path, query }) {
-      return { body: await pickupSheet(deps, principal, path.leaderId, query.date) };
-    },
+    answer: ({ principal, path, query }) => pickupSheet(deps, principal, path.leaderId, query.date),
   }),
   'POST /pickups': route({
     auth: 'user',

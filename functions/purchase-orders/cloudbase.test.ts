@@ -2,53 +2,22 @@
 // in events/cloudbase/), with DATA_STORE=cloudbase and the real SDK sending its database calls to the stand-in: a
 // supplier lists its purchase orders of a date, reads one, acknowledges it once; another supplier sees none.
 import type { HttpResult } from '../../lib/runtime/http';
-import type { Order } from '../../schemas/orders';
-import { standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
+import { auditActions } from '../../test/contract/people';
 import { asCaller, bodyOf, sample } from '../../test/cloudbase/money';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { orderLine, PICKUP_DATE, readyOrder } from '../../test/support/seeds';
 
-const DATE = '2026-12-03';
-
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('./cloudbase').main;
 let supplier: string;
 let stranger: string;
 let id: string;
 
-/** An order of S1's apples (and S2's rice) ready for pickup at L1's point, as the order store's image carries it. */
-const order = (orderId: string, apples: number): Order => ({
-  orderId,
-  userId: `u-${orderId}`,
-  groupBuyId: 'GB1',
-  leaderId: 'L1',
-  pickupDate: DATE,
-  cutoffAt: '2026-12-02T15:00:00.000Z',
-  status: 'ready_for_pickup',
-  items: [
-    ...[{ productId: 'apple', supplierId: 'S1', name: '苹果', unit: '袋', quantity: apples, supplyPriceFen: 800 }],
-    ...[{ productId: 'rice', supplierId: 'S2', name: '大米', unit: '袋', quantity: 1, supplyPriceFen: 3000 }],
-  ].map((l) => ({
-    ...l,
-    unitPriceFen: l.supplyPriceFen * 2,
-    amountFen: l.supplyPriceFen * 2 * l.quantity,
-    commissionRateBps: 1000,
-    refundedFen: 0,
-    stockLimited: false,
-    residentLimited: false,
-  })),
-  totalFen: 0,
-  refundedFen: 0,
-  contactName: '王芳',
-  contactPhone: '13812341234',
-  createdAt: '2026-12-02T01:00:00.000Z',
-  updatedAt: '2026-12-02T15:00:01.000Z',
-  expiresAt: '2026-12-02T01:15:00.000Z',
-  pickupCode: '204613',
-  version: 3,
-});
+/** An order of S1's apples (and S2's rice) ready for pickup at L1's point. */
+const order = (orderId: string, apples: number) =>
+  readyOrder(orderId, 'L1', 3, [orderLine('apple', 'S1', apples, 800), orderLine('rice', 'S2', 1, 3000)]);
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('./cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { consolidate } = await import('../../lib/purchase-orders/consolidation');
@@ -78,9 +47,8 @@ beforeAll(async () => {
   expect(result.failedChangeIds).toEqual([]);
   supplier = await stageIdentity.issue({ userId: 'u-s1', roles: ['supplier'], supplierId: 'S1' });
   stranger = await stageIdentity.issue({ userId: 'u-s2', roles: ['supplier'], supplierId: 'S2' });
-  id = purchaseOrderIdOf('S1', DATE, 1);
+  id = purchaseOrderIdOf('S1', PICKUP_DATE, 1);
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 const expectOk = (result: HttpResult, status = 200) =>
   expect([result.statusCode, result.statusCode === status ? '' : result.body]).toEqual([status, '']);
@@ -89,7 +57,7 @@ test('a supplier lists its purchase orders of a date and reads one, in cases, wi
   const list = sample('purchase-orders-list.json');
   const listed = await main({
     ...asCaller('purchase-orders-list.json', supplier, '/purchase-orders'),
-    queryStringParameters: { ...list.queryStringParameters, date: DATE },
+    queryStringParameters: { ...list.queryStringParameters, date: PICKUP_DATE },
   });
   expectOk(listed);
   expect(bodyOf<{ items: { purchaseOrderId: string }[] }>(listed).items.map((p) => p.purchaseOrderId)).toEqual([id]);
@@ -111,7 +79,7 @@ test('a supplier lists its purchase orders of a date and reads one, in cases, wi
   expect((await main(asCaller('purchase-orders-get.json', stranger, `/purchase-orders/${id}`))).statusCode).toBe(404);
   const theirs = await main({
     ...asCaller('purchase-orders-list.json', stranger, '/purchase-orders'),
-    queryStringParameters: { date: DATE },
+    queryStringParameters: { date: PICKUP_DATE },
   });
   expect(bodyOf<{ items: { supplierId: string }[] }>(theirs).items.map((p) => p.supplierId)).toEqual(['S2']);
 });
@@ -123,12 +91,7 @@ test('a supplier acknowledges its purchase order once: audited, the second time 
   const again = await main(asCaller('purchase-orders-acknowledge.json', supplier, `/purchase-orders/${id}/acknowledge`));
   expect([again.statusCode, bodyOf(again)]).toEqual([409, { error: expect.objectContaining({ code: 'CONFLICT' }) }]);
   expect(standIn.documents('purchaseOrders').find((d) => d.purchaseOrderId === id)).toMatchObject({ status: 'acknowledged' });
-  expect(
-    standIn
-      .documents('audit')
-      .filter((d) => d.entityId === id)
-      .map((d) => d.action),
-  ).toEqual(['purchaseOrder.issued', 'purchaseOrder.acknowledged']);
+  expect(auditActions(standIn, id)).toEqual(['purchaseOrder.issued', 'purchaseOrder.acknowledged']);
 });
 
 test('serves the shortfalls route its access path brings here (answered, not a 404)', async () => {

@@ -13,7 +13,7 @@ import { planRebuild, rebuildPurchaseOrder } from '../../lib/purchase-orders/reb
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/changes';
 import { auditTrail } from '../../lib/store/audit';
-import { db, tableName } from '../../lib/store/dynamo';
+import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
 import { INDEX, keys } from '../../lib/store/keys';
 import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
@@ -170,27 +170,14 @@ async function consolidated(supplierId: string, date: string) {
 async function recomputed(supplierId: string, groupBuyIds: string[]) {
   const sums = new Map<string, number>();
   for (const groupBuyId of groupBuyIds) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await db().send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX.byGsi3,
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) },
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const o = OrderSchema.parse(item);
-        if (o.status !== 'ready_for_pickup' && o.status !== 'picked_up') continue;
-        for (const l of o.items) {
-          if (l.supplierId !== supplierId || l.refundedFen >= l.amountFen) continue;
-          sums.set(`${o.leaderId}#${l.productId}`, (sums.get(`${o.leaderId}#${l.productId}`) ?? 0) + l.quantity);
-        }
+    for (const item of await queryAll(db(), partitionOf(keys.ordersByGroupBuyPartition(groupBuyId), INDEX.byGsi3))) {
+      const o = OrderSchema.parse(item);
+      if (o.status !== 'ready_for_pickup' && o.status !== 'picked_up') continue;
+      for (const l of o.items) {
+        if (l.supplierId !== supplierId || l.refundedFen >= l.amountFen) continue;
+        sums.set(`${o.leaderId}#${l.productId}`, (sums.get(`${o.leaderId}#${l.productId}`) ?? 0) + l.quantity);
       }
-      startKey = page.LastEvaluatedKey;
-    } while (startKey);
+    }
   }
   return sums;
 }

@@ -17,7 +17,7 @@ import {
   revisionView,
 } from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
-import { httpFunction, route, type Reply, type Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, route, type Reply, type Routes } from '../../lib/runtime/http';
 
 const deps = purchaseOrderDeps();
 
@@ -28,10 +28,7 @@ export const routes: Routes = {
   'GET /purchase-orders': route({
     auth: 'user',
     query: ListPurchaseOrdersQuerySchema,
-    async handle({ principal, query }) {
-      const page = await listPurchaseOrders(deps, principal, query);
-      return { body: { items: page.items.map(purchaseOrderView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
-    },
+    answer: async ({ principal, query }) => listOf(await listPurchaseOrders(deps, principal, query), purchaseOrderView),
   }),
   'GET /purchase-orders/{purchaseOrderId}': route({
     auth: 'user',
@@ -63,24 +60,19 @@ export const routes: Routes = {
     auth: 'user',
     path: PurchaseOrderIdPathSchema,
     query: PurchaseOrderRevisionsQuerySchema,
-    async handle({ principal, path, query }) {
-      const page = await purchaseOrderRevisions(deps, principal, path.purchaseOrderId, query);
-      return { body: { items: page.items.map(revisionView), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) } };
-    },
+    answer: async ({ principal, path, query }) =>
+      listOf(await purchaseOrderRevisions(deps, principal, path.purchaseOrderId, query), revisionView),
   }),
   'POST /purchase-orders/{purchaseOrderId}/acknowledge': route({
     auth: 'user',
     path: PurchaseOrderIdPathSchema,
-    async handle({ principal, path }) {
-      return { body: purchaseOrderView(await actOnPurchaseOrder(deps, principal, path.purchaseOrderId, 'acknowledge')) };
-    },
+    answer: async ({ principal, path }) =>
+      purchaseOrderView(await actOnPurchaseOrder(deps, principal, path.purchaseOrderId, 'acknowledge')),
   }),
   'POST /purchase-orders/{purchaseOrderId}/ship': route({
     auth: 'user',
     path: PurchaseOrderIdPathSchema,
-    async handle({ principal, path }) {
-      return { body: purchaseOrderView(await actOnPurchaseOrder(deps, principal, path.purchaseOrderId, 'ship')) };
-    },
+    answer: async ({ principal, path }) => purchaseOrderView(await actOnPurchaseOrder(deps, principal, path.purchaseOrderId, 'ship')),
   }),
 };
 

@@ -9,21 +9,18 @@ import { applyPayment } from '../../lib/payments/payments';
 import { businessDate } from '../../lib/runtime/time';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderStatus } from '../../schemas/orders';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { timerContext, timerEvent } from '../../test/cloudbase/money';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const DAY = 86400_000;
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let store: ReturnType<typeof cloudbaseOrderStore>;
 let groupBuy: GroupBuy;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   store = cloudbaseOrderStore(await standInDb(standIn));
   groupBuy = await seedGroupBuyOfApples(standIn, new Date(Date.now() - 7 * DAY), 10);
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 /** An order of 2 bags of GB1's apples for `pickupDate`, paid at the sandbox 6 days ago and made ready (as the closing leaves it). */
 async function readyOrder(orderId: string, pickupDate: string, pickupCode: string): Promise<Order> {

@@ -2,26 +2,23 @@
 // a paid order cancelled, or partly refunded after pickup, through the orders entry's HTTP access events; the
 // refund reaches the consumer through the outbox and the sandbox provider's books once, however often the sweep
 // runs and even when an item is delivered again.
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { asCaller, bodyOf, moneyEntries, timerContext, timerEvent } from '../../test/cloudbase/money';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
 
 const timer = timerEvent();
 const context = (id: string) => timerContext('refunds', id);
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let entries: Awaited<ReturnType<typeof moneyEntries>>;
 let main: typeof import('./cloudbase').main;
 let resident: string;
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   entries = await moneyEntries();
   ({ main } = await import('./cloudbase'));
   await seedGroupBuyOfApples(standIn, new Date(), 10);
   resident = await entries.token('u-refunded');
 });
-afterAll(() => stopFunctionStandIn(standIn));
 
 /** An order of `quantity` bags, paid through the payments entry. */
 async function paidOrder(key: string, quantity: number) {

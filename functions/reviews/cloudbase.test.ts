@@ -4,13 +4,12 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
-import { seedGroupBuyOfApples, standInDb, startFunctionStandIn, stopFunctionStandIn } from '../../test/cloudbase/function-env';
-import type { CloudBaseStandIn } from '../../test/cloudbase/standin';
+import { seedGroupBuyOfApples, standInDb, useFunctionStandIn } from '../../test/cloudbase/function-env';
 import { auditActions, paidOrder } from '../../test/contract/people';
 
 const sample = JSON.parse(readFileSync(join(__dirname, '../../events/cloudbase/reviews-post.json'), 'utf8')) as CloudBaseHttpEvent;
 
-let standIn: CloudBaseStandIn;
+const standIn = useFunctionStandIn();
 let main: typeof import('../orders/cloudbase').main;
 let token: string;
 const { paid, next } = paidOrder({
@@ -22,15 +21,12 @@ const { paid, next } = paidOrder({
 const collected = next(paid, { status: 'picked_up', pickupCode: '112233', pickedUpAt: new Date(Date.now() - 86_400_000).toISOString() });
 
 beforeAll(async () => {
-  standIn = await startFunctionStandIn();
   ({ main } = await import('../orders/cloudbase'));
   const { stageIdentity } = await import('../../lib/runtime/auth');
   const { orderDoc } = await import('../../lib/adapters/cloudbase/orders');
   token = await stageIdentity.issue({ userId: 'u-resident', roles: [] });
   await (await standInDb(standIn)).collection('orders').doc(collected.orderId).set(orderDoc(collected));
 });
-
-afterAll(() => stopFunctionStandIn(standIn));
 
 const reviewEvent = (orderId: string, bearer = token): CloudBaseHttpEvent => ({
   ...sample,

@@ -22,9 +22,7 @@ export const routes: Routes = {
     auth: 'public',
     path: GroupBuyIdPathSchema,
     query: ReviewsQuerySchema,
-    async handle({ path, query }) {
-      return { body: await reviewsOfGroupBuy(deps, path.groupBuyId, query) };
-    },
+    answer: ({ path, query }) => reviewsOfGroupBuy(deps, path.groupBuyId, query),
   }),
 };
 

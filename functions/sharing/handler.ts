@@ -20,9 +20,7 @@ export const routes: Routes = {
   'GET /group-buys/{groupBuyId}/share-text': route({
     auth: 'user',
     path: GroupBuyIdPathSchema,
-    async handle({ principal, path }) {
-      return { body: { text: await shareTextFor(deps, principal, path.groupBuyId) } };
-    },
+    answer: async ({ principal, path }) => ({ text: await shareTextFor(deps, principal, path.groupBuyId) }),
   }),
 };
 

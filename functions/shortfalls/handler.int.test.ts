@@ -3,15 +3,7 @@
 // purchase order (a revision), the pickup sheet and the leader's commission follow to the fen. The same
 // report again refunds nothing twice; bad input changes nothing.
 import { dynamoOrderStore } from '../../lib/store/orders';
-import {
-  activeLeader,
-  openGroupBuy,
-  operatorToken,
-  placeOrder,
-  shanghaiDate,
-  supplierWithProducts,
-  unique,
-} from '../../test/support/fixtures';
+import { activeLeader, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 
@@ -29,12 +21,11 @@ test('a shortfall across three orders: latest placed first, refunds to the fen, 
   const [egg, milk] = [supplier.products[0]!.productId, supplier.products[1]!.productId];
   const supplierToken = await api.login(unique('egg-clerk'), ['supplier'], supplier.supplierId);
   const leader = await activeLeader(api);
-  const pickupDate = shanghaiDate(new Date(Date.now() + 30 * 3_600_000).toISOString());
   const gb = await openGroupBuy(api, leader.token, {
     items: [{ productId: egg }, { productId: milk }],
     cutoffAt: new Date(Date.now() + 3_600_000).toISOString(),
-    pickupDate,
   });
+  const { pickupDate } = gb;
   const residents: string[] = [];
   const placed: string[] = [];
   // Placed in this order: first 2 eggs, then 3 eggs and a milk, then 2 eggs.

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { jwtIdentity } from './auth';
 import { AppError, rateLimited } from './errors';
-import { httpFunction, MAX_BODY_BYTES, route, type Routes } from './http';
+import { httpFunction, listOf, MAX_BODY_BYTES, route, type Routes } from './http';
 
 const identity = jwtIdentity(() => 'secret');
 const template = JSON.parse(readFileSync(join(__dirname, '../../events/http/health.json'), 'utf8')) as APIGatewayProxyEventV2;
@@ -315,5 +315,60 @@ describe('security headers', () => {
     } finally {
       process.env = saved;
     }
+  });
+});
+
+describe('answering routes', () => {
+  const answering = httpFunction(
+    {
+      'GET /things': route({
+        auth: 'public',
+        query: z.object({ after: z.string().optional() }),
+        answer: async ({ query }) =>
+          listOf({ items: [1, 2], ...(query.after ? {} : { nextCursor: 'c2' }) }, (n) => ({ thingId: `T${n}`, at: query.after })),
+      }),
+      'POST /things': route({
+        auth: 'user',
+        body: OrderBodySchema,
+        status: 201,
+        answer: async ({ body, principal }) => ({ count: body.items.length, userId: principal.userId }),
+      }),
+    },
+    identity,
+  );
+  const call = async (e: APIGatewayProxyEventV2) => {
+    const result = await answering(e, {} as Context);
+    return { status: result.statusCode, headers: result.headers ?? {}, body: JSON.parse(String(result.body)) };
+  };
+
+  test('answer is sent as the JSON body with 200, or with the status the route declares', async () => {
+    const listed = await call(event('GET /things'));
+    expect([listed.status, listed.headers['content-type'], listed.body]).toEqual([
+      200,
+      'application/json; charset=utf-8',
+      { items: [{ thingId: 'T1' }, { thingId: 'T2' }], nextCursor: 'c2' },
+    ]);
+    const body = JSON.stringify({ items: [{ productId: 'p-1', quantity: 2 }] });
+    expect(await call(event('POST /things', { token: await token(), body }))).toMatchObject({
+      status: 201,
+      body: { count: 1, userId: 'u-1' },
+    });
+  });
+
+  test('its auth and schemas hold as for any route', async () => {
+    const body = JSON.stringify({ items: [{ productId: 'p-1', quantity: 2 }] });
+    expect((await call(event('POST /things', { body }))).status).toBe(401);
+    const invalid = await call(event('POST /things', { token: await token(), body: '{"items": []}' }));
+    expect([invalid.status, invalid.body.error.code, invalid.body.error.details[0].path]).toEqual([400, 'VALIDATION_FAILED', 'items']);
+  });
+
+  test('listOf names the next page only while there is one', async () => {
+    const last = await call(event('GET /things', { queryStringParameters: { after: 'c2' } }));
+    expect(last.body).toEqual({
+      items: [
+        { thingId: 'T1', at: 'c2' },
+        { thingId: 'T2', at: 'c2' },
+      ],
+    });
   });
 });

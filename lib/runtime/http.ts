@@ -10,6 +10,7 @@ import { stageIdentity, type Identity, type Principal } from './auth';
 import { config } from './config';
 import { AppError, type ErrorDetail } from './errors';
 import { errorField, logger, observed } from './observability';
+import type { Page } from './page';
 
 export type HttpEvent = APIGatewayProxyEventV2;
 export type HttpResult = APIGatewayProxyStructuredResultV2;
@@ -54,9 +55,33 @@ export interface Route<B = unknown, Q = unknown, P = unknown> {
   handle(req: HttpRequest<B, Q, P>): Promise<Reply>;
 }
 
+/**
+ * A route whose reply is only a JSON body, sent with `status` (200 unless given): `answer` gives the body (the
+ * use-case's result, or a view of it). Anything more (headers, another content type, a status that depends on
+ * the outcome) is a `handle`.
+ */
+export interface AnsweringRoute<B = unknown, Q = unknown, P = unknown> extends Omit<Route<B, Q, P>, 'handle'> {
+  status?: number;
+  answer: (req: HttpRequest<B, Q, P>) => Promise<unknown>;
+}
+
 /** Declares a route; the generics tie the handler's request type to the schemas. */
-export function route<B = undefined, Q = undefined, P = undefined>(spec: Route<B, Q, P>): Route<B, Q, P> {
-  return spec;
+export function route<B = undefined, Q = undefined, P = undefined>(spec: Route<B, Q, P>): Route<B, Q, P>;
+export function route<B = undefined, Q = undefined, P = undefined>(spec: AnsweringRoute<B, Q, P>): Route<B, Q, P>;
+export function route(spec: Route | AnsweringRoute): Route {
+  if (!('answer' in spec)) return spec;
+  const { status, answer, ...rest } = spec;
+  return {
+    ...rest,
+    async handle(req) {
+      return { status: status ?? 200, body: await answer(req) };
+    },
+  };
+}
+
+/** A page as the API answers a list (schemas/views.ts `ListOf`): each item in its view, and `nextCursor` while more remain. */
+export function listOf<T, V>(page: Page<T>, view: (item: T) => V): { items: V[]; nextCursor?: string } {
+  return { items: page.items.map((item) => view(item)), ...(page.nextCursor ? { nextCursor: page.nextCursor } : {}) };
 }
 
 /** Routes by API Gateway route key, e.g. `"POST /leaders/{leaderId}/approve"`. */

@@ -6,17 +6,17 @@ import { join } from 'node:path';
 import type { CloudBaseHttpEvent } from '../../lib/runtime/cloudbase-http';
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
+import { uniqueIndexes } from '../../lib/adapters/cloudbase/collections';
 import { APPLES, openGroupBuyRecord } from '../support/seeds';
-import { startStandIn, type CloudBaseStandIn } from './standin';
+import { CloudBaseStandIn } from './standin';
 
 const ENV = 'tuangou-test';
 let saved: NodeJS.ProcessEnv | undefined;
 
 /** Starts the stand-in and points the function's environment at it; modules load afresh (they read it as they load). */
-export async function startFunctionStandIn(): Promise<CloudBaseStandIn> {
+export async function startFunctionStandIn(standIn = new CloudBaseStandIn({ uniqueIndexes: uniqueIndexes() })): Promise<CloudBaseStandIn> {
   saved = { ...process.env };
-  const { uniqueIndexes } = await import('../../lib/adapters/cloudbase/collections');
-  const standIn = await startStandIn({ uniqueIndexes: uniqueIndexes() });
+  await standIn.start();
   process.env.DATA_STORE = 'cloudbase';
   process.env.CLOUDBASE_ENV = ENV;
   process.env.CLOUDBASE_SERVICE_URL = standIn.url;
@@ -28,6 +28,18 @@ export async function startFunctionStandIn(): Promise<CloudBaseStandIn> {
 export async function stopFunctionStandIn(standIn: CloudBaseStandIn): Promise<void> {
   await standIn.stop();
   if (saved) process.env = saved;
+}
+
+/**
+ * The file's stand-in, as most tests of a CloudBase entry use it: started, with the environment pointed at it,
+ * before the file's tests (by a beforeAll registered where this is called, so a hook registered later finds it
+ * running) and stopped after them.
+ */
+export function useFunctionStandIn(): CloudBaseStandIn {
+  const standIn = new CloudBaseStandIn({ uniqueIndexes: uniqueIndexes() });
+  beforeAll(() => startFunctionStandIn(standIn));
+  afterAll(() => stopFunctionStandIn(standIn));
+  return standIn;
 }
 
 /** The stand-in's database as the function's adapters reach it (to seed what a test starts from). */

@@ -1,6 +1,6 @@
-// What the tests of the ledger group's CloudBase entries start from (after `startFunctionStandIn()`): a leader
-// written as the leaders function keeps it, a picked-up order booked on the ledger, bearer tokens of the
-// stage, and the HTTP access samples of events/cloudbase/ with a token.
+// What the tests of the ledger group's CloudBase entries start from (once the stand-in of `useFunctionStandIn()`
+// runs): a leader written as the leaders function keeps it, a picked-up order booked on the ledger, bearer tokens
+// of the stage, and the HTTP access samples of events/cloudbase/ with a token.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Leader } from '../../schemas/leaders';

@@ -1,7 +1,7 @@
 // What the CloudBase entry tests of the money functions (payments, refunds, refund-uncollected) share: the
 // real-shaped HTTP access events of events/cloudbase/, a resident who orders apples through the orders entry,
 // and the sandbox provider taking the money and sending its signed notification to the payments entry.
-// `moneyEntries()` is called after `startFunctionStandIn()` (the entries read the environment as they load).
+// `moneyEntries()` is called once the stand-in of `useFunctionStandIn()` runs (the entries read the environment as they load).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Principal } from '../../lib/runtime/auth';

@@ -4,7 +4,7 @@
 // order, a batch killed half way and delivered again), and acknowledging or shipping happens once.
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../schemas/common';
-import type { Order, OrderLine } from '../../schemas/orders';
+import type { Order } from '../../schemas/orders';
 import { consolidate, type ChangedOrder } from '../../lib/purchase-orders/consolidation';
 import type { ConsolidationDeps, ConsolidationStore } from '../../lib/purchase-orders/consolidation-ports';
 import { purchaseOrderIdOf } from '../../lib/purchase-orders/ids';
@@ -21,9 +21,9 @@ import { AppError } from '../../lib/runtime/errors';
 import type { Principal } from '../../lib/runtime/auth';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
 import { cloudbaseConsolidationStore, cloudbasePurchaseOrderStore } from '../../lib/adapters/cloudbase/purchase-orders';
+import { orderLine, PICKUP_DATE, readyOrder } from '../support/seeds';
 import { ORDERING_BUILDERS, storeTargets } from './stores';
 
-const DATE = '2026-12-03';
 const OPERATOR: Principal = { userId: 'u-ops', roles: ['operator'] };
 const supplier = (supplierId: string): Principal => ({ userId: `u-${supplierId}`, roles: ['supplier'], supplierId });
 
@@ -90,50 +90,6 @@ const targets = storeTargets<Omit<Stores, 'stop'>>({
   }),
 });
 
-const line = (productId: string, supplierId: string, quantity: number, supplyPriceFen: number): OrderLine => ({
-  productId,
-  supplierId,
-  name: `产品 ${productId}`,
-  unit: '份',
-  quantity,
-  unitPriceFen: supplyPriceFen * 2,
-  amountFen: supplyPriceFen * 2 * quantity,
-  supplyPriceFen,
-  commissionRateBps: 1000,
-  refundedFen: 0,
-  stockLimited: false,
-  residentLimited: false,
-});
-
-/** An order with a pickup code, at `version`, as the order store's images carry it. */
-function order(
-  orderId: string,
-  leaderId: string,
-  version: number,
-  items: OrderLine[],
-  status: Order['status'] = 'ready_for_pickup',
-): Order {
-  return {
-    orderId,
-    userId: `u-${orderId}`,
-    groupBuyId: `GB-${leaderId}`,
-    leaderId,
-    pickupDate: DATE,
-    cutoffAt: '2026-12-02T15:00:00.000Z',
-    status,
-    items,
-    totalFen: items.reduce((s, l) => s + l.amountFen, 0),
-    refundedFen: 0,
-    contactName: '王芳',
-    contactPhone: '13812341234',
-    createdAt: '2026-12-02T01:00:00.000Z',
-    updatedAt: '2026-12-02T15:00:01.000Z',
-    expiresAt: '2026-12-02T01:15:00.000Z',
-    pickupCode: '204613',
-    version,
-  };
-}
-
 const batch = (orders: Order[]): ChangedOrder[] => orders.map((o) => ({ changeId: `m-${o.orderId}-${o.version}`, order: () => o }));
 
 describe.each(targets)('purchase orders on $name', (target) => {
@@ -163,7 +119,7 @@ describe.each(targets)('purchase orders on $name', (target) => {
 
   /** What the supplier's purchase order shows: quantity per pickup point and product, and its revision. */
   async function shown(supplierId: string) {
-    const page = await readPurchaseOrderPage(reader, OPERATOR, purchaseOrderIdOf(supplierId, DATE, 1));
+    const page = await readPurchaseOrderPage(reader, OPERATOR, purchaseOrderIdOf(supplierId, PICKUP_DATE, 1));
     const cells: Record<string, number> = {};
     for (const p of page.pickupPoints) for (const l of p.lines) cells[`${p.leaderId} ${l.productId}`] = l.quantity;
     return { revision: page.po.revision, totalFen: page.po.totalFen, cells };
@@ -177,9 +133,9 @@ describe.each(targets)('purchase orders on $name', (target) => {
   test('the same batch delivered twice: every unit once, no second revision', async () => {
     const { s1, s2, l1, l2, o } = ids();
     const orders = [
-      order(o(1), l1, 3, [line('apple', s1, 2, 500), line('rice', s2, 1, 3000)]),
-      order(o(2), l1, 3, [line('apple', s1, 3, 500)]),
-      order(o(3), l2, 3, [line('apple', s1, 1, 500), line('pear', s1, 4, 250)]),
+      readyOrder(o(1), l1, 3, [orderLine('apple', s1, 2, 500), orderLine('rice', s2, 1, 3000)]),
+      readyOrder(o(2), l1, 3, [orderLine('apple', s1, 3, 500)]),
+      readyOrder(o(3), l2, 3, [orderLine('apple', s1, 1, 500), orderLine('pear', s1, 4, 250)]),
     ];
     expect(await run(batch(orders))).toEqual([]);
     const first = { s1: await shown(s1), s2: await shown(s2) };
@@ -196,27 +152,31 @@ describe.each(targets)('purchase orders on $name', (target) => {
 
   test('images out of order: an older version after a newer one changes nothing, the next newer one applies', async () => {
     const { s1, l1, o } = ids();
-    expect(await run(batch([order(o(1), l1, 5, [line('apple', s1, 3, 500)]), order(o(2), l1, 2, [line('apple', s1, 1, 500)])]))).toEqual(
-      [],
-    );
+    expect(
+      await run(
+        batch([readyOrder(o(1), l1, 5, [orderLine('apple', s1, 3, 500)]), readyOrder(o(2), l1, 2, [orderLine('apple', s1, 1, 500)])]),
+      ),
+    ).toEqual([]);
     expect((await shown(s1)).cells).toEqual({ [`${l1} apple`]: 4 });
 
     // Version 4 of O1 (one apple, before it was changed to three) arrives late, in a batch with a newer image of O2.
-    expect(await run(batch([order(o(1), l1, 4, [line('apple', s1, 1, 500)]), order(o(2), l1, 3, [line('apple', s1, 2, 500)])]))).toEqual(
-      [],
-    );
+    expect(
+      await run(
+        batch([readyOrder(o(1), l1, 4, [orderLine('apple', s1, 1, 500)]), readyOrder(o(2), l1, 3, [orderLine('apple', s1, 2, 500)])]),
+      ),
+    ).toEqual([]);
     expect(await shown(s1)).toEqual({ revision: 2, totalFen: 5 * 500, cells: { [`${l1} apple`]: 5 } });
 
     // O1 refunded (version 6): it counts for nothing any more.
-    expect(await run(batch([order(o(1), l1, 6, [line('apple', s1, 3, 500)], 'refunded')]))).toEqual([]);
+    expect(await run(batch([readyOrder(o(1), l1, 6, [orderLine('apple', s1, 3, 500)], 'refunded')]))).toEqual([]);
     expect(await shown(s1)).toEqual({ revision: 3, totalFen: 2 * 500, cells: { [`${l1} apple`]: 2 } });
   });
 
   test.each([1, 2])('a batch killed after %i committed transaction(s), delivered again: exact, revised once', async (commits) => {
     const { s1, s2, l1, l2, o } = ids();
     const orders = [
-      order(o(1), l1, 3, [line('apple', s1, 2, 500), line('rice', s2, 2, 3000)]),
-      order(o(2), l2, 3, [line('apple', s1, 1, 500), line('rice', s2, 1, 3000)]),
+      readyOrder(o(1), l1, 3, [orderLine('apple', s1, 2, 500), orderLine('rice', s2, 2, 3000)]),
+      readyOrder(o(2), l2, 3, [orderLine('apple', s1, 1, 500), orderLine('rice', s2, 1, 3000)]),
     ];
     stores.killAfterCommits(commits);
     const failed = await run(batch(orders));
@@ -227,14 +187,14 @@ describe.each(targets)('purchase orders on $name', (target) => {
     expect(await shown(s1)).toEqual({ revision: 1, totalFen: 1500, cells: { [`${l1} apple`]: 2, [`${l2} apple`]: 1 } });
     expect(await shown(s2)).toEqual({ revision: 1, totalFen: 9000, cells: { [`${l1} rice`]: 2, [`${l2} rice`]: 1 } });
     // Nothing is left dirty: the next change of another order revises the purchase order from exact totals.
-    expect(await run(batch([order(o(3), l1, 3, [line('apple', s1, 4, 500)])]))).toEqual([]);
+    expect(await run(batch([readyOrder(o(3), l1, 3, [orderLine('apple', s1, 4, 500)])]))).toEqual([]);
     expect(await shown(s1)).toEqual({ revision: 2, totalFen: 3500, cells: { [`${l1} apple`]: 6, [`${l2} apple`]: 1 } });
   });
 
   test('acknowledged once and shipped once, however many ask at the same time', async () => {
     const { s1, l1, o } = ids();
-    expect(await run(batch([order(o(1), l1, 3, [line('apple', s1, 2, 500)])]))).toEqual([]);
-    const id = purchaseOrderIdOf(s1, DATE, 1);
+    expect(await run(batch([readyOrder(o(1), l1, 3, [orderLine('apple', s1, 2, 500)])]))).toEqual([]);
+    const id = purchaseOrderIdOf(s1, PICKUP_DATE, 1);
 
     const asks = await Promise.allSettled([1, 2, 3].map(() => actOnPurchaseOrder(reader, supplier(s1), id, 'acknowledge')));
     expect(asks.filter((a) => a.status === 'fulfilled')).toHaveLength(1);
@@ -251,12 +211,12 @@ describe.each(targets)('purchase orders on $name', (target) => {
 
   test('a shortfall report is written once, with its audit; the same report again finds it', async () => {
     const { s1 } = ids();
-    const purchaseOrderId = purchaseOrderIdOf(s1, DATE, 1);
+    const purchaseOrderId = purchaseOrderIdOf(s1, PICKUP_DATE, 1);
     const shortfall = {
       shortfallId: `sf-${s1}`,
       purchaseOrderId,
       supplierId: s1,
-      deliveryDate: DATE,
+      deliveryDate: PICKUP_DATE,
       lines: [{ productId: 'apple', shortQuantity: 2 }],
       reason: '冻伤',
       refunds: [{ orderId: 'O1', productId: 'apple', quantity: 2, amountFen: 2000 }],

@@ -89,7 +89,7 @@ export async function openGroupBuy(api: TestStack, leaderToken: string, spec: Gr
     },
   });
   if (res.status !== 201) throw new Error(`group buy failed: ${res.text}`);
-  return res.body as { groupBuyId: string; shareToken: string; shareUrl: string; status: string };
+  return res.body as { groupBuyId: string; shareToken: string; shareUrl: string; status: string; pickupDate: string };
 }
 
 /** A resident places an order through a share link. */

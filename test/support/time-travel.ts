@@ -1,8 +1,8 @@
 // Makes a group buy's cutoff pass now, without waiting for it: the stored cutoff (the group buy, its
 // open-index key and its orders' copies) moves to just before the present. Tests open group buys with
 // a comfortable cutoff, place their orders, then call this — no race with a busy machine, no sleeps.
-import { GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, tableName } from '../../lib/store/dynamo';
+import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
 import { INDEX, keys } from '../../lib/store/keys';
 
 /** Several group buys share one cutoff instant (they close "in the same second"). */
@@ -36,29 +36,16 @@ async function moveCutoff(groupBuyId: string, cutoffAt: string): Promise<void> {
     .catch((err: Error) => {
       if (err.name !== 'ConditionalCheckFailedException') throw err;
     });
-  let startKey: Record<string, unknown> | undefined;
-  do {
-    const page = await db().send(
-      new QueryCommand({
+  for (const order of await queryAll(db(), partitionOf(keys.ordersByGroupBuyPartition(groupBuyId), INDEX.byGsi3))) {
+    await db().send(
+      new UpdateCommand({
         TableName: tableName(),
-        IndexName: INDEX.byGsi3,
-        KeyConditionExpression: 'gsi3pk = :pk',
-        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) },
-        ExclusiveStartKey: startKey,
+        Key: keys.order(String(order.orderId)),
+        UpdateExpression: 'SET cutoffAt = :cutoff',
+        ExpressionAttributeValues: { ':cutoff': cutoffAt },
       }),
     );
-    for (const order of page.Items ?? []) {
-      await db().send(
-        new UpdateCommand({
-          TableName: tableName(),
-          Key: keys.order(String(order.orderId)),
-          UpdateExpression: 'SET cutoffAt = :cutoff',
-          ExpressionAttributeValues: { ':cutoff': cutoffAt },
-        }),
-      );
-    }
-    startKey = page.LastEvaluatedKey;
-  } while (startKey);
+  }
 }
 
 /** Makes an order's payment deadline pass now (the order itself stays as it is, as if the expiry job had not run yet). */
