@@ -61,8 +61,17 @@ function dynamoKillSwitch(client: DynamoDBDocumentClient) {
   (client.middlewareStack as unknown as { add(mw: unknown, options: unknown): void }).add(
     (next: (args: unknown) => Promise<unknown>, context: { commandName: string }) => async (args: unknown) => {
       if (state?.dead) throw killed();
+      // Counted when sent, not when answered: exactly `left` transactions reach the table whatever runs in
+      // parallel (counted on the answers, a page's writes sent together all landed before the switch tripped).
+      if (state && context.commandName.startsWith('TransactWrite')) {
+        if (state.left <= 0) {
+          state.dead = true;
+          throw killed();
+        }
+        state.left--;
+      }
       const result = await next(args);
-      if (state && context.commandName.startsWith('TransactWrite') && --state.left <= 0) state.dead = true;
+      if (state?.left === 0) state.dead = true;
       if (state?.dead) throw killed();
       return result;
     },
