@@ -126,20 +126,32 @@ export async function inTransaction<T>(db: CloudBaseDb, work: (tx: Transaction) 
 }
 
 /**
- * Every document a query matches, in `_id` order, page by page after the last `_id` seen (the service returns
- * at most 1,000 documents a call; `skip` would miss or repeat documents written meanwhile).
+ * Every document a query matches, each read by `parse`, in ascending `sortField` order (`_id` unless named)
+ * after `after` (when given), page by page as they are read: the service returns at most 1,000 documents a
+ * call, and `skip` would miss or repeat documents written meanwhile.
  */
-export async function queryAll(db: CloudBaseDb, collection: string, where: Record<string, unknown>, pageSize = 1000): Promise<StoredDoc[]> {
+export async function* eachDoc<T>(
+  db: CloudBaseDb,
+  collection: string,
+  where: Record<string, unknown>,
+  parse: (doc: StoredDoc) => T,
+  { sortField = '_id', after, pageSize = 1000 }: { sortField?: string; after?: unknown; pageSize?: number } = {},
+): AsyncGenerator<T> {
   const _ = db.command;
-  const out: StoredDoc[] = [];
-  let after: unknown;
   for (;;) {
-    const page = after === undefined ? where : { ...where, _id: _.gt(after) };
-    const { data } = (await db.collection(collection).where(page).orderBy('_id', 'asc').limit(pageSize).get()) as { data: StoredDoc[] };
-    out.push(...data);
-    if (data.length < pageSize) return out;
-    after = data[data.length - 1]!._id;
+    const page = after === undefined ? where : { ...where, [sortField]: _.gt(after) };
+    const { data } = (await db.collection(collection).where(page).orderBy(sortField, 'asc').limit(pageSize).get()) as { data: StoredDoc[] };
+    yield* data.map(parse);
+    if (data.length < pageSize) return;
+    after = data[data.length - 1]![sortField];
   }
+}
+
+/** Every document a query matches, in `_id` order. */
+export async function queryAll(db: CloudBaseDb, collection: string, where: Record<string, unknown>, pageSize = 1000): Promise<StoredDoc[]> {
+  const out: StoredDoc[] = [];
+  for await (const doc of eachDoc(db, collection, where, (d) => d, { pageSize })) out.push(doc);
+  return out;
 }
 
 export async function getDoc(db: CloudBaseDb, collection: string, id: string): Promise<StoredDoc | undefined> {
