@@ -5,6 +5,7 @@
 // is only read is not protected against a concurrent writer, one that is also written is).
 import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Db } from '@cloudbase/database';
+import type { z } from 'zod';
 import { config } from '../../runtime/config';
 import { validationError } from '../../runtime/errors';
 import type { Page } from '../../runtime/page';
@@ -50,6 +51,12 @@ export function fieldsOf(doc: StoredDoc | null | undefined): Record<string, unkn
   const { _id: _ignored, ...rest } = doc;
   return rest;
 }
+
+/** The entity a document holds (its fields, without the store's `_id`), parsed by the entity's schema. */
+export const entityOf =
+  <T>(schema: z.ZodType<T>) =>
+  (doc: StoredDoc): T =>
+    schema.parse(fieldsOf(doc));
 
 /** A document without the `undefined` values that optional fields leave (EJSON would write them as nothing, or null). */
 export function clean<T extends Record<string, unknown>>(value: T): T {
@@ -154,9 +161,15 @@ export async function queryAll(db: CloudBaseDb, collection: string, where: Recor
   return out;
 }
 
-export async function getDoc(db: CloudBaseDb, collection: string, id: string): Promise<StoredDoc | undefined> {
+/** The document `id` of a collection, read by `parse` (as stored, unless given); undefined when there is none. */
+export async function getDoc<T = StoredDoc>(
+  db: CloudBaseDb,
+  collection: string,
+  id: string,
+  parse: (doc: StoredDoc) => T = (doc) => doc as T,
+): Promise<T | undefined> {
   const { data } = (await db.collection(collection).doc(id).get()) as { data: StoredDoc[] };
-  return data[0];
+  return data[0] ? parse(data[0]) : undefined;
 }
 
 /** An opaque cursor of a list paged by a sort key (the last key a page returned), and back; a bad one is a 400. */

@@ -24,7 +24,7 @@ import {
   cloudbaseDb,
   eachDoc,
   encodeAfter,
-  fieldsOf,
+  entityOf,
   getDoc,
   inTransaction,
   pageBy,
@@ -50,8 +50,8 @@ const headerDoc = (po: PurchaseOrder) => ({
   poKey: poKeyOf(po.supplierId, po.deliveryDate),
   byDate: idOf(po.supplierId, padded(po.part)),
 });
-const parseHeader = (doc: StoredDoc) => PurchaseOrderSchema.parse(fieldsOf(doc));
-const parseVersion = (doc: StoredDoc) => BreakdownVersionSchema.parse(fieldsOf(doc));
+const parseHeader = entityOf(PurchaseOrderSchema);
+const parseVersion = entityOf(BreakdownVersionSchema);
 
 /** A point's version sorts by point, then revision (`pointRev`): one index serves the breakdown and a point's newest version. */
 const pointRevOf = (leaderId: string, revision: number) => idOf(leaderId, padded(revision));
@@ -169,8 +169,7 @@ const READ_CONCURRENCY = 8;
 export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): ConsolidationStore {
   return {
     async getContribution(orderId) {
-      const doc = await getDoc(db, COLLECTIONS.purchaseOrderContributions, orderId);
-      return doc ? OrderContributionSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.purchaseOrderContributions, orderId, entityOf(OrderContributionSchema));
     },
 
     async applyContributions(changes, points) {
@@ -211,10 +210,7 @@ export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): Co
               return { leaderIds, token: tokenOf(String(m._id), leaderIds.length) };
             }),
           totals: async (leaderId) =>
-            totalsOf(
-              (await getDoc(db, COLLECTIONS.purchaseOrderTotals, totalsId({ supplierId, deliveryDate, leaderId }))) as
-                TotalsDoc | undefined,
-            ),
+            totalsOf(await getDoc<TotalsDoc>(db, COLLECTIONS.purchaseOrderTotals, totalsId({ supplierId, deliveryDate, leaderId }))),
           newestVersion: (part, leaderId) => newestVersions(db, { supplierId, deliveryDate, part, leaderId }),
         },
         options,
@@ -259,8 +255,7 @@ export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): Co
 export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): PurchaseOrderStore {
   return {
     async get(supplierId, deliveryDate, part) {
-      const doc = await getDoc(db, COLLECTIONS.purchaseOrders, headerId({ supplierId, deliveryDate, part }));
-      return doc ? parseHeader(doc) : undefined;
+      return getDoc(db, COLLECTIONS.purchaseOrders, headerId({ supplierId, deliveryDate, part }), parseHeader);
     },
 
     async listByDate(deliveryDate, supplierId, limit, cursor) {
@@ -297,7 +292,7 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
         'asc',
         limit,
         cursor,
-        (d) => PurchaseOrderRevisionRecordSchema.parse(fieldsOf(d)),
+        entityOf(PurchaseOrderRevisionRecordSchema),
       );
     },
 
