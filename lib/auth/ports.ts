@@ -23,6 +23,24 @@ export interface SendLog {
   version: number;
 }
 
+/**
+ * The send logs of `keys`, each as both stores keep it (`sends` as ISO times, `version`) and `read` finds it:
+ * nothing stored is an empty log at version 0.
+ */
+export async function sendLogsOf(keys: readonly string[], read: (key: string) => Promise<Record<string, unknown> | undefined>) {
+  const logs = new Map<string, SendLog>();
+  await Promise.all(
+    keys.map(async (key) => {
+      const stored = await read(key);
+      const sends = Array.isArray(stored?.sends)
+        ? (stored.sends as unknown[]).map((s) => Date.parse(String(s))).filter(Number.isFinite)
+        : [];
+      logs.set(key, { sends, version: typeof stored?.version === 'number' ? stored.version : 0 });
+    }),
+  );
+  return logs;
+}
+
 export interface SendLogWrite {
   key: string;
   before: SendLog;

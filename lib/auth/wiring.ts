@@ -1,9 +1,9 @@
 // The production wiring of sign-in: the stores of the configured data store (DynamoDB, or CloudBase's document
 // database in the CloudBase build), the SMS and WeChat providers chosen by settings (sandboxes in the local
 // stage), the stage's token identity, and keys derived from AUTH_SECRET.
-import { cloudbaseCatalogueStore } from '../adapters/cloudbase/catalogue';
-import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import { cloudbaseMemberStore } from '../adapters/cloudbase/members';
+import { catalogueStore } from '../catalogue/wiring';
+import { leaderStore } from '../leaders/wiring';
 import { cloudbaseSentSmsLog } from '../adapters/cloudbase/sandbox-sms';
 import { cloudbaseSessionStore } from '../adapters/cloudbase/sessions';
 import { cloudbaseCodeStore } from '../adapters/cloudbase/sms-codes';
@@ -17,8 +17,6 @@ import { miniProgramCaller } from '../runtime/cloudbase-http';
 import type { VouchedCaller } from '../runtime/http';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config, onCloudBase } from '../runtime/config';
-import { dynamoCatalogueStore } from '../store/catalogue';
-import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoMemberStore } from '../store/members';
 import { dynamoSentSmsLog } from '../store/sandbox-sms';
 import { dynamoSessionStore } from '../store/sessions';
@@ -44,23 +42,14 @@ function wechatAuth(): WeChatAuth {
 
 /** Sign-in's own stores, and the reads of other domains it needs, on the configured data store. */
 function stores(): Pick<SignInDeps & MemberDeps & AccountDeps, 'users' | 'members' | 'codes' | 'sessions' | 'suppliers' | 'leaders'> {
-  if (onCloudBase()) {
-    return {
-      users: cloudbaseUserStore(),
-      members: cloudbaseMemberStore(),
-      codes: cloudbaseCodeStore(),
-      sessions: cloudbaseSessionStore(),
-      suppliers: cloudbaseCatalogueStore(),
-      leaders: cloudbaseLeaderStore(),
-    };
-  }
+  const cloudbase = onCloudBase();
   return {
-    users: dynamoUserStore(),
-    members: dynamoMemberStore(),
-    codes: dynamoCodeStore(),
-    sessions: dynamoSessionStore(),
-    suppliers: dynamoCatalogueStore(),
-    leaders: dynamoLeaderStore(),
+    users: cloudbase ? cloudbaseUserStore() : dynamoUserStore(),
+    members: cloudbase ? cloudbaseMemberStore() : dynamoMemberStore(),
+    codes: cloudbase ? cloudbaseCodeStore() : dynamoCodeStore(),
+    sessions: cloudbase ? cloudbaseSessionStore() : dynamoSessionStore(),
+    suppliers: catalogueStore(),
+    leaders: leaderStore(),
   };
 }
 

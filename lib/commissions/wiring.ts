@@ -1,20 +1,17 @@
 // Production wiring of the commission, payout and audit use-cases: the store adapters the DATA_STORE setting
 // names (DynamoDB on AWS and in the local stack, CloudBase's document database in the CloudBase build).
-import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import { cloudbaseOrdersOfLeader } from '../adapters/cloudbase/leader-orders';
 import { cloudbaseLedgerStore, cloudbasePayoutStore } from '../adapters/cloudbase/ledger';
 import { cloudbaseRiskReader } from '../adapters/cloudbase/risk';
 import { cloudbaseSandboxPayoutBooks } from '../adapters/cloudbase/sandbox-payouts';
-import { cloudbaseWeChatIdentities } from '../adapters/cloudbase/wechat-identities';
 import { randomIds, systemClock } from '../runtime/clock';
 import { config, onCloudBase } from '../runtime/config';
 import { dynamoRiskReader } from '../store/risk';
-import { dynamoLeaderStore } from '../store/leaders';
 import { dynamoLedgerStore, dynamoPayoutStore } from '../store/ledger';
 import { ordersOfLeader } from '../store/leader-orders';
 import { dynamoSandboxPayoutBooks } from '../store/sandbox-payouts';
-import { dynamoWeChatIdentities } from '../store/wechat-identities';
-import { usesWeChatPay, wechatPay } from '../payments/wiring';
+import { leaderStore } from '../leaders/wiring';
+import { usesWeChatPay, wechatIdentities, wechatPay } from '../payments/wiring';
 import type { WeChatIdentities } from '../payments/provider';
 import type { CommissionDeps } from './commissions';
 import { sandboxPayoutProvider, type PayoutProvider, type SandboxPayoutBooks } from './payout-provider';
@@ -34,25 +31,15 @@ function stores(): {
   payees: WeChatIdentities;
   ordersOfLeader: ReconcileDeps['ordersOfLeader'];
 } {
-  if (onCloudBase()) {
-    return {
-      ledger: cloudbaseLedgerStore(),
-      payouts: cloudbasePayoutStore(),
-      leaders: cloudbaseLeaderStore(),
-      risk: cloudbaseRiskReader(),
-      sandboxBooks: () => cloudbaseSandboxPayoutBooks(),
-      payees: cloudbaseWeChatIdentities(),
-      ordersOfLeader: cloudbaseOrdersOfLeader(),
-    };
-  }
+  const cloudbase = onCloudBase();
   return {
-    ledger: dynamoLedgerStore(),
-    payouts: dynamoPayoutStore(),
-    leaders: dynamoLeaderStore(),
-    risk: dynamoRiskReader(),
-    sandboxBooks: () => dynamoSandboxPayoutBooks(),
-    payees: dynamoWeChatIdentities(),
-    ordersOfLeader: ordersOfLeader(),
+    ledger: cloudbase ? cloudbaseLedgerStore() : dynamoLedgerStore(),
+    payouts: cloudbase ? cloudbasePayoutStore() : dynamoPayoutStore(),
+    leaders: leaderStore(),
+    risk: cloudbase ? cloudbaseRiskReader() : dynamoRiskReader(),
+    sandboxBooks: () => (cloudbase ? cloudbaseSandboxPayoutBooks() : dynamoSandboxPayoutBooks()),
+    payees: wechatIdentities(),
+    ordersOfLeader: cloudbase ? cloudbaseOrdersOfLeader() : ordersOfLeader(),
   };
 }
 

@@ -4,9 +4,11 @@
 // is the sender's job (./delivery.ts). Nothing here writes anything but notices, so no message can hold
 // back an order, a cutoff or a payout.
 import * as z from 'zod';
-import type { Leader } from '../../schemas/leaders';
+import { PayoutSchema } from '../../schemas/commissions';
+import { LeaderSchema, type Leader } from '../../schemas/leaders';
 import type { Notice, TemplateName } from '../../schemas/notifications';
-import type { Order } from '../../schemas/orders';
+import { RefundSchema, type Order } from '../../schemas/orders';
+import { PurchaseOrderSchema } from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
 import type { ChangeRecord } from '../runtime/stream';
 import type { NoticeStore, People, SupplierContacts } from './ports';
@@ -134,47 +136,36 @@ export function purchaseOrderNotice(po: PurchaseOrderImage, phone: string, userI
 }
 
 // ---------------------------------------------------------------------------------------------------
-// The changes that cause messages, read leniently (only what a message needs), so that other work on
-// these entities (new statuses, new fields) does not break the notifications.
+// The changes that cause messages, read leniently: only the fields a message needs, as their entities define
+// them, and a status as any text, so that other work on these entities (new statuses, new fields) does not
+// break the notifications.
 
-const RefundImageSchema = z.object({
+const RefundImageSchema = RefundSchema.pick({ refundId: true, orderId: true, amountFen: true, reason: true }).extend({
   type: z.literal('REFUND'),
-  refundId: z.string(),
-  orderId: z.string(),
-  amountFen: z.number().int(),
-  reason: z.string(),
   status: z.string(),
   lines: z.array(z.object({ productId: z.string() })).optional(),
 });
 export type RefundImage = z.infer<typeof RefundImageSchema>;
 
-const LeaderImageSchema = z.object({
+const LeaderImageSchema = LeaderSchema.pick({ leaderId: true, userId: true, phone: true, statusReason: true }).extend({
   type: z.literal('LEADER'),
-  leaderId: z.string(),
-  userId: z.string(),
-  phone: z.string(),
   status: z.string(),
-  statusReason: z.string().optional(),
 });
 export type LeaderImage = z.infer<typeof LeaderImageSchema>;
 
-const PayoutImageSchema = z.object({
+const PayoutImageSchema = PayoutSchema.pick({ payoutId: true, leaderId: true, amountFen: true }).extend({
   type: z.literal('PAYOUT'),
-  payoutId: z.string(),
-  leaderId: z.string(),
-  amountFen: z.number().int(),
   status: z.string(),
 });
 export type PayoutImage = z.infer<typeof PayoutImageSchema>;
 
-const PurchaseOrderImageSchema = z.object({
-  type: z.literal('PURCHASE_ORDER'),
-  purchaseOrderId: z.string(),
-  supplierId: z.string(),
-  deliveryDate: z.string(),
-  part: z.number().int(),
-  revision: z.number().int(),
-});
+const PurchaseOrderImageSchema = PurchaseOrderSchema.pick({
+  purchaseOrderId: true,
+  supplierId: true,
+  deliveryDate: true,
+  part: true,
+  revision: true,
+}).extend({ type: z.literal('PURCHASE_ORDER') });
 export type PurchaseOrderImage = z.infer<typeof PurchaseOrderImageSchema>;
 
 /** Writes the notices a change causes; returns how many were new. */

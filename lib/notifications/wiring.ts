@@ -41,8 +41,8 @@ import type { PlanningDeps } from './planning';
 import type { ReminderDeps } from './reminders';
 import type { SettingsDeps } from './settings';
 
-/** The stores of notifications on the configured data store (each built when asked for). */
-const stores = () =>
+/** The store adapters of notifications on the configured data store (each built when asked for). */
+const adapters = () =>
   onCloudBase()
     ? {
         notices: cloudbaseNoticeStore,
@@ -69,8 +69,16 @@ const stores = () =>
         sentMessages: dynamoSentMessageLog,
       };
 
+type Adapters = ReturnType<typeof adapters>;
+
+/** The named stores, built on the configured data store. */
+function stores<K extends keyof Adapters>(...names: K[]): { [N in K]: ReturnType<Adapters[N]> } {
+  const all = adapters();
+  return Object.fromEntries(names.map((name) => [name, all[name]()])) as { [N in K]: ReturnType<Adapters[N]> };
+}
+
 /** The sandboxes' log, for `GET /dev/messages` (local stage only). */
-export const sentMessages = stores().sentMessages();
+export const sentMessages = stores('sentMessages').sentMessages;
 
 /** Template ids by message, refusing a name that is no message (a typo would silently text nobody). */
 function templatesFrom(variable: string, ids: Record<string, string>): Partial<Record<TemplateName, string>> {
@@ -98,12 +106,8 @@ function wechatChannel(): MessageChannel {
 const site = () => config.publicUrl;
 
 export function deliveryDeps(): DeliveryDeps {
-  const s = stores();
   return {
-    notices: s.notices(),
-    settings: s.settings(),
-    people: s.people(),
-    purchaseOrders: s.purchaseOrders(),
+    ...stores('notices', 'settings', 'people', 'purchaseOrders'),
     channels: { sms: smsChannel(), wechat: wechatChannel() },
     clock: systemClock,
     ids: randomIds,
@@ -116,37 +120,18 @@ export function deliveryDeps(): DeliveryDeps {
 }
 
 export function planningDeps(): PlanningDeps {
-  const s = stores();
-  return {
-    notices: s.notices(),
-    orders: s.orders(),
-    leaders: s.leaders(),
-    suppliers: s.suppliers(),
-    people: s.people(),
-    clock: systemClock,
-    site: site(),
-  };
+  return { ...stores('notices', 'orders', 'leaders', 'suppliers', 'people'), clock: systemClock, site: site() };
 }
 
 export function arrivalDeps(): ArrivalDeps {
-  const s = stores();
-  return {
-    leaders: s.leaders(),
-    sheets: s.sheets(),
-    orders: s.orders(),
-    arrivals: s.arrivals(),
-    notices: s.notices(),
-    clock: systemClock,
-    site: site(),
-  };
+  return { ...stores('leaders', 'sheets', 'orders', 'arrivals', 'notices'), clock: systemClock, site: site() };
 }
 
 export function settingsDeps(): SettingsDeps {
-  const s = stores();
-  return { settings: s.settings(), people: s.people(), clock: systemClock };
+  return { ...stores('settings', 'people'), clock: systemClock };
 }
 
 /** For the uncollected-refund job: `remindUncollected(reminderDeps(), orders, refundOn)`. */
 export function reminderDeps(): ReminderDeps {
-  return { notices: stores().notices(), clock: systemClock, site: site() };
+  return { ...stores('notices'), clock: systemClock, site: site() };
 }

@@ -1,28 +1,20 @@
 // What a leader sees of a resident's contact details.
 import { maskName, maskPhone } from './privacy';
 
-test('a phone keeps its first three and last four digits', () => {
-  expect(maskPhone('13812341234')).toBe('138****1234');
-  expect(maskPhone('19900000001')).toBe('199****0001');
-});
+const mask = { phone: maskPhone, name: maskName };
 
-test('a phone too short to mask safely is hidden entirely', () => {
-  expect(maskPhone('123456')).toBe('****');
-  expect(maskPhone('')).toBe('****');
-});
-
-test('a name keeps only its first character', () => {
-  expect(maskName('王芳')).toBe('王*');
-  expect(maskName('欧阳娜娜')).toBe('欧***');
-  expect(maskName('张三丰')).toBe('张**');
-  expect(maskName('Alice')).toBe('A****');
-});
-
-test('a one-character or empty name is hidden entirely', () => {
-  expect(maskName('张')).toBe('*');
-  expect(maskName('')).toBe('*');
-});
-
-test('characters outside the BMP count as one character each', () => {
-  expect(maskName('𠮷野家')).toBe('𠮷**');
+test.each([
+  ['phone', 'keeps its first three and last four digits', '13812341234', '138****1234'],
+  ['phone', 'keeps its first three and last four digits', '19900000001', '199****0001'],
+  ['phone', 'too short to mask safely is hidden entirely', '123456', '****'],
+  ['phone', 'too short to mask safely is hidden entirely', '', '****'],
+  ['name', 'keeps only its first character', '王芳', '王*'],
+  ['name', 'keeps only its first character', '欧阳娜娜', '欧***'],
+  ['name', 'keeps only its first character', '张三丰', '张**'],
+  ['name', 'keeps only its first character', 'Alice', 'A****'],
+  ['name', 'of one character or none is hidden entirely', '张', '*'],
+  ['name', 'of one character or none is hidden entirely', '', '*'],
+  ['name', 'counts a character outside the BMP as one', '𠮷野家', '𠮷**'],
+] as const)('a %s %s: %j → %j', (field, _rule, value, masked) => {
+  expect(mask[field](value)).toBe(masked);
 });

@@ -27,13 +27,18 @@ export interface CheckoutRequest {
   payerOpenId?: string;
 }
 
+/** The parameters of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`, which take the money in WeChat. */
+export interface JsapiParams {
+  appId: string;
+  timeStamp: string;
+  nonceStr: string;
+  package: string;
+  signType: 'RSA';
+  paySign: string;
+}
+
 /** What the resident's page needs to take the money. */
-export type Checkout =
-  | { provider: 'sandbox' }
-  | {
-      provider: 'wechatpay';
-      jsapi: { appId: string; timeStamp: string; nonceStr: string; package: string; signType: 'RSA'; paySign: string };
-    };
+export type Checkout = { provider: 'sandbox' } | { provider: 'wechatpay'; jsapi: JsapiParams };
 
 export interface PaymentProvider {
   readonly name: 'sandbox' | 'wechatpay';

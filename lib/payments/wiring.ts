@@ -12,7 +12,7 @@ import { dynamoOrderStore } from '../store/orders';
 import { dynamoSandboxLedger } from '../store/sandbox-payments';
 import { dynamoWeChatIdentities } from '../store/wechat-identities';
 import type { PaymentDeps } from './payments';
-import type { PaymentProvider } from './provider';
+import type { PaymentProvider, WeChatIdentities } from './provider';
 import { sandboxPaymentProvider } from './sandbox';
 
 export const sandbox = sandboxPaymentProvider(
@@ -54,9 +54,12 @@ export const usesSandbox = config.paymentProvider === 'sandbox' && config.isLoca
 
 export const paymentProvider: PaymentProvider = usesWeChatPay ? wechatPay.payments : config.isLocal ? sandbox : sandboxOutsideLocal;
 
+/** Who pays: the WeChat OPENIDs users signed in with, on the configured data store. */
+export const wechatIdentities = (): WeChatIdentities => (onCloudBase() ? cloudbaseWeChatIdentities() : dynamoWeChatIdentities());
+
 export const paymentDeps = (): PaymentDeps => ({
   orders: onCloudBase() ? cloudbaseOrderStore() : dynamoOrderStore(),
   provider: paymentProvider,
-  identities: onCloudBase() ? cloudbaseWeChatIdentities() : dynamoWeChatIdentities(),
+  identities: wechatIdentities(),
   clock: systemClock,
 });

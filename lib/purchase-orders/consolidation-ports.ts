@@ -10,6 +10,7 @@ import type {
   PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
+import { inParallel } from '../runtime/concurrency';
 import type { PointDelta } from './contributions';
 
 /**
@@ -127,4 +128,48 @@ export function partsToRead(documents: readonly PurchaseOrder[]): number[] {
   const parts = documents.filter((d) => d.status === 'shipped').map((d) => d.part);
   if (last && last.status !== 'shipped') parts.push(last.part);
   return parts;
+}
+
+/** What a store reads for a snapshot, each read strongly consistent; readSnapshot decides in which order. */
+export interface SnapshotReads {
+  /** The rebuild counter as stored (`build`, and `builtAt` once a revision committed), if any. */
+  counter(): Promise<Record<string, unknown> | undefined>;
+  /** Every part's header. */
+  headers(): Promise<PurchaseOrder[]>;
+  marks(): Promise<StoredMark[]>;
+  totals(leaderId: string): Promise<PurchaseOrderTotal[]>;
+  /** The pickup point's newest version in the part, if any. */
+  newestVersion(part: number, leaderId: string): Promise<BreakdownVersion[]>;
+}
+
+/**
+ * A snapshot, read in the order that makes deciding on it safe: the counter first (a rebuild that commits after
+ * this read knows nobody rebuilt in between), then the headers and the marks, then the totals of each point
+ * the marks taken name (read after its mark, so they hold every change the mark stands for) and its newest
+ * version in the live part and in each shipped one.
+ */
+export async function readSnapshot(reads: SnapshotReads, options: SnapshotOptions, concurrency: number): Promise<ConsolidationSnapshot> {
+  const build = await reads.counter();
+  const documents = (await reads.headers()).sort((a, b) => a.part - b.part);
+  const { points, dirty } = takeMarks(await reads.marks(), options);
+  const parts = partsToRead(documents);
+  const states = await inParallel(points, concurrency, async (leaderId) => {
+    const [totals, ...versions] = await Promise.all([reads.totals(leaderId), ...parts.map((part) => reads.newestVersion(part, leaderId))]);
+    return { totals, versions: versions.flat() };
+  });
+  return {
+    build: typeof build?.build === 'number' ? build.build : 0,
+    ...(typeof build?.builtAt === 'number' ? { builtAt: build.builtAt } : {}),
+    documents,
+    dirty,
+    totals: states.flatMap((s) => s.totals),
+    versions: states.flatMap((s) => s.versions),
+  };
+}
+
+/** The tokens of the marks whose points are all among those examined (`pointsOf` a token: how many it names). */
+export function marksDone(examined: readonly DirtyMark[], pointsOf: (token: string) => number): string[] {
+  const seen = new Map<string, Set<string>>();
+  for (const { token, leaderId } of examined) seen.set(token, (seen.get(token) ?? new Set()).add(leaderId));
+  return [...seen].filter(([token, points]) => points.size >= pointsOf(token)).map(([token]) => token);
 }

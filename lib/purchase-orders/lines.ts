@@ -139,3 +139,35 @@ export interface PurchaseOrderRevisionCell {
   after: number;
   delta: number;
 }
+
+/**
+ * The breakdown of a part at `revision`, from the part's versions in storage order (by pickup point, then
+ * revision, oldest first): each point's newest version at or below the revision; a point with no lines left out.
+ */
+export async function* breakdownAt(versions: AsyncIterable<BreakdownVersion>, revision: number): AsyncGenerator<BreakdownVersion> {
+  let pending: BreakdownVersion | undefined;
+  let current: string | undefined;
+  for await (const version of versions) {
+    if (version.leaderId !== current) {
+      if (pending && pending.lines.length) yield pending;
+      pending = undefined;
+      current = version.leaderId;
+    }
+    // The last at or below the revision read is the point's lines then.
+    if (version.revision <= revision) pending = version;
+  }
+  if (pending && pending.lines.length) yield pending;
+}
+
+/** A pickup point in one part of a purchase order: the versions of which are read together. */
+export type PartPoint = Pick<BreakdownVersion, 'supplierId' | 'deliveryDate' | 'part' | 'leaderId'>;
+
+/** A pickup point's version written by `revision` and the one it replaced, from its newest two at or below it (newest first). */
+export function revisionVersions(
+  newest: readonly BreakdownVersion[],
+  revision: number,
+): { at?: BreakdownVersion; before?: BreakdownVersion } {
+  const [at, before] = newest;
+  if (!at || at.revision !== revision) return {};
+  return { at, ...(before ? { before } : {}) };
+}

@@ -7,6 +7,7 @@ import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Context } from 'aws-lambda';
 import type { Principal } from './auth';
 import { validationError } from './errors';
+import { lambdaShapedContext } from './lambda-context';
 import { errorResult, httpFunction, type HttpEvent, type HttpResult, type Routes, type VouchedCaller } from './http';
 
 /** What CloudBase's HTTP access service passes a cloud function (docs: "Access cloud functions via HTTP"). */
@@ -150,22 +151,18 @@ export function toHttpEvent(routes: Routes, event: CloudBaseHttpEvent, wxOpenId?
 
 /** The Lambda-shaped context the shared entries read (logs, remaining time), made of CloudBase's. */
 export function lambdaContextOf(context: CloudBaseContext | undefined, requestId: string): Context {
-  const started = Date.now();
-  const limit = context?.time_limit_in_ms ?? 60_000;
-  return {
-    callbackWaitsForEmptyEventLoop: false,
-    functionName: context?.function_name ?? 'cloudbase-function',
-    functionVersion: context?.function_version ?? '$LATEST',
-    invokedFunctionArn: `qcs::scf:${context?.namespace ?? 'default'}:function/${context?.function_name ?? ''}`,
-    memoryLimitInMB: String(context?.memory_limit_in_mb ?? 256),
-    awsRequestId: context?.request_id ?? requestId,
-    logGroupName: '',
-    logStreamName: '',
-    getRemainingTimeInMillis: () => Math.max(0, limit - (Date.now() - started)),
-    done: () => undefined,
-    fail: () => undefined,
-    succeed: () => undefined,
-  };
+  return lambdaShapedContext(
+    {
+      functionName: context?.function_name ?? 'cloudbase-function',
+      functionVersion: context?.function_version ?? '$LATEST',
+      invokedFunctionArn: `qcs::scf:${context?.namespace ?? 'default'}:function/${context?.function_name ?? ''}`,
+      memoryLimitInMB: String(context?.memory_limit_in_mb ?? 256),
+      awsRequestId: context?.request_id ?? requestId,
+      logGroupName: '',
+      logStreamName: '',
+    },
+    context?.time_limit_in_ms ?? 60_000,
+  );
 }
 
 /**

@@ -197,6 +197,27 @@ function required(env: Env, name: keyof typeof ENV): string {
   return value;
 }
 
+/** The Tencent Cloud SMS account that sign-in's codes and the notifications both text from (SMS_PROVIDER `tencent`). */
+function tencentSmsAccount(env: Env) {
+  return {
+    secretId: required(env, 'TENCENT_SMS_SECRET_ID'),
+    secretKey: required(env, 'TENCENT_SMS_SECRET_KEY'),
+    sdkAppId: required(env, 'TENCENT_SMS_SDK_APP_ID'),
+    signName: required(env, 'TENCENT_SMS_SIGN_NAME'),
+    region: env.TENCENT_SMS_REGION?.trim() || DEFAULTS.TENCENT_SMS_REGION,
+    endpoint: env.TENCENT_SMS_ENDPOINT?.trim() || DEFAULTS.TENCENT_SMS_ENDPOINT,
+  };
+}
+
+/** The official account that web sign-in and the subscribe messages both use (WECHAT_PROVIDER `wechat`). */
+function wechatAccount(env: Env) {
+  return {
+    appId: required(env, 'WECHAT_APPID'),
+    secret: required(env, 'WECHAT_SECRET'),
+    baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
+  };
+}
+
 /**
  * The template id of each message, as `name=id` pairs separated by commas
  * (`pickup_ready=1234567,refunded=1234568`). Which names exist is the notifications' business (their
@@ -302,41 +323,21 @@ export function loadConfig(env: Env = process.env) {
     },
     /** Tencent Cloud SMS (API 3.0, `SendSms`); read only when SMS_PROVIDER is `tencent`. */
     get tencentSms() {
-      return {
-        secretId: required(env, 'TENCENT_SMS_SECRET_ID'),
-        secretKey: required(env, 'TENCENT_SMS_SECRET_KEY'),
-        sdkAppId: required(env, 'TENCENT_SMS_SDK_APP_ID'),
-        signName: required(env, 'TENCENT_SMS_SIGN_NAME'),
-        templateId: required(env, 'TENCENT_SMS_TEMPLATE_ID'),
-        region: env.TENCENT_SMS_REGION?.trim() || DEFAULTS.TENCENT_SMS_REGION,
-        endpoint: env.TENCENT_SMS_ENDPOINT?.trim() || DEFAULTS.TENCENT_SMS_ENDPOINT,
-      };
+      return { ...tencentSmsAccount(env), templateId: required(env, 'TENCENT_SMS_TEMPLATE_ID') };
     },
     get wechatProvider() {
       return provider(env, stage, 'WECHAT_PROVIDER', WECHAT_PROVIDERS, 'wechat');
     },
     /** The official account of WeChat web authorization; read only when WECHAT_PROVIDER is `wechat`. */
     get wechat() {
-      return {
-        appId: required(env, 'WECHAT_APPID'),
-        secret: required(env, 'WECHAT_SECRET'),
-        baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
-      };
+      return wechatAccount(env);
     },
     /**
      * Tencent Cloud SMS for notifications: the account of sign-in's texts (not its code template) and the
      * approved template of each message; read only when SMS_PROVIDER is `tencent`.
      */
     get tencentSmsNotices() {
-      return {
-        secretId: required(env, 'TENCENT_SMS_SECRET_ID'),
-        secretKey: required(env, 'TENCENT_SMS_SECRET_KEY'),
-        sdkAppId: required(env, 'TENCENT_SMS_SDK_APP_ID'),
-        signName: required(env, 'TENCENT_SMS_SIGN_NAME'),
-        region: env.TENCENT_SMS_REGION?.trim() || DEFAULTS.TENCENT_SMS_REGION,
-        endpoint: env.TENCENT_SMS_ENDPOINT?.trim() || DEFAULTS.TENCENT_SMS_ENDPOINT,
-        templates: templateIds(env, 'TENCENT_SMS_NOTICE_TEMPLATES'),
-      };
+      return { ...tencentSmsAccount(env), templates: templateIds(env, 'TENCENT_SMS_NOTICE_TEMPLATES') };
     },
     /**
      * WeChat subscribe messages of the official account (`bizsend`, the default: our OPENIDs are its) or of
@@ -347,9 +348,7 @@ export function loadConfig(env: Env = process.env) {
       if (!(WECHAT_SUBSCRIBE_APIS as readonly string[]).includes(api))
         throw new Error(`WECHAT_SUBSCRIBE_API must be one of ${WECHAT_SUBSCRIBE_APIS.join(', ')}, got "${api}"`);
       return {
-        appId: required(env, 'WECHAT_APPID'),
-        secret: required(env, 'WECHAT_SECRET'),
-        baseUrl: (env.WECHAT_API_BASE_URL?.trim() || DEFAULTS.WECHAT_API_BASE_URL).replace(/\/+$/, ''),
+        ...wechatAccount(env),
         api: api as (typeof WECHAT_SUBSCRIBE_APIS)[number],
         templates: templateIds(env, 'WECHAT_SUBSCRIBE_TEMPLATES'),
       };

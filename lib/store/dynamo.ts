@@ -222,14 +222,19 @@ export async function queryPage<T>(
   return { items: (page.Items ?? []).map(parse), ...(nextCursor ? { nextCursor } : {}) };
 }
 
-/** Every item a query matches, page by page (for bounded partitions: a sheet, an order's entries). */
-export async function queryAll(client: Db, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
-  const items: Record<string, unknown>[] = [];
+/** Every item a query matches, each read by `parse`, page by page as they are read (however large the partition). */
+export async function* queryEach<T>(client: Db, input: QueryCommandInput, parse: (item: Record<string, unknown>) => T): AsyncGenerator<T> {
   let startKey: Record<string, unknown> | undefined;
   do {
     const page = await client.send(new QueryCommand({ ...input, ExclusiveStartKey: startKey }));
-    items.push(...(page.Items ?? []));
+    yield* (page.Items ?? []).map(parse);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+/** Every item a query matches, page by page (for bounded partitions: a sheet, an order's entries). */
+export async function queryAll(client: Db, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const items: Record<string, unknown>[] = [];
+  for await (const item of queryEach(client, input, (i) => i)) items.push(item);
   return items;
 }

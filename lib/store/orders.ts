@@ -1,12 +1,27 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
 import type { CancellationReason } from '@aws-sdk/client-dynamodb';
-import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CloseTally, OrderChange, OrderStore, PlaceCheck, PlaceOutcome, Reservation } from '../orders/ports';
+import type { CloseTally, OrderChange, OrderStore, PaymentRecord, PlaceCheck, PlaceOutcome, Reservation } from '../orders/ports';
+import type { AuditEvent } from '../../schemas/common';
 import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine, type Order, type Refund } from '../../schemas/orders';
 import { auditPut } from './audit';
-import { atVersion, cancellationReasons, db, queryPage, tableName, transactWrite, type Db, type TransactItem } from './dynamo';
+import {
+  atVersion,
+  cancellationReasons,
+  db,
+  guardedWrite,
+  partitionOf,
+  putAtVersion,
+  putIfNew,
+  queryPage,
+  readItem,
+  tableName,
+  transactWrite,
+  type Db,
+  type TransactItem,
+} from './dynamo';
 import { businessDate } from '../runtime/time';
 import { DERIVED_ORDER_ID } from '../orders/pricing';
 import { leaderSalesDelta, soldDeltas } from '../orders/sales';
@@ -27,6 +42,8 @@ export const orderItem = (o: Order) => ({
 });
 
 export const refundItem = (r: Refund) => ({ ...keys.refund(r.orderId, r.refundId), type: 'REFUND', ...r });
+/** One application of a provider payment (written once: its key is the guard against applying it twice). */
+const paymentItem = (p: PaymentRecord) => ({ ...keys.payment(p.paymentId), type: 'PAYMENT', ...p });
 
 const table = () => tableName();
 
@@ -209,16 +226,7 @@ export function tallyPut(tally: CloseTally, orderId: string): TransactItem {
 
 /** The order replaced by `after` (at the next version), only if it is still at the version `before` was read at. */
 export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
-  const unchanged = atVersion(before.version);
-  return {
-    Put: {
-      TableName: table(),
-      Item: orderItem({ ...after, version: before.version + 1 }),
-      ConditionExpression: unchanged.condition,
-      ExpressionAttributeNames: unchanged.names,
-      ...(Object.keys(unchanged.values).length ? { ExpressionAttributeValues: unchanged.values } : {}),
-    },
-  };
+  return putAtVersion(orderItem({ ...after, version: before.version + 1 }), before.version);
 }
 
 /**
@@ -271,10 +279,40 @@ export function groupStillOpen(groupBuyId: string, now: Date, version?: number):
 
 export function dynamoOrderStore(client: Db = db()): OrderStore {
   // Strongly consistent: every change of an order is decided on this read.
-  const get = async (orderId: string) => {
-    const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.order(orderId), ConsistentRead: true }));
-    return Item ? OrderSchema.parse(Item) : undefined;
-  };
+  const get = (orderId: string) => readItem(client, keys.order(orderId), (i) => OrderSchema.parse(i));
+
+  /** The refund replaced by `after` (with its audit record) if it is still in one of the `from` statuses: a refund only moves forward. */
+  async function refundPutIf(after: Refund, from: readonly Refund['status'][], audit: AuditEvent): Promise<boolean> {
+    const values = Object.fromEntries(from.map((status, i) => [`:from${i}`, status]));
+    const put: TransactItem = {
+      Put: {
+        TableName: table(),
+        Item: refundItem(after),
+        ConditionExpression: `#status IN (${Object.keys(values).join(', ')})`,
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: values,
+      },
+    };
+    return (await guardedWrite(client, [put, auditPut(audit)], ['moved on'])) === undefined;
+  }
+
+  /** The first `limit` orders of each shard of a sparse gsi2 work list whose sort keys sort below `bound`. */
+  async function sparseBelow(partitions: string[], bound: string, limit: number): Promise<Order[]> {
+    const due: Order[] = [];
+    for (const partition of partitions) {
+      const { Items } = await client.send(
+        new QueryCommand({
+          TableName: table(),
+          IndexName: INDEX.byGsi2,
+          KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :bound',
+          ExpressionAttributeValues: { ':pk': partition, ':bound': bound },
+          Limit: limit,
+        }),
+      );
+      due.push(...(Items ?? []).map((i) => OrderSchema.parse(i)));
+    }
+    return due;
+  }
 
   return {
     get,
@@ -282,7 +320,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     async place({ order, reservations, audit, now, groupBuyVersion, place }): Promise<PlaceOutcome> {
       const actions: TransactItem[] = [
         // Its id is derived from the resident and the Idempotency-Key: this condition is the idempotency guard.
-        { Put: { TableName: table(), Item: orderItem(order), ConditionExpression: 'attribute_not_exists(pk)' } },
+        putIfNew(orderItem(order)),
         groupStillOpen(order.groupBuyId, now, groupBuyVersion),
       ];
       const placeIndex = place ? actions.length : -1;
@@ -327,19 +365,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async listByUser(userId, limit, cursor) {
-      return queryPage(
-        client,
-        {
-          TableName: table(),
-          IndexName: INDEX.byGsi1,
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.ordersByUserPartition(userId) },
-          ScanIndexForward: false,
-        },
-        (i) => OrderSchema.parse(i),
-        limit,
-        cursor,
-      );
+      const newestFirst = { ...partitionOf(keys.ordersByUserPartition(userId), INDEX.byGsi1), ScanIndexForward: false };
+      return queryPage(client, newestFirst, (i) => OrderSchema.parse(i), limit, cursor);
     },
 
     async change(change: OrderChange) {
@@ -360,21 +387,11 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
             },
           }) - 1
         : -1;
-      const paymentIndex = change.payment
-        ? actions.push({
-            Put: {
-              TableName: table(),
-              Item: { ...keys.payment(change.payment.paymentId), type: 'PAYMENT', ...change.payment },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          }) - 1
-        : -1;
+      const paymentIndex = change.payment ? actions.push(putIfNew(paymentItem(change.payment))) - 1 : -1;
       if (change.release) actions.push(...releaseActions(change.before, !bulk));
       if (!bulk) actions.push(...salesActions(change.before, after));
       if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId));
-      for (const refund of change.refunds ?? []) {
-        actions.push({ Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } });
-      }
+      for (const refund of change.refunds ?? []) actions.push(putIfNew(refundItem(refund)));
       actions.push(auditPut(change.audit));
       try {
         await transactWrite(client, actions);
@@ -391,23 +408,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async recordUnappliedPayment(payment, refund, audit) {
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: table(),
-              Item: { ...keys.payment(payment.paymentId), type: 'PAYMENT', ...payment },
-              ConditionExpression: 'attribute_not_exists(pk)',
-            },
-          },
-          { Put: { TableName: table(), Item: refundItem(refund), ConditionExpression: 'attribute_not_exists(pk)' } },
-          auditPut(audit),
-        ]);
-        return 'recorded';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'payment_seen';
-        throw err;
-      }
+      const actions = [putIfNew(paymentItem(payment)), putIfNew(refundItem(refund)), auditPut(audit)];
+      return (await guardedWrite(client, actions, ['payment_seen'])) ?? 'recorded';
     },
 
     async listRefunds(orderId) {
@@ -423,86 +425,22 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
 
     async completeRefund(refund, completedAt, audit) {
       const after: Refund = { ...refund, status: 'succeeded', completedAt };
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: table(),
-              Item: refundItem(after),
-              // stillOpen: requested, or submitted and awaiting the provider's verdict.
-              ConditionExpression: '#status IN (:requested, :submitted)',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':requested': 'requested', ':submitted': 'submitted' },
-            },
-          },
-          auditPut({ ...audit, before: refund, after }),
-        ]);
-        return 'completed';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
-        throw err;
-      }
+      // stillOpen: requested, or submitted and awaiting the provider's verdict.
+      const written = await refundPutIf(after, ['requested', 'submitted'], { ...audit, before: refund, after });
+      return written ? 'completed' : 'already';
     },
 
     async transitionRefund(before, after, audit) {
-      try {
-        await transactWrite(client, [
-          {
-            Put: {
-              TableName: table(),
-              Item: refundItem(after),
-              ConditionExpression: '#status = :before',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':before': before.status },
-            },
-          },
-          auditPut(audit),
-        ]);
-        return 'changed';
-      } catch (err) {
-        if (cancellationReasons(err)?.[0] === 'ConditionalCheckFailed') return 'already';
-        throw err;
-      }
+      return (await refundPutIf(after, [before.status], audit)) ? 'changed' : 'already';
     },
 
     async getPayment(paymentId) {
-      const { Item } = await client.send(new GetCommand({ TableName: table(), Key: keys.payment(paymentId), ConsistentRead: true }));
-      return Item ? PaymentRecordSchema.parse(Item) : undefined;
+      return readItem(client, keys.payment(paymentId), (i) => PaymentRecordSchema.parse(i));
     },
 
-    async dueForExpiry(now, limit) {
-      const due: Order[] = [];
-      for (const partition of keys.pendingOrdersPartitions()) {
-        const { Items } = await client.send(
-          new QueryCommand({
-            TableName: table(),
-            IndexName: INDEX.byGsi2,
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :now',
-            ExpressionAttributeValues: { ':pk': partition, ':now': now.toISOString() },
-            Limit: limit,
-          }),
-        );
-        due.push(...(Items ?? []).map((i) => OrderSchema.parse(i)));
-      }
-      return due;
-    },
+    dueForExpiry: (now, limit) => sparseBelow(keys.pendingOrdersPartitions(), now.toISOString(), limit),
 
-    async readyUpTo(lastPickupDate, limit) {
-      const due: Order[] = [];
-      for (const partition of keys.readyOrdersPartitions()) {
-        const { Items } = await client.send(
-          new QueryCommand({
-            TableName: table(),
-            IndexName: INDEX.byGsi2,
-            // `<date>#<orderId>` sorts below `<date>~` for every order of that date.
-            KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk < :bound',
-            ExpressionAttributeValues: { ':pk': partition, ':bound': `${lastPickupDate}~` },
-            Limit: limit,
-          }),
-        );
-        due.push(...(Items ?? []).map((i) => OrderSchema.parse(i)));
-      }
-      return due;
-    },
+    // `<date>#<orderId>` sorts below `<date>~` for every order of that date.
+    readyUpTo: (lastPickupDate, limit) => sparseBelow(keys.readyOrdersPartitions(), `${lastPickupDate}~`, limit),
   };
 }

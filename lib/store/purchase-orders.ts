@@ -2,10 +2,11 @@
 // marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
 // Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { partsToRead, takeMarks, type ConsolidationStore, type DocumentWrite } from '../purchase-orders/consolidation-ports';
+import { marksDone, readSnapshot, type ConsolidationStore, type DocumentWrite } from '../purchase-orders/consolidation-ports';
 import type { PointDelta } from '../purchase-orders/contributions';
+import { breakdownAt, revisionVersions, type PartPoint } from '../purchase-orders/lines';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
 import {
   BreakdownVersionSchema,
@@ -26,7 +27,11 @@ import {
   encodeCursor,
   guardedWrite,
   isConditionFailure,
+  partitionBetween,
+  partitionOf,
   putIfNew,
+  queryAll,
+  queryEach,
   readItem,
   tableName,
   transactWrite,
@@ -260,16 +265,9 @@ function totalsOf(item: Record<string, unknown> | undefined): PurchaseOrderTotal
   return totals;
 }
 
-/** The newest version of a pickup point in a part (at or below `revision`, when given). */
-async function newestVersion(
-  client: Db,
-  supplierId: string,
-  deliveryDate: string,
-  part: number,
-  leaderId: string,
-  revision?: number,
-  count = 1,
-): Promise<BreakdownVersion[]> {
+/** The newest `count` versions of a pickup point in a part, at or below `revision` when given (newest first). */
+async function newestVersions(client: Db, point: PartPoint, revision?: number, count = 1): Promise<BreakdownVersion[]> {
+  const { supplierId, deliveryDate, part, leaderId } = point;
   const prefix = keys.purchaseOrderPointPrefix(part, leaderId);
   const { Items } = await client.send(
     new QueryCommand({
@@ -295,24 +293,9 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
   /** Every mark of a purchase order (strongly consistent: a few, as each is deleted once rebuilt). */
   async function marksOf(supplierId: string, deliveryDate: string): Promise<Mark[]> {
     const marks = await Promise.all(
-      keys.purchaseOrderDirtyPartitions(supplierId, deliveryDate).map(async (pk) => {
-        const found: Mark[] = [];
-        let startKey: Record<string, unknown> | undefined;
-        do {
-          const page = await client.send(
-            new QueryCommand({
-              TableName: tableName(),
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': pk },
-              ConsistentRead: true,
-              ExclusiveStartKey: startKey,
-            }),
-          );
-          found.push(...(page.Items ?? []).map(markFrom));
-          startKey = page.LastEvaluatedKey;
-        } while (startKey);
-        return found;
-      }),
+      keys
+        .purchaseOrderDirtyPartitions(supplierId, deliveryDate)
+        .map(async (pk) => (await queryAll(client, { ...partitionOf(pk), ConsistentRead: true })).map(markFrom)),
     );
     return marks.flat().sort((a, b) => (a.id < b.id ? -1 : 1));
   }
@@ -362,51 +345,31 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
       }
     },
 
-    async snapshot(supplierId, deliveryDate, options = {}) {
-      // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
-      const { Item: build } = await client.send(
-        new GetCommand({ TableName: tableName(), Key: keys.purchaseOrderBuild(supplierId, deliveryDate), ConsistentRead: true }),
-      );
-      const { Items: headers } = await client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: {
-            ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate),
-            ':prefix': keys.purchaseOrderHeaderPrefix,
+    snapshot(supplierId, deliveryDate, options = {}) {
+      return readSnapshot(
+        {
+          counter: () => readItem(client, keys.purchaseOrderBuild(supplierId, deliveryDate)),
+          headers: async () => {
+            const { Items } = await client.send(
+              new QueryCommand({
+                TableName: tableName(),
+                KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+                ExpressionAttributeValues: {
+                  ':pk': keys.purchaseOrderPartition(supplierId, deliveryDate),
+                  ':prefix': keys.purchaseOrderHeaderPrefix,
+                },
+                ConsistentRead: true,
+              }),
+            );
+            return (Items ?? []).map((i) => PurchaseOrderSchema.parse(i));
           },
-          ConsistentRead: true,
-        }),
+          marks: async () => (await marksOf(supplierId, deliveryDate)).map((m) => ({ leaderIds: m.leaderIds, token: tokenOf(m) })),
+          totals: async (leaderId) => totalsOf(await readItem(client, keys.purchaseOrderPointTotals(supplierId, deliveryDate, leaderId))),
+          newestVersion: (part, leaderId) => newestVersions(client, { supplierId, deliveryDate, part, leaderId }),
+        },
+        options,
+        READ_CONCURRENCY,
       );
-      const documents = (headers ?? []).map((i) => PurchaseOrderSchema.parse(i)).sort((a, b) => a.part - b.part);
-
-      const marks = (await marksOf(supplierId, deliveryDate)).map((m) => ({ leaderIds: m.leaderIds, token: tokenOf(m) }));
-      const { points, dirty } = takeMarks(marks, options);
-
-      // Each point's totals (read after its mark, so they hold every change the mark stands for) and its
-      // newest version in the live part and in each shipped one.
-      const parts = partsToRead(documents);
-      const states = await inParallel(points, READ_CONCURRENCY, async (leaderId) => {
-        const [{ Item }, ...versions] = await Promise.all([
-          client.send(
-            new GetCommand({
-              TableName: tableName(),
-              Key: keys.purchaseOrderPointTotals(supplierId, deliveryDate, leaderId),
-              ConsistentRead: true,
-            }),
-          ),
-          ...parts.map((part) => newestVersion(client, supplierId, deliveryDate, part, leaderId)),
-        ]);
-        return { totals: totalsOf(Item), versions: versions.flat() };
-      });
-      return {
-        build: typeof build?.build === 'number' ? build.build : 0,
-        ...(typeof build?.builtAt === 'number' ? { builtAt: build.builtAt } : {}),
-        documents,
-        dirty,
-        totals: states.flatMap((s) => s.totals),
-        versions: states.flatMap((s) => s.versions),
-      };
     },
 
     async commitBuild(supplierId, deliveryDate, build, write?: DocumentWrite) {
@@ -454,11 +417,7 @@ export function dynamoConsolidationStore(client: Db = db()): ConsolidationStore 
     },
 
     async clearDirty(supplierId, deliveryDate, marks) {
-      const examined = new Map<string, Set<string>>();
-      for (const { token, leaderId } of marks) examined.set(token, (examined.get(token) ?? new Set()).add(leaderId));
-      const done = [...examined]
-        .map(([token, points]) => ({ ...markOf(token), examined: points.size }))
-        .filter((m) => m.examined >= m.points);
+      const done = marksDone(marks, (token) => markOf(token).points).map(markOf);
       await inParallel(done, READ_CONCURRENCY, async (mark) => {
         try {
           await client.send(
@@ -539,39 +498,22 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
 
     cursorAfter: (po) => listingCursor(po),
 
-    async *breakdown(supplierId, deliveryDate, part, revision, afterLeaderId) {
+    breakdown(supplierId, deliveryDate, part, revision, afterLeaderId) {
       const prefix = keys.purchaseOrderBreakdownPrefix(part);
-      let startKey: Record<string, unknown> | undefined;
-      let pending: BreakdownVersion | undefined;
-      let current: string | undefined;
-      do {
-        const page = await client.send(
-          new QueryCommand({
-            TableName: tableName(),
-            KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-            ExpressionAttributeValues: {
-              ':pk': keys.purchaseOrderBreakdownPartition(supplierId, deliveryDate),
-              // Past every version of the point the last page ended with ('~' sorts after any id character).
-              ':from': afterLeaderId ? `${prefix}${afterLeaderId}#~` : prefix,
-              ':to': `${prefix}~`,
-            },
-            ConsistentRead: true,
-            ExclusiveStartKey: startKey,
-          }),
-        );
-        for (const item of page.Items ?? []) {
-          const version = BreakdownVersionSchema.parse(item);
-          if (version.leaderId !== current) {
-            if (pending && pending.lines.length) yield pending;
-            pending = undefined;
-            current = version.leaderId;
-          }
-          // Versions come oldest first: the last at or below the revision read is the point's lines then.
-          if (version.revision <= revision) pending = version;
-        }
-        startKey = page.LastEvaluatedKey;
-      } while (startKey);
-      if (pending && pending.lines.length) yield pending;
+      const versions = queryEach(
+        client,
+        {
+          ...partitionBetween(
+            keys.purchaseOrderBreakdownPartition(supplierId, deliveryDate),
+            // Past every version of the point the last page ended with ('~' sorts after any id character).
+            afterLeaderId ? `${prefix}${afterLeaderId}#~` : prefix,
+            `${prefix}~`,
+          ),
+          ConsistentRead: true,
+        },
+        (i) => BreakdownVersionSchema.parse(i),
+      );
+      return breakdownAt(versions, revision);
     },
 
     async transition(before, after, audit) {
@@ -601,9 +543,7 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
     cursorAfterRevision: (po, revision) => encodeCursor(keys.purchaseOrderRevision(po.supplierId, po.deliveryDate, po.part, revision))!,
 
     async pointVersions(supplierId, deliveryDate, part, leaderId, revision) {
-      const [at, before] = await newestVersion(client, supplierId, deliveryDate, part, leaderId, revision, 2);
-      if (!at || at.revision !== revision) return {};
-      return { at, ...(before ? { before } : {}) };
+      return revisionVersions(await newestVersions(client, { supplierId, deliveryDate, part, leaderId }, revision, 2), revision);
     },
   };
 }

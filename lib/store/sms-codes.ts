@@ -1,10 +1,10 @@
 // DynamoDB adapter of the CodeStore port: the code last texted to each phone (hash only) and the send
 // logs that the rate limits judge. Every decision compares stored times with now; the items' TTL only
 // tidies up, since DynamoDB deletes expired items hours or days late.
-import { DeleteCommand, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { CodeStore, SendLog } from '../auth/ports';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { sendLogsOf, type CodeStore } from '../auth/ports';
 import { SmsCodeRecordSchema } from '../../schemas/auth';
-import { cancellationReasons, db, tableName, transactWrite, unlessConditionFails, type Db } from './dynamo';
+import { cancellationReasons, db, readItem, tableName, transactWrite, unlessConditionFails, type Db } from './dynamo';
 import { keys } from './keys';
 
 /** Expired codes linger a day for support questions ("I never got it"), then go. */
@@ -13,21 +13,7 @@ const epochSeconds = (ms: number) => Math.ceil(ms / 1000);
 
 export function dynamoCodeStore(client: Db = db()): CodeStore {
   return {
-    async sendLogs(subjects) {
-      const logs = new Map<string, SendLog>();
-      await Promise.all(
-        subjects.map(async (subject) => {
-          const { Item } = await client.send(
-            new GetCommand({ TableName: tableName(), Key: keys.smsSendLog(subject), ConsistentRead: true }),
-          );
-          const sends = Array.isArray(Item?.sends)
-            ? (Item.sends as unknown[]).map((s) => Date.parse(String(s))).filter(Number.isFinite)
-            : [];
-          logs.set(subject, { sends, version: typeof Item?.version === 'number' ? Item.version : 0 });
-        }),
-      );
-      return logs;
-    },
+    sendLogs: (subjects) => sendLogsOf(subjects, (subject) => readItem(client, keys.smsSendLog(subject))),
     async saveCode(code, logs) {
       try {
         await transactWrite(client, [

@@ -3,7 +3,7 @@ import { AuditEventSchema, type AuditEvent } from '../../../schemas/common';
 import { changedFields } from '../../runtime/audit-diff';
 import { ulid } from '../../runtime/clock';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, fieldsOf, queryAll, txDoc, type CloudBaseDb, type Transaction } from './db';
+import { cloudbaseDb, entityOf, queryAll, txDoc, type CloudBaseDb, type Transaction } from './db';
 
 /** Appends one audit record inside the transaction: what changed, as on DynamoDB (lib/runtime/audit-diff.ts). */
 export async function auditAdd(tx: Transaction, event: AuditEvent): Promise<void> {
@@ -15,5 +15,5 @@ export async function auditAdd(tx: Transaction, event: AuditEvent): Promise<void
 export async function cloudbaseAuditTrail(entityId: string, db: CloudBaseDb = cloudbaseDb()): Promise<AuditEvent[]> {
   // `_id` is entityId#at#ulid: its order is the order of the events.
   const docs = await queryAll(db, COLLECTIONS.audit, { entityId });
-  return docs.map((d) => AuditEventSchema.parse(fieldsOf(d)));
+  return docs.map(entityOf(AuditEventSchema));
 }

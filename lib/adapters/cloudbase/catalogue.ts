@@ -5,9 +5,9 @@ import type { CatalogueStore } from '../../catalogue/catalogue';
 import { ProductSchema, SupplierSchema, type Product } from '../../../schemas/catalogue';
 import { auditAdd } from './audit';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
 
-const parseProduct = (doc: StoredDoc) => ProductSchema.parse(fieldsOf(doc));
+const parseProduct = entityOf(ProductSchema);
 
 /** The order each listing has on DynamoDB (its sort keys, compared as strings): a supplier's by creation, all by name. */
 const sortedBy = (key: (p: Product) => string) => (a: Product, b: Product) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0);
@@ -21,8 +21,7 @@ export function cloudbaseCatalogueStore(db: CloudBaseDb = cloudbaseDb()): Catalo
   const _ = db.command;
   return {
     async getSupplier(supplierId) {
-      const doc = await getDoc(db, COLLECTIONS.suppliers, supplierId);
-      return doc ? SupplierSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.suppliers, supplierId, entityOf(SupplierSchema));
     },
 
     // `create` fails on an existing id (DATABASE_DUPLICATE_WRITE), as DynamoDB's putIfNew does: ids are new ones.
@@ -50,8 +49,7 @@ export function cloudbaseCatalogueStore(db: CloudBaseDb = cloudbaseDb()): Catalo
       }),
 
     async getProduct(productId) {
-      const doc = await getDoc(db, COLLECTIONS.products, productId);
-      return doc ? parseProduct(doc) : undefined;
+      return getDoc(db, COLLECTIONS.products, productId, parseProduct);
     },
 
     async getProducts(productIds) {

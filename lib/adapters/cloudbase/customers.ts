@@ -16,7 +16,7 @@ import {
 import { COLLECTIONS, idOf } from './collections';
 import {
   cloudbaseDb,
-  fieldsOf,
+  entityOf,
   getDoc,
   inTransaction,
   isDuplicate,
@@ -35,6 +35,8 @@ const summaryDoc = (s: CustomerSummary) => ({
   ...(s.lastOrderAt ? { byLeader: idOf(s.lastOrderAt, s.customerId) } : {}),
 });
 
+const parseSummary = entityOf(CustomerSummarySchema);
+
 const customerOrderId = (o: Pick<CustomerOrder, 'leaderId' | 'userId' | 'orderId'>) => idOf(o.leaderId, o.userId, o.orderId);
 
 /** Adds a delta's figures to the leader's day, inside the transaction (the day is made by its first delta). */
@@ -52,11 +54,11 @@ export function cloudbaseCustomerBookStore(db: CloudBaseDb = cloudbaseDb()): Cus
       // The summary first, then the orders: orders read later are as new as the summary or newer, and a newer
       // write moved the summary's version on, so `apply` finds it stale. (The other way round, orders older than
       // the summary would be applied at the summary's version.)
-      const summary = await getDoc(db, COLLECTIONS.customers, idOf(leaderId, userId));
+      const summary = await getDoc(db, COLLECTIONS.customers, idOf(leaderId, userId), parseSummary);
       const orders = await queryAll(db, COLLECTIONS.customerOrders, { leaderId, userId });
       return {
-        ...(summary ? { summary: CustomerSummarySchema.parse(fieldsOf(summary)) } : {}),
-        orders: orders.map((o) => CustomerOrderSchema.parse(fieldsOf(o))),
+        ...(summary ? { summary } : {}),
+        orders: orders.map(entityOf(CustomerOrderSchema)),
       };
     },
 
@@ -92,15 +94,13 @@ export function cloudbaseCustomerBookStore(db: CloudBaseDb = cloudbaseDb()): Cus
     },
 
     async customersOf(leaderId, limit, cursor) {
-      return pageBy(db, COLLECTIONS.customers, { leaderId, listed: true }, 'byLeader', 'desc', limit, cursor, (d) =>
-        CustomerSummarySchema.parse(fieldsOf(d)),
-      );
+      return pageBy(db, COLLECTIONS.customers, { leaderId, listed: true }, 'byLeader', 'desc', limit, cursor, parseSummary);
     },
 
     async daysOf(leaderId, from, to) {
       // `_id` is leader#date: the days come in date order.
       const docs = await queryAll(db, COLLECTIONS.statsDays, { leaderId, date: _.gte(from).and(_.lte(to)) });
-      return docs.map((d) => StatsDaySchema.parse(fieldsOf(d)));
+      return docs.map(entityOf(StatsDaySchema));
     },
   };
 }

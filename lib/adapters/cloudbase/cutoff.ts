@@ -92,8 +92,7 @@ export function cloudbaseCutoffStore(db: CloudBaseDb = cloudbaseDb()): CutoffSto
 
   return {
     async get(groupBuyId) {
-      const doc = await getDoc(db, COLLECTIONS.groupBuys, groupBuyId);
-      return doc ? parseGroupBuy(doc) : undefined;
+      return getDoc(db, COLLECTIONS.groupBuys, groupBuyId, parseGroupBuy);
     },
 
     // Oldest cutoff first; group buys sharing a cutoff in `_id` order, so the cursor (`cutoffAt#_id`) is exact.

@@ -5,6 +5,7 @@
 // is only read is not protected against a concurrent writer, one that is also written is).
 import type * as TcbSdk from '@cloudbase/node-sdk';
 import type { Db } from '@cloudbase/database';
+import type { z } from 'zod';
 import { config } from '../../runtime/config';
 import { validationError } from '../../runtime/errors';
 import type { Page } from '../../runtime/page';
@@ -50,6 +51,12 @@ export function fieldsOf(doc: StoredDoc | null | undefined): Record<string, unkn
   const { _id: _ignored, ...rest } = doc;
   return rest;
 }
+
+/** The entity a document holds (its fields, without the store's `_id`), parsed by the entity's schema. */
+export const entityOf =
+  <T>(schema: z.ZodType<T>) =>
+  (doc: StoredDoc): T =>
+    schema.parse(fieldsOf(doc));
 
 /** A document without the `undefined` values that optional fields leave (EJSON would write them as nothing, or null). */
 export function clean<T extends Record<string, unknown>>(value: T): T {
@@ -126,25 +133,43 @@ export async function inTransaction<T>(db: CloudBaseDb, work: (tx: Transaction) 
 }
 
 /**
- * Every document a query matches, in `_id` order, page by page after the last `_id` seen (the service returns
- * at most 1,000 documents a call; `skip` would miss or repeat documents written meanwhile).
+ * Every document a query matches, each read by `parse`, in ascending `sortField` order (`_id` unless named)
+ * after `after` (when given), page by page as they are read: the service returns at most 1,000 documents a
+ * call, and `skip` would miss or repeat documents written meanwhile.
  */
-export async function queryAll(db: CloudBaseDb, collection: string, where: Record<string, unknown>, pageSize = 1000): Promise<StoredDoc[]> {
+export async function* eachDoc<T>(
+  db: CloudBaseDb,
+  collection: string,
+  where: Record<string, unknown>,
+  parse: (doc: StoredDoc) => T,
+  { sortField = '_id', after, pageSize = 1000 }: { sortField?: string; after?: unknown; pageSize?: number } = {},
+): AsyncGenerator<T> {
   const _ = db.command;
-  const out: StoredDoc[] = [];
-  let after: unknown;
   for (;;) {
-    const page = after === undefined ? where : { ...where, _id: _.gt(after) };
-    const { data } = (await db.collection(collection).where(page).orderBy('_id', 'asc').limit(pageSize).get()) as { data: StoredDoc[] };
-    out.push(...data);
-    if (data.length < pageSize) return out;
-    after = data[data.length - 1]!._id;
+    const page = after === undefined ? where : { ...where, [sortField]: _.gt(after) };
+    const { data } = (await db.collection(collection).where(page).orderBy(sortField, 'asc').limit(pageSize).get()) as { data: StoredDoc[] };
+    yield* data.map(parse);
+    if (data.length < pageSize) return;
+    after = data[data.length - 1]![sortField];
   }
 }
 
-export async function getDoc(db: CloudBaseDb, collection: string, id: string): Promise<StoredDoc | undefined> {
+/** Every document a query matches, in `_id` order. */
+export async function queryAll(db: CloudBaseDb, collection: string, where: Record<string, unknown>, pageSize = 1000): Promise<StoredDoc[]> {
+  const out: StoredDoc[] = [];
+  for await (const doc of eachDoc(db, collection, where, (d) => d, { pageSize })) out.push(doc);
+  return out;
+}
+
+/** The document `id` of a collection, read by `parse` (as stored, unless given); undefined when there is none. */
+export async function getDoc<T = StoredDoc>(
+  db: CloudBaseDb,
+  collection: string,
+  id: string,
+  parse: (doc: StoredDoc) => T = (doc) => doc as T,
+): Promise<T | undefined> {
   const { data } = (await db.collection(collection).doc(id).get()) as { data: StoredDoc[] };
-  return data[0];
+  return data[0] ? parse(data[0]) : undefined;
 }
 
 /** An opaque cursor of a list paged by a sort key (the last key a page returned), and back; a bad one is a 400. */

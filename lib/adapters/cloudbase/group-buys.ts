@@ -10,7 +10,7 @@ import type { Order } from '../../../schemas/orders';
 import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../../schemas/group-buys';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb } from './db';
 import type { Transaction } from './db';
 import { outboxAdd } from './outbox';
 
@@ -31,7 +31,7 @@ export interface GroupBuyItemDoc {
 
 export const itemId = (groupBuyId: string, productId: string) => idOf(groupBuyId, productId);
 
-export const parseGroupBuy = (doc: StoredDoc) => GroupBuySchema.parse(fieldsOf(doc));
+export const parseGroupBuy = entityOf(GroupBuySchema);
 
 /** The evidence that `productId` was paid at `unitPriceFen` on the business date `date` (`PaidPrice` and what finds it). */
 interface ProductPriceDoc extends PaidPrice {
@@ -138,8 +138,7 @@ export function cloudbaseGroupBuyStore(db: CloudBaseDb = cloudbaseDb()): GroupBu
       }),
 
     async get(groupBuyId) {
-      const doc = await getDoc(db, COLLECTIONS.groupBuys, groupBuyId);
-      return doc ? parseGroupBuy(doc) : undefined;
+      return getDoc(db, COLLECTIONS.groupBuys, groupBuyId, parseGroupBuy);
     },
 
     async getWithStock(groupBuyId) {

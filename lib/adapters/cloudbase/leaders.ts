@@ -7,14 +7,14 @@ import type { LeaderStore } from '../../leaders/leaders';
 import { LeaderSchema, type Leader } from '../../../schemas/leaders';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, isDuplicate, pageBy, queryAll, Rollback, txDoc } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, queryAll, Rollback, txDoc } from './db';
 import type { CloudBaseDb, StoredDoc } from './db';
 import { markLeaderSuspended } from './group-buys';
 import { outboxAdd } from './outbox';
 
 /** The leader as stored: its fields and the sort key of `GET /leaders?status=` (oldest first, as on DynamoDB). */
 const leaderDoc = (leader: Leader) => ({ ...leader, byStatus: idOf(leader.createdAt, leader.leaderId) });
-const parseLeader = (doc: StoredDoc) => LeaderSchema.parse(fieldsOf(doc));
+const parseLeader = entityOf(LeaderSchema);
 
 /** The one leader whose unique field has this value (a unique index: one document at most). */
 async function leaderWhere(db: CloudBaseDb, where: { userId: string } | { referralCode: string }): Promise<StoredDoc | undefined> {
@@ -38,8 +38,7 @@ export function cloudbaseLeaderStore(db: CloudBaseDb = cloudbaseDb()): LeaderSto
 
   return {
     async get(leaderId) {
-      const doc = await getDoc(db, COLLECTIONS.leaders, leaderId);
-      return doc ? parseLeader(doc) : undefined;
+      return getDoc(db, COLLECTIONS.leaders, leaderId, parseLeader);
     },
     getByUser: byUser,
     async findByReferralCode(code) {

@@ -13,7 +13,7 @@ import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {
   cloudbaseDb,
-  fieldsOf,
+  entityOf,
   getDoc,
   inTransaction,
   isDuplicate,
@@ -29,7 +29,7 @@ import { outboxAdd } from './outbox';
 
 /** An entry as stored: its fields and the sort key of a leader's ledger (newest first, paged; `since`). */
 const entryDoc = (e: LedgerEntry) => ({ ...e, byLeader: idOf(e.createdAt, e.entryId) });
-const parseEntry = (doc: StoredDoc) => LedgerEntrySchema.parse(fieldsOf(doc));
+const parseEntry = entityOf(LedgerEntrySchema);
 
 const toPayable = (d: StoredDoc): PayableEntry => ({
   entryId: String(d.entryId),
@@ -130,7 +130,7 @@ export function cloudbaseLedgerStore(
 
 /** A payout as stored: its fields and the sort key of `GET /payouts?status=` (oldest first). */
 const payoutDoc = (p: Payout) => ({ ...p, byStatus: idOf(p.createdAt, p.payoutId) });
-const parsePayout = (doc: StoredDoc) => PayoutSchema.parse(fieldsOf(doc));
+const parsePayout = entityOf(PayoutSchema);
 
 /** Writes the payout as it becomes, with its outbox items (paid and held payouts reach the notices) and audit record. */
 async function putPayout(tx: Transaction, payout: Payout, eventName: 'INSERT' | 'MODIFY', audit: AuditEvent): Promise<void> {
@@ -153,8 +153,7 @@ type Opened = Awaited<ReturnType<PayoutStore['open']>>;
 
 export function cloudbasePayoutStore(db: CloudBaseDb = cloudbaseDb()): PayoutStore {
   const get = async (payoutId: string) => {
-    const doc = await getDoc(db, COLLECTIONS.payouts, payoutId);
-    return doc ? parsePayout(doc) : undefined;
+    return getDoc(db, COLLECTIONS.payouts, payoutId, parsePayout);
   };
   const claimsOf = async (payoutId: string) => (await queryAll(db, COLLECTIONS.payoutClaims, { payoutId })).map(toPayable);
 

@@ -5,12 +5,11 @@ import type { MemberStore } from '../../auth/ports';
 import { SupplierMemberSchema } from '../../../schemas/auth';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, createGuarded, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import { cloudbaseDb, createGuarded, entityOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
 
 export function cloudbaseMemberStore(db: CloudBaseDb = cloudbaseDb()): MemberStore {
   const get = async (phone: string) => {
-    const doc = await getDoc(db, COLLECTIONS.phoneSuppliers, phone);
-    return doc ? SupplierMemberSchema.parse(fieldsOf(doc)) : undefined;
+    return getDoc(db, COLLECTIONS.phoneSuppliers, phone, entityOf(SupplierMemberSchema));
   };
   return {
     get,

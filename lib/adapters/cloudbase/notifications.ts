@@ -17,6 +17,7 @@ import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {
   cloudbaseDb,
+  entityOf,
   fieldsOf,
   getDoc,
   inTransaction,
@@ -71,8 +72,7 @@ export function cloudbaseNoticeStore(db: CloudBaseDb = cloudbaseDb()): Ports.Not
     },
 
     async get(noticeId) {
-      const doc = await getDoc(db, COLLECTIONS.notices, noticeId);
-      return doc ? NoticeSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.notices, noticeId, entityOf(NoticeSchema));
     },
 
     claim: (noticeId, token, now, until) =>
@@ -144,8 +144,7 @@ export function cloudbaseSentMessageLog(db: CloudBaseDb = cloudbaseDb()): Ports.
 export function cloudbaseArrivalStore(db: CloudBaseDb = cloudbaseDb()): Ports.ArrivalStore {
   return {
     async get(leaderId, date) {
-      const doc = await getDoc(db, COLLECTIONS.arrivals, idOf(leaderId, date));
-      return doc ? ArrivalSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.arrivals, idOf(leaderId, date), entityOf(ArrivalSchema));
     },
     save: (before, after, audit) =>
       inTransaction(db, async (tx) => {
@@ -164,7 +163,7 @@ export function cloudbaseArrivalStore(db: CloudBaseDb = cloudbaseDb()): Ports.Ar
 export function cloudbaseSheetLines(db: CloudBaseDb = cloudbaseDb()) {
   return {
     async sheetLines(leaderId: string, date: string): Promise<SheetLine[]> {
-      return (await queryAll(db, COLLECTIONS.sheetLines, { leaderId, date })).map((d) => SheetLineSchema.parse(fieldsOf(d)));
+      return (await queryAll(db, COLLECTIONS.sheetLines, { leaderId, date })).map(entityOf(SheetLineSchema));
     },
   };
 }

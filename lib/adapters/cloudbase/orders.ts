@@ -9,7 +9,7 @@ import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {
   cloudbaseDb,
-  fieldsOf,
+  entityOf,
   getDoc,
   inTransaction,
   pageBy,
@@ -25,7 +25,7 @@ import { outboxAdd } from './outbox';
 
 /** The order as stored: its fields and the sort key of `GET /me/orders`. */
 export const orderDoc = (o: Order) => ({ ...o, byUser: idOf(o.createdAt, o.orderId) });
-export const parseOrder = (doc: StoredDoc) => OrderSchema.parse(fieldsOf(doc));
+export const parseOrder = entityOf(OrderSchema);
 
 const refundDocId = (r: Pick<Refund, 'orderId' | 'refundId'>) => idOf(r.orderId, r.refundId);
 
@@ -69,8 +69,7 @@ type ChangeOutcome = Awaited<ReturnType<OrderStore['change']>>;
 export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore {
   const _ = db.command;
   const get = async (orderId: string) => {
-    const doc = await getDoc(db, COLLECTIONS.orders, orderId);
-    return doc ? parseOrder(doc) : undefined;
+    return getDoc(db, COLLECTIONS.orders, orderId, parseOrder);
   };
 
   return {
@@ -170,7 +169,7 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
       }),
 
     async listRefunds(orderId) {
-      return (await queryAll(db, COLLECTIONS.refunds, { orderId })).map((d) => RefundSchema.parse(fieldsOf(d)));
+      return (await queryAll(db, COLLECTIONS.refunds, { orderId })).map(entityOf(RefundSchema));
     },
 
     completeRefund: (refund, completedAt, audit) =>
@@ -183,8 +182,7 @@ export function cloudbaseOrderStore(db: CloudBaseDb = cloudbaseDb()): OrderStore
     transitionRefund: (before, after, audit) => transitionIf(db, before, after, [before.status], () => audit),
 
     async getPayment(paymentId) {
-      const doc = await getDoc(db, COLLECTIONS.payments, paymentId);
-      return doc ? PaymentRecordSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.payments, paymentId, entityOf(PaymentRecordSchema));
     },
 
     async dueForExpiry(now, limit) {

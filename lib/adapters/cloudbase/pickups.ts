@@ -4,7 +4,7 @@ import { LeaderSchema, type Leader } from '../../../schemas/leaders';
 import { SheetLineSchema } from '../../../schemas/pickups';
 import type { PickupStore } from '../../pickups/pickups';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb } from './db';
 import { cloudbaseLeaderIdOf } from './leaders';
 
 export function cloudbasePickupStore(db: CloudBaseDb = cloudbaseDb()): PickupStore {
@@ -20,7 +20,7 @@ export function cloudbasePickupStore(db: CloudBaseDb = cloudbaseDb()): PickupSto
       }),
 
     async sheetLines(leaderId, date) {
-      return (await queryAll(db, COLLECTIONS.sheetLines, { leaderId, date })).map((d) => SheetLineSchema.parse(fieldsOf(d)));
+      return (await queryAll(db, COLLECTIONS.sheetLines, { leaderId, date })).map(entityOf(SheetLineSchema));
     },
 
     async orderIdForCode(leaderId, date, code) {
@@ -38,7 +38,6 @@ export function cloudbaseLeaderOfUser(db: CloudBaseDb = cloudbaseDb()) {
   const leaderIdOf = cloudbaseLeaderIdOf(db);
   return async (userId: string): Promise<Leader | undefined> => {
     const leaderId = await leaderIdOf(userId);
-    const doc = leaderId ? await getDoc(db, COLLECTIONS.leaders, leaderId) : undefined;
-    return doc ? LeaderSchema.parse(fieldsOf(doc)) : undefined;
+    return leaderId ? getDoc(db, COLLECTIONS.leaders, leaderId, entityOf(LeaderSchema)) : undefined;
   };
 }

@@ -4,7 +4,8 @@
 // transaction that writes (a concurrent writer of the same document conflicts, and the work runs again).
 import { randomUUID } from 'node:crypto';
 import type { ConsolidationStore } from '../../purchase-orders/consolidation-ports';
-import { MAX_APPLY_WRITES, partsToRead, takeMarks } from '../../purchase-orders/consolidation-ports';
+import { MAX_APPLY_WRITES, marksDone, readSnapshot } from '../../purchase-orders/consolidation-ports';
+import { breakdownAt, revisionVersions, type PartPoint } from '../../purchase-orders/lines';
 import type { PointDelta } from '../../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../../purchase-orders/purchase-orders';
 import {
@@ -21,8 +22,9 @@ import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import {
   cloudbaseDb,
+  eachDoc,
   encodeAfter,
-  fieldsOf,
+  entityOf,
   getDoc,
   inTransaction,
   pageBy,
@@ -48,7 +50,8 @@ const headerDoc = (po: PurchaseOrder) => ({
   poKey: poKeyOf(po.supplierId, po.deliveryDate),
   byDate: idOf(po.supplierId, padded(po.part)),
 });
-const parseHeader = (doc: StoredDoc) => PurchaseOrderSchema.parse(fieldsOf(doc));
+const parseHeader = entityOf(PurchaseOrderSchema);
+const parseVersion = entityOf(BreakdownVersionSchema);
 
 /** A point's version sorts by point, then revision (`pointRev`): one index serves the breakdown and a point's newest version. */
 const pointRevOf = (leaderId: string, revision: number) => idOf(leaderId, padded(revision));
@@ -114,6 +117,10 @@ const totalsOf = (doc: TotalsDoc | undefined): PurchaseOrderTotal[] =>
 
 /** A dirty mark's token: its id and how many points it names (it is deleted once all were examined). */
 const tokenOf = (id: string, points: number) => `${id} ${points}`;
+const markOf = (token: string) => {
+  const [id, points] = token.split(' ') as [string, string];
+  return { id, points: Number(points) };
+};
 
 /** The purchase orders a transaction's points belong to, each with its points (one mark each). */
 function pointsByPurchaseOrder(points: readonly PointDelta[]): Map<string, PointDelta[]> {
@@ -144,15 +151,8 @@ const isAsRead = (current: StoredDoc | undefined, before: PurchaseOrder | undefi
   before ? current?.revision === before.revision && current.status === before.status : !current;
 
 /** The newest `count` versions of a pickup point in a part, at or below `revision` when given (newest first). */
-async function newestVersions(
-  db: CloudBaseDb,
-  supplierId: string,
-  deliveryDate: string,
-  part: number,
-  leaderId: string,
-  revision?: number,
-  count = 1,
-): Promise<BreakdownVersion[]> {
+async function newestVersions(db: CloudBaseDb, point: PartPoint, revision?: number, count = 1): Promise<BreakdownVersion[]> {
+  const { supplierId, deliveryDate, part, leaderId } = point;
   const _ = db.command;
   const upTo = revision === undefined ? `${leaderId}#~` : pointRevOf(leaderId, revision);
   const { data } = (await db
@@ -161,18 +161,15 @@ async function newestVersions(
     .orderBy('pointRev', 'desc')
     .limit(count)
     .get()) as { data: StoredDoc[] };
-  return data.map((d) => BreakdownVersionSchema.parse(fieldsOf(d)));
+  return data.map(parseVersion);
 }
 
 const READ_CONCURRENCY = 8;
-/** The most documents a query returns. */
-const PAGE = 1000;
 
 export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): ConsolidationStore {
   return {
     async getContribution(orderId) {
-      const doc = await getDoc(db, COLLECTIONS.purchaseOrderContributions, orderId);
-      return doc ? OrderContributionSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.purchaseOrderContributions, orderId, entityOf(OrderContributionSchema));
     },
 
     async applyContributions(changes, points) {
@@ -201,35 +198,24 @@ export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): Co
       });
     },
 
-    async snapshot(supplierId, deliveryDate, options = {}) {
+    snapshot(supplierId, deliveryDate, options = {}) {
       const poKey = poKeyOf(supplierId, deliveryDate);
-      // The counter first: a rebuild that commits after this read knows nobody rebuilt in between.
-      const build = await getDoc(db, COLLECTIONS.purchaseOrderBuilds, poKey);
-      const documents = (await queryAll(db, COLLECTIONS.purchaseOrders, { poKey })).map(parseHeader).sort((a, b) => a.part - b.part);
-
-      const marks = (await queryAll(db, COLLECTIONS.purchaseOrderMarks, { poKey })).map((m) => {
-        const leaderIds = (m.leaderIds as unknown[]).map(String);
-        return { leaderIds, token: tokenOf(String(m._id), leaderIds.length) };
-      });
-      const { points, dirty } = takeMarks(marks, options);
-
-      // Each point's totals (read after its mark) and its newest version in the live part and each shipped one.
-      const parts = partsToRead(documents);
-      const states = await inParallel(points, READ_CONCURRENCY, async (leaderId) => {
-        const [totals, ...versions] = await Promise.all([
-          getDoc(db, COLLECTIONS.purchaseOrderTotals, totalsId({ supplierId, deliveryDate, leaderId })),
-          ...parts.map((part) => newestVersions(db, supplierId, deliveryDate, part, leaderId)),
-        ]);
-        return { totals: totalsOf(totals as TotalsDoc | undefined), versions: versions.flat() };
-      });
-      return {
-        build: typeof build?.build === 'number' ? build.build : 0,
-        ...(typeof build?.builtAt === 'number' ? { builtAt: build.builtAt } : {}),
-        documents,
-        dirty,
-        totals: states.flatMap((s) => s.totals),
-        versions: states.flatMap((s) => s.versions),
-      };
+      return readSnapshot(
+        {
+          counter: () => getDoc(db, COLLECTIONS.purchaseOrderBuilds, poKey),
+          headers: async () => (await queryAll(db, COLLECTIONS.purchaseOrders, { poKey })).map(parseHeader),
+          marks: async () =>
+            (await queryAll(db, COLLECTIONS.purchaseOrderMarks, { poKey })).map((m) => {
+              const leaderIds = (m.leaderIds as unknown[]).map(String);
+              return { leaderIds, token: tokenOf(String(m._id), leaderIds.length) };
+            }),
+          totals: async (leaderId) =>
+            totalsOf(await getDoc<TotalsDoc>(db, COLLECTIONS.purchaseOrderTotals, totalsId({ supplierId, deliveryDate, leaderId }))),
+          newestVersion: (part, leaderId) => newestVersions(db, { supplierId, deliveryDate, part, leaderId }),
+        },
+        options,
+        READ_CONCURRENCY,
+      );
     },
 
     commitBuild: (supplierId, deliveryDate, build, write) =>
@@ -259,12 +245,7 @@ export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): Co
       }),
 
     async clearDirty(_supplierId, _deliveryDate, marks) {
-      const examined = new Map<string, Set<string>>();
-      for (const { token, leaderId } of marks) examined.set(token, (examined.get(token) ?? new Set()).add(leaderId));
-      const done = [...examined].flatMap(([token, points]) => {
-        const [id, count] = token.split(' ') as [string, string];
-        return points.size >= Number(count) ? [id] : [];
-      });
+      const done = marksDone(marks, (token) => markOf(token).points).map((token) => markOf(token).id);
       // A mark is immutable: a change applied after the rebuild read it is another mark, and stays.
       await inParallel(done, READ_CONCURRENCY, (id) => db.collection(COLLECTIONS.purchaseOrderMarks).doc(id).remove());
     },
@@ -274,8 +255,7 @@ export function cloudbaseConsolidationStore(db: CloudBaseDb = cloudbaseDb()): Co
 export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): PurchaseOrderStore {
   return {
     async get(supplierId, deliveryDate, part) {
-      const doc = await getDoc(db, COLLECTIONS.purchaseOrders, headerId({ supplierId, deliveryDate, part }));
-      return doc ? parseHeader(doc) : undefined;
+      return getDoc(db, COLLECTIONS.purchaseOrders, headerId({ supplierId, deliveryDate, part }), parseHeader);
     },
 
     async listByDate(deliveryDate, supplierId, limit, cursor) {
@@ -286,34 +266,13 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
 
     cursorAfter: (po) => encodeAfter(headerDoc(po).byDate)!,
 
-    async *breakdown(supplierId, deliveryDate, part, revision, afterLeaderId) {
-      const _ = db.command;
-      const poKey = poKeyOf(supplierId, deliveryDate);
-      // Past every version of the point the last page ended with ('~' sorts after any id character).
-      let after = afterLeaderId ? `${afterLeaderId}#~` : '';
-      let pending: BreakdownVersion | undefined;
-      let current: string | undefined;
-      for (;;) {
-        const { data } = (await db
-          .collection(COLLECTIONS.purchaseOrderBreakdowns)
-          .where({ poKey, part, pointRev: _.gt(after) })
-          .orderBy('pointRev', 'asc')
-          .limit(PAGE)
-          .get()) as { data: StoredDoc[] };
-        for (const doc of data) {
-          const version = BreakdownVersionSchema.parse(fieldsOf(doc));
-          if (version.leaderId !== current) {
-            if (pending && pending.lines.length) yield pending;
-            pending = undefined;
-            current = version.leaderId;
-          }
-          // Versions come oldest first: the last at or below the revision read is the point's lines then.
-          if (version.revision <= revision) pending = version;
-        }
-        if (data.length < PAGE) break;
-        after = String(data[data.length - 1]!.pointRev);
-      }
-      if (pending && pending.lines.length) yield pending;
+    breakdown(supplierId, deliveryDate, part, revision, afterLeaderId) {
+      const versions = eachDoc(db, COLLECTIONS.purchaseOrderBreakdowns, { poKey: poKeyOf(supplierId, deliveryDate), part }, parseVersion, {
+        sortField: 'pointRev',
+        // Past every version of the point the last page ended with ('~' sorts after any id character).
+        after: afterLeaderId ? `${afterLeaderId}#~` : '',
+      });
+      return breakdownAt(versions, revision);
     },
 
     transition: (before, after, audit) =>
@@ -333,16 +292,14 @@ export function cloudbasePurchaseOrderStore(db: CloudBaseDb = cloudbaseDb()): Pu
         'asc',
         limit,
         cursor,
-        (d) => PurchaseOrderRevisionRecordSchema.parse(fieldsOf(d)),
+        entityOf(PurchaseOrderRevisionRecordSchema),
       );
     },
 
     cursorAfterRevision: (_po, revision) => encodeAfter(padded(revision))!,
 
     async pointVersions(supplierId, deliveryDate, part, leaderId, revision) {
-      const [at, before] = await newestVersions(db, supplierId, deliveryDate, part, leaderId, revision, 2);
-      if (!at || at.revision !== revision) return {};
-      return { at, ...(before ? { before } : {}) };
+      return revisionVersions(await newestVersions(db, { supplierId, deliveryDate, part, leaderId }, revision, 2), revision);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { ReviewStore } from '../../customers/reviews';
 import { ReviewSchema } from '../../../schemas/customers';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, isDuplicate, pageBy, Rollback, txDoc, type CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, Rollback, txDoc, type CloudBaseDb } from './db';
 
 export function cloudbaseReviewStore(db: CloudBaseDb = cloudbaseDb()): ReviewStore {
   return {
@@ -34,7 +34,7 @@ export function cloudbaseReviewStore(db: CloudBaseDb = cloudbaseDb()): ReviewSto
     },
 
     async listOf(leaderId, limit, cursor) {
-      return pageBy(db, COLLECTIONS.reviews, { leaderId }, 'byLeader', 'desc', limit, cursor, (d) => ReviewSchema.parse(fieldsOf(d)));
+      return pageBy(db, COLLECTIONS.reviews, { leaderId }, 'byLeader', 'desc', limit, cursor, entityOf(ReviewSchema));
     },
 
     async summaryOf(leaderId) {

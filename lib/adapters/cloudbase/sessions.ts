@@ -6,7 +6,7 @@ import type { SessionStore } from '../../auth/ports';
 import { RefreshTokenRecordSchema, SessionSchema } from '../../../schemas/auth';
 import { auditAdd } from './audit';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
 
 export function cloudbaseSessionStore(db: CloudBaseDb = cloudbaseDb()): SessionStore {
   return {
@@ -18,12 +18,10 @@ export function cloudbaseSessionStore(db: CloudBaseDb = cloudbaseDb()): SessionS
         await auditAdd(tx, audit);
       }),
     async get(sessionId) {
-      const doc = await getDoc(db, COLLECTIONS.sessions, sessionId);
-      return doc ? SessionSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.sessions, sessionId, entityOf(SessionSchema));
     },
     async getToken(tokenHash) {
-      const doc = await getDoc(db, COLLECTIONS.refreshTokens, tokenHash);
-      return doc ? RefreshTokenRecordSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.refreshTokens, tokenHash, entityOf(RefreshTokenRecordSchema));
     },
     rotate: (current, next, at) =>
       inTransaction(db, async (tx): Promise<'rotated' | Rollback<'stale'>> => {

@@ -3,13 +3,12 @@ import type { ShortfallStore } from '../../purchase-orders/shortfalls';
 import { ShortfallSchema } from '../../../schemas/shortfalls';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
 
 export function cloudbaseShortfallStore(db: CloudBaseDb = cloudbaseDb()): ShortfallStore {
   return {
     async get(purchaseOrderId, shortfallId) {
-      const doc = await getDoc(db, COLLECTIONS.shortfalls, idOf(purchaseOrderId, shortfallId));
-      return doc ? ShortfallSchema.parse(fieldsOf(doc)) : undefined;
+      return getDoc(db, COLLECTIONS.shortfalls, idOf(purchaseOrderId, shortfallId), entityOf(ShortfallSchema));
     },
     put: (shortfall, audit) =>
       inTransaction(db, async (tx): Promise<'written' | Rollback<'exists'>> => {

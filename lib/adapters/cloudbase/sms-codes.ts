@@ -3,7 +3,7 @@
 // a transaction that also writes it, so racing requests conflict and, run again, see what the winner left:
 // one code per admitted send, and never more tries at a code than allowed. CloudBase has no TTL here: every
 // decision compares stored times with now, and `keepUntil` says when a document no longer matters.
-import type { CodeStore, SendLog } from '../../auth/ports';
+import { sendLogsOf, type CodeStore } from '../../auth/ports';
 import { SmsCodeRecordSchema } from '../../../schemas/auth';
 import { COLLECTIONS } from './collections';
 import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
@@ -14,17 +14,7 @@ const iso = (ms: number) => new Date(ms).toISOString();
 
 export function cloudbaseCodeStore(db: CloudBaseDb = cloudbaseDb()): CodeStore {
   return {
-    async sendLogs(subjects) {
-      const logs = new Map<string, SendLog>();
-      await Promise.all(
-        subjects.map(async (subject) => {
-          const doc = await getDoc(db, COLLECTIONS.smsSendLogs, subject);
-          const sends = Array.isArray(doc?.sends) ? (doc.sends as unknown[]).map((s) => Date.parse(String(s))).filter(Number.isFinite) : [];
-          logs.set(subject, { sends, version: typeof doc?.version === 'number' ? doc.version : 0 });
-        }),
-      );
-      return logs;
-    },
+    sendLogs: (subjects) => sendLogsOf(subjects, (subject) => getDoc(db, COLLECTIONS.smsSendLogs, subject)),
     saveCode: (code, logs) =>
       inTransaction(db, async (tx): Promise<'saved' | Rollback<'raced'>> => {
         for (const { key, before, after, keepUntil } of logs) {

@@ -5,14 +5,13 @@ import type { UserStore } from '../../auth/ports';
 import { UserSchema } from '../../../schemas/auth';
 import { auditAdd } from './audit';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, createGuarded, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import { cloudbaseDb, createGuarded, entityOf, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
 
 type BindOutcome = Awaited<ReturnType<UserStore['bindOpenId']>>;
 
 export function cloudbaseUserStore(db: CloudBaseDb = cloudbaseDb()): UserStore {
   const get = async (userId: string) => {
-    const doc = await getDoc(db, COLLECTIONS.users, userId);
-    return doc ? UserSchema.parse(fieldsOf(doc)) : undefined;
+    return getDoc(db, COLLECTIONS.users, userId, entityOf(UserSchema));
   };
   const byGuard = async (collection: string, id: string) => {
     const userId = (await getDoc(db, collection, id))?.userId;

@@ -3,9 +3,9 @@
 // algorithm, independently of ../tc3.ts), the common headers, the time and the SendSms body; and that
 // answers in Tencent's response shapes.
 import { createHash, createHmac } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../runtime/errors';
+import { serveStandIn } from '../standin';
 import { tencentNoticeSms } from './notices';
 import { tencentSmsSender, TencentSmsError, type TencentSmsSettings } from './tencent';
 
@@ -33,9 +33,9 @@ function expectedSignature(secretKey: string, contentType: string, host: string,
 }
 
 /** A stand-in of the SendSms endpoint: refuses like Tencent (AuthFailure.*), else answers `status` for the phone. */
-function startStandIn(status: { Code: string; Message: string } = { Code: 'Ok', Message: 'send success' }) {
+async function startStandIn(status: { Code: string; Message: string } = { Code: 'Ok', Message: 'send success' }) {
   const received: Received[] = [];
-  const server: Server = createServer((req, res) => {
+  const { url, close } = await serveStandIn((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -66,15 +66,7 @@ function startStandIn(status: { Code: string; Message: string } = { Code: 'Ok', 
       });
     });
   });
-  return new Promise<{ endpoint: string; received: Received[]; close: () => Promise<void> }>((ok) =>
-    server.listen(0, '127.0.0.1', () =>
-      ok({
-        endpoint: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        received,
-        close: () => new Promise((done) => server.close(() => done())),
-      }),
-    ),
-  );
+  return { endpoint: url, received, close };
 }
 
 const settings = (endpoint: string, change: Partial<TencentSmsSettings> = {}): TencentSmsSettings => ({
@@ -88,19 +80,22 @@ const settings = (endpoint: string, change: Partial<TencentSmsSettings> = {}): T
   ...change,
 });
 
+/** The SendSms body our account sends to 13800000001 with a template and its values. */
+const sendSms = (TemplateId: string, TemplateParamSet: string[]) => ({
+  PhoneNumberSet: ['+8613800000001'],
+  SmsSdkAppId: '1400006666',
+  SignName: '邻里团',
+  TemplateId,
+  TemplateParamSet,
+});
+
 test('a code is sent as a correctly signed SendSms for +86 and the phone, with the code and its minutes', async () => {
   const standIn = await startStandIn();
   try {
     await tencentSmsSender(() => settings(standIn.endpoint)).sendCode('13800000001', '042917', 5);
     expect(standIn.received).toHaveLength(1);
     expect(standIn.received[0]!.headers['content-type']).toBe('application/json; charset=utf-8');
-    expect(standIn.received[0]!.body).toEqual({
-      PhoneNumberSet: ['+8613800000001'],
-      SmsSdkAppId: '1400006666',
-      SignName: '邻里团',
-      TemplateId: '1234567',
-      TemplateParamSet: ['042917', '5'],
-    });
+    expect(standIn.received[0]!.body).toEqual(sendSms('1234567', ['042917', '5']));
   } finally {
     await standIn.close();
   }
@@ -162,13 +157,7 @@ describe('notifications: each message through its own approved template', () => 
     const standIn = await startStandIn();
     try {
       await expect(channelAt(standIn.endpoint).send(notice)).resolves.toBe('sent');
-      expect(standIn.received[0]!.body).toEqual({
-        PhoneNumberSet: ['+8613800000001'],
-        SmsSdkAppId: '1400006666',
-        SignName: '邻里团',
-        TemplateId: '2012345',
-        TemplateParamSet: ['芳芳小卖部', '482913'],
-      });
+      expect(standIn.received[0]!.body).toEqual(sendSms('2012345', ['芳芳小卖部', '482913']));
       // No template configured for a message: nothing is sent, another channel may carry it.
       await expect(channelAt(standIn.endpoint).send({ ...notice, template: 'refunded' })).resolves.toEqual({
         unavailable: 'no SMS template configured for refunded',

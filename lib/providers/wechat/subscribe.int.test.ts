@@ -2,9 +2,8 @@
 // WeChat would: the stable access token asked for with the app's credentials, then
 // `POST /cgi-bin/message/subscribe/bizsend?access_token=…` with touser, template_id, page and data; and
 // that answers in WeChat's shapes (`{errcode, errmsg}`).
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { OutgoingMessage } from '../../notifications/ports';
+import { serveStandIn } from '../standin';
 import { wechatSubscribeChannel, WeChatSubscribeError, type WeChatSubscribeSettings } from './subscribe';
 
 interface Received {
@@ -13,11 +12,11 @@ interface Received {
 }
 
 /** The stand-in: tokens `token-1`, `token-2`, …; `sendAnswers` are the errcodes of successive sends (0 once exhausted). */
-function startStandIn(sendAnswers: number[] = []) {
+async function startStandIn(sendAnswers: number[] = []) {
   const received: Received[] = [];
   let tokens = 0;
   let valid = '';
-  const server: Server = createServer((req, res) => {
+  const { url: baseUrl, close } = await serveStandIn((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
@@ -41,16 +40,7 @@ function startStandIn(sendAnswers: number[] = []) {
       reply({ errcode: 404, errmsg: 'no such api' });
     });
   });
-  return new Promise<{ baseUrl: string; received: Received[]; expireToken: () => void; close: () => Promise<void> }>((ok) =>
-    server.listen(0, '127.0.0.1', () =>
-      ok({
-        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        received,
-        expireToken: () => void (valid = 'expired'),
-        close: () => new Promise((done) => server.close(() => done())),
-      }),
-    ),
-  );
+  return { baseUrl, received, expireToken: () => void (valid = 'expired'), close };
 }
 
 const settings = (baseUrl: string): WeChatSubscribeSettings => ({

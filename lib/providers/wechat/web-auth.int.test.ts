@@ -1,21 +1,20 @@
 // The WeChat web-authorization adapter against a local stand-in of api.weixin.qq.com that checks what we
 // send (`GET /sns/oauth2/access_token` with our appid, secret, the code and grant_type) and answers as
 // WeChat does: the OPENID once per code, errcodes for bad or used codes, snapshot-mode visitors.
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { serveStandIn } from '../standin';
 import { wechatWebAuth, WeChatAuthError } from './web-auth';
 
 const APPID = 'wx520c15f417810387';
 const SECRET = 'standin-app-secret-0000000000000';
 
-function startStandIn() {
+async function startStandIn() {
   const codes = new Map([
     ['061abcDEF0ll3BXX1jXD0w3l6Xa42Xxx', 'oUpF8uMuAJO_M2pxb1Q9zNjWeS6o'],
     ['snapshot-code', 'oSnapshotVirtual000000000000'],
   ]);
   const used = new Set<string>();
   const requests: URL[] = [];
-  const server: Server = createServer((req, res) => {
+  const { url: baseUrl, close } = await serveStandIn((req, res) => {
     const url = new URL(req.url ?? '/', 'http://standin');
     requests.push(url);
     const reply = (body: Record<string, unknown>) => res.writeHead(200, { 'content-type': 'text/plain' }).end(JSON.stringify(body));
@@ -39,15 +38,7 @@ function startStandIn() {
       ...(code === 'snapshot-code' ? { is_snapshotuser: 1 } : {}),
     });
   });
-  return new Promise<{ baseUrl: string; requests: URL[]; close: () => Promise<void> }>((ok) =>
-    server.listen(0, '127.0.0.1', () =>
-      ok({
-        baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        requests,
-        close: () => new Promise((done) => server.close(() => done())),
-      }),
-    ),
-  );
+  return { baseUrl, requests, close };
 }
 
 let standIn: Awaited<ReturnType<typeof startStandIn>>;

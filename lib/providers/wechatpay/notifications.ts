@@ -25,14 +25,17 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The decrypted resource of a genuine notification of one of `eventTypes`, parsed by `schema`. */
-export function openNotification<T>(
+/**
+ * A genuine notification of one of `eventTypes`: its decrypted resource, parsed by `schema`, as `read` takes it
+ * (an event, or one to ignore, or to refuse as not ours).
+ */
+export function openNotification<T, E>(
   keys: NotificationKeys,
   rawBody: string,
   headers: Record<string, string>,
   now: Date,
-  expected: { eventTypes: readonly string[]; schema: z.ZodType<T> },
-): Opened<{ id: string; eventType: string; resource: T }> {
+  expected: { eventTypes: readonly string[]; schema: z.ZodType<T>; read: (resource: T) => Opened<E> },
+): Opened<E> {
   const check = checkWeChatPaySignature(headers, rawBody, keys.wechatPay, now);
   if (check !== 'ok') return { kind: 'refused', status: 401, message: SIGNATURE_REFUSALS[check] };
   const envelope = WeChatPayNotificationSchema.safeParse(parseJson(rawBody));
@@ -48,5 +51,17 @@ export function openNotification<T>(
   }
   const resource = expected.schema.safeParse(parseJson(plaintext));
   if (!resource.success) return { kind: 'refused', status: 400, message: `Unexpected ${n.resource.original_type} resource` };
-  return { kind: 'event', event: { id: n.id, eventType: n.event_type, resource: resource.data } };
+  return expected.read(resource.data);
+}
+
+/**
+ * The openers of one merchant's notifications (its settings read, and the time taken, at each notification):
+ * each of one kind, its resource read with the merchant's settings at hand (to refuse what is not ours).
+ */
+export function notificationOpener<M extends { keys: NotificationKeys }>(merchant: () => M, now: () => Date) {
+  return <T, E>(expected: { eventTypes: readonly string[]; schema: z.ZodType<T>; read: (resource: T, merchant: M) => Opened<E> }) =>
+    (rawBody: string, headers: Record<string, string>): Opened<E> => {
+      const m = merchant();
+      return openNotification(m.keys, rawBody, headers, now(), { ...expected, read: (resource) => expected.read(resource, m) });
+    };
 }

@@ -10,7 +10,7 @@ import {
 } from '../../../schemas/wechatpay';
 import type { PaymentNotifications, PaymentProvider } from '../../payments/provider';
 import { WeChatPayError, type WeChatPayClient } from './client';
-import { openNotification, type NotificationKeys } from './notifications';
+import { notificationOpener, type NotificationKeys } from './notifications';
 import { jsapiParams, nonce, type MerchantCredentials } from './signing';
 
 export interface WeChatPayMerchant {
@@ -38,6 +38,7 @@ export function wechatPayPayments(
   m: () => WeChatPayMerchant,
   now: () => Date = () => new Date(),
 ): PaymentProvider & PaymentNotifications {
+  const open = notificationOpener(m, now);
   return {
     name: 'wechatpay',
     needsOpenId: true,
@@ -92,47 +93,41 @@ export function wechatPayPayments(
       return { status: 'failed', reason: `WeChat Pay refund ${res.refund_id} is ${res.status}` };
     },
 
-    openPayment(rawBody, headers) {
-      const s = m();
-      const opened = openNotification(s.keys, rawBody, headers, now(), {
-        eventTypes: ['TRANSACTION.SUCCESS'],
-        schema: WeChatPayTransactionSchema,
-      });
-      if (opened.kind !== 'event') return opened;
-      const t = opened.event.resource;
-      if (t.mchid !== s.mchid || t.appid !== s.appid) return { kind: 'refused', status: 400, message: 'Not our merchant or app' };
-      if (t.trade_state !== 'SUCCESS') return { kind: 'ignored', why: `trade_state ${t.trade_state}` };
-      return {
-        kind: 'event',
-        event: {
-          orderId: t.out_trade_no,
-          paymentId: t.transaction_id,
-          amountFen: t.amount.total,
-          paidAt: new Date(t.success_time ? Date.parse(t.success_time) : now().getTime()).toISOString(),
-        },
-      };
-    },
+    openPayment: open({
+      eventTypes: ['TRANSACTION.SUCCESS'],
+      schema: WeChatPayTransactionSchema,
+      read: (t, s) => {
+        if (t.mchid !== s.mchid || t.appid !== s.appid) return { kind: 'refused', status: 400, message: 'Not our merchant or app' };
+        if (t.trade_state !== 'SUCCESS') return { kind: 'ignored', why: `trade_state ${t.trade_state}` };
+        return {
+          kind: 'event',
+          event: {
+            orderId: t.out_trade_no,
+            paymentId: t.transaction_id,
+            amountFen: t.amount.total,
+            paidAt: new Date(t.success_time ? Date.parse(t.success_time) : now().getTime()).toISOString(),
+          },
+        };
+      },
+    }),
 
-    openRefundResult(rawBody, headers) {
-      const s = m();
-      const opened = openNotification(s.keys, rawBody, headers, now(), {
-        eventTypes: ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'],
-        schema: WeChatPayRefundResourceSchema,
-      });
-      if (opened.kind !== 'event') return opened;
-      const r = opened.event.resource;
-      if (r.mchid !== s.mchid) return { kind: 'refused', status: 400, message: 'Not our merchant' };
-      if (r.refund_status === 'PROCESSING') return { kind: 'ignored', why: 'still processing' };
-      return {
-        kind: 'event',
-        event: {
-          orderId: r.out_trade_no,
-          refundId: r.out_refund_no,
-          status: r.refund_status === 'SUCCESS' ? 'succeeded' : 'failed',
-          amountFen: r.amount.refund,
-          ...(r.refund_status === 'SUCCESS' ? {} : { detail: `WeChat Pay refund ${r.refund_id} is ${r.refund_status}` }),
-        },
-      };
-    },
+    openRefundResult: open({
+      eventTypes: ['REFUND.SUCCESS', 'REFUND.ABNORMAL', 'REFUND.CLOSED'],
+      schema: WeChatPayRefundResourceSchema,
+      read: (r, s) => {
+        if (r.mchid !== s.mchid) return { kind: 'refused', status: 400, message: 'Not our merchant' };
+        if (r.refund_status === 'PROCESSING') return { kind: 'ignored', why: 'still processing' };
+        return {
+          kind: 'event',
+          event: {
+            orderId: r.out_trade_no,
+            refundId: r.out_refund_no,
+            status: r.refund_status === 'SUCCESS' ? 'succeeded' : 'failed',
+            amountFen: r.amount.refund,
+            ...(r.refund_status === 'SUCCESS' ? {} : { detail: `WeChat Pay refund ${r.refund_id} is ${r.refund_status}` }),
+          },
+        };
+      },
+    }),
   };
 }

@@ -11,6 +11,7 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
+import type { JsapiParams } from '../../payments/provider';
 
 export const AUTH_SCHEMA = 'WECHATPAY2-SHA256-RSA2048';
 /** WeChat Pay refuses, and we refuse, a signed message whose timestamp is further off than this. */
@@ -119,15 +120,6 @@ export function encryptSensitive(plaintext: string, publicKey: KeyObject): strin
     { key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
     Buffer.from(plaintext, 'utf8'),
   ).toString('base64');
-}
-
-export interface JsapiParams {
-  appId: string;
-  timeStamp: string;
-  nonceStr: string;
-  package: string;
-  signType: 'RSA';
-  paySign: string;
 }
 
 /** The parameters of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`: paySign over `appId\ntimeStamp\nnonceStr\npackage\n`. */

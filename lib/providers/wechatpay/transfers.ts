@@ -5,7 +5,7 @@ import { WeChatPayTransferBillSchema, WeChatPayTransferResourceSchema } from '..
 import type { PayoutProvider, TransferResult } from '../../commissions/payout-provider';
 import type { Opened } from '../../payments/provider';
 import type { WeChatPayClient } from './client';
-import { openNotification } from './notifications';
+import { notificationOpener } from './notifications';
 import type { WeChatPayMerchant } from './payments';
 import { encryptSensitive } from './signing';
 
@@ -25,6 +25,7 @@ export function wechatPayTransfers(
   m: () => WeChatPayMerchant & { transferSceneId: string },
   now: () => Date = () => new Date(),
 ): WeChatPayTransfers {
+  const open = notificationOpener(m, now);
   return {
     needsOpenId: true,
 
@@ -64,25 +65,22 @@ export function wechatPayTransfers(
       };
     },
 
-    openTransferResult(rawBody, headers) {
-      const s = m();
-      const opened = openNotification(s.keys, rawBody, headers, now(), {
-        eventTypes: ['MCHTRANSFER.BILL.FINISHED'],
-        schema: WeChatPayTransferResourceSchema,
-      });
-      if (opened.kind !== 'event') return opened;
-      const t = opened.event.resource;
-      if ((t.mch_id ?? t.mchid) !== s.mchid) return { kind: 'refused', status: 400, message: 'Not our merchant' };
-      if (t.state !== 'SUCCESS' && !FINISHED_FAILED.has(t.state)) return { kind: 'ignored', why: `state ${t.state}` };
-      return {
-        kind: 'event',
-        event: {
-          billNo: t.out_bill_no,
-          status: t.state === 'SUCCESS' ? 'succeeded' : 'failed',
-          amountFen: t.transfer_amount,
-          ...(t.state === 'SUCCESS' ? {} : { detail: `WeChat Pay transfer ${t.state}${t.fail_reason ? `: ${t.fail_reason}` : ''}` }),
-        },
-      };
-    },
+    openTransferResult: open({
+      eventTypes: ['MCHTRANSFER.BILL.FINISHED'],
+      schema: WeChatPayTransferResourceSchema,
+      read: (t, s) => {
+        if ((t.mch_id ?? t.mchid) !== s.mchid) return { kind: 'refused', status: 400, message: 'Not our merchant' };
+        if (t.state !== 'SUCCESS' && !FINISHED_FAILED.has(t.state)) return { kind: 'ignored', why: `state ${t.state}` };
+        return {
+          kind: 'event',
+          event: {
+            billNo: t.out_bill_no,
+            status: t.state === 'SUCCESS' ? 'succeeded' : 'failed',
+            amountFen: t.transfer_amount,
+            ...(t.state === 'SUCCESS' ? {} : { detail: `WeChat Pay transfer ${t.state}${t.fail_reason ? `: ${t.fail_reason}` : ''}` }),
+          },
+        };
+      },
+    }),
   };
 }
