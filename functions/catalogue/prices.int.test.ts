@@ -5,6 +5,7 @@ import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
 import { activeLeader, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { useStack } from '../../test/support/stack';
+import type { GroupBuyView, ProductView } from '../../schemas/views';
 
 const api = useStack();
 let operator: string;
@@ -13,7 +14,7 @@ beforeAll(async () => {
 });
 
 const productOf = async (supplierId: string, productId: string) =>
-  ((await api.call('GET', `/products?supplierId=${supplierId}`, { token: operator })).body.items as any[]).find(
+  ((await api.call('GET', `/products?supplierId=${supplierId}`, { token: operator })).body.items as ProductView[]).find(
     (p) => p.productId === productId,
   );
 
@@ -78,7 +79,7 @@ test('a 划线价 shows only what residents really paid in the 7 days before; so
   });
   expect(typed.status).toBe(201);
   const first = typed.body as { shareToken: string };
-  const view = async (shareToken: string) => (await api.call('GET', `/share/${shareToken}`)).body.items as any[];
+  const view = async (shareToken: string) => (await api.call('GET', `/share/${shareToken}`)).body.items as GroupBuyView['items'];
   expect((await view(first.shareToken)).map((i) => i.referencePriceFen)).toEqual([undefined, undefined]);
 
   // Two residents pay for apples (3 units), a third orders and never pays, a fourth pays then cancels.
@@ -136,5 +137,5 @@ test('a 划线价 shows only what residents really paid in the 7 days before; so
   // Dearer again: no earlier sale was above the new price, so no 划线价.
   expect((await api.call('PATCH', `/products/${apples}`, { token: operator, body: { groupPriceFen: 1300 } })).status).toBe(200);
   const third = await openGroupBuy(api, leader.token, { items: [{ productId: apples }] });
-  expect((await view(third.shareToken))[0].referencePriceFen).toBeUndefined();
+  expect((await view(third.shareToken))[0]!.referencePriceFen).toBeUndefined();
 });

@@ -5,6 +5,7 @@ import '../../test/support/no-after-sales-window';
 import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
+import type { PayoutView } from '../../schemas/views';
 
 const api = useStack();
 
@@ -43,9 +44,10 @@ test('held for self-purchase or a high refund rate, shown with the figures; rele
   await api.drain();
   expect((await api.call('POST', '/jobs/payouts', { token: operator })).status).toBe(200);
 
-  const list = async (status: string) => (await api.call('GET', `/payouts?status=${status}`, { token: operator })).body.items as any[];
+  const list = async (status: string) =>
+    (await api.call('GET', `/payouts?status=${status}`, { token: operator })).body.items as PayoutView[];
   const held = await list('held');
-  const of = (items: any[], leader: typeof clean) => items.find((p) => p.leaderId === leader.leaderId);
+  const of = (items: PayoutView[], leader: typeof clean) => items.find((p) => p.leaderId === leader.leaderId);
   expect(held).toHaveLength(2);
   expect(of(held, selfBuyer)).toMatchObject({
     status: 'held',
@@ -64,11 +66,11 @@ test('held for self-purchase or a high refund rate, shown with the figures; rele
   });
   const proposed = await list('proposed');
   expect(of(proposed, clean)).toMatchObject({ amountFen: 200 });
-  expect(of(proposed, clean).riskFlags).toBeUndefined();
+  expect(of(proposed, clean)!.riskFlags).toBeUndefined();
   expect(of(proposed, selfBuyer)).toBeUndefined();
 
   // Held: not approvable until released; a release needs a reason and an operator.
-  const selfPayout = of(held, selfBuyer).payoutId;
+  const selfPayout = of(held, selfBuyer)!.payoutId;
   expect((await api.call('POST', `/payouts/${selfPayout}/approve`, { token: operator })).status).toBe(409);
   const noReason = await api.call('POST', `/payouts/${selfPayout}/release`, { token: operator, body: {} });
   expect(noReason.status).toBe(400);
@@ -86,7 +88,7 @@ test('held for self-purchase or a high refund rate, shown with the figures; rele
   expect((await api.call('POST', `/payouts/${selfPayout}/approve`, { token: operator })).body.status).toMatch(/approved|paid/);
 
   // Rejected while held: its earnings become payable again (the next run holds them again).
-  const refundPayout = of(held, refunder).payoutId;
+  const refundPayout = of(held, refunder)!.payoutId;
   const rejected = await api.call('POST', `/payouts/${refundPayout}/reject`, { token: operator, body: { reason: '退款率过高，待核实' } });
   expect(rejected.status).toBe(200);
   expect(rejected.body.status).toBe('rejected');
