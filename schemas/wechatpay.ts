@@ -78,3 +78,17 @@ export type WeChatPayTransferBill = z.infer<typeof WeChatPayTransferBillSchema>;
 
 /** What WeChat Pay answers when it refuses a request. */
 export const WeChatPayErrorSchema = z.object({ code: z.string(), message: z.string().optional() });
+
+/**
+ * The parameters of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`, which take the money in WeChat: what
+ * `POST /orders/{id}/payment` answers under `jsapi` (the payments port builds them, the resident's page uses them).
+ */
+export const JsapiParamsSchema = z.object({
+  appId: z.string(),
+  timeStamp: z.string(),
+  nonceStr: z.string(),
+  package: z.string(),
+  signType: z.literal('RSA'),
+  paySign: z.string(),
+});
+export type JsapiParams = z.infer<typeof JsapiParamsSchema>;

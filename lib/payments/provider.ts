@@ -1,5 +1,6 @@
 // The payment ports: what the domain needs of a payment provider (the sandbox, WeChat Pay), and nothing more.
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import type { JsapiParams } from '../../schemas/wechatpay';
 
 export interface RefundRequest {
   /** Our id: the provider treats a repeat of the same refundId as the same refund. */
@@ -27,15 +28,7 @@ export interface CheckoutRequest {
   payerOpenId?: string;
 }
 
-/** The parameters of `WeixinJSBridge.invoke('getBrandWCPayRequest', …)`, which take the money in WeChat. */
-export interface JsapiParams {
-  appId: string;
-  timeStamp: string;
-  nonceStr: string;
-  package: string;
-  signType: 'RSA';
-  paySign: string;
-}
+export type { JsapiParams } from '../../schemas/wechatpay';
 
 /** What the resident's page needs to take the money. */
 export type Checkout = { provider: 'sandbox' } | { provider: 'wechatpay'; jsapi: JsapiParams };

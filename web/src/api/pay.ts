@@ -1,16 +1,8 @@
 // Paying for an order, in one place. API.md's `POST /orders/{id}/payment` answers either WeChat Pay's
 // JSAPI parameters (then WeixinJSBridge takes the money, and WeChat Pay's notification marks the order
 // paid) or `{"provider": "sandbox"}`; until that route exists, the local stage's sandbox (`/dev/pay`).
+import type { JsapiParams } from '@schemas/wechatpay';
 import { ApiError, request } from './client';
-
-interface JsapiParams {
-  appId: string;
-  timeStamp: string;
-  nonceStr: string;
-  package: string;
-  signType: 'RSA';
-  paySign: string;
-}
 
 type PaymentStart = { provider: 'wechatpay'; jsapi: JsapiParams } | { provider: 'sandbox' };
 
