@@ -11,7 +11,8 @@ import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import type { Call, City } from '../scripts/city-purchase-order';
-import { expectStatus, round, runConcurrently, type Input } from './harness';
+import type { Input } from './harness';
+import { expectStatus, round, runConcurrently } from './harness';
 
 export interface BigPurchaseOrderResult {
   config: { points: number; products: number; cells: number; batchSize: number };

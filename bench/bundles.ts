@@ -3,7 +3,8 @@
 // requiring it with the provider's NODE_OPTIONS, the AWS SDK resolved outside the bundle as the nodejs22.x
 // runtime provides it. The yardstick (bench/reference-function.ts: middy + zod + DocumentClient) is built
 // and loaded the same way, interleaved with the others, in the same run.
-import { build, type BuildOptions, type Metafile } from 'esbuild';
+import type { BuildOptions, Metafile } from 'esbuild';
+import { build } from 'esbuild';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

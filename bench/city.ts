@@ -16,8 +16,10 @@ import { join } from 'node:path';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import { itemSize } from './capacity';
 import type { Call } from '../scripts/city-purchase-order';
-import { benchBigPurchaseOrder, type BigPurchaseOrderResult } from './big-purchase-order';
-import { meter, round, type Input, type Meter } from './harness';
+import type { BigPurchaseOrderResult } from './big-purchase-order';
+import { benchBigPurchaseOrder } from './big-purchase-order';
+import type { Input, Meter } from './harness';
+import { meter, round } from './harness';
 
 export interface CityOptions {
   points: number;

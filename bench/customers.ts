@@ -13,7 +13,8 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderLine } from '../schemas/orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { expectStatus, invokeHttp, type Json, random, meter, round, type HttpMain, type Input, type Meter } from './harness';
+import type { Json, HttpMain, Input, Meter } from './harness';
+import { expectStatus, invokeHttp, random, meter, round } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 /** A page of `GET /leaders/me/customers`, as the bench reads it. */

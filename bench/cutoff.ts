@@ -20,7 +20,8 @@ import type { DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import { itemSize } from './capacity';
-import { benchClient, expectStatus, growthAcross, invokeHttp, meter, round, runConcurrently, type HttpMain, type Input } from './harness';
+import type { HttpMain, Input } from './harness';
+import { benchClient, expectStatus, growthAcross, invokeHttp, meter, round, runConcurrently } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface CutoffOptions {

@@ -3,15 +3,8 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import {
-  freePort,
-  KEY_ID_VARIABLE,
-  localCredentials,
-  localRegion,
-  newAccessKeyId,
-  startDynamoDbLocal,
-  type LocalDynamo,
-} from '../infra/dynamodb-local';
+import type { LocalDynamo } from '../infra/dynamodb-local';
+import { freePort, KEY_ID_VARIABLE, localCredentials, localRegion, newAccessKeyId, startDynamoDbLocal } from '../infra/dynamodb-local';
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
 import { ensureTable, localClient } from '../infra/table';
 import { putUnits, readUnits, writeUnits, itemSize } from './capacity';

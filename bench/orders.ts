@@ -8,10 +8,12 @@
 // the two, measured this way, are the numbers to compare between runs.
 import { randomUUID } from 'node:crypto';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand, type TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import { expectStatus, invokeHttp, meter, percentile, round, runConcurrently, type HttpMain, type Input, type Meter } from './harness';
+import type { HttpMain, Input, Meter } from './harness';
+import { expectStatus, invokeHttp, meter, percentile, round, runConcurrently } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface OrdersOptions {

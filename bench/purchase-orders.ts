@@ -21,22 +21,12 @@ import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamo
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
-import { OrderSchema, type Order, type OrderLine } from '../schemas/orders';
+import type { Order, OrderLine } from '../schemas/orders';
+import { OrderSchema } from '../schemas/orders';
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
-import {
-  benchClient,
-  expectStatus,
-  growthAcross,
-  invokeHttp,
-  random,
-  meter,
-  round,
-  runConcurrently,
-  type HttpMain,
-  type Input,
-  type Meter,
-} from './harness';
+import type { HttpMain, Input, Meter } from './harness';
+import { benchClient, expectStatus, growthAcross, invokeHttp, random, meter, round, runConcurrently } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface PurchaseOrdersOptions {

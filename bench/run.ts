@@ -15,13 +15,20 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { round, startBenchDynamo } from './harness';
-import { benchCutoff, type CutoffResult } from './cutoff';
-import { benchOrders, type OrdersResult } from './orders';
-import { benchPurchaseOrders, type PurchaseOrdersResult } from './purchase-orders';
-import { benchCity, printCity, writeCityResult, type CityResult } from './city';
-import { benchCustomers, type CustomersResult } from './customers';
-import { benchBundles, type BundlesResult } from './bundles';
-import { costOf, type CostResult } from './cost';
+import type { CutoffResult } from './cutoff';
+import { benchCutoff } from './cutoff';
+import type { OrdersResult } from './orders';
+import { benchOrders } from './orders';
+import type { PurchaseOrdersResult } from './purchase-orders';
+import { benchPurchaseOrders } from './purchase-orders';
+import type { CityResult } from './city';
+import { benchCity, printCity, writeCityResult } from './city';
+import type { CustomersResult } from './customers';
+import { benchCustomers } from './customers';
+import type { BundlesResult } from './bundles';
+import { benchBundles } from './bundles';
+import type { CostResult } from './cost';
+import { costOf } from './cost';
 
 export interface Args {
   orders: number;

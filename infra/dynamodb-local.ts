@@ -2,7 +2,8 @@
 // It has no bind option and listens on every interface: what keeps the network out of its tables is
 // running it without -sharedDb, so that it keeps one database per access key id, under a key id that
 // only this installation knows (docs/decisions.md, 2026-11-30).
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';

@@ -10,11 +10,13 @@ import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
 import * as z from 'zod';
-import { httpFunction, route, type Routes } from '../lib/runtime/http';
+import type { Routes } from '../lib/runtime/http';
+import { httpFunction, route } from '../lib/runtime/http';
 import { jwtIdentity } from '../lib/runtime/auth';
 import { AppError } from '../lib/runtime/errors';
 import { IdSchema } from '../schemas/common';
-import { createHttpServer, type HttpHandler, type HttpRoute } from './http-server';
+import type { HttpHandler, HttpRoute } from './http-server';
+import { createHttpServer } from './http-server';
 import { loadWebBehaviors } from './manifest';
 import { staticSite } from './static-site';
 

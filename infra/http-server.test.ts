@@ -3,7 +3,8 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
-import { createHttpServer, toHttpApiEvent, type HttpHandler, type HttpRoute } from './http-server';
+import type { HttpHandler, HttpRoute } from './http-server';
+import { createHttpServer, toHttpApiEvent } from './http-server';
 
 describe('toHttpApiEvent', () => {
   const body = Buffer.from(JSON.stringify({ name: '王芳' }));

@@ -1,7 +1,8 @@
 // Serves the HTTP functions locally with the event API Gateway's HTTP API (payload 2.0) would send,
 // matching routes as it does (`{param}` segments, `{proxy+}` greedy), so a handler cannot tell the difference.
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import type { Duplex } from 'node:stream';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { CorsPolicy } from './manifest';

@@ -10,7 +10,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createHash, randomUUID } from 'node:crypto';
 import { appendFileSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import { join } from 'node:path';
 
 const ACCOUNT = '000000000000';

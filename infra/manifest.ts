@@ -2,7 +2,8 @@
 // stack serves exactly what AWS would: the same handlers, routes, stream settings and schedules.
 import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import { parse, type Tags } from 'yaml';
+import type { Tags } from 'yaml';
+import { parse } from 'yaml';
 import type { FilterPattern } from '../lib/runtime/filter-patterns';
 
 export interface HttpTrigger {

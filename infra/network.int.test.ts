@@ -1,7 +1,8 @@
 // The local stack opened to the network on purpose (HOST=0.0.0.0): it answers there, but the development
 // shortcuts stay shut (/dev/* is 404) because the operator did not also set DEV_ROUTES_ON_NETWORK=1.
 import { networkInterfaces } from 'node:os';
-import { startTestStack, type TestStack } from '../test/support/stack';
+import type { TestStack } from '../test/support/stack';
+import { startTestStack } from '../test/support/stack';
 
 const saved = { ...process.env };
 let api: TestStack;

@@ -2,7 +2,8 @@
 // (the every-minute cutoff schedule of serverless.yml), the stream router and the consumers' queues all
 // running in the background, and nobody calling a job.
 import { activeLeader, openGroupBuy, placeOrder, shanghaiDate, supplierWithProducts, unique } from '../test/support/fixtures';
-import { startTestStack, type TestStack } from '../test/support/stack';
+import type { TestStack } from '../test/support/stack';
+import { startTestStack } from '../test/support/stack';
 
 let api: TestStack;
 beforeAll(async () => {

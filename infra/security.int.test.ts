@@ -4,7 +4,8 @@
 import { DescribeTableCommand, DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { connect } from 'node:net';
 import { networkInterfaces } from 'node:os';
-import { startTestStack, type TestStack } from '../test/support/stack';
+import type { TestStack } from '../test/support/stack';
+import { startTestStack } from '../test/support/stack';
 
 let api: TestStack;
 beforeAll(async () => {

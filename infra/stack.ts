@@ -3,6 +3,7 @@
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import type { Server } from 'node:http';
 import { join, resolve } from 'node:path';
+import type { LocalDynamo } from './dynamodb-local';
 import {
   installationAccessKeyId,
   javaAvailable,
@@ -13,15 +14,19 @@ import {
   newAccessKeyId,
   portInUse,
   startDynamoDbLocal,
-  type LocalDynamo,
 } from './dynamodb-local';
-import { createHttpServer, lambdaContext, type HttpHandler, type HttpRoute } from './http-server';
+import type { HttpHandler, HttpRoute } from './http-server';
+import { createHttpServer, lambdaContext } from './http-server';
 import { inFunction, recordAwsCalls, recordSecretReads } from './aws-calls';
-import { LocalSqs, type QueueSpec } from './local-sqs';
-import { loadHttpApi, loadManifest, loadWebBehaviors, type FunctionDef } from './manifest';
+import type { QueueSpec } from './local-sqs';
+import { LocalSqs } from './local-sqs';
+import type { FunctionDef } from './manifest';
+import { loadHttpApi, loadManifest, loadWebBehaviors } from './manifest';
 import { staticSite, WEB_DIST } from './static-site';
-import { Scheduler, type ScheduledJob } from './scheduler';
-import { fileFailureSink, StreamPoller, type StreamConsumer } from './stream-poller';
+import type { ScheduledJob } from './scheduler';
+import { Scheduler } from './scheduler';
+import type { StreamConsumer } from './stream-poller';
+import { fileFailureSink, StreamPoller } from './stream-poller';
 import { ensureTable, localClient } from './table';
 import { CONSUMER_ROUTES, queueLogicalId, queueName } from '../lib/runtime/stream-routes';
 

@@ -3,14 +3,16 @@
 // finally parks them in its own dead-letter queue. One consumer failing on every record must neither hold
 // back nor replay another's work. Real stream (DynamoDB Local), the real router with the real SQS client,
 // the local SQS and its event source.
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { sqsQueueSender } from '../lib/aws/sqs';
 import { changeOf, queueFunction } from '../lib/runtime/stream';
 import { streamRouter } from '../lib/runtime/stream-router';
-import { queueUrlVariable, type ConsumerRoute } from '../lib/runtime/stream-routes';
+import type { ConsumerRoute } from '../lib/runtime/stream-routes';
+import { queueUrlVariable } from '../lib/runtime/stream-routes';
 import { assertLocalEndpoint } from '../test/support/stack';
 import { localCredentials, localRegion } from './dynamodb-local';
 import { LocalSqs } from './local-sqs';

@@ -1,7 +1,8 @@
 // The local stream poller against DynamoDB Local's real stream: it must deliver records the way Lambda's
 // event source mapping does (NOTES.md, "Streams into functions"), because the stream consumers are
 // written against those rules. Each test has its own table and drives the poller with drain().
-import { DeleteTableCommand, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { DynamoDBStreamsClient } from '@aws-sdk/client-dynamodb-streams';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
@@ -10,7 +11,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertLocalEndpoint } from '../test/support/stack';
 import { localCredentials, localRegion } from './dynamodb-local';
-import { StreamPoller, type PollerOptions, type StreamConsumer } from './stream-poller';
+import type { PollerOptions, StreamConsumer } from './stream-poller';
+import { StreamPoller } from './stream-poller';
 import { ensureTable, localClient } from './table';
 
 const endpoint = assertLocalEndpoint(process.env.DYNAMODB_ENDPOINT);

@@ -3,17 +3,13 @@
 // batch (bisected when configured), `batchItemFailures` restarts from the lowest failed record (later
 // records are delivered again, earlier ones are not), and a record that keeps failing goes to the
 // on-failure destination after `maximumRetryAttempts` instead of blocking its shard.
-import {
-  DescribeStreamCommand,
-  DynamoDBStreamsClient,
-  GetRecordsCommand,
-  GetShardIteratorCommand,
-  type _Record as StreamRecord,
-} from '@aws-sdk/client-dynamodb-streams';
+import type { _Record as StreamRecord } from '@aws-sdk/client-dynamodb-streams';
+import { DescribeStreamCommand, DynamoDBStreamsClient, GetRecordsCommand, GetShardIteratorCommand } from '@aws-sdk/client-dynamodb-streams';
 import type { DynamoDBBatchResponse, DynamoDBRecord, DynamoDBStreamEvent } from 'aws-lambda';
 import { existsSync, readFileSync, writeFileSync, appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { matchesAnyFilter, type FilterPattern } from '../lib/runtime/filter-patterns';
+import type { FilterPattern } from '../lib/runtime/filter-patterns';
+import { matchesAnyFilter } from '../lib/runtime/filter-patterns';
 
 export interface StreamConsumer {
   name: string;

@@ -1,12 +1,7 @@
 // Creates the table from infra/table.json, the very definition serverless.yml deploys
 // (`Properties: ${file(./infra/table.json)}`), so the local and the cloud table cannot drift apart.
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  UpdateTimeToLiveCommand,
-  type CreateTableCommandInput,
-} from '@aws-sdk/client-dynamodb';
+import type { CreateTableCommandInput } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DescribeTableCommand, DynamoDBClient, UpdateTimeToLiveCommand } from '@aws-sdk/client-dynamodb';
 import { localCredentials, localRegion } from './dynamodb-local';
 import definition from './table.json';
 

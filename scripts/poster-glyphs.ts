@@ -2,7 +2,8 @@
 // glyph file the sharing function reads (lib/sharing/glyphs.ts describes it), so that the function ships
 // advance widths and outlines instead of a font parser (opentype.js, 240 KB of its bundle). Run it after
 // scripts/poster-font.sh changes the font; scripts/poster-glyphs.test.ts fails until the two agree.
-import opentype, { type Font } from 'opentype.js';
+import type { Font } from 'opentype.js';
+import opentype from 'opentype.js';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GLYPH_FILE, OUTLINE_OP, POSTER_GLYPHS } from '../lib/sharing/glyphs';

@@ -4,7 +4,8 @@ import { reconcile } from '../../lib/commissions/reconcile';
 import { reconcileDeps } from '../../lib/commissions/wiring';
 import { auditEvents } from '../../lib/audit/audit';
 import { auditDeps } from '../../lib/audit/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = reconcileDeps();
 const audit = auditDeps();

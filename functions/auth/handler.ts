@@ -11,9 +11,11 @@ import {
 } from '../../schemas/auth';
 import { whoAmI } from '../../lib/auth/account';
 import { addSupplierMember, removeSupplierMember } from '../../lib/auth/members';
-import { refreshSession, requestSmsCode, signInWithSms, signInWithWeChat, signOut, type SignedIn } from '../../lib/auth/sign-in';
+import type { SignedIn } from '../../lib/auth/sign-in';
+import { refreshSession, requestSmsCode, signInWithSms, signInWithWeChat, signOut } from '../../lib/auth/sign-in';
 import { authDeps } from '../../lib/auth/wiring';
-import { httpFunction, route, type Reply, type Routes } from '../../lib/runtime/http';
+import type { Reply, Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = authDeps();
 

@@ -8,7 +8,8 @@ import {
 } from '../../schemas/catalogue';
 import { createProduct, createSupplier, listActiveProducts, productView, updateProduct } from '../../lib/catalogue/catalogue';
 import { catalogueDeps } from '../../lib/catalogue/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = catalogueDeps();
 

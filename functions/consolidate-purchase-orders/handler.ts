@@ -4,7 +4,8 @@
 // that failed becomes that message's failure.
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { OrderSchema } from '../../schemas/orders';
-import { consolidate, type ChangedOrder } from '../../lib/purchase-orders/consolidation';
+import type { ChangedOrder } from '../../lib/purchase-orders/consolidation';
+import { consolidate } from '../../lib/purchase-orders/consolidation';
 import type { ConsolidationDeps } from '../../lib/purchase-orders/consolidation-ports';
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { count, errorField, logger, observed } from '../../lib/runtime/observability';

@@ -3,7 +3,8 @@
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { LedgerEntrySchema } from '../../schemas/commissions';
 import { OrderSchema } from '../../schemas/orders';
-import { keepBook, type CustomerBookDeps } from '../../lib/customers/customers';
+import type { CustomerBookDeps } from '../../lib/customers/customers';
+import { keepBook } from '../../lib/customers/customers';
 import { customerBookDeps } from '../../lib/customers/wiring';
 import { count, errorField, logger, observed } from '../../lib/runtime/observability';
 import { changeOf } from '../../lib/runtime/stream';

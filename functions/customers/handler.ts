@@ -2,7 +2,8 @@
 import { CustomersQuerySchema, StatsPathSchema, StatsQuerySchema } from '../../schemas/customers';
 import { leaderStats, myCustomers } from '../../lib/customers/customers';
 import { customerBookDeps } from '../../lib/customers/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = customerBookDeps();
 

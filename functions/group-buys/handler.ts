@@ -5,7 +5,8 @@ import { groupBuyDeps } from '../../lib/group-buys/wiring';
 import { prefersHtml, sharePageHtml } from '../../lib/sharing/share-page';
 import { webShell } from '../../lib/sharing/wiring';
 import { AppError } from '../../lib/runtime/errors';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = groupBuyDeps();
 

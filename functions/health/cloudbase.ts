@@ -2,7 +2,8 @@
 // DATA_STORE=cloudbase: lib/health/wiring.ts) through the HTTP access path `/health`, and, through `/`, every
 // path that no longer access path claims: the API's own 404, as API Gateway's $default route gives on AWS.
 import { cloudbaseHttpFunction } from '../../lib/runtime/cloudbase-http';
-import { httpFunction, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction } from '../../lib/runtime/http';
 import { routes as awsRoutes } from './handler';
 
 const CATCH_ALL = 'ANY *';

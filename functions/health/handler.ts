@@ -3,7 +3,8 @@
 import { health } from '../../lib/health/health';
 import { healthDeps } from '../../lib/health/wiring';
 import { AppError } from '../../lib/runtime/errors';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = healthDeps();
 

@@ -4,7 +4,8 @@ import { payoutDeps } from '../../lib/commissions/wiring';
 import { runCutoffAndReport } from '../../lib/cutoff/report';
 import { cutoffDeps } from '../../lib/cutoff/wiring';
 import { requireOperator } from '../../lib/runtime/auth';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const cutoff = cutoffDeps();
 const payouts = payoutDeps();

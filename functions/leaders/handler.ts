@@ -6,8 +6,10 @@ import {
   ReasonBodySchema,
   UpdateMyLeaderBodySchema,
 } from '../../schemas/leaders';
-import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, updateMyLeader, type LeaderAction } from '../../lib/leaders/leaders';
-import { httpFunction, listOf, route, type Routes } from '../../lib/runtime/http';
+import type { LeaderAction } from '../../lib/leaders/leaders';
+import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, updateMyLeader } from '../../lib/leaders/leaders';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, route } from '../../lib/runtime/http';
 import { leaderView } from '../../lib/leaders/view';
 import { leaderDeps } from '../../lib/leaders/wiring';
 

@@ -2,7 +2,8 @@
 import { LeaderCommissionsPathSchema, LeaderCommissionsQuerySchema } from '../../schemas/commissions';
 import { commissionsOf } from '../../lib/commissions/commissions';
 import { commissionDeps } from '../../lib/commissions/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = commissionDeps();
 

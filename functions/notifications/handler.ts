@@ -3,7 +3,8 @@
 import { confirmArrival } from '../../lib/notifications/arrivals';
 import { getSettings, putSettings } from '../../lib/notifications/settings';
 import { arrivalDeps, settingsDeps } from '../../lib/notifications/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 import { ArrivalBodySchema, NotificationSettingsBodySchema } from '../../schemas/notifications';
 
 const arrivals = arrivalDeps();

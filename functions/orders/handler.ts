@@ -5,7 +5,8 @@ import { config } from '../../lib/runtime/config';
 import { cancelOrder, placeOrder } from '../../lib/orders/orders';
 import { orderView, readOrder } from '../../lib/orders/view';
 import { orderDeps } from '../../lib/orders/wiring';
-import { httpFunction, listOf, parseWith, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, parseWith, route } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';
 
 const deps = orderDeps();

@@ -3,7 +3,8 @@
 import { receivePayment, receiveRefundResult, startPayment } from '../../lib/payments/payments';
 import { paymentDeps, sandbox, usesSandbox, usesWeChatPay, wechatPay } from '../../lib/payments/wiring';
 import { notFound } from '../../lib/runtime/errors';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 import { answerWeChatPay } from '../../lib/runtime/wechatpay-reply';
 import { OrderIdPathSchema } from '../../schemas/orders';
 

@@ -1,5 +1,6 @@
 // Operators review the proposed payouts: approve (paid through the payout port) or reject.
 import { ListPayoutsQuerySchema, PayoutIdPathSchema, RejectPayoutBodySchema, ReleasePayoutBodySchema } from '../../schemas/commissions';
+import type { PayoutWithEntries } from '../../lib/commissions/payouts';
 import {
   approvePayout,
   collectPayout,
@@ -8,12 +9,12 @@ import {
   receiveTransferResult,
   rejectPayout,
   releasePayout,
-  type PayoutWithEntries,
 } from '../../lib/commissions/payouts';
 import { payoutDeps, transferNotifications } from '../../lib/commissions/wiring';
 import { usesWeChatPay } from '../../lib/payments/wiring';
 import { notFound } from '../../lib/runtime/errors';
-import { httpFunction, listOf, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, route } from '../../lib/runtime/http';
 import { toBusinessIso } from '../../lib/runtime/time';
 import { answerWeChatPay } from '../../lib/runtime/wechatpay-reply';
 

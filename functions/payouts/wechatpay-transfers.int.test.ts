@@ -8,7 +8,8 @@ import { activeLeader, dateIn, openGroupBuy, operatorToken, placeOrder, supplier
 import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';
 import { signedInWithWeChat } from '../../test/support/wechat-sign-in';
-import { newKeyPair, type SignedDelivery, type WeChatPayStandIn } from '../../test/support/wechatpay-standin';
+import type { SignedDelivery, WeChatPayStandIn } from '../../test/support/wechatpay-standin';
+import { newKeyPair } from '../../test/support/wechatpay-standin';
 
 // The stand-in first: the stack's functions read its address when they load.
 let wechat: WeChatPayStandIn;

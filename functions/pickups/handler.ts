@@ -2,7 +2,8 @@
 import { ConfirmPickupBodySchema, LeaderIdPathSchema, SheetQuerySchema } from '../../schemas/pickups';
 import { confirmPickup, pickupSheet } from '../../lib/pickups/pickups';
 import { pickupDeps } from '../../lib/pickups/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = pickupDeps();
 

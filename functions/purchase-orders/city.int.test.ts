@@ -5,14 +5,11 @@
 // `npm test` runs it with 30 pickup points (its seeding is most of the time); the issue's case, 300 points ×
 // 15 products (4,500 cells, past the ~3,000 at which a purchase order kept in one item reached DynamoDB's
 // 400 KB), is `CITY_POINTS=300 npx jest functions/purchase-orders/city.int.test.ts`, and `npm run bench -- --city`.
-import {
-  encodeBreakdownCursor,
-  purchaseOrderCsvPart,
-  readPurchaseOrderPage,
-  type PurchaseOrderPage,
-} from '../../lib/purchase-orders/purchase-orders';
+import type { PurchaseOrderPage } from '../../lib/purchase-orders/purchase-orders';
+import { encodeBreakdownCursor, purchaseOrderCsvPart, readPurchaseOrderPage } from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
-import { checkPurchaseOrder, groupBuysNotClosed, seedCity, type Call, type City } from '../../scripts/city-purchase-order';
+import type { Call, City } from '../../scripts/city-purchase-order';
+import { checkPurchaseOrder, groupBuysNotClosed, seedCity } from '../../scripts/city-purchase-order';
 import { hoursFromNow, shanghaiDate } from '../../test/support/fixtures';
 import { useStack } from '../../test/support/stack';
 import { passCutoff } from '../../test/support/time-travel';

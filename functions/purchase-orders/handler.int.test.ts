@@ -17,8 +17,10 @@ import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
 import { INDEX, keys } from '../../lib/store/keys';
 import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
-import { OrderSchema, type Order, type Refund } from '../../schemas/orders';
-import { PurchaseOrderSchema, type OrderContribution } from '../../schemas/purchase-orders';
+import type { Order, Refund } from '../../schemas/orders';
+import { OrderSchema } from '../../schemas/orders';
+import type { OrderContribution } from '../../schemas/purchase-orders';
+import { PurchaseOrderSchema } from '../../schemas/purchase-orders';
 import type { purchaseOrderView } from '../../lib/purchase-orders/purchase-orders';
 
 /** A purchase order as the API answers it. */

@@ -17,7 +17,8 @@ import {
   revisionView,
 } from '../../lib/purchase-orders/purchase-orders';
 import { purchaseOrderDeps } from '../../lib/purchase-orders/wiring';
-import { httpFunction, listOf, route, type Reply, type Routes } from '../../lib/runtime/http';
+import type { Reply, Routes } from '../../lib/runtime/http';
+import { httpFunction, listOf, route } from '../../lib/runtime/http';
 
 const deps = purchaseOrderDeps();
 

@@ -1,7 +1,8 @@
 // Scheduled hourly: orders nobody collected within PICKUP_WINDOW_DAYS of their pickup date are refunded in
 // full; then the residents of those that will be refunded tomorrow are told, once.
 import type { Context } from 'aws-lambda';
-import { remindUncollectedDue, type ReminderDeps } from '../../lib/notifications/reminders';
+import type { ReminderDeps } from '../../lib/notifications/reminders';
+import { remindUncollectedDue } from '../../lib/notifications/reminders';
 import { reminderDeps } from '../../lib/notifications/wiring';
 import { refundUncollected } from '../../lib/orders/uncollected';
 import { uncollectedDeps } from '../../lib/orders/wiring';

@@ -4,7 +4,8 @@ import { GroupBuyIdPathSchema } from '../../schemas/group-buys';
 import { OrderIdPathSchema } from '../../schemas/orders';
 import { reviewOrder, reviewsOfGroupBuy } from '../../lib/customers/reviews';
 import { reviewDeps } from '../../lib/customers/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = reviewDeps();
 

@@ -3,7 +3,8 @@
 import { GroupBuyIdPathSchema, ShareTokenPathSchema } from '../../schemas/group-buys';
 import { posterFor, shareTextFor } from '../../lib/sharing/sharing';
 import { sharingDeps } from '../../lib/sharing/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = sharingDeps();
 

@@ -4,7 +4,8 @@ import { PurchaseOrderIdPathSchema } from '../../schemas/purchase-orders';
 import { ReportShortfallBodySchema } from '../../schemas/shortfalls';
 import { reportShortfall, shortfallView } from '../../lib/purchase-orders/shortfalls';
 import { shortfallDeps } from '../../lib/purchase-orders/wiring';
-import { httpFunction, route, type Routes } from '../../lib/runtime/http';
+import type { Routes } from '../../lib/runtime/http';
+import { httpFunction, route } from '../../lib/runtime/http';
 
 const deps = shortfallDeps();
 

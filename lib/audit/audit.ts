@@ -1,6 +1,7 @@
 // Any entity's audit trail, for operators: who did what to it and when, oldest first.
 import type { AuditEvent } from '../../schemas/common';
-import { requireOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { requireOperator } from '../runtime/auth';
 import { toBusinessIso } from '../runtime/time';
 
 export interface AuditReader {

@@ -2,7 +2,8 @@
 // phone, evaluated at each sign-in and refresh, so removing a member takes effect at their next refresh.
 import type { SupplierMember } from '../../schemas/auth';
 import type { CatalogueStore } from '../catalogue/catalogue';
-import { requireOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { requireOperator } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
 import type { MemberStore } from './ports';

@@ -2,10 +2,12 @@
 // hands out a short-lived access token and a refresh token that rotates on every use. Roles are
 // evaluated from the platform's own records at sign-in and at every refresh, never taken from a client.
 import type { RefreshTokenRecord, Session, SignInMethod, User } from '../../schemas/auth';
-import { ACCESS_TOKEN_TTL_SECONDS, type Identity, type Principal } from '../runtime/auth';
+import type { Identity, Principal } from '../runtime/auth';
+import { ACCESS_TOKEN_TTL_SECONDS } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { AppError, conflict, rateLimited } from '../runtime/errors';
 import type { CodeStore, MemberStore, SessionStore, SmsSender, UserStore, WeChatAuth } from './ports';
+import type { Grant } from './rules';
 import {
   admit,
   CODE_TTL_SECONDS,
@@ -20,7 +22,6 @@ import {
   PHONE_LIMITS,
   REFRESH_TOKEN_TTL_DAYS,
   sameHash,
-  type Grant,
 } from './rules';
 
 export interface SignInDeps {

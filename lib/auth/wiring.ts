@@ -25,7 +25,8 @@ import { dynamoUserStore } from '../store/users';
 import type { AccountDeps } from './account';
 import type { MemberDeps } from './members';
 import type { SmsSender, WeChatAuth } from './ports';
-import { weChatCaller, type WeChatCallerDeps } from './wechat-caller';
+import type { WeChatCallerDeps } from './wechat-caller';
+import { weChatCaller } from './wechat-caller';
 import { deriveKey } from './rules';
 import type { SignInDeps } from './sign-in';
 

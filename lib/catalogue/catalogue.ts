@@ -1,14 +1,9 @@
 // The catalogue: operators add suppliers; operators or the supplier itself add products.
 import type { AuditEvent } from '../../schemas/common';
-import {
-  PRICE_GUARD_MESSAGE,
-  priceGuard,
-  type CreateProductBody,
-  type Product,
-  type Supplier,
-  type UpdateProductBody,
-} from '../../schemas/catalogue';
-import { isOperator, requireOperator, type Principal } from '../runtime/auth';
+import type { CreateProductBody, Product, Supplier, UpdateProductBody } from '../../schemas/catalogue';
+import { PRICE_GUARD_MESSAGE, priceGuard } from '../../schemas/catalogue';
+import type { Principal } from '../runtime/auth';
+import { isOperator, requireOperator } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, forbidden, notFound, validationError } from '../runtime/errors';
 

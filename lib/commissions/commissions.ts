@@ -2,12 +2,14 @@
 import type { AuditEvent } from '../../schemas/common';
 import type { LedgerEntry } from '../../schemas/commissions';
 import type { Order } from '../../schemas/orders';
-import { isOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { isOperator } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { forbidden, notFound } from '../runtime/errors';
 import { addHours, toBusinessIso } from '../runtime/time';
 import type { LeaderReads, LedgerStore } from './ledger';
-import { balances, plannedEntries, type CommissionRules, type Referral } from './rules';
+import type { CommissionRules, Referral } from './rules';
+import { balances, plannedEntries } from './rules';
 
 export interface CommissionDeps {
   ledger: LedgerStore;

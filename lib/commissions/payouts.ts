@@ -7,7 +7,8 @@
 // leader by leader, page by page, and one leader whose payout fails does not stop the others.
 import type { LedgerEntry, Payout, PayoutTransfer } from '../../schemas/commissions';
 import type { Opened, WeChatIdentities } from '../payments/provider';
-import { requireOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { requireOperator } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { AppError, conflict, notFound } from '../runtime/errors';
 import { count, errorField, logger } from '../runtime/observability';
@@ -15,7 +16,8 @@ import type { Page } from '../runtime/page';
 import { addMinutes } from '../runtime/time';
 import type { LeaderReads, LedgerStore, PayableEntry, PayoutStore } from './ledger';
 import type { PayoutProvider, PayoutRequest, TransferResult } from './payout-provider';
-import { assessRisk, type RiskReader, type RiskRules } from './risk';
+import type { RiskReader, RiskRules } from './risk';
+import { assessRisk } from './risk';
 
 export interface PayoutDeps {
   ledger: LedgerStore;

@@ -1,11 +1,13 @@
 // Reconciliation: the commission and referral earnings recomputed from the orders and refunds, against
 // the ledger's accrual, reversal and referral entries (payouts excluded), line by line.
 import type { Order } from '../../schemas/orders';
-import { requireOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { requireOperator } from '../runtime/auth';
 import { notFound } from '../runtime/errors';
 import { endOfBusinessDate } from '../runtime/time';
 import type { LeaderReads, LedgerStore } from './ledger';
-import { commissionTarget, referralTarget, type CommissionRules } from './rules';
+import type { CommissionRules } from './rules';
+import { commissionTarget, referralTarget } from './rules';
 
 export interface ReconcileDeps {
   leaders: LeaderReads;

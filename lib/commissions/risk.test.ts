@@ -1,4 +1,5 @@
-import { assessRisk, type RiskReader } from './risk';
+import type { RiskReader } from './risk';
+import { assessRisk } from './risk';
 
 const reader = (paidFen: number, refundedFen: number, placedBy: Record<string, string>): RiskReader => ({
   salesOf: async () => ({ paidFen, refundedFen }),

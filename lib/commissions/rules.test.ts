@@ -1,7 +1,8 @@
 // The commission rules, pure: the formula, referral windows, stale images, balances.
 import type { LedgerEntry } from '../../schemas/commissions';
 import type { Order, OrderLine } from '../../schemas/orders';
-import { balances, summarize, plannedEntries, type CommissionRules } from './rules';
+import type { CommissionRules } from './rules';
+import { balances, summarize, plannedEntries } from './rules';
 
 const rules: CommissionRules = { referralBps: 100, referralDays: 90, afterSalesHours: 48 };
 const now = new Date('2026-11-25T12:00:00Z');

@@ -2,10 +2,12 @@
 // recomputation straight from the orders, including under duplicated and reordered deliveries.
 import { businessDate } from '../runtime/time';
 import fc from 'fast-check';
-import { STATS_DAY_FIGURES, type CustomerOrder, type CustomerSummary, type StatsDay } from '../../schemas/customers';
+import type { CustomerOrder, CustomerSummary, StatsDay } from '../../schemas/customers';
+import { STATS_DAY_FIGURES } from '../../schemas/customers';
 import type { Order } from '../../schemas/orders';
 import { customerIdOf, customerOrderOf, dayDeltas, emptyDay, statsOf, summarise, windowOf } from './book';
-import { applyOrder, type CustomerBookStore } from './customers';
+import type { CustomerBookStore } from './customers';
+import { applyOrder } from './customers';
 import { averageRatingX100 } from './reviews';
 
 const NOW = new Date('2026-12-01T04:00:00Z'); // 12:00 in Shanghai, 2026-12-01

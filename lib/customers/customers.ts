@@ -4,13 +4,15 @@ import type { LedgerEntry } from '../../schemas/commissions';
 import type { CustomerOrder, CustomerSummary, StatsDay } from '../../schemas/customers';
 import type { Order } from '../../schemas/orders';
 import type { LeaderStore } from '../leaders/leaders';
-import { isOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { isOperator } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { forbidden, notFound } from '../runtime/errors';
 import type { Page } from '../runtime/page';
 import { businessDate, toBusinessIso } from '../runtime/time';
 import { backoff } from '../runtime/retry';
-import { compareVersions, customerOrderOf, dayDeltas, sameContribution, statsOf, summarise, windowOf, type DayDelta } from './book';
+import type { DayDelta } from './book';
+import { compareVersions, customerOrderOf, dayDeltas, sameContribution, statsOf, summarise, windowOf } from './book';
 
 // ---------------------------------------------------------------------------------------------------
 // Ports

@@ -14,7 +14,8 @@ import type { ClosePhase, GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderStatus } from '../../schemas/orders';
 import { fullRefund, transitioned, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
-import { randomCode, type Clock } from '../runtime/clock';
+import type { Clock } from '../runtime/clock';
+import { randomCode } from '../runtime/clock';
 import type { Page } from '../runtime/page';
 import { inParallel } from '../runtime/concurrency';
 

@@ -4,12 +4,15 @@ import type { AuditEvent } from '../../schemas/common';
 import type { CreateGroupBuyBody, GroupBuy, GroupBuyItem, Stock } from '../../schemas/group-buys';
 import type { GroupBuyView } from '../../schemas/views';
 import type { CatalogueStore } from '../catalogue/catalogue';
-import { requireActiveLeader, type LeaderStore } from '../leaders/leaders';
+import type { LeaderStore } from '../leaders/leaders';
+import { requireActiveLeader } from '../leaders/leaders';
 import type { Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
-import { notFound, validationError, type ErrorDetail, AppError } from '../runtime/errors';
+import type { ErrorDetail } from '../runtime/errors';
+import { notFound, validationError, AppError } from '../runtime/errors';
 import { addDays, businessDate, endOfBusinessDate, toBusinessIso } from '../runtime/time';
-import { REFERENCE_PRICE_DAYS, referencePrice, type PaidPrice } from './reference-price';
+import type { PaidPrice } from './reference-price';
+import { REFERENCE_PRICE_DAYS, referencePrice } from './reference-price';
 import { invalidShareLink, signShareToken, verifyShareToken } from './share-link';
 
 /** Real sales of one item: units in paid orders and the paid orders that include it. */

@@ -2,7 +2,8 @@
 // signed with another key, or past its expiry is INVALID_SHARE_LINK.
 import { AppError } from '../runtime/errors';
 import { ulid } from '../runtime/clock';
-import { shareLinkKey, signShareToken, verifyShareToken, type ShareClaims } from './share-link';
+import type { ShareClaims } from './share-link';
+import { shareLinkKey, signShareToken, verifyShareToken } from './share-link';
 
 const key = shareLinkKey('unit-test-auth-secret');
 const now = new Date('2026-11-23T10:00:00.000Z');

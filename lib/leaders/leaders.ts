@@ -2,8 +2,10 @@
 // every change is audited with who, when, before and after.
 import type { AuditEvent } from '../../schemas/common';
 import type { ApplyLeaderBody, Leader, LeaderStatus, UpdateMyLeaderBody } from '../../schemas/leaders';
-import { isOperator, requireOperator, type Principal } from '../runtime/auth';
-import { randomCode, type Clock, type Ids } from '../runtime/clock';
+import type { Principal } from '../runtime/auth';
+import { isOperator, requireOperator } from '../runtime/auth';
+import type { Clock, Ids } from '../runtime/clock';
+import { randomCode } from '../runtime/clock';
 import { AppError, conflict, notFound, validationError } from '../runtime/errors';
 
 import type { Page } from '../runtime/page';

@@ -9,7 +9,8 @@ import type { SheetLine } from '../../schemas/pickups';
 import type { LeaderStore } from '../leaders/leaders';
 import type { Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
-import { AppError, conflict, forbidden, validationError, type ErrorDetail } from '../runtime/errors';
+import type { ErrorDetail } from '../runtime/errors';
+import { AppError, conflict, forbidden, validationError } from '../runtime/errors';
 import type { ArrivalStore, NoticeStore } from './ports';
 import { pickupReadyNotice } from './planning';
 

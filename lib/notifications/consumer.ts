@@ -5,8 +5,10 @@
 // that a provider that keeps failing holds back its notice only, never the change that caused it.
 import { count, logger } from '../runtime/observability';
 import type { ChangeRecord } from '../runtime/stream';
-import { deliverNotice, type DeliveryDeps } from './delivery';
-import { planNotices, type PlanningDeps } from './planning';
+import type { DeliveryDeps } from './delivery';
+import { deliverNotice } from './delivery';
+import type { PlanningDeps } from './planning';
+import { planNotices } from './planning';
 
 export interface ConsumerDeps {
   planning: PlanningDeps;

@@ -2,8 +2,10 @@
 // (its message parked by the queue) with the error for an operator; channels chosen by the settings,
 // with pickup codes and refunds always going out by one.
 import type { Notice, NotificationSettings } from '../../schemas/notifications';
-import { channelsToTry, deliverNotice, NotYet, type DeliveryDeps } from './delivery';
-import { finishedFields, type MessageChannel, type NoticeOutcome, type NoticeStore, type OutgoingMessage } from './ports';
+import type { DeliveryDeps } from './delivery';
+import { channelsToTry, deliverNotice, NotYet } from './delivery';
+import type { MessageChannel, NoticeOutcome, NoticeStore, OutgoingMessage } from './ports';
+import { finishedFields } from './ports';
 
 function memoryNotices(): NoticeStore & { items: Map<string, Notice> } {
   const items = new Map<string, Notice>();

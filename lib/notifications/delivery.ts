@@ -5,10 +5,12 @@
 // fails is retried a few times with backoff here; then the claim is given back, the attempt counted, and
 // the error thrown: the queue delivers the notice's record again later, and after its last delivery
 // parks it in the dead-letter queue (an alarm; `npm run redrive` sends it back).
-import { DEFAULT_SETTINGS, type Channel, type Notice, type NotificationSettings } from '../../schemas/notifications';
+import type { Channel, Notice, NotificationSettings } from '../../schemas/notifications';
+import { DEFAULT_SETTINGS } from '../../schemas/notifications';
 import type { Clock, Ids } from '../runtime/clock';
 import type { MessageChannel, NoticeOutcome, NoticeStore, People, PurchaseOrderFacts, SettingsStore } from './ports';
-import { renderText, smsParamsOf, TEMPLATE_SPECS, wechatDataOf, yuan, type Params } from './templates';
+import type { Params } from './templates';
+import { renderText, smsParamsOf, TEMPLATE_SPECS, wechatDataOf, yuan } from './templates';
 
 export interface DeliveryDeps {
   notices: NoticeStore;

@@ -1,7 +1,8 @@
 // Which changes cause which notices, and that a change seen again causes none.
 import type { Notice } from '../../schemas/notifications';
 import type { ChangeRecord } from '../runtime/stream';
-import { planNotices, type PlanningDeps } from './planning';
+import type { PlanningDeps } from './planning';
+import { planNotices } from './planning';
 
 function setup() {
   const notices = new Map<string, Notice>();

@@ -5,14 +5,17 @@
 // back an order, a cutoff or a payout.
 import * as z from 'zod';
 import { PayoutSchema } from '../../schemas/commissions';
-import { LeaderSchema, type Leader } from '../../schemas/leaders';
+import type { Leader } from '../../schemas/leaders';
+import { LeaderSchema } from '../../schemas/leaders';
 import type { Notice, TemplateName } from '../../schemas/notifications';
-import { RefundSchema, type Order } from '../../schemas/orders';
+import type { Order } from '../../schemas/orders';
+import { RefundSchema } from '../../schemas/orders';
 import { PurchaseOrderSchema } from '../../schemas/purchase-orders';
 import type { Clock } from '../runtime/clock';
 import type { ChangeRecord } from '../runtime/stream';
 import type { NoticeStore, People, SupplierContacts } from './ports';
-import { clip, goodsOf, monthDay, refundReasonText, VALUE_LIMITS, yuan, type Params } from './templates';
+import type { Params } from './templates';
+import { clip, goodsOf, monthDay, refundReasonText, VALUE_LIMITS, yuan } from './templates';
 
 export interface PlanningDeps {
   notices: Pick<NoticeStore, 'add'>;

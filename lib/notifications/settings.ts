@@ -1,6 +1,7 @@
 // A person's notification settings: SMS, WeChat subscribe messages, or both (the default). Essential
 // messages (pickup codes, refunds) still reach them by one channel whatever they choose (./delivery.ts).
-import { DEFAULT_SETTINGS, type NotificationSettings } from '../../schemas/notifications';
+import type { NotificationSettings } from '../../schemas/notifications';
+import { DEFAULT_SETTINGS } from '../../schemas/notifications';
 import type { Principal } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import type { People, SettingsStore } from './ports';

@@ -1,6 +1,7 @@
 // The messages' exact texts, and that each fits one SMS segment (70 characters with the 【signature】)
 // with the longest values it can be given, links aside.
-import { TEMPLATES, type TemplateName } from '../../schemas/notifications';
+import type { TemplateName } from '../../schemas/notifications';
+import { TEMPLATES } from '../../schemas/notifications';
 import {
   clip,
   goodsOf,

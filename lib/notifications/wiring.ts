@@ -3,7 +3,8 @@
 // by the settings that choose sign-in's providers (SMS_PROVIDER, WECHAT_PROVIDER): the local stage's
 // sandboxes keep what they "sent" for `GET /dev/messages`; elsewhere Tencent Cloud SMS and WeChat's
 // subscribe messages, each with a template per message.
-import { TEMPLATES, type TemplateName } from '../../schemas/notifications';
+import type { TemplateName } from '../../schemas/notifications';
+import { TEMPLATES } from '../../schemas/notifications';
 import { cloudbaseLeaderStore } from '../adapters/cloudbase/leaders';
 import {
   cloudbaseArrivalStore,

@@ -2,7 +2,8 @@
 // state for an event, the full refund it implies, and read-decide-write until the write finds it unchanged.
 import type { Order, OrderLine, Refund } from '../../schemas/orders';
 import { conflict, notFound } from '../runtime/errors';
-import { nextOrderStatus, type OrderEvent } from './status';
+import type { OrderEvent } from './status';
+import { nextOrderStatus } from './status';
 import type { OrderChange, OrderStore } from './ports';
 
 /** The order after an event, with the line refunds it implies when it refunds everything. */

@@ -4,7 +4,8 @@
 import { createHash } from 'node:crypto';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderLine, PlaceOrderBody } from '../../schemas/orders';
-import { AppError, type ErrorDetail } from '../runtime/errors';
+import type { ErrorDetail } from '../runtime/errors';
+import { AppError } from '../runtime/errors';
 import type { Reservation } from './ports';
 
 /**

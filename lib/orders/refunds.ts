@@ -4,7 +4,8 @@
 // sent through the payment port by the stream-triggered refunds function.
 import { createHash } from 'node:crypto';
 import type { OrderLine, Refund } from '../../schemas/orders';
-import { isOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { isOperator } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import { conflict, notFound } from '../runtime/errors';
 import { addHours } from '../runtime/time';

@@ -1,7 +1,8 @@
 // The order state machine: exactly the transitions of ORDER_TRANSITIONS, everything else a 409 CONFLICT.
 import { ORDER_STATUSES } from '../../schemas/orders';
 import { AppError } from '../runtime/errors';
-import { canTransition, HOLDS_STOCK, nextOrderStatus, type OrderEvent } from './status';
+import type { OrderEvent } from './status';
+import { canTransition, HOLDS_STOCK, nextOrderStatus } from './status';
 
 // What SPEC.md says each event does, written out independently of the table under test: every
 // (event, status) pair not listed here must be refused.

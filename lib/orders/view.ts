@@ -1,7 +1,8 @@
 // Reading an order: who may, and what each reader sees (a leader and an operator see masked contacts).
 import type { Order } from '../../schemas/orders';
 import type { OrderView } from '../../schemas/views';
-import { isOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { isOperator } from '../runtime/auth';
 import { notFound } from '../runtime/errors';
 import { toBusinessIso } from '../runtime/time';
 import { maskName, maskPhone } from './privacy';

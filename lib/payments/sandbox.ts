@@ -4,7 +4,8 @@
 import { PaymentNotificationSchema } from '../../schemas/orders';
 import type { Opened, PaymentProvider, PaymentReceived, RefundRequest } from './provider';
 import { signPayload, verifySignature, SIGNATURE_HEADER } from './provider';
-import { receivePayment, type PaymentDeps } from './payments';
+import type { PaymentDeps } from './payments';
+import { receivePayment } from './payments';
 import { notFound } from '../runtime/errors';
 
 export interface SandboxLedger {

@@ -2,7 +2,8 @@
 // confirmation that a resident collected their goods.
 import type { Order } from '../../schemas/orders';
 import type { SheetLine } from '../../schemas/pickups';
-import { isOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { isOperator } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { conflict, forbidden, notFound } from '../runtime/errors';
 import { businessDate } from '../runtime/time';

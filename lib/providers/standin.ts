@@ -1,5 +1,6 @@
 // For the providers' integration tests: a local stand-in of a provider's HTTP API, on a free loopback port.
-import { createServer, type RequestListener } from 'node:http';
+import type { RequestListener } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 
 /** Serves `listener` on a free port of 127.0.0.1: its base URL, and how to stop it. */

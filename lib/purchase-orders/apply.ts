@@ -9,8 +9,10 @@
 import type { PickupPoint } from '../../schemas/leaders';
 import type { Order } from '../../schemas/orders';
 import { backoff } from '../runtime/retry';
-import { MAX_APPLY_WRITES, type ConsolidationStore, type ContributionChange } from './consolidation-ports';
-import { compareImages, contributionDeltas, contributionOf, pointKey, sumDeltas, suppliersOf, type PointDelta } from './contributions';
+import type { ConsolidationStore, ContributionChange } from './consolidation-ports';
+import { MAX_APPLY_WRITES } from './consolidation-ports';
+import type { PointDelta } from './contributions';
+import { compareImages, contributionDeltas, contributionOf, pointKey, sumDeltas, suppliersOf } from './contributions';
 import { inParallel } from '../runtime/concurrency';
 
 const MAX_APPLY_ATTEMPTS = 8;

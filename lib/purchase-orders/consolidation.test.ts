@@ -3,12 +3,14 @@
 import type { Order, OrderLine } from '../../schemas/orders';
 import type { BreakdownVersion, PurchaseOrder, PurchaseOrderTotal } from '../../schemas/purchase-orders';
 import type { ConsolidationSnapshot } from './consolidation-ports';
-import { chunksOf, type PendingChange } from './apply';
+import type { PendingChange } from './apply';
+import { chunksOf } from './apply';
 import { MAX_APPLY_WRITES } from './consolidation-ports';
 import { compareImages, contributionDeltas, contributionOf, countableLines, pointKey, sumDeltas } from './contributions';
 import { parsePurchaseOrderId, purchaseOrderIdOf } from './ids';
 import { nextLines, pointDifference } from './lines';
-import { MAX_POINTS_PER_REVISION, MAX_VERSION_BYTES_PER_REVISION, planRebuild, type PlannedRevision } from './rebuild';
+import type { PlannedRevision } from './rebuild';
+import { MAX_POINTS_PER_REVISION, MAX_VERSION_BYTES_PER_REVISION, planRebuild } from './rebuild';
 
 const line = (over: Partial<OrderLine> = {}): OrderLine => ({
   productId: 'P1',

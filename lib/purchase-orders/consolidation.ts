@@ -11,10 +11,12 @@
 // into changed orders, and failed changes back into its messages.
 import type { PickupPoint } from '../../schemas/leaders';
 import type { Order } from '../../schemas/orders';
-import { applyOrders, type AppliedOrder, type OrderToApply } from './apply';
+import type { AppliedOrder, OrderToApply } from './apply';
+import { applyOrders } from './apply';
 import type { ConsolidationDeps } from './consolidation-ports';
 import { purchaseOrderIdOf } from './ids';
-import { rebuildPurchaseOrder, type Cause, type RebuildOutcome } from './rebuild';
+import type { Cause, RebuildOutcome } from './rebuild';
+import { rebuildPurchaseOrder } from './rebuild';
 import { inParallel } from '../runtime/concurrency';
 
 /** An order that changed, as the consolidation reads it. */

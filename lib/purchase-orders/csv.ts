@@ -3,7 +3,8 @@
 // pickup point that the warehouse packs and routes by. Written in two pieces, the head and the rows of
 // some pickup points, so that a big purchase order can come out in parts whose concatenation is the file.
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderStatus } from '../../schemas/purchase-orders';
-import { lineInCases, type CaseSizes } from './cases';
+import type { CaseSizes } from './cases';
+import { lineInCases } from './cases';
 
 const BOM = '\uFEFF';
 const CRLF = '\r\n';

@@ -15,13 +15,15 @@ import type {
   PurchaseOrderStatus,
 } from '../../schemas/purchase-orders';
 import type { Page } from '../runtime/page';
-import { isOperator, type Principal } from '../runtime/auth';
+import type { Principal } from '../runtime/auth';
+import { isOperator } from '../runtime/auth';
 import type { Clock } from '../runtime/clock';
 import { conflict, forbidden, notFound, validationError } from '../runtime/errors';
 import { toBusinessIso } from '../runtime/time';
 import { parsePurchaseOrderId } from './ids';
 import { byText, pointDifference } from './lines';
-import { lineInCases, type CaseSizes } from './cases';
+import type { CaseSizes } from './cases';
+import { lineInCases } from './cases';
 import { csvHead, csvRows } from './csv';
 
 export interface PurchaseOrderStore {

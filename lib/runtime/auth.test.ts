@@ -1,6 +1,7 @@
 // Access tokens: what verifies and what does not. Every refusal here is a token an attacker could craft
 // or keep: no expiry, another issuer or audience, another algorithm, an old one, or a second spelling.
-import { SignJWT, type JWTPayload } from 'jose';
+import type { JWTPayload } from 'jose';
+import { SignJWT } from 'jose';
 import { ACCESS_TOKEN_TTL_SECONDS, isCanonicalCompact, jwtIdentity, tokenAudience, tokenIssuer } from './auth';
 import { AppError } from './errors';
 

@@ -8,7 +8,8 @@ import type { Context } from 'aws-lambda';
 import type { Principal } from './auth';
 import { validationError } from './errors';
 import { lambdaShapedContext } from './lambda-context';
-import { errorResult, httpFunction, type HttpEvent, type HttpResult, type Routes, type VouchedCaller } from './http';
+import type { HttpEvent, HttpResult, Routes, VouchedCaller } from './http';
+import { errorResult, httpFunction } from './http';
 
 /** What CloudBase's HTTP access service passes a cloud function (docs: "Access cloud functions via HTTP"). */
 export interface CloudBaseHttpEvent {

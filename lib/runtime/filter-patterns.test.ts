@@ -1,7 +1,8 @@
 // Lambda event filtering as the local stream poller applies it: only records matching a pattern of
 // serverless.yml's `filterPatterns` reach the function.
 import type { DynamoDBRecord } from 'aws-lambda';
-import { matchesAnyFilter, matchesFilter, type FilterPattern } from './filter-patterns';
+import type { FilterPattern } from './filter-patterns';
+import { matchesAnyFilter, matchesFilter } from './filter-patterns';
 
 function record(
   eventName: 'INSERT' | 'MODIFY' | 'REMOVE',

@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import * as z from 'zod';
 import { jwtIdentity } from './auth';
 import { AppError, rateLimited } from './errors';
-import { httpFunction, listOf, MAX_BODY_BYTES, route, type Routes } from './http';
+import type { Routes } from './http';
+import { httpFunction, listOf, MAX_BODY_BYTES, route } from './http';
 
 const identity = jwtIdentity(() => 'secret');
 const template = JSON.parse(readFileSync(join(__dirname, '../../events/http/health.json'), 'utf8')) as APIGatewayProxyEventV2;

@@ -6,9 +6,11 @@
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
-import { stageIdentity, type Identity, type Principal } from './auth';
+import type { Identity, Principal } from './auth';
+import { stageIdentity } from './auth';
 import { config } from './config';
-import { AppError, type ErrorDetail } from './errors';
+import type { ErrorDetail } from './errors';
+import { AppError } from './errors';
 import { errorField, logger, observed } from './observability';
 import type { Page } from './page';
 

@@ -4,8 +4,10 @@
 import { create as createQrCode } from 'qrcode/lib/core/qrcode';
 import { formatYuan } from '../../schemas/money';
 import type { PosterFont } from './glyphs';
-import { hexColor, Raster, type Rgb } from './raster';
-import { chineseDate, chineseDateTime, type ShareContent } from './share-text';
+import type { Rgb } from './raster';
+import { hexColor, Raster } from './raster';
+import type { ShareContent } from './share-text';
+import { chineseDate, chineseDateTime } from './share-text';
 
 export const POSTER_WIDTH = 750;
 export const QR_QUIET_MODULES = 4;

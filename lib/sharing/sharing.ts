@@ -1,12 +1,14 @@
 // Sharing a group buy: the poster behind a share link (public) and the group text for its leader.
 import type { GroupBuy } from '../../schemas/group-buys';
-import { resolveShareToken, shareTokenFor, type GroupBuyDeps } from '../group-buys/group-buys';
+import type { GroupBuyDeps } from '../group-buys/group-buys';
+import { resolveShareToken, shareTokenFor } from '../group-buys/group-buys';
 import type { LeaderStore } from '../leaders/leaders';
 import type { Principal } from '../runtime/auth';
 import { forbidden, notFound } from '../runtime/errors';
 import type { PosterFont } from './glyphs';
 import { renderPoster } from './poster';
-import { shareText, type ShareContent } from './share-text';
+import type { ShareContent } from './share-text';
+import { shareText } from './share-text';
 
 export interface SharingDeps extends Pick<GroupBuyDeps, 'groupBuys' | 'shareKey' | 'publicUrl' | 'clock'> {
   leaders: Pick<LeaderStore, 'getByUser'>;

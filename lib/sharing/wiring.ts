@@ -7,7 +7,8 @@ import { config } from '../runtime/config';
 import { lazyShareLinkKey } from '../group-buys/share-link';
 import { groupBuyStore } from '../group-buys/wiring';
 import { leaderStore } from '../leaders/wiring';
-import { POSTER_GLYPHS, readGlyphFile, type PosterFont } from './glyphs';
+import type { PosterFont } from './glyphs';
+import { POSTER_GLYPHS, readGlyphFile } from './glyphs';
 import type { SharingDeps } from './sharing';
 
 /** The function's package root on Lambda; the repository root locally (this file is lib/sharing/). */

@@ -5,7 +5,8 @@ import type { AuditEvent } from '../../schemas/common';
 import { AuditEventSchema } from '../../schemas/common';
 import { changedFields } from '../runtime/audit-diff';
 import { ulid } from '../runtime/clock';
-import { db, partitionOf, putIfNew, queryAll, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, partitionOf, putIfNew, queryAll } from './dynamo';
 import { keys } from './keys';
 
 /** A TransactWriteItems action that appends one audit record (of what changed between `before` and `after`). */

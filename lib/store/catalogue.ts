@@ -1,9 +1,11 @@
 // DynamoDB adapter of the CatalogueStore port.
 import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueStore } from '../catalogue/catalogue';
-import { ProductSchema, SupplierSchema, type Product } from '../../schemas/catalogue';
+import type { Product } from '../../schemas/catalogue';
+import { ProductSchema, SupplierSchema } from '../../schemas/catalogue';
 import { auditPut } from './audit';
-import { db, guardedWrite, partitionOf, putAtVersion, putIfNew, queryAll, readItem, tableName, transactWrite, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, guardedWrite, partitionOf, putAtVersion, putIfNew, queryAll, readItem, tableName, transactWrite } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const productItem = (product: Product) => ({

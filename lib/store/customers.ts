@@ -3,13 +3,9 @@
 // summary's version); a leader's days are items of one partition, ADDed to, and read by a range of dates.
 import type { CustomerBookStore } from '../customers/customers';
 import type { DayDelta } from '../customers/book';
-import {
-  CustomerOrderSchema,
-  CustomerSummarySchema,
-  STATS_DAY_FIGURES,
-  StatsDaySchema,
-  type CustomerSummary,
-} from '../../schemas/customers';
+import type { CustomerSummary } from '../../schemas/customers';
+import { CustomerOrderSchema, CustomerSummarySchema, STATS_DAY_FIGURES, StatsDaySchema } from '../../schemas/customers';
+import type { Db, TransactItem } from './dynamo';
 import {
   cancellationReasons,
   db,
@@ -22,8 +18,6 @@ import {
   queryPage,
   tableName,
   transactWrite,
-  type Db,
-  type TransactItem,
 } from './dynamo';
 import { INDEX, keys } from './keys';
 

@@ -1,11 +1,14 @@
 // DynamoDB adapter of the CutoffStore port.
-import { QueryCommand, UpdateCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import type { QueryCommandInput } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { CutoffStore } from '../cutoff/cutoff';
 import type { CloseTallyKind } from '../orders/ports';
-import { GroupBuySchema, type GroupBuy } from '../../schemas/group-buys';
+import type { GroupBuy } from '../../schemas/group-buys';
+import { GroupBuySchema } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
-import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName, type Db, type TransactItem } from './dynamo';
+import type { Db, TransactItem } from './dynamo';
+import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName } from './dynamo';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged } from './orders';
 

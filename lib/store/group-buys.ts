@@ -1,9 +1,11 @@
 // DynamoDB adapter of the GroupBuyStore port.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupBuyStore, SoldCount } from '../group-buys/group-buys';
-import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../schemas/group-buys';
+import type { GroupBuy, Stock } from '../../schemas/group-buys';
+import { GroupBuySchema, StockSchema } from '../../schemas/group-buys';
 import { auditPut } from './audit';
-import { db, guardedWrite, partitionBetween, queryAll, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, guardedWrite, partitionBetween, queryAll, tableName } from './dynamo';
 import { keys } from './keys';
 
 export const groupBuyItem = (gb: GroupBuy) => ({

@@ -1,6 +1,8 @@
 // Every order of a leader's group buys: the leader's group buys (gsi1), then each one's orders (gsi3).
-import { OrderSchema, type Order } from '../../schemas/orders';
-import { db, partitionOf, queryAll, type Db } from './dynamo';
+import type { Order } from '../../schemas/orders';
+import { OrderSchema } from '../../schemas/orders';
+import type { Db } from './dynamo';
+import { db, partitionOf, queryAll } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export function ordersOfLeader(client: Db = db()) {

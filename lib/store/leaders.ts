@@ -1,10 +1,13 @@
 // DynamoDB adapter of the LeaderStore port.
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { LeaderStore } from '../leaders/leaders';
-import { LeaderSchema, type Leader } from '../../schemas/leaders';
+import type { Leader } from '../../schemas/leaders';
+import { LeaderSchema } from '../../schemas/leaders';
 import { auditPut } from './audit';
-import { db, guardedWrite, partitionOf, putAtVersion, queryAll, queryPage, readItem, tableName, type Db } from './dynamo';
-import { INDEX, keys, type Key } from './keys';
+import type { Db } from './dynamo';
+import { db, guardedWrite, partitionOf, putAtVersion, queryAll, queryPage, readItem, tableName } from './dynamo';
+import type { Key } from './keys';
+import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
   ...keys.leader(leader.leaderId),

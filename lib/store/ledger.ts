@@ -2,9 +2,12 @@
 // in one item or one read: an order's entries share a small partition with its head, payable markers
 // live in the leader's own partition, a payout's claims are items of their own, and lists are paged.
 import { DeleteCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { payableOf, type LedgerStore, type PayableEntry, type PayoutStore } from '../commissions/ledger';
-import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../schemas/commissions';
+import type { LedgerStore, PayableEntry, PayoutStore } from '../commissions/ledger';
+import { payableOf } from '../commissions/ledger';
+import type { LedgerEntry, Payout } from '../../schemas/commissions';
+import { LedgerEntrySchema, PayoutSchema } from '../../schemas/commissions';
 import { auditPut } from './audit';
+import type { Db, TransactItem } from './dynamo';
 import {
   atVersion,
   cancellationReasons,
@@ -19,8 +22,6 @@ import {
   tableName,
   transactWrite,
   unlessConditionFails,
-  type Db,
-  type TransactItem,
 } from './dynamo';
 import { INDEX, keys } from './keys';
 

@@ -3,7 +3,8 @@
 import type { MemberStore } from '../auth/ports';
 import { SupplierMemberSchema } from '../../schemas/auth';
 import { auditPut } from './audit';
-import { db, guardedWrite, putIfNew, readItem, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, guardedWrite, putIfNew, readItem, tableName } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoMemberStore(client: Db = db()): MemberStore {

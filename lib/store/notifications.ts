@@ -4,26 +4,21 @@
 import { randomBytes } from 'node:crypto';
 import { PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import {
-  ArrivalSchema,
-  NoticeSchema,
-  NotificationSettingsBodySchema,
-  SentMessageSchema,
-  type Arrival,
-  type Notice,
-} from '../../schemas/notifications';
-import {
-  finishedFields,
-  type ArrivalStore,
-  type NoticeOutcome,
-  type NoticeStore,
-  type People,
-  type PurchaseOrderFacts,
-  type SentMessageLog,
-  type SettingsStore,
-  type SupplierContacts,
+import type { Arrival, Notice } from '../../schemas/notifications';
+import { ArrivalSchema, NoticeSchema, NotificationSettingsBodySchema, SentMessageSchema } from '../../schemas/notifications';
+import type {
+  ArrivalStore,
+  NoticeOutcome,
+  NoticeStore,
+  People,
+  PurchaseOrderFacts,
+  SentMessageLog,
+  SettingsStore,
+  SupplierContacts,
 } from '../notifications/ports';
+import { finishedFields } from '../notifications/ports';
 import { auditPut } from './audit';
+import type { Db } from './dynamo';
 import {
   db,
   guardedWrite,
@@ -35,7 +30,6 @@ import {
   tableName,
   transactWrite,
   unlessConditionFails,
-  type Db,
 } from './dynamo';
 import { keys } from './keys';
 

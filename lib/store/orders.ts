@@ -5,8 +5,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CloseTally, OrderChange, OrderStore, PaymentRecord, PlaceCheck, PlaceOutcome, Reservation } from '../orders/ports';
 import type { AuditEvent } from '../../schemas/common';
-import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine, type Order, type Refund } from '../../schemas/orders';
+import type { Order, Refund } from '../../schemas/orders';
+import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine } from '../../schemas/orders';
 import { auditPut } from './audit';
+import type { Db, TransactItem } from './dynamo';
 import {
   atVersion,
   cancellationReasons,
@@ -19,8 +21,6 @@ import {
   readItem,
   tableName,
   transactWrite,
-  type Db,
-  type TransactItem,
 } from './dynamo';
 import { businessDate } from '../runtime/time';
 import { DERIVED_ORDER_ID } from '../orders/pricing';

@@ -2,7 +2,8 @@
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { PickupStore } from '../pickups/pickups';
 import { SheetLineSchema } from '../../schemas/pickups';
-import { db, partitionOf, putIf, queryAll, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, partitionOf, putIf, queryAll, tableName } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoPickupStore(client: Db = db()): PickupStore {

@@ -4,23 +4,28 @@
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { marksDone, readSnapshot, type ConsolidationStore, type DocumentWrite } from '../purchase-orders/consolidation-ports';
+import type { ConsolidationStore, DocumentWrite } from '../purchase-orders/consolidation-ports';
+import { marksDone, readSnapshot } from '../purchase-orders/consolidation-ports';
 import type { PointDelta } from '../purchase-orders/contributions';
-import { breakdownAt, revisionVersions, type PartPoint } from '../purchase-orders/lines';
+import type { PartPoint } from '../purchase-orders/lines';
+import { breakdownAt, revisionVersions } from '../purchase-orders/lines';
 import type { PurchaseOrderStore } from '../purchase-orders/purchase-orders';
+import type {
+  BreakdownVersion,
+  OrderContribution,
+  PurchaseOrder,
+  PurchaseOrderRevisionRecord,
+  PurchaseOrderTotal,
+} from '../../schemas/purchase-orders';
 import {
   BreakdownVersionSchema,
   ContributionSchema,
   OrderContributionSchema,
   PurchaseOrderRevisionRecordSchema,
   PurchaseOrderSchema,
-  type BreakdownVersion,
-  type OrderContribution,
-  type PurchaseOrder,
-  type PurchaseOrderRevisionRecord,
-  type PurchaseOrderTotal,
 } from '../../schemas/purchase-orders';
 import { auditPut } from './audit';
+import type { Db, TransactItem } from './dynamo';
 import {
   cancellationReasons,
   db,
@@ -36,8 +41,6 @@ import {
   tableName,
   transactWrite,
   withCursor,
-  type Db,
-  type TransactItem,
 } from './dynamo';
 import { INDEX, keys } from './keys';
 import { inParallel } from '../runtime/concurrency';

@@ -2,9 +2,11 @@
 // pickup point's reviews on gsi1 newest first, and its count and rating sum ADDed in the same transaction.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { ReviewStore } from '../customers/reviews';
-import { ReviewSchema, type Review } from '../../schemas/customers';
+import type { Review } from '../../schemas/customers';
+import { ReviewSchema } from '../../schemas/customers';
 import { auditPut } from './audit';
-import { db, guardedWrite, partitionOf, putIfNew, queryPage, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, guardedWrite, partitionOf, putIfNew, queryPage, tableName } from './dynamo';
 import { INDEX, keys } from './keys';
 
 export const reviewItem = (r: Review) => ({

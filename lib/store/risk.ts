@@ -2,7 +2,8 @@
 // transaction, lib/store/orders.ts salesActions) and who placed the orders a payout pays for.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { RiskReader } from '../commissions/risk';
-import { db, partitionBetween, queryAll, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, partitionBetween, queryAll, tableName } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoRiskReader(client: Db = db()): RiskReader {

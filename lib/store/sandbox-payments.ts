@@ -2,7 +2,8 @@
 // SANDBOX# keys so refunds can be checked against what was paid.
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SandboxLedger } from '../payments/sandbox';
-import { db, guardedWrite, putIfNew, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, guardedWrite, putIfNew, tableName } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoSandboxLedger(client: Db = db()): SandboxLedger {

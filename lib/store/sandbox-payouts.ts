@@ -1,6 +1,7 @@
 // The sandbox payout provider's books (local stage), under SANDBOXPAYOUT# keys.
 import type { SandboxPayoutBooks } from '../commissions/payout-provider';
-import { db, putIf, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, putIf } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoSandboxPayoutBooks(client: Db = db()): SandboxPayoutBooks {

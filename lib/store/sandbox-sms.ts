@@ -2,7 +2,8 @@
 // table so that `GET /dev/sms` in any process sees what the provider in another process sent.
 import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { SentSmsLog } from '../auth/ports';
-import { db, readItem, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, readItem, tableName } from './dynamo';
 import { keys } from './keys';
 
 const KEEP_SECONDS = 86_400;

@@ -3,10 +3,13 @@
 // requests presenting one token can never both rotate it.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { SessionStore } from '../auth/ports';
-import { RefreshTokenRecordSchema, SessionSchema, type RefreshTokenRecord } from '../../schemas/auth';
+import type { RefreshTokenRecord } from '../../schemas/auth';
+import { RefreshTokenRecordSchema, SessionSchema } from '../../schemas/auth';
 import { auditPut } from './audit';
-import { db, guardedWrite, putIfNew, tableName, transactWrite, type Db } from './dynamo';
-import { keys, type Key } from './keys';
+import type { Db } from './dynamo';
+import { db, guardedWrite, putIfNew, tableName, transactWrite } from './dynamo';
+import type { Key } from './keys';
+import { keys } from './keys';
 
 const ttlOf = (iso: string) => Math.ceil(Date.parse(iso) / 1000);
 const tokenItem = (token: RefreshTokenRecord) => ({

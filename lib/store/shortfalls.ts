@@ -2,7 +2,8 @@
 import type { ShortfallStore } from '../purchase-orders/shortfalls';
 import { ShortfallSchema } from '../../schemas/shortfalls';
 import { auditPut } from './audit';
-import { db, guardedWrite, putIfNew, readItem, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, guardedWrite, putIfNew, readItem } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoShortfallStore(client: Db = db()): ShortfallStore {

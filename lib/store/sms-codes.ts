@@ -2,9 +2,11 @@
 // logs that the rate limits judge. Every decision compares stored times with now; the items' TTL only
 // tidies up, since DynamoDB deletes expired items hours or days late.
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { sendLogsOf, type CodeStore } from '../auth/ports';
+import type { CodeStore } from '../auth/ports';
+import { sendLogsOf } from '../auth/ports';
 import { SmsCodeRecordSchema } from '../../schemas/auth';
-import { cancellationReasons, db, readItem, tableName, transactWrite, unlessConditionFails, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { cancellationReasons, db, readItem, tableName, transactWrite, unlessConditionFails } from './dynamo';
 import { keys } from './keys';
 
 /** Expired codes linger a day for support questions ("I never got it"), then go. */

@@ -2,10 +2,13 @@
 // per phone and per OPENID, written in the same transaction, so a phone or an OPENID is one user forever.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { UserStore } from '../auth/ports';
-import { UserSchema, type User } from '../../schemas/auth';
+import type { User } from '../../schemas/auth';
+import { UserSchema } from '../../schemas/auth';
 import { auditPut } from './audit';
-import { db, guardedWrite, tableName, type Db } from './dynamo';
-import { keys, type Key } from './keys';
+import type { Db } from './dynamo';
+import { db, guardedWrite, tableName } from './dynamo';
+import type { Key } from './keys';
+import { keys } from './keys';
 
 const isNew = 'attribute_not_exists(pk)';
 

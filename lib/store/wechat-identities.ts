@@ -2,7 +2,8 @@
 // (pk `USER#<userId>`, sk `PROFILE`, attribute `wechatOpenId`): payments need it for JSAPI, payouts for 商家转账.
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { WeChatIdentities } from '../payments/provider';
-import { db, tableName, type Db } from './dynamo';
+import type { Db } from './dynamo';
+import { db, tableName } from './dynamo';
 import { keys } from './keys';
 
 export function dynamoWeChatIdentities(client: Db = db()): WeChatIdentities {

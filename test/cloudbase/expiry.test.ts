@@ -2,14 +2,16 @@
 // else. Codes and sign-ins are written by the real CloudBase stores, dead outbox items by the real sweep; then
 // the sweep runs before and after each keep-until time. Real SDK, stand-in database.
 import type { SQSEvent } from 'aws-lambda';
-import { makeCloudBaseDb, inTransaction, type CloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import type { CloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import { makeCloudBaseDb, inTransaction } from '../../lib/adapters/cloudbase/db';
 import { DEAD_OUTBOX_KEEP_MS, removeExpired } from '../../lib/adapters/cloudbase/expiry';
 import { outboxAdd, sweepOutbox } from '../../lib/adapters/cloudbase/outbox';
 import { cloudbaseSessionStore } from '../../lib/adapters/cloudbase/sessions';
 import { cloudbaseCodeStore } from '../../lib/adapters/cloudbase/sms-codes';
 import { CONSUMER_ROUTES } from '../../lib/runtime/stream-routes';
 import type { RefreshTokenRecord } from '../../schemas/auth';
-import { startStandIn, type CloudBaseStandIn } from './standin';
+import type { CloudBaseStandIn } from './standin';
+import { startStandIn } from './standin';
 
 let standIn: CloudBaseStandIn;
 let db: CloudBaseDb;

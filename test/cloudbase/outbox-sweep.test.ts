@@ -5,9 +5,12 @@
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { changeOf } from '../../lib/runtime/stream';
 import { CONSUMER_ROUTES } from '../../lib/runtime/stream-routes';
-import { makeCloudBaseDb, inTransaction, type CloudBaseDb } from '../../lib/adapters/cloudbase/db';
-import { outboxAdd, outboxFunction, sweepOutbox, type QueueEntry } from '../../lib/adapters/cloudbase/outbox';
-import { startStandIn, type CloudBaseStandIn } from './standin';
+import type { CloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import { makeCloudBaseDb, inTransaction } from '../../lib/adapters/cloudbase/db';
+import type { QueueEntry } from '../../lib/adapters/cloudbase/outbox';
+import { outboxAdd, outboxFunction, sweepOutbox } from '../../lib/adapters/cloudbase/outbox';
+import type { CloudBaseStandIn } from './standin';
+import { startStandIn } from './standin';
 
 let standIn: CloudBaseStandIn;
 let db: CloudBaseDb;

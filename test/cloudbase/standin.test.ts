@@ -1,7 +1,9 @@
 // The stand-in of CloudBase's database API, checked against what NOTES.md records of the real SDK and
 // service: the same calls through the real `@cloudbase/node-sdk`, the answers NOTES.md says it gets.
-import { makeCloudBaseDb, type CloudBaseDb } from '../../lib/adapters/cloudbase/db';
-import { startStandIn, type CloudBaseStandIn } from './standin';
+import type { CloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import { makeCloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import type { CloudBaseStandIn } from './standin';
+import { startStandIn } from './standin';
 
 let standIn: CloudBaseStandIn;
 let db: CloudBaseDb;

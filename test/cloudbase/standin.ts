@@ -6,7 +6,8 @@
 // fail with `DATABASE_DUPLICATE_WRITE`. It proves what an adapter sends and how it reads the answers; it
 // cannot prove the service's own semantics (docs/decisions.md lists what it does not model).
 import { randomBytes } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { IncomingMessage, Server } from 'node:http';
+import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EJSON } from 'bson';
 import { find, Query, update } from 'mingo';

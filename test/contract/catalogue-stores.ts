@@ -20,7 +20,8 @@ import { ensureTable, localClient } from '../../infra/table';
 import { cloudbaseCatalogueStore } from '../../lib/adapters/cloudbase/catalogue';
 import { COLLECTIONS } from '../../lib/adapters/cloudbase/collections';
 import { cloudbaseLeaderStore } from '../../lib/adapters/cloudbase/leaders';
-import { ORDERING_BUILDERS, storeTargets, type ContractStores } from './stores';
+import type { ContractStores } from './stores';
+import { ORDERING_BUILDERS, storeTargets } from './stores';
 
 /** What the notify consumer acts on: a leader's status as it became. */
 export interface LeaderDecision {

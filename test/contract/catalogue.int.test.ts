@@ -2,10 +2,12 @@
 // stand-in), through its use-cases: suppliers and products added with their audit records, listed in the same
 // order, supply prices shown to whom may see them, and a price change decided on the version it was read at.
 import type { Product } from '../../schemas/catalogue';
-import { createProduct, createSupplier, listActiveProducts, updateProduct, type CatalogueDeps } from '../../lib/catalogue/catalogue';
+import type { CatalogueDeps } from '../../lib/catalogue/catalogue';
+import { createProduct, createSupplier, listActiveProducts, updateProduct } from '../../lib/catalogue/catalogue';
 import type { Principal } from '../../lib/runtime/auth';
 import { ulid } from '../../lib/runtime/clock';
-import { CATALOGUE_TARGETS, codeOf, type CatalogueStores } from './catalogue-stores';
+import type { CatalogueStores } from './catalogue-stores';
+import { CATALOGUE_TARGETS, codeOf } from './catalogue-stores';
 
 const START = new Date('2026-12-01T02:00:00.000Z');
 const operator: Principal = { userId: 'u-operator', roles: ['operator'] };

@@ -5,14 +5,17 @@
 // ready with a code of its own once (or refunded once), the group buy's final status and counts exact, no
 // order taken once the closing has begun, and a pickup code used once.
 import { randomUUID } from 'node:crypto';
-import { BatchWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order } from '../../schemas/orders';
-import { advanceClosing, runCutoff, type CutoffDeps, type CutoffStore } from '../../lib/cutoff/cutoff';
+import type { CutoffDeps, CutoffStore } from '../../lib/cutoff/cutoff';
+import { advanceClosing, runCutoff } from '../../lib/cutoff/cutoff';
 import { placeOrder } from '../../lib/orders/orders';
 import type { OrderDeps } from '../../lib/orders/ports';
 import { applyPayment } from '../../lib/payments/payments';
-import { confirmPickup, pickupSheet, sheetLineOf, type PickupDeps, type PickupStore } from '../../lib/pickups/pickups';
+import type { PickupDeps, PickupStore } from '../../lib/pickups/pickups';
+import { confirmPickup, pickupSheet, sheetLineOf } from '../../lib/pickups/pickups';
 import { shareLinkKey, signShareToken } from '../../lib/group-buys/share-link';
 import { AppError } from '../../lib/runtime/errors';
 import { ulid } from '../../lib/runtime/clock';
@@ -27,7 +30,8 @@ import { orderDoc } from '../../lib/adapters/cloudbase/orders';
 import { cloudbaseCutoffStore } from '../../lib/adapters/cloudbase/cutoff';
 import { cloudbasePickupStore } from '../../lib/adapters/cloudbase/pickups';
 import { APPLES, openGroupBuyRecord, pendingOrder } from '../support/seeds';
-import { ORDERING_BUILDERS, storeTargets, type ContractStores } from './stores';
+import type { ContractStores } from './stores';
+import { ORDERING_BUILDERS, storeTargets } from './stores';
 
 const KEY = shareLinkKey('closing-contract-secret');
 const OPENED = new Date('2026-12-01T02:00:00.000Z');

@@ -3,7 +3,8 @@
 // the same time — and read as the leader reads them (`GET /leaders/me/customers`, `GET /leaders/me/stats`).
 import type { LedgerEntry } from '../../schemas/commissions';
 import type { Order } from '../../schemas/orders';
-import { applyLedgerEntries, applyOrder, leaderStats, myCustomers, type CustomerBookDeps } from '../../lib/customers/customers';
+import type { CustomerBookDeps } from '../../lib/customers/customers';
+import { applyLedgerEntries, applyOrder, leaderStats, myCustomers } from '../../lib/customers/customers';
 import { cloudbaseCustomerBookStore } from '../../lib/adapters/cloudbase/customers';
 import { cloudbaseLeaderStore } from '../../lib/adapters/cloudbase/leaders';
 import { COLLECTIONS } from '../../lib/adapters/cloudbase/collections';

@@ -3,15 +3,19 @@
 // commissions, the stock, the audit record, the share link, who may open one, and the 划线价 backed by what
 // residents really paid in the 7 days before.
 import type { CreateGroupBuyBody } from '../../schemas/group-buys';
-import { createProduct, createSupplier, updateProduct, type CatalogueDeps } from '../../lib/catalogue/catalogue';
-import { openGroupBuy, resolveShareToken, viewGroupBuy, type GroupBuyDeps } from '../../lib/group-buys/group-buys';
+import type { CatalogueDeps } from '../../lib/catalogue/catalogue';
+import { createProduct, createSupplier, updateProduct } from '../../lib/catalogue/catalogue';
+import type { GroupBuyDeps } from '../../lib/group-buys/group-buys';
+import { openGroupBuy, resolveShareToken, viewGroupBuy } from '../../lib/group-buys/group-buys';
 import { shareLinkKey } from '../../lib/group-buys/share-link';
-import { applyAsLeader, reviewLeader, type LeaderDeps } from '../../lib/leaders/leaders';
+import type { LeaderDeps } from '../../lib/leaders/leaders';
+import { applyAsLeader, reviewLeader } from '../../lib/leaders/leaders';
 import { placeOrder } from '../../lib/orders/orders';
 import { applyPayment } from '../../lib/payments/payments';
 import type { Principal } from '../../lib/runtime/auth';
 import { ulid } from '../../lib/runtime/clock';
-import { CATALOGUE_TARGETS, codeOf, placementDeps, type CatalogueStores } from './catalogue-stores';
+import type { CatalogueStores } from './catalogue-stores';
+import { CATALOGUE_TARGETS, codeOf, placementDeps } from './catalogue-stores';
 
 const START = new Date('2026-12-01T02:00:00.000Z');
 const KEY = shareLinkKey('contract-suite-secret');

@@ -4,14 +4,16 @@
 // buys taking orders at once, in the store itself.
 import type { AuditEvent } from '../../schemas/common';
 import type { ApplyLeaderBody, Leader } from '../../schemas/leaders';
-import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, updateMyLeader, type LeaderDeps } from '../../lib/leaders/leaders';
+import type { LeaderDeps } from '../../lib/leaders/leaders';
+import { applyAsLeader, listLeaders, myLeaderRecord, reviewLeader, updateMyLeader } from '../../lib/leaders/leaders';
 import { viewGroupBuy } from '../../lib/group-buys/group-buys';
 import { shareLinkKey, signShareToken } from '../../lib/group-buys/share-link';
 import { placeOrder } from '../../lib/orders/orders';
 import type { Principal } from '../../lib/runtime/auth';
 import { ulid } from '../../lib/runtime/clock';
 import { APPLES, openGroupBuyRecord, pendingOrder } from '../support/seeds';
-import { CATALOGUE_TARGETS, codeOf, placementDeps, type CatalogueStores } from './catalogue-stores';
+import type { CatalogueStores } from './catalogue-stores';
+import { CATALOGUE_TARGETS, codeOf, placementDeps } from './catalogue-stores';
 
 const START = new Date('2026-12-01T02:00:00.000Z');
 const KEY = shareLinkKey('contract-suite-secret');

@@ -7,7 +7,8 @@ import type { Order, OrderLine } from '../../schemas/orders';
 import type { AuditEvent } from '../../schemas/common';
 import type { CommissionDeps } from '../../lib/commissions/commissions';
 import type { LeaderReads, LedgerStore, PayoutStore } from '../../lib/commissions/ledger';
-import { sandboxPayoutProvider, type SandboxPayoutBooks } from '../../lib/commissions/payout-provider';
+import type { SandboxPayoutBooks } from '../../lib/commissions/payout-provider';
+import { sandboxPayoutProvider } from '../../lib/commissions/payout-provider';
 import type { PayoutDeps } from '../../lib/commissions/payouts';
 import type { RiskReader } from '../../lib/commissions/risk';
 import type { CommissionRules } from '../../lib/commissions/rules';
@@ -25,7 +26,8 @@ import { cloudbaseLeaderStore } from '../../lib/adapters/cloudbase/leaders';
 import { cloudbaseLedgerStore, cloudbasePayoutStore } from '../../lib/adapters/cloudbase/ledger';
 import { cloudbaseRiskReader } from '../../lib/adapters/cloudbase/risk';
 import { cloudbaseSandboxPayoutBooks } from '../../lib/adapters/cloudbase/sandbox-payouts';
-import { storeTargets, type StoreTarget } from './stores';
+import type { StoreTarget } from './stores';
+import { storeTargets } from './stores';
 
 export interface LedgerStores {
   ledger: LedgerStore;

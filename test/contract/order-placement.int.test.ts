@@ -14,7 +14,8 @@ import { AppError } from '../../lib/runtime/errors';
 import { ulid } from '../../lib/runtime/clock';
 import type { Principal } from '../../lib/runtime/auth';
 import { APPLES, openGroupBuyRecord } from '../support/seeds';
-import { lastStandIn, STORE_TARGETS, type ContractStores } from './stores';
+import type { ContractStores } from './stores';
+import { lastStandIn, STORE_TARGETS } from './stores';
 
 const KEY = shareLinkKey('contract-suite-secret');
 const START = new Date('2026-12-01T02:00:00.000Z');

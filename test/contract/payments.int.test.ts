@@ -9,14 +9,17 @@ import { transitioned } from '../../lib/orders/changes';
 import { cancelOrder, expireDueOrders } from '../../lib/orders/orders';
 import { newOrder } from '../../lib/orders/pricing';
 import { refundUncollected, uncollectedRefundId } from '../../lib/orders/uncollected';
-import { executeRefund, receivePayment, type PaymentDeps } from '../../lib/payments/payments';
-import { sandboxPaymentProvider, SandboxRefundRefused, type SandboxLedger, type SandboxProvider } from '../../lib/payments/sandbox';
+import type { PaymentDeps } from '../../lib/payments/payments';
+import { executeRefund, receivePayment } from '../../lib/payments/payments';
+import type { SandboxLedger, SandboxProvider } from '../../lib/payments/sandbox';
+import { sandboxPaymentProvider, SandboxRefundRefused } from '../../lib/payments/sandbox';
 import { config } from '../../lib/runtime/config';
 import { keys } from '../../lib/store/keys';
 import { dynamoSandboxLedger } from '../../lib/store/sandbox-payments';
 import { cloudbaseSandboxLedger } from '../../lib/adapters/cloudbase/sandbox-payments';
 import { APPLES, openGroupBuyRecord } from '../support/seeds';
-import { ORDERING_BUILDERS, storeTargets, type ContractStores } from './stores';
+import type { ContractStores } from './stores';
+import { ORDERING_BUILDERS, storeTargets } from './stores';
 
 interface MoneyStores extends ContractStores {
   ledger: SandboxLedger;

@@ -5,7 +5,8 @@
 import type { Leader } from '../../schemas/leaders';
 import type { Order } from '../../schemas/orders';
 import { bookOrderCommissions, commissionsOf } from '../../lib/commissions/commissions';
-import { approvePayout, listPayouts, rejectPayout, releasePayout, runPayouts, type PayoutDeps } from '../../lib/commissions/payouts';
+import type { PayoutDeps } from '../../lib/commissions/payouts';
+import { approvePayout, listPayouts, rejectPayout, releasePayout, runPayouts } from '../../lib/commissions/payouts';
 import { LEDGER_TARGETS, leaderRecord, ledgerWorld, OPERATOR, outcomeOf, pickedUpOrder } from './ledger-stores';
 
 describe.each(LEDGER_TARGETS)('payouts on $name', (target) => {

@@ -5,15 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { AuditEvent } from '../../schemas/common';
 import type { Order } from '../../schemas/orders';
-import { consolidate, type ChangedOrder } from '../../lib/purchase-orders/consolidation';
+import type { ChangedOrder } from '../../lib/purchase-orders/consolidation';
+import { consolidate } from '../../lib/purchase-orders/consolidation';
 import type { ConsolidationDeps, ConsolidationStore } from '../../lib/purchase-orders/consolidation-ports';
 import { purchaseOrderIdOf } from '../../lib/purchase-orders/ids';
-import {
-  actOnPurchaseOrder,
-  readPurchaseOrderPage,
-  type PurchaseOrderDeps,
-  type PurchaseOrderStore,
-} from '../../lib/purchase-orders/purchase-orders';
+import type { PurchaseOrderDeps, PurchaseOrderStore } from '../../lib/purchase-orders/purchase-orders';
+import { actOnPurchaseOrder, readPurchaseOrderPage } from '../../lib/purchase-orders/purchase-orders';
 import type { ShortfallStore } from '../../lib/purchase-orders/shortfalls';
 import { dynamoShortfallStore } from '../../lib/store/shortfalls';
 import { cloudbaseShortfallStore } from '../../lib/adapters/cloudbase/shortfalls';

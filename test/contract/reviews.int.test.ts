@@ -4,7 +4,8 @@
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuy } from '../../schemas/group-buys';
 import type { Order } from '../../schemas/orders';
-import { reviewOrder, reviewsOfGroupBuy, type ReviewDeps } from '../../lib/customers/reviews';
+import type { ReviewDeps } from '../../lib/customers/reviews';
+import { reviewOrder, reviewsOfGroupBuy } from '../../lib/customers/reviews';
 import { cloudbaseAuditTrail } from '../../lib/adapters/cloudbase/audit';
 import { cloudbaseReviewStore } from '../../lib/adapters/cloudbase/reviews';
 import { AppError } from '../../lib/runtime/errors';

@@ -2,7 +2,8 @@
 // a table of the file's own) and CloudBase (the real `@cloudbase/node-sdk` pointed at the wire-level
 // stand-in of its database API). A suite names the ports it tests once per store (`storeTargets`), and
 // runs the same cases on each (`describe.each(targets)`).
-import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEvent } from '../../schemas/common';
 import type { GroupBuyStore } from '../../lib/group-buys/group-buys';
 import type { OrderStore } from '../../lib/orders/ports';
@@ -14,11 +15,13 @@ import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { ensureTable, localClient } from '../../infra/table';
 import { COLLECTIONS, uniqueIndexes } from '../../lib/adapters/cloudbase/collections';
-import { makeCloudBaseDb, type CloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import type { CloudBaseDb } from '../../lib/adapters/cloudbase/db';
+import { makeCloudBaseDb } from '../../lib/adapters/cloudbase/db';
 import { cloudbaseAuditTrail } from '../../lib/adapters/cloudbase/audit';
 import { cloudbaseGroupBuyStore } from '../../lib/adapters/cloudbase/group-buys';
 import { cloudbaseOrderStore } from '../../lib/adapters/cloudbase/orders';
-import { startStandIn, type CloudBaseStandIn, type StandInOptions } from '../cloudbase/standin';
+import type { CloudBaseStandIn, StandInOptions } from '../cloudbase/standin';
+import { startStandIn } from '../cloudbase/standin';
 
 export type StoreName = 'dynamodb' | 'cloudbase';
 

@@ -6,7 +6,8 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AwsCall } from '../../infra/aws-calls';
-import { loadManifest, type IamStatement } from '../../infra/manifest';
+import type { IamStatement } from '../../infra/manifest';
+import { loadManifest } from '../../infra/manifest';
 import { PROVIDER_SECRETS } from '../../lib/runtime/config';
 import { CONSUMER_ROUTES, queueLogicalId } from '../../lib/runtime/stream-routes';
 import { AWS_CALLS_DIR } from '../support/aws-calls-dir';

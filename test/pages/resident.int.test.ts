@@ -6,7 +6,8 @@ import { gzipSync } from 'node:zlib';
 import type { Browser, Page } from 'playwright-core';
 import { activeLeader, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../support/fixtures';
 import { devSignIn, launchBrowser, phone, screenshot } from '../support/browser';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { startTestStack } from '../support/stack';
 import { passCutoff } from '../support/time-travel';
 
 jest.setTimeout(90_000);

@@ -6,7 +6,8 @@ import jsQR from 'jsqr';
 import { PNG } from 'pngjs';
 import { loadManifest } from '../../infra/manifest';
 import { activeLeader, openGroupBuy, supplierWithProducts, unique } from '../support/fixtures';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { startTestStack } from '../support/stack';
 
 let api: TestStack;
 let leader: Awaited<ReturnType<typeof activeLeader>>;

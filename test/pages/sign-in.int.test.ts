@@ -3,7 +3,8 @@
 // lands on the operator's pages; signing out ends the sign-in on the server too.
 import type { Browser, Page } from 'playwright-core';
 import { launchBrowser, phone } from '../support/browser';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { startTestStack } from '../support/stack';
 
 const OPERATOR_PHONE = '13600009999';
 process.env.OPERATOR_PHONES = OPERATOR_PHONE;

@@ -5,7 +5,8 @@ import { PAGE_PORT } from '../support/page-port';
 import type { Browser } from 'playwright-core';
 import { openGroupBuy, operatorToken, pickupPoint, placeOrder, unique } from '../support/fixtures';
 import { devSignIn, launchBrowser, phone, screenshot } from '../support/browser';
-import { startTestStack, type TestStack } from '../support/stack';
+import type { TestStack } from '../support/stack';
+import { startTestStack } from '../support/stack';
 import { passCutoff } from '../support/time-travel';
 
 jest.setTimeout(150_000);

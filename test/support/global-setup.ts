@@ -4,15 +4,8 @@ import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { AWS_CALLS_DIR } from './aws-calls-dir';
-import {
-  freePort,
-  javaAvailable,
-  JAVA_MISSING,
-  KEY_ID_VARIABLE,
-  newAccessKeyId,
-  startDynamoDbLocal,
-  type LocalDynamo,
-} from '../../infra/dynamodb-local';
+import type { LocalDynamo } from '../../infra/dynamodb-local';
+import { freePort, javaAvailable, JAVA_MISSING, KEY_ID_VARIABLE, newAccessKeyId, startDynamoDbLocal } from '../../infra/dynamodb-local';
 
 declare global {
   var __DYNAMODB_LOCAL__: LocalDynamo | undefined;

@@ -2,8 +2,10 @@
 // the merchant's signature (checked with the merchant's public key), keeps the state WeChat Pay would
 // (prepaid and paid transactions, refunds, transfer bills), answers with signed responses, and sends the
 // signed, encrypted notifications WeChat Pay sends. It never trusts our code: it speaks the wire protocol.
-import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBytes, type KeyObject } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { KeyObject } from 'node:crypto';
+import { createCipheriv, createSign, createVerify, generateKeyPairSync, randomBytes } from 'node:crypto';
+import type { IncomingMessage, Server, ServerResponse } from 'node:http';
+import { createServer } from 'node:http';
 import * as z from 'zod';
 
 export interface KeyPair {

@@ -1,9 +1,11 @@
 // Audit records on CloudBase: written inside the transaction of the change they describe, as on DynamoDB.
-import { AuditEventSchema, type AuditEvent } from '../../../schemas/common';
+import type { AuditEvent } from '../../../schemas/common';
+import { AuditEventSchema } from '../../../schemas/common';
 import { changedFields } from '../../runtime/audit-diff';
 import { ulid } from '../../runtime/clock';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, entityOf, queryAll, txDoc, type CloudBaseDb, type Transaction } from './db';
+import type { CloudBaseDb, Transaction } from './db';
+import { cloudbaseDb, entityOf, queryAll, txDoc } from './db';
 
 /** Appends one audit record inside the transaction: what changed, as on DynamoDB (lib/runtime/audit-diff.ts). */
 export async function auditAdd(tx: Transaction, event: AuditEvent): Promise<void> {

@@ -2,10 +2,12 @@
 // per product, keyed by their ids; each created or changed in one transaction with its audit record, a product's
 // change decided on the version it was read at (as on DynamoDB).
 import type { CatalogueStore } from '../../catalogue/catalogue';
-import { ProductSchema, SupplierSchema, type Product } from '../../../schemas/catalogue';
+import type { Product } from '../../../schemas/catalogue';
+import { ProductSchema, SupplierSchema } from '../../../schemas/catalogue';
 import { auditAdd } from './audit';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb, type StoredDoc } from './db';
+import type { CloudBaseDb, StoredDoc } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc } from './db';
 
 const parseProduct = entityOf(ProductSchema);
 

@@ -5,28 +5,11 @@
 // guard document each (`statsLedgerEntries`), created in the transaction that adds them to their day.
 import type { DayDelta } from '../../customers/book';
 import type { CustomerBookStore } from '../../customers/customers';
-import {
-  CustomerOrderSchema,
-  CustomerSummarySchema,
-  STATS_DAY_FIGURES,
-  StatsDaySchema,
-  type CustomerOrder,
-  type CustomerSummary,
-} from '../../../schemas/customers';
+import type { CustomerOrder, CustomerSummary } from '../../../schemas/customers';
+import { CustomerOrderSchema, CustomerSummarySchema, STATS_DAY_FIGURES, StatsDaySchema } from '../../../schemas/customers';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  entityOf,
-  getDoc,
-  inTransaction,
-  isDuplicate,
-  pageBy,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type Transaction,
-} from './db';
+import type { CloudBaseDb, Transaction } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, queryAll, Rollback, txDoc } from './db';
 
 /** The summary as stored: listed in the book (and sorted by its latest order) only while an order of theirs counts. */
 const summaryDoc = (s: CustomerSummary) => ({

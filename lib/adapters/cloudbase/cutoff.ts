@@ -11,21 +11,8 @@ import type { CloseStats, CutoffStore } from '../../cutoff/cutoff';
 import type { Page } from '../../runtime/page';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  decodeAfter,
-  encodeAfter,
-  fieldsOf,
-  getDoc,
-  inTransaction,
-  pageBy,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-  type Transaction,
-} from './db';
+import type { CloudBaseDb, StoredDoc, Transaction } from './db';
+import { cloudbaseDb, decodeAfter, encodeAfter, fieldsOf, getDoc, inTransaction, pageBy, queryAll, Rollback, txDoc } from './db';
 import { itemId, parseGroupBuy } from './group-buys';
 import { addTally, parseOrder, putOrder } from './orders';
 import { outboxAdd } from './outbox';

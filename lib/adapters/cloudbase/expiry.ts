@@ -4,8 +4,10 @@
 // from each collection by its keep-until field. Nothing reads these documents past that time to decide
 // anything: every decision compares stored times with now, so the sweep changes no outcome, it only stops
 // keeping phone numbers, code hashes and tokens longer than the platform needs them.
-import { COLLECTIONS, type CollectionName } from './collections';
-import { cloudbaseDb, type CloudBaseDb } from './db';
+import type { CollectionName } from './collections';
+import { COLLECTIONS } from './collections';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb } from './db';
 
 /** How long a dead outbox item is kept for an operator to look at (an SQS dead-letter queue's 14 days). */
 export const DEAD_OUTBOX_KEEP_MS = 14 * 86_400_000;

@@ -7,10 +7,12 @@ import { soldDeltas } from '../../orders/sales';
 import type { PaidPrice } from '../../group-buys/reference-price';
 import { businessDate } from '../../runtime/time';
 import type { Order } from '../../../schemas/orders';
-import { GroupBuySchema, StockSchema, type GroupBuy, type Stock } from '../../../schemas/group-buys';
+import type { GroupBuy, Stock } from '../../../schemas/group-buys';
+import { GroupBuySchema, StockSchema } from '../../../schemas/group-buys';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc } from './db';
 import type { Transaction } from './db';
 import { outboxAdd } from './outbox';
 

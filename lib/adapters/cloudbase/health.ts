@@ -2,7 +2,8 @@
 // that deploying creates (so a missing database or an environment without its collections is not ready).
 import type { StoreProbe } from '../../health/health';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, getDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, getDoc } from './db';
 
 export const cloudbaseStoreProbe = (db: CloudBaseDb = cloudbaseDb()): StoreProbe => ({
   async ping() {

@@ -2,7 +2,8 @@
 // `orders.leaderId`), so reconciliation reads them in one query, paged by `_id`.
 import type { Order } from '../../../schemas/orders';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, queryAll, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, queryAll } from './db';
 import { parseOrder } from './orders';
 
 export function cloudbaseOrdersOfLeader(db: CloudBaseDb = cloudbaseDb()) {

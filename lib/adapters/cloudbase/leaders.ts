@@ -4,7 +4,8 @@
 // the suspension marks of the leader's open group buys, and (for a change of status) the outbox item the notify
 // consumer reads.
 import type { LeaderStore } from '../../leaders/leaders';
-import { LeaderSchema, type Leader } from '../../../schemas/leaders';
+import type { Leader } from '../../../schemas/leaders';
+import { LeaderSchema } from '../../../schemas/leaders';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
 import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, queryAll, Rollback, txDoc } from './db';

@@ -6,25 +6,15 @@
 // payout transition reads the payout inside its transaction and writes it only from the exact status and
 // version it was decided on. Each change writes its audit record, and the outbox items the consumers of
 // LEDGER_ENTRY and PAYOUT changes want, in the same transaction.
-import { LedgerEntrySchema, PayoutSchema, type LedgerEntry, type Payout } from '../../../schemas/commissions';
+import type { LedgerEntry, Payout } from '../../../schemas/commissions';
+import { LedgerEntrySchema, PayoutSchema } from '../../../schemas/commissions';
 import type { AuditEvent } from '../../../schemas/common';
-import { payableOf, type LedgerStore, type PayableEntry, type PayoutStore } from '../../commissions/ledger';
+import type { LedgerStore, PayableEntry, PayoutStore } from '../../commissions/ledger';
+import { payableOf } from '../../commissions/ledger';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  entityOf,
-  getDoc,
-  inTransaction,
-  isDuplicate,
-  pageBy,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-  type Transaction,
-} from './db';
+import type { CloudBaseDb, StoredDoc, Transaction } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, queryAll, Rollback, txDoc } from './db';
 import { outboxAdd } from './outbox';
 
 /** An entry as stored: its fields and the sort key of a leader's ledger (newest first, paged; `since`). */

@@ -5,7 +5,8 @@ import type { MemberStore } from '../../auth/ports';
 import { SupplierMemberSchema } from '../../../schemas/auth';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, createGuarded, entityOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, createGuarded, entityOf, getDoc, inTransaction, Rollback, txDoc } from './db';
 
 export function cloudbaseMemberStore(db: CloudBaseDb = cloudbaseDb()): MemberStore {
   const get = async (phone: string) => {

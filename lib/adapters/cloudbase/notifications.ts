@@ -3,31 +3,16 @@
 // while one invocation sends it, people's settings, the arrival confirmations, the sandboxes' log, and the
 // facts the messages read (OPENIDs and phones of users, a supplier's members, a pickup point's sheet).
 import { randomBytes } from 'node:crypto';
-import {
-  ArrivalSchema,
-  NoticeSchema,
-  NotificationSettingsBodySchema,
-  SentMessageSchema,
-  type Notice,
-} from '../../../schemas/notifications';
-import { SheetLineSchema, type SheetLine } from '../../../schemas/pickups';
+import type { Notice } from '../../../schemas/notifications';
+import { ArrivalSchema, NoticeSchema, NotificationSettingsBodySchema, SentMessageSchema } from '../../../schemas/notifications';
+import type { SheetLine } from '../../../schemas/pickups';
+import { SheetLineSchema } from '../../../schemas/pickups';
 import { finishedFields } from '../../notifications/ports';
 import type * as Ports from '../../notifications/ports';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  entityOf,
-  fieldsOf,
-  getDoc,
-  inTransaction,
-  isDuplicate,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-} from './db';
+import type { CloudBaseDb, StoredDoc } from './db';
+import { cloudbaseDb, entityOf, fieldsOf, getDoc, inTransaction, isDuplicate, queryAll, Rollback, txDoc } from './db';
 import { outboxAdd } from './outbox';
 import { cloudbaseUserStore } from './users';
 

@@ -3,24 +3,15 @@
 // zero however many orders race) and each per-resident counter. Every later change of an order is one more,
 // decided on the order's version as read.
 import type { AuditEvent } from '../../../schemas/common';
-import { OrderSchema, PaymentRecordSchema, RefundSchema, type Order, type Refund } from '../../../schemas/orders';
+import type { Order, Refund } from '../../../schemas/orders';
+import { OrderSchema, PaymentRecordSchema, RefundSchema } from '../../../schemas/orders';
 import type { CloseTally, OrderChange, OrderStore, PlaceOutcome } from '../../orders/ports';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  entityOf,
-  getDoc,
-  inTransaction,
-  pageBy,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-  type Transaction,
-} from './db';
-import { addPaidPrices, addSoldCounts, itemId, type GroupBuyItemDoc } from './group-buys';
+import type { CloudBaseDb, StoredDoc, Transaction } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, pageBy, queryAll, Rollback, txDoc } from './db';
+import type { GroupBuyItemDoc } from './group-buys';
+import { addPaidPrices, addSoldCounts, itemId } from './group-buys';
 import { outboxAdd } from './outbox';
 
 /** The order as stored: its fields and the sort key of `GET /me/orders`. */

@@ -9,13 +9,16 @@
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Context, DynamoDBRecord, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { ulid } from '../../runtime/clock';
-import { lambdaContextOf, type CloudBaseContext, type CloudBaseTimerEvent } from '../../runtime/cloudbase-http';
+import type { CloudBaseContext, CloudBaseTimerEvent } from '../../runtime/cloudbase-http';
+import { lambdaContextOf } from '../../runtime/cloudbase-http';
 import { matchesAnyFilter } from '../../runtime/filter-patterns';
 import { logger } from '../../runtime/observability';
 import { messageBody } from '../../runtime/stream-router';
-import { CONSUMER_ROUTES, type ConsumerRoute } from '../../runtime/stream-routes';
+import type { ConsumerRoute } from '../../runtime/stream-routes';
+import { CONSUMER_ROUTES } from '../../runtime/stream-routes';
 import { COLLECTIONS } from './collections';
-import { clean, cloudbaseDb, txDoc, type CloudBaseDb, type StoredDoc, type Transaction } from './db';
+import type { CloudBaseDb, StoredDoc, Transaction } from './db';
+import { clean, cloudbaseDb, txDoc } from './db';
 import { DEAD_OUTBOX_KEEP_MS } from './expiry';
 
 /** A change of an entity: what the DynamoDB item would be (`type` and the entity's fields) and its key. */

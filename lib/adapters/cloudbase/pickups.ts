@@ -1,10 +1,12 @@
 // CloudBase adapter of the PickupStore port: the sorting sheet's lines (one document per order, newest order
 // image wins) and the pickup codes' guards the closing writes (one per code, pickup point and date).
-import { LeaderSchema, type Leader } from '../../../schemas/leaders';
+import type { Leader } from '../../../schemas/leaders';
+import { LeaderSchema } from '../../../schemas/leaders';
 import { SheetLineSchema } from '../../../schemas/pickups';
 import type { PickupStore } from '../../pickups/pickups';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, queryAll, Rollback, txDoc } from './db';
 import { cloudbaseLeaderIdOf } from './leaders';
 
 export function cloudbasePickupStore(db: CloudBaseDb = cloudbaseDb()): PickupStore {

@@ -5,36 +5,21 @@
 import { randomUUID } from 'node:crypto';
 import type { ConsolidationStore } from '../../purchase-orders/consolidation-ports';
 import { MAX_APPLY_WRITES, marksDone, readSnapshot } from '../../purchase-orders/consolidation-ports';
-import { breakdownAt, revisionVersions, type PartPoint } from '../../purchase-orders/lines';
+import type { PartPoint } from '../../purchase-orders/lines';
+import { breakdownAt, revisionVersions } from '../../purchase-orders/lines';
 import type { PointDelta } from '../../purchase-orders/contributions';
 import type { PurchaseOrderStore } from '../../purchase-orders/purchase-orders';
+import type { BreakdownVersion, OrderContribution, PurchaseOrder, PurchaseOrderTotal } from '../../../schemas/purchase-orders';
 import {
   BreakdownVersionSchema,
   OrderContributionSchema,
   PurchaseOrderRevisionRecordSchema,
   PurchaseOrderSchema,
-  type BreakdownVersion,
-  type OrderContribution,
-  type PurchaseOrder,
-  type PurchaseOrderTotal,
 } from '../../../schemas/purchase-orders';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import {
-  cloudbaseDb,
-  eachDoc,
-  encodeAfter,
-  entityOf,
-  getDoc,
-  inTransaction,
-  pageBy,
-  queryAll,
-  Rollback,
-  txDoc,
-  type CloudBaseDb,
-  type StoredDoc,
-  type Transaction,
-} from './db';
+import type { CloudBaseDb, StoredDoc, Transaction } from './db';
+import { cloudbaseDb, eachDoc, encodeAfter, entityOf, getDoc, inTransaction, pageBy, queryAll, Rollback, txDoc } from './db';
 import { outboxAdd } from './outbox';
 import { inParallel } from '../../runtime/concurrency';
 

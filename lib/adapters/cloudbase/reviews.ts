@@ -5,7 +5,8 @@ import type { ReviewStore } from '../../customers/reviews';
 import { ReviewSchema } from '../../../schemas/customers';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, isDuplicate, pageBy, Rollback, txDoc } from './db';
 
 export function cloudbaseReviewStore(db: CloudBaseDb = cloudbaseDb()): ReviewStore {
   return {

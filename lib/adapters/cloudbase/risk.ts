@@ -7,7 +7,8 @@
 import type { RiskReader } from '../../commissions/risk';
 import { endOfBusinessDate } from '../../runtime/time';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, getDoc, queryAll, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, getDoc, queryAll } from './db';
 
 const DAY_MS = 86_400_000;
 

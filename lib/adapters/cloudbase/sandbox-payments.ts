@@ -4,7 +4,8 @@
 // repeated is one refund and the refunds of a payment never pass what it took (as on DynamoDB).
 import type { SandboxLedger } from '../../payments/sandbox';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, inTransaction, Rollback, txDoc } from './db';
 
 type RefundOutcome = Awaited<ReturnType<SandboxLedger['recordRefund']>>;
 

@@ -2,7 +2,8 @@
 // recorded twice is recorded once, as a provider keeps its own books.
 import type { SandboxPayoutBooks } from '../../commissions/payout-provider';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, isDuplicate, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, isDuplicate } from './db';
 
 export function cloudbaseSandboxPayoutBooks(db: CloudBaseDb = cloudbaseDb()): SandboxPayoutBooks {
   return {

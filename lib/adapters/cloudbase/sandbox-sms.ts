@@ -3,7 +3,8 @@
 // invocation sent.
 import type { SentSmsLog } from '../../auth/ports';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, getDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, getDoc } from './db';
 
 export function cloudbaseSentSmsLog(db: CloudBaseDb = cloudbaseDb()): SentSmsLog {
   return {

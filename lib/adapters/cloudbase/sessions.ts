@@ -6,7 +6,8 @@ import type { SessionStore } from '../../auth/ports';
 import { RefreshTokenRecordSchema, SessionSchema } from '../../../schemas/auth';
 import { auditAdd } from './audit';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, entityOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, Rollback, txDoc } from './db';
 
 export function cloudbaseSessionStore(db: CloudBaseDb = cloudbaseDb()): SessionStore {
   return {

@@ -3,7 +3,8 @@ import type { ShortfallStore } from '../../purchase-orders/shortfalls';
 import { ShortfallSchema } from '../../../schemas/shortfalls';
 import { auditAdd } from './audit';
 import { COLLECTIONS, idOf } from './collections';
-import { cloudbaseDb, entityOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, entityOf, getDoc, inTransaction, Rollback, txDoc } from './db';
 
 export function cloudbaseShortfallStore(db: CloudBaseDb = cloudbaseDb()): ShortfallStore {
   return {

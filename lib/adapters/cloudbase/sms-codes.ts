@@ -3,10 +3,12 @@
 // a transaction that also writes it, so racing requests conflict and, run again, see what the winner left:
 // one code per admitted send, and never more tries at a code than allowed. CloudBase has no TTL here: every
 // decision compares stored times with now, and `keepUntil` says when a document no longer matters.
-import { sendLogsOf, type CodeStore } from '../../auth/ports';
+import type { CodeStore } from '../../auth/ports';
+import { sendLogsOf } from '../../auth/ports';
 import { SmsCodeRecordSchema } from '../../../schemas/auth';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, fieldsOf, getDoc, inTransaction, Rollback, txDoc } from './db';
 
 /** Expired codes linger a day for support questions ("I never got it"), as on DynamoDB. */
 const CODE_KEEP_MS = 86_400_000;

@@ -5,7 +5,8 @@ import type { UserStore } from '../../auth/ports';
 import { UserSchema } from '../../../schemas/auth';
 import { auditAdd } from './audit';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, createGuarded, entityOf, fieldsOf, getDoc, inTransaction, Rollback, txDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, createGuarded, entityOf, fieldsOf, getDoc, inTransaction, Rollback, txDoc } from './db';
 
 type BindOutcome = Awaited<ReturnType<UserStore['bindOpenId']>>;
 

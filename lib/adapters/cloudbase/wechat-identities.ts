@@ -2,7 +2,8 @@
 // sign-in, or by their first mini-program call). WeChat Pay's JSAPI payments need it.
 import type { WeChatIdentities } from '../../payments/provider';
 import { COLLECTIONS } from './collections';
-import { cloudbaseDb, getDoc, type CloudBaseDb } from './db';
+import type { CloudBaseDb } from './db';
+import { cloudbaseDb, getDoc } from './db';
 
 export function cloudbaseWeChatIdentities(db: CloudBaseDb = cloudbaseDb()): WeChatIdentities {
   return {

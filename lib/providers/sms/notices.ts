@@ -3,7 +3,8 @@
 // through the same signed SendSms as the sign-in codes (./tencent.ts).
 import type { MessageChannel } from '../../notifications/ports';
 import type { TemplateName } from '../../../schemas/notifications';
-import { sendSms, TencentSmsError, type TencentSmsAccount, type TencentSmsOptions } from './tencent';
+import type { TencentSmsAccount, TencentSmsOptions } from './tencent';
+import { sendSms, TencentSmsError } from './tencent';
 
 export interface TencentNoticeSettings extends TencentSmsAccount {
   /** The approved template id of each message; a message without one is not texted. */

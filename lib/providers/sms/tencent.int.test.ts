@@ -7,7 +7,8 @@ import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../runtime/errors';
 import { serveStandIn } from '../standin';
 import { tencentNoticeSms } from './notices';
-import { tencentSmsSender, TencentSmsError, type TencentSmsSettings } from './tencent';
+import type { TencentSmsSettings } from './tencent';
+import { tencentSmsSender, TencentSmsError } from './tencent';
 
 const SECRET_ID = 'AKIDstandin0000000000000000000000000';
 const SECRET_KEY = 'standin-secret-key-0000000000000000';

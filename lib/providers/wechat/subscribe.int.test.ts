@@ -4,7 +4,8 @@
 // that answers in WeChat's shapes (`{errcode, errmsg}`).
 import type { OutgoingMessage } from '../../notifications/ports';
 import { serveStandIn } from '../standin';
-import { wechatSubscribeChannel, WeChatSubscribeError, type WeChatSubscribeSettings } from './subscribe';
+import type { WeChatSubscribeSettings } from './subscribe';
+import { wechatSubscribeChannel, WeChatSubscribeError } from './subscribe';
 
 interface Received {
   path: string;

@@ -2,7 +2,8 @@
 // answer's signature checked with the WeChat Pay public key before it is believed.
 import type { z } from 'zod';
 import { WeChatPayErrorSchema } from '../../../schemas/wechatpay';
-import { authorization, checkWeChatPaySignature, nonce, type MerchantCredentials, type WeChatPayKey } from './signing';
+import type { MerchantCredentials, WeChatPayKey } from './signing';
+import { authorization, checkWeChatPaySignature, nonce } from './signing';
 
 export interface WeChatPayClientSettings {
   merchant: MerchantCredentials;

@@ -3,7 +3,8 @@
 import type { z } from 'zod';
 import { WeChatPayNotificationSchema } from '../../../schemas/wechatpay';
 import type { Opened } from '../../payments/provider';
-import { checkWeChatPaySignature, decryptResource, type WeChatPayKey } from './signing';
+import type { WeChatPayKey } from './signing';
+import { checkWeChatPaySignature, decryptResource } from './signing';
 
 export interface NotificationKeys {
   wechatPay: WeChatPayKey;

@@ -9,9 +9,12 @@ import {
   WeChatPayTransactionSchema,
 } from '../../../schemas/wechatpay';
 import type { PaymentNotifications, PaymentProvider } from '../../payments/provider';
-import { WeChatPayError, type WeChatPayClient } from './client';
-import { notificationOpener, type NotificationKeys } from './notifications';
-import { jsapiParams, nonce, type MerchantCredentials } from './signing';
+import type { WeChatPayClient } from './client';
+import { WeChatPayError } from './client';
+import type { NotificationKeys } from './notifications';
+import { notificationOpener } from './notifications';
+import type { MerchantCredentials } from './signing';
+import { jsapiParams, nonce } from './signing';
 
 export interface WeChatPayMerchant {
   mchid: string;

@@ -1,7 +1,9 @@
 // Builds the WeChat Pay adapters from settings. Nothing is read until the first call, and then once: a
 // stage that never pays through WeChat Pay never needs its keys.
-import { wechatPayClient, type WeChatPayClient } from './client';
-import { wechatPayPayments, type WeChatPayMerchant } from './payments';
+import type { WeChatPayClient } from './client';
+import { wechatPayClient } from './client';
+import type { WeChatPayMerchant } from './payments';
+import { wechatPayPayments } from './payments';
 import { privateKeyOf, publicKeyOf } from './signing';
 import { wechatPayTransfers } from './transfers';
 

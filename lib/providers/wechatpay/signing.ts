@@ -1,5 +1,6 @@
 // WeChat Pay API v3's cryptography, on node:crypto alone: request signatures (merchant key), signatures
 // of responses and notifications (WeChat Pay public key), AEAD_AES_256_GCM resources, JSAPI paySign.
+import type { KeyObject } from 'node:crypto';
 import {
   constants,
   createDecipheriv,
@@ -9,7 +10,6 @@ import {
   createVerify,
   publicEncrypt,
   randomBytes,
-  type KeyObject,
 } from 'node:crypto';
 import type { JsapiParams } from '../../payments/provider';
 

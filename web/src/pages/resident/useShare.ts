@@ -1,7 +1,8 @@
 // The share page's state: the group buy behind the link, the resident's picks, and placing the order
 // with one idempotency key per attempt (a double tap, or a retry after a lost answer, orders once).
 import { computed, onUnmounted, reactive, ref } from 'vue';
-import { api, ApiError, describeError, type GroupBuyView } from '../../api/client';
+import type { GroupBuyView } from '../../api/client';
+import { api, ApiError, describeError } from '../../api/client';
 import { countdown } from '../../lib/time';
 
 export type Item = GroupBuyView['items'][number];
