@@ -340,12 +340,8 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     const bare = timing(bareLatencies, bareSeconds);
     // Each order and its bare replay took one unit of each product.
     const expectedRemaining = stockLimit - 2 * (warmup + orders);
-    const remaining = await Promise.all(
-      productIds.map(async (productId) => {
-        const { Item } = await bareClient.send(new GetCommand({ TableName: tableName(), Key: keys.stock(groupBuyId, productId) }));
-        return Item?.remaining;
-      }),
-    );
+    const { Item: gate } = await bareClient.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuyGate(groupBuyId) }));
+    const remaining = productIds.map((productId) => gate?.[`s:${productId}`] as unknown);
 
     return {
       config: { orders, concurrency, rounds, warmup, linesPerOrder: productIds.length, stockLimit, perResidentLimit },

@@ -1,7 +1,7 @@
 // A warm orders function keeps the group buys and pickup capacities its writes proved (lib/orders/snapshots.ts)
 // and places an order with one request. Whatever changes after they were kept, the next order is decided on
 // what is stored now: through the real handler, against DynamoDB Local.
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { db, tableName } from '../../lib/store/dynamo';
 import { keys } from '../../lib/store/keys';
 import { activeLeader, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
@@ -92,14 +92,31 @@ test('a group buy moved to another version while open is priced again from the s
   const { gb, order } = await groupBuyOf(leader.token);
   expect((await order()).body.totalFen).toBe(1000);
 
-  // No writer changes an open group buy's items today; one that did would move its version on, as here.
+  // No writer changes an open group buy's items today; one that did would move its version on, with its
+  // gate's in the same transaction (lib/store/gate.ts), as here.
+  const names = { '#version': 'version' };
   await db().send(
-    new UpdateCommand({
-      TableName: tableName(),
-      Key: keys.groupBuy(gb.groupBuyId),
-      UpdateExpression: 'SET #items[0].groupPriceFen = :price ADD #version :one',
-      ExpressionAttributeNames: { '#items': 'items', '#version': 'version' },
-      ExpressionAttributeValues: { ':price': 1200, ':one': 1 },
+    new TransactWriteCommand({
+      TransactItems: [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: keys.groupBuy(gb.groupBuyId),
+            UpdateExpression: 'SET #items[0].groupPriceFen = :price ADD #version :one',
+            ExpressionAttributeNames: { '#items': 'items', ...names },
+            ExpressionAttributeValues: { ':price': 1200, ':one': 1 },
+          },
+        },
+        {
+          Update: {
+            TableName: tableName(),
+            Key: keys.groupBuyGate(gb.groupBuyId),
+            UpdateExpression: 'ADD #version :one',
+            ExpressionAttributeNames: names,
+            ExpressionAttributeValues: { ':one': 1 },
+          },
+        },
+      ],
     }),
   );
   const repriced = await order(2);

@@ -9,6 +9,7 @@ import { OrderSchema } from '../../schemas/orders';
 import { auditPut } from './audit';
 import type { Db, TransactItem } from './dynamo';
 import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName } from './dynamo';
+import { gateClose } from './gate';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged } from './orders';
 
@@ -45,8 +46,8 @@ function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: str
 export function dynamoCutoffStore(client: Db = db()): CutoffStore {
   const get = (groupBuyId: string) => readItem(client, keys.groupBuy(groupBuyId), (i) => GroupBuySchema.parse(i));
   /** True when written; false when the action's condition failed. */
-  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[3]) =>
-    (await guardedWrite(client, [action, auditPut(audit)], ['stale'])) === undefined;
+  const update = async (action: TransactItem, audit: Parameters<CutoffStore['finish']>[3], also: TransactItem[] = []) =>
+    (await guardedWrite(client, [action, ...also, auditPut(audit)], ['stale'])) === undefined;
   const queryIndex = async (partition: string, upTo: string | undefined, limit: number, cursor?: string) => {
     return queryPage(
       client,
@@ -78,7 +79,8 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         gsi2pk: closing.gsi2pk,
         gsi2sk: closing.gsi2sk,
       });
-      return (await update(action, audit)) ? 'begun' : 'stale';
+      // The gate closes in the same transaction: no order is placed once the closing has begun.
+      return (await update(action, audit, [gateClose(gb, 'closing')])) ? 'begun' : 'stale';
     },
 
     async ordersIn(groupBuyId, status, limit) {

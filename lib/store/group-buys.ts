@@ -6,6 +6,7 @@ import { GroupBuySchema, StockSchema } from '../../schemas/group-buys';
 import { auditPut } from './audit';
 import type { Db } from './dynamo';
 import { db, guardedWrite, partitionBetween, queryAll, tableName } from './dynamo';
+import { gateItem, stockOnGate } from './gate';
 import { keys } from './keys';
 
 export const groupBuyItem = (gb: GroupBuy) => ({
@@ -21,22 +22,6 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
   return {
     async create(groupBuy, audit) {
       const isNew = 'attribute_not_exists(pk)';
-      const stockItems = groupBuy.items
-        .filter((i) => i.stockLimit !== undefined)
-        .map((i) => ({
-          Put: {
-            TableName: tableName(),
-            Item: {
-              ...keys.stock(groupBuy.groupBuyId, i.productId),
-              type: 'STOCK',
-              groupBuyId: groupBuy.groupBuyId,
-              productId: i.productId,
-              stockLimit: i.stockLimit,
-              remaining: i.stockLimit,
-            },
-            ConditionExpression: isNew,
-          },
-        }));
       const failed = await guardedWrite(
         client,
         [
@@ -51,7 +36,7 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
             },
           },
           { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
-          ...stockItems,
+          { Put: { TableName: tableName(), Item: gateItem(groupBuy), ConditionExpression: isNew } },
           auditPut(audit),
         ],
         ['leader_not_active'],
@@ -63,15 +48,16 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
       return Item ? GroupBuySchema.parse(Item) : undefined;
     },
     async getWithStock(groupBuyId) {
-      // META and STOCK#… sort after BUYER#…: one query from META on returns the group buy and its stock.
+      // GATE, META, SOLD and STOCK#… sort after BUYER#…: one query from GATE on returns the group buy and its stock.
       const items = await queryAll(client, {
         TableName: tableName(),
         KeyConditionExpression: 'pk = :pk AND sk >= :from',
-        ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(groupBuyId), ':from': 'META' },
+        ExpressionAttributeValues: { ':pk': keys.groupBuyPartition(groupBuyId), ':from': keys.groupBuyGateSk },
       });
       const meta = items.find((i) => i.sk === 'META');
       if (!meta) return undefined;
-      const stock = new Map<string, Stock>();
+      const groupBuy = GroupBuySchema.parse(meta);
+      const legacy = new Map<string, Stock>();
       const sold = new Map<string, SoldCount>();
       for (const item of items) {
         if (item.sk === keys.groupBuySoldSk) {
@@ -86,10 +72,15 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
         }
         if (typeof item.sk === 'string' && item.sk.startsWith(keys.stockPrefix)) {
           const s = StockSchema.parse(item);
-          stock.set(s.productId, s);
+          legacy.set(s.productId, s);
         }
       }
-      return { groupBuy: GroupBuySchema.parse(meta), stock, sold };
+      const stock =
+        stockOnGate(
+          items.find((i) => i.sk === keys.groupBuyGateSk),
+          groupBuy,
+        ) ?? legacy;
+      return { groupBuy, stock, sold };
     },
     async paidPrices(productId, fromDate, toDate) {
       // `~` after the last day's prefix: every price of that day is in the range.

@@ -48,10 +48,14 @@ export const keys = {
   allProducts: (name: string, productId: string) => ({ gsi2pk: 'PRODUCTS', gsi2sk: `${name}#${productId}` }),
   allProductsPartition: 'PRODUCTS',
 
-  // Group buys: the group buy, its stock counters and its per-resident counters share a partition,
-  // so one Query (sk >= META) returns the group buy with its live stock.
+  // Group buys: the group buy, its gate (live stock) and its per-resident counters share a partition,
+  // so one Query (sk >= GATE) returns the group buy with its live stock.
   groupBuy: (groupBuyId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: 'META' }),
   groupBuyPartition: (groupBuyId: string) => `GB#${groupBuyId}`,
+  /** What placement checks and takes stock from (lib/store/gate.ts). */
+  groupBuyGate: (groupBuyId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: 'GATE' }),
+  groupBuyGateSk: 'GATE',
+  /** A product's stock counter of a group buy created before gates (read until the migration has moved it onto the gate). */
   stock: (groupBuyId: string, productId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `STOCK#${productId}` }),
   stockPrefix: 'STOCK#',
   /** A resident's counter of one product (orders placed before 2026-12-01 give back here). */

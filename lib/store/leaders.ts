@@ -7,6 +7,7 @@ import { auditPut } from './audit';
 import type { Db } from './dynamo';
 import { db, guardedWrite, partitionOf, putAtVersion, queryAll, queryPage, readItem, tableName } from './dynamo';
 import type { Key } from './keys';
+import { gateMark } from './gate';
 import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
@@ -61,16 +62,20 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       return failed ?? 'created';
     },
     async update(before, after, audit, groupBuys) {
-      // Each open group buy of a suspended leader carries the mark that ordering checks (groupStillOpen).
-      const marks = (groupBuys?.ids ?? []).map((id) => ({
-        Update: {
-          TableName: tableName(),
-          Key: keys.groupBuy(id),
-          UpdateExpression: groupBuys!.suspended ? 'SET leaderSuspended = :yes' : 'REMOVE leaderSuspended',
-          ConditionExpression: 'attribute_exists(pk)',
-          ...(groupBuys!.suspended ? { ExpressionAttributeValues: { ':yes': true } } : {}),
+      // Each open group buy of a suspended leader carries the mark: on its gate, which ordering checks, and on
+      // the group buy, which its readers show (closed to residents). Two items a group buy: 49 open at most.
+      const marks = (groupBuys?.ids ?? []).flatMap((id) => [
+        {
+          Update: {
+            TableName: tableName(),
+            Key: keys.groupBuy(id),
+            UpdateExpression: groupBuys!.suspended ? 'SET leaderSuspended = :yes' : 'REMOVE leaderSuspended',
+            ConditionExpression: 'attribute_exists(pk)',
+            ...(groupBuys!.suspended ? { ExpressionAttributeValues: { ':yes': true } } : {}),
+          },
         },
-      }));
+        gateMark(id, groupBuys!.suspended),
+      ]);
       // Optimistic lock: nobody changed the leader since we read it.
       const unchanged = putAtVersion(toItem({ ...after, version: before.version + 1 }), before.version);
       const failed = await guardedWrite(client, [unchanged, ...marks, auditPut(audit)], ['stale']);

@@ -10,7 +10,6 @@ import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine } from '../.
 import { auditPut } from './audit';
 import type { Db, TransactItem } from './dynamo';
 import {
-  atVersion,
   cancellationReasons,
   db,
   guardedWrite,
@@ -25,6 +24,8 @@ import {
 import { businessDate } from '../runtime/time';
 import { DERIVED_ORDER_ID } from '../orders/pricing';
 import { leaderSalesDelta, soldDeltas } from '../orders/sales';
+import type { GateChange } from './gate';
+import { changeRefusal, gateChange, gateTake, refusal } from './gate';
 import { INDEX, keys } from './keys';
 
 export const orderItem = (o: Order) => ({
@@ -48,7 +49,8 @@ const paymentItem = (p: PaymentRecord) => ({ ...keys.payment(p.paymentId), type:
 const table = () => tableName();
 
 /**
- * Stock, per-resident allowance and pickup place an order gives back (negative of what placing took).
+ * Per-resident allowance and pickup place an order gives back (negative of what placing took; its stock goes
+ * back to the group buy's gate, with the change's other gate conditions: gateChange).
  * `withPlace: false`: the closing settles hundreds of orders of one point and date at once, and one place
  * counter in each of their transactions would make them conflict; those orders keep their place (decisions.md).
  */
@@ -63,19 +65,6 @@ export function releaseActions(order: Order, withPlace = true): TransactItem[] {
         ExpressionAttributeValues: { ':minus': -1 },
       },
     });
-  }
-  for (const line of order.items) {
-    if (line.stockLimited) {
-      actions.push({
-        Update: {
-          TableName: table(),
-          Key: keys.stock(order.groupBuyId, line.productId),
-          UpdateExpression: 'SET remaining = remaining + :q',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':q': line.quantity },
-        },
-      });
-    }
   }
   const counted = order.items.filter((l) => l.residentLimited);
   if (counted.length && countsPerResident(order)) {
@@ -260,23 +249,6 @@ export function placeActions(order: Order, place: PlaceCheck): { capacity: Trans
   return { capacity, take };
 }
 
-/**
- * The group buy still takes orders at `now`: open, before its cutoff, and its leader not suspended; with
- * `version`, still at the version an order was priced from (a cached copy: placement's cache).
- */
-export function groupStillOpen(groupBuyId: string, now: Date, version?: number): TransactItem {
-  const same = version === undefined ? undefined : atVersion(version);
-  return {
-    ConditionCheck: {
-      TableName: table(),
-      Key: keys.groupBuy(groupBuyId),
-      ConditionExpression: `#status = :open AND cutoffAt > :now AND attribute_not_exists(leaderSuspended)${same ? ` AND ${same.condition}` : ''}`,
-      ExpressionAttributeNames: { '#status': 'status', ...same?.names },
-      ExpressionAttributeValues: { ':open': 'open', ':now': now.toISOString(), ...same?.values },
-    },
-  };
-}
-
 export function dynamoOrderStore(client: Db = db()): OrderStore {
   // Strongly consistent: every change of an order is decided on this read.
   const get = (orderId: string) => readItem(client, keys.order(orderId), (i) => OrderSchema.parse(i));
@@ -318,30 +290,17 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     get,
 
     async place({ order, reservations, audit, now, groupBuyVersion, place }): Promise<PlaceOutcome> {
+      const stock = reservations.filter((r) => r.stockLimited);
       const actions: TransactItem[] = [
         // Its id is derived from the resident and the Idempotency-Key: this condition is the idempotency guard.
         putIfNew(orderItem(order)),
-        groupStillOpen(order.groupBuyId, now, groupBuyVersion),
+        // The group buy takes orders, at the version priced from, and has the stock: one item (lib/store/gate.ts).
+        gateTake(order.groupBuyId, now, groupBuyVersion, stock),
       ];
       const placeIndex = place ? actions.length : -1;
       if (place) {
         const { capacity, take } = placeActions(order, place);
         actions.push(capacity, take);
-      }
-      const stockOf: string[] = [];
-      for (const r of reservations) {
-        if (!r.stockLimited) continue;
-        stockOf[actions.length] = r.productId;
-        actions.push({
-          Update: {
-            TableName: table(),
-            Key: keys.stock(order.groupBuyId, r.productId),
-            UpdateExpression: 'SET remaining = remaining - :q',
-            // stockSuffices: never below zero, however many orders race for the last units.
-            ConditionExpression: 'remaining >= :q',
-            ExpressionAttributeValues: { ':q': r.quantity },
-          },
-        });
       }
       const limited = reservations.filter((r) => r.perResidentLimit !== undefined);
       const counterIndex = limited.length ? actions.push(residentTake(order, limited)) - 1 : -1;
@@ -354,11 +313,9 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         if (!reasons) throw err;
         const failed = (i: number) => i >= 0 && reasons[i] === 'ConditionalCheckFailed';
         if (failed(0)) return { kind: 'duplicate_key' };
-        if (failed(1)) return { kind: 'group_closed' };
+        if (failed(1)) return refusal(itemFound(err, 1), now, groupBuyVersion, stock);
         if (failed(placeIndex)) return { kind: 'capacity_changed' };
         if (placeIndex >= 0 && failed(placeIndex + 1)) return { kind: 'pickup_full' };
-        const outOfStock = stockOf.flatMap((productId, i) => (productId && failed(i) ? [productId] : []));
-        if (outOfStock.length) return { kind: 'out_of_stock', productIds: outOfStock };
         if (failed(counterIndex)) return { kind: 'over_limit', productIds: overLimit(limited, itemFound(err, counterIndex)) };
         throw err;
       }
@@ -377,16 +334,13 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
       const after =
         change.release && !bulk && change.after.holdsPlace ? (({ holdsPlace: _held, ...rest }) => rest)(change.after) : change.after;
       const actions: TransactItem[] = [orderPutIfUnchanged(change.before, after)];
-      const groupIndex = change.groupOpenAt ? actions.push(groupStillOpen(change.before.groupBuyId, change.groupOpenAt)) - 1 : -1;
-      const leaderIndex = change.leaderNotSuspended
-        ? actions.push({
-            ConditionCheck: {
-              TableName: table(),
-              Key: keys.groupBuy(change.before.groupBuyId),
-              ConditionExpression: 'attribute_not_exists(leaderSuspended)',
-            },
-          }) - 1
-        : -1;
+      const gate: GateChange = {
+        openAt: change.groupOpenAt,
+        notSuspended: change.leaderNotSuspended,
+        giveBack: change.release ? change.before : undefined,
+      };
+      const gateAction = gateChange(change.before.groupBuyId, gate);
+      const gateIndex = gateAction ? actions.push(gateAction) - 1 : -1;
       const paymentIndex = change.payment ? actions.push(putIfNew(paymentItem(change.payment))) - 1 : -1;
       if (change.release) actions.push(...releaseActions(change.before, !bulk));
       if (!bulk) actions.push(...salesActions(change.before, after));
@@ -401,8 +355,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         if (!reasons) throw err;
         if (paymentIndex >= 0 && reasons[paymentIndex] === 'ConditionalCheckFailed') return 'payment_seen';
         if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
-        if (groupIndex >= 0 && reasons[groupIndex] === 'ConditionalCheckFailed') return 'group_closed';
-        if (leaderIndex >= 0 && reasons[leaderIndex] === 'ConditionalCheckFailed') return 'leader_suspended';
+        if (gateIndex >= 0 && reasons[gateIndex] === 'ConditionalCheckFailed') return changeRefusal(gate);
         throw err;
       }
     },

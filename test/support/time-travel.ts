@@ -1,5 +1,5 @@
 // Makes a group buy's cutoff pass now, without waiting for it: the stored cutoff (the group buy, its
-// open-index key and its orders' copies) moves to just before the present. Tests open group buys with
+// gate, its open-index key and its orders' copies) moves to just before the present. Tests open group buys with
 // a comfortable cutoff, place their orders, then call this — no race with a busy machine, no sleeps.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
@@ -22,6 +22,20 @@ async function moveCutoff(groupBuyId: string, cutoffAt: string): Promise<void> {
       ExpressionAttributeValues: { ':cutoff': cutoffAt },
     }),
   );
+  // …and so does its gate's copy, which placement checks (a group buy from before gates may have none).
+  await db()
+    .send(
+      new UpdateCommand({
+        TableName: tableName(),
+        Key: keys.groupBuyGate(groupBuyId),
+        UpdateExpression: 'SET cutoffAt = :cutoff',
+        ConditionExpression: 'attribute_exists(cutoffAt)',
+        ExpressionAttributeValues: { ':cutoff': cutoffAt },
+      }),
+    )
+    .catch((err: Error) => {
+      if (err.name !== 'ConditionalCheckFailedException') throw err;
+    });
   // The open-index key moves with the cutoff, while the group buy is open.
   await db()
     .send(
