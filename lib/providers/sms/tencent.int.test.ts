@@ -5,7 +5,7 @@
 import { createHash, createHmac } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import { AppError } from '../../runtime/errors';
-import { serveStandIn } from '../standin';
+import { serveStandIn } from '../../../test/support/provider-standin';
 import { tencentNoticeSms } from './notices';
 import type { TencentSmsSettings } from './tencent';
 import { tencentSmsSender, TencentSmsError } from './tencent';

@@ -3,7 +3,7 @@
 // `POST /cgi-bin/message/subscribe/bizsend?access_token=…` with touser, template_id, page and data; and
 // that answers in WeChat's shapes (`{errcode, errmsg}`).
 import type { OutgoingMessage } from '../../notifications/ports';
-import { serveStandIn } from '../standin';
+import { serveStandIn } from '../../../test/support/provider-standin';
 import type { WeChatSubscribeSettings } from './subscribe';
 import { wechatSubscribeChannel, WeChatSubscribeError } from './subscribe';
 

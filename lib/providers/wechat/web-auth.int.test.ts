@@ -1,7 +1,7 @@
 // The WeChat web-authorization adapter against a local stand-in of api.weixin.qq.com that checks what we
 // send (`GET /sns/oauth2/access_token` with our appid, secret, the code and grant_type) and answers as
 // WeChat does: the OPENID once per code, errcodes for bad or used codes, snapshot-mode visitors.
-import { serveStandIn } from '../standin';
+import { serveStandIn } from '../../../test/support/provider-standin';
 import { wechatWebAuth, WeChatAuthError } from './web-auth';
 
 const APPID = 'wx520c15f417810387';
