@@ -1,4 +1,4 @@
-// A warm orders function keeps the group buys and pickup capacities its writes proved (lib/orders/snapshots.ts)
+// A warm orders function keeps the group buys its writes proved (lib/orders/snapshots.ts)
 // and places an order with one request. Whatever changes after they were kept, the next order is decided on
 // what is stored now: through the real handler, against DynamoDB Local.
 import { TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
@@ -63,7 +63,7 @@ test('a warm function places an order with one request; a group buy closed after
   expect(await remaining()).toBe(8);
 });
 
-test('a pickup capacity set, raised, lowered or cleared after it was kept is the one the next order meets', async () => {
+test('a pickup capacity set, raised, lowered or cleared is the one the next order of a warm function meets', async () => {
   const leader = await activeLeader(api);
   const setCapacity = async (dailyOrderCapacity: number | null) =>
     expect((await api.call('PATCH', '/leaders/me', { token: leader.token, body: { pickupPoint: { dailyOrderCapacity } } })).status).toBe(
@@ -75,13 +75,13 @@ test('a pickup capacity set, raised, lowered or cleared after it was kept is the
     return res.status === 201 ? 'placed' : (res.body.error.code as string);
   };
 
-  expect(await outcome()).toBe('placed'); // kept: no limit
+  expect(await outcome()).toBe('placed'); // no limit
   await setCapacity(1); // the order above holds the one place
   expect(await outcome()).toBe('PICKUP_POINT_FULL');
   await setCapacity(2);
-  expect(await outcome()).toBe('placed'); // kept: 2
+  expect(await outcome()).toBe('placed'); // 2
   await setCapacity(3);
-  expect(await outcome()).toBe('placed'); // the kept 2 refused by the write, 3 read afresh
+  expect(await outcome()).toBe('placed'); // 3: the places counter carries it, nothing is kept
   expect(await outcome()).toBe('PICKUP_POINT_FULL');
   await setCapacity(null);
   expect(await outcome()).toBe('placed');

@@ -9,8 +9,9 @@ import { requireActiveLeader } from '../leaders/leaders';
 import type { Principal } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
 import type { ErrorDetail } from '../runtime/errors';
-import { notFound, validationError, AppError } from '../runtime/errors';
+import { conflict, notFound, validationError, AppError } from '../runtime/errors';
 import { addDays, businessDate, endOfBusinessDate, toBusinessIso } from '../runtime/time';
+import { MAX_CUTOFF_DAYS, MAX_PICKUP_DAYS_AFTER_CUTOFF } from './calendar';
 import type { PaidPrice } from './reference-price';
 import { REFERENCE_PRICE_DAYS, referencePrice } from './reference-price';
 import { invalidShareLink, signShareToken, verifyShareToken } from './share-link';
@@ -29,8 +30,11 @@ export interface GroupBuyWithStock {
 }
 
 export interface GroupBuyStore {
-  /** Writes the group buy, one stock counter per limited item, and the audit record, atomically, if its leader is still active. */
-  create(groupBuy: GroupBuy, audit: AuditEvent): Promise<'created' | 'leader_not_active'>;
+  /**
+   * Writes the group buy, its stock, and the audit record, atomically, if its leader is still active and still
+   * has `pickupCapacity` (a store that keeps places copies it onto the pickup date's: `leader_changed` if not).
+   */
+  create(groupBuy: GroupBuy, audit: AuditEvent, pickupCapacity?: number): Promise<'created' | 'leader_not_active' | 'leader_changed'>;
   get(groupBuyId: string): Promise<GroupBuy | undefined>;
   getWithStock(groupBuyId: string): Promise<GroupBuyWithStock | undefined>;
   /** The unit prices a product was paid at on the business dates `fromDate`..`toDate` (the 划线价's evidence). */
@@ -48,10 +52,6 @@ export interface GroupBuyDeps {
   publicUrl: string;
 }
 
-export const MAX_CUTOFF_DAYS = 7;
-/** How long after the cutoff's date the pickup may be (our rule: a week, so share links stay short-lived). */
-export const MAX_PICKUP_DAYS_AFTER_CUTOFF = 7;
-
 function checkDates(body: CreateGroupBuyBody, now: Date): Date {
   const cutoff = new Date(body.cutoffAt);
   if (cutoff.getTime() <= now.getTime()) throw validationError('cutoffAt', 'must be in the future');
@@ -64,6 +64,9 @@ function checkDates(body: CreateGroupBuyBody, now: Date): Date {
   }
   return cutoff;
 }
+
+/** Opening a group buy whose leader changed the pickup point's capacity meanwhile is tried this many times. */
+const CREATE_ATTEMPTS = 3;
 
 export function shareTokenFor(deps: Pick<GroupBuyDeps, 'shareKey' | 'publicUrl'>, groupBuy: GroupBuy) {
   // Valid until the end of the pickup date: after the cutoff it still opens the page (and ordering is 409).
@@ -126,15 +129,23 @@ export async function openGroupBuy(deps: GroupBuyDeps, principal: Principal, bod
     updatedAt: at,
     version: 1,
   };
-  const created = await deps.groupBuys.create(groupBuy, {
+  const audit: AuditEvent = {
     entityId: groupBuy.groupBuyId,
     entityType: 'groupBuy',
     action: 'groupBuy.opened',
     actor: principal.userId,
     at,
     after: groupBuy,
-  });
+  };
+  // The pickup point's capacity goes onto the places of the pickup date with it; changed meanwhile, read again.
+  let capacity = leader.pickupPoint.dailyOrderCapacity;
+  let created = await deps.groupBuys.create(groupBuy, audit, capacity);
+  for (let attempt = 1; created === 'leader_changed' && attempt < CREATE_ATTEMPTS; attempt++) {
+    capacity = (await deps.leaders.get(leader.leaderId))?.pickupPoint.dailyOrderCapacity;
+    created = await deps.groupBuys.create(groupBuy, audit, capacity);
+  }
   if (created === 'leader_not_active') throw new AppError('FORBIDDEN', 'An active leader record is required');
+  if (created === 'leader_changed') throw conflict('The pickup point was changed meanwhile; try again');
   return { groupBuy, ...shareTokenFor(deps, groupBuy) };
 }
 

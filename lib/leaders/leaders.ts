@@ -2,6 +2,7 @@
 // every change is audited with who, when, before and after.
 import type { AuditEvent } from '../../schemas/common';
 import type { ApplyLeaderBody, Leader, LeaderStatus, UpdateMyLeaderBody } from '../../schemas/leaders';
+import { orderablePickupDates } from '../group-buys/calendar';
 import type { Principal } from '../runtime/auth';
 import { isOperator, requireOperator } from '../runtime/auth';
 import type { Clock, Ids } from '../runtime/clock';
@@ -16,12 +17,18 @@ export interface LeaderStore {
   findByReferralCode(code: string): Promise<Leader | undefined>;
   /** Creates the leader, its per-user guard and its referral code, with the audit record, atomically. */
   create(leader: Leader, audit: AuditEvent): Promise<'created' | 'user_has_leader' | 'code_taken'>;
-  /** Replaces `before` with `after` only if nobody changed it meanwhile. */
   /**
    * Replaces `before` with `after` only if nobody changed it meanwhile. `groupBuys`: the leader's open
-   * group buys, marked as suspended (or no longer) in the same transaction.
+   * group buys, marked as suspended (or no longer) in the same transaction. `capacityDates`: the pickup
+   * dates whose places take `after`'s daily capacity in the same transaction (a store that keeps places).
    */
-  update(before: Leader, after: Leader, audit: AuditEvent, groupBuys?: { ids: string[]; suspended: boolean }): Promise<'updated' | 'stale'>;
+  update(
+    before: Leader,
+    after: Leader,
+    audit: AuditEvent,
+    groupBuys?: { ids: string[]; suspended: boolean },
+    capacityDates?: string[],
+  ): Promise<'updated' | 'stale'>;
   /** The ids of the leader's group buys that are still open. */
   openGroupBuysOf(leaderId: string): Promise<string[]>;
   listByStatus(status: LeaderStatus, limit: number, cursor?: string): Promise<Page<Leader>>;
@@ -151,17 +158,25 @@ export async function updateMyLeader(deps: LeaderDeps, principal: Principal, bod
   const before = await requireActiveLeader(deps.leaders, principal);
   const { dailyOrderCapacity: _old, ...point } = before.pickupPoint;
   const capacity = body.pickupPoint.dailyOrderCapacity;
-  const now = deps.clock.now().toISOString();
+  const at = deps.clock.now();
+  const now = at.toISOString();
   const after: Leader = { ...before, pickupPoint: capacity === null ? point : { ...point, dailyOrderCapacity: capacity }, updatedAt: now };
-  const outcome = await deps.leaders.update(before, after, {
-    entityId: before.leaderId,
-    entityType: 'leader',
-    action: 'leader.pickup_capacity_set',
-    actor: principal.userId,
-    at: now,
+  // Every pickup date an order can still be placed for takes the new capacity, with the leader's change.
+  const outcome = await deps.leaders.update(
     before,
     after,
-  });
+    {
+      entityId: before.leaderId,
+      entityType: 'leader',
+      action: 'leader.pickup_capacity_set',
+      actor: principal.userId,
+      at: now,
+      before,
+      after,
+    },
+    undefined,
+    orderablePickupDates(at),
+  );
   if (outcome === 'stale') throw conflict('The leader was changed meanwhile; reload and try again');
   return after;
 }

@@ -17,8 +17,8 @@ const pickupFull = (date: string) =>
 /** The group buy takes orders at `now` (as the write will check again). */
 const takesOrders = (gb: GroupBuy, now: Date) => gb.status === 'open' && !gb.leaderSuspended && Date.parse(gb.cutoffAt) > now.getTime();
 /**
- * A write refused because what the order was priced from changed (the pickup point's capacity, the group
- * buy's version) is tried again, on a fresh read, until this many attempts.
+ * A write refused because the group buy the order was priced from changed (its version) is tried again, on a
+ * fresh read, until this many attempts.
  */
 const ATTEMPTS = 3;
 
@@ -60,8 +60,6 @@ export async function placeOrder(
   const { cache } = deps;
   let groupBuy = cache?.groupBuys.get(claims.groupBuyId) ?? (await deps.groupBuys.get(claims.groupBuyId));
   if (!groupBuy || groupBuy.leaderId !== claims.leaderId) throw invalidShareLink('unknown group buy');
-  const leaderId = groupBuy.leaderId;
-  let capacity: { capacity: number | undefined } | undefined;
 
   for (let attempt = 1; ; attempt++) {
     if (!takesOrders(groupBuy, now)) {
@@ -70,7 +68,6 @@ export async function placeOrder(
       if (earlier) return earlier;
       throw groupClosed();
     }
-    capacity ??= cache?.capacities.get(leaderId) ?? { capacity: await deps.pickupCapacityOf(leaderId) };
 
     const at = now.toISOString();
     const priced = newOrder(groupBuy, body, {
@@ -89,19 +86,17 @@ export async function placeOrder(
       audit: { entityId: orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: placedAudit(order) },
       now,
       groupBuyVersion: groupBuy.version,
-      place: { leaderId, capacity: capacity.capacity },
+      place: { leaderId: groupBuy.leaderId },
     });
 
     if (outcome.kind === 'placed') {
-      // The write proved both: the group buy open at this version, the capacity the one its leader has.
+      // The write proved it: the group buy open at this version.
       cache?.groupBuys.set(groupBuy.groupBuyId, groupBuy);
-      cache?.capacities.set(leaderId, capacity);
       count('OrdersPlaced');
       return { order, replayed: false };
     }
-    // Anything else forgets them: the next order reads both afresh.
+    // Anything else forgets it: the next order reads it afresh.
     cache?.groupBuys.delete(groupBuy.groupBuyId);
-    cache?.capacities.delete(leaderId);
 
     switch (outcome.kind) {
       case 'duplicate_key': {
@@ -118,12 +113,6 @@ export async function placeOrder(
         }
         throw groupClosed();
       }
-      case 'capacity_changed':
-        if (attempt < ATTEMPTS) {
-          capacity = { capacity: await deps.pickupCapacityOf(leaderId) };
-          continue;
-        }
-        throw conflict('The pickup point changed its capacity meanwhile; try again');
       case 'pickup_full':
         throw pickupFull(groupBuy.pickupDate);
       case 'out_of_stock':

@@ -19,8 +19,6 @@ export type PlaceOutcome =
   | { kind: 'duplicate_key' }
   /** The group buy no longer takes orders, or is not at the version the order was priced from. */
   | { kind: 'group_closed' }
-  /** The leader changed the pickup point's capacity since it was read. */
-  | { kind: 'capacity_changed' }
   /** Its pickup point has no place left for that pickup date. */
   | { kind: 'pickup_full' }
   | { kind: 'out_of_stock'; productIds: string[] }
@@ -57,13 +55,9 @@ export interface CloseTally {
   kind: CloseTallyKind;
 }
 
-/**
- * The pickup point's capacity (orders per pickup date) as read from its leader when the order was priced
- * (`undefined`: no limit). The write checks it is still so, and takes one place within it.
- */
+/** The pickup point an order takes one place of, for its pickup date, within the capacity its counter carries. */
 export interface PlaceCheck {
   leaderId: string;
-  capacity: number | undefined;
 }
 
 /** What placing an order writes and checks, at once. */
@@ -81,7 +75,7 @@ export interface Placement {
    * immutability (only the status and the suspension mark change, and both are checked).
    */
   groupBuyVersion?: number;
-  /** One place of its pickup point for its pickup date, within `place.capacity`. */
+  /** One place of its pickup point for its pickup date, within the point's capacity. */
   place?: PlaceCheck;
 }
 
@@ -109,11 +103,9 @@ export interface OrderDeps {
   groupBuys: GroupBuyStore;
   /** The caller's leader id, if they hold a leader record (for reading their pickup point's orders). */
   leaderIdOf(userId: string): Promise<string | undefined>;
-  /** The daily order capacity of the leader's pickup point (`undefined`: no limit). */
-  pickupCapacityOf(leaderId: string): Promise<number | undefined>;
   /**
-   * Group buys and capacities placement may reuse between requests of a warm instance (the write proves
-   * them again). Without it every placement reads both.
+   * Group buys placement may reuse between requests of a warm instance (the write proves them again).
+   * Without it every placement reads the group buy.
    */
   cache?: PlacementCache;
   clock: Clock;

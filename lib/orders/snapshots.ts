@@ -1,6 +1,7 @@
 // What placing an order reads and its transaction proves again, kept per warm instance: the group buy's
-// snapshot (prices, limits, pickup date and cutoff never change once it is open) and its leader's pickup
-// capacity (checked by the write's ConditionCheck). A warm function places an order with one request.
+// snapshot (prices, limits, pickup date and cutoff never change once it is open; the write proves its status
+// and version on the group buy's gate). A warm function places an order with one request. The pickup point's
+// capacity is not read at all: the places counter the write takes from carries it (lib/store/places.ts).
 import type { GroupBuy } from '../../schemas/group-buys';
 
 /** A map that forgets its least recently used entry beyond `size` entries. */
@@ -35,14 +36,12 @@ export class Lru<V> {
 export interface PlacementCache {
   /** Group buys that took orders when read (a suspended one is not kept: reinstating its leader reopens it). */
   groupBuys: Lru<GroupBuy>;
-  /** Leaders' daily order capacity (`capacity` undefined: no limit). */
-  capacities: Lru<{ capacity: number | undefined }>;
 }
 
 /**
- * A few hundred of each: a function instance serves the group buys being shared right now. A group buy with
+ * A few hundred: a function instance serves the group buys being shared right now. A group buy with
  * 50 items is ~20 KB in memory, so the cache stays under ~5 MB.
  */
 export function placementCache(size = 256): PlacementCache {
-  return { groupBuys: new Lru(size), capacities: new Lru(size) };
+  return { groupBuys: new Lru(size) };
 }

@@ -27,28 +27,22 @@ export const uncollectedDeps = () => ({
 });
 
 /** The stores of the ordering path, on the configured data store. */
-function stores(): Pick<OrderDeps, 'orders' | 'groupBuys' | 'leaderIdOf' | 'pickupCapacityOf'> {
+function stores(): Pick<OrderDeps, 'orders' | 'groupBuys' | 'leaderIdOf'> {
   if (onCloudBase()) {
     // Pickup-point capacity is not kept on CloudBase yet (docs/decisions.md): no limit there.
-    return {
-      orders: cloudbaseOrderStore(),
-      groupBuys: cloudbaseGroupBuyStore(),
-      leaderIdOf: cloudbaseLeaderIdOf(),
-      pickupCapacityOf: async () => undefined,
-    };
+    return { orders: cloudbaseOrderStore(), groupBuys: cloudbaseGroupBuyStore(), leaderIdOf: cloudbaseLeaderIdOf() };
   }
   const leaders = dynamoLeaderStore();
   return {
     orders: dynamoOrderStore(),
     groupBuys: dynamoGroupBuyStore(),
     leaderIdOf: async (userId) => (await leaders.getByUser(userId))?.leaderId,
-    pickupCapacityOf: async (leaderId) => (await leaders.get(leaderId))?.pickupPoint.dailyOrderCapacity,
   };
 }
 
 /**
- * Group buys and capacities that a placement's write proved, for the life of this instance (module scope: a
- * warm function keeps it between invocations). Each write checks them again; a refused one forgets them.
+ * Group buys that a placement's write proved, for the life of this instance (module scope: a
+ * warm function keeps it between invocations). Each write checks it again; a refused one forgets it.
  */
 const cache = placementCache();
 

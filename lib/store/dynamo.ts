@@ -1,6 +1,8 @@
 // The DynamoDB document client, built once per process (module scope) from the configuration.
 import { randomUUID } from 'node:crypto';
+import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PutCommandInput, QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../runtime/config';
@@ -32,6 +34,8 @@ export const tableName = () => config.tableName;
 
 interface CancellationReason {
   Code?: string;
+  /** With ReturnValuesOnConditionCheckFailure ALL_OLD: the item as the refused action found it (wire form). */
+  Item?: Record<string, AttributeValue>;
 }
 
 /** The per-action reasons of a cancelled transaction (`None` for actions that were fine). */
@@ -39,6 +43,12 @@ export function cancellationReasons(err: unknown): string[] | undefined {
   if (!(err instanceof Error) || err.name !== 'TransactionCanceledException') return undefined;
   const reasons = (err as Error & { CancellationReasons?: CancellationReason[] }).CancellationReasons ?? [];
   return reasons.map((r) => r.Code ?? 'None');
+}
+
+/** The item a cancelled transaction's action found (with ReturnValuesOnConditionCheckFailure ALL_OLD). */
+export function itemFound(err: unknown, index: number): Record<string, unknown> | undefined {
+  const item = (err as { CancellationReasons?: CancellationReason[] }).CancellationReasons?.[index]?.Item;
+  return item ? unmarshall(item) : undefined;
 }
 
 export const isConditionFailure = (err: unknown) => err instanceof Error && err.name === 'ConditionalCheckFailedException';

@@ -1,4 +1,4 @@
-// The deploy's migration to group-buy gates (lib/store/gate.ts, `npm run gate-group-buys`): a group buy
+// The deploy's migration to group-buy gates (lib/store/gate.ts, `npm run migrate-placement`): a group buy
 // created before gates keeps its stock on STOCK# items and has no gate. Until the migration runs it refuses
 // orders as closed, and stock that changes give back waits on a partial gate; the migration completes the gate
 // once, and the group buy takes orders again with every unit accounted for. Through the real handlers and jobs,

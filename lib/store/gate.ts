@@ -180,7 +180,7 @@ export function gateMark(groupBuyId: string, suspended: boolean): TransactItem {
 }
 
 /**
- * Completes the gate of a group buy created before gates (the deploy's migration, `npm run gate-group-buys`):
+ * Completes the gate of a group buy created before gates (the deploy's migration, `npm run migrate-placement`):
  * its state from the group buy, its stock from the STOCK# items, plus whatever changes gave back to the gate
  * meanwhile. Once only (its condition: no cutoff on the gate yet); a gate a group buy was created with, or
  * one already completed, is left alone. True when it completed one.

@@ -4,10 +4,11 @@ import type { GroupBuyStore, SoldCount } from '../group-buys/group-buys';
 import type { GroupBuy, Stock } from '../../schemas/group-buys';
 import { GroupBuySchema, StockSchema } from '../../schemas/group-buys';
 import { auditPut } from './audit';
-import type { Db } from './dynamo';
-import { db, guardedWrite, partitionBetween, queryAll, tableName } from './dynamo';
+import type { Db, TransactItem } from './dynamo';
+import { cancellationReasons, db, itemFound, partitionBetween, queryAll, tableName, transactWrite } from './dynamo';
 import { gateItem, stockOnGate } from './gate';
 import { keys } from './keys';
+import { capacityIs, capPlaces } from './places';
 
 export const groupBuyItem = (gb: GroupBuy) => ({
   ...keys.groupBuy(gb.groupBuyId),
@@ -20,28 +21,35 @@ export const groupBuyItem = (gb: GroupBuy) => ({
 
 export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
   return {
-    async create(groupBuy, audit) {
+    async create(groupBuy, audit, pickupCapacity) {
       const isNew = 'attribute_not_exists(pk)';
-      const failed = await guardedWrite(
-        client,
-        [
-          // leaderStillActive: a suspension that lands first (and so can't have marked this one) stops it.
-          {
-            ConditionCheck: {
-              TableName: tableName(),
-              Key: keys.leader(groupBuy.leaderId),
-              ConditionExpression: '#status = :active',
-              ExpressionAttributeNames: { '#status': 'status' },
-              ExpressionAttributeValues: { ':active': 'active' },
-            },
+      const capacity = capacityIs(pickupCapacity);
+      const actions: TransactItem[] = [
+        // leaderStillActive: a suspension that lands first (and so can't have marked this one) stops it; and
+        // its capacity is still the one copied onto the pickup date's places below.
+        {
+          ConditionCheck: {
+            TableName: tableName(),
+            Key: keys.leader(groupBuy.leaderId),
+            ConditionExpression: `#status = :active AND ${capacity.condition}`,
+            ExpressionAttributeNames: { '#status': 'status' },
+            ExpressionAttributeValues: { ':active': 'active', ...capacity.values },
+            ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
           },
-          { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
-          { Put: { TableName: tableName(), Item: gateItem(groupBuy), ConditionExpression: isNew } },
-          auditPut(audit),
-        ],
-        ['leader_not_active'],
-      );
-      return failed ?? 'created';
+        },
+        { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
+        { Put: { TableName: tableName(), Item: gateItem(groupBuy), ConditionExpression: isNew } },
+        // No capacity: nothing to copy (a capacity cleared since any copy was made cleared that copy too).
+        ...(pickupCapacity === undefined ? [] : [capPlaces(groupBuy.leaderId, groupBuy.pickupDate, pickupCapacity)]),
+        auditPut(audit),
+      ];
+      try {
+        await transactWrite(client, actions);
+        return 'created';
+      } catch (err) {
+        if (cancellationReasons(err)?.[0] !== 'ConditionalCheckFailed') throw err;
+        return itemFound(err, 0)?.status === 'active' ? 'leader_changed' : 'leader_not_active';
+      }
     },
     async get(groupBuyId) {
       const { Item } = await client.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuy(groupBuyId) }));

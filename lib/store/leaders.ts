@@ -8,6 +8,7 @@ import type { Db } from './dynamo';
 import { db, guardedWrite, partitionOf, putAtVersion, queryAll, queryPage, readItem, tableName } from './dynamo';
 import type { Key } from './keys';
 import { gateMark } from './gate';
+import { capPlaces } from './places';
 import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
@@ -61,7 +62,7 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       );
       return failed ?? 'created';
     },
-    async update(before, after, audit, groupBuys) {
+    async update(before, after, audit, groupBuys, capacityDates = []) {
       // Each open group buy of a suspended leader carries the mark: on its gate, which ordering checks, and on
       // the group buy, which its readers show (closed to residents). Two items a group buy: 49 open at most.
       const marks = (groupBuys?.ids ?? []).flatMap((id) => [
@@ -78,7 +79,9 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       ]);
       // Optimistic lock: nobody changed the leader since we read it.
       const unchanged = putAtVersion(toItem({ ...after, version: before.version + 1 }), before.version);
-      const failed = await guardedWrite(client, [unchanged, ...marks, auditPut(audit)], ['stale']);
+      // The places counters of those dates carry the new capacity: what each order's take checks (places.ts).
+      const caps = capacityDates.map((date) => capPlaces(after.leaderId, date, after.pickupPoint.dailyOrderCapacity));
+      const failed = await guardedWrite(client, [unchanged, ...marks, ...caps, auditPut(audit)], ['stale']);
       return failed ?? 'updated';
     },
     async openGroupBuysOf(leaderId) {

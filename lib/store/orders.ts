@@ -1,9 +1,7 @@
 // DynamoDB adapter of the OrderStore port. Placing an order is one TransactWriteItems; every later
 // change of an order is one more, conditional on the order being as it was read (optimistic lock).
-import type { CancellationReason } from '@aws-sdk/client-dynamodb';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { CloseTally, OrderChange, OrderStore, PaymentRecord, PlaceCheck, PlaceOutcome, Reservation } from '../orders/ports';
+import type { CloseTally, OrderChange, OrderStore, PaymentRecord, PlaceOutcome, Reservation } from '../orders/ports';
 import type { AuditEvent } from '../../schemas/common';
 import type { Order, Refund } from '../../schemas/orders';
 import { OrderSchema, PaymentRecordSchema, RefundSchema, storedLine } from '../../schemas/orders';
@@ -13,6 +11,7 @@ import {
   cancellationReasons,
   db,
   guardedWrite,
+  itemFound,
   partitionOf,
   putAtVersion,
   putIfNew,
@@ -27,6 +26,7 @@ import { leaderSalesDelta, soldDeltas } from '../orders/sales';
 import type { GateChange } from './gate';
 import { changeRefusal, gateChange, gateTake, refusal } from './gate';
 import { INDEX, keys } from './keys';
+import { givePlaceBack, takePlace } from './places';
 
 export const orderItem = (o: Order) => ({
   ...keys.order(o.orderId),
@@ -56,16 +56,7 @@ const table = () => tableName();
  */
 export function releaseActions(order: Order, withPlace = true): TransactItem[] {
   const actions: TransactItem[] = [];
-  if (order.holdsPlace && withPlace) {
-    actions.push({
-      Update: {
-        TableName: table(),
-        Key: keys.pickupPlaces(order.leaderId, order.pickupDate),
-        UpdateExpression: 'ADD taken :minus',
-        ExpressionAttributeValues: { ':minus': -1 },
-      },
-    });
-  }
+  if (order.holdsPlace && withPlace) actions.push(givePlaceBack(order.leaderId, order.pickupDate));
   const counted = order.items.filter((l) => l.residentLimited);
   if (counted.length && countsPerResident(order)) {
     const names: Record<string, string> = {};
@@ -143,12 +134,6 @@ function overLimit(limited: Reservation[], counter: Record<string, unknown> | un
   return limited.filter((r) => Number(counter[residentCount(r.productId)] ?? 0) + r.quantity > r.perResidentLimit!).map((r) => r.productId);
 }
 
-/** The item a cancelled transaction's action found (with ReturnValuesOnConditionCheckFailure ALL_OLD). */
-function itemFound(err: unknown, index: number): Record<string, unknown> | undefined {
-  const item = (err as { CancellationReasons?: CancellationReason[] }).CancellationReasons?.[index]?.Item;
-  return item ? unmarshall(item) : undefined;
-}
-
 /**
  * The figures kept beside an order, moved in the order's own transaction (so exactly once per change): the
  * group buy's real sold counts, the price each product was paid at (the 划线价's evidence) and the leader's
@@ -218,37 +203,6 @@ export function orderPutIfUnchanged(before: Order, after: Order): TransactItem {
   return putAtVersion(orderItem({ ...after, version: before.version + 1 }), before.version);
 }
 
-/**
- * One place of the pickup point for the order's pickup date, if the leader's capacity is still the one read
- * and a place is left under it (pickupHasRoom): however many residents race for the last place, one gets it.
- */
-export function placeActions(order: Order, place: PlaceCheck): { capacity: TransactItem; take: TransactItem } {
-  const capacity: TransactItem = {
-    ConditionCheck: {
-      TableName: table(),
-      Key: keys.leader(place.leaderId),
-      ConditionExpression:
-        place.capacity === undefined ? 'attribute_not_exists(pickupPoint.dailyOrderCapacity)' : 'pickupPoint.dailyOrderCapacity = :cap',
-      ...(place.capacity === undefined ? {} : { ExpressionAttributeValues: { ':cap': place.capacity } }),
-    },
-  };
-  const take: TransactItem = {
-    Update: {
-      TableName: table(),
-      Key: keys.pickupPlaces(order.leaderId, order.pickupDate),
-      UpdateExpression: 'SET #type = :type ADD taken :one',
-      ...(place.capacity === undefined ? {} : { ConditionExpression: 'attribute_not_exists(taken) OR taken < :cap' }),
-      ExpressionAttributeNames: { '#type': 'type' },
-      ExpressionAttributeValues: {
-        ':one': 1,
-        ':type': 'PICKUP_PLACES',
-        ...(place.capacity === undefined ? {} : { ':cap': place.capacity }),
-      },
-    },
-  };
-  return { capacity, take };
-}
-
 export function dynamoOrderStore(client: Db = db()): OrderStore {
   // Strongly consistent: every change of an order is decided on this read.
   const get = (orderId: string) => readItem(client, keys.order(orderId), (i) => OrderSchema.parse(i));
@@ -297,11 +251,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         // The group buy takes orders, at the version priced from, and has the stock: one item (lib/store/gate.ts).
         gateTake(order.groupBuyId, now, groupBuyVersion, stock),
       ];
-      const placeIndex = place ? actions.length : -1;
-      if (place) {
-        const { capacity, take } = placeActions(order, place);
-        actions.push(capacity, take);
-      }
+      const placeIndex = place ? actions.push(takePlace(order.leaderId, order.pickupDate)) - 1 : -1;
       const limited = reservations.filter((r) => r.perResidentLimit !== undefined);
       const counterIndex = limited.length ? actions.push(residentTake(order, limited)) - 1 : -1;
       actions.push(auditPut(audit));
@@ -314,8 +264,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         const failed = (i: number) => i >= 0 && reasons[i] === 'ConditionalCheckFailed';
         if (failed(0)) return { kind: 'duplicate_key' };
         if (failed(1)) return refusal(itemFound(err, 1), now, groupBuyVersion, stock);
-        if (failed(placeIndex)) return { kind: 'capacity_changed' };
-        if (placeIndex >= 0 && failed(placeIndex + 1)) return { kind: 'pickup_full' };
+        if (failed(placeIndex)) return { kind: 'pickup_full' };
         if (failed(counterIndex)) return { kind: 'over_limit', productIds: overLimit(limited, itemFound(err, counterIndex)) };
         throw err;
       }

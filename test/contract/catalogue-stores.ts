@@ -107,7 +107,6 @@ export const placementDeps = (
   orders: stores.orders,
   groupBuys: stores.groupBuys,
   leaderIdOf: async () => undefined,
-  pickupCapacityOf: async () => undefined,
   clock,
   ids,
   shareKey: () => shareKey,

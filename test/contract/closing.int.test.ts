@@ -148,7 +148,6 @@ describe.each(TARGETS)('closing and pickup on $name', (target) => {
       orders: stores.orders,
       groupBuys: stores.groupBuys,
       leaderIdOf: async () => undefined,
-      pickupCapacityOf: async () => undefined,
       clock,
       ids: { next: () => ulid(now.getTime()) },
       shareKey: () => KEY,

@@ -31,7 +31,6 @@ describe.each(STORE_TARGETS)('order placement on $name', (target) => {
       orders: stores.orders,
       groupBuys: stores.groupBuys,
       leaderIdOf: async () => undefined,
-      pickupCapacityOf: async () => undefined,
       clock: { now: () => now },
       ids: { next: () => ulid(now.getTime()) },
       shareKey: () => KEY,
