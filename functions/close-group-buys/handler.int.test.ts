@@ -234,6 +234,17 @@ async function queryAll(partition: string, skPrefix?: string) {
 const codeGuards = (leaderId: string, date: string) => queryAll(keys.pickupCode(leaderId, date, '').pk);
 
 const actionsOf = async (entityId: string) => (await auditTrail(entityId)).map((e) => e.action);
+
+/** `action`'s record is in the order's trail, from `from` to `to` by the cutoff, and not an audit item of its own. */
+async function expectKeptRecord(orderId: string, action: string, from: string, to: string) {
+  expect((await queryAll(keys.auditPartition(orderId))).map((i) => i.action)).not.toContain(action);
+  const record = (await auditTrail(orderId)).find((e) => e.action === action);
+  expect(record).toMatchObject({ entityId: orderId, actor: 'system:cutoff', before: { status: from }, after: { status: to } });
+  if (to === 'ready_for_pickup') {
+    const order = (await orders.get(orderId))!;
+    expect(record?.after).toMatchObject({ pickupCode: order.pickupCode });
+  }
+}
 const count = <T>(list: T[], value: T) => list.filter((x) => x === value).length;
 
 /** Every order ended exactly as after one clean run: one code (or one refund) each, nothing twice. */
@@ -253,6 +264,12 @@ async function expectClosedExactlyOnce(s: Seeded, outcome: 'closed' | 'failed') 
     expect(order.pickupCode).toBeUndefined();
     expect(count(await actionsOf(order.orderId), 'order.cancelled_at_cutoff')).toBe(1);
   });
+  // The closing's records are kept by the items it wrote once with each change (the tally, the code's guard):
+  // no audit item of their own, and the operator's trail shows each whole.
+  const [cancelledOne, paidOne] = [s.unpaid[0], s.paid[0]];
+  if (cancelledOne) await expectKeptRecord(cancelledOne.orderId, 'order.cancelled_at_cutoff', 'pending_payment', 'cancelled');
+  if (paidOne && outcome === 'closed') await expectKeptRecord(paidOne.orderId, 'order.ready_for_pickup', 'paid', 'ready_for_pickup');
+  if (paidOne && outcome === 'failed') await expectKeptRecord(paidOne.orderId, 'order.refunded_group_failed', 'paid', 'refunded');
 
   const paid = await Promise.all(s.paid.map(async (p) => (await orders.get(p.orderId))!));
   const guards = await codeGuards(s.leaderId, s.pickupDate);

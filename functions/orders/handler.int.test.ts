@@ -1,9 +1,12 @@
 // Residents order through a leader's share link: through HTTP against the real stack and DynamoDB Local.
 import { expireDueOrders } from '../../lib/orders/orders';
 import { auditTrail } from '../../lib/store/audit';
+import { db, partitionOf, queryAll } from '../../lib/store/dynamo';
+import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, hoursFromNow, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
 import { useStack } from '../../test/support/stack';
+import { toBusinessIso } from '../../lib/runtime/time';
 
 const api = useStack();
 
@@ -77,6 +80,44 @@ test('an order is priced from the group buy snapshot, never from the client, and
 
   const trail = await auditTrail(res.body.orderId);
   expect(trail[0]).toMatchObject({ action: 'order.placed', after: { totalFen: 5200 } });
+});
+
+test("an order's placement is audited by the order item itself: the operator's trail shows who placed it, when and as what", async () => {
+  const { products, gb } = await setup([{ stockLimit: 10 }]);
+  const residentId = unique('audited');
+  const resident = await api.login(residentId);
+  const placed = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 2 }]);
+  expect(placed.status).toBe(201);
+  const { orderId } = placed.body;
+  // No audit item was written beside the order (the placement's third item, 2 WCU, saved)…
+  expect(await queryAll(db(), partitionOf(keys.auditPartition(orderId)))).toEqual([]);
+  // …yet the operator sees the placement, exactly as a record of its own said it, and after a payment both.
+  expect((await api.call('POST', `/dev/pay/${orderId}`)).body.status).toBe('paid');
+  const operator = await api.login(unique('op'), ['operator']);
+  const trail = (await api.call('GET', `/audit/events?entityId=${orderId}`, { token: operator })).body.items;
+  expect(trail.map((e: { action: string }) => e.action)).toEqual(['order.placed', 'order.paid']);
+  const stored = (await dynamoOrderStore().get(orderId))!;
+  expect(trail[0]).toEqual({
+    at: toBusinessIso(stored.createdAt),
+    actor: residentId,
+    action: 'order.placed',
+    entityId: orderId,
+    entityType: 'order',
+    after: { status: 'pending_payment', version: 1, totalFen: 2000 },
+  });
+  expect(trail[1]).toMatchObject({ actor: expect.any(String), before: { status: 'pending_payment' }, after: { status: 'paid' } });
+
+  // A placement the order does not say whole (here, another actor) keeps a record of its own.
+  const store = dynamoOrderStore();
+  const other = { ...stored, orderId: `o-${unique('imported')}`, status: 'pending_payment' as const, version: 1 };
+  const outcome = await store.place({
+    order: other,
+    reservations: [],
+    audit: { entityId: other.orderId, entityType: 'order', action: 'order.placed', actor: 'system:import', at: other.createdAt, after: {} },
+    now: new Date(),
+  });
+  expect(outcome).toEqual({ kind: 'placed' });
+  expect((await auditTrail(other.orderId)).map((e) => [e.action, e.actor])).toEqual([['order.placed', 'system:import']]);
 });
 
 test('50 residents racing for 10 units get exactly 10 orders and 40 OUT_OF_STOCK', async () => {

@@ -8,7 +8,7 @@ import { AppError, conflict, notFound } from '../runtime/errors';
 import { count } from '../runtime/observability';
 import { addMinutes } from '../runtime/time';
 import type { OrderDeps } from './ports';
-import { requestHash, newOrder, outOfStock, orderIdFor } from './pricing';
+import { requestHash, newOrder, outOfStock, orderIdFor, placementRecord } from './pricing';
 import { transitioned, fullRefund, withFreshOrder } from './changes';
 
 const groupClosed = () => new AppError('GROUP_BUY_CLOSED', 'This group buy no longer takes orders');
@@ -27,14 +27,6 @@ export interface PlacedOrder {
   /** True when this request repeated an earlier one (same Idempotency-Key and body). */
   replayed: boolean;
 }
-
-/**
- * What the placement audit record says of the order it placed. The order item itself, written in the same
- * transaction, is the whole state after (version 1), and every later change of the order audits its state
- * before: the record names that version instead of carrying a second copy of the order (which would pass
- * 1 KB with two lines, and cost twice as much to write).
- */
-export const placedAudit = (order: Order) => ({ status: order.status, version: order.version, totalFen: order.totalFen });
 
 export async function placeOrder(
   deps: OrderDeps,
@@ -83,7 +75,7 @@ export async function placeOrder(
     const outcome = await deps.orders.place({
       order,
       reservations,
-      audit: { entityId: orderId, entityType: 'order', action: 'order.placed', actor: principal.userId, at, after: placedAudit(order) },
+      audit: placementRecord(order),
       now,
       groupBuyVersion: groupBuy.version,
       place: { leaderId: groupBuy.leaderId },

@@ -3,6 +3,7 @@
 // another body from a replay.
 import { createHash } from 'node:crypto';
 import type { GroupBuy } from '../../schemas/group-buys';
+import type { AuditEvent } from '../../schemas/common';
 import type { Order, OrderLine, PlaceOrderBody } from '../../schemas/orders';
 import type { ErrorDetail } from '../runtime/errors';
 import { AppError } from '../runtime/errors';
@@ -40,6 +41,23 @@ export const DERIVED_ORDER_ID = 'o-';
  */
 export function orderIdFor(userId: string, idempotencyKey: string): string {
   return `${DERIVED_ORDER_ID}${createHash('sha256').update(`order\n${userId}\n${idempotencyKey}`).digest('base64url').slice(0, 22)}`;
+}
+
+/**
+ * The audit record of an order's placement, as the order says it: who placed it (the resident whose order it
+ * is), when (its `createdAt`) and the state it was placed in (`newOrder`'s: unpaid, version 1, its total).
+ * Every one of these is fixed once placed, and every later change of the order audits its state before, so a
+ * store may keep the order item as this record (lib/store/orders.ts) and give it back in the trail.
+ */
+export function placementRecord(order: Pick<Order, 'orderId' | 'userId' | 'createdAt' | 'totalFen'>): AuditEvent {
+  return {
+    entityId: order.orderId,
+    entityType: 'order',
+    action: 'order.placed',
+    actor: order.userId,
+    at: order.createdAt,
+    after: { status: 'pending_payment', version: 1, totalFen: order.totalFen },
+  };
 }
 
 /** The error of a request that asks for more than is left (or allowed), each line named. */

@@ -6,7 +6,7 @@ import type { CloseTallyKind } from '../orders/ports';
 import type { GroupBuy } from '../../schemas/group-buys';
 import { GroupBuySchema } from '../../schemas/group-buys';
 import { OrderSchema } from '../../schemas/orders';
-import { auditPut } from './audit';
+import { auditPut, auditRecord } from './audit';
 import type { Db, TransactItem } from './dynamo';
 import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName } from './dynamo';
 import { gateClose } from './gate';
@@ -197,11 +197,12 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
                 leaderId: after.leaderId,
                 pickupDate: after.pickupDate,
                 code: after.pickupCode,
+                // The change's audit record, kept by the guard (written once, never changed: lib/store/audit.ts).
+                audit: auditRecord(audit),
               },
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
-          auditPut(audit),
         ],
         ['stale', 'code_taken'],
       );

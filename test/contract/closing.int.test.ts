@@ -216,7 +216,8 @@ describe.each(TARGETS)('closing and pickup on $name', (target) => {
       const at = now.toISOString();
       const order = (userId: string) =>
         pendingOrder(groupBuy, [{ productId: 'apple', quantity: 1 }], {
-          orderId: `o-${randomUUID()}`,
+          // Not a derived (`o-`) id: these orders were written, not placed, so they have no placement record.
+          orderId: `seeded-${randomUUID()}`,
           userId,
           at,
           expiresAt: new Date(now.getTime() + 15 * 60_000).toISOString(),
