@@ -60,10 +60,13 @@ export interface OrdersResult {
   rcuPerOrder: number;
   /** Sizes (bytes, AWS's rules) of the items one order writes or checks, as they stand after the run. */
   itemBytes: Record<string, number>;
+  /** The same transaction, sent bare (no handler, no middleware, no validation). */
   bare: Timing;
-  overhead: { p50Ratio: number; throughputRatio: number };
-  /** p50 of each round, platform and bare: the drift between rounds, visible. */
-  rounds: { platformP50Ms: number; bareP50Ms: number }[];
+  /** The floor: the order and its stock update only, one TransactWriteItems (issue 15's target is within 1.25× of it). */
+  floor: Timing;
+  overhead: { p50Ratio: number; throughputRatio: number; floorP50Ratio: number; floorThroughputRatio: number };
+  /** p50 of each round, platform, bare and floor: the drift between rounds, visible. */
+  rounds: { platformP50Ms: number; bareP50Ms: number; floorP50Ms: number }[];
   memory: { rssMb: number; heapUsedMb: number };
   /** Issue 3's requirements, as this run observed them. */
   checks: Record<string, boolean>;
@@ -186,8 +189,8 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       );
       productIds.push(product.productId as string);
     }
-    // Enough stock for the platform's orders and the bare replays (which decrement the same counters).
-    const stockLimit = 2 * (orders + warmup) + 10;
+    // Enough stock for the platform's orders and the bare and floor replays (which decrement the same counters).
+    const stockLimit = 3 * (orders + warmup) + 10;
     const perResidentLimit = 2;
     const cutoffAt = hoursFromNow(6);
     const groupBuy = expectStatus(
@@ -254,6 +257,23 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       if (!counters) throw new Error('expected a per-resident counter update, found none');
       return copy;
     };
+    /**
+     * The floor (issue 15): one TransactWriteItems of just the order and its stock update, the least any
+     * platform placing this order writes. The order under a fresh key (`pk#floor`), the gate's update as sent.
+     */
+    const floorCopy = (items: Input[]): TransactItems => {
+      const orderPut = items.find((a) => ((a.Put as Input | undefined)?.Item as Input | undefined)?.type === 'ORDER')?.Put as Input;
+      const item = orderPut.Item as Input;
+      const stock = items.find((a) => ((a.Update as Input | undefined)?.Key as Input | undefined)?.sk === keys.groupBuyGateSk);
+      if (!stock) throw new Error('captured transaction has no stock update');
+      return [{ Put: { ...orderPut, Item: { ...item, pk: `${item.pk as string}#floor` } } }, stock];
+    };
+    const floorReplay = async (captured: Input[][]) => {
+      const prepared = captured.map(floorCopy);
+      return runConcurrently(prepared.length, concurrency, async (i) => {
+        await bareClient.send(new TransactWriteCommand({ TransactItems: prepared[i], ClientRequestToken: randomUUID() }));
+      });
+    };
     const bareReplay = async (captured: Input[][]) => {
       const prepared = captured.map(bareCopy);
       return runConcurrently(prepared.length, concurrency, async (i) => {
@@ -269,13 +289,16 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       await runConcurrently(warmup, concurrency, (i) => placeOrder(i));
       const captured = metered.transactWrites;
       await bareReplay(captured);
+      await floorReplay(captured);
     }
     metered.reset(); // counts and capacity from here on are the measured orders' only
 
     const platformLatencies: number[] = [];
     const bareLatencies: number[] = [];
+    const floorLatencies: number[] = [];
     let platformSeconds = 0;
     let bareSeconds = 0;
+    let floorSeconds = 0;
     const perRound: OrdersResult['rounds'] = [];
     const captured: Input[][] = [];
     let placed = 0;
@@ -287,13 +310,26 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       const roundCaptured = metered.transactWrites.slice(from);
       if (roundCaptured.length !== size) throw new Error(`round ${r}: ${size} orders sent ${roundCaptured.length} TransactWriteItems`);
       placed += size;
-      const bare = await bareReplay(roundCaptured);
+      // The two replays in turn, first one then the other: neither always runs on the store the other just grew.
+      const [bare, floor] =
+        r % 2 === 0
+          ? [await bareReplay(roundCaptured), await floorReplay(roundCaptured)]
+          : await (async () => {
+              const f = await floorReplay(roundCaptured);
+              return [await bareReplay(roundCaptured), f] as const;
+            })();
       captured.push(...roundCaptured);
       platformLatencies.push(...platform.latencies);
       bareLatencies.push(...bare.latencies);
+      floorLatencies.push(...floor.latencies);
       platformSeconds += platform.seconds;
       bareSeconds += bare.seconds;
-      perRound.push({ platformP50Ms: round(percentile(platform.latencies, 50)), bareP50Ms: round(percentile(bare.latencies, 50)) });
+      floorSeconds += floor.seconds;
+      perRound.push({
+        platformP50Ms: round(percentile(platform.latencies, 50)),
+        bareP50Ms: round(percentile(bare.latencies, 50)),
+        floorP50Ms: round(percentile(floor.latencies, 50)),
+      });
     }
     metered.detach();
     const { requests, wcu, rcu } = metered;
@@ -338,8 +374,9 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     const transactWriteItemsPerOrder = per(requests.TransactWriteItems ?? 0);
     const platform = timing(platformLatencies, platformSeconds);
     const bare = timing(bareLatencies, bareSeconds);
-    // Each order and its bare replay took one unit of each product.
-    const expectedRemaining = stockLimit - 2 * (warmup + orders);
+    const floor = timing(floorLatencies, floorSeconds);
+    // Each order and its two replays took one unit of each product.
+    const expectedRemaining = stockLimit - 3 * (warmup + orders);
     const { Item: gate } = await bareClient.send(new GetCommand({ TableName: tableName(), Key: keys.groupBuyGate(groupBuyId) }));
     const remaining = productIds.map((productId) => gate?.[`s:${productId}`] as unknown);
 
@@ -357,7 +394,13 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       rcuPerOrder: per(rcu),
       itemBytes,
       bare,
-      overhead: { p50Ratio: round(platform.p50Ms / bare.p50Ms), throughputRatio: round(bare.ordersPerSecond / platform.ordersPerSecond) },
+      floor,
+      overhead: {
+        p50Ratio: round(platform.p50Ms / bare.p50Ms),
+        throughputRatio: round(bare.ordersPerSecond / platform.ordersPerSecond),
+        floorP50Ratio: round(platform.p50Ms / floor.p50Ms),
+        floorThroughputRatio: round(floor.ordersPerSecond / platform.ordersPerSecond),
+      },
       rounds: perRound,
       memory: memory.stop(),
       checks: {
