@@ -1,5 +1,5 @@
 // Capacity by AWS's published rules, checked against sizes and units computed by hand.
-import { itemSize, putUnits, readUnits, writeUnits } from './capacity';
+import { indexState, itemSize, putUnits, readUnits, writeUnits } from './capacity';
 
 describe('itemSize', () => {
   it('counts a string attribute as its name plus its UTF-8 bytes', () => {
@@ -63,6 +63,19 @@ describe('putUnits', () => {
     const big = { ...bytes(1011), gsi1pk: 'y', gsi2pk: 'z' }; // 1011 + 7 + 7 bytes
     expect(itemSize(big)).toBe(1025);
     expect(putUnits(big, true)).toBe(4 + 2 * 2);
+  });
+
+  it('charges an index key that changes twice (delete and put), and an item leaving an index once', () => {
+    const paid = { pk: 'o', gsi1pk: 'u', gsi1sk: '1', gsi3pk: 'g', gsi3sk: 'paid#o' };
+    const ready = { ...paid, gsi3sk: 'ready#o', gsi2pk: 'r', gsi2sk: 'd' };
+    // gsi1 unchanged (1: its projected attributes changed), gsi3 moved (2), gsi2 entered (1).
+    expect(putUnits(ready, true, indexState(paid))).toBe(2 + 1 + 2 + 1);
+    const pending = { ...paid, gsi3sk: 'pending#o', gsi2pk: 'p', gsi2sk: 'x' };
+    const cancelled = { ...paid, gsi3sk: 'cancelled#o' };
+    // gsi1 (1), gsi3 moved (2), gsi2 left (1).
+    expect(putUnits(cancelled, true, indexState(pending))).toBe(2 + 1 + 2 + 1);
+    // Unknown before: a new item, its index entries put once each.
+    expect(putUnits(cancelled, true)).toBe(2 + 2);
   });
 
   it('ignores attributes that only look like index keys', () => {

@@ -253,7 +253,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
           requests = (UnprocessedItems?.[tableName()] ?? []) as typeof requests;
         }
       });
-      return { groupBuyId: groupBuy.groupBuyId, cutoffAt: groupBuy.cutoffAt };
+      return { groupBuyId: groupBuy.groupBuyId, cutoffAt: groupBuy.cutoffAt, items: [Item, ...items] as Input[] };
     };
 
     const readGroupBuy = async (groupBuyId: string) => {
@@ -329,7 +329,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
 
     // ---- One run: N group buys of M orders, cut off and closed --------------------------------------------------
     const runOnce = async (m: number): Promise<CutoffRun> => {
-      const seeded: { groupBuyId: string; cutoffAt: string }[] = [];
+      const seeded: { groupBuyId: string; cutoffAt: string; items: Input[] }[] = [];
       for (let g = 0; g < groups; g++) seeded.push(await seedGroup(m));
       const ids = seeded.map((s) => s.groupBuyId);
       const lastCutoff = Math.max(...seeded.map((s) => Date.parse(s.cutoffAt)));
@@ -337,6 +337,8 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
 
       const invocations: { seconds: number; orders: number }[] = [];
       const metered = meter(db());
+      // What the orders and group buys are in the indexes before the closing: an index key it changes is charged twice.
+      metered.learn(seeded.flatMap((s) => s.items));
       const started = process.hrtime.bigint();
       try {
         const { begun } = await cutoffJob();

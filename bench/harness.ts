@@ -7,7 +7,8 @@ import type { LocalDynamo } from '../infra/dynamodb-local';
 import { freePort, KEY_ID_VARIABLE, localCredentials, localRegion, newAccessKeyId, startDynamoDbLocal } from '../infra/dynamodb-local';
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
 import { ensureTable, localClient } from '../infra/table';
-import { putUnits, readUnits, writeUnits, itemSize } from './capacity';
+import type { IndexState } from './capacity';
+import { indexState, putUnits, readUnits, writeUnits, itemSize } from './capacity';
 
 export interface Meter {
   requests: Record<string, number>;
@@ -19,6 +20,11 @@ export interface Meter {
   total(): number;
   /** Takes the meter off the client (a client carries at most one meter). */
   detach(): void;
+  /**
+   * Items as they stand in the table (written by other clients), so that a later write of one is charged its
+   * index changes (a key that changes: delete and put). Items the meter wrote itself it knows already.
+   */
+  learn(items: Input[]): void;
 }
 
 export async function startBenchDynamo(tableName: string): Promise<LocalDynamo> {
@@ -50,7 +56,10 @@ export type Input = Record<string, unknown>;
 /**
  * Counts every request the document client sends and the capacity it would consume in AWS.
  * Items touched by Update/ConditionCheck are counted as under 1 KB (counters and group-buy records
- * here are; bench/orders.ts reads them back after its run and checks it).
+ * here are; bench/orders.ts reads them back after its run and checks it). A Put of an item the meter has
+ * seen (written through it, or `learn`ed) is charged its index changes against what it was; an Update of
+ * one, a write of each index it is in (its key changes by an Update are not parsed: the group buy's, once
+ * per closing); an item it has not seen, as new.
  */
 export function meter(client: Sendable, options: { recordTransactWrites?: boolean } = {}): Meter {
   const m: Meter = {
@@ -66,6 +75,26 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
     },
     total: () => Object.values(m.requests).reduce((a, b) => a + b, 0),
     detach: () => void client.middlewareStack.remove('benchMeter'),
+    learn: (items) => items.forEach((item) => known.set(itemKey(item), indexState(item))),
+  };
+  /** What each item the meter has seen is in the indexes (kept across `reset`: it is the table's state). */
+  const known = new Map<string, IndexState>();
+  const itemKey = (key: Input) => `${String(key.pk)}\u0000${String(key.sk)}`;
+  const put = (item: Input, transactional: boolean) => {
+    const units = putUnits(item, transactional, known.get(itemKey(item)));
+    known.set(itemKey(item), indexState(item));
+    return units;
+  };
+  /** A write of each index a known item is in (an attribute of it changes there, or it leaves it). */
+  const inIndexes = (key: Input) => {
+    const state = known.get(itemKey(key));
+    return state ? state.keys.filter((k) => k !== undefined).length * writeUnits(state.size, false) : 0;
+  };
+  const update = (key: Input, transactional: boolean) => writeUnits(256, transactional) + inIndexes(key);
+  const remove = (key: Input, transactional: boolean) => {
+    const units = writeUnits(256, transactional) + inIndexes(key);
+    known.delete(itemKey(key));
+    return units;
   };
   client.middlewareStack.add(
     (next: (args: { input: Input }) => Promise<{ output: Input }>, context: { commandName: string }) => async (args: { input: Input }) => {
@@ -79,16 +108,20 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
       switch (name) {
         case 'TransactWriteItems':
           for (const action of input.TransactItems as Input[]) {
-            if (action.Put) m.wcu += putUnits((action.Put as Input).Item as Input, true);
-            else m.wcu += writeUnits(256, true); // Update / ConditionCheck of a small (< 1 KB) item
+            if (action.Put) m.wcu += put((action.Put as Input).Item as Input, true);
+            else if (action.Update) m.wcu += update((action.Update as Input).Key as Input, true);
+            else if (action.Delete) m.wcu += remove((action.Delete as Input).Key as Input, true);
+            else m.wcu += writeUnits(256, true); // ConditionCheck of a small (< 1 KB) item
           }
           break;
         case 'PutItem':
-          m.wcu += putUnits(input.Item as Input, false);
+          m.wcu += put(input.Item as Input, false);
           break;
         case 'UpdateItem':
+          m.wcu += update(input.Key as Input, false);
+          break;
         case 'DeleteItem':
-          m.wcu += writeUnits(256, false);
+          m.wcu += remove(input.Key as Input, false);
           break;
         case 'GetItem':
           m.rcu += readUnits(out.Item ? itemSize(out.Item as Input) : 1, input.ConsistentRead ? 'strong' : 'eventual');
