@@ -43,9 +43,7 @@ export interface IndexState {
 }
 
 export function indexState(item: Record<string, unknown>): IndexState {
-  const keys = GSI_KEYS.map((pk) =>
-    item[pk] === undefined ? undefined : `${String(item[pk])}\u0000${String(item[pk.replace(/pk$/, 'sk')])}`,
-  );
+  const keys = GSI_KEYS.map((pk) => (item[pk] === undefined ? undefined : JSON.stringify([item[pk], item[pk.replace(/pk$/, 'sk')]])));
   return { keys, size: itemSize(item) };
 }
 

@@ -5,6 +5,8 @@
 import { loadManifest } from '../infra/manifest';
 import type { CustomersResult } from './customers';
 import type { CutoffResult } from './cutoff';
+import type { LifeResult } from './life';
+import { LIFE_STEPS } from './life';
 import type { OrdersResult } from './orders';
 import type { PurchaseOrdersResult } from './purchase-orders';
 import { round } from './harness';
@@ -50,6 +52,7 @@ interface Measured {
   cutoff?: CutoffResult;
   purchaseOrders?: PurchaseOrdersResult;
   customers?: CustomersResult;
+  life?: LifeResult;
 }
 
 const largest = <T extends { orders: number }>(runs: T[]) => runs.reduce((a, b) => (b.orders > a.orders ? b : a));
@@ -79,7 +82,7 @@ export function costOf(measured: Measured): CostResult {
       usd: { writes: round(writes, 6), reads: round(reads, 6), lambda: round(lambda, 6), total: round(writes + reads + lambda, 6) },
     });
   };
-  const { orders, cutoff, purchaseOrders, customers } = measured;
+  const { orders, cutoff, purchaseOrders, customers, life } = measured;
   // Placement: one HTTP call per order; its latency is the function's duration.
   if (orders) add('placement', 'orders', 'orders', orders.wcuPerOrder, orders.rcuPerOrder, 1, orders.p50Ms);
   if (cutoff) {
@@ -120,6 +123,14 @@ export function costOf(measured: Measured): CostResult {
       1000 / c.ordersPerSecond,
     );
   }
+  for (const name of LIFE_STEPS) {
+    const step = life?.steps[name];
+    if (step) add(name, step.function, 'life', step.wcuPerOrder, step.rcuPerOrder, step.invocationsPerOrder, step.msPerOrder);
+  }
+  // In the order of an order's life (what is not one of its steps, last).
+  const rank = (s: CostStep) =>
+    (LIFE as readonly string[]).includes(s.step) ? LIFE.indexOf(s.step as (typeof LIFE)[number]) : LIFE.length;
+  steps.sort((a, b) => rank(a) - rank(b));
   const unmeasured = LIFE.filter((step) => !steps.some((s) => s.step === step));
   const sum = (f: (s: CostStep) => number) => steps.reduce((a, s) => a + f(s), 0);
   const usd = sum((s) => s.usd.total);
@@ -138,6 +149,6 @@ export function costOf(measured: Measured): CostResult {
       usd: round(usd, 4),
       usdPerOrder: round(usd / ORDERS, 7),
     },
-    checks: { someStepMeasured: steps.length > 0 },
+    checks: { someStepMeasured: steps.length > 0, everyStepOfTheLifeMeasured: unmeasured.length === 0 },
   };
 }

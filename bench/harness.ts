@@ -152,7 +152,14 @@ export async function invokeHttp(
   main: HttpMain,
   routeKey: string,
   path: string,
-  options: { token?: string; body?: unknown; headers?: Record<string, string>; params?: Record<string, string> } = {},
+  options: {
+    token?: string;
+    body?: unknown;
+    /** The body's exact bytes (a signed webhook's), instead of `body` as JSON. */
+    rawBody?: string;
+    headers?: Record<string, string>;
+    params?: Record<string, string>;
+  } = {},
 ) {
   const [method, routePath] = routeKey.split(' ') as [string, string];
   const headers: Record<string, string> = { 'content-type': 'application/json', ...options.headers };
@@ -161,7 +168,7 @@ export async function invokeHttp(
     method,
     url: path,
     headers,
-    body: Buffer.from(options.body === undefined ? '' : JSON.stringify(options.body)),
+    body: Buffer.from(options.rawBody ?? (options.body === undefined ? '' : JSON.stringify(options.body))),
   });
   const result = await main(event, lambdaContext('bench'));
   return { status: result.statusCode ?? 200, body: result.body ? JSON.parse(result.body) : undefined };

@@ -27,6 +27,8 @@ import type { CustomersResult } from './customers';
 import { benchCustomers } from './customers';
 import type { BundlesResult } from './bundles';
 import { benchBundles } from './bundles';
+import type { LifeResult } from './life';
+import { benchLife, LIFE_STEPS } from './life';
 import type { CostResult } from './cost';
 import { costOf } from './cost';
 
@@ -89,6 +91,12 @@ const sections: Section<unknown>[] = [
     run: () => benchCustomers({ orders: 600, customers: 120 }),
     print: printCustomers,
   } satisfies Section<CustomersResult>,
+  {
+    // The steps of an order's life the sections above do not price: payment, pickup sheet, pickup, commission.
+    key: 'life',
+    run: () => benchLife({ orders: 200 }),
+    print: printLife,
+  } satisfies Section<LifeResult>,
   {
     // Not in a default run (it takes minutes): `--city` or `--only city`.
     key: 'city',
@@ -182,6 +190,23 @@ export function parseArgs(argv: string[]): Args {
 function table(rows: (string | number)[][]): string[] {
   const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => String(r[c] ?? '').length)));
   return rows.map((r) => r.map((cell, c) => (c === 0 ? String(cell).padEnd(widths[c]!) : String(cell).padStart(widths[c]!))).join('   '));
+}
+
+function printLife(r: LifeResult): string[] {
+  const failed = Object.entries(r.checks)
+    .filter(([, ok]) => !ok)
+    .map(([name]) => name);
+  return [
+    `life: ${r.config.orders} orders of ${r.config.linesPerOrder} lines paid, closed, put on the sheet, picked up and commissioned through the real functions`,
+    ...table([
+      ['step', 'function', 'WCU/order', 'RCU/order', 'req/order', 'calls/order', 'ms/order'],
+      ...LIFE_STEPS.map((name) => {
+        const s = r.steps[name];
+        return [name, s.function, s.wcuPerOrder, s.rcuPerOrder, s.requestsPerOrder, s.invocationsPerOrder, s.msPerOrder];
+      }),
+    ]).map((l) => `  ${l}`),
+    `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
+  ];
 }
 
 function printOrders(r: OrdersResult): string[] {
