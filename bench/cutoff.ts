@@ -274,8 +274,10 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
     const countIn = (groupBuyId: string, status: string) =>
       count({
         IndexName: INDEX.byGsi3,
-        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
-        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': `${status}#` },
+        KeyConditionExpression: 'gsi3pk = :pk',
+        FilterExpression: '#status = :status',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': status },
       });
 
     /** The sizes of what closing an order leaves: a ready order, its audit record and its pickup code's guard (the largest seen). */
@@ -285,12 +287,14 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       };
       const first = async (input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) =>
         (await bench.send(new QueryCommand({ ...input, TableName: tableName() }))).Items ?? [];
-      const [ready] = await first({
-        IndexName: INDEX.byGsi3,
-        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
-        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': 'ready_for_pickup#' },
-        Limit: 1,
-      });
+      const [ready] = (
+        await first({
+          IndexName: INDEX.byGsi3,
+          KeyConditionExpression: 'gsi3pk = :pk',
+          ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) },
+          Limit: 20,
+        })
+      ).filter((o) => o.status === 'ready_for_pickup');
       if (!ready) return;
       largest('order (ready)', ready);
       const trail = await first({

@@ -81,6 +81,8 @@ export const GroupBuySchema = z.object({
   closedAt: z.string().optional(),
   /** When the closing last recorded progress (a closing silent for long is nudged). */
   progressAt: z.string().optional(),
+  /** Where the closing's pass over the orders stood at its last recorded progress (its phase's, opaque). */
+  closeCursor: z.object({ phase: ClosePhaseSchema, after: z.string() }).optional(),
   /** Its leader is suspended: it takes no orders and reads closed to residents (its pickups go on). */
   leaderSuspended: z.boolean().optional(),
   version: VersionSchema,

@@ -123,6 +123,18 @@ function aroundQueueFunction(name: string, wrap: (real: QueueHandler, event: SQS
   return () => void (consumer.handler = real);
 }
 
+/** Every order of the group buy in `status`: a whole pass of the store's pages. */
+async function everyOrderIn(groupBuyId: string, status: Order['status']) {
+  const found: Order[] = [];
+  let after: string | undefined;
+  do {
+    const page = await deps.cutoff.ordersIn(groupBuyId, status, 1000, after);
+    found.push(...page.items);
+    after = page.nextCursor;
+  } while (after);
+  return found;
+}
+
 /** The first invocation of closeGroupBuys dies after `writes` order changes have landed (mid-page). */
 function killFirstClosingInvocation(groupBuyId: string, writes: number) {
   const observed = { killed: false, readyAtKill: -1, refundedAtKill: -1, invocations: 0 };
@@ -133,8 +145,8 @@ function killFirstClosingInvocation(groupBuyId: string, writes: number) {
     const response = await quietKills(() => killZones.run(zone, () => real(event, context)));
     if (!zone.dead) return response;
     observed.killed = true;
-    observed.readyAtKill = (await deps.cutoff.ordersIn(groupBuyId, 'ready_for_pickup', 10_000)).length;
-    observed.refundedAtKill = (await deps.cutoff.ordersIn(groupBuyId, 'refunded', 10_000)).length;
+    observed.readyAtKill = (await everyOrderIn(groupBuyId, 'ready_for_pickup')).length;
+    observed.refundedAtKill = (await everyOrderIn(groupBuyId, 'refunded')).length;
     // Lambda reports a function that was stopped as a failed invocation: the queue delivers the batch again.
     throw new Error('closeGroupBuys was killed half way');
   });
@@ -340,12 +352,17 @@ test('killed half way and run again (closed group): one pickup code per paid ord
   expect((await deps.cutoff.get(id))!.status).toBe('closing');
   expect(await cutoffJob()).toEqual({ begun: 0 });
 
-  // A first closing invocation stops after one page (100 of the 110 unpaid orders cancelled)...
+  // A first closing invocation stops after one page of its pass over the orders (by id: the unpaid among the
+  // first 100 cancelled), and records where the pass stands...
   const first = await advanceClosing(deps, id, { maxPages: 1 });
-  expect(first).toMatchObject({ status: 'closing', stats: { pages: 1, ordersCancelled: PAGE_SIZE } });
+  const firstPage = [...s.paid, ...s.unpaid].sort((a, b) => (a.orderId < b.orderId ? -1 : 1)).slice(0, PAGE_SIZE);
+  const unpaidInFirstPage = firstPage.filter((o) => o.status === 'pending_payment').length;
+  expect(first).toMatchObject({ status: 'closing', stats: { pages: 1, ordersCancelled: unpaidInFirstPage } });
+  expect((await deps.cutoff.get(id))!.closeCursor).toMatchObject({ phase: 'cancel-unpaid', after: expect.any(String) });
 
-  // ...then the stream function is killed in the middle of a page: 10 cancels and 17 pickup codes in.
-  const kill = killFirstClosingInvocation(id, 10 + 17);
+  // ...then the stream function is killed in the middle of a page: the other unpaid orders cancelled and 17
+  // pickup codes in.
+  const kill = killFirstClosingInvocation(id, s.unpaid.length - unpaidInFirstPage + 17);
   try {
     await api.drain();
   } finally {
@@ -447,12 +464,13 @@ test('closeStats counts the pages of the invocation that finishes the closing', 
   const id = s.groupBuy.groupBuyId;
   expect((await runCutoff(deps)).begun).toEqual([id]);
 
-  // One invocation does it all: a page of cancels, two pages of pickup codes, then it finishes.
+  // One invocation does it all: a pass of cancels over the 120 orders (two pages), a pass of pickup codes (two
+  // pages), then it finishes.
   const result = await advanceClosing(deps, id, { maxPages: 5 });
-  expect(result).toMatchObject({ status: 'closed', stats: { ordersCancelled: 10, ordersReady: 110, pages: 3 } });
+  expect(result).toMatchObject({ status: 'closed', stats: { ordersCancelled: 10, ordersReady: 110, pages: 4 } });
   await api.drain();
 
-  expect((await deps.cutoff.get(id))!.closeStats).toEqual({ ordersCancelled: 10, ordersReady: 110, ordersRefunded: 0, pages: 3 });
+  expect((await deps.cutoff.get(id))!.closeStats).toEqual({ ordersCancelled: 10, ordersReady: 110, ordersRefunded: 0, pages: 4 });
 });
 
 // ---- 4. A group too big for one invocation --------------------------------------------------------------------

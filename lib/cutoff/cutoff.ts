@@ -11,6 +11,12 @@
 // delivered twice or two cutoffs at once end exactly as one clean run: no second code, no second refund.
 import type { AuditEvent } from '../../schemas/common';
 import type { ClosePhase, GroupBuy } from '../../schemas/group-buys';
+
+/** Where a closing's pass over its orders stands, in one phase (`after`: a page's cursor; none: the start). */
+export interface CloseCursor {
+  phase: ClosePhase;
+  after?: string;
+}
 import type { Order, OrderStatus } from '../../schemas/orders';
 import { fullRefund, transitioned, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
@@ -36,8 +42,13 @@ export interface CutoffStore {
   closing(limit: number, cursor?: string): Promise<Page<GroupBuy>>;
   /** open → closing in the given first phase, with zeroed counts, if still open. */
   beginClosing(groupBuy: GroupBuy, phase: ClosePhase, at: string, audit: AuditEvent): Promise<'begun' | 'stale'>;
-  /** A page of a group buy's orders in one status (whole, as the index holds them: possibly a moment behind). */
-  ordersIn(groupBuyId: string, status: OrderStatus, limit: number): Promise<Order[]>;
+  /**
+   * The next page of a pass over a group buy's orders, those of them in `status` (whole, as the index holds them:
+   * possibly a moment behind), from `after` (a page's `nextCursor`; none: from the start). No `nextCursor`: the
+   * pass is over. A store that finds orders by status may give the first ones in `status` again each time, with a
+   * cursor until there are none: the orders a page settles leave that status.
+   */
+  ordersIn(groupBuyId: string, status: OrderStatus, limit: number, after?: string): Promise<Page<Order>>;
   /** Sum of the quantities of the group buy's paid orders. */
   paidQuantity(groupBuyId: string): Promise<number>;
   /** Moves to settle-paid with the outcome, if still in cancel-unpaid. */
@@ -48,8 +59,11 @@ export interface CutoffStore {
     at: string,
     audit: AuditEvent,
   ): Promise<'decided' | 'stale'>;
-  /** Adds a page's counts to the group buy (and so triggers the next page through the stream). */
-  recordProgress(groupBuyId: string, delta: CloseStats, at: string): Promise<void>;
+  /**
+   * Adds a page's counts to the group buy (and so triggers the next page through the stream), with where the pass
+   * of the phase stands (kept only while the group buy is still in that phase).
+   */
+  recordProgress(groupBuyId: string, delta: CloseStats, at: string, cursor?: CloseCursor): Promise<void>;
   /** closing → `status`, if still closing, with the exact counts of what the closing settled. */
   finish(groupBuy: GroupBuy, status: 'closed' | 'failed', at: string, audit: AuditEvent): Promise<'finished' | 'stale'>;
   /**
@@ -267,26 +281,33 @@ export async function advanceClosing(
 ): Promise<AdvanceResult> {
   const stats: CloseStats = { ...ZERO_STATS };
   const maxPages = options.maxPages ?? 5;
+  // Each phase is one pass over the group buy's orders, page by page: where it stands, this call's or the last
+  // recorded one (a call killed before recording only makes the next do its pages again: each write is conditional).
+  let cursor: CloseCursor | undefined;
   for (;;) {
     const gb = await deps.cutoff.get(groupBuyId);
     if (!gb) return { status: 'missing', stats };
     if (gb.status !== 'closing') return { status: gb.status, ...(gb.outcome ? { outcome: gb.outcome } : {}), stats };
     const at = deps.clock.now().toISOString();
+    const phase: ClosePhase = gb.closePhase === 'settle-paid' ? 'settle-paid' : 'cancel-unpaid';
+    if (cursor?.phase !== phase) cursor = gb.closeCursor?.phase === phase ? gb.closeCursor : { phase };
     // At least one page per call, so every call makes progress (and a progress record never loops).
     const outOfBudget = stats.pages > 0 && (stats.pages >= maxPages || (options.hasTime !== undefined && !options.hasTime()));
     if (outOfBudget) {
-      await deps.cutoff.recordProgress(groupBuyId, stats, at);
+      await deps.cutoff.recordProgress(groupBuyId, stats, at, cursor);
       return { status: 'closing', ...(gb.outcome ? { outcome: gb.outcome } : {}), stats };
     }
 
-    if (gb.closePhase !== 'settle-paid') {
-      const unpaid = await deps.cutoff.ordersIn(groupBuyId, 'pending_payment', PAGE_SIZE);
-      if (unpaid.length) {
-        await inParallel(unpaid, PAGE_CONCURRENCY, async (o) => void ((await cancelUnpaid(deps, o, at)) && stats.ordersCancelled++));
+    if (phase === 'cancel-unpaid') {
+      const unpaid = await deps.cutoff.ordersIn(groupBuyId, 'pending_payment', PAGE_SIZE, cursor.after);
+      await inParallel(unpaid.items, PAGE_CONCURRENCY, async (o) => void ((await cancelUnpaid(deps, o, at)) && stats.ordersCancelled++));
+      if (unpaid.nextCursor) {
+        cursor = { phase, after: unpaid.nextCursor };
         stats.pages++;
         continue;
       }
-      // No unpaid order is left and none can be placed: the paid quantity is final.
+      if (unpaid.items.length) stats.pages++;
+      // The pass is over: no unpaid order is left and none can be placed, so the paid quantity is final.
       const paidQuantity = await deps.cutoff.paidQuantity(groupBuyId);
       const outcome = gb.minTotalQuantity !== undefined && paidQuantity < gb.minTotalQuantity ? 'failed' : 'closed';
       await deps.cutoff.decide(gb, outcome, paidQuantity, at, {
@@ -301,16 +322,19 @@ export async function advanceClosing(
       continue;
     }
 
-    const paid = await deps.cutoff.ordersIn(groupBuyId, 'paid', PAGE_SIZE);
-    if (paid.length) {
-      if (gb.outcome === 'failed') {
-        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await refundFailed(deps, o, at)) && stats.ordersRefunded++));
-      } else {
-        await inParallel(paid, PAGE_CONCURRENCY, async (o) => void ((await makeReady(deps, o, at)) && stats.ordersReady++));
-      }
+    const paid = await deps.cutoff.ordersIn(groupBuyId, 'paid', PAGE_SIZE, cursor.after);
+    if (gb.outcome === 'failed') {
+      await inParallel(paid.items, PAGE_CONCURRENCY, async (o) => void ((await refundFailed(deps, o, at)) && stats.ordersRefunded++));
+    } else {
+      await inParallel(paid.items, PAGE_CONCURRENCY, async (o) => void ((await makeReady(deps, o, at)) && stats.ordersReady++));
+    }
+    if (paid.nextCursor) {
+      cursor = { phase, after: paid.nextCursor };
       stats.pages++;
       continue;
     }
+    if (paid.items.length) stats.pages++;
+    // The pass is over: every paid order is settled.
     if (stats.pages > 0) await deps.cutoff.recordProgress(groupBuyId, stats, at);
     const status = gb.outcome ?? 'closed';
     const finished = await deps.cutoff.finish(gb, status, at, {

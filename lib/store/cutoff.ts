@@ -5,10 +5,11 @@ import type { CutoffStore } from '../cutoff/cutoff';
 import type { CloseTallyKind } from '../orders/ports';
 import type { GroupBuy } from '../../schemas/group-buys';
 import { GroupBuySchema } from '../../schemas/group-buys';
+import type { OrderStatus } from '../../schemas/orders';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut, auditRecord } from './audit';
 import type { Db, TransactItem } from './dynamo';
-import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName } from './dynamo';
+import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName, unlessConditionFails } from './dynamo';
 import { gateClose } from './gate';
 import { INDEX, keys } from './keys';
 import { orderPutIfUnchanged } from './orders';
@@ -42,6 +43,16 @@ function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: str
     },
   };
 }
+
+/** A group buy's orders in one status: its gsi3 partition (by order id), filtered. */
+const inStatus = (groupBuyId: string, status: OrderStatus) => ({
+  TableName: tableName(),
+  IndexName: INDEX.byGsi3,
+  KeyConditionExpression: 'gsi3pk = :pk',
+  FilterExpression: '#status = :status',
+  ExpressionAttributeNames: { '#status': 'status' },
+  ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': status },
+});
 
 export function dynamoCutoffStore(client: Db = db()): CutoffStore {
   const get = (groupBuyId: string) => readItem(client, keys.groupBuy(groupBuyId), (i) => GroupBuySchema.parse(i));
@@ -83,27 +94,15 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
       return (await update(action, audit, [gateClose(gb, 'closing')])) ? 'begun' : 'stale';
     },
 
-    async ordersIn(groupBuyId, status, limit) {
-      const { Items } = await client.send(
-        new QueryCommand({
-          TableName: tableName(),
-          IndexName: INDEX.byGsi3,
-          KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
-          ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': `${status}#` },
-          Limit: limit,
-        }),
-      );
-      return (Items ?? []).map((i) => OrderSchema.parse(i));
-    },
+    // A page of `limit` orders of the partition (by id), those in `status` kept: the pass reads each order once.
+    ordersIn: (groupBuyId, status, limit, after) =>
+      queryPage(client, inStatus(groupBuyId, status), (i) => OrderSchema.parse(i), limit, after),
 
     async paidQuantity(groupBuyId) {
       const items = await queryAll(client, {
-        TableName: tableName(),
-        IndexName: INDEX.byGsi3,
-        KeyConditionExpression: 'gsi3pk = :pk AND begins_with(gsi3sk, :status)',
-        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': 'paid#' },
+        ...inStatus(groupBuyId, 'paid'),
         ProjectionExpression: '#items',
-        ExpressionAttributeNames: { '#items': 'items' },
+        ExpressionAttributeNames: { '#items': 'items', '#status': 'status' },
       });
       return items.reduce((total, item) => total + OrderSchema.shape.items.parse(item.items).reduce((s, l) => s + l.quantity, 0), 0);
     },
@@ -115,18 +114,18 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         : 'stale';
     },
 
-    async recordProgress(groupBuyId, delta, at) {
-      await client
-        .send(
+    async recordProgress(groupBuyId, delta, at, cursor) {
+      // Counts, a timestamp and where the pass stands (never the state, nor its version: a state change decided
+      // on the read before this stays valid), so a progress record can't undo a decision; the timestamp makes it
+      // a change, and so a stream record, even when a page did nothing. The pass's place only while the group buy
+      // is in that phase: once it moved on, the counts alone.
+      const record = (withCursor: boolean) =>
+        client.send(
           new UpdateCommand({
             TableName: tableName(),
             Key: keys.groupBuy(groupBuyId),
-            // Counts and a timestamp only (never the state, nor its version: a state change decided on the
-            // read before this stays valid), so a progress record can't undo a decision; the timestamp makes
-            // it a change, and so a stream record, even when a page did nothing.
-            UpdateExpression:
-              'SET progressAt = :at ADD closeStats.ordersCancelled :c, closeStats.ordersReady :r, closeStats.ordersRefunded :f, closeStats.pages :p',
-            ConditionExpression: '#status = :closing',
+            UpdateExpression: `SET progressAt = :at${withCursor ? ', closeCursor = :cursor' : ''} ADD closeStats.ordersCancelled :c, closeStats.ordersReady :r, closeStats.ordersRefunded :f, closeStats.pages :p`,
+            ConditionExpression: `#status = :closing${withCursor ? ' AND closePhase = :phase' : ''}`,
             ExpressionAttributeNames: { '#status': 'status' },
             ExpressionAttributeValues: {
               ':at': at,
@@ -135,12 +134,12 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
               ':r': delta.ordersReady,
               ':f': delta.ordersRefunded,
               ':p': delta.pages,
+              ...(withCursor ? { ':cursor': cursor, ':phase': cursor!.phase } : {}),
             },
           }),
-        )
-        .catch((err: Error) => {
-          if (err.name !== 'ConditionalCheckFailedException') throw err;
-        });
+        );
+      const settled = cursor?.after ? await unlessConditionFails(record(true)) : undefined;
+      if (!settled) await unlessConditionFails(record(false));
     },
 
     async finish(gb, status, at, audit) {
@@ -177,7 +176,7 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
         'closeStats.ordersReady': (await guards) + (await tallies('ready')),
         'closeStats.ordersRefunded': await tallies('refunded'),
       };
-      const action = stateUpdate(gb, { status, closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'gsi2pk', 'gsi2sk']);
+      const action = stateUpdate(gb, { status, closedAt: at, updatedAt: at, ...counts }, ['closePhase', 'closeCursor', 'gsi2pk', 'gsi2sk']);
       return (await update(action, audit)) ? 'finished' : 'stale';
     },
 

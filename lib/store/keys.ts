@@ -98,10 +98,15 @@ export const keys = {
     gsi2sk: `${expiresAt}#${orderId}`,
   }),
   pendingOrdersPartitions: () => Array.from({ length: PENDING_SHARDS }, (_, i) => `ORDERS#PENDING#${i}`),
-  /** gsi3: a group buy's orders by status (the cutoff reads `paid#…` and `pending_payment#…`). */
-  ordersByGroupBuy: (groupBuyId: string, status: string, orderId: string) => ({
+  /**
+   * gsi3: a group buy's orders, by id. Not by status (until 2026-12-02, `<status>#<orderId>`; orders keep that key
+   * until their next write): a key that changes with every status is a delete and a put in the index, one more
+   * write at every payment, pickup code, pickup and refund; the closing passes over the partition instead
+   * (decisions.md, "A group buy's orders by id").
+   */
+  ordersByGroupBuy: (groupBuyId: string, orderId: string) => ({
     gsi3pk: `GB#${groupBuyId}#ORDERS`,
-    gsi3sk: `${status}#${orderId}`,
+    gsi3sk: orderId,
   }),
   ordersByGroupBuyPartition: (groupBuyId: string) => `GB#${groupBuyId}#ORDERS`,
   /** One order per resident and Idempotency-Key. */

@@ -32,7 +32,7 @@ import { givePlaceBack, takePlace } from './places';
 export const orderItem = (o: Order) => ({
   ...keys.order(o.orderId),
   ...keys.ordersByUser(o.userId, o.createdAt, o.orderId),
-  ...keys.ordersByGroupBuy(o.groupBuyId, o.status, o.orderId),
+  ...keys.ordersByGroupBuy(o.groupBuyId, o.orderId),
   // Only unpaid orders sit in the expiry index (sparse).
   ...(o.status === 'pending_payment' ? keys.pendingOrders(o.orderId, o.expiresAt) : {}),
   // …and only orders waiting to be collected in the uncollected job's index (an order is never both).

@@ -124,11 +124,13 @@ export function cloudbaseCutoffStore(db: CloudBaseDb = cloudbaseDb()): CutoffSto
       return outcome === 'done' ? 'begun' : 'stale';
     },
 
+    // By status (the collection's index): the first orders still in it, again each time, with a cursor until
+    // there are none (the orders a page settles leave the status; the cursor only says "ask again").
     async ordersIn(groupBuyId, status, limit) {
       const { data } = (await db.collection(COLLECTIONS.orders).where({ groupBuyId, status }).limit(Math.min(limit, 1000)).get()) as {
         data: StoredDoc[];
       };
-      return data.map(parseOrder);
+      return { items: data.map(parseOrder), ...(data.length ? { nextCursor: 'again' } : {}) };
     },
 
     async paidQuantity(groupBuyId) {
