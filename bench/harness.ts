@@ -13,6 +13,8 @@ import { indexState, putUnits, readUnits, writeUnits, itemSize } from './capacit
 export interface Meter {
   requests: Record<string, number>;
   wcu: number;
+  /** `wcu` by what was written: a Put by its item's `type` (its index writes included), other writes by their key's prefix. */
+  wcuByItem: Record<string, number>;
   rcu: number;
   /** The `TransactItems` of every TransactWriteItems sent, in send order (with `recordTransactWrites`). */
   transactWrites: Input[][];
@@ -65,11 +67,13 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
   const m: Meter = {
     requests: {},
     wcu: 0,
+    wcuByItem: {},
     rcu: 0,
     transactWrites: [],
     reset() {
       m.requests = {};
       m.wcu = 0;
+      m.wcuByItem = {};
       m.rcu = 0;
       m.transactWrites = [];
     },
@@ -80,21 +84,26 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
   /** What each item the meter has seen is in the indexes (kept across `reset`: it is the table's state). */
   const known = new Map<string, IndexState>();
   const itemKey = (key: Input) => `${String(key.pk)}\u0000${String(key.sk)}`;
+  const charge = (label: string, units: number) => {
+    m.wcuByItem[label] = (m.wcuByItem[label] ?? 0) + units;
+    return units;
+  };
+  const prefix = (key: Input) => String(key.pk).split('#')[0];
   const put = (item: Input, transactional: boolean) => {
     const units = putUnits(item, transactional, known.get(itemKey(item)));
     known.set(itemKey(item), indexState(item));
-    return units;
+    return charge(typeof item.type === 'string' ? item.type : 'item', units);
   };
   /** A write of each index a known item is in (an attribute of it changes there, or it leaves it). */
   const inIndexes = (key: Input) => {
     const state = known.get(itemKey(key));
     return state ? state.keys.filter((k) => k !== undefined).length * writeUnits(state.size, false) : 0;
   };
-  const update = (key: Input, transactional: boolean) => writeUnits(256, transactional) + inIndexes(key);
+  const update = (key: Input, transactional: boolean) => charge(`update ${prefix(key)}`, writeUnits(256, transactional) + inIndexes(key));
   const remove = (key: Input, transactional: boolean) => {
     const units = writeUnits(256, transactional) + inIndexes(key);
     known.delete(itemKey(key));
-    return units;
+    return charge(`delete ${prefix(key)}`, units);
   };
   client.middlewareStack.add(
     (next: (args: { input: Input }) => Promise<{ output: Input }>, context: { commandName: string }) => async (args: { input: Input }) => {
@@ -111,7 +120,7 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
             if (action.Put) m.wcu += put((action.Put as Input).Item as Input, true);
             else if (action.Update) m.wcu += update((action.Update as Input).Key as Input, true);
             else if (action.Delete) m.wcu += remove((action.Delete as Input).Key as Input, true);
-            else m.wcu += writeUnits(256, true); // ConditionCheck of a small (< 1 KB) item
+            else m.wcu += charge(`check ${prefix((action.ConditionCheck as Input).Key as Input)}`, writeUnits(256, true)); // of a small (< 1 KB) item
           }
           break;
         case 'PutItem':

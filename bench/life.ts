@@ -24,6 +24,8 @@ export interface LifeStep {
   invocationsPerOrder: number;
   /** Billed time per order: an HTTP step's mean call, a consumer's calls summed over the orders they served. */
   msPerOrder: number;
+  /** WCU per order by what was written (the meter's labels: an item's type, or a key's prefix). */
+  wcuByItem: Record<string, number>;
 }
 
 export const LIFE_STEPS = ['payment', 'pickup sheet', 'pickup', 'commission'] as const;
@@ -186,6 +188,7 @@ export async function benchLife(options: { orders: number; concurrency?: number 
       requestsPerOrder: round(metered.total() / n, 3),
       invocationsPerOrder: round(invocations / n, 4),
       msPerOrder: round(ms / n, 2),
+      wcuByItem: Object.fromEntries(Object.entries(metered.wcuByItem).map(([k, v]) => [k, round(v / n, 3)])),
     };
   };
   /** An HTTP step: one call per order, `concurrency` at a time; billed time is the calls' summed duration. */
@@ -265,6 +268,12 @@ export async function benchLife(options: { orders: number; concurrency?: number 
     requestsPerOrder: round(sheetFirst.requestsPerOrder + sheetSecond.requestsPerOrder, 3),
     invocationsPerOrder: round(sheetInvocations / n, 4),
     msPerOrder: round(sheetMs / n, 2),
+    wcuByItem: Object.fromEntries(
+      [...new Set([...Object.keys(sheetFirst.wcuByItem), ...Object.keys(sheetSecond.wcuByItem)])].map((k) => [
+        k,
+        round((sheetFirst.wcuByItem[k] ?? 0) + (sheetSecond.wcuByItem[k] ?? 0), 3),
+      ]),
+    ),
   };
 
   await measure('commission', 'commissions', () => feed('commissions', [...paid, ...ready, ...pickedUp].map(record)));

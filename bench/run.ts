@@ -30,6 +30,7 @@ import { benchBundles } from './bundles';
 import type { LifeResult } from './life';
 import { benchLife, LIFE_STEPS } from './life';
 import type { CostResult } from './cost';
+import { issue15Targets } from './targets';
 import { costOf } from './cost';
 
 export interface Args {
@@ -205,6 +206,12 @@ function printLife(r: LifeResult): string[] {
         return [name, s.function, s.wcuPerOrder, s.rcuPerOrder, s.requestsPerOrder, s.invocationsPerOrder, s.msPerOrder];
       }),
     ]).map((l) => `  ${l}`),
+    ...LIFE_STEPS.map(
+      (name) =>
+        `  WCU/order of ${name} by item: ${Object.entries(r.steps[name].wcuByItem)
+          .map(([k, n]) => `${k} ${n}`)
+          .join(', ')}`,
+    ),
     `  checks: ${failed.length ? `FAILED ${failed.join(', ')}` : `all ${Object.keys(r.checks).length} passed`}`,
   ];
 }
@@ -460,7 +467,15 @@ async function main() {
       ...(previous.earlier ?? {}),
       ...Object.fromEntries(chosen.filter((s) => s.key in previous).map((s) => [s.key, stamp(previous[s.key], previous.at)])),
     };
-    writeFileSync(file, `${JSON.stringify({ ...report, ...kept, ...(Object.keys(earlier).length ? { earlier } : {}) }, null, 2)}\n`);
+    // Issue 15's targets, from the latest figure of each section (this run's, or the one kept).
+    const targets = issue15Targets({ ...kept, ...report });
+    lines.push('issue 15 targets (latest figure of each section):');
+    for (const [name, t] of Object.entries(targets))
+      lines.push(`  ${t.met ? 'met    ' : 'NOT MET'} ${name}: ${t.now} (target ${t.target}; when filed ${t.issue})`);
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...report, ...kept, targets, ...(Object.keys(earlier).length ? { earlier } : {}) }, null, 2)}\n`,
+    );
   }
   console.log(lines.join('\n'));
   console.log(`results: ${file}`);

@@ -82,7 +82,7 @@ test('an order is priced from the group buy snapshot, never from the client, and
   expect(trail[0]).toMatchObject({ action: 'order.placed', after: { totalFen: 5200 } });
 });
 
-test("an order's placement is audited by the order item itself: the operator's trail shows who placed it, when and as what", async () => {
+test("an order's placement and payment are audited by the items they wrote: the operator's trail shows who, when and what", async () => {
   const { products, gb } = await setup([{ stockLimit: 10 }]);
   const residentId = unique('audited');
   const resident = await api.login(residentId);
@@ -91,8 +91,10 @@ test("an order's placement is audited by the order item itself: the operator's t
   const { orderId } = placed.body;
   // No audit item was written beside the order (the placement's third item, 2 WCU, saved)…
   expect(await queryAll(db(), partitionOf(keys.auditPartition(orderId)))).toEqual([]);
-  // …yet the operator sees the placement, exactly as a record of its own said it, and after a payment both.
+  // …yet the operator sees the placement, exactly as a record of its own said it, and after a payment (its record
+  // kept by the payment's item) both.
   expect((await api.call('POST', `/dev/pay/${orderId}`)).body.status).toBe('paid');
+  expect(await queryAll(db(), partitionOf(keys.auditPartition(orderId)))).toEqual([]);
   const operator = await api.login(unique('op'), ['operator']);
   const trail = (await api.call('GET', `/audit/events?entityId=${orderId}`, { token: operator })).body.items;
   expect(trail.map((e: { action: string }) => e.action)).toEqual(['order.placed', 'order.paid']);
@@ -105,7 +107,8 @@ test("an order's placement is audited by the order item itself: the operator's t
     entityType: 'order',
     after: { status: 'pending_payment', version: 1, totalFen: 2000 },
   });
-  expect(trail[1]).toMatchObject({ actor: expect.any(String), before: { status: 'pending_payment' }, after: { status: 'paid' } });
+  const { paymentId } = (await dynamoOrderStore().get(orderId))!;
+  expect(trail[1]).toMatchObject({ actor: 'system:payments', before: { status: 'pending_payment' }, after: { status: 'paid', paymentId } });
 
   // A placement the order does not say whole (here, another actor) keeps a record of its own.
   const store = dynamoOrderStore();

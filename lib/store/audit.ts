@@ -1,10 +1,11 @@
 // Audit records are written in the same transaction as the change they describe, so a change without
 // its audit record (or the reverse) cannot exist. A record keeps what changed (lib/runtime/audit-diff.ts),
 // not two whole images: the smaller record is 2 WCU in a transaction where two images of an order were 4.
-// Three records of an order are not items of their own, each kept by an item its change writes once and
+// Four records of an order are not items of their own, each kept by an item its change writes once and
 // never changes again (2 WCU saved per record; decisions.md, "Audit records kept by the items they explain"):
 //  - its placement: the order item says it whole (placementRecord: who, when and the state it was placed in
 //    never change), and the trail gives it back from the order;
+//  - its payment: on the payment's record (`audit`), the order's `paymentId`;
 //  - its pickup code at the cutoff: on the code's guard item (`audit`);
 //  - its cancellation or refund by the closing: on the closing's tally item of it (`audit`).
 import type { AuditEvent } from '../../schemas/common';
@@ -36,10 +37,10 @@ export async function auditTrail(entityId: string, client: Db = db()): Promise<A
   ]);
   const records = items.map((i) => AuditEventSchema.parse(i));
   if (!order) return records;
-  const { placement, closing } = await keptWith(client, order, records);
+  const { placement, kept } = await keptWith(client, order, records);
   // Oldest first, as the records' own keys sort; the placement is an order's first record whatever the clocks said.
   const trail = [...placement, ...records];
-  for (const record of closing) trail.splice(placeOf(trail, record), 0, record);
+  for (const record of kept) trail.splice(placeOf(trail, record), 0, record);
   return trail;
 }
 
@@ -63,15 +64,17 @@ async function keptWith(client: Db, order: Order, records: AuditEvent[]) {
   // Derived ids since 2026-12-01; their placement has a record of its own only when the order did not say it whole.
   const own = !order.orderId.startsWith(DERIVED_ORDER_ID) || records.some((r) => r.action === 'order.placed');
   const placement = own ? [] : [placementRecord(order)];
-  const closing: AuditEvent[] = [];
+  const kept: AuditEvent[] = [];
+  // In the order of an order's life: a record inserted later goes after those of its instant it follows from.
   const holders = [
+    ...(order.paymentId ? [keys.payment(order.paymentId)] : []),
     ...(order.pickupCode ? [keys.pickupCode(order.leaderId, order.pickupDate, order.pickupCode)] : []),
     keys.closeTally(order.groupBuyId, 'cancelled', order.orderId),
     keys.closeTally(order.groupBuyId, 'refunded', order.orderId),
   ];
   for (const item of await Promise.all(holders.map((key) => readItem(client, key)))) {
-    // A guard or tally written before it kept records has none (its record is an item of its own).
-    if (item?.orderId === order.orderId && item.audit) closing.push(AuditEventSchema.parse(item.audit));
+    // A payment, guard or tally written before it kept records has none (its record is an item of its own).
+    if (item?.orderId === order.orderId && item.audit) kept.push(AuditEventSchema.parse(item.audit));
   }
-  return { placement, closing };
+  return { placement, kept };
 }

@@ -305,12 +305,17 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
       };
       const gateAction = gateChange(change.before.groupBuyId, gate);
       const gateIndex = gateAction ? actions.push(gateAction) - 1 : -1;
-      const paymentIndex = change.payment ? actions.push(putIfNew(paymentItem(change.payment))) - 1 : -1;
+      // The payment applied to this order keeps the change's audit record (written once, never changed: lib/store/audit.ts).
+      const recordOnPayment = change.payment?.outcome === 'applied' && change.payment.orderId === change.before.orderId && !change.tally;
+      const paymentIndex = change.payment
+        ? actions.push(putIfNew({ ...paymentItem(change.payment), ...(recordOnPayment ? { audit: auditRecord(change.audit) } : {}) })) - 1
+        : -1;
       if (change.release) actions.push(...releaseActions(change.before, !bulk));
       if (!bulk) actions.push(...salesActions(change.before, after));
       for (const refund of change.refunds ?? []) actions.push(putIfNew(refundItem(refund)));
-      // A closing's change keeps its audit record on its tally (tallyPut); any other, a record of its own.
-      actions.push(change.tally ? tallyPut(change.tally, change.before.orderId, change.audit) : auditPut(change.audit));
+      // A closing's change keeps its audit record on its tally (tallyPut), a payment's on the payment; any other, a record of its own.
+      if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId, change.audit));
+      else if (!recordOnPayment) actions.push(auditPut(change.audit));
       try {
         await transactWrite(client, actions);
         return 'changed';
