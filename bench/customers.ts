@@ -15,6 +15,7 @@ import type { Order, OrderLine } from '../schemas/orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import type { Json, HttpMain, Input, Meter } from './harness';
 import { expectStatus, invokeHttp, random, meter, round } from './harness';
+import { approvedLeader, login, seedHandlers } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 /** A page of `GET /leaders/me/customers`, as the bench reads it. */
@@ -102,8 +103,7 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
   const { orders: n, customers: c } = options;
   if (!(n > 0) || !(c > 0)) throw new Error('orders and customers must be positive');
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
-  const { main: devMain } = (await import('../functions/dev/handler')) as { main: HttpMain };
-  const { main: leadersMain } = (await import('../functions/leaders/handler')) as { main: HttpMain };
+  const seed = await seedHandlers();
   const { main: customersMain } = (await import('../functions/customers/handler')) as { main: HttpMain };
   const { main: customerBook } = await import('../functions/customer-book/handler');
   const { queueEvent } = await import('../test/support/queue-events');
@@ -123,31 +123,8 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
   const biggest = (name: string, bytes: number) => void (itemBytes[name] = Math.max(itemBytes[name] ?? 0, bytes));
 
   // ---- A leader, through the real handlers -----------------------------------------------------------------
-  const login = async (userId: string, roles: string[] = []) =>
-    expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
-  const operator = await login(`bench-cust-op-${run}`, ['operator']);
-  const leaderToken = await login(`bench-cust-leader-${run}`);
-  const applied = expectStatus(
-    'apply',
-    await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
-      token: leaderToken,
-      body: {
-        name: '王芳',
-        phone: '13900001111',
-        pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
-      },
-    }),
-    201,
-  );
-  const leaderId = applied.leaderId as string;
-  expectStatus(
-    'approve',
-    await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
-      token: operator,
-      params: { leaderId },
-    }),
-    200,
-  );
+  const operator = await login(seed, `bench-cust-op-${run}`, ['operator']);
+  const { token: leaderToken, leaderId } = await approvedLeader(seed, operator, `bench-cust-leader-${run}`);
 
   // ---- The orders' lives, and the stream they make ---------------------------------------------------------
   const rand = random(20261130);

@@ -22,6 +22,7 @@ import type { Order } from '../schemas/orders';
 import { itemSize } from './capacity';
 import type { HttpMain, Input } from './harness';
 import { benchClient, expectStatus, growthAcross, invokeHttp, meter, round, runConcurrently } from './harness';
+import { approvedLeader, FRUITS, login, seedHandlers, supplierWithProducts } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 export interface CutoffOptions {
@@ -101,9 +102,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   if (!endpoint) throw new Error('benchCutoff runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
 
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
-  const { main: devMain } = (await import('../functions/dev/handler')) as { main: HttpMain };
-  const { main: leadersMain } = (await import('../functions/leaders/handler')) as { main: HttpMain };
-  const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
+  const seed = await seedHandlers();
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: cutoffJob } = await import('../functions/cutoff/handler');
   const { main: closeGroupBuys } = (await import('../functions/close-group-buys/handler')) as {
@@ -141,52 +140,14 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
 
   try {
     // ---- Seeding: the catalogue and the leaders through the real handlers -----------------------------------
-    const login = async (userId: string, roles: string[] = []) =>
-      expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
-    const operator = await login(`bench-cutoff-op-${run}`, ['operator']);
-    const supplier = expectStatus(
-      'supplier',
-      await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
-        token: operator,
-        body: { name: `鲜果供应商-${run}`, contactPhone: '13700002222' },
-      }),
-      201,
-    );
-    const product = expectStatus(
-      'product',
-      await invokeHttp(catalogueMain, 'POST /products', '/products', {
-        token: operator,
-        body: { supplierId: supplier.supplierId, name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 },
-      }),
-      201,
-    );
+    const operator = await login(seed, `bench-cutoff-op-${run}`, ['operator']);
+    const {
+      productIds: [productId],
+    } = await supplierWithProducts(seed, operator, `鲜果供应商-${run}`, FRUITS.slice(0, 1));
+    const product = { productId: productId! };
     let leaderCount = 0;
     /** A new leader (one per group buy: pickup codes are unique per pickup point and date). */
-    const newLeader = async () => {
-      const token = await login(`bench-cutoff-leader-${run}-${leaderCount++}`);
-      const applied = expectStatus(
-        'apply as leader',
-        await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
-          token,
-          body: {
-            name: '李团长',
-            phone: '13900001111',
-            pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
-          },
-        }),
-        201,
-      );
-      const leaderId = applied.leaderId as string;
-      expectStatus(
-        'approve leader',
-        await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
-          token: operator,
-          params: { leaderId },
-        }),
-        200,
-      );
-      return token;
-    };
+    const newLeader = async () => (await approvedLeader(seed, operator, `bench-cutoff-leader-${run}-${leaderCount++}`)).token;
 
     /**
      * A group buy whose cutoff passes in a moment, with `m` orders written with the order item builder. The
@@ -216,7 +177,7 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       const at = new Date(Date.now() - 60_000).toISOString();
       const body = {
         shareToken: 'seeded',
-        items: [{ productId: product.productId as string, quantity: 1 }],
+        items: [{ productId: product.productId, quantity: 1 }],
         contactName: '张三',
         contactPhone: '13812341234',
       };

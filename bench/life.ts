@@ -13,6 +13,7 @@ import type { Order } from '../schemas/orders';
 import { itemSize } from './capacity';
 import type { HttpMain, Input, Meter } from './harness';
 import { benchClient, expectStatus, invokeHttp, meter, round, runConcurrently } from './harness';
+import { approvedLeader, FRUITS, login, seedHandlers, supplierWithProducts } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 export interface LifeStep {
@@ -45,9 +46,7 @@ export async function benchLife(options: { orders: number; concurrency?: number 
   if (!endpoint) throw new Error('benchLife runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
 
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
-  const { main: devMain } = (await import('../functions/dev/handler')) as { main: HttpMain };
-  const { main: leadersMain } = (await import('../functions/leaders/handler')) as { main: HttpMain };
-  const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
+  const seed = await seedHandlers();
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
   const { main: paymentsMain } = (await import('../functions/payments/handler')) as { main: HttpMain };
@@ -69,8 +68,6 @@ export async function benchLife(options: { orders: number; concurrency?: number 
   const bench = benchClient(endpoint);
   const manifest = loadManifest();
   const run = Date.now().toString(36);
-  const login = async (userId: string, roles: string[] = []) =>
-    expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
   const readOrder = async (orderId: string) =>
     (await bench.send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }))).Item as Input;
   const readOrders = (ids: string[]) => Promise.all(ids.map(readOrder));
@@ -92,49 +89,9 @@ export async function benchLife(options: { orders: number; concurrency?: number 
   });
 
   // ---- A leader, a supplier's two products, a group buy and its orders, through the real handlers -----------
-  const operator = await login(`bench-life-op-${run}`, ['operator']);
-  const leaderToken = await login(`bench-life-leader-${run}`);
-  const applied = expectStatus(
-    'apply as leader',
-    await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
-      token: leaderToken,
-      body: {
-        name: '李团长',
-        phone: '13900001111',
-        pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
-      },
-    }),
-    201,
-  );
-  const leaderId = applied.leaderId as string;
-  expectStatus(
-    'approve leader',
-    await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
-      token: operator,
-      params: { leaderId },
-    }),
-    200,
-  );
-  const supplier = expectStatus(
-    'supplier',
-    await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
-      token: operator,
-      body: { name: `鲜果供应商-life-${run}`, contactPhone: '13700002222' },
-    }),
-    201,
-  );
-  const productIds: string[] = [];
-  for (const p of [
-    { name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 },
-    { name: '赣南脐橙', unit: '袋', supplyPriceFen: 1200, groupPriceFen: 1590 },
-  ]) {
-    const product = expectStatus(
-      'product',
-      await invokeHttp(catalogueMain, 'POST /products', '/products', { token: operator, body: { supplierId: supplier.supplierId, ...p } }),
-      201,
-    );
-    productIds.push(product.productId as string);
-  }
+  const operator = await login(seed, `bench-life-op-${run}`, ['operator']);
+  const { token: leaderToken, leaderId } = await approvedLeader(seed, operator, `bench-life-leader-${run}`);
+  const { productIds } = await supplierWithProducts(seed, operator, `鲜果供应商-life-${run}`, FRUITS);
   // Its cutoff leaves time to place and pay every order first (at a few dozen a second on this machine).
   const cutoffAt = new Date(Date.now() + 15_000 + n * 60);
   const groupBuy = expectStatus(
@@ -151,7 +108,7 @@ export async function benchLife(options: { orders: number; concurrency?: number 
     201,
   );
   const groupBuyId = groupBuy.groupBuyId as string;
-  const tokens = await Promise.all(Array.from({ length: n }, (_, i) => login(`bench-life-resident-${run}-${i}`)));
+  const tokens = await Promise.all(Array.from({ length: n }, (_, i) => login(seed, `bench-life-resident-${run}-${i}`)));
   const orderIds: string[] = new Array(n);
   const totals: number[] = new Array(n);
   await runConcurrently(n, concurrency, async (i) => {

@@ -14,6 +14,7 @@ import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import type { HttpMain, Input, Meter } from './harness';
 import { expectStatus, invokeHttp, meter, percentile, round, runConcurrently } from './harness';
+import { approvedLeader, FRUITS, login, seedHandlers, supplierWithProducts } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 export interface OrdersOptions {
@@ -118,9 +119,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
   if (!endpoint) throw new Error('benchOrders runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
 
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
-  const { main: devMain } = (await import('../functions/dev/handler')) as { main: HttpMain };
-  const { main: leadersMain } = (await import('../functions/leaders/handler')) as { main: HttpMain };
-  const { main: catalogueMain } = (await import('../functions/catalogue/handler')) as { main: HttpMain };
+  const seed = await seedHandlers();
   const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
   const { db, tableName } = await import('../lib/store/dynamo');
@@ -140,55 +139,9 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
   try {
     // ---- Seeding, through the real handlers ------------------------------------------------------
     const run = Date.now().toString(36);
-    const login = async (userId: string, roles: string[] = []) =>
-      expectStatus('login', await invokeHttp(devMain, 'POST /dev/login', '/dev/login', { body: { userId, roles } }), 200).token as string;
-    const operator = await login(`bench-op-${run}`, ['operator']);
-    const leaderToken = await login(`bench-leader-${run}`);
-    const applied = expectStatus(
-      'apply as leader',
-      await invokeHttp(leadersMain, 'POST /leaders', '/leaders', {
-        token: leaderToken,
-        body: {
-          name: '李团长',
-          phone: '13900001111',
-          pickupPoint: { name: '芳芳小卖部', address: '幸福路 1 号', community: '幸福小区', city: '上海' },
-        },
-      }),
-      201,
-    );
-    const leaderId = applied.leaderId as string;
-    expectStatus(
-      'approve leader',
-      await invokeHttp(leadersMain, 'POST /leaders/{leaderId}/approve', `/leaders/${leaderId}/approve`, {
-        token: operator,
-        params: { leaderId },
-      }),
-      200,
-    );
-    const supplier = expectStatus(
-      'supplier',
-      await invokeHttp(catalogueMain, 'POST /suppliers', '/suppliers', {
-        token: operator,
-        body: { name: `鲜果供应商-${run}`, contactPhone: '13700002222' },
-      }),
-      201,
-    );
-    const catalogue = [
-      { name: '阳山水蜜桃', unit: '盒', supplyPriceFen: 800, groupPriceFen: 1000 },
-      { name: '赣南脐橙', unit: '袋', supplyPriceFen: 1200, groupPriceFen: 1590 },
-    ];
-    const productIds: string[] = [];
-    for (const p of catalogue) {
-      const product = expectStatus(
-        'product',
-        await invokeHttp(catalogueMain, 'POST /products', '/products', {
-          token: operator,
-          body: { supplierId: supplier.supplierId, ...p },
-        }),
-        201,
-      );
-      productIds.push(product.productId as string);
-    }
+    const operator = await login(seed, `bench-op-${run}`, ['operator']);
+    const { token: leaderToken } = await approvedLeader(seed, operator, `bench-leader-${run}`);
+    const { productIds } = await supplierWithProducts(seed, operator, `鲜果供应商-${run}`, FRUITS);
     // Enough stock for the platform's orders and the bare and floor replays (which decrement the same counters).
     const stockLimit = 3 * (orders + warmup) + 10;
     const perResidentLimit = 2;
@@ -211,7 +164,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
 
     const residents = Array.from({ length: warmup + orders }, (_, i) => `bench-resident-${run}-${i}`);
     const tokens: string[] = new Array(residents.length);
-    await runConcurrently(residents.length, concurrency, async (i) => void (tokens[i] = await login(residents[i]!)));
+    await runConcurrently(residents.length, concurrency, async (i) => void (tokens[i] = await login(seed, residents[i]!)));
 
     // ---- One order, through the real handler --------------------------------------------------------
     const placeOrder = async (i: number) => {
