@@ -10,11 +10,10 @@
 // stats and the book equal a recomputation from the orders, before and after the duplicates.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { Order, OrderLine } from '../schemas/orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import type { Json, HttpMain, Input, Meter } from './harness';
-import { expectStatus, invokeHttp, random, meter, round } from './harness';
+import { expectStatus, invokeHttp, random, meter, round, streamRecords } from './harness';
 import { approvedLeader, login, seedHandlers } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
@@ -129,21 +128,7 @@ export async function benchCustomers(options: CustomersOptions): Promise<Custome
   // ---- The orders' lives, and the stream they make ---------------------------------------------------------
   const rand = random(20261130);
   const now = Date.now();
-  let sequence = 0;
-  const record = (eventName: 'INSERT' | 'MODIFY', item: Input): DynamoDBRecord => ({
-    eventID: `${run}-${++sequence}`,
-    eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'ap-east-1',
-    dynamodb: {
-      Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
-      NewImage: marshall(item, { removeUndefinedValues: true }) as never,
-      SequenceNumber: String(sequence).padStart(21, '1'),
-      SizeBytes: itemSize(item),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  });
+  const record = streamRecords(run);
   const timed: { at: number; record: DynamoDBRecord }[] = [];
   const finals: Order[] = [];
   const users = Array.from({ length: c }, (_, i) => `bench-cust-${run}-u${i}`);

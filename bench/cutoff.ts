@@ -20,9 +20,9 @@ import type { DynamoDBStreamEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order } from '../schemas/orders';
 import { itemSize } from './capacity';
-import type { HttpMain, Input } from './harness';
-import { benchClient, expectStatus, growthAcross, invokeHttp, meter, round, runConcurrently } from './harness';
-import { approvedLeader, FRUITS, login, seedHandlers, supplierWithProducts } from './seed';
+import type { Input } from './harness';
+import { benchClient, growthAcross, meter, round, runConcurrently } from './harness';
+import { approvedLeader, FRUITS, login, openGroupBuy, seedHandlers, supplierWithProducts } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 export interface CutoffOptions {
@@ -103,7 +103,6 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
 
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
   const seed = await seedHandlers();
-  const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: cutoffJob } = await import('../functions/cutoff/handler');
   const { main: closeGroupBuys } = (await import('../functions/close-group-buys/handler')) as {
     main: (event: SQSEvent, context?: unknown) => Promise<SQSBatchResponse>;
@@ -157,21 +156,13 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
     const seedGroup = async (m: number) => {
       const token = await newLeader();
       const cutoffAt = new Date(Date.now() + 3000).toISOString();
-      const opened = expectStatus(
-        'group buy',
-        await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
-          token,
-          body: {
-            title: '今日鲜果团',
-            cutoffAt,
-            pickupDate: businessDate(new Date(hoursFromNow(30))),
-            items: [{ productId: product.productId }],
-          },
-        }),
-        201,
-      );
+      const opened = await openGroupBuy(seed, token, {
+        cutoffAt,
+        pickupDate: businessDate(new Date(hoursFromNow(30))),
+        items: [{ productId: product.productId }],
+      });
       const { Item } = await bench.send(
-        new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId as string), ConsistentRead: true }),
+        new GetCommand({ TableName: tableName(), Key: keys.groupBuy(opened.groupBuyId), ConsistentRead: true }),
       );
       const groupBuy = Item as GroupBuy;
       const at = new Date(Date.now() - 60_000).toISOString();

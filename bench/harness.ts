@@ -2,7 +2,8 @@
 // API Gateway events, and a meter on the DynamoDB client counting requests and capacity.
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, DynamoDBRecord } from 'aws-lambda';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { LocalDynamo } from '../infra/dynamodb-local';
 import { freePort, KEY_ID_VARIABLE, localCredentials, localRegion, newAccessKeyId, startDynamoDbLocal } from '../infra/dynamodb-local';
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
@@ -258,4 +259,29 @@ export function growthAcross<R extends PerOrderFigures>(bySize: readonly R[], si
       msPerOrder: ratio((r) => r.msPerOrder),
     },
   };
+}
+
+/**
+ * A maker of the table's stream records as Lambda hands them to a function (NEW_AND_OLD_IMAGES), numbered in
+ * the order they are made (the router drops the old image before a consumer's queue).
+ */
+export function streamRecords(run: string, source: { region?: string; streamArn?: string } = {}) {
+  let sequence = 0;
+  return (eventName: 'INSERT' | 'MODIFY', newItem: Input, oldItem?: Input): DynamoDBRecord => ({
+    eventID: `${run}-${++sequence}`,
+    eventName,
+    eventVersion: '1.1',
+    eventSource: 'aws:dynamodb',
+    awsRegion: source.region ?? 'ap-east-1',
+    ...(source.streamArn ? { eventSourceARN: source.streamArn } : {}),
+    dynamodb: {
+      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
+      Keys: marshall({ pk: newItem.pk, sk: newItem.sk }) as never,
+      NewImage: marshall(newItem, { removeUndefinedValues: true }) as never,
+      ...(oldItem ? { OldImage: marshall(oldItem, { removeUndefinedValues: true }) as never } : {}),
+      SequenceNumber: String(sequence).padStart(21, '1'),
+      SizeBytes: itemSize(newItem) + (oldItem ? itemSize(oldItem) : 0),
+      StreamViewType: 'NEW_AND_OLD_IMAGES',
+    },
+  });
 }

@@ -7,13 +7,11 @@
 // the cutoff and the purchase orders are priced by their own sections.
 import type { DynamoDBRecord } from 'aws-lambda';
 import { GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import type { Order } from '../schemas/orders';
-import { itemSize } from './capacity';
 import type { HttpMain, Input, Meter } from './harness';
-import { benchClient, expectStatus, invokeHttp, meter, round, runConcurrently } from './harness';
-import { approvedLeader, FRUITS, login, seedHandlers, supplierWithProducts } from './seed';
+import { benchClient, expectStatus, invokeHttp, meter, round, runConcurrently, streamRecords } from './harness';
+import { approvedLeader, FRUITS, login, openGroupBuy, seedHandlers, supplierWithProducts } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 export interface LifeStep {
@@ -47,7 +45,6 @@ export async function benchLife(options: { orders: number; concurrency?: number 
 
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
   const seed = await seedHandlers();
-  const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
   const { main: paymentsMain } = (await import('../functions/payments/handler')) as { main: HttpMain };
   const { main: pickupsMain } = (await import('../functions/pickups/handler')) as { main: HttpMain };
@@ -72,21 +69,8 @@ export async function benchLife(options: { orders: number; concurrency?: number 
     (await bench.send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }))).Item as Input;
   const readOrders = (ids: string[]) => Promise.all(ids.map(readOrder));
 
-  let sequence = 0;
-  const record = (item: Input): DynamoDBRecord => ({
-    eventID: `${run}-${++sequence}`,
-    eventName: 'MODIFY',
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: 'ap-east-1',
-    dynamodb: {
-      Keys: marshall({ pk: item.pk, sk: item.sk }) as never,
-      NewImage: marshall(item, { removeUndefinedValues: true }) as never,
-      SequenceNumber: String(sequence).padStart(21, '1'),
-      SizeBytes: itemSize(item),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  });
+  const modify = streamRecords(run);
+  const record = (item: Input) => modify('MODIFY', item);
 
   // ---- A leader, a supplier's two products, a group buy and its orders, through the real handlers -----------
   const operator = await login(seed, `bench-life-op-${run}`, ['operator']);
@@ -94,20 +78,12 @@ export async function benchLife(options: { orders: number; concurrency?: number 
   const { productIds } = await supplierWithProducts(seed, operator, `鲜果供应商-life-${run}`, FRUITS);
   // Its cutoff leaves time to place and pay every order first (at a few dozen a second on this machine).
   const cutoffAt = new Date(Date.now() + 15_000 + n * 60);
-  const groupBuy = expectStatus(
-    'group buy',
-    await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
-      token: leaderToken,
-      body: {
-        title: '今日鲜果团',
-        cutoffAt: cutoffAt.toISOString(),
-        pickupDate: businessDate(new Date(cutoffAt.getTime() + 86_400_000)),
-        items: productIds.map((productId) => ({ productId, stockLimit: 10 * n })),
-      },
-    }),
-    201,
-  );
-  const groupBuyId = groupBuy.groupBuyId as string;
+  const groupBuy = await openGroupBuy(seed, leaderToken, {
+    cutoffAt: cutoffAt.toISOString(),
+    pickupDate: businessDate(new Date(cutoffAt.getTime() + 86_400_000)),
+    items: productIds.map((productId) => ({ productId, stockLimit: 10 * n })),
+  });
+  const { groupBuyId } = groupBuy;
   const tokens = await Promise.all(Array.from({ length: n }, (_, i) => login(seed, `bench-life-resident-${run}-${i}`)));
   const orderIds: string[] = new Array(n);
   const totals: number[] = new Array(n);

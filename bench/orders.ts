@@ -14,7 +14,7 @@ import { localCredentials, localRegion } from '../infra/dynamodb-local';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import type { HttpMain, Input, Meter } from './harness';
 import { expectStatus, invokeHttp, meter, percentile, round, runConcurrently } from './harness';
-import { approvedLeader, FRUITS, login, seedHandlers, supplierWithProducts } from './seed';
+import { approvedLeader, FRUITS, login, openGroupBuy, seedHandlers, supplierWithProducts } from './seed';
 import { businessDate } from '../lib/runtime/time';
 
 export interface OrdersOptions {
@@ -120,7 +120,6 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
 
   // Imported only now: the handlers read their configuration (endpoint, table) at module load.
   const seed = await seedHandlers();
-  const { main: groupBuysMain } = (await import('../functions/group-buys/handler')) as { main: HttpMain };
   const { main: ordersMain } = (await import('../functions/orders/handler')) as { main: HttpMain };
   const { db, tableName } = await import('../lib/store/dynamo');
   const { keys } = await import('../lib/store/keys');
@@ -146,21 +145,11 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     const stockLimit = 3 * (orders + warmup) + 10;
     const perResidentLimit = 2;
     const cutoffAt = hoursFromNow(6);
-    const groupBuy = expectStatus(
-      'group buy',
-      await invokeHttp(groupBuysMain, 'POST /group-buys', '/group-buys', {
-        token: leaderToken,
-        body: {
-          title: '今日鲜果团',
-          cutoffAt,
-          pickupDate: businessDate(new Date(hoursFromNow(30))),
-          items: productIds.map((productId) => ({ productId, stockLimit, perResidentLimit })),
-        },
-      }),
-      201,
-    );
-    const groupBuyId = groupBuy.groupBuyId as string;
-    const shareToken = groupBuy.shareToken as string;
+    const { groupBuyId, shareToken } = await openGroupBuy(seed, leaderToken, {
+      cutoffAt,
+      pickupDate: businessDate(new Date(hoursFromNow(30))),
+      items: productIds.map((productId) => ({ productId, stockLimit, perResidentLimit })),
+    });
 
     const residents = Array.from({ length: warmup + orders }, (_, i) => `bench-resident-${run}-${i}`);
     const tokens: string[] = new Array(residents.length);

@@ -18,7 +18,6 @@
 // DynamoDB Local slows as its store grows: the sizes run in a palindrome after an unmeasured warm-up and
 // each size's figures are the mean of its two runs (as in bench/cutoff.ts).
 import { BatchWriteCommand, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
 import type { DynamoDBRecord } from 'aws-lambda';
 import type { GroupBuy } from '../schemas/group-buys';
 import type { Order, OrderLine } from '../schemas/orders';
@@ -26,7 +25,7 @@ import { OrderSchema } from '../schemas/orders';
 import type { PickupPointBreakdown, PurchaseOrder, PurchaseOrderRevision } from '../schemas/purchase-orders';
 import { itemSize, putUnits, writeUnits } from './capacity';
 import type { HttpMain, Input, Meter } from './harness';
-import { benchClient, expectStatus, growthAcross, invokeHttp, random, meter, round, runConcurrently } from './harness';
+import { benchClient, expectStatus, growthAcross, invokeHttp, random, meter, round, runConcurrently, streamRecords } from './harness';
 import { businessDate } from '../lib/runtime/time';
 
 export interface PurchaseOrdersOptions {
@@ -296,29 +295,6 @@ function readCounter(platform: Platform) {
   };
 }
 
-/** A stream record as Lambda hands it to the function (NEW_AND_OLD_IMAGES), numbered in the order they are made. */
-function streamRecords(run: string, region: string, streamArn: string) {
-  let sequence = 0;
-  const nextSequenceNumber = () => String(++sequence).padStart(21, '1');
-  return (eventName: 'INSERT' | 'MODIFY', newItem: Input, oldItem?: Input): DynamoDBRecord => ({
-    eventID: `${run}-${sequence + 1}`,
-    eventName,
-    eventVersion: '1.1',
-    eventSource: 'aws:dynamodb',
-    awsRegion: region,
-    eventSourceARN: streamArn,
-    dynamodb: {
-      ApproximateCreationDateTime: Math.floor(Date.now() / 1000),
-      Keys: marshall({ pk: newItem.pk, sk: newItem.sk }) as never,
-      NewImage: marshall(newItem, { removeUndefinedValues: true }) as never,
-      ...(oldItem ? { OldImage: marshall(oldItem, { removeUndefinedValues: true }) as never } : {}),
-      SequenceNumber: nextSequenceNumber(),
-      SizeBytes: itemSize(newItem) + (oldItem ? itemSize(oldItem) : 0),
-      StreamViewType: 'NEW_AND_OLD_IMAGES',
-    },
-  });
-}
-
 async function setUp(endpoint: string) {
   const platform = await loadPlatform();
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
@@ -334,7 +310,7 @@ async function setUp(endpoint: string) {
     itemBytes,
     biggest: (name: string, bytes: number) => void (itemBytes[name] = Math.max(itemBytes[name] ?? 0, bytes)),
     reads: readCounter(platform),
-    streamRecord: streamRecords(run, region, streamArn),
+    streamRecord: streamRecords(run, { region, streamArn }),
   };
 }
 

@@ -7,6 +7,7 @@ export interface SeedHandlers {
   devMain: HttpMain;
   leadersMain: HttpMain;
   catalogueMain: HttpMain;
+  groupBuysMain: HttpMain;
 }
 
 /** The handlers seeding goes through; imported only when asked (they read their configuration at load). */
@@ -15,6 +16,7 @@ export async function seedHandlers(): Promise<SeedHandlers> {
     devMain: ((await import('../functions/dev/handler')) as { main: HttpMain }).main,
     leadersMain: ((await import('../functions/leaders/handler')) as { main: HttpMain }).main,
     catalogueMain: ((await import('../functions/catalogue/handler')) as { main: HttpMain }).main,
+    groupBuysMain: ((await import('../functions/group-buys/handler')) as { main: HttpMain }).main,
   };
 }
 
@@ -84,4 +86,18 @@ export async function supplierWithProducts(h: SeedHandlers, operator: string, na
     productIds.push(product.productId as string);
   }
   return { supplierId: supplier.supplierId as string, productIds };
+}
+
+/** A group buy the leader opens (`今日鲜果团`) with `items`, its cutoff and pickup date as given: its id and share token. */
+export async function openGroupBuy(
+  h: SeedHandlers,
+  leaderToken: string,
+  spec: { cutoffAt: string; pickupDate: string; items: Record<string, unknown>[] },
+): Promise<{ groupBuyId: string; shareToken: string }> {
+  const opened = expectStatus(
+    'group buy',
+    await invokeHttp(h.groupBuysMain, 'POST /group-buys', '/group-buys', { token: leaderToken, body: { title: '今日鲜果团', ...spec } }),
+    201,
+  );
+  return { groupBuyId: opened.groupBuyId as string, shareToken: opened.shareToken as string };
 }
