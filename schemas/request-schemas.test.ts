@@ -29,27 +29,37 @@ interface Leaf {
   schema: z.ZodString;
 }
 
+/** The parts of a zod 4 schema's definition this walk reads (each present for the types that have it). */
+interface ZodDef {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  in?: z.ZodType;
+  innerType?: z.ZodType;
+}
+
 /** The string-typed inputs inside a schema, by their path. */
 function stringLeaves(schema: z.ZodType, path: string): Leaf[] {
-  const def = (schema as unknown as { _zod: { def: Record<string, any> } })._zod.def;
+  const def = (schema as unknown as { _zod: { def: ZodDef } })._zod.def;
   switch (def.type) {
     case 'string':
       return [{ path, schema: schema as z.ZodString }];
     case 'object':
-      return Object.entries(def.shape as Record<string, z.ZodType>).flatMap(([k, v]) => stringLeaves(v, `${path}.${k}`));
+      return Object.entries(def.shape!).flatMap(([k, v]) => stringLeaves(v, `${path}.${k}`));
     case 'array':
-      return stringLeaves(def.element, `${path}[]`);
+      return stringLeaves(def.element!, `${path}[]`);
     case 'union':
-      return (def.options as z.ZodType[]).flatMap((o, i) => stringLeaves(o, `${path}|${i}`));
+      return def.options!.flatMap((o, i) => stringLeaves(o, `${path}|${i}`));
     case 'pipe':
-      return stringLeaves(def.in, path);
+      return stringLeaves(def.in!, path);
     case 'optional':
     case 'nullable':
     case 'default':
     case 'prefault':
     case 'readonly':
     case 'catch':
-      return stringLeaves(def.innerType, path);
+      return stringLeaves(def.innerType!, path);
     default:
       return [];
   }

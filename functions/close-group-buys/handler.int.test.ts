@@ -56,9 +56,16 @@ async function pool(count: number, concurrency: number, work: (i: number) => Pro
 // flight (they land, the function never learns it), as when Lambda stops a function at its timeout.
 // With `writesLeft: Infinity` a zone only counts what an invocation wrote (`landed`).
 
+/** A command's input as the SDK's middleware sees it. */
+type CommandInput = Record<string, unknown>;
+/** One action of a TransactWriteItems (document client or low-level: a Put's `type` may be `{ S }`). */
+interface TransactAction {
+  Put?: { Item?: { type?: string | { S?: string } } };
+}
+
 interface KillZone {
   writesLeft: number;
-  counts: (command: string, input: Record<string, any>) => boolean;
+  counts: (command: string, input: CommandInput) => boolean;
   dead: boolean;
   landed: number;
 }
@@ -68,8 +75,8 @@ const killed = () => Object.assign(new Error('killed half way (test)'), { name: 
 function installKillSwitch() {
   const stack = db().middlewareStack as unknown as { add(mw: unknown, options: unknown): void };
   stack.add(
-    (next: (args: { input: Record<string, any> }) => Promise<unknown>, context: { commandName: string }) =>
-      async (args: { input: Record<string, any> }) => {
+    (next: (args: { input: CommandInput }) => Promise<unknown>, context: { commandName: string }) =>
+      async (args: { input: CommandInput }) => {
         const zone = killZones.getStore();
         if (!zone) return next(args);
         if (zone.dead) throw killed();
@@ -85,10 +92,13 @@ function installKillSwitch() {
   );
 }
 
-const itemType = (action: Record<string, any>) => action.Put?.Item?.type?.S ?? action.Put?.Item?.type;
+const itemType = (action: TransactAction) => {
+  const type = action.Put?.Item?.type;
+  return typeof type === 'object' ? type.S : type;
+};
 /** A transaction that changes an order (a cancel, a pickup code, a refund). */
-const orderWrite = (command: string, input: Record<string, any>) =>
-  command === 'TransactWriteItemsCommand' && (input.TransactItems as Record<string, any>[]).some((a) => itemType(a) === 'ORDER');
+const orderWrite = (command: string, input: CommandInput) =>
+  command === 'TransactWriteItemsCommand' && (input.TransactItems as TransactAction[]).some((a) => itemType(a) === 'ORDER');
 const anyTransaction = (command: string) => command === 'TransactWriteItemsCommand';
 
 /** Runs `work` without the error log lines of the kills it expects (other errors are still logged). */
@@ -226,8 +236,8 @@ async function seedOrders(groupBuy: GroupBuy, options: { paid: number; unpaid: n
 // ---- What exactly once means -----------------------------------------------------------------------------
 
 async function queryAll(partition: string, skPrefix?: string) {
-  const items: Record<string, any>[] = [];
-  let startKey: Record<string, any> | undefined;
+  const items: Record<string, unknown>[] = [];
+  let startKey: Record<string, unknown> | undefined;
   do {
     const page = await db().send(
       new QueryCommand({

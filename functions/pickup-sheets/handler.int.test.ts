@@ -27,7 +27,7 @@ beforeAll(async () => {
 const orders = dynamoOrderStore();
 const soon = (ms: number) => new Date(Date.now() + ms).toISOString();
 
-type Item = Record<string, any>;
+type Item = Record<string, unknown>;
 
 /** An order as stored (keys, index keys, type and all): what the stream's images carry. */
 async function stored(orderId: string): Promise<Item> {
