@@ -13,7 +13,7 @@ export interface CallOptions {
 
 /**
  * A response body as the tests read it by default: parsed JSON, asserted on, not trusted (a test names a type
- * with `call<T>` where it wants one). The one loose type of the test helpers (eslint.config.mjs allows it in tests).
+ * with `call<T>` where it wants one). The one loose type of the test helpers (eslint.config.mjs allows it in this file only).
  */
 export type LooseJson = any;
 
