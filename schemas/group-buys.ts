@@ -56,6 +56,9 @@ export type GroupBuyItem = z.infer<typeof GroupBuyItemSchema>;
 /** The two phases of closing: unpaid orders are cancelled first, then paid ones are settled by the outcome. */
 export const ClosePhaseSchema = z.enum(['cancel-unpaid', 'settle-paid']);
 export type ClosePhase = z.infer<typeof ClosePhaseSchema>;
+/** Where a closing's pass over its orders stands, in one phase (`after`: a page's cursor, opaque; none: the start). */
+export const CloseCursorSchema = z.object({ phase: ClosePhaseSchema, after: z.string().optional() });
+export type CloseCursor = z.infer<typeof CloseCursorSchema>;
 
 export const GroupBuySchema = z.object({
   groupBuyId: z.string(),
@@ -82,7 +85,7 @@ export const GroupBuySchema = z.object({
   /** When the closing last recorded progress (a closing silent for long is nudged). */
   progressAt: z.string().optional(),
   /** Where the closing's pass over the orders stood at its last recorded progress (its phase's, opaque). */
-  closeCursor: z.object({ phase: ClosePhaseSchema, after: z.string() }).optional(),
+  closeCursor: CloseCursorSchema.optional(),
   /** Its leader is suspended: it takes no orders and reads closed to residents (its pickups go on). */
   leaderSuspended: z.boolean().optional(),
   version: VersionSchema,

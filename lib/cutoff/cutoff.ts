@@ -10,13 +10,7 @@
 // Every step is a conditional write on the state it read, so a page killed half way, a record
 // delivered twice or two cutoffs at once end exactly as one clean run: no second code, no second refund.
 import type { AuditEvent } from '../../schemas/common';
-import type { ClosePhase, GroupBuy } from '../../schemas/group-buys';
-
-/** Where a closing's pass over its orders stands, in one phase (`after`: a page's cursor; none: the start). */
-export interface CloseCursor {
-  phase: ClosePhase;
-  after?: string;
-}
+import type { CloseCursor, ClosePhase, GroupBuy } from '../../schemas/group-buys';
 import type { Order, OrderStatus } from '../../schemas/orders';
 import { fullRefund, transitioned, withFreshOrder } from '../orders/changes';
 import type { OrderStore } from '../orders/ports';
@@ -291,6 +285,7 @@ export async function advanceClosing(
     const at = deps.clock.now().toISOString();
     const phase: ClosePhase = gb.closePhase === 'settle-paid' ? 'settle-paid' : 'cancel-unpaid';
     if (cursor?.phase !== phase) cursor = gb.closeCursor?.phase === phase ? gb.closeCursor : { phase };
+    const { after } = cursor;
     // At least one page per call, so every call makes progress (and a progress record never loops).
     const outOfBudget = stats.pages > 0 && (stats.pages >= maxPages || (options.hasTime !== undefined && !options.hasTime()));
     if (outOfBudget) {
@@ -298,15 +293,18 @@ export async function advanceClosing(
       return { status: 'closing', ...(gb.outcome ? { outcome: gb.outcome } : {}), stats };
     }
 
+    /** The pass's next page: its orders in `status` settled by `settle`, each counted when it did. False: the pass is over. */
+    const nextPage = async (status: OrderStatus, settle: (o: Order) => Promise<boolean>, settled: Exclude<keyof CloseStats, 'pages'>) => {
+      const page = await deps.cutoff.ordersIn(groupBuyId, status, PAGE_SIZE, after);
+      await inParallel(page.items, PAGE_CONCURRENCY, async (o) => void ((await settle(o)) && stats[settled]++));
+      if (page.nextCursor || page.items.length) stats.pages++;
+      if (!page.nextCursor) return false;
+      cursor = { phase, after: page.nextCursor };
+      return true;
+    };
+
     if (phase === 'cancel-unpaid') {
-      const unpaid = await deps.cutoff.ordersIn(groupBuyId, 'pending_payment', PAGE_SIZE, cursor.after);
-      await inParallel(unpaid.items, PAGE_CONCURRENCY, async (o) => void ((await cancelUnpaid(deps, o, at)) && stats.ordersCancelled++));
-      if (unpaid.nextCursor) {
-        cursor = { phase, after: unpaid.nextCursor };
-        stats.pages++;
-        continue;
-      }
-      if (unpaid.items.length) stats.pages++;
+      if (await nextPage('pending_payment', (o) => cancelUnpaid(deps, o, at), 'ordersCancelled')) continue;
       // The pass is over: no unpaid order is left and none can be placed, so the paid quantity is final.
       const paidQuantity = await deps.cutoff.paidQuantity(groupBuyId);
       const outcome = gb.minTotalQuantity !== undefined && paidQuantity < gb.minTotalQuantity ? 'failed' : 'closed';
@@ -322,18 +320,11 @@ export async function advanceClosing(
       continue;
     }
 
-    const paid = await deps.cutoff.ordersIn(groupBuyId, 'paid', PAGE_SIZE, cursor.after);
-    if (gb.outcome === 'failed') {
-      await inParallel(paid.items, PAGE_CONCURRENCY, async (o) => void ((await refundFailed(deps, o, at)) && stats.ordersRefunded++));
-    } else {
-      await inParallel(paid.items, PAGE_CONCURRENCY, async (o) => void ((await makeReady(deps, o, at)) && stats.ordersReady++));
-    }
-    if (paid.nextCursor) {
-      cursor = { phase, after: paid.nextCursor };
-      stats.pages++;
-      continue;
-    }
-    if (paid.items.length) stats.pages++;
+    const more =
+      gb.outcome === 'failed'
+        ? await nextPage('paid', (o) => refundFailed(deps, o, at), 'ordersRefunded')
+        : await nextPage('paid', (o) => makeReady(deps, o, at), 'ordersReady');
+    if (more) continue;
     // The pass is over: every paid order is settled.
     if (stats.pages > 0) await deps.cutoff.recordProgress(groupBuyId, stats, at);
     const status = gb.outcome ?? 'closed';
