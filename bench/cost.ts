@@ -128,8 +128,10 @@ export function costOf(measured: Measured): CostResult {
     if (step) add(name, step.function, 'life', step.wcuPerOrder, step.rcuPerOrder, step.invocationsPerOrder, step.msPerOrder);
   }
   // In the order of an order's life (what is not one of its steps, last).
-  const rank = (s: CostStep) =>
-    (LIFE as readonly string[]).includes(s.step) ? LIFE.indexOf(s.step as (typeof LIFE)[number]) : LIFE.length;
+  const rank = (s: CostStep) => {
+    const i = (LIFE as readonly string[]).indexOf(s.step);
+    return i < 0 ? LIFE.length : i;
+  };
   steps.sort((a, b) => rank(a) - rank(b));
   const unmeasured = LIFE.filter((step) => !steps.some((s) => s.step === step));
   const sum = (f: (s: CostStep) => number) => steps.reduce((a, s) => a + f(s), 0);
