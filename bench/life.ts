@@ -109,9 +109,14 @@ export async function benchLife(options: { orders: number; concurrency?: number 
   // ---- The steps, each metered on its own ---------------------------------------------------------------------
   const metered: Meter = meter(db());
   const steps = {} as Record<LifeStepName, LifeStep>;
-  const measure = async (name: LifeStepName, fn: string, work: () => Promise<{ invocations: number; ms: number }>) => {
-    // What the orders are in the indexes now: a change of an index key is charged as the delete and put it is.
-    metered.learn(await readOrders(orderIds));
+  /** `orders`: the orders as they stand before a step that writes them (an index key it changes is a delete and a put). */
+  const measure = async (
+    name: LifeStepName,
+    fn: string,
+    work: () => Promise<{ invocations: number; ms: number }>,
+    orders: Input[] = [],
+  ) => {
+    metered.learn(orders);
     metered.reset();
     const { invocations, ms } = await work();
     steps[name] = {
@@ -146,11 +151,20 @@ export async function benchLife(options: { orders: number; concurrency?: number 
 
   // Payment: the provider takes the money (its own books, not ours: before the meter counts) and notifies us.
   const notices = await Promise.all(orderIds.map((orderId, i) => sandbox.charge(orderId, totals[i]!, `bench-life-pay-${run}-${i}`)));
-  await measure('payment', 'payments', () =>
-    calls(async (i) => {
-      const { rawBody, headers } = notices[i]!;
-      expectStatus(`payment ${i}`, await invokeHttp(paymentsMain, 'POST /payments/notify', '/payments/notify', { rawBody, headers }), 200);
-    }),
+  const placed = await readOrders(orderIds);
+  await measure(
+    'payment',
+    'payments',
+    () =>
+      calls(async (i) => {
+        const { rawBody, headers } = notices[i]!;
+        expectStatus(
+          `payment ${i}`,
+          await invokeHttp(paymentsMain, 'POST /payments/notify', '/payments/notify', { rawBody, headers }),
+          200,
+        );
+      }),
+    placed,
   );
   const paid = await readOrders(orderIds);
 
@@ -163,17 +177,21 @@ export async function benchLife(options: { orders: number; concurrency?: number 
   }
   const ready = await readOrders(orderIds);
 
-  await measure('pickup', 'pickups', () =>
-    calls(async (i) => {
-      expectStatus(
-        `pickup ${i}`,
-        await invokeHttp(pickupsMain, 'POST /pickups', '/pickups', {
-          token: leaderToken,
-          body: { pickupCode: ready[i]!.pickupCode, date: ready[i]!.pickupDate },
-        }),
-        200,
-      );
-    }),
+  await measure(
+    'pickup',
+    'pickups',
+    () =>
+      calls(async (i) => {
+        expectStatus(
+          `pickup ${i}`,
+          await invokeHttp(pickupsMain, 'POST /pickups', '/pickups', {
+            token: leaderToken,
+            body: { pickupCode: ready[i]!.pickupCode, date: ready[i]!.pickupDate },
+          }),
+          200,
+        );
+      }),
+    ready,
   );
   const pickedUp = await readOrders(orderIds);
 
