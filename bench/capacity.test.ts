@@ -1,5 +1,5 @@
 // Capacity by AWS's published rules, checked against sizes and units computed by hand.
-import { indexState, itemSize, putUnits, readUnits, writeUnits } from './capacity';
+import { indexState, itemSize, putUnits, readUnits, updateIndexWrites, writeUnits } from './capacity';
 
 describe('itemSize', () => {
   it('counts a string attribute as its name plus its UTF-8 bytes', () => {
@@ -76,6 +76,23 @@ describe('putUnits', () => {
     expect(putUnits(cancelled, true, indexState(pending))).toBe(2 + 1 + 2 + 1);
     // Unknown before: a new item, its index entries put once each.
     expect(putUnits(cancelled, true)).toBe(2 + 2);
+  });
+
+  it('writes a KEYS_ONLY index (gsi3k, gsi4) only when its key is written, not at every change of the item', () => {
+    const placed = { pk: 'o', status: 'unpaid', gsi3pk: 'g', gsi3sk: 'o', gsi4pk: 'u', gsi4sk: 't#o' };
+    // New: one small entry in each.
+    expect(putUnits(placed, true)).toBe(2 + 1 + 1);
+    // Same keys, another status: the table only.
+    expect(putUnits({ ...placed, status: 'paid' }, true, indexState(placed))).toBe(2);
+    expect(updateIndexWrites(indexState(placed))).toBe(0);
+    // A key that moves is still a delete and a put; leaving is a delete.
+    expect(putUnits({ ...placed, gsi4sk: 't2#o' }, true, indexState(placed))).toBe(2 + 2);
+    const { gsi4pk: _pk, gsi4sk: _sk, ...left } = placed;
+    expect(putUnits(left, true, indexState(placed))).toBe(2 + 1);
+    // An index that projects ALL is written at every change of the item in it.
+    const listed = { ...placed, gsi1pk: 'l', gsi1sk: 'x' };
+    expect(putUnits({ ...listed, status: 'paid' }, true, indexState(listed))).toBe(2 + 1);
+    expect(updateIndexWrites(indexState(listed))).toBe(1);
   });
 
   it('ignores attributes that only look like index keys', () => {

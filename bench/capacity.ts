@@ -2,9 +2,11 @@
 // 2 for any transaction, so its ConsumedCapacity can't be trusted):
 //  - write: 1 WCU per 1 KB (rounded up) of the item; in a transaction, 2 WCU per KB;
 //  - each GSI whose key attributes the item carries: one more (non-transactional) write of the
-//    projected item (ALL here), two when an index key changes (delete + put), one when the item leaves
-//    the index (a delete); none when it is in the index neither before nor after;
+//    projected item, two when an index key changes (delete + put), one when the item leaves the index (a
+//    delete); none when it is in the index neither before nor after. A KEYS_ONLY index is written only when
+//    its key is: a change that keeps the key projects nothing new (and its entry, keys alone, is under 1 KB);
 //  - read: eventually consistent 0.5 RCU per 4 KB, strongly consistent 1, transactional 2.
+import table from '../infra/table.json';
 
 /** Item size in bytes by DynamoDB's rules: names plus values. */
 export function itemSize(item: Record<string, unknown>): number {
@@ -30,7 +32,12 @@ function valueSize(value: unknown): number {
   return 0;
 }
 
-export const GSI_KEYS = ['gsi1pk', 'gsi2pk', 'gsi3pk'];
+/** The table's indexes (infra/table.json, what serverless.yml deploys): key attributes and projection. */
+export const INDEXES = table.GlobalSecondaryIndexes.map((i) => ({
+  pk: i.KeySchema[0]!.AttributeName,
+  sk: i.KeySchema[1]?.AttributeName,
+  keysOnly: i.Projection.ProjectionType === 'KEYS_ONLY',
+}));
 
 export const writeUnits = (bytes: number, transactional: boolean) => Math.max(1, Math.ceil(bytes / 1024)) * (transactional ? 2 : 1);
 export const readUnits = (bytes: number, kind: 'eventual' | 'strong' | 'transactional') =>
@@ -43,19 +50,29 @@ export interface IndexState {
 }
 
 export function indexState(item: Record<string, unknown>): IndexState {
-  const keys = GSI_KEYS.map((pk) => (item[pk] === undefined ? undefined : JSON.stringify([item[pk], item[pk.replace(/pk$/, 'sk')]])));
+  const keys = INDEXES.map(({ pk, sk }) => (item[pk] === undefined ? undefined : JSON.stringify([item[pk], sk && item[sk]])));
   return { keys, size: itemSize(item) };
 }
+
+/** The writes of one index entry: the item's projection, or its keys alone (under 1 KB) for a KEYS_ONLY index. */
+const entryUnits = (index: number, size: number) => (INDEXES[index]!.keysOnly ? 1 : writeUnits(size, false));
 
 /** The index writes of an item that was `before` (undefined: new) and is now `after`, by the rules above. */
 export function indexWrites(before: IndexState | undefined, after: IndexState): number {
   let units = 0;
   after.keys.forEach((now, i) => {
     const was = before?.keys[i];
-    if (now !== undefined) units += writeUnits(after.size, false);
-    if (was !== undefined && was !== now) units += writeUnits(before!.size, false);
+    if (now !== undefined && (now !== was || !INDEXES[i]!.keysOnly)) units += entryUnits(i, after.size);
+    if (was !== undefined && was !== now) units += entryUnits(i, before!.size);
   });
   return units;
+}
+
+/** The index writes of an update that keeps the item's keys: one per index it is in that projects more than keys. */
+export function updateIndexWrites(state: IndexState | undefined): number {
+  return state
+    ? state.keys.reduce((units: number, k, i) => units + (k !== undefined && !INDEXES[i]!.keysOnly ? writeUnits(state.size, false) : 0), 0)
+    : 0;
 }
 
 /**

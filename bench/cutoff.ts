@@ -113,8 +113,9 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
   const { priceLines } = await import('../lib/orders/pricing');
   const { ulid } = await import('../lib/runtime/clock');
   const { db, tableName } = await import('../lib/store/dynamo');
-  const { INDEX, keys } = await import('../lib/store/keys');
+  const { keys } = await import('../lib/store/keys');
   const { orderItem } = await import('../lib/store/orders');
+  const { groupBuyOrders } = await import('../lib/store/leader-orders');
   const { lambdaContext } = await import('../infra/http-server');
 
   // Seeding and the bench's own reads go through a client of their own: the meter sees the platform only.
@@ -223,14 +224,12 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       } while (startKey);
       return total;
     };
-    const countIn = (groupBuyId: string, status: string) =>
-      count({
-        IndexName: INDEX.byGsi3,
-        KeyConditionExpression: 'gsi3pk = :pk',
-        FilterExpression: '#status = :status',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': status },
-      });
+    /** How many of a group buy's orders are in each status (read through its key-only index). */
+    const countByStatus = async (groupBuyId: string) => {
+      const counts: Record<string, number> = {};
+      for (const o of await groupBuyOrders(bench, groupBuyId)) counts[o.status] = (counts[o.status] ?? 0) + 1;
+      return counts;
+    };
 
     /** The sizes of what closing an order leaves: a ready order, its audit record and its pickup code's guard (the largest seen). */
     const measureClosedItems = async (groupBuyId: string, gb: GroupBuy) => {
@@ -239,16 +238,9 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       };
       const first = async (input: Omit<ConstructorParameters<typeof QueryCommand>[0], 'TableName'>) =>
         (await bench.send(new QueryCommand({ ...input, TableName: tableName() }))).Items ?? [];
-      const [ready] = (
-        await first({
-          IndexName: INDEX.byGsi3,
-          KeyConditionExpression: 'gsi3pk = :pk',
-          ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId) },
-          Limit: 20,
-        })
-      ).filter((o) => o.status === 'ready_for_pickup');
+      const ready = (await groupBuyOrders(bench, groupBuyId)).find((o) => o.status === 'ready_for_pickup');
       if (!ready) return;
-      largest('order (ready)', ready);
+      largest('order (ready)', orderItem(ready));
       const trail = await first({
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.auditPartition(ready.orderId) },
@@ -326,9 +318,8 @@ export async function benchCutoff(options: CutoffOptions): Promise<CutoffResult>
       for (const id of ids) {
         const gb = await readGroupBuy(id);
         itemBytes['group buy (closed)'] = Math.max(itemBytes['group buy (closed)'] ?? 0, itemSize(gb));
-        const [ready, cancelled, paid, pending] = await Promise.all(
-          ['ready_for_pickup', 'cancelled', 'paid', 'pending_payment'].map((s) => countIn(id, s)),
-        );
+        const byStatus = await countByStatus(id);
+        const [ready, cancelled, paid, pending] = ['ready_for_pickup', 'cancelled', 'paid', 'pending_payment'].map((s) => byStatus[s] ?? 0);
         const guards = await count({
           KeyConditionExpression: 'pk = :pk',
           ExpressionAttributeValues: { ':pk': keys.pickupCode(gb.leaderId, gb.pickupDate, '').pk },

@@ -9,7 +9,7 @@ import { freePort, KEY_ID_VARIABLE, localCredentials, localRegion, newAccessKeyI
 import { lambdaContext, toHttpApiEvent } from '../infra/http-server';
 import { ensureTable, localClient } from '../infra/table';
 import type { IndexState } from './capacity';
-import { indexState, putUnits, readUnits, writeUnits, itemSize } from './capacity';
+import { indexState, indexWrites, putUnits, readUnits, updateIndexWrites, writeUnits, itemSize } from './capacity';
 
 export interface Meter {
   requests: Record<string, number>;
@@ -95,14 +95,13 @@ export function meter(client: Sendable, options: { recordTransactWrites?: boolea
     known.set(itemKey(item), indexState(item));
     return charge(typeof item.type === 'string' ? item.type : 'item', units);
   };
-  /** A write of each index a known item is in (an attribute of it changes there, or it leaves it). */
-  const inIndexes = (key: Input) => {
-    const state = known.get(itemKey(key));
-    return state ? state.keys.filter((k) => k !== undefined).length * writeUnits(state.size, false) : 0;
-  };
+  /** A write of each index a known item is in whose projection the update changes (updateIndexWrites), or that it leaves. */
+  const inIndexes = (key: Input) => updateIndexWrites(known.get(itemKey(key)));
   const update = (key: Input, transactional: boolean) => charge(`update ${prefix(key)}`, writeUnits(256, transactional) + inIndexes(key));
   const remove = (key: Input, transactional: boolean) => {
-    const units = writeUnits(256, transactional) + inIndexes(key);
+    const state = known.get(itemKey(key));
+    // A deleted item leaves every index it was in, key-only ones too.
+    const units = writeUnits(256, transactional) + (state ? indexWrites(state, { keys: state.keys.map(() => undefined), size: 0 }) : 0);
     known.delete(itemKey(key));
     return charge(`delete ${prefix(key)}`, units);
   };

@@ -1,7 +1,9 @@
 // Residents order through a leader's share link: through HTTP against the real stack and DynamoDB Local.
 import { expireDueOrders } from '../../lib/orders/orders';
 import { auditTrail } from '../../lib/store/audit';
-import { db, partitionOf, queryAll } from '../../lib/store/dynamo';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
+import { moveOrdersToKeyIndexes } from '../../lib/store/order-indexes';
 import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, hoursFromNow, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';
@@ -273,6 +275,34 @@ test('GET /me/orders lists only the caller’s orders, newest first', async () =
   await placeOrder(api, await api.login(unique('neighbour')), gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
   const mine = await api.call('GET', '/me/orders', { token: resident });
   expect(mine.body.items.map((o: { orderId: string }) => o.orderId)).toEqual([second.body.orderId, first.body.orderId]);
+});
+
+test("an order from before the key-only index is listed again once the deploy's migration moved it, and only once", async () => {
+  const { products, gb } = await setup([{}]);
+  const resident = await api.login(unique('old-timer'));
+  const older = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
+  const newer = await placeOrder(api, resident, gb.shareToken, [{ productId: products[0]!.productId, quantity: 1 }]);
+  const listed = async () =>
+    (await api.call('GET', '/me/orders', { token: resident })).body.items.map((o: { orderId: string }) => o.orderId);
+  const stored = async (orderId: string) =>
+    (await db().send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }))).Item!;
+  // Written as before 2026-12-02: the resident's key on gsi1 (projection ALL), none on gsi4.
+  const { gsi4pk, gsi4sk, ...item } = await stored(older.body.orderId);
+  expect(gsi4pk).toBe(`USER#${String(item.userId)}#ORDERS`);
+  await db().send(new PutCommand({ TableName: tableName(), Item: { ...item, gsi1pk: gsi4pk, gsi1sk: gsi4sk } }));
+  expect(await listed()).toEqual([newer.body.orderId]);
+
+  expect(await moveOrdersToKeyIndexes(db())).toBeGreaterThanOrEqual(1);
+  expect(await moveOrdersToKeyIndexes(db())).toBe(0);
+  expect(await listed()).toEqual([newer.body.orderId, older.body.orderId]);
+  const moved = await stored(older.body.orderId);
+  expect(moved).toMatchObject({ gsi4pk, gsi4sk });
+  expect(moved).not.toHaveProperty('gsi1pk');
+  // A change of the order keeps it there (every write of an order keys it on gsi4, never on gsi1).
+  await api.call('POST', `/dev/pay/${older.body.orderId}`);
+  expect(await stored(older.body.orderId)).toMatchObject({ status: 'paid', gsi4pk, gsi4sk });
+  expect(await stored(older.body.orderId)).not.toHaveProperty('gsi1pk');
+  expect(await listed()).toEqual([newer.body.orderId, older.body.orderId]);
 });
 
 test('an unpaid order expires after the payment timeout and gives its stock back; running expiry twice changes nothing more', async () => {

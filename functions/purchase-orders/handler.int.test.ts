@@ -13,8 +13,9 @@ import { planRebuild, rebuildPurchaseOrder } from '../../lib/purchase-orders/reb
 import { consolidationDeps } from '../../lib/purchase-orders/wiring';
 import { fullRefund, transitioned, withFreshOrder } from '../../lib/orders/changes';
 import { auditTrail } from '../../lib/store/audit';
-import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
-import { INDEX, keys } from '../../lib/store/keys';
+import { db, tableName } from '../../lib/store/dynamo';
+import { keys } from '../../lib/store/keys';
+import { groupBuyOrders } from '../../lib/store/leader-orders';
 import { dynamoOrderStore, orderItem } from '../../lib/store/orders';
 import { dynamoConsolidationStore, dynamoPurchaseOrderStore } from '../../lib/store/purchase-orders';
 import type { Order, Refund } from '../../schemas/orders';
@@ -172,8 +173,7 @@ async function consolidated(supplierId: string, date: string) {
 async function recomputed(supplierId: string, groupBuyIds: string[]) {
   const sums = new Map<string, number>();
   for (const groupBuyId of groupBuyIds) {
-    for (const item of await queryAll(db(), partitionOf(keys.ordersByGroupBuyPartition(groupBuyId), INDEX.byGsi3))) {
-      const o = OrderSchema.parse(item);
+    for (const o of await groupBuyOrders(db(), groupBuyId)) {
       if (o.status !== 'ready_for_pickup' && o.status !== 'picked_up') continue;
       for (const l of o.items) {
         if (l.supplierId !== supplierId || l.refundedFen >= l.amountFen) continue;

@@ -5,13 +5,13 @@ import type { CutoffStore } from '../cutoff/cutoff';
 import type { CloseTallyKind } from '../orders/ports';
 import type { GroupBuy } from '../../schemas/group-buys';
 import { GroupBuySchema } from '../../schemas/group-buys';
-import type { OrderStatus } from '../../schemas/orders';
 import { OrderSchema } from '../../schemas/orders';
 import { auditPut, auditRecord } from './audit';
 import type { Db, TransactItem } from './dynamo';
-import { atVersion, db, guardedWrite, queryAll, queryPage, readItem, tableName, unlessConditionFails } from './dynamo';
+import { atVersion, db, guardedWrite, partitionOf, queryKeysPage, queryPage, readItem, tableName, unlessConditionFails } from './dynamo';
 import { gateClose } from './gate';
 import { INDEX, keys } from './keys';
+import { groupBuyOrders } from './leader-orders';
 import { orderPutIfUnchanged } from './orders';
 
 /**
@@ -44,15 +44,8 @@ function stateUpdate(before: GroupBuy, set: Record<string, unknown>, remove: str
   };
 }
 
-/** A group buy's orders in one status: its gsi3 partition (by order id), filtered. */
-const inStatus = (groupBuyId: string, status: OrderStatus) => ({
-  TableName: tableName(),
-  IndexName: INDEX.byGsi3,
-  KeyConditionExpression: 'gsi3pk = :pk',
-  FilterExpression: '#status = :status',
-  ExpressionAttributeNames: { '#status': 'status' },
-  ExpressionAttributeValues: { ':pk': keys.ordersByGroupBuyPartition(groupBuyId), ':status': status },
-});
+/** A group buy's orders: its gsi3k partition (by order id; keys only, the orders then read by key). */
+const ordersOf = (groupBuyId: string) => partitionOf(keys.ordersByGroupBuyPartition(groupBuyId), INDEX.byGsi3);
 
 export function dynamoCutoffStore(client: Db = db()): CutoffStore {
   const get = (groupBuyId: string) => readItem(client, keys.groupBuy(groupBuyId), (i) => GroupBuySchema.parse(i));
@@ -94,17 +87,15 @@ export function dynamoCutoffStore(client: Db = db()): CutoffStore {
       return (await update(action, audit, [gateClose(gb, 'closing')])) ? 'begun' : 'stale';
     },
 
-    // A page of `limit` orders of the partition (by id), those in `status` kept: the pass reads each order once.
-    ordersIn: (groupBuyId, status, limit, after) =>
-      queryPage(client, inStatus(groupBuyId, status), (i) => OrderSchema.parse(i), limit, after),
+    // A page of `limit` orders of the partition, those in `status` kept: the pass reads each order once.
+    async ordersIn(groupBuyId, status, limit, after) {
+      const page = await queryKeysPage(client, ordersOf(groupBuyId), (i) => OrderSchema.parse(i), limit, after);
+      return { ...page, items: page.items.filter((o) => o.status === status) };
+    },
 
     async paidQuantity(groupBuyId) {
-      const items = await queryAll(client, {
-        ...inStatus(groupBuyId, 'paid'),
-        ProjectionExpression: '#items',
-        ExpressionAttributeNames: { '#items': 'items', '#status': 'status' },
-      });
-      return items.reduce((total, item) => total + OrderSchema.shape.items.parse(item.items).reduce((s, l) => s + l.quantity, 0), 0);
+      const paid = (await groupBuyOrders(client, groupBuyId)).filter((o) => o.status === 'paid');
+      return paid.reduce((total, o) => total + o.items.reduce((s, l) => s + l.quantity, 0), 0);
     },
 
     async decide(gb, outcome, paidQuantity, at, audit) {

@@ -4,11 +4,12 @@ import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PutCommandInput, QueryCommandInput, TransactWriteCommandInput } from '@aws-sdk/lib-dynamodb';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { config } from '../runtime/config';
 import { validationError } from '../runtime/errors';
 import type { Page } from '../runtime/page';
-import type { INDEX, Key } from './keys';
+import type { IndexName, Key } from './keys';
+import { indexKeyOf } from './keys';
 
 export function makeDocumentClient(endpoint = config.dynamodbEndpoint) {
   const client = new DynamoDBClient({
@@ -188,11 +189,11 @@ export async function putIf(client: Db, input: Omit<PutCommandInput, 'TableName'
  * The query of one whole partition: of the table (`pk`), or of an index (its partition key, `<index>pk`). Spread
  * into a query with what else it needs (order, consistency).
  */
-export function partitionOf(pk: string, index?: (typeof INDEX)[keyof typeof INDEX]) {
+export function partitionOf(pk: string, index?: IndexName) {
   return {
     TableName: tableName(),
     ...(index ? { IndexName: index } : {}),
-    KeyConditionExpression: `${index ? `${index}pk` : 'pk'} = :pk`,
+    KeyConditionExpression: `${index ? `${indexKeyOf(index)}pk` : 'pk'} = :pk`,
     ExpressionAttributeValues: { ':pk': pk },
   };
 }
@@ -232,6 +233,65 @@ export async function* queryEach<T>(client: Db, input: QueryCommandInput, parse:
     yield* (page.Items ?? []).map(parse);
     startKey = page.LastEvaluatedKey;
   } while (startKey);
+}
+
+/**
+ * The items of `itemKeys`, in that order (one not found is left out), by BatchGetItem: 100 keys a call, the
+ * keys DynamoDB leaves unprocessed asked again. Eventually consistent unless `consistent`.
+ */
+export async function readByKeys<T>(
+  client: Db,
+  itemKeys: Key[],
+  parse: (item: Record<string, unknown>) => T,
+  options: { consistent?: boolean; attributes?: string[] } = {},
+): Promise<T[]> {
+  const found = new Map<string, Record<string, unknown>>();
+  const id = (k: Record<string, unknown>) => `${String(k.pk)}\u0000${String(k.sk)}`;
+  // Without pk and sk among the attributes an item could not be matched to its key.
+  const names = options.attributes && Object.fromEntries(['pk', 'sk', ...options.attributes].map((a, i) => [`#a${i}`, a]));
+  for (let i = 0; i < itemKeys.length; i += 100) {
+    let left: Record<string, unknown>[] = itemKeys.slice(i, i + 100);
+    while (left.length) {
+      const res = await client.send(
+        new BatchGetCommand({
+          RequestItems: {
+            [tableName()]: {
+              Keys: left,
+              ConsistentRead: options.consistent ?? false,
+              ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
+            },
+          },
+        }),
+      );
+      for (const item of res.Responses?.[tableName()] ?? []) found.set(id(item), item);
+      left = res.UnprocessedKeys?.[tableName()]?.Keys ?? [];
+    }
+  }
+  return itemKeys.flatMap((k) => {
+    const item = found.get(id(k));
+    return item ? [parse(item)] : [];
+  });
+}
+
+/** The table key of an entry of a KEYS_ONLY index (which carries the table's keys beside its own). */
+const tableKey = (entry: Record<string, unknown>): Key => ({ pk: String(entry.pk), sk: String(entry.sk) });
+
+/** queryPage over a KEYS_ONLY index: the page's keys, then their items from the table (readByKeys). */
+export async function queryKeysPage<T>(
+  client: Db,
+  input: Omit<QueryCommandInput, 'Limit' | 'ExclusiveStartKey'>,
+  parse: (item: Record<string, unknown>) => T,
+  limit: number,
+  cursor: string | undefined,
+): Promise<Page<T>> {
+  const page = await queryPage(client, input, tableKey, limit, cursor);
+  return { ...page, items: await readByKeys(client, page.items, parse) };
+}
+
+/** Every item of a KEYS_ONLY index's query, read from the table (readByKeys) a page of keys at a time. */
+export async function queryAllByKeys(client: Db, input: QueryCommandInput): Promise<Record<string, unknown>[]> {
+  const entries = await queryAll(client, input);
+  return readByKeys(client, entries.map(tableKey), (i) => i);
 }
 
 /** Every item a query matches, page by page (for bounded partitions: a sheet, an order's entries). */

@@ -15,7 +15,16 @@ export function shardOf(id: string, shards: number): number {
 /** Orders ready for pickup spread the same way: a cutoff makes a whole group buy ready at once. */
 export const READY_SHARDS = 4;
 
-export const INDEX = { byGsi1: 'gsi1', byGsi2: 'gsi2', byGsi3: 'gsi3' } as const;
+/**
+ * The table's indexes. gsi1 and gsi2 project every attribute; gsi3k and gsi4 only the keys (KEYS_ONLY), so a
+ * change of an order that keeps its keys writes nothing to them, and their lists are read back from the table by
+ * key (readByKeys). gsi3k is keyed on `gsi3pk`/`gsi3sk` (indexKeyOf): it replaced gsi3, which projected ALL over
+ * the same attributes (decisions.md, 2026-12-02, "Orders in key-only indexes").
+ */
+export const INDEX = { byGsi1: 'gsi1', byGsi2: 'gsi2', byGsi3: 'gsi3k', byGsi4: 'gsi4' } as const;
+export type IndexName = (typeof INDEX)[keyof typeof INDEX];
+/** The prefix of an index's key attributes (`<prefix>pk`, `<prefix>sk`). */
+export const indexKeyOf = (index: IndexName): string => (index === INDEX.byGsi3 ? 'gsi3' : index);
 
 export type Key = { pk: string; sk: string };
 
@@ -86,10 +95,14 @@ export const keys = {
   orderPartition: (orderId: string) => `ORDER#${orderId}`,
   refund: (orderId: string, refundId: string): Key => ({ pk: `ORDER#${orderId}`, sk: `REFUND#${refundId}` }),
   refundPrefix: 'REFUND#',
-  /** gsi1: a resident's orders, newest first (`GET /me/orders`). */
+  /**
+   * gsi4 (KEYS_ONLY): a resident's orders, newest first (`GET /me/orders`, then the orders by key). Until
+   * 2026-12-02 on gsi1 (projection ALL: every change of an order rewrote its copy there); `npm run
+   * migrate-order-indexes` moves orders written before.
+   */
   ordersByUser: (userId: string, createdAt: string, orderId: string) => ({
-    gsi1pk: `USER#${userId}#ORDERS`,
-    gsi1sk: `${createdAt}#${orderId}`,
+    gsi4pk: `USER#${userId}#ORDERS`,
+    gsi4sk: `${createdAt}#${orderId}`,
   }),
   ordersByUserPartition: (userId: string) => `USER#${userId}#ORDERS`,
   /** gsi2 (sparse, sharded): unpaid orders by payment deadline; the expiry job's work list. */
@@ -99,7 +112,7 @@ export const keys = {
   }),
   pendingOrdersPartitions: () => Array.from({ length: PENDING_SHARDS }, (_, i) => `ORDERS#PENDING#${i}`),
   /**
-   * gsi3: a group buy's orders, by id. Not by status (until 2026-12-02, `<status>#<orderId>`; orders keep that key
+   * gsi3k (KEYS_ONLY): a group buy's orders, by id. Not by status (until 2026-12-02, `<status>#<orderId>`; orders keep that key
    * until their next write): a key that changes with every status is a delete and a put in the index, one more
    * write at every payment, pickup code, pickup and refund; the closing passes over the partition instead
    * (decisions.md, "A group buy's orders by id").

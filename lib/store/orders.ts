@@ -15,7 +15,7 @@ import {
   partitionOf,
   putAtVersion,
   putIfNew,
-  queryPage,
+  queryKeysPage,
   readItem,
   tableName,
   transactWrite,
@@ -286,8 +286,8 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
     },
 
     async listByUser(userId, limit, cursor) {
-      const newestFirst = { ...partitionOf(keys.ordersByUserPartition(userId), INDEX.byGsi1), ScanIndexForward: false };
-      return queryPage(client, newestFirst, (i) => OrderSchema.parse(i), limit, cursor);
+      const newestFirst = { ...partitionOf(keys.ordersByUserPartition(userId), INDEX.byGsi4), ScanIndexForward: false };
+      return queryKeysPage(client, newestFirst, (i) => OrderSchema.parse(i), limit, cursor);
     },
 
     async change(change: OrderChange) {

@@ -2,8 +2,9 @@
 // gate, its open-index key and its orders' copies) moves to just before the present. Tests open group buys with
 // a comfortable cutoff, place their orders, then call this — no race with a busy machine, no sleeps.
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
-import { INDEX, keys } from '../../lib/store/keys';
+import { db, tableName } from '../../lib/store/dynamo';
+import { keys } from '../../lib/store/keys';
+import { groupBuyOrders } from '../../lib/store/leader-orders';
 
 /** Several group buys share one cutoff instant (they close "in the same second"). */
 export async function passCutoff(groupBuyIds: string | string[], at = new Date(Date.now() - 1)): Promise<string> {
@@ -50,7 +51,7 @@ async function moveCutoff(groupBuyId: string, cutoffAt: string): Promise<void> {
     .catch((err: Error) => {
       if (err.name !== 'ConditionalCheckFailedException') throw err;
     });
-  for (const order of await queryAll(db(), partitionOf(keys.ordersByGroupBuyPartition(groupBuyId), INDEX.byGsi3))) {
+  for (const order of await groupBuyOrders(db(), groupBuyId)) {
     await db().send(
       new UpdateCommand({
         TableName: tableName(),
