@@ -16,8 +16,30 @@ import { INDEX, keys } from './keys';
 /** The attribute of a product's remaining units on the gate. */
 const stockOf = (productId: string) => `s:${productId}`;
 
+/**
+ * Where an order of the group buy holds its pickup place (lib/store/places.ts). `capped` on the gate: the
+ * leader's point has a capacity, so places are counted on the pickup date's counter, which checks it. Without
+ * it an order takes no counter: the gate counts it (`places`), and a capacity set later moves the gates' counts
+ * onto the counters (capacityActions).
+ */
+export type PlaceOn = 'counter' | 'gate';
+
+/** Where the gate, as read, says places are kept. */
+export const placesOn = (gate: Record<string, unknown>): PlaceOn => (gate.capped === true ? 'counter' : 'gate');
+
+/** The condition that places are kept where `on` says, and on the gate, the change of its count. */
+function placeTerms(on: PlaceOn, delta: number, names: Record<string, string>, values: Record<string, unknown>) {
+  if (on === 'counter') {
+    values[':capped'] = true;
+    return { condition: 'capped = :capped', add: undefined };
+  }
+  names['#places'] = 'places';
+  values[':places'] = delta;
+  return { condition: 'attribute_not_exists(capped)', add: '#places :places' };
+}
+
 /** The gate of a new group buy: open, at its version, every stock-limited product at its limit. */
-export function gateItem(gb: GroupBuy): Record<string, unknown> {
+export function gateItem(gb: GroupBuy, capped = false): Record<string, unknown> {
   const stock = gb.items.flatMap((i): [string, number][] => (i.stockLimit === undefined ? [] : [[stockOf(i.productId), i.stockLimit]]));
   return {
     ...keys.groupBuyGate(gb.groupBuyId),
@@ -26,6 +48,7 @@ export function gateItem(gb: GroupBuy): Record<string, unknown> {
     status: gb.status,
     cutoffAt: gb.cutoffAt,
     version: gb.version,
+    ...(capped ? { capped: true } : {}),
     ...Object.fromEntries(stock),
   };
 }
@@ -53,6 +76,7 @@ export function gateTake(
   now: Date,
   version?: number,
   take: Pick<Reservation, 'productId' | 'quantity'>[] = [],
+  place?: PlaceOn,
 ): TransactItem {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':open': 'open', ':now': now.toISOString() };
@@ -69,6 +93,8 @@ export function gateTake(
     conditions.push(`#s${i} >= :q${i}`);
     return `#s${i} = #s${i} - :q${i}`;
   });
+  const placed = place && placeTerms(place, 1, names, values);
+  if (placed) conditions.push(placed.condition);
   const check = {
     TableName: tableName(),
     Key: keys.groupBuyGate(groupBuyId),
@@ -77,7 +103,8 @@ export function gateTake(
     ExpressionAttributeValues: values,
     ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
   };
-  return sets.length ? { Update: { ...check, UpdateExpression: `SET ${sets.join(', ')}` } } : { ConditionCheck: check };
+  const update = [sets.length ? `SET ${sets.join(', ')}` : '', placed?.add ? `ADD ${placed.add}` : ''].filter(Boolean).join(' ');
+  return update ? { Update: { ...check, UpdateExpression: update } } : { ConditionCheck: check };
 }
 
 /**
@@ -111,6 +138,8 @@ export interface GateChange {
   notSuspended?: boolean;
   /** Give back the stock the order's stock-limited lines took. */
   giveBack?: Order;
+  /** Give back the order's pickup place: on the gate (its count), or on the counter (the gate only says so). */
+  placeBack?: PlaceOn;
 }
 
 /**
@@ -135,6 +164,9 @@ export function gateChange(groupBuyId: string, change: GateChange): TransactItem
       values[`:q${i}`] = line.quantity;
       return `#s${i} :q${i}`;
     });
+  const placed = change.placeBack && placeTerms(change.placeBack, -1, names, values);
+  if (placed) conditions.push(placed.condition);
+  if (placed?.add) adds.push(placed.add);
   if (!conditions.length && !adds.length) return undefined;
   const action = {
     TableName: tableName(),
@@ -153,6 +185,10 @@ export function gateChange(groupBuyId: string, change: GateChange): TransactItem
 /** What a refused change of the gate means: a change that needed the group buy open finds it closed to orders (a suspended leader's too). */
 export const changeRefusal = (change: GateChange): 'group_closed' | 'leader_suspended' =>
   change.openAt ? 'group_closed' : 'leader_suspended';
+
+/** The refused gate (as found) keeps places elsewhere than the change assumed: the change is asked again from there. */
+export const placesMoved = (gate: Record<string, unknown> | undefined, assumed: PlaceOn | undefined): PlaceOn | undefined =>
+  gate !== undefined && assumed !== undefined && placesOn(gate) !== assumed ? placesOn(gate) : undefined;
 
 /** The gate closed with its group buy's first step away from `open` (the closing's), at the group buy's next version. */
 export function gateClose(gb: GroupBuy, status: GroupBuy['status']): TransactItem {

@@ -8,7 +8,7 @@ import type { Db } from './dynamo';
 import { db, guardedWrite, partitionOf, putAtVersion, queryAll, queryPage, readItem, tableName } from './dynamo';
 import type { Key } from './keys';
 import { gateMark } from './gate';
-import { capPlaces } from './places';
+import { withCapacity } from './places';
 import { INDEX, keys } from './keys';
 
 const toItem = (leader: Leader) => ({
@@ -79,9 +79,11 @@ export function dynamoLeaderStore(client: Db = db()): LeaderStore {
       ]);
       // Optimistic lock: nobody changed the leader since we read it.
       const unchanged = putAtVersion(toItem({ ...after, version: before.version + 1 }), before.version);
-      // The places counters of those dates carry the new capacity: what each order's take checks (places.ts).
-      const caps = capacityDates.map((date) => capPlaces(after.leaderId, date, after.pickupPoint.dailyOrderCapacity));
-      const failed = await guardedWrite(client, [unchanged, ...marks, ...caps, auditPut(audit)], ['stale']);
+      // The places counters of those dates carry the new capacity, what each order's take checks, and the gates
+      // of their group buys say where places are kept (places.ts).
+      const failed = await withCapacity(client, after.leaderId, capacityDates, after.pickupPoint.dailyOrderCapacity, (caps) =>
+        guardedWrite(client, [unchanged, ...marks, ...caps, auditPut(audit)], ['stale'] as const),
+      );
       return failed ?? 'updated';
     },
     async openGroupBuysOf(leaderId) {

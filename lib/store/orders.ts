@@ -25,9 +25,9 @@ import { DERIVED_ORDER_ID, placementRecord } from '../orders/pricing';
 import { sameValue } from '../runtime/audit-diff';
 import { leaderSalesDelta, soldDeltas } from '../orders/sales';
 import type { GateChange } from './gate';
-import { changeRefusal, gateChange, gateTake, refusal } from './gate';
+import { changeRefusal, gateChange, gateTake, placesMoved, refusal } from './gate';
 import { INDEX, keys } from './keys';
-import { givePlaceBack, takePlace } from './places';
+import { assumedPlaces, givePlaceBack, learnPlaces, takePlace } from './places';
 
 export const orderItem = (o: Order) => ({
   ...keys.order(o.orderId),
@@ -52,8 +52,10 @@ const table = () => tableName();
 /**
  * Per-resident allowance and pickup place an order gives back (negative of what placing took; its stock goes
  * back to the group buy's gate, with the change's other gate conditions: gateChange).
- * `withPlace: false`: the closing settles hundreds of orders of one point and date at once, and one place
- * counter in each of their transactions would make them conflict; those orders keep their place (decisions.md).
+ * `withPlace`: the place goes back to the date's counter. Not when the gate counts the point's places (the
+ * gate takes it back: gateChange), nor in the closing, which settles hundreds of orders of one point and date
+ * at once (one place counter in each of their transactions would make them conflict; those orders keep their
+ * place: decisions.md).
  */
 export function releaseActions(order: Order, withPlace = true): TransactItem[] {
   const actions: TransactItem[] = [];
@@ -258,30 +260,41 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
 
     async place({ order, reservations, audit, now, groupBuyVersion, place }): Promise<PlaceOutcome> {
       const stock = reservations.filter((r) => r.stockLimited);
-      const actions: TransactItem[] = [
-        // Its id is derived from the resident and the Idempotency-Key: this condition is the idempotency guard.
-        putIfNew(orderItem(order)),
-        // The group buy takes orders, at the version priced from, and has the stock: one item (lib/store/gate.ts).
-        gateTake(order.groupBuyId, now, groupBuyVersion, stock),
-      ];
-      const placeIndex = place ? actions.push(takePlace(order.leaderId, order.pickupDate)) - 1 : -1;
       const limited = reservations.filter((r) => r.perResidentLimit !== undefined);
-      const counterIndex = limited.length ? actions.push(residentTake(order, limited)) - 1 : -1;
-      // The order item is its placement's audit record when the record says nothing the new item doesn't
-      // (auditTrail gives it back from the item): a third item of the transaction saved, 2 WCU of every order.
-      if (!isOwnRecord(order, audit)) actions.push(auditPut(audit));
-      try {
-        await transactWrite(client, actions);
-        return { kind: 'placed' };
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        const failed = (i: number) => i >= 0 && reasons[i] === 'ConditionalCheckFailed';
-        if (failed(0)) return { kind: 'duplicate_key' };
-        if (failed(1)) return refusal(itemFound(err, 1), now, groupBuyVersion, stock);
-        if (failed(placeIndex)) return { kind: 'pickup_full' };
-        if (failed(counterIndex)) return { kind: 'over_limit', productIds: overLimit(limited, itemFound(err, counterIndex)) };
-        throw err;
+      // Where the group buy keeps places, as last seen here (places.ts); the gate's condition proves it, and a
+      // gate that says otherwise is asked again from what it says.
+      for (let attempt = 1; ; attempt++) {
+        const placeOn = place ? assumedPlaces(order.groupBuyId) : undefined;
+        const actions: TransactItem[] = [
+          // Its id is derived from the resident and the Idempotency-Key: this condition is the idempotency guard.
+          putIfNew(orderItem(order)),
+          // The group buy takes orders, at the version priced from, and has the stock: one item (lib/store/gate.ts).
+          // At a point without a capacity it also counts the order's place.
+          gateTake(order.groupBuyId, now, groupBuyVersion, stock, placeOn),
+        ];
+        const placeIndex = placeOn === 'counter' ? actions.push(takePlace(order.leaderId, order.pickupDate)) - 1 : -1;
+        const counterIndex = limited.length ? actions.push(residentTake(order, limited)) - 1 : -1;
+        // The order item is its placement's audit record when the record says nothing the new item doesn't
+        // (auditTrail gives it back from the item): a third item of the transaction saved, 2 WCU of every order.
+        if (!isOwnRecord(order, audit)) actions.push(auditPut(audit));
+        try {
+          await transactWrite(client, actions);
+          return { kind: 'placed' };
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (!reasons) throw err;
+          const failed = (i: number) => i >= 0 && reasons[i] === 'ConditionalCheckFailed';
+          if (failed(0)) return { kind: 'duplicate_key' };
+          const moved = failed(1) ? placesMoved(itemFound(err, 1), placeOn) : undefined;
+          if (moved && attempt < 3) {
+            learnPlaces(order.groupBuyId, moved);
+            continue;
+          }
+          if (failed(1)) return refusal(itemFound(err, 1), now, groupBuyVersion, stock);
+          if (failed(placeIndex)) return { kind: 'pickup_full' };
+          if (failed(counterIndex)) return { kind: 'over_limit', productIds: overLimit(limited, itemFound(err, counterIndex)) };
+          throw err;
+        }
       }
     },
 
@@ -297,35 +310,48 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
       // Released: the order gives its place back once (the next write of it finds no place to give).
       const after =
         change.release && !bulk && change.after.holdsPlace ? (({ holdsPlace: _held, ...rest }) => rest)(change.after) : change.after;
-      const actions: TransactItem[] = [orderPutIfUnchanged(change.before, after)];
-      const gate: GateChange = {
-        openAt: change.groupOpenAt,
-        notSuspended: change.leaderNotSuspended,
-        giveBack: change.release ? change.before : undefined,
-      };
-      const gateAction = gateChange(change.before.groupBuyId, gate);
-      const gateIndex = gateAction ? actions.push(gateAction) - 1 : -1;
-      // The payment applied to this order keeps the change's audit record (written once, never changed: lib/store/audit.ts).
-      const recordOnPayment = change.payment?.outcome === 'applied' && change.payment.orderId === change.before.orderId && !change.tally;
-      const paymentIndex = change.payment
-        ? actions.push(putIfNew({ ...paymentItem(change.payment), ...(recordOnPayment ? { audit: auditRecord(change.audit) } : {}) })) - 1
-        : -1;
-      if (change.release) actions.push(...releaseActions(change.before, !bulk));
-      if (!bulk) actions.push(...salesActions(change.before, after));
-      for (const refund of change.refunds ?? []) actions.push(putIfNew(refundItem(refund)));
-      // A closing's change keeps its audit record on its tally (tallyPut), a payment's on the payment; any other, a record of its own.
-      if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId, change.audit));
-      else if (!recordOnPayment) actions.push(auditPut(change.audit));
-      try {
-        await transactWrite(client, actions);
-        return 'changed';
-      } catch (err) {
-        const reasons = cancellationReasons(err);
-        if (!reasons) throw err;
-        if (paymentIndex >= 0 && reasons[paymentIndex] === 'ConditionalCheckFailed') return 'payment_seen';
-        if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
-        if (gateIndex >= 0 && reasons[gateIndex] === 'ConditionalCheckFailed') return changeRefusal(gate);
-        throw err;
+      const givesPlace = change.release && !bulk && change.before.holdsPlace === true;
+      for (let attempt = 1; ; attempt++) {
+        // Where the place goes back: the gate's count or the date's counter, as the gate says (places.ts).
+        const placeBack = givesPlace ? assumedPlaces(change.before.groupBuyId) : undefined;
+        const actions: TransactItem[] = [orderPutIfUnchanged(change.before, after)];
+        const gate: GateChange = {
+          openAt: change.groupOpenAt,
+          notSuspended: change.leaderNotSuspended,
+          giveBack: change.release ? change.before : undefined,
+          placeBack,
+        };
+        const gateAction = gateChange(change.before.groupBuyId, gate);
+        const gateIndex = gateAction ? actions.push(gateAction) - 1 : -1;
+        // The payment applied to this order keeps the change's audit record (written once, never changed: lib/store/audit.ts).
+        const recordOnPayment = change.payment?.outcome === 'applied' && change.payment.orderId === change.before.orderId && !change.tally;
+        const paymentIndex = change.payment
+          ? actions.push(putIfNew({ ...paymentItem(change.payment), ...(recordOnPayment ? { audit: auditRecord(change.audit) } : {}) })) - 1
+          : -1;
+        if (change.release) actions.push(...releaseActions(change.before, placeBack === 'counter'));
+        if (!bulk) actions.push(...salesActions(change.before, after));
+        for (const refund of change.refunds ?? []) actions.push(putIfNew(refundItem(refund)));
+        // A closing's change keeps its audit record on its tally (tallyPut), a payment's on the payment; any other, a record of its own.
+        if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId, change.audit));
+        else if (!recordOnPayment) actions.push(auditPut(change.audit));
+        try {
+          await transactWrite(client, actions);
+          return 'changed';
+        } catch (err) {
+          const reasons = cancellationReasons(err);
+          if (!reasons) throw err;
+          if (paymentIndex >= 0 && reasons[paymentIndex] === 'ConditionalCheckFailed') return 'payment_seen';
+          if (reasons[0] === 'ConditionalCheckFailed') return 'stale';
+          if (gateIndex >= 0 && reasons[gateIndex] === 'ConditionalCheckFailed') {
+            const moved = placesMoved(itemFound(err, gateIndex), placeBack);
+            if (moved && attempt < 3) {
+              learnPlaces(change.before.groupBuyId, moved);
+              continue;
+            }
+            return changeRefusal(gate);
+          }
+          throw err;
+        }
       }
     },
 
