@@ -3,7 +3,8 @@
 // - Group buys still open or closing get their gate (lib/store/gate.ts) completed from their STOCK# items.
 //   Until then they refuse orders as closed, and cancellations of their orders wait.
 // - Every leader with a daily order capacity has it copied onto the places counters of the pickup dates an
-//   order can still be placed for (lib/store/places.ts). Until then their pickup points take orders past it.
+//   order can still be placed for, and the gates of their group buys of those dates marked (2026-12-02: places
+//   counted on the counter, not the gate; lib/store/places.ts). Until then their pickup points take orders past it.
 //
 // Locally it works on `npm start`'s table; against AWS, give the stage's table and credentials in the
 // environment: `STAGE=prod TABLE_NAME=tuangou-prod AWS_REGION=ap-east-1 npm run migrate-placement`.

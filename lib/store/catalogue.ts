@@ -1,11 +1,11 @@
 // DynamoDB adapter of the CatalogueStore port.
-import { BatchGetCommand, GetCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
 import type { CatalogueStore } from '../catalogue/catalogue';
 import type { Product } from '../../schemas/catalogue';
 import { ProductSchema, SupplierSchema } from '../../schemas/catalogue';
 import { auditPut } from './audit';
 import type { Db } from './dynamo';
-import { db, guardedWrite, partitionOf, putAtVersion, putIfNew, queryAll, readItem, tableName, transactWrite } from './dynamo';
+import { db, guardedWrite, partitionOf, putAtVersion, putIfNew, queryAll, readByKeys, readItem, tableName, transactWrite } from './dynamo';
 import { INDEX, keys } from './keys';
 
 const productItem = (product: Product) => ({
@@ -40,22 +40,9 @@ export function dynamoCatalogueStore(client: Db = db()): CatalogueStore {
       return readItem(client, keys.product(productId), (i) => ProductSchema.parse(i));
     },
     async getProducts(productIds) {
-      const found = new Map<string, Product>();
       const unique = [...new Set(productIds)];
-      for (let i = 0; i < unique.length; i += 100) {
-        let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-          [tableName()]: { Keys: unique.slice(i, i + 100).map((id) => keys.product(id)) },
-        };
-        while (request && Object.keys(request).length) {
-          const res = await client.send(new BatchGetCommand({ RequestItems: request }));
-          for (const item of res.Responses?.[tableName()] ?? []) {
-            const product = ProductSchema.parse(item);
-            found.set(product.productId, product);
-          }
-          request = res.UnprocessedKeys as typeof request;
-        }
-      }
-      return found;
+      const products = await readByKeys(client, unique.map(keys.product), (i) => ProductSchema.parse(i));
+      return new Map(products.map((p): [string, Product] => [p.productId, p]));
     },
     listProducts(supplierId) {
       return supplierId

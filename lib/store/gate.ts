@@ -177,8 +177,12 @@ export function gateChange(groupBuyId: string, change: GateChange): TransactItem
     ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
     ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
   };
-  return adds.length
-    ? { Update: { ...action, UpdateExpression: `ADD ${adds.join(', ')}` } }
+  // A place given back to the counter rewrites the mark its condition proves: a release is then an update of
+  // the gate like any other (what releasing functions are granted), never a ConditionCheck of its own.
+  const sets = placed && !placed.add ? ['capped = :capped'] : [];
+  const update = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
+  return update
+    ? { Update: { ...action, UpdateExpression: update } }
     : { ConditionCheck: { ...action, ConditionExpression: action.ConditionExpression! } };
 }
 

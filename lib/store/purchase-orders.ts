@@ -2,7 +2,7 @@
 // marks and rebuilds (stream side), and the documents suppliers and operators read and act on (HTTP side).
 // Key shapes and why each exists: lib/store/keys.ts and docs/data-model.md ("Purchase orders").
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import type { ConsolidationStore, DocumentWrite } from '../purchase-orders/consolidation-ports';
 import { marksDone, readSnapshot } from '../purchase-orders/consolidation-ports';
@@ -37,6 +37,7 @@ import {
   putIfNew,
   queryAll,
   queryEach,
+  readByKeys,
   readItem,
   tableName,
   transactWrite,
@@ -455,17 +456,8 @@ const listingCursor = (po: Pick<PurchaseOrder, 'supplierId' | 'deliveryDate' | '
 
 export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore {
   async function headers(requests: { supplierId: string; deliveryDate: string; part: number }[]): Promise<PurchaseOrder[]> {
-    const found = new Map<string, PurchaseOrder>();
-    let keysLeft: Record<string, unknown>[] = requests.map((r) => keys.purchaseOrder(r.supplierId, r.deliveryDate, r.part));
-    while (keysLeft.length) {
-      const res = await client.send(new BatchGetCommand({ RequestItems: { [tableName()]: { Keys: keysLeft, ConsistentRead: true } } }));
-      for (const item of res.Responses?.[tableName()] ?? []) {
-        const po = PurchaseOrderSchema.parse(item);
-        found.set(`${po.supplierId}#${po.part}`, po);
-      }
-      keysLeft = (res.UnprocessedKeys?.[tableName()]?.Keys ?? []) as Record<string, unknown>[];
-    }
-    return requests.flatMap((r) => found.get(`${r.supplierId}#${r.part}`) ?? []);
+    const keysOf = requests.map((r) => keys.purchaseOrder(r.supplierId, r.deliveryDate, r.part));
+    return readByKeys(client, keysOf, (i) => PurchaseOrderSchema.parse(i), { consistent: true });
   }
 
   return {
