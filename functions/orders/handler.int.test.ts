@@ -3,7 +3,7 @@ import { expireDueOrders } from '../../lib/orders/orders';
 import { auditTrail } from '../../lib/store/audit';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { db, partitionOf, queryAll, tableName } from '../../lib/store/dynamo';
-import { moveOrdersToKeyIndexes } from '../../lib/store/order-indexes';
+import { moveOrdersToKeyIndexes } from '../../scripts/order-indexes';
 import { keys } from '../../lib/store/keys';
 import { dynamoOrderStore } from '../../lib/store/orders';
 import { activeLeader, hoursFromNow, openGroupBuy, placeOrder, supplierWithProducts, unique } from '../../test/support/fixtures';

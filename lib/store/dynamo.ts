@@ -243,24 +243,16 @@ export async function readByKeys<T>(
   client: Db,
   itemKeys: Key[],
   parse: (item: Record<string, unknown>) => T,
-  options: { consistent?: boolean; attributes?: string[] } = {},
+  options: { consistent?: boolean } = {},
 ): Promise<T[]> {
   const found = new Map<string, Record<string, unknown>>();
   const id = (k: Record<string, unknown>) => `${String(k.pk)}\u0000${String(k.sk)}`;
-  // Without pk and sk among the attributes an item could not be matched to its key.
-  const names = options.attributes && Object.fromEntries(['pk', 'sk', ...options.attributes].map((a, i) => [`#a${i}`, a]));
   for (let i = 0; i < itemKeys.length; i += 100) {
     let left: Record<string, unknown>[] = itemKeys.slice(i, i + 100);
     while (left.length) {
       const res = await client.send(
         new BatchGetCommand({
-          RequestItems: {
-            [tableName()]: {
-              Keys: left,
-              ConsistentRead: options.consistent ?? false,
-              ...(names ? { ProjectionExpression: Object.keys(names).join(', '), ExpressionAttributeNames: names } : {}),
-            },
-          },
+          RequestItems: { [tableName()]: { Keys: left, ConsistentRead: options.consistent ?? false } },
         }),
       );
       for (const item of res.Responses?.[tableName()] ?? []) found.set(id(item), item);

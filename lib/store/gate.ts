@@ -178,7 +178,7 @@ export function gateChange(groupBuyId: string, change: GateChange): TransactItem
     ...(Object.keys(values).length ? { ExpressionAttributeValues: values } : {}),
   };
   // A place given back to the counter rewrites the mark its condition proves: a release is then an update of
-  // the gate like any other (what releasing functions are granted), never a ConditionCheck of its own.
+  // the gate like every other (what releasing functions are granted), never a ConditionCheck of its own.
   const sets = placed && !placed.add ? ['capped = :capped'] : [];
   const update = [sets.length ? `SET ${sets.join(', ')}` : '', adds.length ? `ADD ${adds.join(', ')}` : ''].filter(Boolean).join(' ');
   return update

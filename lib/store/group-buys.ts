@@ -40,7 +40,7 @@ export function dynamoGroupBuyStore(client: Db = db()): GroupBuyStore {
         { Put: { TableName: tableName(), Item: groupBuyItem(groupBuy), ConditionExpression: isNew } },
         // A point with a capacity counts its places on the date's counter; without, on the gate (places.ts).
         { Put: { TableName: tableName(), Item: gateItem(groupBuy, pickupCapacity !== undefined), ConditionExpression: isNew } },
-        // No capacity: nothing to copy (a capacity cleared since any copy was made cleared that copy too).
+        // No capacity: nothing to copy (a capacity cleared since a copy was made cleared that copy too).
         ...(pickupCapacity === undefined ? [] : [capPlaces(groupBuy.leaderId, groupBuy.pickupDate, pickupCapacity)]),
         auditPut(audit),
       ];

@@ -80,7 +80,7 @@ export const keys = {
   /** One per order the closing settled, written with the order's change: the closing's exact counts. */
   closeTally: (groupBuyId: string, kind: string, orderId: string): Key => ({ pk: `GB#${groupBuyId}`, sk: `CLOSE#${kind}#${orderId}` }),
   closeTallyPrefix: (kind: string) => `CLOSE#${kind}#`,
-  /** gsi2 (sparse): group buys being closed, so that the cutoff job can resume any that stalled. */
+  /** gsi2 (sparse): group buys being closed, so that the cutoff job can resume those that stalled. */
   closingGroupBuys: (cutoffAt: string, groupBuyId: string) => ({ gsi2pk: 'GB#CLOSING', gsi2sk: `${cutoffAt}#${groupBuyId}` }),
   closingGroupBuysPartition: 'GB#CLOSING',
   /** gsi1: a leader's group buys, newest first. */

@@ -331,7 +331,7 @@ export function dynamoOrderStore(client: Db = db()): OrderStore {
         if (change.release) actions.push(...releaseActions(change.before, placeBack === 'counter'));
         if (!bulk) actions.push(...salesActions(change.before, after));
         for (const refund of change.refunds ?? []) actions.push(putIfNew(refundItem(refund)));
-        // A closing's change keeps its audit record on its tally (tallyPut), a payment's on the payment; any other, a record of its own.
+        // A closing's change keeps its audit record on its tally (tallyPut), a payment's on the payment; every other, a record of its own.
         if (change.tally) actions.push(tallyPut(change.tally, change.before.orderId, change.audit));
         else if (!recordOnPayment) actions.push(auditPut(change.audit));
         try {

@@ -500,7 +500,7 @@ export function dynamoPurchaseOrderStore(client: Db = db()): PurchaseOrderStore 
         {
           ...partitionBetween(
             keys.purchaseOrderBreakdownPartition(supplierId, deliveryDate),
-            // Past every version of the point the last page ended with ('~' sorts after any id character).
+            // Past every version of the point the last page ended with ('~' sorts after every id character).
             afterLeaderId ? `${prefix}${afterLeaderId}#~` : prefix,
             `${prefix}~`,
           ),

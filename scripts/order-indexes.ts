@@ -3,12 +3,12 @@
 // `npm run migrate-order-indexes`, once, right after the deploy; until then `GET /me/orders` lists only the
 // orders written since. The group buy's orders need nothing: gsi3k is built by DynamoDB from the same keys.
 import { ScanCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { Db } from './dynamo';
-import { tableName, unlessConditionFails } from './dynamo';
+import type { Db } from '../lib/store/dynamo';
+import { tableName, unlessConditionFails } from '../lib/store/dynamo';
 
 /**
  * Every order still keyed on gsi1 given the same key on gsi4 and taken off gsi1, a page of the table at a
- * time (an offline migration: the only Scan, never on a request or job path). Moving an order twice changes
+ * time (an offline migration, kept in scripts/: no request or job path may Scan). Moving an order twice changes
  * nothing (the update is conditional on the old key), and so does an order written meanwhile (its write
  * already keyed it on gsi4). Returns how many orders it moved.
  */
