@@ -69,11 +69,19 @@ export function jwtIdentity(secret: () => string, options: TokenOptions = {}): I
   const nowSeconds = options.now ?? (() => Math.floor(Date.now() / 1000));
   // The secret is read at each use (a getter; cheap): in AWS it arrives with the first invocation, and
   // locally each function's use of it is then its own (the IAM check sees which functions need it).
-  let key: { secret: string; bytes: Uint8Array } | undefined;
+  // Imported as a CryptoKey once per secret: given raw bytes, jose imports them again at every call, which
+  // doubles the CPU of a verification (bench: ≈0.15 against ≈0.07 ms), on every authenticated request.
+  let key: { secret: string; crypto: Promise<CryptoKey> } | undefined;
   const keyOf = () => {
     const current = secret();
-    if (key?.secret !== current) key = { secret: current, bytes: new TextEncoder().encode(current) };
-    return key.bytes;
+    if (key?.secret !== current) {
+      const bytes = new TextEncoder().encode(current);
+      key = {
+        secret: current,
+        crypto: crypto.subtle.importKey('raw', bytes, { name: 'HMAC', hash: 'SHA-256' }, false, ['sign', 'verify']),
+      };
+    }
+    return key.crypto;
   };
   return {
     async issue({ userId, roles, supplierId, sessionId }) {
@@ -85,12 +93,12 @@ export function jwtIdentity(secret: () => string, options: TokenOptions = {}): I
         .setAudience(audience)
         .setIssuedAt(now)
         .setExpirationTime(now + ttl)
-        .sign(keyOf());
+        .sign(await keyOf());
     },
     async verify(token) {
       if (!isCanonicalCompact(token)) throw invalid();
       try {
-        const { payload } = await jwtVerify(token, keyOf(), {
+        const { payload } = await jwtVerify(token, await keyOf(), {
           algorithms: [ALG],
           typ: TYP,
           issuer,
