@@ -1,6 +1,8 @@
 // Placing orders through the real handler (`functions/orders/handler.ts`'s `main`, a real API Gateway
 // v2 event) against DynamoDB Local, side by side with the bare TransactWriteItems of the same items.
-// Each order has two lines, both stock-limited and limited per resident (the case issue 15 prices).
+// Each order has two lines, both stock-limited and, by default, limited per resident (the case issue 15
+// prices); `limitPerResident: false` prices the same order where no line has a per-resident limit, whose
+// least correct transaction is the floor itself (run.ts runs both: `orders` and `ordersUnlimited`).
 //
 // Side by side: DynamoDB Local slows as its store grows, and these machines are shared, so the platform
 // and the bare baseline run in alternating rounds (platform orders of round r, then the bare replay of
@@ -21,13 +23,15 @@ export interface OrdersOptions {
   orders: number;
   concurrency: number;
   /**
-   * Alternating platform/bare rounds the measured orders are split into. Default: 2 to 5, keeping at
-   * least 2 × concurrency orders per round (most of a round then runs at full concurrency); 1 when
-   * there are fewer orders than that.
+   * Alternating platform/bare/floor rounds the measured orders are split into. Default: an even number
+   * up to 6 (bare and floor each go first in half of them), keeping at least 2 × concurrency orders per
+   * round (most of a round then runs at full concurrency); 1 when there are fewer orders than that.
    */
   rounds?: number;
-  /** Unmeasured orders (and their bare replays) first, to warm both JITs and the connections (default 50). */
+  /** Unmeasured orders (and their bare replays) first, to warm both JITs and the connections (default 200). */
   warmup?: number;
+  /** Both lines limited per resident (default): the transaction holds the resident's allowance too. */
+  limitPerResident?: boolean;
 }
 
 export interface Timing {
@@ -46,7 +50,8 @@ export interface OrdersResult {
     warmup: number;
     linesPerOrder: number;
     stockLimit: number;
-    perResidentLimit: number;
+    /** null: no line limited per resident. */
+    perResidentLimit: number | null;
   };
   ordersPerSecond: number;
   p50Ms: number;
@@ -65,9 +70,21 @@ export interface OrdersResult {
   bare: Timing;
   /** The floor: the order and its stock update only, one TransactWriteItems (issue 15's target is within 1.25× of it). */
   floor: Timing;
-  overhead: { p50Ratio: number; throughputRatio: number; floorP50Ratio: number; floorThroughputRatio: number };
+  overhead: {
+    p50Ratio: number;
+    throughputRatio: number;
+    floorP50Ratio: number;
+    floorThroughputRatio: number;
+    /** Floor over bare throughput: what the actions beyond the order and its stock cost this store, with no platform at all. */
+    bareFloorThroughputRatio: number;
+  };
   /** p50 of each round, platform, bare and floor: the drift between rounds, visible. */
   rounds: { platformP50Ms: number; bareP50Ms: number; floorP50Ms: number }[];
+  /**
+   * This process's CPU time per order while each side ran (user + system): the platform's (handler, SDK, and
+   * the bench's own meter) against the bare client's. DynamoDB Local's JVM shares the machine's 2 cores.
+   */
+  cpuMsPerOrder: { platform: number; bare: number; floor: number };
   memory: { rssMb: number; heapUsedMb: number };
   /** Issue 3's requirements, as this run observed them. */
   checks: Record<string, boolean>;
@@ -79,7 +96,7 @@ const READ_COMMANDS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetI
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
 /** The Asia/Shanghai date of an instant. */
-/** Peak RSS and heap while it runs, sampled every 20 ms. */
+/** Peak RSS and heap while it runs, sampled every 100 ms (a sample costs ≈0.4 ms of the cores DynamoDB Local shares). */
 function memorySampler() {
   const peak = { rss: 0, heapUsed: 0 };
   const sample = () => {
@@ -88,7 +105,7 @@ function memorySampler() {
     peak.heapUsed = Math.max(peak.heapUsed, m.heapUsed);
   };
   sample();
-  const timer = setInterval(sample, 20);
+  const timer = setInterval(sample, 100);
   timer.unref();
   return {
     stop() {
@@ -97,6 +114,14 @@ function memorySampler() {
       return { rssMb: mb(peak.rss), heapUsedMb: mb(peak.heapUsed) };
     },
   };
+}
+
+/** `fn`'s result with the CPU time this process spent while it ran. */
+async function withCpu<T extends object>(fn: () => Promise<T>): Promise<T & { cpuMs: number }> {
+  const start = process.cpuUsage();
+  const result = await fn();
+  const { user, system } = process.cpuUsage(start);
+  return { ...result, cpuMs: (user + system) / 1000 };
 }
 
 function timing(latencies: number[], seconds: number): Timing {
@@ -112,8 +137,11 @@ function timing(latencies: number[], seconds: number): Timing {
 
 export async function benchOrders(options: OrdersOptions): Promise<OrdersResult> {
   const { orders, concurrency } = options;
-  const rounds = Math.max(1, Math.min(options.rounds ?? Math.min(5, Math.floor(orders / (2 * concurrency))), orders));
-  const warmup = Math.max(0, options.warmup ?? 50);
+  const fit = Math.min(6, Math.floor(orders / (2 * concurrency)));
+  const rounds = Math.max(1, Math.min(options.rounds ?? (fit > 1 ? fit - (fit % 2) : fit), orders));
+  // 200: DynamoDB Local's JIT is still speeding up through the first few hundred transactions.
+  const warmup = Math.max(0, options.warmup ?? 200);
+  const limitPerResident = options.limitPerResident ?? true;
   if (!(orders > 0 && concurrency > 0)) throw new Error('orders and concurrency must be positive');
   const endpoint = process.env.DYNAMODB_ENDPOINT;
   if (!endpoint) throw new Error('benchOrders runs after startBenchDynamo() has set DYNAMODB_ENDPOINT');
@@ -143,12 +171,12 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     const { productIds } = await supplierWithProducts(seed, operator, `鲜果供应商-${run}`, FRUITS);
     // Enough stock for the platform's orders and the bare and floor replays (which decrement the same counters).
     const stockLimit = 3 * (orders + warmup) + 10;
-    const perResidentLimit = 2;
+    const perResidentLimit = limitPerResident ? 2 : null;
     const cutoffAt = hoursFromNow(6);
     const { groupBuyId, shareToken } = await openGroupBuy(seed, leaderToken, {
       cutoffAt,
       pickupDate: businessDate(new Date(hoursFromNow(30))),
-      items: productIds.map((productId) => ({ productId, stockLimit, perResidentLimit })),
+      items: productIds.map((productId) => ({ productId, stockLimit, ...(perResidentLimit ? { perResidentLimit } : {}) })),
     });
 
     const residents = Array.from({ length: warmup + orders }, (_, i) => `bench-resident-${run}-${i}`);
@@ -176,7 +204,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       const k = key as { pk?: string; sk?: string } | undefined;
       return k?.pk === keys.groupBuyPartition(groupBuyId) && typeof k.sk === 'string' && k.sk.includes(`#${userId}`);
     };
-    /** New items under fresh keys (`pk#bare`), the same stock and group-buy items, a fresh resident's counters. */
+    /** New items under fresh keys (`pk#bare`), the same stock and group-buy items, a fresh resident's counters (if limited). */
     const bareCopy = (items: Input[]): TransactItems => {
       const orderPut = items.find((a) => ((a.Put as Input | undefined)?.Item as Input | undefined)?.type === 'ORDER');
       const userId = ((orderPut?.Put as Input | undefined)?.Item as Input | undefined)?.userId as string | undefined;
@@ -196,7 +224,8 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
         }
         return action;
       });
-      if (!counters) throw new Error('expected a per-resident counter update, found none');
+      if (limitPerResident !== counters > 0)
+        throw new Error(`expected ${limitPerResident ? 'a' : 'no'} per-resident counter update, found ${counters}`);
       return copy;
     };
     /**
@@ -212,15 +241,19 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     };
     const floorReplay = async (captured: Input[][]) => {
       const prepared = captured.map(floorCopy);
-      return runConcurrently(prepared.length, concurrency, async (i) => {
-        await bareClient.send(new TransactWriteCommand({ TransactItems: prepared[i], ClientRequestToken: randomUUID() }));
-      });
+      return withCpu(() =>
+        runConcurrently(prepared.length, concurrency, async (i) => {
+          await bareClient.send(new TransactWriteCommand({ TransactItems: prepared[i], ClientRequestToken: randomUUID() }));
+        }),
+      );
     };
     const bareReplay = async (captured: Input[][]) => {
       const prepared = captured.map(bareCopy);
-      return runConcurrently(prepared.length, concurrency, async (i) => {
-        await bareClient.send(new TransactWriteCommand({ TransactItems: prepared[i], ClientRequestToken: randomUUID() }));
-      });
+      return withCpu(() =>
+        runConcurrently(prepared.length, concurrency, async (i) => {
+          await bareClient.send(new TransactWriteCommand({ TransactItems: prepared[i], ClientRequestToken: randomUUID() }));
+        }),
+      );
     };
 
     // ---- Warm-up (both sides), then the measured rounds ---------------------------------------------------
@@ -241,6 +274,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
     let platformSeconds = 0;
     let bareSeconds = 0;
     let floorSeconds = 0;
+    const cpuMs = { platform: 0, bare: 0, floor: 0 };
     const perRound: OrdersResult['rounds'] = [];
     const captured: Input[][] = [];
     let placed = 0;
@@ -248,7 +282,7 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       const size = Math.floor(((r + 1) * orders) / rounds) - Math.floor((r * orders) / rounds);
       const first = warmup + placed;
       const from = metered.transactWrites.length;
-      const platform = await runConcurrently(size, concurrency, (i) => placeOrder(first + i));
+      const platform = await withCpu(() => runConcurrently(size, concurrency, (i) => placeOrder(first + i)));
       const roundCaptured = metered.transactWrites.slice(from);
       if (roundCaptured.length !== size) throw new Error(`round ${r}: ${size} orders sent ${roundCaptured.length} TransactWriteItems`);
       placed += size;
@@ -267,6 +301,9 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
       platformSeconds += platform.seconds;
       bareSeconds += bare.seconds;
       floorSeconds += floor.seconds;
+      cpuMs.platform += platform.cpuMs;
+      cpuMs.bare += bare.cpuMs;
+      cpuMs.floor += floor.cpuMs;
       perRound.push({
         platformP50Ms: round(percentile(platform.latencies, 50)),
         bareP50Ms: round(percentile(bare.latencies, 50)),
@@ -342,7 +379,9 @@ export async function benchOrders(options: OrdersOptions): Promise<OrdersResult>
         throughputRatio: round(bare.ordersPerSecond / platform.ordersPerSecond),
         floorP50Ratio: round(platform.p50Ms / floor.p50Ms),
         floorThroughputRatio: round(floor.ordersPerSecond / platform.ordersPerSecond),
+        bareFloorThroughputRatio: round(floor.ordersPerSecond / bare.ordersPerSecond),
       },
+      cpuMsPerOrder: { platform: per(cpuMs.platform), bare: per(cpuMs.bare), floor: per(cpuMs.floor) },
       rounds: perRound,
       memory: memory.stop(),
       checks: {

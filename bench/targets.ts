@@ -14,10 +14,13 @@ export interface Target {
   /** This file's figure (the section's latest run). */
   now: number | string;
   met: boolean;
+  /** What the figure owes to the store rather than the platform, where the run measured it. */
+  why?: string;
 }
 
 interface Latest {
   orders?: OrdersResult;
+  ordersUnlimited?: OrdersResult;
   cutoff?: CutoffResult;
   purchaseOrders?: PurchaseOrdersResult;
   bundles?: BundlesResult;
@@ -27,7 +30,7 @@ interface Latest {
 const worst = (runs: { wcuPerOrder: number }[]) => Math.max(...runs.map((r) => r.wcuPerOrder));
 
 export function issue15Targets(latest: Latest): Record<string, Target> {
-  const { orders, cutoff, purchaseOrders, bundles, cost } = latest;
+  const { orders, ordersUnlimited, cutoff, purchaseOrders, bundles, cost } = latest;
   const targets: Record<string, Target> = {};
   if (orders) {
     targets['orders: requests per order, warm'] = {
@@ -47,6 +50,19 @@ export function issue15Targets(latest: Latest): Record<string, Target> {
       issue: '1.36-1.52x (against the bare transaction of the same actions)',
       now: orders.overhead.floorThroughputRatio,
       met: orders.overhead.floorThroughputRatio <= 1.25,
+      // Both lines limited per resident: the resident's allowance is a third item, which DynamoDB Local
+      // writes after the other two (decisions.md, 2026-12-02). The bare replay shows that part apart.
+      why:
+        `both lines limited per resident: the same three actions sent bare are ${orders.overhead.bareFloorThroughputRatio}x the floor, ` +
+        `the platform ${orders.overhead.throughputRatio}x that bare transaction`,
+    };
+  }
+  if (ordersUnlimited) {
+    targets['orders: throughput, floor over platform, no per-resident limit'] = {
+      target: 'at most 1.25x (the order and its stock update are all its transaction holds)',
+      issue: 'not measured',
+      now: ordersUnlimited.overhead.floorThroughputRatio,
+      met: ordersUnlimited.overhead.floorThroughputRatio <= 1.25,
     };
   }
   if (cutoff) {
