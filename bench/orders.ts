@@ -95,7 +95,6 @@ type TransactItems = NonNullable<TransactWriteCommandInput['TransactItems']>;
 const READ_COMMANDS = ['GetItem', 'BatchGetItem', 'Query', 'Scan', 'TransactGetItems'];
 const mb = (bytes: number) => round(bytes / 2 ** 20, 1);
 const hoursFromNow = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-/** The Asia/Shanghai date of an instant. */
 /** Peak RSS and heap while it runs, sampled every 100 ms (a sample costs ≈0.4 ms of the cores DynamoDB Local shares). */
 function memorySampler() {
   const peak = { rss: 0, heapUsed: 0 };
