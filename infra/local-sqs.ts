@@ -108,7 +108,7 @@ export class LocalSqs {
     }
   }
 
-  /** Starts the SQS endpoint on loopback (port 0: any free port). */
+  /** Starts the SQS endpoint on loopback (port 0: the system picks a free port). */
   async listen(port: number): Promise<string> {
     this.server = createServer((req, res) => void this.serve(req, res));
     await new Promise<void>((ok, fail) => {

@@ -41,7 +41,7 @@ export interface StackOptions {
   scheduler?: boolean;
   /** `background` polls the stream and the queues continuously; `manual` leaves it to `drain()` (tests). */
   streams?: 'background' | 'manual';
-  /** The local SQS endpoint's port (0: any free port). */
+  /** The local SQS endpoint's port (0: the system picks a free port). */
   sqsPort?: number;
 }
 

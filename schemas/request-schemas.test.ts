@@ -66,7 +66,7 @@ function stringLeaves(schema: z.ZodType, path: string): Leaf[] {
 }
 
 const leaves = requestSchemas.flatMap(({ name, schema }) => stringLeaves(schema, name));
-// A share token is checked by its signature: any malformed token is INVALID_SHARE_LINK, not a validation error.
+// A share token is checked by its signature: a malformed token is always INVALID_SHARE_LINK, not a validation error.
 const verifiedElsewhere = (leaf: Leaf) => /\.shareToken$/.test(leaf.path);
 
 test('the walk finds the request schemas and their text fields', () => {

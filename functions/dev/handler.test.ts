@@ -1,4 +1,4 @@
-// `/dev/*` exists only in the local stage: any other stage answers 404, as if there were no such route.
+// `/dev/*` exists only in the local stage: every other stage answers 404, as if there were no such route.
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 
 const event = (routeKey: string, rawPath: string, body?: unknown): APIGatewayProxyEventV2 =>

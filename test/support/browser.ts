@@ -52,7 +52,7 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: resolve(SCREENSHOTS, `${name}.png`), fullPage: true, animations: 'disabled' });
 }
 
-/** Signs in on the page's sign-in panel with the local stage's development sign-in (/dev/login): any role, no code. */
+/** Signs in on the page's sign-in panel with the local stage's development sign-in (/dev/login): whichever roles are asked for, no code. */
 export async function devSignIn(page: Page, phoneNumber: string, role?: '供应商' | '运营', supplierId?: string): Promise<void> {
   await page.getByLabel('手机号').first().fill(phoneNumber);
   if (role) await page.getByRole('radio', { name: role }).click();
