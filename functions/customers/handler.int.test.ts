@@ -50,7 +50,7 @@ function twiceAndBackwards() {
   };
 }
 
-/** Moves an order's time back by `days` (a write of the order: its version moves on, as any write's does). */
+/** Moves an order's time back by `days` (a write of the order: its version moves on, as with every write). */
 const ageOrder = (orderId: string, days: number) => backdateOrder(orderId, 'createdAt', days);
 
 interface Resident {

@@ -140,7 +140,7 @@ export function purchaseOrderNotice(po: PurchaseOrderImage, phone: string, userI
 
 // ---------------------------------------------------------------------------------------------------
 // The changes that cause messages, read leniently: only the fields a message needs, as their entities define
-// them, and a status as any text, so that other work on these entities (new statuses, new fields) does not
+// them, and a status as free text, so that other work on these entities (new statuses, new fields) does not
 // break the notifications.
 
 const RefundImageSchema = RefundSchema.pick({ refundId: true, orderId: true, amountFen: true, reason: true }).extend({

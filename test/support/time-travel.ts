@@ -77,7 +77,7 @@ export async function passPaymentDeadline(orderId: string, at = new Date(Date.no
   return at.toISOString();
 }
 
-/** Moves one of an order's instants back by `days` (a write of the order: its version moves on, as any write's does). */
+/** Moves one of an order's instants back by `days` (a write of the order: its version moves on, as with every write). */
 export async function backdateOrder(orderId: string, field: 'createdAt' | 'pickedUpAt', days: number): Promise<void> {
   const { Item } = await db().send(new GetCommand({ TableName: tableName(), Key: keys.order(orderId), ConsistentRead: true }));
   const at = Item?.[field];
