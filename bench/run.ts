@@ -64,30 +64,27 @@ interface Section<R> {
   print(result: R): string[];
 }
 
+/** The orders section's run, both lines limited per resident or neither. */
+const ordersSection = (limitPerResident: boolean) => (args: Args) =>
+  benchOrders({
+    orders: args.orders,
+    concurrency: args.concurrency,
+    limitPerResident,
+    ...(args.rounds ? { rounds: args.rounds } : {}),
+    ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
+  });
+
 const sections: Section<unknown>[] = [
   {
     key: 'orders',
-    run: (args) =>
-      benchOrders({
-        orders: args.orders,
-        concurrency: args.concurrency,
-        ...(args.rounds ? { rounds: args.rounds } : {}),
-        ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
-      }),
+    run: ordersSection(true),
     print: printOrders,
   } satisfies Section<OrdersResult>,
   {
     // The same order where no line is limited per resident: its least correct transaction is the floor's.
     key: 'ordersUnlimited',
     flag: 'orders-unlimited',
-    run: (args) =>
-      benchOrders({
-        orders: args.orders,
-        concurrency: args.concurrency,
-        limitPerResident: false,
-        ...(args.rounds ? { rounds: args.rounds } : {}),
-        ...(args.warmup !== undefined ? { warmup: args.warmup } : {}),
-      }),
+    run: ordersSection(false),
     print: printOrders,
   } satisfies Section<OrdersResult>,
   {

@@ -105,3 +105,15 @@ test('issuer and audience are fixed per stage, so a token of one stage is refuse
   const prod = jwtIdentity(() => SECRET, { issuer: tokenIssuer('prod'), audience: tokenAudience('prod'), now: () => NOW });
   await expect(prod.verify(await staging.issue({ userId: 'u-1', roles: ['operator'] }))).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
 });
+
+test('a new secret is used from its first read: tokens of the old one are refused, the new one signs and verifies', async () => {
+  let secret = SECRET;
+  const rotating = jwtIdentity(() => secret, { issuer: 'tuangou/test', audience: 'tuangou/test/api', now: () => NOW });
+  const before = await rotating.issue({ userId: 'u-1', roles: [] });
+  await expect(rotating.verify(before)).resolves.toMatchObject({ userId: 'u-1' });
+  secret = 'the-rotated-secret';
+  await expect(rotating.verify(before)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+  const after = await rotating.issue({ userId: 'u-2', roles: [] });
+  await expect(rotating.verify(after)).resolves.toMatchObject({ userId: 'u-2' });
+  await refusal(after); // the identity of the first secret does not take it
+});
